@@ -1,0 +1,32 @@
+/**
+ * The `ferry` command. Each area registers its own subcommands (one `register*` function per
+ * file under src/cli/), so this file only composes them.
+ */
+import { Command } from 'commander'
+import { isFerryError } from '../core/errors.js'
+
+export function buildProgram(): Command {
+  const program = new Command()
+  program
+    .name('ferry')
+    .description('Runs QingQiCloud-dialect integration schemes exactly once, with proof.')
+    .version('0.1.0')
+    .showHelpAfterError()
+  // register:begin (one line per command module; keep sorted)
+  // register:end
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv)
+    return typeof process.exitCode === 'number' ? process.exitCode : 0
+  } catch (e) {
+    if (isFerryError(e)) {
+      process.stderr.write(`${e.code}  ${e.message}\n`)
+      return 1
+    }
+    process.stderr.write(`ERR_INTERNAL  ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    return 2
+  }
+}
