@@ -1,0 +1,169 @@
+/**
+ * The connector contract: what the engine may assume about every connector.
+ *
+ * A connector is a plain declaration (name, title, config spec with secret fields marked, the
+ * APIs it offers) plus named hooks for what data cannot express (signing, token refresh, the
+ * error catalogue). The engine only ever talks to the runtime objects returned by `open()`.
+ *
+ * Outcomes are classified, never thrown across the boundary for expected conditions: a source
+ * page read throws a FerryError whose `kind` says what to do; a target write returns a
+ * {@link WriteOutcome}. `unknown_outcome` means the request may have reached the target and
+ * the engine must `probe()` before any retry: a blind re-write could create a duplicate.
+ */
+import type { ErrorKind } from '../core/errors.js'
+
+/** One configuration field of a connector; drives validation and, later, the console form. */
+export interface ConfigField {
+  readonly type: 'string' | 'url' | 'secret' | 'number' | 'boolean'
+  readonly title?: string
+  readonly required?: boolean
+  readonly default?: string | number | boolean
+  readonly description?: string
+}
+
+export type ConfigSpec = Readonly<Record<string, ConfigField>>
+
+/** An API the connector offers, as named in scheme metadata (`api`). */
+export interface ApiDeclaration {
+  readonly api: string
+  readonly effect: 'QUERY' | 'EXECUTE'
+  readonly title: string
+  /** Business key field for EXECUTE apis (e.g. `bill_no`), used by `probe`. */
+  readonly businessKey?: string
+}
+
+/** Where a connector keeps tokens between runs; the store implements it (encrypted at rest). */
+export interface CredentialStore {
+  get(connectionId: string, name: string): Promise<string | undefined>
+  set(connectionId: string, name: string, value: string, expiresAt?: Date): Promise<void>
+  delete(connectionId: string, name: string): Promise<void>
+}
+
+/** A credential-wide call budget (per second, per minute, in flight). See budget.ts. */
+export interface RateBudget {
+  /** Wait for a slot; resolves with a release function to call when the response has arrived. */
+  acquire(signal?: AbortSignal): Promise<() => void>
+  /** Tell the budget the vendor throttled us: it slows down and blocks for at least `waitMs`. */
+  penalise(waitMs: number): void
+}
+
+/** Everything a runtime connector gets from the engine. */
+export interface ConnectorContext {
+  readonly connectionId: string
+  readonly config: Readonly<Record<string, unknown>>
+  readonly credentials: CredentialStore
+  /** The shared budget for this credential (one JST app_key, one JDY book). */
+  readonly budget: RateBudget
+  readonly log: ConnectorLogger
+  /** Injectable clock for tests. */
+  readonly now?: () => Date
+}
+
+export interface ConnectorLogger {
+  debug(obj: Record<string, unknown>, msg?: string): void
+  info(obj: Record<string, unknown>, msg?: string): void
+  warn(obj: Record<string, unknown>, msg?: string): void
+}
+
+/** A half-open time window [start, end) in absolute time. */
+export interface TimeWindow {
+  readonly start: Date
+  readonly end: Date
+}
+
+export interface ReadRequest {
+  readonly api: string
+  readonly window?: TimeWindow
+  /** Rendered request fields (the scheme's `request`/`otherRequest` after templates). */
+  readonly params: Readonly<Record<string, unknown>>
+  readonly signal?: AbortSignal
+}
+
+export interface Page<T = Record<string, unknown>> {
+  readonly rows: readonly T[]
+  readonly pageIndex: number
+  /** Vendor-reported total rows for the query, when it reports one. */
+  readonly totalRows?: number
+  readonly hasNext: boolean
+}
+
+export interface SourceRuntime {
+  /** Plan windows covering [from, to) for an api (max span, lag, overlap, adaptive split hints). */
+  planWindows(api: string, from: Date, to: Date): TimeWindow[]
+  /** Read one window (or one parameter set) page by page. Throws FerryError on failure. */
+  read(req: ReadRequest): AsyncIterable<Page>
+}
+
+export type OutcomeKind = 'ok' | 'already_exists' | 'rate_limited' | 'transient' | 'data' | 'config' | 'unknown_outcome'
+
+export interface WriteOutcome {
+  readonly kind: OutcomeKind
+  /** Target document id when known (ok, already_exists after probe). */
+  readonly targetId?: string
+  /** Vendor response body (redacted) that proves the outcome. */
+  readonly response?: unknown
+  /** Stable Ferry error code and vendor code/message when not ok. */
+  readonly code?: string
+  readonly vendorCode?: string | number
+  readonly message?: string
+  /** For rate_limited: how long to wait before the next attempt. */
+  readonly retryAfterMs?: number
+}
+
+export interface WriteRequest {
+  readonly api: string
+  readonly payload: Readonly<Record<string, unknown>>
+  /** Business key (e.g. bill_no) derived deterministically from the source record. */
+  readonly key: string
+  readonly signal?: AbortSignal
+}
+
+export interface ProbeResult {
+  readonly exists: boolean
+  readonly targetId?: string
+  /** The document as the target holds it (for verification and reconciliation). */
+  readonly document?: Record<string, unknown>
+}
+
+export interface TargetRuntime {
+  write(req: WriteRequest): Promise<WriteOutcome>
+  /** Does a document with this business key exist in the target? Throws FerryError when unsure. */
+  probe(api: string, key: string, signal?: AbortSignal): Promise<ProbeResult>
+}
+
+export interface ConnectorRuntime {
+  readonly source?: SourceRuntime
+  readonly target?: TargetRuntime
+  /** Master-data readers and other named extras (e.g. `materials`, `stores`, `warehouses`). */
+  readonly readers?: Readonly<Record<string, (params?: Record<string, unknown>) => AsyncIterable<Page>>>
+  close(): Promise<void>
+}
+
+/** How a vendor error code maps to a kind; `keywords` disambiguate codes reused for many errors. */
+export interface ErrorCatalogueEntry {
+  readonly vendorCode: string | number
+  readonly keywords?: readonly string[]
+  readonly outcome: OutcomeKind
+  readonly ferryKind: ErrorKind
+  readonly meaning: string
+  /** rate_limited: default wait. */
+  readonly waitMs?: number
+}
+
+export interface ConnectorDefinition {
+  readonly name: string
+  readonly title: string
+  /** Bump when the declaration changes shape. */
+  readonly version: number
+  readonly config: ConfigSpec
+  readonly apis: readonly ApiDeclaration[]
+  readonly errorCatalogue: readonly ErrorCatalogueEntry[]
+  /** Default budget limits for one credential of this connector. */
+  readonly budget: { readonly perSecond?: number; readonly perMinute?: number; readonly inFlight?: number }
+  open(ctx: ConnectorContext): Promise<ConnectorRuntime>
+}
+
+/** Identity helper that type-checks a declaration. */
+export function defineConnector(def: ConnectorDefinition): ConnectorDefinition {
+  return def
+}
