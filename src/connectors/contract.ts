@@ -54,9 +54,20 @@ export interface ConnectorContext {
   readonly credentials: CredentialStore
   /** The shared budget for this credential (one JST app_key, one JDY book). */
   readonly budget: RateBudget
+  /**
+   * The connection's in-flight limit (its budget's `inFlight`): connectors size their keep-alive
+   * socket pools from it, so every call the budget lets through has a socket and latency is
+   * hidden. Absent: the HTTP client's default.
+   */
+  readonly inFlight?: number
   readonly log: ConnectorLogger
   /** Injectable clock for tests. */
   readonly now?: () => Date
+  /**
+   * Injectable wait used for retry back-off (tests pass a virtual clock's sleep so back-off costs
+   * no real time). Rejects when `signal` aborts. Default: a real timer.
+   */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
 export interface ConnectorLogger {
@@ -148,6 +159,13 @@ export interface ErrorCatalogueEntry {
   readonly meaning: string
   /** rate_limited: default wait. */
   readonly waitMs?: number
+  /** The Ferry error code (ERR_...) raised for this vendor answer, when the connector declares one. */
+  readonly code?: string
+  /**
+   * What the connector does before giving up, for the docs table, e.g. `refresh_token` (renew
+   * the token and retry once). Connectors narrow it to their own set of actions.
+   */
+  readonly action?: string
 }
 
 export interface ConnectorDefinition {
@@ -160,6 +178,12 @@ export interface ConnectorDefinition {
   readonly errorCatalogue: readonly ErrorCatalogueEntry[]
   /** Default budget limits for one credential of this connector. */
   readonly budget: { readonly perSecond?: number; readonly perMinute?: number; readonly inFlight?: number }
+  /**
+   * The identity of the credential a connection uses (e.g. the JST app_key, the JDY book), so every
+   * connection and scheme using one credential shares one {@link RateBudget}. Must not return a
+   * secret. Default: the connection id.
+   */
+  budgetKey?(config: Readonly<Record<string, unknown>>): string
   open(ctx: ConnectorContext): Promise<ConnectorRuntime>
 }
 

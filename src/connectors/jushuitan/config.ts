@@ -1,0 +1,112 @@
+/**
+ * The 聚水潭 connection configuration: the declared fields (drives validation and the console
+ * form) and the typed options the runtime uses. Defaults follow the spec; where the spec marks a
+ * fact [UNKNOWN] the default is the spec's recommendation and docs/connectors/jushuitan.md says so.
+ */
+import type { ConfigSpec } from '../contract.js'
+import { ConnectionConfigInvalid } from '../errors.js'
+
+export const JST_STATUSES = ['WaitConfirm', 'Confirmed', 'Archive', 'Cancelled', 'Delete'] as const
+export type JstStatus = (typeof JST_STATUSES)[number]
+
+/** The most the count and SKU queries accept per call (spec §6.1, §7.2). */
+export const MAX_PAGE_SIZE = 50
+export const MAX_WINDOW_DAYS = 7
+export const DAY_MS = 86_400_000
+
+export const JST_CONFIG: ConfigSpec = {
+  baseUrl: { type: 'url', title: 'API host', default: 'https://openapi.jushuitan.com',
+    description: 'Production https://openapi.jushuitan.com; sandbox https://dev-api.jushuitan.com.' },
+  appKey: { type: 'string', title: 'app_key', required: true },
+  appSecret: { type: 'secret', title: 'app_secret', required: true },
+  appType: { type: 'string', title: 'App type', default: 'self',
+    description: '"self" (自研/自有商城: tokens via getInitToken) or "isv" (服务商: merchant authorisation, no refresh).' },
+  accessToken: { type: 'secret', title: 'access_token', description: 'Initial token; required for ISV apps, optional for self-built apps.' },
+  refreshToken: { type: 'secret', title: 'refresh_token' },
+  timeoutMs: { type: 'number', default: 30_000, description: 'Whole-call timeout in milliseconds.' },
+  maxWindowDays: { type: 'number', default: MAX_WINDOW_DAYS, description: 'Longest modified-time window per query (at most 7).' },
+  safetyLagMinutes: { type: 'number', default: 5, description: 'Never read changes younger than this (spec §10.2: 2-5 min).' },
+  overlapMinutes: { type: 'number', default: 10, description: 'Each window re-reads this much of the previous one (spec §10.3: 10-30 min).' },
+  pageSize: { type: 'number', default: MAX_PAGE_SIZE, description: 'Rows per page, at most 50.' },
+  maxPagesPerWindow: { type: 'number', default: 1,
+    description: 'A window with more pages than this is split in half (spec §10.4 aims at one page per window).' },
+  minWindowSeconds: { type: 'number', default: 1, description: 'Windows are never split below this span.' },
+  verifyPasses: { type: 'number', default: 3, description: 'Re-scans of a multi-page window until two passes agree.' },
+  statuses: { type: 'string', default: 'omit',
+    description: '"omit" (no status filter), "all" (one query per status) or a comma list, e.g. "Confirmed,Archive".' },
+  refreshAheadHours: { type: 'number', default: 24, description: 'Renew the token this long before it expires.' },
+  retries: { type: 'number', default: 3, description: 'Retries of a read after a transient failure (back-off 1 s, x2, max 60 s).' },
+  rateLimitRetries: { type: 'number', default: 5, description: 'Retries after a 199/200 answer before the read gives up.' },
+}
+
+export interface JstOptions {
+  readonly baseUrl: string
+  readonly appKey: string
+  readonly appSecret: string
+  readonly appType: 'self' | 'isv'
+  readonly accessToken?: string
+  readonly refreshToken?: string
+  readonly timeoutMs: number
+  readonly maxWindowMs: number
+  readonly safetyLagMs: number
+  readonly overlapMs: number
+  readonly pageSize: number
+  readonly maxPagesPerWindow: number
+  readonly minWindowMs: number
+  readonly verifyPasses: number
+  /** `undefined`: send no status filter. */
+  readonly statuses: readonly JstStatus[] | undefined
+  readonly refreshAheadMs: number
+  readonly retries: number
+  readonly rateLimitRetries: number
+}
+
+/** Typed options from a configuration already checked by `resolveConnectionConfig`. */
+export function jstOptions(c: Readonly<Record<string, unknown>>): JstOptions {
+  const num = (key: string, min: number, max: number): number => {
+    const v = c[key] ?? JST_CONFIG[key]?.default
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw ConnectionConfigInvalid(['jushuitan', `"${key}" must be a number from ${min} to ${max}`], { location: `config.${key}` })
+    }
+    return v
+  }
+  const str = (key: string): string | undefined => (typeof c[key] === 'string' && c[key] !== '' ? c[key] : undefined)
+  const appType = str('appType') ?? 'self'
+  if (appType !== 'self' && appType !== 'isv') {
+    throw ConnectionConfigInvalid(['jushuitan', '"appType" must be "self" or "isv"'], { location: 'config.appType' })
+  }
+  const appKey = str('appKey')
+  const appSecret = str('appSecret')
+  if (appKey === undefined) throw ConnectionConfigInvalid(['jushuitan', '"appKey" is required'], { location: 'config.appKey' })
+  if (appSecret === undefined) throw ConnectionConfigInvalid(['jushuitan', '"appSecret" is required'], { location: 'config.appSecret' })
+  return {
+    baseUrl: str('baseUrl') ?? String(JST_CONFIG.baseUrl?.default),
+    appKey, appSecret, appType,
+    accessToken: str('accessToken'),
+    refreshToken: str('refreshToken'),
+    timeoutMs: num('timeoutMs', 100, 600_000),
+    maxWindowMs: num('maxWindowDays', 1 / 24, MAX_WINDOW_DAYS) * DAY_MS,
+    safetyLagMs: num('safetyLagMinutes', 0, 24 * 60) * 60_000,
+    overlapMs: num('overlapMinutes', 0, 24 * 60) * 60_000,
+    pageSize: Math.floor(num('pageSize', 1, MAX_PAGE_SIZE)),
+    maxPagesPerWindow: Math.floor(num('maxPagesPerWindow', 1, 10_000)),
+    minWindowMs: num('minWindowSeconds', 1, 86_400) * 1000,
+    verifyPasses: Math.floor(num('verifyPasses', 1, 20)),
+    statuses: parseStatuses(str('statuses') ?? 'omit'),
+    refreshAheadMs: num('refreshAheadHours', 0, 24 * 30) * 3_600_000,
+    retries: Math.floor(num('retries', 0, 10)),
+    rateLimitRetries: Math.floor(num('rateLimitRetries', 0, 50)),
+  }
+}
+
+function parseStatuses(s: string): readonly JstStatus[] | undefined {
+  if (s === 'omit') return undefined
+  if (s === 'all') return JST_STATUSES
+  const list = s.split(',').map((x) => x.trim()).filter((x) => x !== '')
+  const bad = list.find((x) => !(JST_STATUSES as readonly string[]).includes(x))
+  if (bad !== undefined || list.length === 0) {
+    throw ConnectionConfigInvalid(['jushuitan', `"statuses" must be "omit", "all" or a comma list of ${JST_STATUSES.join(', ')}`],
+      { location: 'config.statuses' })
+  }
+  return list as JstStatus[]
+}

@@ -1,0 +1,120 @@
+/**
+ * The JDY connection configuration: declaration (drives validation and the console form) and
+ * the parser that turns the engine's loose record into a typed, validated object.
+ */
+import type { ConfigSpec } from '../contract.js'
+import { JdyConfigInvalid } from './errors.js'
+
+export const JDY_DEFAULT_BASE_URL = 'https://api.kingdee.com'
+
+export const jdyConfigSpec: ConfigSpec = {
+  baseUrl: { type: 'url', title: 'Gateway URL', default: JDY_DEFAULT_BASE_URL,
+    description: 'Every call (auth and business) goes to this host; the book domain is only a header.' },
+  clientId: { type: 'string', title: 'Client ID (应用ID)', required: true },
+  clientSecret: { type: 'secret', title: 'Client secret', required: true },
+  outerInstanceId: { type: 'string', title: 'outerInstanceId (第三方实例ID)', required: true,
+    description: 'Identifies the authorised book; passed to push_app_authorize.' },
+  accountId: { type: 'string', title: 'Book id (accountId)',
+    description: 'Optional: picks the authorisation row when several books are authorised to one client.' },
+  appKey: { type: 'string', title: 'appKey (static setups only)' },
+  appSecret: { type: 'secret', title: 'appSecret (static setups only)',
+    description: 'Only for sandbox/self-built setups that issue a fixed appKey/appSecret; normally pulled from push_app_authorize.' },
+  domain: { type: 'string', title: 'Book domain (static setups only)', description: 'Sent as X-GW-Router-Addr.' },
+  timeoutMs: { type: 'number', default: 30_000, description: 'Read timeout per call.' },
+  connectTimeoutMs: { type: 'number', default: 10_000 },
+  tokenTtlMs: { type: 'number', default: 20 * 3_600_000,
+    description: 'Token lifetime when the answer has neither `expires` nor a JWT `exp` (spec §1.2: 20 h).' },
+  tokenRenewMarginMs: { type: 'number', default: 10 * 60_000, description: 'Renew the cached token this long before it expires.' },
+  tokenCallsPerMinute: { type: 'number', default: 2, description: 'Guard for kingdee_auth_token (documented limit 2/min).' },
+  operationKeyMode: { type: 'string', default: 'send',
+    description: '`send`: pass operation_key to save, then audit through common_operate if the bill is still unaudited; `strip`: never send it, audit through common_operate only.' },
+  precheck: { type: 'boolean', default: true, description: 'Look the bill_no up before saving (spec §4.6 step 2).' },
+  remarkTag: { type: 'boolean', default: true, description: 'Append `[ext:<key>]` to remark so a bill can be found even if bill_no is ignored.' },
+  pageSize: { type: 'number', default: 100, description: 'List page size; values above 100 are clamped (spec §5.4).' },
+}
+
+export type OperationKeyMode = 'send' | 'strip'
+
+export interface JdyConfig {
+  readonly baseUrl: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly outerInstanceId: string
+  readonly accountId?: string
+  readonly appKey?: string
+  readonly appSecret?: string
+  readonly domain?: string
+  readonly timeoutMs: number
+  readonly connectTimeoutMs: number
+  readonly tokenTtlMs: number
+  readonly tokenRenewMarginMs: number
+  readonly tokenCallsPerMinute: number
+  readonly operationKeyMode: OperationKeyMode
+  readonly precheck: boolean
+  readonly remarkTag: boolean
+  readonly pageSize: number
+}
+
+/** Largest page JDY honours; bigger requests are silently truncated (spec §5.4). */
+export const JDY_MAX_PAGE_SIZE = 100
+
+function str(raw: Readonly<Record<string, unknown>>, key: string, required: boolean): string | undefined {
+  const v = raw[key]
+  if (v === undefined || v === null || v === '') {
+    if (required) throw JdyConfigInvalid([key, 'is required'], { location: `config.${key}` })
+    return undefined
+  }
+  if (typeof v !== 'string' && typeof v !== 'number') throw JdyConfigInvalid([key, 'must be a string'], { location: `config.${key}` })
+  return String(v)
+}
+
+function num(raw: Readonly<Record<string, unknown>>, key: string, dflt: number, min: number): number {
+  const v = raw[key]
+  if (v === undefined || v === null || v === '') return dflt
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN
+  if (!Number.isFinite(n) || n < min) throw JdyConfigInvalid([key, `must be a number ≥ ${min}`], { location: `config.${key}` })
+  return n
+}
+
+function bool(raw: Readonly<Record<string, unknown>>, key: string, dflt: boolean): boolean {
+  const v = raw[key]
+  if (v === undefined || v === null || v === '') return dflt
+  if (typeof v === 'boolean') return v
+  if (v === 'true' || v === 'false') return v === 'true'
+  throw JdyConfigInvalid([key, 'must be true or false'], { location: `config.${key}` })
+}
+
+/** Validate the connection config; throws ERR_JDY_CONFIG_INVALID with the field as location. */
+export function parseJdyConfig(raw: Readonly<Record<string, unknown>>): JdyConfig {
+  const baseUrl = (str(raw, 'baseUrl', false) ?? JDY_DEFAULT_BASE_URL).replace(/\/+$/, '')
+  if (!/^https?:\/\/[^/]+/.test(baseUrl)) throw JdyConfigInvalid(['baseUrl', 'must be an http(s) URL'], { location: 'config.baseUrl' })
+  const mode = str(raw, 'operationKeyMode', false) ?? 'send'
+  if (mode !== 'send' && mode !== 'strip') {
+    throw JdyConfigInvalid(['operationKeyMode', 'must be "send" or "strip"'], { location: 'config.operationKeyMode' })
+  }
+  const appKey = str(raw, 'appKey', false)
+  const appSecret = str(raw, 'appSecret', false)
+  if ((appKey === undefined) !== (appSecret === undefined)) {
+    throw JdyConfigInvalid([appKey === undefined ? 'appKey' : 'appSecret', 'must be set together with its pair (static setups)'],
+      { location: `config.${appKey === undefined ? 'appKey' : 'appSecret'}` })
+  }
+  return {
+    baseUrl,
+    clientId: str(raw, 'clientId', true)!,
+    clientSecret: str(raw, 'clientSecret', true)!,
+    outerInstanceId: str(raw, 'outerInstanceId', true)!,
+    accountId: str(raw, 'accountId', false),
+    appKey,
+    appSecret,
+    domain: str(raw, 'domain', false),
+    timeoutMs: num(raw, 'timeoutMs', 30_000, 1),
+    connectTimeoutMs: num(raw, 'connectTimeoutMs', 10_000, 1),
+    tokenTtlMs: num(raw, 'tokenTtlMs', 20 * 3_600_000, 1_000),
+    tokenRenewMarginMs: num(raw, 'tokenRenewMarginMs', 10 * 60_000, 0),
+    tokenCallsPerMinute: num(raw, 'tokenCallsPerMinute', 2, 1),
+    operationKeyMode: mode,
+    precheck: bool(raw, 'precheck', true),
+    remarkTag: bool(raw, 'remarkTag', true),
+    pageSize: Math.min(JDY_MAX_PAGE_SIZE, Math.floor(num(raw, 'pageSize', JDY_MAX_PAGE_SIZE, 1))),
+  }
+}

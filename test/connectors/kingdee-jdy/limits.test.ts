@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createClock } from '../../../simulators/common/clock.js'
+import { kingdeeJdy } from '../../../src/connectors/kingdee-jdy/index.js'
+import { billPayload, collect, startHarness, type Harness } from './harness.js'
+
+const BILL = '/jdy/v2/scm/inv_check_loss_bill'
+const SAVE = `POST ${BILL}`
+let h: Harness | undefined
+afterEach(async () => {
+  await h?.close()
+  h = undefined
+})
+
+const frozen = () => createClock({ frozen: true, start: Date.UTC(2026, 10, 20, 2, 0, 0) })
+
+describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
+  it('keeps the default per-book budget below 500/min: 260 bills (over 500 calls) in steady state draw zero throttle answers', async () => {
+    h = await startHarness({ clock: frozen() })
+    for (let i = 1; i <= 260; i++) {
+      const out = await h.target.write({ api: BILL, key: `PK-${i}`, payload: billPayload(`PK-${i}`) })
+      expect(out.kind).toBe('ok')
+    }
+    const log = h.sim.log.entries()
+    expect(log.length).toBeGreaterThan(500)
+    expect(log.filter((e) => e.outcome === 'throttled')).toEqual([])
+    expect(kingdeeJdy.budget.perMinute).toBeLessThan(500)
+  })
+
+  it('signs each call only after its budget slot is granted, so a queue longer than 5 minutes never draws 4006', async () => {
+    h = await startHarness({ clock: frozen() }, {}, { perMinute: 1, inFlight: 1 })
+    const keys = Array.from({ length: 8 }, (_, i) => `PK-Q${i + 1}`)
+    const probes = await Promise.all(keys.map((k) => h!.target.probe(BILL, k)))
+    expect(probes.every((p) => !p.exists)).toBe(true)
+    const details = h.sim.log.entries({ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail' })
+    expect(details).toHaveLength(8)
+    // Together the probes queued well over 5 minutes (simulated) for their slots.
+    expect(h.budget.stats().waitedMs).toBeGreaterThanOrEqual(7 * 60_000)
+    expect(h.sim.log.entries().filter((e) => e.code === 4006)).toEqual([])
+  })
+
+  it('answers a 429 burst with rate_limited and the Retry-After wait, slows the book budget, then writes after the wait', async () => {
+    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } })
+    expect((await h.target.write({ api: BILL, key: 'PK-1', payload: billPayload('PK-1') })).kind).toBe('ok')
+    const throttled = await h.target.write({ api: BILL, key: 'PK-2', payload: billPayload('PK-2') })
+    expect(throttled).toMatchObject({ kind: 'rate_limited' })
+    expect(throttled.retryAfterMs).toBeGreaterThan(0)
+    expect(h.budget.stats().penalties).toBe(1)
+    expect(h.sim.bills.byNumber(h.sim.credentials.outerInstanceId, 'PK-2')).toBeUndefined()
+    // The budget holds the next call until the penalty has passed (on the simulator's clock).
+    const again = await h.target.write({ api: BILL, key: 'PK-2', payload: billPayload('PK-2') })
+    expect(again.kind).toBe('ok')
+    expect(h.sim.bills.list(h.sim.credentials.outerInstanceId)).toHaveLength(2)
+  })
+
+  it('rides out a 429 burst from concurrent writes: every bill lands exactly once after the waits', async () => {
+    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 8 } })
+    const keys = Array.from({ length: 12 }, (_, i) => `PK-B${i + 1}`)
+    const results = new Map<string, string>()
+    let pending = keys
+    for (let round = 0; pending.length > 0 && round < 20; round++) {
+      const outs = await Promise.all(pending.map((k) => h!.target.write({ api: BILL, key: k, payload: billPayload(k) })))
+      outs.forEach((o, i) => results.set(pending[i]!, o.kind))
+      expect(outs.every((o) => ['ok', 'already_exists', 'rate_limited'].includes(o.kind))).toBe(true)
+      pending = pending.filter((_k, i) => outs[i]!.kind === 'rate_limited')
+    }
+    expect(pending).toEqual([])
+    expect(h.sim.log.entries().some((e) => e.outcome === 'throttled')).toBe(true)
+    expect(h.budget.stats().penalties).toBeGreaterThan(0)
+    const bills = h.sim.bills.list(h.sim.credentials.outerInstanceId)
+    expect(bills.map((b) => b.bill_no).sort()).toEqual([...keys].sort())
+  })
+
+  it.each([
+    ['gateway 5006 circuit-broken', 519, 5006],
+    ['gateway 5007 overload', 519, 5007],
+    ['system error 2000002000', 200, 2000002000],
+  ])('classifies %s on save as rate_limited with a wait and penalises the budget', async (_n, status, errcode) => {
+    h = await startHarness({
+      clock: frozen(),
+      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', status, body: { errcode, description: '系统繁忙' } } }],
+    })
+    const out = await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })
+    expect(out).toMatchObject({ kind: 'rate_limited', code: 'ERR_JDY_RATE_LIMITED', vendorCode: errcode })
+    expect(out.retryAfterMs).toBeGreaterThan(0)
+    expect(h.budget.stats().penalties).toBe(1)
+    expect((await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })).kind).toBe('ok')
+  })
+
+  it('treats gateway 5004 (API timeout) on a save as unknown_outcome, since the backend may have run it', async () => {
+    h = await startHarness({
+      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', status: 519, body: { errcode: 5004, description: 'API timeout' }, afterCommit: true } }],
+    })
+    const out = await h.target.write({ api: BILL, key: 'PK-G', payload: billPayload('PK-G') })
+    expect(out.kind).toBe('unknown_outcome')
+    expect(await h.target.probe(BILL, 'PK-G')).toMatchObject({ exists: true })
+  })
+
+  it('classifies a 5xx page on a read as transient (the probe throws, it does not guess)', async () => {
+    h = await startHarness({
+      faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1] }, fault: { kind: 'http_error', status: 503 } }],
+    })
+    await expect(h.target.probe(BILL, 'PK-H')).rejects.toMatchObject({ kind: 'transient' })
+    const out = await h.target.write({ api: BILL, key: 'PK-H', payload: billPayload('PK-H') })
+    expect(out.kind).toBe('ok')
+  })
+
+  it('fails a throttled pre-check as rate_limited without sending the save', async () => {
+    h = await startHarness({
+      clock: frozen(),
+      faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1] }, fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } } }],
+    })
+    const out = await h.target.write({ api: BILL, key: 'PK-I', payload: billPayload('PK-I') })
+    expect(out.kind).toBe('rate_limited')
+    expect(h.sim.log.entries({ endpoint: BILL })).toHaveLength(0)
+  })
+
+  it('reads master data under a 429 as a rate_limited error with a wait', async () => {
+    h = await startHarness({
+      clock: frozen(),
+      faults: [{ endpoint: '/jdy/v2/bd/store', when: { calls: [1] }, fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } } }],
+    })
+    await expect(collect(h.runtime.readers!.store!())).rejects.toMatchObject({ kind: 'rate_limited' })
+    expect((await collect(h.runtime.readers!.store!())).rows).toHaveLength(2)
+  })
+})
