@@ -1,0 +1,55 @@
+/**
+ * What every store repository shares: the Kysely handle, the capabilities, the secret box and
+ * the clock. Kept in one object so repositories stay small and testable with a fake clock.
+ */
+import type { Kysely } from 'kysely'
+import type { SecretBox } from './crypto.js'
+import type { StoreCapabilities } from './dialect.js'
+import { writeTransaction } from './dialect.js'
+import type { StoreDatabase } from './schema.js'
+import { StoreBadInput } from './errors.js'
+
+export interface StoreContext {
+  readonly db: Kysely<StoreDatabase>
+  readonly caps: StoreCapabilities
+  readonly box: SecretBox
+  /** Epoch milliseconds; injectable so tests move time without waiting. */
+  readonly now: () => number
+}
+
+export function inWriteTx<T>(ctx: StoreContext, fn: (trx: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
+  return writeTransaction(ctx.db, ctx.caps, fn)
+}
+
+/**
+ * A write that is a single statement. PostgreSQL runs it as is; on SQLite it still goes through
+ * the write-lock queue of {@link inWriteTx}, so it never waits inside SQLite's blocking busy handler.
+ */
+export function writeOnce<T>(ctx: StoreContext, fn: (db: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
+  return ctx.caps.immediateWriteTransactions ? inWriteTx(ctx, fn) : fn(ctx.db)
+}
+
+/** Milliseconds from a Date or a number, rejecting NaN so a bad time never reaches SQL. */
+export function toMs(t: Date | number, what: string): number {
+  const ms = typeof t === 'number' ? t : t.getTime()
+  if (!Number.isFinite(ms)) throw StoreBadInput([`${what} is not a valid time`])
+  return Math.trunc(ms)
+}
+
+export function parseJson(text: string | null): unknown {
+  return text === null ? undefined : JSON.parse(text) as unknown
+}
+
+/** Page size guard shared by every paged read. */
+export function pageSize(limit: number | undefined, fallback = 100, max = 1000): number {
+  const n = limit ?? fallback
+  if (!Number.isInteger(n) || n < 1 || n > max) throw StoreBadInput([`limit must be an integer from 1 to ${max}, got ${String(limit)}`])
+  return n
+}
+
+/** Cursor text is the last seen sequence number; anything else is a user error, not a crash. */
+export function parseCursor(cursor: string | undefined): number {
+  if (cursor === undefined || cursor === '') return 0
+  if (!/^\d{1,15}$/.test(cursor)) throw StoreBadInput([`cursor "${cursor.slice(0, 40)}" is not one this store returned`])
+  return Number(cursor)
+}

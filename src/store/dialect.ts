@@ -1,0 +1,155 @@
+/**
+ * Opens Kysely on SQLite or PostgreSQL and describes what the database can do as a
+ * {@link StoreCapabilities} object. Everything above this file branches on capabilities, never on
+ * the dialect name, so a third database is one more `open*` function here.
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import type { SqliteDatabase } from 'kysely'
+import pg from 'pg'
+import { StoreUnreachable } from './errors.js'
+import type { StoreDatabase } from './schema.js'
+import type { DatabaseSetting } from './settings.js'
+
+/** What the database offers; each flag's default is the conservative (SQLite) answer. */
+export interface StoreCapabilities {
+  /** `SELECT … FOR UPDATE SKIP LOCKED` (default false): concurrent claimers skip each other's rows. */
+  readonly skipLocked: boolean
+  /** Session advisory locks (default false): migrations serialise on a documented key. */
+  readonly advisoryLocks: boolean
+  /** Writers must open `BEGIN IMMEDIATE` to take the write lock up front (default true, SQLite). */
+  readonly immediateWriteTransactions: boolean
+  /** Named schemas isolate one Ferry from another in one database (default false). */
+  readonly schemas: boolean
+  /** Column type for 64-bit integers (times in ms, counters). */
+  readonly bigintType: 'integer' | 'bigint'
+  /** How an auto-numbered primary key is declared. */
+  readonly autoId: 'integer-autoincrement' | 'bigserial'
+}
+
+/** The subset of better-sqlite3 Ferry uses, declared here so upgrades stay a local change. */
+interface SqliteHandle extends SqliteDatabase {
+  pragma(source: string): unknown
+}
+
+export interface OpenedDatabase {
+  readonly db: Kysely<StoreDatabase>
+  readonly caps: StoreCapabilities
+  /** Schema holding the tables (PostgreSQL only). */
+  readonly schema?: string
+  /** Printable target without credentials. */
+  readonly target: string
+}
+
+const SQLITE_CAPS: StoreCapabilities = {
+  skipLocked: false,
+  advisoryLocks: false,
+  immediateWriteTransactions: true,
+  schemas: false,
+  bigintType: 'integer',
+  autoId: 'integer-autoincrement',
+}
+
+const POSTGRES_CAPS: StoreCapabilities = {
+  skipLocked: true,
+  advisoryLocks: true,
+  immediateWriteTransactions: false,
+  schemas: true,
+  bigintType: 'bigint',
+  autoId: 'bigserial',
+}
+
+export function openDatabase(setting: DatabaseSetting): OpenedDatabase {
+  return setting.dialect === 'sqlite' ? openSqlite(setting.path) : openPostgres(setting.connectionString, setting.schema)
+}
+
+function openSqlite(path: string): OpenedDatabase {
+  const memory = path === ':memory:'
+  const file = memory ? path : resolve(path)
+  let handle: SqliteHandle
+  try {
+    if (!memory) mkdirSync(dirname(file), { recursive: true })
+    handle = new Database(file)
+    // WAL lets readers run while a writer commits. Writers wait for the lock in beginImmediate;
+    // the short busy timeout only covers brief WAL-index contention of readers.
+    if (!memory) handle.pragma('journal_mode = WAL')
+    handle.pragma('busy_timeout = 20')
+    handle.pragma('foreign_keys = ON')
+  } catch (e) {
+    throw StoreUnreachable([`sqlite:${path}`, e instanceof Error ? e.message : String(e)], { cause: e })
+  }
+  return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: handle }) }), caps: SQLITE_CAPS, target: `sqlite:${path}` }
+}
+
+/** BIGINT (oid 20) arrives as a string from pg; Ferry's bigints are ms times and counters, safe as numbers. */
+const INT8_OID = 20
+
+function openPostgres(connectionString: string, schema: string | undefined): OpenedDatabase {
+  const types: pg.CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+      oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    types,
+    max: 5,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  })
+  // An idle client dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined)
+  const url = new URL(connectionString)
+  url.password = ''
+  return {
+    db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }),
+    caps: POSTGRES_CAPS,
+    ...(schema === undefined ? {} : { schema }),
+    target: `${url.toString()}${schema === undefined ? '' : ` (schema ${schema})`}`,
+  }
+}
+
+/**
+ * Run `fn` in a write transaction. On SQLite it opens `BEGIN IMMEDIATE`, so two processes on one
+ * file queue for the write lock instead of deadlocking on a read-then-write upgrade.
+ */
+export async function writeTransaction<T>(
+  db: Kysely<StoreDatabase>,
+  caps: StoreCapabilities,
+  fn: (trx: Kysely<StoreDatabase>) => Promise<T>,
+): Promise<T> {
+  if (!caps.immediateWriteTransactions) return db.transaction().execute(fn)
+  return db.connection().execute(async (conn) => {
+    await beginImmediate(conn)
+    try {
+      const result = await fn(conn)
+      await sql`commit`.execute(conn)
+      return result
+    } catch (e) {
+      await sql`rollback`.execute(conn)
+      throw e
+    }
+  })
+}
+
+const BUSY_WAIT_MS = 30_000
+
+/**
+ * `BEGIN IMMEDIATE`, waiting for the write lock without blocking the event loop: SQLite's own
+ * busy handler sleeps synchronously, which would also stall any other store in this process that
+ * holds the lock and needs the loop to finish. So the busy timeout stays short and the wait is
+ * an asynchronous retry with growing pauses.
+ */
+export async function beginImmediate(conn: Kysely<StoreDatabase>): Promise<void> {
+  const deadline = Date.now() + BUSY_WAIT_MS
+  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      await sql`begin immediate`.execute(conn)
+      return
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e
+      if (Date.now() > deadline) throw StoreUnreachable(['sqlite', 'another process has held the write lock for 30 s'], { cause: e })
+      await new Promise((r) => setTimeout(r, pause + Math.random() * pause))
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Errors of the state store: database settings, the master key, the record ledger.
+ * Messages never carry secrets (keys, tokens, decrypted credentials).
+ */
+import { defineError } from '../core/errors.js'
+
+export const StoreUrlInvalid = defineError(
+  {
+    code: 'ERR_STORE_URL_INVALID',
+    kind: 'config',
+    meaning: 'FERRY_DATABASE_URL (or the database setting) is not a form Ferry understands.',
+    fix: 'Use sqlite:./data/ferry.db, sqlite::memory: or postgres://user@host:5432/db (optionally ?schema=name).',
+  },
+  (detail: string) => `database setting not understood: ${detail}`,
+)
+
+export const StoreUnreachable = defineError(
+  {
+    code: 'ERR_STORE_UNREACHABLE',
+    kind: 'transient',
+    meaning: 'Ferry could not open or reach its database.',
+    fix: 'Check that the database server is running and that FERRY_DATABASE_URL names it, or that the SQLite directory is writable.',
+  },
+  (target: string, reason: string) => `cannot open the database ${target}: ${reason}`,
+)
+
+export const StoreMigrationFailed = defineError(
+  {
+    code: 'ERR_STORE_MIGRATION_FAILED',
+    kind: 'system',
+    meaning: 'A database migration failed; the database was left at the last completed version.',
+    fix: 'Read the cause in the log, fix the database (disk, permissions) and start Ferry again.',
+  },
+  (version: number, name: string, reason: string) => `migration ${version} (${name}) failed: ${reason}`,
+)
+
+export const StoreSchemaTooNew = defineError(
+  {
+    code: 'ERR_STORE_SCHEMA_TOO_NEW',
+    kind: 'config',
+    meaning: 'The database was migrated by a newer Ferry than the one running.',
+    fix: 'Run the newer Ferry version, or point FERRY_DATABASE_URL at a database for this version.',
+  },
+  (dbVersion: number, known: number) => `database is at schema version ${dbVersion}, this Ferry knows up to ${known}`,
+)
+
+export const MasterKeyInvalid = defineError(
+  {
+    code: 'ERR_MASTER_KEY_INVALID',
+    kind: 'config',
+    meaning: 'The master key is not 32 bytes of base64.',
+    fix: 'Set FERRY_MASTER_KEY to the output of `openssl rand -base64 32`, or fix the key file.',
+  },
+  (source: string) => `the master key from ${source} is not base64 of exactly 32 bytes`,
+)
+
+export const MasterKeyMismatch = defineError(
+  {
+    code: 'ERR_MASTER_KEY_MISMATCH',
+    kind: 'config',
+    meaning: 'The master key cannot decrypt the secrets stored in this database; it is not the key they were saved with.',
+    fix: 'Start Ferry with the master key this database was created with (FERRY_MASTER_KEY or the key file).',
+  },
+  (what: string) => `the master key does not match the one ${what} was encrypted with`,
+)
+
+export const MasterKeyFile = defineError(
+  {
+    code: 'ERR_MASTER_KEY_FILE',
+    kind: 'config',
+    meaning: 'The master key file cannot be read or created, or other users can read it.',
+    fix: 'Make the key file readable only by Ferry (chmod 600) in a writable directory, or set FERRY_MASTER_KEY.',
+  },
+  (path: string, reason: string) => `master key file ${path}: ${reason}`,
+)
+
+export const SchemeJsonInvalid = defineError(
+  {
+    code: 'ERR_STORE_SCHEME_JSON',
+    kind: 'user',
+    meaning: 'A scheme definition given to the store is not a JSON object.',
+    fix: 'Fix the JSON at the location shown and save the scheme again.',
+  },
+  (reason: string) => `scheme definition is not a JSON object: ${reason}`,
+)
+
+export const StoreNotFound = defineError(
+  {
+    code: 'ERR_STORE_NOT_FOUND',
+    kind: 'user',
+    meaning: 'A scheme, connection or run named in a request does not exist in the store.',
+    fix: 'Check the id (list them with the CLI) and try again.',
+  },
+  (what: string, id: string) => `${what} "${id}" does not exist`,
+)
+
+export const StoreBadInput = defineError(
+  {
+    code: 'ERR_STORE_BAD_INPUT',
+    kind: 'user',
+    meaning: 'A request to the store has an invalid argument (page size, cursor, time, interval).',
+    fix: 'Correct the argument named in the message.',
+  },
+  (detail: string) => detail,
+)
+
+export const RecordNotFound = defineError(
+  {
+    code: 'ERR_LEDGER_RECORD_NOT_FOUND',
+    kind: 'user',
+    meaning: 'No record with this id is stored for the scheme.',
+    fix: 'List the scheme records (`ferry records <scheme>`) and use one of their ids.',
+  },
+  (schemeId: string, recordId: string) => `scheme ${schemeId} has no record "${recordId}"`,
+)
+
+export const RecordBadSource = defineError(
+  {
+    code: 'ERR_LEDGER_BAD_SOURCE_RECORD',
+    kind: 'data',
+    meaning: 'A source record has no usable id (the value of the metadata `id` field) or its content is not an object.',
+    fix: 'Check the scheme `id` field names a field every source record carries.',
+  },
+  (detail: string) => detail,
+)
+
+export const RecordSettled = defineError(
+  {
+    code: 'ERR_LEDGER_RECORD_SETTLED',
+    kind: 'user',
+    meaning: 'The record was already written to the target (done or duplicate), so it cannot be edited or queued again.',
+    fix: 'Nothing to retry: the target holds the document. Use `ferry resolve` to acknowledge a changed-after-sync flag.',
+  },
+  (recordId: string, status: string) => `record "${recordId}" is ${status}; it is never written twice`,
+)
+
+export const TargetIdTaken = defineError(
+  {
+    code: 'ERR_LEDGER_TARGET_ID_TAKEN',
+    kind: 'data',
+    meaning: 'The target answered with a document id that a record of the same scheme with a different (or no) business key already maps to.',
+    fix: 'Two business keys map to one target document: check the business key derivation, then resolve one of the records.',
+  },
+  (targetId: string, recordId: string, owner: string) =>
+    `target document ${targetId} for record "${recordId}" already belongs to record "${owner}" under another business key`,
+)
+
+export const WriteWithoutProof = defineError(
+  {
+    code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF',
+    kind: 'system',
+    meaning: 'A record was to be marked done without the target id and response that prove the write.',
+    fix: 'This is a bug in the engine or a connector; report it with the record id.',
+  },
+  (recordId: string) => `record "${recordId}" cannot be marked done without a target id and a response`,
+)

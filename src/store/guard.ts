@@ -1,0 +1,50 @@
+/**
+ * Errors leaving the store are FerryErrors: a driver error that means the database could not be
+ * reached (connection refused or dropped, server shutting down, SQLite locked for too long)
+ * becomes ERR_STORE_UNREACHABLE (transient, so the engine retries); anything else unexpected
+ * becomes ERR_INTERNAL with the driver error as cause.
+ */
+import { Internal, isFerryError } from '../core/errors.js'
+import { StoreUnreachable } from './errors.js'
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'SQLITE_BUSY', 'SQLITE_LOCKED'])
+
+export function storeError(e: unknown, target: string): unknown {
+  if (isFerryError(e)) return e
+  const code = (e as { code?: unknown } | null)?.code
+  const message = e instanceof Error ? e.message : String(e)
+  // PostgreSQL SQLSTATE class 08 = connection exception, 57P0x = server shutting down or crashed.
+  const unreachable = typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code))
+  if (unreachable || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) {
+    return StoreUnreachable([target, message], { cause: e })
+  }
+  return Internal([`store: ${message}`], { cause: e })
+}
+
+/** Wrap every promise-returning method of a repository so its failures go through {@link storeError}. */
+export function guarded<T extends object>(repo: T, target: string): T {
+  return new Proxy(repo, {
+    get(obj, prop, receiver) {
+      const value: unknown = Reflect.get(obj, prop, receiver)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        const out: unknown = (value as (...a: unknown[]) => unknown).apply(obj, args)
+        if (out instanceof Promise) return out.catch((e: unknown) => { throw storeError(e, target) })
+        if (isAsyncIterable(out)) return guardIterable(out, target)
+        return out
+      }
+    },
+  })
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return typeof v === 'object' && v !== null && Symbol.asyncIterator in v
+}
+
+async function* guardIterable<T>(it: AsyncIterable<T>, target: string): AsyncGenerator<T> {
+  try {
+    yield* it
+  } catch (e) {
+    throw storeError(e, target)
+  }
+}

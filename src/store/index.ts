@@ -1,0 +1,23 @@
+/** Public surface of the state store. */
+export { openStore, storeOptionsFromEnv, Ledger } from './store.js'
+export type { Store, OpenStoreOptions } from './store.js'
+export { parseDatabaseUrl, DEFAULT_DATABASE_URL } from './settings.js'
+export type { DatabaseSetting } from './settings.js'
+export type { StoreCapabilities } from './dialect.js'
+export { MIGRATION_LOCK_KEY } from './migrator.js'
+export { DEFAULT_MASTER_KEY_FILE } from './crypto.js'
+export { getPath, keyText } from './collections.js'
+export { canonicalJson, contentHash } from './canonical.js'
+export { RECORD_STATUSES, SETTLED_STATUSES, CLAIMABLE_STATUSES } from './ledger-types.js'
+export type {
+  LedgerRecord, LedgerError, RecordRef, RecordStatus, SourceRecordInput, UpsertEffect, UpsertOutcome, UpsertResult,
+} from './ledger-types.js'
+export type { UpsertOptions } from './ledger-upsert.js'
+export type { Claim, ClaimOptions, FailureInfo, WrittenProof } from './ledger-marks.js'
+export type { ListFilter, RecordPage, RecordEvent, StatusCounts, InvariantViolation } from './ledger-admin.js'
+export type { LookupQuery } from './collections.js'
+export type { SchemeInfo, SchemeVersion, SaveSchemeResult } from './schemes.js'
+export type { Connection, ConnectionInfo } from './connections.js'
+export type { RunInfo, RunStatus, RunCounters, RunLogLine, LogLevel } from './runs.js'
+export { RUN_STATUSES } from './runs.js'
+export type { Lease } from './leases.js'

@@ -1,0 +1,185 @@
+/**
+ * Claiming ready records and recording write outcomes. A claim is an expiring mark (token +
+ * `claimed_until`), not a status: a writer that dies leaves records that become claimable again
+ * when the claim expires, and their status still says what is known about them.
+ */
+import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import type { ErrorKind } from '../core/errors.js'
+import type { StoreContext } from './context.js'
+import { inWriteTx, pageSize, toMs, writeOnce } from './context.js'
+import { RecordNotFound, TargetIdTaken, WriteWithoutProof } from './errors.js'
+import { CLAIMABLE_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
+import type { LedgerRecord, RecordRef } from './ledger-types.js'
+import type { StoreDatabase } from './schema.js'
+
+export interface ClaimOptions {
+  /** How long the claim holds before another writer may take the records (default 5 minutes). */
+  readonly ttlMs?: number
+  /** Defaults to the store clock. */
+  readonly now?: Date
+}
+
+export interface Claim {
+  readonly token: string
+  /**
+   * Claimed records, oldest due first. Each one's `attempts` already counts this attempt.
+   * A record with status `unknown` must be probed in the target before it is written.
+   */
+  readonly records: LedgerRecord[]
+}
+
+export interface WrittenProof {
+  readonly targetId: string
+  /** The target's response (redacted) proving the write. */
+  readonly response: unknown
+  readonly businessKey?: string
+  /** The payload that was sent, when not saved before. */
+  readonly payload?: Record<string, unknown>
+}
+
+export interface FailureInfo {
+  readonly kind: ErrorKind
+  readonly code: string
+  readonly message: string
+  /** When to try again (queued), or null to park the record in the failed-record queue (error). */
+  readonly nextAttemptAt: Date | null
+  readonly response?: unknown
+}
+
+/** Take up to `limit` records that are due, atomically; concurrent claimers never get the same record. */
+export async function claimReady(ctx: StoreContext, schemeId: string, limit: number, opts: ClaimOptions = {}): Promise<Claim> {
+  const n = pageSize(limit, 100, 5000)
+  const now = opts.now === undefined ? ctx.now() : toMs(opts.now, 'now')
+  const token = randomUUID()
+  const due = (db: Kysely<StoreDatabase>) => db.selectFrom('records').select('seq')
+    .where('scheme_id', '=', schemeId)
+    .where('status', 'in', [...CLAIMABLE_STATUSES])
+    .where('resolved_at', 'is', null)
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+    .orderBy('next_attempt_at').orderBy('seq').limit(n)
+    .$if(ctx.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
+  // One statement: on SQLite it is atomic by itself, on PostgreSQL SKIP LOCKED keeps two
+  // claimers from waiting on, or taking, each other's rows.
+  const rows = await writeOnce(ctx, (db) => db.updateTable('records')
+    .set({ claim_token: token, claimed_until: now + (opts.ttlMs ?? 300_000), attempts: sql<number>`attempts + 1`, updated_at: now })
+    .where('seq', 'in', due(db))
+    .returningAll()
+    .execute())
+  const records = rows.map((r) => toLedgerRecord(r, now)).sort((a, b) =>
+    (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0) || a.seq - b.seq)
+  return { token, records }
+}
+
+async function event(trx: Kysely<StoreDatabase>, ref: RecordRef, at: number, name: string, detail: Record<string, unknown>): Promise<void> {
+  await trx.insertInto('record_events').values({
+    scheme_id: ref.schemeId, record_id: ref.recordId, at, event: name, detail: JSON.stringify(detail),
+  }).execute()
+}
+
+async function current(trx: Kysely<StoreDatabase>, ref: RecordRef) {
+  const row = await trx.selectFrom('records').select(['seq', 'status', 'target_id'])
+    .where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId).executeTakeFirst()
+  if (row === undefined) throw RecordNotFound([ref.schemeId, ref.recordId])
+  return row
+}
+
+/**
+ * The target accepted the record: status done with its target id and response. Always applied,
+ * even after the claim expired, because forgetting a write is how duplicates are made.
+ * Returns false when the record was already settled (nothing changes).
+ */
+export async function markWritten(ctx: StoreContext, ref: RecordRef, proof: WrittenProof): Promise<boolean> {
+  if (proof.targetId === '' || proof.response === undefined || proof.response === null) throw WriteWithoutProof([ref.recordId])
+  return settle(ctx, ref, 'done', proof.targetId, proof.response, proof)
+}
+
+/** The target already held the document (found by probe or an "already exists" answer). */
+export async function markDuplicate(ctx: StoreContext, ref: RecordRef, info: { targetId?: string; response: unknown; message?: string }): Promise<boolean> {
+  return settle(ctx, ref, 'duplicate', info.targetId ?? null, info.response, { message: info.message })
+}
+
+async function settle(
+  ctx: StoreContext, ref: RecordRef, status: 'done' | 'duplicate', targetId: string | null, response: unknown,
+  extra: { businessKey?: string; payload?: Record<string, unknown>; message?: string },
+): Promise<boolean> {
+  return inWriteTx(ctx, async (trx) => {
+    const now = ctx.now()
+    // Records may share a target id only when they share a business key (the records of one
+    // grouped document). SQLite write transactions are serialised already; on PostgreSQL a lock
+    // per target id makes two processes settling the same id take turns, so the second one sees
+    // the first one's record below.
+    if (targetId !== null && ctx.caps.advisoryLocks) {
+      await sql`select pg_advisory_xact_lock(hashtext(${`ferry:target:${ref.schemeId}:${targetId}`}))`.execute(trx)
+    }
+    const row = await trx.updateTable('records').set({
+      status, target_id: targetId, response: JSON.stringify(response ?? null), done_at: now, updated_at: now,
+      claim_token: null, claimed_until: null, next_attempt_at: null, error_code: null, error_kind: null, error_message: null,
+      ...(extra.businessKey === undefined ? {} : { business_key: extra.businessKey }),
+      ...(extra.payload === undefined ? {} : { payload: JSON.stringify(extra.payload) }),
+    }).where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId)
+      .where('status', 'not in', [...SETTLED_STATUSES])
+      .returning(['seq', 'business_key']).executeTakeFirst()
+    if (row === undefined) {
+      await current(trx, ref)
+      return false
+    }
+    if (targetId !== null) {
+      const key = row.business_key
+      // Throwing rolls the update back: the record keeps its previous status.
+      let others = trx.selectFrom('records').select('record_id')
+        .where('scheme_id', '=', ref.schemeId).where('target_id', '=', targetId).where('seq', '!=', row.seq)
+      if (key !== null) others = others.where((eb) => eb.or([eb('business_key', 'is', null), eb('business_key', '!=', key)]))
+      const owner = await others.limit(1).executeTakeFirst()
+      if (owner !== undefined) throw TargetIdTaken([targetId, ref.recordId, owner.record_id])
+    }
+    await event(trx, ref, now, status === 'done' ? 'written' : 'duplicate', { targetId, ...(extra.message === undefined ? {} : { message: extra.message }) })
+    return true
+  })
+}
+
+/** A failed attempt: queued for `nextAttemptAt`, or parked as `error` when it is null. Never downgrades a settled record. */
+export async function markFailed(ctx: StoreContext, ref: RecordRef, f: FailureInfo): Promise<boolean> {
+  const next = f.nextAttemptAt === null ? null : toMs(f.nextAttemptAt, 'nextAttemptAt')
+  return unsettled(ctx, ref, next === null ? 'error' : 'queued', next, f, 'failed')
+}
+
+/** The write may have reached the target: keep it `unknown` until a probe at `probeAt` says what happened. */
+export async function markUnknown(ctx: StoreContext, ref: RecordRef, info: { code: string; message: string; probeAt: Date; response?: unknown }): Promise<boolean> {
+  return unsettled(ctx, ref, 'unknown', toMs(info.probeAt, 'probeAt'), { kind: 'transient', ...info }, 'unknown')
+}
+
+async function unsettled(
+  ctx: StoreContext, ref: RecordRef, status: 'queued' | 'error' | 'unknown', next: number | null,
+  f: { kind: ErrorKind; code: string; message: string; response?: unknown }, eventName: string,
+): Promise<boolean> {
+  return inWriteTx(ctx, async (trx) => {
+    const now = ctx.now()
+    const row = await trx.updateTable('records').set((eb) => ({
+      // Once an attempt may have landed, a later retryable failure must not forget that: keep probing first.
+      status: status === 'queued' ? eb.case().when('status', '=', 'unknown').then('unknown').else('queued').end() : status,
+      next_attempt_at: next, claim_token: null, claimed_until: null,
+      error_code: f.code, error_kind: f.kind, error_message: f.message, updated_at: now,
+      ...(f.response === undefined ? {} : { response: JSON.stringify(f.response) }),
+    })).where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId)
+      .where('status', 'not in', [...SETTLED_STATUSES])
+      .returning('status').executeTakeFirst()
+    if (row === undefined) {
+      await current(trx, ref)
+      return false
+    }
+    await event(trx, ref, now, eventName, { status: row.status, code: f.code, kind: f.kind, message: f.message })
+    return true
+  })
+}
+
+/** Store the mapped payload (and business key) before writing; an edited payload is never overwritten. */
+export async function savePayload(ctx: StoreContext, ref: RecordRef, payload: Record<string, unknown>, businessKey?: string): Promise<boolean> {
+  const res = await writeOnce(ctx, (db) => db.updateTable('records')
+    .set({ payload: JSON.stringify(payload), updated_at: ctx.now(), ...(businessKey === undefined ? {} : { business_key: businessKey }) })
+    .where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId).where('payload_edited', '=', 0)
+    .executeTakeFirst())
+  return Number(res.numUpdatedRows) === 1
+}

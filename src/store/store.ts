@@ -1,0 +1,156 @@
+/**
+ * The state store: one object that owns the database connection and hands out the repositories
+ * the engine uses. Open it with {@link openStore}; close it when done.
+ *
+ * @example
+ * const store = await openStore({ url: process.env.FERRY_DATABASE_URL })
+ * await store.ledger.upsertSourceRecords('scheme-1', records, { idCheck: true })
+ * const claim = await store.ledger.claimReady('scheme-1', 50)
+ */
+import type { Kysely } from 'kysely'
+import type { LookupQuery } from './collections.js'
+import { CollectionRepo } from './collections.js'
+import { ConnectionRepo, StoreCredentials } from './connections.js'
+import type { StoreContext } from './context.js'
+import { writeOnce } from './context.js'
+import { DEFAULT_MASTER_KEY_FILE, SecretBox, loadMasterKey } from './crypto.js'
+import type { StoreCapabilities } from './dialect.js'
+import { openDatabase } from './dialect.js'
+import { guarded } from './guard.js'
+import type { ListFilter } from './ledger-admin.js'
+import * as admin from './ledger-admin.js'
+import type { ClaimOptions, FailureInfo, WrittenProof } from './ledger-marks.js'
+import * as marks from './ledger-marks.js'
+import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.js'
+import type { UpsertOptions } from './ledger-upsert.js'
+import { upsertSourceRecords } from './ledger-upsert.js'
+import { LeaseRepo } from './leases.js'
+import { migrate } from './migrator.js'
+import { RunRepo } from './runs.js'
+import type { StoreDatabase } from './schema.js'
+import { SchemeRepo } from './schemes.js'
+import { parseDatabaseUrl } from './settings.js'
+import { WindowRepo } from './windows.js'
+
+export interface OpenStoreOptions {
+  /** FERRY_DATABASE_URL; default `sqlite:./data/ferry.db`. */
+  readonly url?: string
+  /** 32-byte key; when absent it comes from `masterKeyEnv` or the key file. */
+  readonly masterKey?: Buffer
+  /** Value of FERRY_MASTER_KEY (base64 of 32 bytes). */
+  readonly masterKeyEnv?: string
+  /** Key file used when no key is given; created with mode 0600. Default `./data/master.key`. */
+  readonly masterKeyFile?: string
+  /** Epoch-ms clock (tests). */
+  readonly now?: () => number
+}
+
+/**
+ * Store options from the environment: FERRY_DATABASE_URL, FERRY_MASTER_KEY and
+ * FERRY_MASTER_KEY_FILE (default `./data/master.key`).
+ */
+export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenStoreOptions {
+  return {
+    ...(env.FERRY_DATABASE_URL === undefined ? {} : { url: env.FERRY_DATABASE_URL }),
+    ...(env.FERRY_MASTER_KEY === undefined ? {} : { masterKeyEnv: env.FERRY_MASTER_KEY }),
+    ...(env.FERRY_MASTER_KEY_FILE === undefined ? {} : { masterKeyFile: env.FERRY_MASTER_KEY_FILE }),
+  }
+}
+
+/** Sealed under the master key at first start, so a wrong key fails at open, not at first use. */
+const KEY_CHECK = 'master-key-check'
+const KEY_CHECK_PLAINTEXT = 'ferry'
+
+/** The record ledger, bound to one store. */
+export class Ledger {
+  constructor(private readonly ctx: StoreContext) {}
+  upsertSourceRecords(schemeId: string, records: readonly SourceRecordInput[], opts?: UpsertOptions) {
+    return upsertSourceRecords(this.ctx, schemeId, records, opts)
+  }
+  claimReady(schemeId: string, limit: number, opts?: ClaimOptions) { return marks.claimReady(this.ctx, schemeId, limit, opts) }
+  markWritten(ref: RecordRef, proof: WrittenProof) { return marks.markWritten(this.ctx, ref, proof) }
+  markDuplicate(ref: RecordRef, info: { targetId?: string; response: unknown; message?: string }) { return marks.markDuplicate(this.ctx, ref, info) }
+  markFailed(ref: RecordRef, failure: FailureInfo) { return marks.markFailed(this.ctx, ref, failure) }
+  markUnknown(ref: RecordRef, info: { code: string; message: string; probeAt: Date; response?: unknown }) { return marks.markUnknown(this.ctx, ref, info) }
+  savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) { return marks.savePayload(this.ctx, ref, payload, businessKey) }
+  listRecords(schemeId: string, filter?: ListFilter) { return admin.listRecords(this.ctx, schemeId, filter) }
+  iterateRecords(schemeId: string, filter?: Omit<ListFilter, 'cursor' | 'limit'>, pageSize?: number) { return admin.iterateRecords(this.ctx, schemeId, filter, pageSize) }
+  getRecord(ref: RecordRef) { return admin.getRecord(this.ctx, ref) }
+  events(ref: RecordRef, limit?: number) { return admin.recordEvents(this.ctx, ref, limit) }
+  requeue(schemeId: string, which: { ids: readonly string[] } | { allFailed: true }) { return admin.requeue(this.ctx, schemeId, which) }
+  editPayload(ref: RecordRef, payload: Record<string, unknown>) { return admin.editPayload(this.ctx, ref, payload) }
+  resolve(ref: RecordRef, note: string) { return admin.resolve(this.ctx, ref, note) }
+  counts(schemeId: string) { return admin.countByStatus(this.ctx, schemeId) }
+  checkInvariants(schemeId: string) { return admin.checkInvariants(this.ctx, schemeId) }
+}
+
+export interface Store {
+  readonly caps: StoreCapabilities
+  /** Printable database target (no password). */
+  readonly target: string
+  readonly schemes: SchemeRepo
+  readonly connections: ConnectionRepo
+  /** Token store for connectors, encrypted at rest. */
+  readonly credentials: StoreCredentials
+  readonly runs: RunRepo
+  readonly windows: WindowRepo
+  readonly ledger: Ledger
+  readonly collections: CollectionRepo
+  /** `_findCollection` lookups (an alias of `collections.find`). */
+  find(q: LookupQuery): Promise<unknown>
+  readonly leases: LeaseRepo
+  /** @internal For store tests that inspect raw rows. */
+  readonly db: Kysely<StoreDatabase>
+  close(): Promise<void>
+}
+
+export type { RecordStatus }
+
+/** Open (and migrate) the store. Throws coded config errors for a bad URL or a wrong master key. */
+export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
+  const setting = parseDatabaseUrl(opts.url)
+  const key = opts.masterKey ?? loadMasterKey({
+    ...(opts.masterKeyEnv === undefined ? {} : { envValue: opts.masterKeyEnv }),
+    file: opts.masterKeyFile ?? DEFAULT_MASTER_KEY_FILE,
+  })
+  const box = new SecretBox(key)
+  const opened = openDatabase(setting)
+  const ctx: StoreContext = { db: opened.db, caps: opened.caps, box, now: opts.now ?? Date.now }
+  try {
+    await migrate(opened.db, opened.caps, { ...(opened.schema === undefined ? {} : { schema: opened.schema }), target: opened.target })
+    await checkMasterKey(ctx)
+  } catch (e) {
+    await opened.db.destroy()
+    throw e
+  }
+  const g = <T extends object>(repo: T): T => guarded(repo, opened.target)
+  const collections = g(new CollectionRepo(ctx))
+  return {
+    caps: opened.caps,
+    target: opened.target,
+    schemes: g(new SchemeRepo(ctx)),
+    connections: g(new ConnectionRepo(ctx)),
+    credentials: g(new StoreCredentials(ctx)),
+    runs: g(new RunRepo(ctx)),
+    windows: g(new WindowRepo(ctx)),
+    ledger: g(new Ledger(ctx)),
+    collections,
+    find: (q) => collections.find(q),
+    leases: g(new LeaseRepo(ctx)),
+    db: opened.db,
+    close: () => opened.db.destroy(),
+  }
+}
+
+async function checkMasterKey(ctx: StoreContext): Promise<void> {
+  const row = await ctx.db.selectFrom('ferry_meta').select('value').where('key', '=', KEY_CHECK).executeTakeFirst()
+  if (row !== undefined) {
+    ctx.box.open(row.value, KEY_CHECK, 'this database')
+    return
+  }
+  await writeOnce(ctx, (db) => db.insertInto('ferry_meta').values({ key: KEY_CHECK, value: ctx.box.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK) })
+    .onConflict((oc) => oc.doNothing()).execute())
+  // Another process may have won the race with its key: check against what is stored.
+  const stored = await ctx.db.selectFrom('ferry_meta').select('value').where('key', '=', KEY_CHECK).executeTakeFirstOrThrow()
+  ctx.box.open(stored.value, KEY_CHECK, 'this database')
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest'
+import { canonicalJson, contentHash } from '../../src/store/canonical.js'
+
+describe('canonical content hash', () => {
+  it('ignores key order at every level', () => {
+    expect(contentHash({ a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(contentHash({ b: { c: [1, { e: 3, d: 2 }] }, a: 1 }))
+  })
+
+  it('sees a change in a nested value, in array order and in type', () => {
+    const base = contentHash({ items: [{ qty: -1 }, { qty: -2 }] })
+    expect(contentHash({ items: [{ qty: -2 }, { qty: -1 }] })).not.toBe(base)
+    expect(contentHash({ items: [{ qty: '-1' }, { qty: -2 }] })).not.toBe(base)
+  })
+
+  it('drops undefined members as JSON does', () => {
+    expect(canonicalJson({ b: undefined, a: [undefined] })).toBe('{"a":[null]}')
+  })
+})

@@ -1,0 +1,320 @@
+import { describe, expect, it } from 'vitest'
+import type { Store } from '../../src/store/index.js'
+import type { StoreFactory } from './harness.js'
+import { freshStore, order } from './setup.js'
+
+export function describeLedger(factory: StoreFactory): void {
+  describe('record ledger: storing source records', () => {
+    const c = freshStore(factory)
+
+    it('inserts new records as waiting and reports each effect', async () => {
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
+      expect(res.outcomes).toEqual([{ id: '1', effect: 'inserted' }, { id: '2', effect: 'inserted' }])
+      const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
+      expect(r).toMatchObject({ status: 'waiting', number: 'NO-1', attempts: 0, changedAfterSync: false, content: { io_id: '1' } })
+      expect(r?.contentHash).toMatch(/^[0-9a-f]{64}$/)
+    })
+
+    it('treats the same content with keys in another order as unchanged', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [{ id: 'a', content: { x: 1, y: { p: 1, q: 2 } } }])
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [{ id: 'a', content: { y: { q: 2, p: 1 }, x: 1 } }])
+      expect(res.counts.unchanged).toBe(1)
+    })
+
+    it('replaces the content of a record that has not reached the target yet', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -5 })])
+      expect(res.outcomes[0]?.effect).toBe('updated_before_sync')
+      const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
+      expect(r).toMatchObject({ status: 'waiting', content: { qty: -5 }, pendingContent: null, changedAfterSync: false })
+    })
+
+    it('gives a parked record a fresh start when its source content changes', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      await c.store.ledger.markFailed({ schemeId: c.scheme, recordId: '1' }, { kind: 'data', code: 'ERR_X', message: 'sku missing', nextAttemptAt: null })
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -2 })])
+      const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
+      expect(r).toMatchObject({ status: 'waiting', attempts: 0, lastError: null })
+    })
+
+    it('never re-queues a done record when idCheck is on', async () => {
+      await writeOne(c, '1')
+      const again = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)], { idCheck: true })
+      expect(again.counts.unchanged).toBe(1)
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })], { idCheck: true })
+      c.clock.advance(86_400_000)
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records).toEqual([])
+      expect((await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' }))?.status).toBe('done')
+    })
+
+    it('flags a done record whose content changed and keeps both versions', async () => {
+      await writeOne(c, '1')
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })])
+      expect(res.outcomes[0]?.effect).toBe('changed_after_sync')
+      const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
+      expect(r).toMatchObject({ status: 'done', changedAfterSync: true, content: { qty: -1 }, pendingContent: { qty: -9 }, targetId: 'T-1' })
+      expect((await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })])).counts.unchanged).toBe(1)
+      expect((await c.store.ledger.counts(c.scheme)).changedAfterSync).toBe(1)
+    })
+
+    it('queues a changed done record again when idCheck is off', async () => {
+      await writeOne(c, '1')
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })], { idCheck: false })
+      expect(res.outcomes[0]?.effect).toBe('requeued_after_sync')
+      const claim = await c.store.ledger.claimReady(c.scheme, 10)
+      expect(claim.records.map((r) => [r.id, r.status, r.content.qty, r.targetId])).toEqual([['1', 'waiting', -9, 'T-1']])
+    })
+
+    it('flags, rather than replaces, new content for a record whose write outcome is unknown', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      await c.store.ledger.markUnknown({ schemeId: c.scheme, recordId: '1' }, { code: 'ERR_TIMEOUT', message: 'timed out', probeAt: new Date(c.clock.now()) })
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -3 })], { idCheck: false })
+      expect(res.outcomes[0]?.effect).toBe('changed_after_sync')
+      expect((await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' }))?.content.qty).toBe(-1)
+    })
+
+    it('rejects a record without an id and still stores the rest of the batch', async () => {
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [{ id: '', content: { a: 1 } }, order(2)])
+      expect(res.outcomes[0]).toMatchObject({ effect: 'rejected', error: { code: 'ERR_LEDGER_BAD_SOURCE_RECORD', location: '[0].id' } })
+      expect(res.counts).toMatchObject({ inserted: 1, rejected: 1 })
+    })
+
+    it('handles the same id twice in one batch as insert then update', async () => {
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(1, { qty: -4 })])
+      expect(res.outcomes.map((o) => o.effect)).toEqual(['inserted', 'updated_before_sync'])
+    })
+  })
+
+  describe('record ledger: claiming and outcomes', () => {
+    const c = freshStore(factory)
+    const ref = (id: string) => ({ schemeId: c.scheme, recordId: id })
+
+    it('claims a due record once: a second claimer gets none of it', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2), order(3)])
+      const first = await c.store.ledger.claimReady(c.scheme, 2)
+      const second = await c.store.ledger.claimReady(c.scheme, 10)
+      expect(first.records.map((r) => r.id)).toEqual(['1', '2'])
+      expect(second.records.map((r) => r.id)).toEqual(['3'])
+      expect(first.records[0]).toMatchObject({ attempts: 1, inFlight: true, claimToken: first.token })
+    })
+
+    it('hands a record to another writer when its claim expires', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10, { ttlMs: 60_000 })
+      c.clock.advance(60_000)
+      const again = await c.store.ledger.claimReady(c.scheme, 10)
+      expect(again.records.map((r) => [r.id, r.attempts])).toEqual([['1', 2]])
+    })
+
+    it('gives two store instances disjoint claims on the same database', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, Array.from({ length: 40 }, (_, i) => order(i + 1)))
+      const other = await c.db.open({ now: c.clock.now })
+      const claims = await Promise.all([
+        c.store.ledger.claimReady(c.scheme, 15), other.ledger.claimReady(c.scheme, 15),
+        c.store.ledger.claimReady(c.scheme, 15), other.ledger.claimReady(c.scheme, 15),
+      ])
+      const ids = claims.flatMap((cl) => cl.records.map((r) => r.id))
+      expect(new Set(ids).size).toBe(ids.length)
+      expect(ids.length).toBe(40)
+    })
+
+    it('marks a written record done with its target id and response', async () => {
+      await writeOne(c, '1')
+      const r = await c.store.ledger.getRecord(ref('1'))
+      expect(r).toMatchObject({ status: 'done', targetId: 'T-1', response: { ok: true }, businessKey: 'BK-1', inFlight: false })
+      expect(r?.doneAt).toEqual(new Date(c.clock.now()))
+    })
+
+    it('refuses to mark a record done without a target id or response', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await expect(c.store.ledger.markWritten(ref('1'), { targetId: '', response: { ok: true } }))
+        .rejects.toMatchObject({ code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF' })
+      await expect(c.store.ledger.markWritten(ref('1'), { targetId: 'T', response: undefined }))
+        .rejects.toMatchObject({ code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF' })
+    })
+
+    it('refuses a target id that a record with another business key already maps to', async () => {
+      await writeOne(c, '1')
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(2), order(3)])
+      await expect(c.store.ledger.markWritten(ref('2'), { targetId: 'T-1', response: { ok: true }, businessKey: 'BK-2' }))
+        .rejects.toMatchObject({ code: 'ERR_LEDGER_TARGET_ID_TAKEN', kind: 'data' })
+      await expect(c.store.ledger.markWritten(ref('3'), { targetId: 'T-1', response: { ok: true } }))
+        .rejects.toMatchObject({ code: 'ERR_LEDGER_TARGET_ID_TAKEN', kind: 'data' })
+      expect((await c.store.ledger.getRecord(ref('2')))?.status).toBe('waiting')
+      expect((await c.store.ledger.getRecord(ref('3')))?.status).toBe('waiting')
+    })
+
+    it('lets the records of one grouped document share its target id and business key', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
+      const proof = { targetId: 'T-G', response: { ok: true }, businessKey: 'G-1' }
+      expect(await c.store.ledger.markWritten(ref('1'), proof)).toBe(true)
+      expect(await c.store.ledger.markWritten(ref('2'), proof)).toBe(true)
+      expect((await c.store.ledger.getRecord(ref('2')))).toMatchObject({ status: 'done', targetId: 'T-G', businessKey: 'G-1' })
+      expect(await c.store.ledger.checkInvariants(c.scheme)).toEqual([])
+    })
+
+    it('lets only one of two processes map a target id when both write at once', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
+      const other = await c.db.open({ now: c.clock.now })
+      const results = await Promise.allSettled([
+        c.store.ledger.markWritten(ref('1'), { targetId: 'T-X', response: { ok: true } }),
+        other.ledger.markWritten(ref('2'), { targetId: 'T-X', response: { ok: true } }),
+      ])
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+      const rejected = results.find((r) => r.status === 'rejected')
+      expect((rejected as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_LEDGER_TARGET_ID_TAKEN' })
+      expect(await c.store.ledger.checkInvariants(c.scheme)).toEqual([])
+    })
+
+    it('flags a target id that records with different business keys map to', async () => {
+      await writeOne(c, '1')
+      await writeOne(c, '2')
+      await c.store.db.updateTable('records').set({ target_id: 'T-1' })
+        .where('scheme_id', '=', c.scheme).where('record_id', '=', '2').execute()
+      expect(await c.store.ledger.checkInvariants(c.scheme)).toMatchObject([{ rule: 'target_id_one_business_key' }])
+    })
+
+    it('queues a transient failure for its next attempt time and not before', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      const next = new Date(c.clock.now() + 20_000)
+      await c.store.ledger.markFailed(ref('1'), { kind: 'transient', code: 'ERR_HTTP_503', message: 'busy', nextAttemptAt: next })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'queued', nextAttemptAt: next, inFlight: false,
+        lastError: { code: 'ERR_HTTP_503', kind: 'transient', message: 'busy' } })
+      c.clock.advance(19_999)
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records).toEqual([])
+      c.clock.advance(1)
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.attempts)).toEqual([2])
+    })
+
+    it('parks a data error in the failed-record queue until it is requeued', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      await c.store.ledger.markFailed(ref('1'), { kind: 'data', code: 'ERR_LOOKUP', message: 'JDY material not found for sku 3001-RED', nextAttemptAt: null })
+      c.clock.advance(10 ** 9)
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.id)).toEqual(['2'])
+      const rq = await c.store.ledger.requeue(c.scheme, { allFailed: true })
+      expect(rq.requeued).toEqual(['1'])
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => [r.id, r.status, r.attempts])).toEqual([['1', 'waiting', 1]])
+    })
+
+    it('never downgrades a done record when a late failure arrives', async () => {
+      await writeOne(c, '1')
+      const applied = await c.store.ledger.markFailed(ref('1'), { kind: 'transient', code: 'ERR_X', message: 'late', nextAttemptAt: null })
+      expect(applied).toBe(false)
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'done', lastError: null })
+    })
+
+    it('keeps an unknown outcome unknown so the writer probes before retrying', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      await c.store.ledger.markUnknown(ref('1'), { code: 'ERR_TIMEOUT', message: 'no answer', probeAt: new Date(c.clock.now() + 1000) })
+      await c.store.ledger.markFailed(ref('1'), { kind: 'transient', code: 'ERR_HTTP_503', message: 'probe failed', nextAttemptAt: new Date(c.clock.now() + 1000) })
+      c.clock.advance(1000)
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.status)).toEqual(['unknown'])
+    })
+
+    it('records a duplicate answer with the existing document id', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.markDuplicate(ref('1'), { targetId: 'T-9', response: { exists: true } })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'duplicate', targetId: 'T-9' })
+      expect((await c.store.ledger.requeue(c.scheme, { ids: ['1'] })).skipped).toEqual([{ id: '1', reason: 'already duplicate' }])
+    })
+
+    it('sends an edited payload as edited: a later mapping does not overwrite it', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.savePayload(ref('1'), { qty: 1 }, 'BK-1')
+      await c.store.ledger.editPayload(ref('1'), { qty: 2 })
+      expect(await c.store.ledger.savePayload(ref('1'), { qty: 1 })).toBe(false)
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ payload: { qty: 2 }, payloadEdited: true, businessKey: 'BK-1' })
+    })
+
+    it('refuses to edit the payload of a done record with ERR_LEDGER_RECORD_SETTLED', async () => {
+      await writeOne(c, '1')
+      await expect(c.store.ledger.editPayload(ref('1'), { qty: 2 })).rejects.toMatchObject({ code: 'ERR_LEDGER_RECORD_SETTLED' })
+      await expect(c.store.ledger.editPayload(ref('nope'), {})).rejects.toMatchObject({ code: 'ERR_LEDGER_RECORD_NOT_FOUND' })
+    })
+
+    it('takes a resolved record out of the queue and clears its changed flag', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.markFailed(ref('1'), { kind: 'data', code: 'ERR_X', message: 'bad', nextAttemptAt: null })
+      await c.store.ledger.resolve(ref('1'), 'entered by hand in JDY')
+      expect((await c.store.ledger.requeue(c.scheme, { allFailed: true })).requeued).toEqual([])
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ resolvedNote: 'entered by hand in JDY' })
+      expect((await c.store.ledger.counts(c.scheme)).resolved).toBe(1)
+    })
+
+    it('keeps a history of each record: stored, claimed outcome, requeue', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.markFailed(ref('1'), { kind: 'data', code: 'ERR_X', message: 'bad', nextAttemptAt: null })
+      await c.store.ledger.requeue(c.scheme, { ids: ['1'] })
+      expect((await c.store.ledger.events(ref('1'))).map((e) => e.event)).toEqual(['stored', 'failed', 'requeued'])
+    })
+  })
+
+  describe('record ledger: reading', () => {
+    const c = freshStore(factory)
+
+    it('lists records page by page with a cursor', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, Array.from({ length: 25 }, (_, i) => order(i + 1)))
+      const seen: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = await c.store.ledger.listRecords(c.scheme, { limit: 10, ...(cursor === undefined ? {} : { cursor }) })
+        seen.push(...page.records.map((r) => r.id))
+        cursor = page.nextCursor
+      } while (cursor !== undefined)
+      expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)))
+    })
+
+    it('searches number, id and error message case-insensitively, treating % and _ literally', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order('a1'), order('b_2'), order('c3')])
+      await c.store.ledger.markFailed({ schemeId: c.scheme, recordId: 'c3' }, { kind: 'data', code: 'ERR', message: 'Material 3001-RED missing', nextAttemptAt: null })
+      const ids = async (search: string, status?: 'error') =>
+        (await c.store.ledger.listRecords(c.scheme, { search, ...(status === undefined ? {} : { status }) })).records.map((r) => r.id)
+      expect(await ids('3001-red')).toEqual(['c3'])
+      expect(await ids('NO-A')).toEqual(['a1'])
+      expect(await ids('_')).toEqual(['b_2'])
+      expect(await ids('%')).toEqual([])
+      expect(await ids('3001', 'error')).toEqual(['c3'])
+    })
+
+    it('rejects a forged cursor and a bad status with ERR_STORE_BAD_INPUT', async () => {
+      await expect(c.store.ledger.listRecords(c.scheme, { cursor: "1; drop table records" })).rejects.toMatchObject({ code: 'ERR_STORE_BAD_INPUT' })
+      await expect(c.store.ledger.listRecords(c.scheme, { status: 'gone' as never })).rejects.toMatchObject({ code: 'ERR_STORE_BAD_INPUT' })
+    })
+
+    it('streams a whole scheme in bounded pages', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, Array.from({ length: 1203 }, (_, i) => order(i + 1)))
+      let n = 0
+      for await (const r of c.store.ledger.iterateRecords(c.scheme, {}, 250)) {
+        n++
+        expect(r.schemeId).toBe(c.scheme)
+      }
+      expect(n).toBe(1203)
+    })
+
+    it('counts records by status', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2), order(3)])
+      await writeOne(c, '1')
+      await c.store.ledger.claimReady(c.scheme, 1)
+      expect(await c.store.ledger.counts(c.scheme)).toMatchObject({ waiting: 2, done: 1, error: 0, inFlight: 1, total: 3 })
+    })
+
+    it('reports no invariant violations for a healthy ledger and finds a done record without proof', async () => {
+      await writeOne(c, '1')
+      expect(await c.store.ledger.checkInvariants(c.scheme)).toEqual([])
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(2)])
+      await c.store.db.updateTable('records').set({ status: 'done' }).where('record_id', '=', '2').execute()
+      expect((await c.store.ledger.checkInvariants(c.scheme)).map((v) => v.rule).sort()).toEqual(['done_has_response', 'done_has_target_id'])
+    })
+  })
+}
+
+async function writeOne(c: { store: Store; scheme: string }, id: string): Promise<void> {
+  await c.store.ledger.upsertSourceRecords(c.scheme, [order(id)])
+  const ok = await c.store.ledger.markWritten({ schemeId: c.scheme, recordId: id }, { targetId: `T-${id}`, response: { ok: true }, businessKey: `BK-${id}` })
+  if (!ok) throw new Error('write not applied')
+}
