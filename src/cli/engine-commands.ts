@@ -1,0 +1,260 @@
+/**
+ * Engine commands: run, preview, records, record, retry, edit, resolve, start. Each opens the
+ * configured Ferry (`--config` or FERRY_CONFIG), does its work and closes it. People get tables;
+ * `--json` gives programs the objects.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import cliProgress from 'cli-progress'
+import type { Command } from 'commander'
+import { loadConfig, problemLines } from '../config/load.js'
+import type { FerryConfig } from '../config/types.js'
+import { isFerryError, toFerryError } from '../core/errors.js'
+import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '../engine/errors.js'
+import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
+import { createLogger } from '../engine/logger.js'
+import type { RecordStatus, Stage } from '../engine/ports.js'
+import { previewScheme } from '../engine/preview.js'
+import { recordsText, recordText, summaryText } from '../engine/report.js'
+import { runScheme, type RunSummary } from '../engine/run.js'
+import { Scheduler } from '../engine/scheduler.js'
+import { reconcileJob } from '../proof/schedule.js'
+
+interface Common { config?: string; json?: boolean }
+
+const out = (text: string) => { process.stdout.write(`${text}\n`) }
+const json = (v: unknown) => out(JSON.stringify(v, (_k, x: unknown) => (x instanceof Date ? x.toISOString() : x), 2))
+
+/** Times on the command line: ISO 8601, or `YYYY-MM-DD[ HH:mm[:ss]]` read in Asia/Shanghai. */
+export function parseCliTime(text: string): Date {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(text.trim())
+  const d = m !== null ? new Date(`${m[1]}T${m[2] ?? '00:00:00'}${m[2]?.length === 5 ? ':00' : ''}+08:00`) : new Date(text)
+  if (Number.isNaN(d.getTime())) throw InvalidTime([text])
+  return d
+}
+
+/** Print every problem of a failure as `CODE  path  message` and set a failing exit code. */
+export function reportFailure(e: unknown, asJson: boolean): void {
+  const err = toFerryError(e)
+  if (asJson) process.stdout.write(`${JSON.stringify({ error: err.toJSON() })}\n`)
+  for (const line of problemLines(err)) process.stderr.write(`${line}\n`)
+  process.exitCode = err.kind === 'system' ? 2 : 1
+}
+
+export type HostFactory = (config: FerryConfig) => Promise<Host>
+
+/** How commands get a Host; the demo swaps in its embedded configuration. */
+export interface EngineCommandOptions {
+  readonly loadConfig?: (path: string | undefined) => FerryConfig
+  readonly openHost?: HostFactory
+}
+
+function defaultLoad(path: string | undefined): FerryConfig {
+  return loadConfig({ ...(path === undefined ? {} : { path }), connectors: BUILTIN_CONNECTORS.map((c) => ({ name: c.name, config: c.config })) })
+}
+
+async function withHost<T>(o: EngineCommandOptions, c: Common, fn: (h: Host) => Promise<T>): Promise<T | undefined> {
+  let host: Host | undefined
+  try {
+    const config = (o.loadConfig ?? defaultLoad)(c.config)
+    host = await (o.openHost ?? ((cfg) => openHost(cfg, { log: createLogger() })))(config)
+    return await fn(host)
+  } catch (e) {
+    if (!isFerryError(e) && !(e instanceof Error)) throw e
+    reportFailure(e, c.json === true)
+    return undefined
+  } finally {
+    await host?.close()
+  }
+}
+
+/** Run with per-stage progress bars when stdout is a TTY (and not --json). */
+export async function runWithProgress(h: Host, schemeId: string, opts: { stages?: Stage[]; from?: Date; to?: Date; json: boolean }): Promise<RunSummary> {
+  const scheme = h.scheme(schemeId)
+  const tty = process.stdout.isTTY && !opts.json
+  const multi = tty ? new cliProgress.MultiBar({ format: '{stage} |{bar}| {value} {unit}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : undefined
+  const bars = new Map<Stage, cliProgress.SingleBar>()
+  try {
+    return await runScheme(h.deps, scheme, {
+      ...(opts.stages === undefined ? {} : { stages: opts.stages }),
+      range: { ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.to === undefined ? {} : { to: opts.to }) },
+      onProgress: (stage, c) => {
+        if (multi === undefined) return
+        const value = stage === 'target' ? c.written + c.alreadyExisted + c.failed + c.retrying + c.unknown : c.fetched
+        let bar = bars.get(stage)
+        if (bar === undefined) { bar = multi.create(Math.max(value, 1), 0, { stage: stage.padEnd(6), unit: stage === 'target' ? 'records settled' : 'rows fetched' }); bars.set(stage, bar) }
+        bar.setTotal(Math.max(value, bar.getTotal()))
+        bar.update(value)
+      },
+    })
+  } finally {
+    multi?.stop()
+  }
+}
+
+function printSummary(s: RunSummary, asJson: boolean): void {
+  if (asJson) json(s)
+  else out(summaryText(s))
+  if (s.status !== 'ok') process.exitCode = 1
+}
+
+function readPayload(text: string): Record<string, unknown> {
+  const raw = text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text
+  let v: unknown
+  try { v = JSON.parse(raw) } catch (e) { throw InvalidPayloadEdit([e instanceof Error ? e.message : String(e)]) }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw InvalidPayloadEdit(['expected {…}'])
+  return v as Record<string, unknown>
+}
+
+/** Let a person edit the payload in $EDITOR (a TTY is required). */
+function editInEditor(payload: unknown): Record<string, unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-edit-'))
+  const file = join(dir, 'payload.json')
+  try {
+    writeFileSync(file, `${JSON.stringify(payload ?? {}, null, 2)}\n`, { mode: 0o600 })
+    const r = spawnSync(process.env.VISUAL ?? process.env.EDITOR ?? 'vi', [file], { stdio: 'inherit' })
+    if (r.status !== 0) throw InvalidPayloadEdit([`the editor exited with ${String(r.status)}`])
+    return readPayload(readFileSync(file, 'utf8'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export function registerEngineCommands(program: Command, o: EngineCommandOptions = {}): void {
+  const common = (cmd: Command) => cmd.option('--config <file>', 'configuration file (default: $FERRY_CONFIG)').option('--json', 'machine-readable output')
+
+  common(program.command('run <scheme>').description('run a scheme once (or backfill a range with --from/--to)'))
+    .option('--from <time>', 'backfill from this time (ISO 8601 or "YYYY-MM-DD HH:mm:ss" Asia/Shanghai)')
+    .option('--to <time>', 'backfill up to this time (default now)')
+    .option('--stage <stage>', 'only this stage: source, target or remedy')
+    .action(async (scheme: string, c: Common & { from?: string; to?: string; stage?: string }) => {
+      await withHost(o, c, async (h) => {
+        const stages = c.stage === undefined ? undefined : [c.stage as Stage]
+        const s = await runWithProgress(h, scheme, { json: c.json === true, ...(stages === undefined ? {} : { stages }),
+          ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }), ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }) })
+        printSummary(s, c.json === true)
+      })
+    })
+
+  common(program.command('preview <scheme>').description('fetch, filter and map; print what would be written; write nothing'))
+    .option('--limit <n>', 'documents to show', '10')
+    .option('--from <time>').option('--to <time>')
+    .action(async (scheme: string, c: Common & { limit: string; from?: string; to?: string }) => {
+      await withHost(o, c, async (h) => {
+        const items = await previewScheme(h.deps, h.scheme(scheme), { limit: Math.max(1, Number(c.limit) || 10),
+          ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }), ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }) })
+        if (c.json === true) { json(items); return }
+        if (items.length === 0) out('nothing to write')
+        for (const it of items) {
+          out(`# ${it.id} (${it.number})${it.problems.length === 0 ? '' : '  NOT WRITABLE'}`)
+          for (const p of it.problems) out(`  ${p.code}  ${p.location ?? '-'}  ${p.message}`)
+          if (it.payload !== undefined) out(JSON.stringify(it.payload, null, 2))
+        }
+      })
+    })
+
+  common(program.command('records <scheme>').description('list ledger records'))
+    .option('--status <status>', 'waiting, queued, unknown, done, duplicate or error')
+    .option('--search <text>', 'text in the id, number or last error')
+    .option('--limit <n>', 'records per page', '50')
+    .option('--cursor <cursor>', 'next page from a previous --json answer')
+    .action(async (scheme: string, c: Common & { status?: string; search?: string; limit: string; cursor?: string }) => {
+      await withHost(o, c, async (h) => {
+        const page = await h.ports.ledger.listRecords(h.scheme(scheme).id, { limit: Math.max(1, Number(c.limit) || 50),
+          ...(c.status === undefined ? {} : { status: c.status as RecordStatus }), ...(c.search === undefined ? {} : { search: c.search }),
+          ...(c.cursor === undefined ? {} : { cursor: c.cursor }) })
+        if (c.json === true) json(page)
+        else out(recordsText(page.records) + (page.nextCursor === undefined ? '' : `\nmore: --cursor ${page.nextCursor}`))
+      })
+    })
+
+  common(program.command('record <scheme> <id>').description('one record: source, mapped payload, attempts, responses'))
+    .action(async (scheme: string, id: string, c: Common) => {
+      await withHost(o, c, async (h) => {
+        const s = h.scheme(scheme)
+        const r = await h.ports.ledger.getRecord(s.id, id)
+        if (r === undefined) throw RecordNotFound([s.id, id])
+        if (c.json === true) json(r)
+        else out(recordText(r))
+      })
+    })
+
+  common(program.command('retry <scheme> [ids...]').description('requeue failed records and run the target stage'))
+    .option('--all-failed', 'every record in the failed-record queue')
+    .option('--no-run', 'only requeue; the next scheduled run writes them')
+    .action(async (scheme: string, ids: string[], c: Common & { allFailed?: boolean; run: boolean }) => {
+      await withHost(o, c, async (h) => {
+        const s = h.scheme(scheme)
+        if (ids.length === 0 && c.allFailed !== true) throw RetryNothing([])
+        await h.ports.schemeState.resume(s.id)
+        const requeued = await h.ports.ledger.requeue(s.id, ids.length === 0 ? undefined : ids)
+        const summary = c.run ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true }) : undefined
+        if (c.json === true) json({ requeued, summary })
+        else {
+          out(`requeued ${requeued.length} record${requeued.length === 1 ? '' : 's'}`)
+          if (summary !== undefined) out(summaryText(summary))
+        }
+      })
+    })
+
+  common(program.command('edit <scheme> <id>').description('edit the mapped payload of a record, then retry it'))
+    .option('--payload <json>', 'the new payload as JSON, or @file')
+    .option('--no-run', 'only save and requeue')
+    .action(async (scheme: string, id: string, c: Common & { payload?: string; run: boolean }) => {
+      await withHost(o, c, async (h) => {
+        const s = h.scheme(scheme)
+        const r = await h.ports.ledger.getRecord(s.id, id)
+        if (r === undefined) throw RecordNotFound([s.id, id])
+        const payload = c.payload !== undefined ? readPayload(c.payload) : editInEditor(r.payload)
+        await h.ports.ledger.editPayload(s.id, id, payload)
+        await h.ports.ledger.requeue(s.id, [id])
+        const summary = c.run ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true }) : undefined
+        const after = await h.ports.ledger.getRecord(s.id, id)
+        if (c.json === true) json({ record: after, summary })
+        else out(`saved; record ${id} is now ${after?.status ?? '?'}`)
+      })
+    })
+
+  common(program.command('resolve <scheme> <id>').description('mark a failed record as settled by a person (it is never written)'))
+    .option('--note <text>', 'why', 'resolved by hand')
+    .action(async (scheme: string, id: string, c: Common & { note: string }) => {
+      await withHost(o, c, async (h) => {
+        const s = h.scheme(scheme)
+        await h.ports.ledger.resolve(s.id, id, c.note)
+        const r = await h.ports.ledger.getRecord(s.id, id)
+        if (c.json === true) json(r)
+        else out(`record ${id} resolved`)
+      })
+    })
+
+  common(program.command('start').description('run every scheme on its schedule until interrupted'))
+    .action(async (c: Common) => {
+      await withHost(o, c, (h) => startScheduler(h, c.json === true))
+    })
+}
+
+/** Schedule every loaded scheme; resolves on SIGINT/SIGTERM after the runs in progress end. */
+export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSignal): Promise<void> {
+  const scheduler = new Scheduler(h.deps, {
+    onSummary: (s) => { if (asJson) out(JSON.stringify({ summary: s })); else out(summaryText(s)) },
+    onSkip: (id, stage, reason) => { if (!asJson) out(`skipped ${id} ${stage}: ${reason}`) },
+  })
+  for (const s of h.schemes) scheduler.add(s)
+  for (const [id, setting] of h.reconcile) {
+    scheduler.addReconcile(reconcileJob(h, id, setting, (r) => {
+      if (asJson) out(JSON.stringify({ reconcile: { schemeId: id, runId: r.runId, counts: r.report.counts } }))
+      else out(`reconciled ${id} ${r.report.from.toISOString()}..${r.report.to.toISOString()}: ${Object.entries(r.report.counts).map(([k, v]) => `${k} ${v}`).join(', ')} (run ${r.runId})`)
+    }))
+  }
+  for (const j of scheduler.jobs) if (!asJson) out(`scheduled ${j.schemeId} ${j.stage} "${j.crontab}", next ${j.nextRun()?.toISOString() ?? 'never'}`)
+  await new Promise<void>((resolve) => {
+    const stop = () => { resolve() }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    signal?.addEventListener('abort', stop, { once: true })
+  })
+  if (!asJson) out('stopping: waiting for runs in progress')
+  await scheduler.stop()
+}

@@ -1,0 +1,216 @@
+/**
+ * The composition root for a running Ferry: from a validated configuration it opens the store,
+ * the connectors and the schemes, and hands out EngineDeps for runs, the scheduler and the CLI.
+ * Every problem found while wiring (a scheme that does not load, a connection that does not
+ * exist) is collected and reported together before anything runs.
+ */
+import type { ConnectorDefinition, ConnectorRuntime, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
+import { LocalBudgetRegistry, budgetKeyFor } from '../connectors/budget.js'
+import { jushuitan } from '../connectors/jushuitan/index.js'
+import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
+import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
+import { isFerryError, toFerryError, type FerryError } from '../core/errors.js'
+import { ConfigInvalid, ConfigSchemeFile, ConfigUnknownConnection } from '../config/errors.js'
+import type { FerryConfig, ReconcileSetting } from '../config/types.js'
+import { loadCompiledScheme } from '../scheme/index.js'
+import { openStore, type Store } from '../store/index.js'
+import { storePorts } from './adapters/store-ports.js'
+import { engineScheme } from './adapters/scheme.js'
+import { UnknownScheme } from './errors.js'
+import { LookupCache } from './lookup-cache.js'
+import type { Clock, ConnectionResolver, EngineLogger, EnginePorts, EngineScheme } from './ports.js'
+import { systemClock } from './ports.js'
+import { defaultRetryPolicy } from './retry.js'
+import type { EngineDeps } from './run.js'
+
+export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [jushuitan, kingdeeJdy]
+
+export interface HostOptions {
+  readonly log: EngineLogger
+  readonly clock?: Clock
+  readonly connectors?: readonly ConnectorDefinition[]
+}
+
+export interface Host {
+  readonly config: FerryConfig
+  readonly store: Store
+  readonly ports: EnginePorts
+  readonly registry: ConnectorRegistry
+  /** Loaded schemes in configuration order (enabled ones only). */
+  readonly schemes: readonly EngineScheme[]
+  /** Scheduled reconciliation settings by scheme id (config `schemes[i].reconcile`). */
+  readonly reconcile: ReadonlyMap<string, ReconcileSetting>
+  readonly deps: EngineDeps
+  scheme(idOrName: string): EngineScheme
+  close(): Promise<void>
+}
+
+/** Drop a trailing parenthetical: "金蝶云星辰V2 商品 (master data …)" → "金蝶云星辰V2 商品". */
+function shortTitle(name: string): string {
+  return name.replace(/\s*[(（][^)）]*[)）]\s*$/, '').trim() || name
+}
+
+export async function openHost(config: FerryConfig, opts: HostOptions): Promise<Host> {
+  const registry = createRegistry(opts.connectors ?? BUILTIN_CONNECTORS)
+  const store = await openStore({ url: config.database.url, masterKeyFile: config.masterKey.file,
+    ...(config.masterKey.envValue === undefined ? {} : { masterKeyEnv: config.masterKey.envValue }) })
+  try {
+    return await wire(config, opts, registry, store)
+  } catch (e) {
+    await store.close()
+    throw e
+  }
+}
+
+async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorRegistry, store: Store): Promise<Host> {
+  const problems: FerryError[] = []
+  for (const [name, rows] of Object.entries(config.collections)) await store.collections.putStatic(name, rows)
+  // Lookups go through a cache the ports below keep honest: cleared at every run start, a
+  // collection's answers dropped when its scheme stores records, misses dropped at every claimed
+  // target batch (so re-synced master data is seen by the next batch, run or retry).
+  const lookups = new LookupCache({
+    find: (q) => store.find({ collection: q.collection, field: q.field,
+      where: Object.fromEntries(Object.entries(q.where).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) }),
+  })
+
+  const loaded = []
+  for (const [i, entry] of config.schemes.entries()) {
+    if (!entry.enabled) continue
+    try {
+      const { compiled } = await loadCompiledScheme(entry.file)
+      loaded.push({ i, entry, compiled })
+    } catch (e) {
+      const err = toFerryError(e)
+      problems.push(ConfigSchemeFile([entry.file, err.toLine()], { location: `schemes[${i}].file` }))
+    }
+  }
+  const titles: Record<string, string> = {}
+  for (const l of loaded) if (l.compiled.scheme.target === undefined) titles[l.compiled.scheme.id] = shortTitle(l.compiled.scheme.name)
+
+  const names = Object.keys(config.connections)
+  const pick = (i: number, side: 'source' | 'target', explicit: string | undefined, connector: string): string | undefined => {
+    const at = `schemes[${i}].connections.${side}`
+    if (explicit !== undefined) {
+      if (config.connections[explicit]?.connector !== connector) {
+        problems.push(ConfigUnknownConnection([`${explicit} (a ${connector} connection)`, names.join(', ') || '(none)'], { location: at }))
+        return undefined
+      }
+      return explicit
+    }
+    const fitting = names.filter((n) => config.connections[n]?.connector === connector)
+    if (fitting.length === 1) return fitting[0]
+    problems.push(ConfigUnknownConnection([fitting.length === 0 ? `for connector ${connector}` : `choice among ${fitting.join(', ')}`, names.join(', ') || '(none)'], { location: at }))
+    return undefined
+  }
+
+  const schemes: EngineScheme[] = []
+  const reconcile = new Map<string, ReconcileSetting>()
+  for (const { i, entry, compiled } of loaded) {
+    const s = compiled.scheme
+    const src = pick(i, 'source', entry.sourceConnection ?? s.source.connection, s.source.connector)
+    const tgt = s.target === undefined ? undefined : pick(i, 'target', entry.targetConnection ?? s.target.connection, s.target.connector)
+    if (src === undefined || (s.target !== undefined && tgt === undefined)) continue
+    let businessKeyField: string | undefined
+    if (s.target !== undefined) {
+      try {
+        businessKeyField = registry.api(s.target.connector, s.target.metadata.api).businessKey
+      } catch (e) {
+        problems.push(ConfigSchemeFile([entry.file, toFerryError(e).message], { location: `schemes[${i}].file` }))
+        continue
+      }
+    }
+    await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
+    if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
+    schemes.push(engineScheme(compiled, {
+      sourceConnection: src, lookups, collectionTitles: titles,
+      ...(tgt === undefined ? {} : { targetConnection: tgt }),
+      ...(entry.start === undefined ? {} : { start: entry.start }),
+      ...(businessKeyField === undefined ? {} : { businessKeyField }),
+    }))
+  }
+  if (problems.length > 0) {
+    throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], { details: { problems: problems.map((p) => p.toJSON()) } })
+  }
+
+  const budgets = new LocalBudgetRegistry()
+  const opened = new Map<string, Promise<ConnectorRuntime>>()
+  const runtime = (name: string): Promise<ConnectorRuntime> => {
+    let r = opened.get(name)
+    if (r === undefined) {
+      const conn = config.connections[name]
+      if (conn === undefined) return Promise.reject(ConfigUnknownConnection([name, names.join(', ')]))
+      const def = registry.get(conn.connector)
+      const cfg = resolveConnectionConfig(def, conn.settings)
+      const budget = budgets.forKey(budgetKeyFor(def, cfg, name), { ...def.budget, ...conn.budget })
+      r = def.open({ connectionId: name, config: cfg, credentials: store.credentials, budget, inFlight: connections.inFlight(name),
+        log: opts.log, now: () => (opts.clock ?? systemClock).now() })
+      opened.set(name, r)
+    }
+    return r
+  }
+  const connections: ConnectionResolver = {
+    async source(name): Promise<SourceRuntime> {
+      const rt = await runtime(name)
+      if (rt.source === undefined) throw ConfigUnknownConnection([`${name} (it cannot be a source)`, names.join(', ')])
+      return rt.source
+    },
+    async target(name): Promise<TargetRuntime> {
+      const rt = await runtime(name)
+      if (rt.target === undefined) throw ConfigUnknownConnection([`${name} (it cannot be a target)`, names.join(', ')])
+      return rt.target
+    },
+    inFlight(name) {
+      const conn = config.connections[name]
+      return conn?.budget?.inFlight ?? (conn === undefined ? 1 : registry.get(conn.connector).budget.inFlight ?? 2)
+    },
+  }
+  const ports = cachingPorts(storePorts(store), lookups)
+  const deps: EngineDeps = {
+    ports, connections, clock: opts.clock ?? systemClock, log: opts.log,
+    retry: { ...defaultRetryPolicy, ladder: config.engine.retryLadder, jitter: config.engine.jitter },
+    leaseTtlMs: config.engine.leaseTtlSeconds * 1000,
+    batchSize: config.engine.batchSize,
+  }
+  return {
+    config, store, ports, registry, schemes, reconcile, deps,
+    scheme(idOrName) {
+      const s = schemes.find((x) => x.id === idOrName) ?? schemes.find((x) => x.name === idOrName)
+      if (s === undefined) throw UnknownScheme([idOrName, schemes.map((x) => x.id).join(', ') || '(none)'])
+      return s
+    },
+    async close() {
+      for (const r of opened.values()) {
+        try { await (await r).close() } catch (e) { if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed') }
+      }
+      await store.close()
+    },
+  }
+}
+
+/** The store ports, telling the lookup cache when runs start, batches are claimed and collections written. */
+function cachingPorts(ports: EnginePorts, cache: LookupCache): EnginePorts {
+  return {
+    ...ports,
+    ledger: {
+      ...ports.ledger,
+      async upsertSourceRecords(schemeId, records, opts) {
+        try {
+          return await ports.ledger.upsertSourceRecords(schemeId, records, opts)
+        } finally {
+          cache.dropCollection(schemeId)
+        }
+      },
+      async claimReady(schemeId, opts) {
+        cache.dropMisses()
+        return ports.ledger.claimReady(schemeId, opts)
+      },
+    },
+    runs: {
+      ...ports.runs,
+      async start(schemeId, stage, params) {
+        cache.clear()
+        return ports.runs.start(schemeId, stage, params)
+      },
+    },
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * One run of a scheme: the source stage and the target stage overlap (the target drains records
+ * while pages are still arriving), each under its own lease so a scheme never runs twice at once,
+ * even across processes. Every run is recorded with its counters.
+ */
+import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
+import { toFerryError, type FerryError } from '../core/errors.js'
+import { SchemeBusy, SchemePaused } from './errors.js'
+import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
+import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
+import { runTargetStage } from './target-stage.js'
+import { emptyCounters, type Clock, type ConnectionResolver, type EngineLogger, type EnginePorts, type EngineScheme, type RunCounters, type Stage } from './ports.js'
+
+export interface EngineDeps {
+  readonly ports: EnginePorts
+  readonly connections: ConnectionResolver
+  readonly clock: Clock
+  readonly log: EngineLogger
+  readonly retry?: RetryPolicy
+  /** Identifies this process in leases. */
+  readonly holder?: string
+  readonly leaseTtlMs?: number
+  /** Records claimed per target batch (`engine.batchSize`; default 100). groupCalculate groups within one batch. */
+  readonly batchSize?: number
+}
+
+export interface RunOptions {
+  /** Which stages to run; default both. `remedy` runs the omissionRemedy query instead of windows. */
+  readonly stages?: readonly Stage[]
+  readonly range?: SourceRange
+  readonly signal?: AbortSignal
+  /** Progress callback per stage. */
+  readonly onProgress?: (stage: Stage, c: RunCounters) => void
+}
+
+export interface RunSummary {
+  readonly schemeId: string
+  readonly stages: readonly Stage[]
+  readonly counters: RunCounters
+  readonly windowsPlanned: number
+  readonly windowsClosed: number
+  readonly status: 'ok' | 'failed' | 'skipped'
+  readonly error?: FerryError
+  readonly ledger: Awaited<ReturnType<EnginePorts['ledger']['countByStatus']>>
+  /** Set for a scheme without a target (master data): its records are collection rows, stored and settled, never written. */
+  readonly collection?: true
+}
+
+const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+
+function leaseName(schemeId: string, stage: 'source' | 'target'): string {
+  return `scheme:${schemeId}:${stage}`
+}
+
+/** A tiny broadcast: the target stage waits on it for the next stored page. */
+class Signal {
+  private waiters: (() => void)[] = []
+  wait(): Promise<void> { return new Promise((r) => this.waiters.push(r)) }
+  fire(): void { const w = this.waiters; this.waiters = []; for (const f of w) f() }
+}
+
+/**
+ * Run the requested stages of one scheme once. Throws SchemeBusy when a lease is held elsewhere
+ * and SchemePaused when the scheme is paused; every other failure is returned in the summary.
+ */
+export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: RunOptions = {}): Promise<RunSummary> {
+  const stages = opts.stages ?? (scheme.target === undefined ? ['source'] : ['source', 'target'])
+  const holder = deps.holder ?? defaultHolder
+  const ttl = deps.leaseTtlMs ?? 10 * 60_000
+  const paused = await deps.ports.schemeState.pausedReason(scheme.id)
+  if (paused !== undefined) throw SchemePaused([scheme.id, paused])
+
+  const wantsSource = stages.includes('source') || stages.includes('remedy')
+  const wantsTarget = stages.includes('target') && scheme.target !== undefined
+  const held: string[] = []
+  const release = async () => { for (const l of held) await deps.ports.leases.release(l, holder) }
+  for (const [want, stage] of [[wantsSource, 'source'], [wantsTarget, 'target']] as const) {
+    if (!want) continue
+    if (!await deps.ports.leases.acquire(leaseName(scheme.id, stage), holder, ttl)) {
+      const other = await deps.ports.leases.holder(leaseName(scheme.id, stage)) ?? 'another process'
+      await release()
+      throw SchemeBusy([scheme.id, stage, other])
+    }
+    held.push(leaseName(scheme.id, stage))
+  }
+  // Long runs keep their leases alive; a crashed process lets them expire.
+  const renew = setInterval(() => {
+    for (const l of held) deps.ports.leases.renew(l, holder, ttl).catch((e: unknown) => deps.log.warn({ err: toFerryError(e).message }, 'lease renewal failed'))
+  }, Math.max(1000, Math.floor(ttl / 3)))
+  renew.unref()
+
+  const counters = emptyCounters()
+  const runStage: Stage = stages.includes('remedy') ? 'remedy' : stages[0] ?? 'source'
+  const runId = await deps.ports.runs.start(scheme.id, runStage, {
+    stages: [...stages], ...(opts.range?.from === undefined ? {} : { from: opts.range.from.toISOString() }), ...(opts.range?.to === undefined ? {} : { to: opts.range.to.toISOString() }),
+  })
+  const pageSignal = new Signal()
+  let sourceRunning = wantsSource
+  let windowsPlanned = 0
+  let windowsClosed = 0
+  let error: FerryError | undefined
+  try {
+    const sourceDeps = async () => ({
+      ports: deps.ports, clock: deps.clock, log: deps.log,
+      runtime: await deps.connections.source(scheme.source.connection),
+      onPage: (c: RunCounters) => { pageSignal.fire(); opts.onProgress?.('source', c) },
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    })
+    const source = wantsSource
+      ? (async () => {
+        try {
+          const d = await sourceDeps()
+          const r = stages.includes('remedy') ? await runRemedyStage(d, scheme, counters) : await runSourceStage(d, scheme, counters, opts.range)
+          windowsPlanned = r.windowsPlanned
+          windowsClosed = r.windowsClosed
+          if (r.error !== undefined) error ??= r.error
+        } finally {
+          sourceRunning = false
+          pageSignal.fire()
+        }
+      })()
+      : Promise.resolve()
+    const target = wantsTarget && scheme.target !== undefined
+      ? (async () => {
+        const t = scheme.target
+        if (t === undefined) return
+        const e = await runTargetStage({
+          ports: deps.ports, clock: deps.clock, log: deps.log,
+          runtime: await deps.connections.target(t.connection),
+          retry: scheme.retryLadder === undefined ? deps.retry ?? defaultRetryPolicy : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
+          concurrency: deps.connections.inFlight(t.connection),
+          claimTtlMs: ttl,
+          ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
+          onUnit: (c) => opts.onProgress?.('target', c),
+          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+        }, scheme, counters, { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() })
+        if (e !== undefined) error ??= e
+      })()
+      : Promise.resolve()
+    const settled = await Promise.allSettled([source, target])
+    for (const s of settled) if (s.status === 'rejected') error ??= toFerryError(s.reason)
+  } finally {
+    clearInterval(renew)
+    await release()
+  }
+  const status = error === undefined ? 'ok' : 'failed'
+  await deps.ports.runs.finish(runId, { status, stage: runStage, counters,
+    ...(error === undefined ? {} : { error: { code: error.code, kind: error.kind, message: error.message } }) })
+  const summary: RunSummary = { schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
+    ledger: await deps.ports.ledger.countByStatus(scheme.id), ...(scheme.target === undefined ? { collection: true as const } : {}),
+    ...(error === undefined ? {} : { error }) }
+  deps.log.info({ scheme: scheme.id, stages, status, counters, ...(error === undefined ? {} : { code: error.code }) }, 'run finished')
+  return summary
+}

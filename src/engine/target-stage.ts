@@ -1,0 +1,291 @@
+/**
+ * Target stage: claim due records, map them, check them, and write each document exactly once.
+ *
+ * Exactly-once rests on three rules: the business key comes from the mapped payload (so it is a
+ * deterministic function of the source record); the ledger records a write intent (`unknown`)
+ * before the request leaves, so a crash after sending is recovered by a probe; and any record
+ * whose previous outcome is unknown is probed by its key before it may be written again.
+ */
+import { toFerryError, type FerryError } from '../core/errors.js'
+import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
+import { redact } from '../core/redact.js'
+import { BusinessKeyMissing, OutcomeUnknown, RetriesExhausted, TargetConfig, TargetRateLimited, TargetRejected, TargetTransient } from './errors.js'
+import { checkPayload, lookupError } from './quality.js'
+import { nextAttemptAt, type RetryPolicy } from './retry.js'
+import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
+
+export interface TargetStageDeps {
+  readonly ports: EnginePorts
+  readonly clock: Clock
+  readonly log: EngineLogger
+  readonly runtime: TargetRuntime
+  readonly retry: RetryPolicy
+  /** Writes in flight at once (the credential budget's in-flight limit). */
+  readonly concurrency: number
+  readonly batchSize?: number
+  /** How long a claim holds; a crashed writer's records become claimable after it. */
+  readonly claimTtlMs?: number
+  readonly onUnit?: (c: RunCounters) => void
+  readonly signal?: AbortSignal
+}
+
+export interface TargetStageOptions {
+  /** True while the source stage may still add records; the stage waits for more until false. */
+  readonly sourceRunning?: () => boolean
+  /** Resolves when the source stage stored something new (or finished). */
+  readonly nextSourceEvent?: () => Promise<void>
+}
+
+function asRecordError(e: FerryError): RecordError {
+  return { code: e.code, kind: e.kind, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) }
+}
+
+function outcomeError(o: WriteOutcome, key: string): FerryError {
+  const msg = o.message ?? `vendor code ${String(o.vendorCode ?? 'none')}`
+  const details = { ...(o.vendorCode === undefined ? {} : { vendorCode: o.vendorCode }), ...(o.code === undefined ? {} : { connectorCode: o.code }) }
+  switch (o.kind) {
+    case 'data': return TargetRejected([msg], { details })
+    case 'config': return TargetConfig([msg], { details })
+    case 'rate_limited': return TargetRateLimited([msg], { details: { ...details, retryAfterMs: o.retryAfterMs } })
+    case 'unknown_outcome': return OutcomeUnknown([key, msg], { details })
+    case 'transient':
+    case 'ok':
+    case 'already_exists':
+      return TargetTransient([msg], { details })
+  }
+}
+
+class UnitWriter {
+  /** Set after a configuration error: the remaining units of the batch are not attempted. */
+  stopped = false
+
+  constructor(private readonly deps: TargetStageDeps, private readonly scheme: EngineScheme, private readonly target: SchemeTarget,
+    private readonly counters: RunCounters) {}
+
+  private get ledger() { return this.deps.ports.ledger }
+
+  /** Records carry `attempts` including this attempt (the claim counted it). */
+  private async failAll(records: readonly LedgerRecord[], error: FerryError, retry: boolean, payload?: Record<string, unknown>): Promise<void> {
+    const now = this.deps.clock.now()
+    for (const r of records) {
+      const attempts = Math.max(1, r.attempts)
+      let next: Date | undefined
+      let err = error
+      if (retry) {
+        const hint = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : undefined
+        next = nextAttemptAt(this.deps.retry, attempts, now, hint)
+        if (next === undefined) err = RetriesExhausted([attempts, `${error.code} ${error.message}`])
+      }
+      await this.ledger.markFailed(this.scheme.id, r.id, { error: asRecordError(err),
+        ...(payload === undefined ? {} : { payload }), ...(next === undefined ? {} : { nextAttemptAt: next }) })
+      if (next === undefined) this.counters.failed++
+      else this.counters.retrying++
+    }
+    if (error.kind === 'config') {
+      this.stopped = true
+      await this.deps.ports.schemeState.pause(this.scheme.id, `${error.code} ${error.message}`)
+      this.deps.log.error({ scheme: this.scheme.id, code: error.code }, 'scheme paused after a configuration error')
+    }
+  }
+
+  private async doneAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, targetId: string | undefined, response: unknown): Promise<void> {
+    for (const r of records) {
+      await this.ledger.markWritten(this.scheme.id, r.id, { payload, businessKey: key, targetId: targetId ?? `key:${key}`, response: redact(response ?? { ok: true }) })
+    }
+  }
+
+  private async unknownAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, error: FerryError, retryLater: boolean): Promise<void> {
+    const now = this.deps.clock.now()
+    for (const r of records) {
+      const probeAt = retryLater ? nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000) : now
+      await this.ledger.markUnknown(this.scheme.id, r.id, { payload, businessKey: key, error: asRecordError(error), probeAt })
+    }
+  }
+
+  /** Probe by key; true when the unit is settled (found, or probe failed and was rescheduled). */
+  private async settleByProbe(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string): Promise<boolean> {
+    this.counters.probed++
+    try {
+      const found = await this.deps.runtime.probe(this.target.api, key, this.deps.signal)
+      if (!found.exists) return false
+      await this.doneAll(records, payload, key, found.targetId, { probedExisting: true, document: found.document ?? null })
+      this.counters.alreadyExisted += records.length
+      return true
+    } catch (e) {
+      const err = toFerryError(e)
+      await this.unknownAll(records, payload, key, OutcomeUnknown([key, `probe failed: ${err.message}`]), true)
+      this.counters.unknown += records.length
+      return true
+    }
+  }
+
+  /** Map (or take the edited payload) and check it; undefined when the unit was parked. */
+  private async prepare(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<{ payload: Record<string, unknown>; key: string } | undefined> {
+    const first = records[0]
+    let payload: Record<string, unknown>
+    if (records.length === 1 && first?.payloadEdited === true && first.payload !== undefined) {
+      payload = first.payload
+    } else {
+      let mapped
+      try {
+        mapped = await this.target.map(unit, this.deps.clock.now())
+      } catch (e) {
+        const err = toFerryError(e)
+        if (err.kind === 'system') throw err
+        await this.failAll(records, err, err.kind === 'transient' || err.kind === 'rate_limited')
+        return undefined
+      }
+      const missing = mapped.unresolved[0]
+      if (missing !== undefined) {
+        await this.failAll(records, lookupError(missing, this.scheme.collectionTitles), false, mapped.payload)
+        return undefined
+      }
+      payload = mapped.payload
+    }
+    const problem = checkPayload(payload, this.target.quality)[0]
+    if (problem !== undefined) {
+      await this.failAll(records, problem, false, payload)
+      return undefined
+    }
+    const rawKey = payload[this.target.businessKeyField]
+    const key = typeof rawKey === 'string' || typeof rawKey === 'number' ? String(rawKey) : ''
+    if (key.trim() === '') {
+      await this.failAll(records, BusinessKeyMissing([this.target.businessKeyField], { location: this.target.businessKeyField }), false, payload)
+      return undefined
+    }
+    return { payload, key }
+  }
+
+  async process(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<void> {
+    if (records.length === 0) return
+    const prepared = await this.prepare(unit, records)
+    if (prepared === undefined) return
+    const { payload, key } = prepared
+    // A previous attempt may have reached the target: look before writing again.
+    if (records.some((r) => r.status === 'unknown') && await this.settleByProbe(records, payload, key)) return
+
+    // Write intent: if this process dies after sending, the restart probes instead of writing blind.
+    await this.unknownAll(records, payload, key, OutcomeUnknown([key, 'write sent, outcome not recorded yet']), false)
+    let outcome: WriteOutcome
+    try {
+      outcome = await this.deps.runtime.write({ api: this.target.api, payload, key, ...(this.deps.signal === undefined ? {} : { signal: this.deps.signal }) })
+    } catch (e) {
+      // A thrown write is treated as unknown: the request may have left.
+      const err = toFerryError(e)
+      outcome = { kind: 'unknown_outcome', message: err.message, code: err.code }
+    }
+    switch (outcome.kind) {
+      case 'ok':
+        await this.doneAll(records, payload, key, outcome.targetId, outcome.response)
+        this.counters.written += records.length
+        return
+      case 'already_exists': {
+        let targetId = outcome.targetId
+        let response = outcome.response
+        if (targetId === undefined) {
+          this.counters.probed++
+          try {
+            const found = await this.deps.runtime.probe(this.target.api, key, this.deps.signal)
+            if (found.exists) { targetId = found.targetId; response = { answer: redact(outcome.response ?? outcome.message ?? null), document: found.document ?? null } }
+          } catch (e) {
+            await this.unknownAll(records, payload, key, OutcomeUnknown([key, `target says it exists; probe failed: ${toFerryError(e).message}`]), true)
+            return
+          }
+        }
+        for (const r of records) {
+          await this.ledger.markDuplicate(this.scheme.id, r.id, { payload, businessKey: key, response: redact(response ?? { message: outcome.message ?? 'already exists' }),
+            ...(targetId === undefined ? {} : { targetId }), ...(outcome.message === undefined ? {} : { message: outcome.message }) })
+        }
+        this.counters.alreadyExisted += records.length
+        return
+      }
+      case 'unknown_outcome': {
+        if (await this.settleByProbe(records, payload, key)) return
+        // Probe says it is not there: schedule a retry that probes again first.
+        await this.unknownAll(records, payload, key, outcomeError(outcome, key), true)
+        this.counters.unknown += records.length
+        return
+      }
+      case 'transient':
+      case 'rate_limited':
+        await this.failAll(records, outcomeError(outcome, key), true, payload)
+        return
+      case 'data':
+      case 'config':
+        await this.failAll(records, outcomeError(outcome, key), false, payload)
+        return
+    }
+  }
+}
+
+/** Run `fn` over items with at most `limit` at once. */
+async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (i < items.length) {
+      const item = items[i++] as T
+      await fn(item)
+    }
+  })
+  await Promise.all(workers)
+}
+
+/**
+ * Claim up to `batch` due records. For grouped schemes (groupCalculate) keep claiming while the
+ * claims come back full, so every ready record of a header group is planned together: a group
+ * split across batches would be planned twice under one business key and the second document
+ * answered `already_exists`, its rows lost. A group larger than the batch thus still completes.
+ */
+async function claimBatch(deps: TargetStageDeps, schemeId: string, batch: number, grouped: boolean): Promise<LedgerRecord[]> {
+  const claim = () => deps.ports.ledger.claimReady(schemeId, { limit: batch, now: deps.clock.now(), ttlMs: deps.claimTtlMs ?? 300_000 })
+  const claimed = await claim()
+  if (!grouped) return claimed
+  let last = claimed.length
+  while (batch > 0 && last >= batch) {
+    const more = await claim()
+    claimed.push(...more)
+    last = more.length
+  }
+  return claimed
+}
+
+/**
+ * Drain due records in batches until none is due and the source stage has finished. Returns
+ * the first system error (a bug) if one occurred; record-level failures are in the ledger.
+ */
+export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme, counters: RunCounters, opts: TargetStageOptions = {}): Promise<FerryError | undefined> {
+  const target = scheme.target
+  if (target === undefined) return undefined
+  const writer = new UnitWriter(deps, scheme, target, counters)
+  const batch = deps.batchSize ?? 100
+  for (;;) {
+    if (deps.signal?.aborted === true) return undefined
+    if (await deps.ports.schemeState.pausedReason(scheme.id) !== undefined) return undefined
+    const sourceRunning = opts.sourceRunning?.() ?? false
+    const wake = sourceRunning ? opts.nextSourceEvent?.() : undefined
+    if (target.grouped === true && sourceRunning) {
+      // A header group's records may still be arriving: group only once the source has finished.
+      await (wake ?? new Promise((r) => setTimeout(r, 50)))
+      continue
+    }
+    const claimed = await claimBatch(deps, scheme.id, batch, target.grouped === true)
+    if (claimed.length === 0) {
+      if (!sourceRunning) return undefined
+      await (wake ?? new Promise((r) => setTimeout(r, 50)))
+      continue
+    }
+    const byId = new Map(claimed.map((r) => [r.id, r]))
+    const units = target.plan(claimed)
+    try {
+      await pool(units, deps.concurrency, async (unit) => {
+        if (writer.stopped) return
+        const records = unit.recordIds.map((id) => byId.get(id)).filter((r): r is LedgerRecord => r !== undefined)
+        await writer.process(unit, records)
+        deps.onUnit?.(counters)
+      })
+    } catch (e) {
+      return toFerryError(e)
+    }
+    if (writer.stopped) return undefined
+  }
+}

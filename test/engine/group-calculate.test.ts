@@ -1,0 +1,150 @@
+/* eslint-disable @typescript-eslint/require-await -- the in-test source implements async ports synchronously */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Page, ReadRequest, SourceRuntime, TimeWindow } from '../../src/connectors/contract.js'
+import { engineScheme } from '../../src/engine/adapters/scheme.js'
+import { storePorts } from '../../src/engine/adapters/store-ports.js'
+import { silentLogger } from '../../src/engine/ports.js'
+import { runScheme } from '../../src/engine/run.js'
+import { loadCompiledScheme } from '../../src/scheme/index.js'
+import { openStore, type Store } from '../../src/store/index.js'
+import { FakeTarget } from './support/fakes.js'
+import { MemoryPorts } from './support/memory-ports.js'
+import type { EnginePorts } from '../../src/engine/ports.js'
+
+interface Line { line_id: string; wh: string; sku: string; qty: number; modified: string }
+
+/** Every line in one page per window, whatever the window (the lines are all inside the first one). */
+class LineSource implements SourceRuntime {
+  constructor(private readonly lines: readonly Line[]) {}
+  planWindows(_api: string, from: Date, to: Date): TimeWindow[] { return [{ start: from, end: to }] }
+  async *read(_req: ReadRequest): AsyncIterable<Page> {
+    yield { rows: this.lines.map((l) => ({ ...l })), pageIndex: 1, hasNext: false }
+  }
+}
+
+/** Stock-out lines grouped per warehouse into transfer bills: one row per sku, quantities summed, at most 2 rows a bill. */
+const SCHEME = {
+  id: 'lines-to-bills',
+  name: 'stock lines → grouped bills',
+  source: {
+    connector: 'jushuitan',
+    metadata: {
+      api: '/open/test/lines', effect: 'QUERY', method: 'POST', id: 'line_id', number: 'line_id', name: 'line_id', idCheck: true,
+      request: [{ field: 'modified_begin', type: 'string', value: '{{LAST_SYNC_TIME|datetime}}' }],
+    },
+  },
+  target: {
+    connector: 'kingdee-jdy',
+    metadata: {
+      api: '/jdy/v2/test/grouped_bill', effect: 'EXECUTE', method: 'POST', id: '1', number: '1', name: '1', idCheck: true,
+      groupCalculate: { headerGroup: ['wh'], bodyGroup: ['sku'], bodyName: 'lines', bodyMaxLine: 50, calculate: { qty: '$sum' } },
+      request: [
+        { field: 'bill_no', type: 'string', value: 'G-{{wh}}' },
+        { field: 'entries', type: 'array', value: 'lines', children: [
+          { field: 'material', type: 'string', parent: 'entries', value: '{{lines.sku}}' },
+          { field: 'qty', type: 'float', parent: 'entries', value: '{{lines.qty}}' },
+        ] },
+      ],
+    },
+  },
+  schedule: { timezone: 'Asia/Shanghai' },
+}
+
+const at = () => new Date(Date.now() - 3_600_000).toISOString()
+const lines = (): Line[] => [
+  { line_id: 'L1', wh: 'W1', sku: 'A', qty: 2, modified: at() },
+  { line_id: 'L2', wh: 'W1', sku: 'B', qty: 1, modified: at() },
+  { line_id: 'L3', wh: 'W1', sku: 'A', qty: 3.5, modified: at() },
+  { line_id: 'L4', wh: 'W2', sku: 'C', qty: 4, modified: at() },
+  { line_id: 'L5', wh: 'W1', sku: 'D', qty: 7, modified: at() },
+]
+
+describe('groupCalculate through the target stage', () => {
+  let dir: string | undefined
+  let store: Store | undefined
+  afterEach(async () => {
+    await store?.close()
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+    store = undefined; dir = undefined
+  })
+
+  /** The scheme compiled from its file exactly as the host does, run against `ports` and a FakeTarget. */
+  async function run(ports: EnginePorts, over: Record<string, unknown> = {}, batchSize?: number) {
+    dir ??= mkdtempSync(join(tmpdir(), 'ferry-group-'))
+    const file = join(dir, 'scheme.json')
+    const doc = structuredClone(SCHEME)
+    Object.assign(doc.target.metadata.groupCalculate, over)
+    writeFileSync(file, JSON.stringify(doc))
+    const { compiled } = await loadCompiledScheme(file)
+    const scheme = engineScheme(compiled, { sourceConnection: 'src', targetConnection: 'tgt', start: new Date(Date.now() - 86_400_000),
+      businessKeyField: 'bill_no', lookups: { find: async () => undefined } })
+    const target = new FakeTarget()
+    const summary = await runScheme({
+      ports, clock: { now: () => new Date() }, log: silentLogger,
+      connections: { source: async () => new LineSource(lines()), target: async () => target, inFlight: () => 1 },
+      ...(batchSize === undefined ? {} : { batchSize }),
+    }, scheme)
+    return { summary, target, scheme }
+  }
+
+  it('writes one document per header group with one summed row per body group and settles every merged record with its document', async () => {
+    const ports = new MemoryPorts()
+    const { summary, target, scheme } = await run(ports)
+    expect(summary.status).toBe('ok')
+    expect(target.writes.map((w) => w.payload)).toEqual([
+      { bill_no: 'G-W1', entries: [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }, { material: 'D', qty: 7 }] },
+      { bill_no: 'G-W2', entries: [{ material: 'C', qty: 4 }] },
+    ])
+    const w1 = target.bills.get('G-W1')?.id
+    const w2 = target.bills.get('G-W2')?.id
+    const records = await Promise.all(lines().map(async (l) => ports.ledger.getRecord(scheme.id, l.line_id)))
+    expect(records.map((r) => [r?.id, r?.status, r?.targetId])).toEqual([
+      ['L1', 'done', w1], ['L2', 'done', w1], ['L3', 'done', w1], ['L4', 'done', w2], ['L5', 'done', w1],
+    ])
+  })
+
+  it('writes every ready record of a header group in one document even when the group is larger than engine.batchSize', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-group-'))
+    store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
+    const { summary, target } = await run(storePorts(store), {}, 2)
+    expect(summary.error?.code).toBeUndefined()
+    expect(target.writes.map((w) => w.payload)).toEqual([
+      { bill_no: 'G-W1', entries: [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }, { material: 'D', qty: 7 }] },
+      { bill_no: 'G-W2', entries: [{ material: 'C', qty: 4 }] },
+    ])
+    expect(summary.ledger).toEqual({ done: 5 })
+  })
+
+  it('splits a group larger than engine.batchSize only into its bodyMaxLine parts <key>-<n>', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-group-'))
+    store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
+    const { summary, target } = await run(storePorts(store), { bodyMaxLine: 2 }, 2)
+    expect(summary.error?.code).toBeUndefined()
+    expect(target.writes.map((w) => [w.payload.bill_no, w.payload.entries])).toEqual([
+      ['G-W1', [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }]],
+      ['G-W1-2', [{ material: 'D', qty: 7 }]],
+      ['G-W2', [{ material: 'C', qty: 4 }]],
+    ])
+    expect(summary.ledger).toEqual({ done: 5 })
+  })
+
+  it('settles every record of a grouped document with its target id against the real store', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-group-'))
+    store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
+    const { summary } = await run(storePorts(store))
+    expect(summary.error?.code).toBeUndefined()
+    expect(summary.ledger).toEqual({ done: 5 })
+  })
+
+  it('writes every part of a bodyMaxLine split as its own document under the key <key>-<n>', async () => {
+    const { target } = await run(new MemoryPorts(), { bodyMaxLine: 2 })
+    expect(target.writes.map((w) => w.payload.bill_no)).toEqual(['G-W1', 'G-W1-2', 'G-W2'])
+    expect(target.writes.map((w) => w.payload.entries)).toEqual([
+      [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }], [{ material: 'D', qty: 7 }], [{ material: 'C', qty: 4 }],
+    ])
+    expect(target.bills.size).toBe(3)
+  })
+})
