@@ -1,0 +1,135 @@
+/**
+ * The engine under test, in its own process: a Ferry host wired exactly as production would be
+ * (configuration object → openHost → runScheme per scheme, SQLite ledger on disk), plus the raw
+ * loop of the overhead scenario, which posts pre-built bills through the same JDY connector and
+ * its undici client. Peak RSS is read from the kernel (VmHWM), so it is this process alone.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { examplesDir } from '../src/cli/demo-command.js'
+import type { FerryConfig } from '../src/config/types.js'
+import type { ConnectorRuntime } from '../src/connectors/contract.js'
+import { LocalRateBudget } from '../src/connectors/budget.js'
+import { MemoryCredentialStore } from '../src/connectors/memory-credentials.js'
+import { kingdeeJdy } from '../src/connectors/kingdee-jdy/index.js'
+import { resolveConnectionConfig } from '../src/connectors/registry.js'
+import { openHost } from '../src/engine/host.js'
+import { silentLogger } from '../src/engine/ports.js'
+import { runScheme } from '../src/engine/run.js'
+import { serve } from './ipc.js'
+import type { FerryJob, FerryResult, RawJob, RawResult, SimInfo } from './types.js'
+
+const LOSS = 'jst-count-to-jdy-check-loss'
+const MB = 1024 * 1024
+const dirs: string[] = []
+
+let sampledPeak = 0
+const sampler = setInterval(() => { sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss) }, 50)
+sampler.unref()
+
+function vmHwmMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+  return m === null ? Math.max(sampledPeak, process.memoryUsage().rss) / MB : Number(m[1]) / 1024
+}
+
+function jdySettings(sim: SimInfo): Record<string, unknown> {
+  const j = sim.jdy
+  return { baseUrl: j.url, clientId: j.clientId, clientSecret: j.clientSecret, outerInstanceId: j.outerInstanceId, accountId: j.accountId,
+    appKey: j.appKey, appSecret: j.appSecret, domain: j.domain }
+}
+
+function configFor(job: FerryJob, dir: string): FerryConfig {
+  const { sim } = job
+  const ex = examplesDir()
+  const start = new Date(job.startMs)
+  return {
+    file: undefined, baseDir: dir,
+    database: { url: `sqlite:${join(dir, 'ferry.db')}` },
+    masterKey: { file: join(dir, 'master.key') },
+    connections: {
+      jst: { connector: 'jushuitan', budget: job.budgets.jst, settings: { baseUrl: sim.jst.url, appKey: sim.jst.appKey, appSecret: sim.jst.appSecret,
+        accessToken: sim.jst.accessToken, refreshToken: sim.jst.refreshToken } },
+      jdy: { connector: 'kingdee-jdy', budget: job.budgets.jdy, settings: jdySettings(sim) },
+    },
+    schemes: ['jdy-materials.json', 'jdy-stores.json', `${LOSS}.json`].map((f) => ({ file: join(ex, f), enabled: true, start })),
+    collections: {},
+    engine: { retryLadder: [1, 1, 1], jitter: 0, leaseTtlSeconds: 600, batchSize: 100 },
+  }
+}
+
+async function ferry(job: FerryJob): Promise<FerryResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'))
+  dirs.push(dir)
+  const host = await openHost(configFor(job, dir), { log: silentLogger })
+  try {
+    const stop = new AbortController()
+    const cap = job.capS === undefined ? undefined : setTimeout(() => stop.abort(), job.capS * 1000)
+    const t0 = performance.now()
+    let lossStart = t0
+    const status: string[] = []
+    const errors: string[] = []
+    let written = 0
+    let counters: Record<string, number> = {}
+    for (const s of host.schemes) {
+      if (s.id === LOSS) lossStart = performance.now()
+      // Only capped runs carry a signal: every in-flight call hangs an abort listener on it.
+      const r = await runScheme(host.deps, s, cap === undefined ? {} : { signal: stop.signal })
+      status.push(`${s.id}:${r.status}`)
+      if (r.error !== undefined) errors.push(`${s.id}: ${r.error.code} ${r.error.message}`)
+      if (s.id === LOSS) { written = r.counters.written; counters = { ...r.counters } }
+    }
+    const t1 = performance.now()
+    clearTimeout(cap)
+    const ledger = await host.ports.ledger.countByStatus(LOSS) as Record<string, number>
+    const parked: { id: string; code: string; message: string }[] = []
+    let cursor: string | undefined
+    do {
+      const page = await host.ports.ledger.listRecords(LOSS, { status: 'error', limit: 1000, ...(cursor === undefined ? {} : { cursor }) })
+      for (const r of page.records) parked.push({ id: r.id, code: r.lastError?.code ?? '', message: r.lastError?.message ?? '' })
+      cursor = page.nextCursor
+    } while (cursor !== undefined)
+    return { wall_s: (t1 - t0) / 1000, completed: !stop.signal.aborted, loss_wall_s: (t1 - lossStart) / 1000, status, errors, written, counters, ledger,
+      parked,
+      peak_rss_mb: vmHwmMb(), sampled_rss_mb: sampledPeak / MB }
+  } finally {
+    await host.close()
+  }
+}
+
+// One runtime for every raw run: JDY allows two token calls a minute per client.
+let rawRuntime: Promise<ConnectorRuntime> | undefined
+
+/** Post pre-built bills through the JDY connector with `concurrency` workers; nothing else. */
+async function raw(job: RawJob): Promise<RawResult> {
+  const def = kingdeeJdy
+  rawRuntime ??= def.open({ connectionId: 'raw', config: resolveConnectionConfig(def, jdySettings(job.sim)), credentials: new MemoryCredentialStore(),
+    budget: new LocalRateBudget({ inFlight: job.concurrency }), log: silentLogger })
+  const runtime = await rawRuntime
+  const target = runtime.target
+  if (target === undefined) throw new Error('kingdee-jdy has no target runtime')
+  const failures: string[] = []
+  let ok = 0
+  let next = 0
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: job.concurrency }, async () => {
+    while (next < job.bills.length) {
+      const payload = job.bills[next++]!
+      const out = await target.write({ api: '/jdy/v2/scm/inv_check_loss_bill', payload, key: String(payload.bill_no) })
+      if (out.kind === 'ok') ok++
+      else failures.push(`${String(payload.bill_no)}: ${out.kind} ${out.message ?? ''}`)
+    }
+  }))
+  const wall = (performance.now() - t0) / 1000
+  return { wall_s: wall, ok, failures: failures.slice(0, 20) }
+}
+
+serve({
+  ferry: (arg) => ferry(arg as FerryJob),
+  raw: (arg) => raw(arg as RawJob),
+  rss: () => Promise.resolve({ peak_rss_mb: vmHwmMb() }),
+}, async () => {
+  await (await rawRuntime)?.close()
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+  return Promise.resolve()
+})

@@ -1,0 +1,63 @@
+/** Wiring shared by the scenarios: simulators in one child, the engine in another, the oracle here. */
+import { generateDataset } from '../simulators/data/index.js'
+import { spawnChild, type ChildHandle } from './ipc.js'
+import { computeOracle, type Oracle } from './oracle.js'
+import type { ActualBill, Budget, FerryResult, SimInfo, SimStart, SimStats } from './types.js'
+
+export const SEED = 7
+export const DAYS = 30
+
+export interface Sims {
+  readonly child: ChildHandle
+  readonly info: SimInfo
+  readonly startMs: number
+  stats(): Promise<SimStats>
+  bills(): Promise<ActualBill[]>
+  stop(): Promise<void>
+}
+
+/** Data ends two hours before now, so the JST connector's safety lag never hides part of it. */
+export function dataStart(days: number): number {
+  const hour = 3_600_000
+  return Math.floor(Date.now() / hour) * hour - days * 86_400_000 - 2 * hour
+}
+
+export async function startSims(o: Omit<SimStart, 'seed' | 'days' | 'startMs'>, nodeArgs: readonly string[] = []): Promise<Sims> {
+  const child = spawnChild('./sim-host.ts', nodeArgs)
+  const startMs = dataStart(DAYS)
+  const info = await child.call<SimInfo>('start', { ...o, seed: SEED, days: DAYS, startMs } satisfies SimStart)
+  return {
+    child, info, startMs,
+    stats: () => child.call<SimStats>('stats'),
+    bills: () => child.call<ActualBill[]>('bills'),
+    stop: () => child.stop(),
+  }
+}
+
+/** Same generator options as the simulators → the same dataset (the generator is deterministic). */
+export function oracleFor(orders: number, startMs: number): Oracle {
+  return computeOracle(generateDataset({ seed: SEED, orders, days: DAYS, start: startMs }))
+}
+
+export async function runFerry(sims: Sims, budgets: { jst: Budget; jdy: Budget }, nodeArgs: readonly string[] = [], capS?: number): Promise<FerryResult> {
+  const engine = spawnChild('./engine-child.ts', nodeArgs)
+  try {
+    return await engine.call<FerryResult>('ferry', { sim: sims.info, startMs: sims.startMs, budgets, ...(capS === undefined ? {} : { capS }) })
+  } finally {
+    await engine.stop()
+  }
+}
+
+/** Budgets that never bind (the overhead and memory scenarios measure the engine, not the quota). */
+export const OPEN_BUDGETS = {
+  jst: { perSecond: 1_000_000, perMinute: 60_000_000, inFlight: 2 },
+  jdy: { perSecond: 1_000_000, perMinute: 60_000_000, inFlight: 4 },
+} as const
+
+export function env(name: string, fallback: number): number {
+  const v = process.env[name]
+  if (v === undefined || v === '') return fallback
+  const n = Number(v)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${v}`)
+  return n
+}

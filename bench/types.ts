@@ -1,0 +1,78 @@
+/** Shapes exchanged between the bench orchestrator and its two child processes. */
+
+export interface Limits { readonly perSecond?: number; readonly perMinute?: number }
+
+export interface SimStart {
+  readonly seed: number
+  readonly orders: number
+  readonly days: number
+  readonly startMs: number
+  /** Omitted = unlimited. */
+  readonly jst?: { readonly perSecond: number; readonly perMinute: number }
+  readonly jdy?: { readonly perMinute: number }
+  readonly latencyMs: number
+  readonly logLimit: number
+}
+
+export interface SimInfo {
+  readonly jst: { readonly url: string; readonly appKey: string; readonly appSecret: string; readonly accessToken: string; readonly refreshToken: string }
+  readonly jdy: { readonly url: string; readonly clientId: string; readonly clientSecret: string; readonly outerInstanceId: string; readonly accountId: string;
+    readonly appKey: string; readonly appSecret: string; readonly domain: string }
+  readonly orders: number
+}
+
+export interface EndpointStat { readonly total: number; readonly throttled: number; readonly accepted: number }
+
+export interface SimStats {
+  readonly jst: Record<string, EndpointStat>
+  readonly jdy: Record<string, EndpointStat>
+  /** `METHOD path` → requests, from the JDY log (complete only when `jdyLogComplete`). */
+  readonly jdyByMethod: Record<string, number>
+  readonly jdyLogComplete: boolean
+}
+
+export interface BillLine { readonly material_id: string; readonly unit_id: string; readonly stock_id: string; readonly qty: string }
+
+export interface ActualBill {
+  readonly bill_no: string
+  readonly bill_date: string
+  readonly bill_status?: string
+  readonly remark: string
+  readonly material_entity: readonly BillLine[]
+}
+
+export interface Budget { readonly perSecond?: number; readonly perMinute?: number; readonly inFlight?: number }
+
+export interface FerryJob {
+  readonly sim: SimInfo
+  readonly startMs: number
+  readonly budgets: { readonly jst: Budget; readonly jdy: Budget }
+  /** Abort the run after this many seconds (the memory scenario's time cap). */
+  readonly capS?: number
+}
+
+export interface FerryResult {
+  readonly wall_s: number
+  /** False when the time cap stopped the run. */
+  readonly completed: boolean
+  /** Wall time of the loss scheme alone (the master-data schemes run first). */
+  readonly loss_wall_s: number
+  readonly status: readonly string[]
+  readonly errors: readonly string[]
+  readonly written: number
+  /** The loss scheme's run counters (pages, fetched, kept, written, …). */
+  readonly counters: Record<string, number>
+  readonly ledger: Record<string, number>
+  /** Records in `error` with their error code. */
+  readonly parked: readonly { readonly id: string; readonly code: string; readonly message: string }[]
+  readonly peak_rss_mb: number
+  readonly sampled_rss_mb: number
+}
+
+export interface RawJob {
+  readonly sim: SimInfo
+  readonly bills: readonly Record<string, unknown>[]
+  readonly concurrency: number
+}
+
+export interface RawResult { readonly wall_s: number; readonly ok: number; readonly failures: readonly string[] }
