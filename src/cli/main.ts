@@ -4,6 +4,12 @@
  */
 import { Command } from 'commander'
 import { isFerryError } from '../core/errors.js'
+import { registerExprCommand } from './expr-command.js'
+import { registerSandboxCommand } from './sandbox-command.js'
+import { registerSchemeCommands } from './scheme-commands.js'
+import { registerDemoCommand } from './demo-command.js'
+import { registerEngineCommands } from './engine-commands.js'
+import { registerProofCommands } from './proof-commands.js'
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -13,6 +19,12 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
   // register:begin (one line per command module; keep sorted)
+  registerDemoCommand(program)
+  registerEngineCommands(program)
+  registerExprCommand(program)
+  registerProofCommands(program)
+  registerSandboxCommand(program)
+  registerSchemeCommands(program)
   // register:end
   return program
 }

@@ -113,8 +113,7 @@ export function isFerryError(e: unknown): e is FerryError {
 export function toFerryError(e: unknown): FerryError {
   if (e instanceof FerryError) return e
   if (isFerryError(e)) {
-    const o = e as FerryError
-    return new FerryError(o.code, o.kind, o.message, { location: o.location, details: o.details })
+    return new FerryError(e.code, e.kind, e.message, { location: e.location, details: e.details })
   }
   return Internal([e instanceof Error ? e.message : String(e)], { cause: e })
 }
