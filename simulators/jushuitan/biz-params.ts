@@ -51,6 +51,17 @@ export function rangeParam(biz: Record<string, unknown>, b: JstBehaviour, beginK
   return { ok: { begin, end, beginText: rawBegin, endText: rawEnd } }
 }
 
+/** page_index, page_size (default 30, max 50) and the modified range, checked in that order (§6.1, §7.2). */
+export function pagedWindowParams(biz: Record<string, unknown>, b: JstBehaviour): Read<{ pageIndex: number; size: { effective: number; forCount: number }; range: TimeRange | undefined }> {
+  const pi = intParam(biz, 'page_index', 1, 1)
+  if ('err' in pi) return pi
+  const ps = pageSizeParam(biz, b, 30, 50)
+  if ('err' in ps) return ps
+  const range = rangeParam(biz, b)
+  if ('err' in range) return range
+  return { ok: { pageIndex: pi.ok, size: ps.ok, range: range.ok } }
+}
+
 /** A comma-separated list (`io_ids`, `sku_ids`); arrays are accepted too. */
 export function listParam(biz: Record<string, unknown>, key: string, max: number): Read<string[] | undefined> {
   const v = biz[key]

@@ -5,7 +5,7 @@
 import type { Rng } from '../common/prng.js'
 import { parseShanghai } from '../data/shanghai-time.js'
 import { JST_STATUSES, type JstCountOrder, type JstPartner, type JstSku, type JstStatus } from '../data/types.js'
-import { intParam, listParam, pageSizeParam, rangeParam, type Read } from './biz-params.js'
+import { intParam, listParam, pagedWindowParams, type Read } from './biz-params.js'
 import { badParam } from './codes.js'
 import type { JstBehaviour } from './options.js'
 
@@ -76,16 +76,13 @@ export function renderOrder(o: JstCountOrder, b: JstBehaviour): Record<string, u
 
 /** `/open/inventory/count/query`. */
 export function countQuery(biz: Record<string, unknown>, orders: JstCountOrder[], coId: number, b: JstBehaviour, rng: Rng): Read<PageData<Record<string, unknown>>> {
-  const pi = intParam(biz, 'page_index', 1, 1)
-  if ('err' in pi) return pi
-  const ps = pageSizeParam(biz, b, 30, 50)
-  if ('err' in ps) return ps
-  const range = rangeParam(biz, b)
-  if ('err' in range) return range
+  const params = pagedWindowParams(biz, b)
+  if ('err' in params) return params
+  const { pageIndex, size, range } = params.ok
   const ioIds = listParam(biz, 'io_ids', 50)
   if ('err' in ioIds) return ioIds
   if (ioIds.ok !== undefined && ioIds.ok.some((s) => !/^\d+$/.test(s))) return { err: badParam('io_ids必须是数字', 'biz:io_ids') }
-  if (range.ok === undefined && (ioIds.ok === undefined || ioIds.ok.length === 0)) {
+  if (range === undefined && (ioIds.ok === undefined || ioIds.ok.length === 0)) {
     return { err: badParam('修改时间和盘点单号不能同时为空', 'biz:selector') }
   }
   const statusRaw = biz.status
@@ -101,7 +98,7 @@ export function countQuery(biz: Record<string, unknown>, orders: JstCountOrder[]
   const owner = intParam(biz, 'owner_co_id', coId, 0)
   if ('err' in owner) return owner
   const ids = ioIds.ok === undefined ? undefined : new Set(ioIds.ok.map(Number))
-  const r = range.ok
+  const r = range
   const matched = orders.filter((o) => {
     if (ids !== undefined) {
       if (!ids.has(o.io_id)) return false
@@ -112,18 +109,15 @@ export function countQuery(biz: Record<string, unknown>, orders: JstCountOrder[]
     if (!statuses.includes(o.status)) return false
     return owner.ok === ALL_OWNERS || o.owner_co_id === owner.ok
   })
-  const p = page(sortOrders(matched, b, rng), pi.ok, ps.ok, b)
+  const p = page(sortOrders(matched, b, rng), pageIndex, size, b)
   return { ok: { ...p, datas: p.datas.map((o) => renderOrder(o, b)) } }
 }
 
 /** `/open/sku/query` (§7.2): sku_ids ≤ 20, page_size ≤ 50, window ≤ 7 days. */
 export function skuQuery(biz: Record<string, unknown>, skus: readonly JstSku[], b: JstBehaviour): Read<PageData<JstSku>> {
-  const pi = intParam(biz, 'page_index', 1, 1)
-  if ('err' in pi) return pi
-  const ps = pageSizeParam(biz, b, 30, 50)
-  if ('err' in ps) return ps
-  const range = rangeParam(biz, b)
-  if ('err' in range) return range
+  const params = pagedWindowParams(biz, b)
+  if ('err' in params) return params
+  const { pageIndex, size, range } = params.ok
   const skuIds = listParam(biz, 'sku_ids', 20)
   if ('err' in skuIds) return skuIds
   const skuCodes = listParam(biz, 'sku_codes', 20)
@@ -134,10 +128,10 @@ export function skuQuery(biz: Record<string, unknown>, skus: readonly JstSku[], 
   if (dateField !== 'modified' && dateField !== 'created') return { err: badParam('date_field只能是created或modified', 'biz:date_field') }
   const name = typeof biz.name === 'string' && biz.name !== '' ? biz.name : undefined
   const exact = typeof biz.exactly_name === 'string' && biz.exactly_name !== '' ? biz.exactly_name : undefined
-  if (range.ok === undefined && skuIds.ok === undefined && skuCodes.ok === undefined && iIds.ok === undefined && name === undefined && exact === undefined) {
+  if (range === undefined && skuIds.ok === undefined && skuCodes.ok === undefined && iIds.ok === undefined && name === undefined && exact === undefined) {
     return { err: badParam('修改时间和商品编码不能同时为空', 'biz:selector') }
   }
-  const r = range.ok
+  const r = range
   const rows = skus.filter((s) => {
     if (skuIds.ok !== undefined && !skuIds.ok.includes(s.sku_id)) return false
     if (skuCodes.ok !== undefined && !skuCodes.ok.includes(s.sku_code)) return false
@@ -150,7 +144,7 @@ export function skuQuery(biz: Record<string, unknown>, skus: readonly JstSku[], 
     }
     return true
   }).sort((x, y) => (x.modified < y.modified ? -1 : x.modified > y.modified ? 1 : x.autoid - y.autoid))
-  return { ok: page(rows, pi.ok, ps.ok, b) }
+  return { ok: page(rows, pageIndex, size, b) }
 }
 
 /** `/open/wms/partner/query` (§7.1): default page_size 30; the maximum is undocumented, 100 here (clamped). */
