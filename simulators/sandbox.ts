@@ -28,6 +28,11 @@ export interface SandboxOptions {
   readonly generate?: Partial<Omit<GenerateOptions, 'seed' | 'orders' | 'days' | 'start'>>
   /** A clock to use; default a real-time clock shared by both simulators. */
   readonly clock?: SimClock
+  /**
+   * Multiplies both vendors' quotas (JST 5/s and 100/min per app, JDY 500/min per book), keeping
+   * their ratio, so a test can move thousands of orders in seconds. Default 1: the real quotas.
+   */
+  readonly quotaScale?: number
 }
 
 /** The first line of `ferry sandbox`: where the simulators are and what credentials work there. */
@@ -63,10 +68,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rules = faultProfile(profile)
   const host = options.host ?? '127.0.0.1'
   const port = options.port ?? 0
-  const jst = await startJstSimulator({ seed, dataset, clock, host, port, faults: rules })
+  const scale = options.quotaScale ?? 1
+  if (!(scale > 0)) throw new RangeError(`quotaScale must be a positive number, got ${String(options.quotaScale)}`)
+  const jst = await startJstSimulator({ seed, dataset, clock, host, port, faults: rules,
+    ...(scale === 1 ? {} : { rateLimit: { perSecond: Math.round(5 * scale), perMinute: Math.round(100 * scale) } }) })
   let jdy: JdySimulator
   try {
-    jdy = await startJdySimulator({ seed, masterData: dataset.jdy, clock, host, port: port === 0 ? 0 : port + 1, faults: rules })
+    jdy = await startJdySimulator({ seed, masterData: dataset.jdy, clock, host, port: port === 0 ? 0 : port + 1, faults: rules,
+      ...(scale === 1 ? {} : { rateLimit: { perMinute: Math.round(500 * scale) } }) })
   } catch (e) {
     await jst.close()
     throw e

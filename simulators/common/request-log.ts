@@ -47,6 +47,8 @@ export interface LogFilter {
 /** Bounded in memory so a long `ferry sandbox` session cannot exhaust it; counters are never trimmed. */
 export class RequestLog {
   private readonly items: LogEntry[] = []
+  /** Entries before this index are trimmed; they are dropped in batches, not one splice per request. */
+  private head = 0
   private readonly perEndpoint = new Map<string, EndpointCounters>()
   private seq = 0
 
@@ -56,7 +58,11 @@ export class RequestLog {
   record(entry: Omit<LogEntry, 'seq' | 'params'> & { params: Record<string, unknown> }): LogEntry {
     const full: LogEntry = { ...entry, seq: ++this.seq, params: redact(entry.params) }
     this.items.push(full)
-    if (this.items.length > this.maxEntries) this.items.splice(0, this.items.length - this.maxEntries)
+    if (this.items.length - this.head > this.maxEntries) this.head = this.items.length - this.maxEntries
+    if (this.head > 1024 && this.head >= this.maxEntries / 4) {
+      this.items.splice(0, this.head)
+      this.head = 0
+    }
     const c = this.countersFor(entry.endpoint)
     if (entry.outcome === 'accepted') c.accepted++
     else if (entry.outcome === 'throttled') c.throttled++
@@ -66,7 +72,8 @@ export class RequestLog {
   }
 
   entries(filter: LogFilter = {}): LogEntry[] {
-    const out = this.items.filter((e) =>
+    const live = this.head === 0 ? this.items : this.items.slice(this.head)
+    const out = live.filter((e) =>
       (filter.endpoint === undefined || e.endpoint === filter.endpoint) &&
       (filter.outcome === undefined || e.outcome === filter.outcome) &&
       (filter.sinceSeq === undefined || e.seq > filter.sinceSeq))
@@ -87,6 +94,7 @@ export class RequestLog {
 
   clear(): void {
     this.items.length = 0
+    this.head = 0
     this.perEndpoint.clear()
   }
 

@@ -8,6 +8,7 @@ import { JST_STATUSES, type JstCountOrder, type JstPartner, type JstSku, type Js
 import { intParam, listParam, pagedWindowParams, type Read } from './biz-params.js'
 import { badParam } from './codes.js'
 import type { JstBehaviour } from './options.js'
+import type { CountSelection } from './visible-index.js'
 
 export interface PageData<T> {
   page_index: number
@@ -20,6 +21,11 @@ export interface PageData<T> {
 
 const ALL_OWNERS = 2147483647
 
+/** Where count queries read (the store's visible view). */
+export interface CountSource {
+  select(sel: CountSelection): readonly JstCountOrder[]
+}
+
 function page<T>(rows: readonly T[], pageIndex: number, size: { effective: number; forCount: number }, b: JstBehaviour): PageData<T> {
   const offset = (pageIndex - 1) * size.effective
   const pageCount = Math.ceil(rows.length / size.forCount)
@@ -30,17 +36,6 @@ function page<T>(rows: readonly T[], pageIndex: number, size: { effective: numbe
     page_count: pageCount,
     has_next: b.hasNextMode === 'page_count' ? pageIndex < pageCount : offset + size.effective < rows.length,
     datas: rows.slice(offset, offset + size.effective),
-  }
-}
-
-const modifiedMs = (o: JstCountOrder) => parseShanghai(o.modified) ?? 0
-
-function sortOrders(rows: JstCountOrder[], b: JstBehaviour, rng: Rng): JstCountOrder[] {
-  switch (b.orderMode) {
-    case 'modified_asc': return rows.sort((x, y) => modifiedMs(x) - modifiedMs(y) || x.io_id - y.io_id)
-    case 'modified_desc': return rows.sort((x, y) => modifiedMs(y) - modifiedMs(x) || y.io_id - x.io_id)
-    case 'io_id_desc': return rows.sort((x, y) => y.io_id - x.io_id)
-    case 'unstable_random': return rng.shuffle(rows)
   }
 }
 
@@ -75,7 +70,7 @@ export function renderOrder(o: JstCountOrder, b: JstBehaviour): Record<string, u
 }
 
 /** `/open/inventory/count/query`. */
-export function countQuery(biz: Record<string, unknown>, orders: JstCountOrder[], coId: number, b: JstBehaviour, rng: Rng): Read<PageData<Record<string, unknown>>> {
+export function countQuery(biz: Record<string, unknown>, orders: CountSource, coId: number, b: JstBehaviour, rng: Rng): Read<PageData<Record<string, unknown>>> {
   const params = pagedWindowParams(biz, b)
   if ('err' in params) return params
   const { pageIndex, size, range } = params.ok
@@ -98,18 +93,13 @@ export function countQuery(biz: Record<string, unknown>, orders: JstCountOrder[]
   const owner = intParam(biz, 'owner_co_id', coId, 0)
   if ('err' in owner) return owner
   const ids = ioIds.ok === undefined ? undefined : new Set(ioIds.ok.map(Number))
-  const r = range
-  const matched = orders.filter((o) => {
-    if (ids !== undefined) {
-      if (!ids.has(o.io_id)) return false
-    } else if (r !== undefined) {
-      const m = modifiedMs(o)
-      if (m < r.begin || (b.endInclusive ? m > r.end : m >= r.end)) return false
-    }
-    if (!statuses.includes(o.status)) return false
-    return owner.ok === ALL_OWNERS || o.owner_co_id === owner.ok
+  const mode = b.orderMode
+  const matched = orders.select({
+    ...(ids !== undefined ? { ids } : range !== undefined ? { range } : {}),
+    endInclusive: b.endInclusive, statuses, owner: owner.ok === ALL_OWNERS ? undefined : owner.ok,
+    order: mode === 'unstable_random' ? 'stored' : mode,
   })
-  const p = page(sortOrders(matched, b, rng), pageIndex, size, b)
+  const p = page(mode === 'unstable_random' ? rng.shuffle(matched) : matched, pageIndex, size, b)
   return { ok: { ...p, datas: p.datas.map((o) => renderOrder(o, b)) } }
 }
 

@@ -171,7 +171,7 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
         const biz = call.biz ?? {}
         const coId = call.coId ?? dataset.meta.coId
         const r = call.path === '/open/inventory/count/query'
-          ? countQuery(biz, orders.visible(), coId, behaviour, queryRng)
+          ? countQuery(biz, orders, coId, behaviour, queryRng)
           : call.path === '/open/sku/query'
             ? skuQuery(biz, dataset.jst.skus, behaviour)
             : partnerQuery(biz, dataset.jst.partners, behaviour)

@@ -6,43 +6,41 @@
 import type { SimClock } from '../common/clock.js'
 import { formatShanghai, parseShanghai } from '../data/shanghai-time.js'
 import { JST_STATUSES, type JstCountOrder, type JstStatus } from '../data/types.js'
-
-interface Version {
-  /** undefined = hard-deleted. */
-  readonly order: JstCountOrder | undefined
-  readonly visibleFrom: number
-}
+import { VisibleIndex, type CountSelection, type Entry, type Version } from './visible-index.js'
 
 /** When a mutation stamps `modified`: an explicit Shanghai date-time or epoch ms; default now. */
 export type ModifiedAt = string | number | undefined
 
 export class CountOrderStore {
-  private versions = new Map<number, Version[]>()
+  private readonly versions = new Map<number, Entry>()
+  private readonly index = new VisibleIndex(this.versions)
 
   constructor(private readonly clock: SimClock, private readonly delayMs: () => number) {}
 
   /** Load orders as already visible (the initial dataset). */
   load(orders: readonly JstCountOrder[]): void {
     this.versions.clear()
-    for (const o of orders) this.versions.set(o.io_id, [{ order: structuredClone(o), visibleFrom: Number.NEGATIVE_INFINITY }])
+    this.index.reset()
+    for (const o of orders) {
+      const order = structuredClone(o)
+      this.versions.set(o.io_id, { pos: this.versions.get(o.io_id)?.pos ?? this.versions.size, versions: [version(order, Number.NEGATIVE_INFINITY)] })
+    }
   }
 
   /** Orders as a query sees them now (visible versions only, deleted ones gone). */
   visible(): JstCountOrder[] {
-    const now = this.clock.now()
-    const out: JstCountOrder[] = []
-    for (const list of this.versions.values()) {
-      let cur: Version | undefined
-      for (const v of list) if (v.visibleFrom <= now) cur = v
-      if (cur?.order !== undefined) out.push(cur.order)
-    }
-    return out
+    return this.index.visible(this.clock.now())
+  }
+
+  /** What a count query matches now, in the selection's order (shared: do not mutate). */
+  select(sel: CountSelection): readonly JstCountOrder[] {
+    return this.index.select(sel, this.clock.now())
   }
 
   /** The latest state of every order, visible or not (what the oracle compares against). */
   latest(): JstCountOrder[] {
     const out: JstCountOrder[] = []
-    for (const list of this.versions.values()) {
+    for (const { versions: list } of this.versions.values()) {
       const last = list[list.length - 1]
       if (last?.order !== undefined) out.push(structuredClone(last.order))
     }
@@ -50,7 +48,7 @@ export class CountOrderStore {
   }
 
   get(ioId: number): JstCountOrder | undefined {
-    const list = this.versions.get(ioId)
+    const list = this.versions.get(ioId)?.versions
     const o = list?.[list.length - 1]?.order
     return o === undefined ? undefined : structuredClone(o)
   }
@@ -97,15 +95,18 @@ export class CountOrderStore {
 
   private push(ioId: number, order: JstCountOrder | undefined): void {
     const visibleFrom = this.clock.now() + this.delayMs()
-    const list = this.versions.get(ioId) ?? []
-    list.push({ order: order === undefined ? undefined : structuredClone(order), visibleFrom })
+    const entry = this.versions.get(ioId) ?? { pos: this.versions.size, versions: [] }
+    const list = entry.versions
+    list.push(version(order === undefined ? undefined : structuredClone(order), visibleFrom))
     // Keep only what a query could still see: the newest visible version and everything after it.
     const now = this.clock.now()
     let firstNeeded = 0
     list.forEach((v, i) => {
       if (v.visibleFrom <= now) firstNeeded = i
     })
-    this.versions.set(ioId, list.slice(firstNeeded))
+    entry.versions = list.slice(firstNeeded)
+    this.versions.set(ioId, entry)
+    this.index.touched(ioId)
   }
 
   private stamp(at: ModifiedAt): string {
@@ -114,4 +115,8 @@ export class CountOrderStore {
     if (parseShanghai(at) === undefined) throw new RangeError(`modified "${at}" must be yyyy-MM-dd HH:mm:ss`)
     return at
   }
+}
+
+function version(order: JstCountOrder | undefined, visibleFrom: number): Version {
+  return { order, visibleFrom, ms: order === undefined ? 0 : parseShanghai(order.modified) ?? 0 }
 }

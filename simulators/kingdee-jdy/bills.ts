@@ -5,6 +5,7 @@
 import { Decimal } from 'decimal.js'
 import type { SimClock } from '../common/clock.js'
 import { billDetail, CREATOR } from './bill-detail.js'
+import { BillMap } from './bill-map.js'
 import { validateSave, isValidDate, type ResolvedLine } from './bill-save.js'
 import { businessError, ok, type Reply } from './envelope.js'
 import { queryValue, type ParsedRequest } from './gateway.js'
@@ -18,7 +19,7 @@ const LINE_ID_BASE = 1790000000000000000n
 const CHINA_OFFSET_MS = 8 * 3600_000
 
 export class BillStore {
-  readonly bills = new Map<string, StoredBill>()
+  readonly bills = new BillMap()
   #billSeq = 0
   #lineSeq = 0
   #stock = new Map<string, Decimal>()
@@ -37,8 +38,7 @@ export class BillStore {
   }
 
   byNumber(book: string, billNo: string): StoredBill | undefined {
-    for (const b of this.bills.values()) if (b.book === book && b.bill_no === billNo) return b
-    return undefined
+    return this.bills.byNumber(book, billNo)
   }
 
   list(book?: string): StoredBill[] {
