@@ -71,6 +71,16 @@ export const ConfigUnknownConnection = defineError(
   (name: string, known: string) => `no connection "${name}" is configured; configured: ${known}`,
 )
 
+export const ConfigReconcileWithoutTarget = defineError(
+  {
+    code: 'ERR_CONFIG_RECONCILE_WITHOUT_TARGET',
+    kind: 'config',
+    meaning: 'A scheme has a `reconcile` schedule but no target, so there is nothing to reconcile against.',
+    fix: 'Remove `reconcile` from this scheme entry (master-data schemes have no target), or point it at the scheme that writes documents.',
+  },
+  (schemeId: string) => `scheme ${schemeId} has a reconcile schedule but no target to reconcile against`,
+)
+
 export const ConfigEnvMissing = defineError(
   {
     code: 'ERR_CONFIG_ENV_MISSING',

@@ -14,6 +14,17 @@ export const LookupMissing = defineError(
   (what: string, key: string) => `${what} not found for ${key}`,
 )
 
+export const GroupAlreadyWritten = defineError(
+  {
+    code: 'ERR_GROUP_ALREADY_WRITTEN',
+    kind: 'data',
+    meaning: 'A record of a groupCalculate scheme became ready after its header group\'s document was written; Ferry never writes a second document under the same key, and the target offers no confirmed way to add rows to an existing one.',
+    fix: 'Add the record\'s rows to the named document in the target by hand, then `ferry resolve <scheme> <id>` the record.',
+  },
+  (recordId: string, key: string, targetId: string) =>
+    `record ${recordId} joined header group ${key} after its document ${targetId} was written; its rows are not in that document`,
+)
+
 export const RequiredFieldMissing = defineError(
   {
     code: 'ERR_REQUIRED_FIELD_MISSING',

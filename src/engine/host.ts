@@ -10,7 +10,7 @@ import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
 import { isFerryError, toFerryError, type FerryError } from '../core/errors.js'
-import { ConfigInvalid, ConfigSchemeFile, ConfigUnknownConnection } from '../config/errors.js'
+import { ConfigInvalid, ConfigReconcileWithoutTarget, ConfigSchemeFile, ConfigUnknownConnection } from '../config/errors.js'
 import type { FerryConfig, ReconcileSetting } from '../config/types.js'
 import { loadCompiledScheme } from '../scheme/index.js'
 import { openStore, type Store } from '../store/index.js'
@@ -109,6 +109,9 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     const s = compiled.scheme
     const src = pick(i, 'source', entry.sourceConnection ?? s.source.connection, s.source.connector)
     const tgt = s.target === undefined ? undefined : pick(i, 'target', entry.targetConnection ?? s.target.connection, s.target.connector)
+    if (entry.reconcile !== undefined && s.target === undefined) {
+      problems.push(ConfigReconcileWithoutTarget([s.id], { location: `schemes[${i}].reconcile` }))
+    }
     if (src === undefined || (s.target !== undefined && tgt === undefined)) continue
     let businessKeyField: string | undefined
     if (s.target !== undefined) {
@@ -189,6 +192,7 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
 
 /** The store ports, telling the lookup cache when runs start, batches are claimed and collections written. */
 function cachingPorts(ports: EnginePorts, cache: LookupCache): EnginePorts {
+  const claimGroups = ports.ledger.claimGroups?.bind(ports.ledger)
   return {
     ...ports,
     ledger: {
@@ -204,6 +208,12 @@ function cachingPorts(ports: EnginePorts, cache: LookupCache): EnginePorts {
         cache.dropMisses()
         return ports.ledger.claimReady(schemeId, opts)
       },
+      ...(claimGroups === undefined ? {} : {
+        claimGroups: (schemeId: string, opts: { limit: number; now: Date; ttlMs: number }) => {
+          cache.dropMisses()
+          return claimGroups(schemeId, opts)
+        },
+      }),
     },
     runs: {
       ...ports.runs,

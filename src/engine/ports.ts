@@ -34,6 +34,8 @@ export interface SourceRecord {
   readonly id: string
   readonly number: string
   readonly content: Record<string, unknown>
+  /** Header group of a grouped scheme's record (see {@link SchemeTarget.groupKey}). */
+  readonly groupKey?: string
 }
 
 export interface UpsertResult {
@@ -79,6 +81,11 @@ export interface LedgerRecord {
   readonly updatedAt?: Date
 }
 
+export interface GroupClaim {
+  readonly records: LedgerRecord[]
+  readonly late: readonly { readonly record: LedgerRecord; readonly writtenAs: { readonly businessKey?: string; readonly targetId?: string; readonly recordId: string } }[]
+}
+
 export interface RecordPage {
   readonly records: LedgerRecord[]
   /** Pass back as `cursor` for the next page; absent on the last page. */
@@ -101,6 +108,14 @@ export interface LedgerPort {
    * status is what is known about it (`unknown` = probe before writing).
    */
   claimReady(schemeId: string, opts: { limit: number; now: Date; ttlMs: number }): Promise<LedgerRecord[]>
+  /**
+   * Grouped schemes: claim whole header groups (by the records' group keys). A group with a member
+   * that is due later is held back; members due after their group's document was written come back
+   * as `late` (claimed) for the engine to park. Ledgers without it fall back to `claimReady`.
+   */
+  claimGroups?(schemeId: string, opts: { limit: number; now: Date; ttlMs: number }): Promise<GroupClaim>
+  /** Grouped schemes: (re)compute the group key of unsettled records whose key is missing or has another prefix. */
+  refreshGroupKeys?(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string): Promise<number>
   /** Our write landed (answer ok, or found by probe after an unknown outcome). */
   markWritten(schemeId: string, id: string, r: { payload: Record<string, unknown>; businessKey: string; targetId: string; response: unknown }): Promise<void>
   /** The target already held the document (an "already exists" answer). */
@@ -255,6 +270,11 @@ export interface SchemeTarget {
    * then hands it every ready record at once, so no header group is split across batches.
    */
   readonly grouped?: boolean
+  /**
+   * Grouped schemes: the header group of a record's content, `<prefix><values>`. The prefix
+   * fingerprints the `headerGroup` spec, so keys stored under an older spec are recomputed.
+   */
+  readonly groupKey?: { readonly prefix: string; of(content: Record<string, unknown>): string }
   /** Turn claimed records into write units (identity for `operation: none`, groups for groupCalculate). */
   plan(records: readonly LedgerRecord[]): WriteUnit[]
   /** Map one unit with the target metadata; unresolved lookups are returned, not thrown. */

@@ -9,7 +9,7 @@
 import { toFerryError, type FerryError } from '../core/errors.js'
 import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
 import { redact } from '../core/redact.js'
-import { BusinessKeyMissing, OutcomeUnknown, RetriesExhausted, TargetConfig, TargetRateLimited, TargetRejected, TargetTransient } from './errors.js'
+import { BusinessKeyMissing, GroupAlreadyWritten, OutcomeUnknown, RetriesExhausted, TargetConfig, TargetRateLimited, TargetRejected, TargetTransient } from './errors.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
 import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
@@ -236,8 +236,22 @@ async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise
  * split across batches would be planned twice under one business key and the second document
  * answered `already_exists`, its rows lost. A group larger than the batch thus still completes.
  */
-async function claimBatch(deps: TargetStageDeps, schemeId: string, batch: number, grouped: boolean): Promise<LedgerRecord[]> {
-  const claim = () => deps.ports.ledger.claimReady(schemeId, { limit: batch, now: deps.clock.now(), ttlMs: deps.claimTtlMs ?? 300_000 })
+async function claimBatch(deps: TargetStageDeps, scheme: EngineScheme, batch: number, grouped: boolean, counters: RunCounters): Promise<LedgerRecord[]> {
+  const ledger = deps.ports.ledger
+  const opts = () => ({ limit: batch, now: deps.clock.now(), ttlMs: deps.claimTtlMs ?? 300_000 })
+  if (grouped && ledger.claimGroups !== undefined) {
+    // Whole groups only; loop past claims that held nothing but late members.
+    for (;;) {
+      const { records, late } = await ledger.claimGroups(scheme.id, opts())
+      for (const l of late) {
+        const err = GroupAlreadyWritten([l.record.id, l.writtenAs.businessKey ?? `(group of ${l.writtenAs.recordId})`, l.writtenAs.targetId ?? 'unknown'])
+        await ledger.markFailed(scheme.id, l.record.id, { error: { code: err.code, kind: err.kind, message: err.message } })
+        counters.failed++
+      }
+      if (records.length > 0 || late.length === 0) return records
+    }
+  }
+  const claim = () => ledger.claimReady(scheme.id, opts())
   const claimed = await claim()
   if (!grouped) return claimed
   let last = claimed.length
@@ -258,6 +272,8 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
   if (target === undefined) return undefined
   const writer = new UnitWriter(deps, scheme, target, counters)
   const batch = deps.batchSize ?? 100
+  const groupKey = target.groupKey
+  let keysFresh = groupKey === undefined || deps.ports.ledger.refreshGroupKeys === undefined
   for (;;) {
     if (deps.signal?.aborted === true) return undefined
     if (await deps.ports.schemeState.pausedReason(scheme.id) !== undefined) return undefined
@@ -268,7 +284,12 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
       await (wake ?? new Promise((r) => setTimeout(r, 50)))
       continue
     }
-    const claimed = await claimBatch(deps, scheme.id, batch, target.grouped === true)
+    if (!keysFresh && groupKey !== undefined) {
+      // Records stored before group keys existed, or under an older headerGroup, get today's key.
+      await deps.ports.ledger.refreshGroupKeys?.(scheme.id, groupKey.prefix, (c) => groupKey.of(c))
+      keysFresh = true
+    }
+    const claimed = await claimBatch(deps, scheme, batch, target.grouped === true, counters)
     if (claimed.length === 0) {
       if (!sourceRunning) return undefined
       await (wake ?? new Promise((r) => setTimeout(r, 50)))

@@ -34,6 +34,11 @@ function groupKey(record: Record<string, unknown>, fields: readonly string[]): s
   return JSON.stringify(fields.map((f) => getPath(record, f) ?? null))
 }
 
+/** The header group a record falls into (equal keys make one document), as `groupCalculate` keys it. */
+export function headerGroupKey(record: Record<string, unknown>, spec: Pick<GroupCalculate, 'headerGroup'>): string {
+  return groupKey(record, spec.headerGroup)
+}
+
 function ordered(values: unknown[]): unknown[] {
   return values.filter((v) => v !== null && v !== undefined)
 }

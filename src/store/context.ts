@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely'
 import type { SecretBox } from './crypto.js'
 import type { StoreCapabilities } from './dialect.js'
 import { writeTransaction } from './dialect.js'
+import type { CommitDurability } from './sqlite-group-commit.js'
 import type { StoreDatabase } from './schema.js'
 import { StoreBadInput } from './errors.js'
 
@@ -17,16 +18,17 @@ export interface StoreContext {
   readonly now: () => number
 }
 
-export function inWriteTx<T>(ctx: StoreContext, fn: (trx: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
-  return writeTransaction(ctx.db, ctx.caps, fn)
+/** `durability`: `lazy` only for writes the engine recovers from when lost (see {@link CommitDurability}). */
+export function inWriteTx<T>(ctx: StoreContext, fn: (trx: Kysely<StoreDatabase>) => Promise<T>, durability?: CommitDurability): Promise<T> {
+  return writeTransaction(ctx.db, ctx.caps, fn, durability)
 }
 
 /**
  * A write that is a single statement. PostgreSQL runs it as is; on SQLite it still goes through
  * the write-lock queue of {@link inWriteTx}, so it never waits inside SQLite's blocking busy handler.
  */
-export function writeOnce<T>(ctx: StoreContext, fn: (db: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
-  return ctx.caps.immediateWriteTransactions ? inWriteTx(ctx, fn) : fn(ctx.db)
+export function writeOnce<T>(ctx: StoreContext, fn: (db: Kysely<StoreDatabase>) => Promise<T>, durability?: CommitDurability): Promise<T> {
+  return ctx.caps.immediateWriteTransactions ? inWriteTx(ctx, fn, durability) : fn(ctx.db)
 }
 
 /** Milliseconds from a Date or a number, rejecting NaN so a bad time never reaches SQL. */

@@ -11,7 +11,10 @@ import type { SqliteDatabase } from 'kysely'
 import pg from 'pg'
 import { StoreUnreachable } from './errors.js'
 import type { StoreDatabase } from './schema.js'
-import type { DatabaseSetting } from './settings.js'
+import type { DatabaseSetting, SqliteSynchronous } from './settings.js'
+import { GroupCommitter, type CommitDurability } from './sqlite-group-commit.js'
+import { reusingStatements } from './sqlite-statements.js'
+import { WalSync } from './sqlite-wal-sync.js'
 
 /** What the database offers; each flag's default is the conservative (SQLite) answer. */
 export interface StoreCapabilities {
@@ -31,8 +34,12 @@ export interface StoreCapabilities {
 
 /** The subset of better-sqlite3 Ferry uses, declared here so upgrades stay a local change. */
 interface SqliteHandle extends SqliteDatabase {
-  pragma(source: string): unknown
+  pragma(source: string, options?: { simple: boolean }): unknown
+  readonly inTransaction: boolean
 }
+
+/** SQLite stores opened here commit their write transactions in groups (see sqlite-group-commit.ts). */
+const groupCommitters = new WeakMap<Kysely<StoreDatabase>, GroupCommitter>()
 
 export interface OpenedDatabase {
   readonly db: Kysely<StoreDatabase>
@@ -62,25 +69,34 @@ const POSTGRES_CAPS: StoreCapabilities = {
 }
 
 export function openDatabase(setting: DatabaseSetting): OpenedDatabase {
-  return setting.dialect === 'sqlite' ? openSqlite(setting.path) : openPostgres(setting.connectionString, setting.schema)
+  return setting.dialect === 'sqlite' ? openSqlite(setting.path, setting.synchronous ?? 'full') : openPostgres(setting.connectionString, setting.schema)
 }
 
-function openSqlite(path: string): OpenedDatabase {
+function openSqlite(path: string, synchronous: SqliteSynchronous): OpenedDatabase {
   const memory = path === ':memory:'
   const file = memory ? path : resolve(path)
   let handle: SqliteHandle
+  let wal = false
   try {
     if (!memory) mkdirSync(dirname(file), { recursive: true })
     handle = new Database(file)
     // WAL lets readers run while a writer commits. Writers wait for the lock in beginImmediate;
     // the short busy timeout only covers brief WAL-index contention of readers.
-    if (!memory) handle.pragma('journal_mode = WAL')
+    if (!memory) wal = handle.pragma('journal_mode = WAL', { simple: true }) === 'wal'
+    // Always set explicitly: better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so
+    // a WAL connection silently ran NORMAL after its first statement. In WAL mode the commits
+    // are made durable by WalSync off the event loop (NORMAL keeps the file consistent); outside
+    // WAL mode SQLite syncs by itself.
+    handle.pragma(`synchronous = ${wal || synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
     handle.pragma('busy_timeout = 20')
     handle.pragma('foreign_keys = ON')
   } catch (e) {
     throw StoreUnreachable([`sqlite:${path}`, e instanceof Error ? e.message : String(e)], { cause: e })
   }
-  return { db: new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: handle }) }), caps: SQLITE_CAPS, target: `sqlite:${path}` }
+  const syncer = wal && synchronous !== 'normal' ? new WalSync(`${file}-wal`) : undefined
+  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: reusingStatements(handle, () => syncer?.close()) }) })
+  groupCommitters.set(db, new GroupCommitter(db, handle, beginImmediate, syncer, synchronous))
+  return { db, caps: SQLITE_CAPS, target: `sqlite:${path}` }
 }
 
 /** BIGINT (oid 20) arrives as a string from pg; Ferry's bigints are ms times and counters, safe as numbers. */
@@ -111,14 +127,19 @@ function openPostgres(connectionString: string, schema: string | undefined): Ope
 
 /**
  * Run `fn` in a write transaction. On SQLite it opens `BEGIN IMMEDIATE`, so two processes on one
- * file queue for the write lock instead of deadlocking on a read-then-write upgrade.
+ * file queue for the write lock instead of deadlocking on a read-then-write upgrade; transactions
+ * requested together share one commit (each in its own savepoint), and each call resolves only
+ * once its changes are committed. `lazy`: see {@link CommitDurability}; PostgreSQL ignores it.
  */
 export async function writeTransaction<T>(
   db: Kysely<StoreDatabase>,
   caps: StoreCapabilities,
   fn: (trx: Kysely<StoreDatabase>) => Promise<T>,
+  durability: CommitDurability = 'durable',
 ): Promise<T> {
   if (!caps.immediateWriteTransactions) return db.transaction().execute(fn)
+  const group = groupCommitters.get(db)
+  if (group !== undefined) return group.run(fn, durability)
   return db.connection().execute(async (conn) => {
     await beginImmediate(conn)
     try {

@@ -14,6 +14,7 @@ export type {
 } from './ledger-types.js'
 export type { UpsertOptions } from './ledger-upsert.js'
 export type { Claim, ClaimOptions, FailureInfo, WrittenProof } from './ledger-marks.js'
+export type { GroupClaim, LateMember } from './ledger-groups.js'
 export type { ListFilter, RecordPage, RecordEvent, StatusCounts, InvariantViolation } from './ledger-admin.js'
 export type { LookupQuery } from './collections.js'
 export type { SchemeInfo, SchemeVersion, SaveSchemeResult } from './schemes.js'

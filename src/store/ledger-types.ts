@@ -27,6 +27,8 @@ export interface SourceRecordInput {
   /** Value of the metadata `number` field, for display. */
   readonly number?: string | number | null
   readonly content: Readonly<Record<string, unknown>>
+  /** groupCalculate header group of the record (grouped schemes only); see ledger-groups.ts. */
+  readonly groupKey?: string | null
 }
 
 /**

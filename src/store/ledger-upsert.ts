@@ -31,7 +31,7 @@ export async function upsertSourceRecords(
 ): Promise<UpsertResult> {
   const idCheck = opts.idCheck ?? true
   const outcomes: UpsertOutcome[] = []
-  const valid: { id: string; number: string | null; content: Record<string, unknown>; json: string; hash: string }[] = []
+  const valid: Incoming[] = []
   records.forEach((r, i) => {
     const id = r.id === null || r.id === undefined ? '' : String(r.id).trim()
     const content = r.content as unknown
@@ -42,7 +42,7 @@ export async function upsertSourceRecords(
       return
     }
     const num = r.number === null || r.number === undefined ? null : String(r.number)
-    valid.push({ id, number: num, content: r.content, json: canonicalJson(r.content), hash: contentHash(r.content) })
+    valid.push({ id, number: num, content: r.content, json: canonicalJson(r.content), hash: contentHash(r.content), ...(r.groupKey === undefined ? {} : { group: r.groupKey }) })
   })
 
   for (let i = 0; i < valid.length; i += CHUNK) {
@@ -61,7 +61,9 @@ export async function upsertSourceRecords(
         out.push({ id: r.id, effect })
       }
       return out
-    })
+    // Lazy: a page lost on power failure is fetched again, since the window that holds it is
+    // closed by a later, durable commit.
+    }, 'lazy')
     outcomes.push(...done)
   }
   const counts: Record<UpsertEffect, number> = {
@@ -71,7 +73,7 @@ export async function upsertSourceRecords(
   return { outcomes, counts }
 }
 
-type Incoming = { id: string; number: string | null; content: Record<string, unknown>; json: string; hash: string }
+type Incoming = { id: string; number: string | null; content: Record<string, unknown>; json: string; hash: string; group?: string | null }
 
 /**
  * Insert the first occurrence of every id not stored yet in multi-row statements (a backfill is
@@ -88,7 +90,7 @@ async function insertNew(
   const inserted = await trx.insertInto('records').values(fresh.map((r) => ({
     scheme_id: schemeId, record_id: r.id, number: r.number, content: r.json, content_hash: r.hash,
     pending_content: null, pending_hash: null, changed_after_sync: 0, payload: null, payload_edited: 0,
-    business_key: null, target_id: null, response: null, status: 'waiting', attempts: 0, next_attempt_at: now,
+    business_key: null, group_key: r.group ?? null, target_id: null, response: null, status: 'waiting', attempts: 0, next_attempt_at: now,
     claim_token: null, claimed_until: null, error_code: null, error_kind: null, error_message: null,
     resolved_at: null, resolved_note: null, created_at: now, updated_at: now, done_at: null,
   }))).returning(['seq', 'record_id']).execute()
@@ -134,7 +136,8 @@ async function applyOne(
   }
   const requeue = settled
   await key(trx).set({
-    number: r.number, content: r.json, content_hash: r.hash, pending_content: null, pending_hash: null, changed_after_sync: 0,
+    number: r.number, content: r.json, content_hash: r.hash, pending_content: null,
+    ...(r.group === undefined ? {} : { group_key: r.group }), pending_hash: null, changed_after_sync: 0,
     // A mapped payload is stale once the content changes; a person's edit is kept unless the
     // record is being written again after a sync.
     ...(cur.payload_edited === 1 && !requeue ? {} : { payload: null, payload_edited: 0 }),

@@ -132,4 +132,15 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('records_target_id').on('records').columns(['scheme_id', 'target_id']).execute()
     },
   },
+  {
+    version: 3,
+    name: 'records carry their groupCalculate header group',
+    async up(db) {
+      // A grouped scheme writes one document per header group; the ledger must see a group whole
+      // (hold it while a member waits for a retry, park a member that arrives after it was written),
+      // so each record keeps the key of its group. Null for ungrouped schemes.
+      await db.schema.alterTable('records').addColumn('group_key', 'text').execute()
+      await db.schema.createIndex('records_group').on('records').columns(['scheme_id', 'group_key']).execute()
+    },
+  },
 ]

@@ -81,6 +81,8 @@ export interface RecordTable {
   payload: string | null
   payload_edited: number
   business_key: string | null
+  /** groupCalculate header group (`<spec fingerprint>:<values>`), null for ungrouped schemes. */
+  group_key: string | null
   target_id: string | null
   response: string | null
   status: string

@@ -1,7 +1,8 @@
 /**
  * The one database setting: `FERRY_DATABASE_URL`.
  *
- * - `sqlite:./data/ferry.db` (default), `sqlite:/abs/path.db`, `sqlite::memory:`
+ * - `sqlite:./data/ferry.db` (default), `sqlite:/abs/path.db`, `sqlite::memory:`, with an optional
+ *   `?synchronous=full|intents|normal` (default full; see docs/storage.md for what the others give up)
  * - `postgres://user:pass@host:5432/db` or `postgresql://…`, with an optional `?schema=name` that
  *   puts every Ferry table in that PostgreSQL schema (created on first start).
  */
@@ -10,8 +11,17 @@ import { StoreUrlInvalid } from './errors.js'
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/ferry.db'
 
 export type DatabaseSetting =
-  | { readonly dialect: 'sqlite'; readonly path: string }
+  | { readonly dialect: 'sqlite'; readonly path: string; readonly synchronous?: SqliteSynchronous }
   | { readonly dialect: 'postgres'; readonly connectionString: string; readonly schema?: string }
+
+/**
+ * When SQLite syncs the WAL to disk (docs/storage.md, Durability). `full` (default): at every
+ * commit. `intents`: at every commit except those the engine recovers from by probing (write
+ * outcomes, claims, fetched pages), which the next synced commit makes durable; a write intent
+ * is always on disk before its request leaves. `normal`: only at checkpoints, so the last
+ * commits, write intents included, can be lost on power failure (never on a process crash).
+ */
+export type SqliteSynchronous = 'full' | 'intents' | 'normal'
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
@@ -19,9 +29,12 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 export function parseDatabaseUrl(raw: string | undefined): DatabaseSetting {
   const text = (raw ?? '').trim() === '' ? DEFAULT_DATABASE_URL : (raw ?? '').trim()
   if (text.startsWith('sqlite:')) {
-    const path = text.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
+    const rest = text.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
+    const q = rest.indexOf('?')
+    const path = q < 0 ? rest : rest.slice(0, q)
     if (path === '') throw StoreUrlInvalid(['sqlite: needs a file path or :memory:'], { location: 'FERRY_DATABASE_URL' })
-    return { dialect: 'sqlite', path }
+    const synchronous = q < 0 ? undefined : sqliteOptions(rest.slice(q + 1))
+    return { dialect: 'sqlite', path, ...(synchronous === undefined ? {} : { synchronous }) }
   }
   if (/^postgres(ql)?:\/\//.test(text)) {
     let url: URL
@@ -39,6 +52,20 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseSetting {
   }
   const scheme = text.includes(':') ? text.slice(0, text.indexOf(':') + 1) : text.slice(0, 12)
   throw StoreUrlInvalid([`unknown scheme "${scheme}"; expected sqlite: or postgres://`], { location: 'FERRY_DATABASE_URL' })
+}
+
+function sqliteOptions(query: string): SqliteSynchronous | undefined {
+  const params = new URLSearchParams(query)
+  let synchronous: SqliteSynchronous | undefined
+  for (const [k, v] of params) {
+    if (k !== 'synchronous') throw StoreUrlInvalid([`unknown SQLite option "${k}"; the only one is synchronous`], { location: 'FERRY_DATABASE_URL' })
+    const mode = v.toLowerCase()
+    if (mode !== 'full' && mode !== 'intents' && mode !== 'normal') {
+      throw StoreUrlInvalid([`synchronous must be full, intents or normal, got "${v}"`], { location: 'FERRY_DATABASE_URL' })
+    }
+    synchronous = mode
+  }
+  return synchronous
 }
 
 /** True when a PostgreSQL schema name is safe to quote into DDL. */

@@ -19,8 +19,9 @@ import { openDatabase } from './dialect.js'
 import { guarded } from './guard.js'
 import type { ListFilter } from './ledger-admin.js'
 import * as admin from './ledger-admin.js'
-import type { ClaimOptions, FailureInfo, WrittenProof } from './ledger-marks.js'
+import type { ClaimOptions, FailureInfo, PayloadToSave, WrittenProof } from './ledger-marks.js'
 import * as marks from './ledger-marks.js'
+import * as groups from './ledger-groups.js'
 import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.js'
 import type { UpsertOptions } from './ledger-upsert.js'
 import { upsertSourceRecords } from './ledger-upsert.js'
@@ -68,10 +69,20 @@ export class Ledger {
     return upsertSourceRecords(this.ctx, schemeId, records, opts)
   }
   claimReady(schemeId: string, limit: number, opts?: ClaimOptions) { return marks.claimReady(this.ctx, schemeId, limit, opts) }
+  /** Grouped schemes: claim whole header groups; see ledger-groups.ts. */
+  claimGroups(schemeId: string, limit: number, opts?: ClaimOptions) { return groups.claimGroups(this.ctx, schemeId, limit, opts) }
+  refreshGroupKeys(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string) {
+    return groups.refreshGroupKeys(this.ctx, schemeId, prefix, keyOf)
+  }
   markWritten(ref: RecordRef, proof: WrittenProof) { return marks.markWritten(this.ctx, ref, proof) }
-  markDuplicate(ref: RecordRef, info: { targetId?: string; response: unknown; message?: string }) { return marks.markDuplicate(this.ctx, ref, info) }
-  markFailed(ref: RecordRef, failure: FailureInfo) { return marks.markFailed(this.ctx, ref, failure) }
-  markUnknown(ref: RecordRef, info: { code: string; message: string; probeAt: Date; response?: unknown }) { return marks.markUnknown(this.ctx, ref, info) }
+  /** `save`: the mapped payload, stored in the same transaction (as {@link savePayload} would). */
+  markDuplicate(ref: RecordRef, info: { targetId?: string; response: unknown; message?: string }, save?: PayloadToSave) {
+    return marks.markDuplicate(this.ctx, ref, info, save)
+  }
+  markFailed(ref: RecordRef, failure: FailureInfo, save?: PayloadToSave) { return marks.markFailed(this.ctx, ref, failure, save) }
+  markUnknown(ref: RecordRef, info: { code: string; message: string; probeAt: Date; response?: unknown }, save?: PayloadToSave) {
+    return marks.markUnknown(this.ctx, ref, info, save)
+  }
   savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) { return marks.savePayload(this.ctx, ref, payload, businessKey) }
   listRecords(schemeId: string, filter?: ListFilter) { return admin.listRecords(this.ctx, schemeId, filter) }
   iterateRecords(schemeId: string, filter?: Omit<ListFilter, 'cursor' | 'limit'>, pageSize?: number) { return admin.iterateRecords(this.ctx, schemeId, filter, pageSize) }

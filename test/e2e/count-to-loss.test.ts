@@ -10,8 +10,9 @@ describe('count orders → check-loss bills against the simulators', () => {
   afterEach(async () => { await w?.close(); w = undefined })
 
   it('writes exactly the oracle bills, parks the orders with missing materials, and a second run writes nothing new', async () => {
-    // 400 orders keep CI fast: the simulators enforce the vendors' real quotas (JDY ~500 calls/min), so 2,000 orders take minutes.
-    w = await world({ orders: 400, days: 30, seed: 7 })
+    // 2,000 orders over 30 days; at the vendors' real quotas (JDY ~500 calls/min) that takes many
+    // minutes, so both simulators' quotas are scaled ×20 (their ratio kept) and Ferry's budgets with them.
+    w = await world({ orders: 2000, days: 30, seed: 7, quotaScale: 20 })
     await runAll(w)
     const expected = oracle(w.sandbox.jst.orders.latest(), w.sandbox.dataset.jdy)
     expect(expected.bills.size).toBeGreaterThan(20)

@@ -25,17 +25,19 @@ export interface World {
   close(): Promise<void>
 }
 
-export function configFor(sandbox: Sandbox, dir: string, start: Date): FerryConfig {
+export function configFor(sandbox: Sandbox, dir: string, start: Date, quotaScale = 1): FerryConfig {
   const info = sandbox.info()
   const ex = examplesDir()
-  const fast = { perSecond: 50, perMinute: 3000, inFlight: 4 }
+  // Budgets as a user sets them: the vendor's quota (scaled like the simulators' in a large test).
+  const jstBudget = quotaScale === 1 ? { perSecond: 50, perMinute: 3000, inFlight: 4 } : { perSecond: 5 * quotaScale, perMinute: 100 * quotaScale, inFlight: 4 }
+  const jdyBudget = quotaScale === 1 ? { perSecond: 50, perMinute: 3000, inFlight: 4 } : { perSecond: Math.ceil(500 * quotaScale / 60), perMinute: 500 * quotaScale, inFlight: 8 }
   return {
     file: undefined, baseDir: dir,
     database: { url: `sqlite:${join(dir, 'ferry.db')}` },
     masterKey: { file: join(dir, 'master.key') },
     connections: {
-      jst: { connector: 'jushuitan', budget: fast, settings: { baseUrl: info.jst.url, appKey: info.jst.appKey, appSecret: info.jst.appSecret, accessToken: info.jst.accessToken, refreshToken: info.jst.refreshToken } },
-      jdy: { connector: 'kingdee-jdy', budget: fast, settings: { baseUrl: info.jdy.url, clientId: info.jdy.clientId, clientSecret: info.jdy.clientSecret,
+      jst: { connector: 'jushuitan', budget: jstBudget, settings: { baseUrl: info.jst.url, appKey: info.jst.appKey, appSecret: info.jst.appSecret, accessToken: info.jst.accessToken, refreshToken: info.jst.refreshToken } },
+      jdy: { connector: 'kingdee-jdy', budget: jdyBudget, settings: { baseUrl: info.jdy.url, clientId: info.jdy.clientId, clientSecret: info.jdy.clientSecret,
         outerInstanceId: info.jdy.outerInstanceId, accountId: info.jdy.accountId, appKey: info.jdy.appKey, appSecret: info.jdy.appSecret, domain: info.jdy.domain } },
     },
     schemes: ['jdy-materials.json', 'jdy-stores.json', 'jst-count-to-jdy-check-loss.json'].map((f) => ({ file: join(ex, f), enabled: true, start })),
@@ -45,12 +47,12 @@ export function configFor(sandbox: Sandbox, dir: string, start: Date): FerryConf
 }
 
 /** Data ends two hours before now, so the connector's safety lag never hides part of it. */
-export async function world(opts: { orders: number; days: number; seed: number }): Promise<World> {
+export async function world(opts: { orders: number; days: number; seed: number; quotaScale?: number }): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'))
   const hour = 3_600_000
   const start = new Date(Math.floor(Date.now() / hour) * hour - opts.days * 86_400_000 - 2 * hour)
-  const sandbox = await startSandbox({ orders: opts.orders, days: opts.days, seed: opts.seed, start })
-  const config = configFor(sandbox, dir, start)
+  const sandbox = await startSandbox({ orders: opts.orders, days: opts.days, seed: opts.seed, start, ...(opts.quotaScale === undefined ? {} : { quotaScale: opts.quotaScale }) })
+  const config = configFor(sandbox, dir, start, opts.quotaScale)
   const w: World = {
     sandbox, dir, config,
     host: await openHost(config, { log: silentLogger }),

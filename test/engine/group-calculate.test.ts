@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Page, ReadRequest, SourceRuntime, TimeWindow } from '../../src/connectors/contract.js'
 import { engineScheme } from '../../src/engine/adapters/scheme.js'
 import { storePorts } from '../../src/engine/adapters/store-ports.js'
 import { silentLogger } from '../../src/engine/ports.js'
@@ -12,46 +11,8 @@ import { loadCompiledScheme } from '../../src/scheme/index.js'
 import { openStore, type Store } from '../../src/store/index.js'
 import { FakeTarget } from './support/fakes.js'
 import { MemoryPorts } from './support/memory-ports.js'
+import { LineSource, SCHEME, type Line } from './support/grouped-scheme.js'
 import type { EnginePorts } from '../../src/engine/ports.js'
-
-interface Line { line_id: string; wh: string; sku: string; qty: number; modified: string }
-
-/** Every line in one page per window, whatever the window (the lines are all inside the first one). */
-class LineSource implements SourceRuntime {
-  constructor(private readonly lines: readonly Line[]) {}
-  planWindows(_api: string, from: Date, to: Date): TimeWindow[] { return [{ start: from, end: to }] }
-  async *read(_req: ReadRequest): AsyncIterable<Page> {
-    yield { rows: this.lines.map((l) => ({ ...l })), pageIndex: 1, hasNext: false }
-  }
-}
-
-/** Stock-out lines grouped per warehouse into transfer bills: one row per sku, quantities summed, at most 2 rows a bill. */
-const SCHEME = {
-  id: 'lines-to-bills',
-  name: 'stock lines → grouped bills',
-  source: {
-    connector: 'jushuitan',
-    metadata: {
-      api: '/open/test/lines', effect: 'QUERY', method: 'POST', id: 'line_id', number: 'line_id', name: 'line_id', idCheck: true,
-      request: [{ field: 'modified_begin', type: 'string', value: '{{LAST_SYNC_TIME|datetime}}' }],
-    },
-  },
-  target: {
-    connector: 'kingdee-jdy',
-    metadata: {
-      api: '/jdy/v2/test/grouped_bill', effect: 'EXECUTE', method: 'POST', id: '1', number: '1', name: '1', idCheck: true,
-      groupCalculate: { headerGroup: ['wh'], bodyGroup: ['sku'], bodyName: 'lines', bodyMaxLine: 50, calculate: { qty: '$sum' } },
-      request: [
-        { field: 'bill_no', type: 'string', value: 'G-{{wh}}' },
-        { field: 'entries', type: 'array', value: 'lines', children: [
-          { field: 'material', type: 'string', parent: 'entries', value: '{{lines.sku}}' },
-          { field: 'qty', type: 'float', parent: 'entries', value: '{{lines.qty}}' },
-        ] },
-      ],
-    },
-  },
-  schedule: { timezone: 'Asia/Shanghai' },
-}
 
 const at = () => new Date(Date.now() - 3_600_000).toISOString()
 const lines = (): Line[] => [

@@ -231,6 +231,18 @@ export function describeLedger(factory: StoreFactory): void {
       expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ payload: { qty: 2 }, payloadEdited: true, businessKey: 'BK-1' })
     })
 
+    it('stores the payload with the write intent and the outcome, never over an edited payload', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
+      const probeAt = new Date(c.clock.now() + 1000)
+      await c.store.ledger.markUnknown(ref('1'), { code: 'ERR_SENT', message: 'sent', probeAt }, { payload: { qty: 1 }, businessKey: 'BK-1' })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'unknown', payload: { qty: 1 }, businessKey: 'BK-1' })
+      await c.store.ledger.editPayload(ref('2'), { qty: 5 })
+      await c.store.ledger.markFailed(ref('2'), { kind: 'data', code: 'ERR_X', message: 'bad', nextAttemptAt: null }, { payload: { qty: 1 }, businessKey: 'BK-2' })
+      expect(await c.store.ledger.getRecord(ref('2'))).toMatchObject({ status: 'error', payload: { qty: 5 }, payloadEdited: true })
+      await c.store.ledger.markDuplicate(ref('1'), { targetId: 'T-1', response: { exists: true } }, { payload: { qty: 3 }, businessKey: 'BK-1' })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'duplicate', targetId: 'T-1', payload: { qty: 3 } })
+    })
+
     it('refuses to edit the payload of a done record with ERR_LEDGER_RECORD_SETTLED', async () => {
       await writeOne(c, '1')
       await expect(c.store.ledger.editPayload(ref('1'), { qty: 2 })).rejects.toMatchObject({ code: 'ERR_LEDGER_RECORD_SETTLED' })

@@ -6,12 +6,14 @@ import { describe } from 'vitest'
 import { describeCollections } from './collections.contract.js'
 import type { StoreFactory } from './harness.js'
 import { describeLedger } from './ledger.contract.js'
+import { describeLedgerGroups } from './ledger-groups.contract.js'
 import { describeState } from './state.contract.js'
 
 export function describeStore(factory: StoreFactory): void {
   describe(`store on ${factory.dialect}`, () => {
     describeState(factory)
     describeLedger(factory)
+    describeLedgerGroups(factory)
     describeCollections(factory)
   })
 }

@@ -4,7 +4,8 @@
  * lookups, grouping, and the data-quality rules the target demands.
  */
 import type { LookupProvider } from '../../expr/index.js'
-import { applySourcePipeline, groupCalculate, mapTarget, renderRequest, type CompiledScheme, type FieldSpec } from '../../scheme/index.js'
+import { createHash } from 'node:crypto'
+import { applySourcePipeline, groupCalculate, headerGroupKey, mapTarget, renderRequest, type CompiledScheme, type FieldSpec } from '../../scheme/index.js'
 import { getPath } from '../../scheme/path.js'
 import type { EngineScheme, LedgerRecord, QualityRules, RequestVars, SourceRecord, WriteUnit } from '../ports.js'
 
@@ -78,6 +79,10 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
     positive: [...new Set([...(known?.positive ?? []), ...(b.targetRules?.positive ?? [])])],
   }
   const group = target?.metadata.groupCalculate
+  const groupKey = group === undefined ? undefined : (() => {
+    const prefix = `${createHash('sha256').update(JSON.stringify(group.headerGroup)).digest('hex').slice(0, 12)}:`
+    return { prefix, of: (content: Record<string, unknown>) => prefix + headerGroupKey(content, group) }
+  })()
 
   return {
     id: s.id,
@@ -101,6 +106,7 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
       toRecords(docs): SourceRecord[] {
         return applySourcePipeline(meta, docs, { tz }).map((content) => ({
           id: text(getPath(content, idField)), number: text(getPath(content, numberField)), content,
+          ...(groupKey === undefined ? {} : { groupKey: groupKey.of(content) }),
         }))
       },
     },
@@ -111,6 +117,7 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
         businessKeyField,
         quality,
         grouped: group !== undefined,
+        ...(groupKey === undefined ? {} : { groupKey }),
         plan(records: readonly LedgerRecord[]): WriteUnit[] {
           if (group === undefined) return records.map((r) => ({ recordIds: [r.id], input: r.content }))
           return groupCalculate(records.map((r) => r.content), group).map((g) => ({

@@ -53,21 +53,34 @@ export function storePorts(store: Store): EnginePorts {
         const claim = await store.ledger.claimReady(schemeId, opts.limit, { now: opts.now, ttlMs: opts.ttlMs })
         return claim.records.map(toRecord)
       },
+      async claimGroups(schemeId, opts) {
+        const claim = await store.ledger.claimGroups(schemeId, opts.limit, { now: opts.now, ttlMs: opts.ttlMs })
+        return {
+          records: claim.records.map(toRecord),
+          late: claim.late.map((l) => ({ record: toRecord(l.record), writtenAs: {
+            recordId: l.writtenAs.recordId,
+            ...(l.writtenAs.businessKey === null ? {} : { businessKey: l.writtenAs.businessKey }),
+            ...(l.writtenAs.targetId === null ? {} : { targetId: l.writtenAs.targetId }),
+          } })),
+        }
+      },
+      refreshGroupKeys: (schemeId, prefix, keyOf) => store.ledger.refreshGroupKeys(schemeId, prefix, keyOf),
       async markWritten(schemeId, id, w) {
         await store.ledger.markWritten(ref(schemeId, id), { targetId: w.targetId, response: w.response, businessKey: w.businessKey, payload: w.payload })
       },
+      // The payload is saved in the outcome's own transaction: the write intent is one commit.
       async markDuplicate(schemeId, id, w) {
-        await store.ledger.savePayload(ref(schemeId, id), w.payload, w.businessKey)
         await store.ledger.markDuplicate(ref(schemeId, id), { response: w.response,
-          ...(w.targetId === undefined ? {} : { targetId: w.targetId }), ...(w.message === undefined ? {} : { message: w.message }) })
+          ...(w.targetId === undefined ? {} : { targetId: w.targetId }), ...(w.message === undefined ? {} : { message: w.message }) },
+        { payload: w.payload, businessKey: w.businessKey })
       },
       async markUnknown(schemeId, id, w) {
-        await store.ledger.savePayload(ref(schemeId, id), w.payload, w.businessKey)
-        await store.ledger.markUnknown(ref(schemeId, id), { code: w.error.code, message: w.error.message, probeAt: w.probeAt })
+        await store.ledger.markUnknown(ref(schemeId, id), { code: w.error.code, message: w.error.message, probeAt: w.probeAt },
+          { payload: w.payload, businessKey: w.businessKey })
       },
       async markFailed(schemeId, id, w) {
-        if (w.payload !== undefined) await store.ledger.savePayload(ref(schemeId, id), w.payload)
-        await store.ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null })
+        await store.ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null },
+          w.payload === undefined ? undefined : { payload: w.payload })
       },
       async listRecords(schemeId, q) {
         const page = await store.ledger.listRecords(schemeId, {
