@@ -55,6 +55,17 @@ function outcomeError(o: WriteOutcome, key: string): FerryError {
   }
 }
 
+/**
+ * Mark every record of a unit at once: on SQLite the marks of one event-loop turn share one commit
+ * and one WAL sync, so a grouped document's intent costs one durable commit, not one per record.
+ * Every mark is awaited before a failure is rethrown, so none is left running behind the caller.
+ */
+async function eachAtOnce<T>(items: readonly T[], fn: (t: T) => Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled(items.map(fn))
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
+}
+
 class UnitWriter {
   /** Set after a configuration error: the remaining units of the batch are not attempted. */
   stopped = false
@@ -67,7 +78,7 @@ class UnitWriter {
   /** Records carry `attempts` including this attempt (the claim counted it). */
   private async failAll(records: readonly LedgerRecord[], error: FerryError, retry: boolean, payload?: Record<string, unknown>): Promise<void> {
     const now = this.deps.clock.now()
-    for (const r of records) {
+    await eachAtOnce(records, async (r) => {
       const attempts = Math.max(1, r.attempts)
       let next: Date | undefined
       let err = error
@@ -80,7 +91,7 @@ class UnitWriter {
         ...(payload === undefined ? {} : { payload }), ...(next === undefined ? {} : { nextAttemptAt: next }) })
       if (next === undefined) this.counters.failed++
       else this.counters.retrying++
-    }
+    })
     if (error.kind === 'config') {
       this.stopped = true
       await this.deps.ports.schemeState.pause(this.scheme.id, `${error.code} ${error.message}`)
@@ -89,17 +100,16 @@ class UnitWriter {
   }
 
   private async doneAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, targetId: string | undefined, response: unknown): Promise<void> {
-    for (const r of records) {
-      await this.ledger.markWritten(this.scheme.id, r.id, { payload, businessKey: key, targetId: targetId ?? `key:${key}`, response: redact(response ?? { ok: true }) })
-    }
+    const proof = { payload, businessKey: key, targetId: targetId ?? `key:${key}`, response: redact(response ?? { ok: true }) }
+    await eachAtOnce(records, (r) => this.ledger.markWritten(this.scheme.id, r.id, proof))
   }
 
   private async unknownAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, error: FerryError, retryLater: boolean): Promise<void> {
     const now = this.deps.clock.now()
-    for (const r of records) {
+    await eachAtOnce(records, async (r) => {
       const probeAt = retryLater ? nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000) : now
       await this.ledger.markUnknown(this.scheme.id, r.id, { payload, businessKey: key, error: asRecordError(error), probeAt })
-    }
+    })
   }
 
   /** Probe by key; true when the unit is settled (found, or probe failed and was rescheduled). */
@@ -192,10 +202,9 @@ class UnitWriter {
             return
           }
         }
-        for (const r of records) {
-          await this.ledger.markDuplicate(this.scheme.id, r.id, { payload, businessKey: key, response: redact(response ?? { message: outcome.message ?? 'already exists' }),
-            ...(targetId === undefined ? {} : { targetId }), ...(outcome.message === undefined ? {} : { message: outcome.message }) })
-        }
+        await eachAtOnce(records, (r) => this.ledger.markDuplicate(this.scheme.id, r.id, { payload, businessKey: key,
+          response: redact(response ?? { message: outcome.message ?? 'already exists' }),
+          ...(targetId === undefined ? {} : { targetId }), ...(outcome.message === undefined ? {} : { message: outcome.message }) }))
         this.counters.alreadyExisted += records.length
         return
       }
