@@ -162,11 +162,12 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
     .option('--cursor <cursor>', 'next page from a previous --json answer')
     .action(async (scheme: string, c: Common & { status?: string; search?: string; limit: string; cursor?: string }) => {
       await withHost(o, c, async (h) => {
-        const page = await h.ports.ledger.listRecords(h.scheme(scheme).id, { limit: Math.max(1, Number(c.limit) || 50),
+        const s = h.scheme(scheme)
+        const page = await h.ports.ledger.listRecords(s.id, { limit: Math.max(1, Number(c.limit) || 50),
           ...(c.status === undefined ? {} : { status: c.status as RecordStatus }), ...(c.search === undefined ? {} : { search: c.search }),
           ...(c.cursor === undefined ? {} : { cursor: c.cursor }) })
         if (c.json === true) json(page)
-        else out(recordsText(page.records) + (page.nextCursor === undefined ? '' : `\nmore: --cursor ${page.nextCursor}`))
+        else out(recordsText(page.records, s.target === undefined) + (page.nextCursor === undefined ? '' : `\nmore: --cursor ${page.nextCursor}`))
       })
     })
 
@@ -177,7 +178,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         const r = await h.ports.ledger.getRecord(s.id, id)
         if (r === undefined) throw RecordNotFound([s.id, id])
         if (c.json === true) json(r)
-        else out(recordText(r))
+        else out(recordText(r, s.target === undefined))
       })
     })
 

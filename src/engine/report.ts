@@ -28,19 +28,27 @@ export function summaryText(s: RunSummary): string {
   return `${table(rows)}\nledger: ${ledger}${err}`
 }
 
-export function recordLine(r: LedgerRecord): string[] {
-  return [r.id, r.number, r.status + (r.changedAfterSync === true ? '*' : '') + (r.resolvedAt === undefined ? '' : ' (resolved)'), String(r.attempts), r.targetId ?? '', r.lastError === undefined ? '' : `${r.lastError.code} ${r.lastError.message}`]
+/**
+ * A master-data scheme's records (no target) are collection rows: they stay `waiting` in the ledger
+ * because nothing writes them, which reads as "stuck" to a person, so they are shown as `stored`.
+ */
+const shownStatus = (r: LedgerRecord, collection: boolean) => (collection && r.status === 'waiting' ? 'stored' : r.status)
+
+export function recordLine(r: LedgerRecord, collection = false): string[] {
+  return [r.id, r.number, shownStatus(r, collection) + (r.changedAfterSync === true ? '*' : '') + (r.resolvedAt === undefined ? '' : ' (resolved)'), String(r.attempts), r.targetId ?? '', r.lastError === undefined ? '' : `${r.lastError.code} ${r.lastError.message}`]
 }
 
-export function recordsText(records: readonly LedgerRecord[]): string {
+export function recordsText(records: readonly LedgerRecord[], collection = false): string {
   if (records.length === 0) return 'no records'
-  return `${table([['id', 'number', 'status', 'attempts', 'target id', 'last error'], ...records.map(recordLine)])}\n(* changed after sync: kept, not rewritten)`
+  const rows = records.map((r) => recordLine(r, collection))
+  const note = collection ? '(stored: a collection row for _findCollection; this scheme has no target)' : '(* changed after sync: kept, not rewritten)'
+  return `${table([['id', 'number', 'status', 'attempts', 'target id', 'last error'], ...rows])}\n${note}`
 }
 
-export function recordText(r: LedgerRecord): string {
+export function recordText(r: LedgerRecord, collection = false): string {
   const lines = [
     `record ${r.id} (${r.number}) of ${r.schemeId}`,
-    `status: ${r.status}${r.changedAfterSync === true ? ' (changed after sync: the new version is kept, not written)' : ''}`,
+    `status: ${shownStatus(r, collection)}${collection && r.status === 'waiting' ? ' (a collection row for _findCollection; this scheme has no target)' : ''}${r.changedAfterSync === true ? ' (changed after sync: the new version is kept, not written)' : ''}`,
     ...(r.resolvedAt === undefined ? [] : [`resolved by a person ${r.resolvedAt.toISOString()}: ${r.resolvedNote ?? ''}`]),
     `attempts: ${r.attempts}${r.nextAttemptAt === undefined ? '' : `, next attempt ${r.nextAttemptAt.toISOString()}`}`,
     ...(r.businessKey === undefined ? [] : [`business key: ${r.businessKey}`]),

@@ -7,7 +7,7 @@ import { examplesDir } from '../../src/cli/demo-command.js'
 import { openHost, type Host } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
-import { summaryText } from '../../src/engine/report.js'
+import { recordsText, recordText, summaryText } from '../../src/engine/report.js'
 import { verifyScheme } from '../../src/proof/run.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { actualBills, oracle } from './support.js'
@@ -107,6 +107,10 @@ describe('master data and static value maps, end to end through the store', () =
       expect(stored).toBeGreaterThan(0)
       expect(summaryText(summary)).toContain(`ledger: stored ${stored} (collection rows`)
       expect(summaryText(summary)).not.toContain('waiting')
+      const rows = (await env.host.ports.ledger.listRecords(summary.schemeId, { limit: 5 })).records
+      expect(recordsText(rows, true)).not.toContain('waiting')
+      expect(recordsText(rows, true)).toContain('stored')
+      expect(recordText(rows[0]!, true)).toMatch(/^status: stored \(a collection row/m)
       const report = await verifyScheme(env.host, s.id)
       expect(report.records).toBeGreaterThan(0)
       expect(report.violations).toEqual([])
