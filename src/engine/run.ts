@@ -4,6 +4,7 @@
  * even across processes. Every run is recorded with its counters.
  */
 import { randomUUID } from 'node:crypto'
+import { getMaxListeners, setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
 import { toFerryError, type FerryError } from '../core/errors.js'
 import { SchemeBusy, SchemePaused } from './errors.js'
@@ -96,6 +97,10 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     stages: [...stages], ...(opts.range?.from === undefined ? {} : { from: opts.range.from.toISOString() }), ...(opts.range?.to === undefined ? {} : { to: opts.range.to.toISOString() }),
   })
   const pageSignal = new Signal()
+  // Every call in flight (and every budget wait) listens on the run's signal for as long as it
+  // lasts; with a large in-flight budget that is far more than Node's default of 10, which is not
+  // a leak (each listener is removed when its call ends) but prints MaxListenersExceededWarning.
+  if (opts.signal !== undefined && getMaxListeners(opts.signal) !== 0 && getMaxListeners(opts.signal) < 1000) setMaxListeners(1000, opts.signal)
   let sourceRunning = wantsSource
   let windowsPlanned = 0
   let windowsClosed = 0

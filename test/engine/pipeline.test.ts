@@ -213,3 +213,33 @@ describe('pipeline', () => {
     expect(s.target.bills.get('IO8')).toMatchObject({ material_entity: [{ material_id: 'M-A', qty: 1 }] })
   })
 })
+
+describe('pipeline with many writes in flight', () => {
+  it('lets every call in flight listen on the run abort signal without a MaxListenersExceededWarning', async () => {
+    const docs = Array.from({ length: 40 }, (_, i) => doc(`IO${i}`, '2026-11-01T05:00:00Z', [['A', -1]]))
+    const s = setup(docs)
+    class ListeningTarget extends FakeTarget {
+      override async write(req: Parameters<FakeTarget['write']>[0]) {
+        // As the HTTP client does: listen on the run's signal while the call is in flight.
+        const onAbort = () => undefined
+        req.signal?.addEventListener('abort', onAbort)
+        await new Promise((r) => setTimeout(r, 5))
+        req.signal?.removeEventListener('abort', onAbort)
+        return super.write(req)
+      }
+    }
+    const target = new ListeningTarget()
+    const warnings: string[] = []
+    const onWarning = (w: Error) => { warnings.push(w.name) }
+    process.on('warning', onWarning)
+    try {
+      const summary = await runScheme({ ...s.deps, connections: { ...s.deps.connections, target: async () => target, inFlight: () => 16 } },
+        s.scheme, { signal: new AbortController().signal })
+      expect(summary.counters.written).toBe(40)
+      await new Promise((r) => setImmediate(r))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning')
+  })
+})
