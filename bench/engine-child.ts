@@ -39,13 +39,19 @@ function jdySettings(sim: SimInfo): Record<string, unknown> {
     appKey: j.appKey, appSecret: j.appSecret, domain: j.domain }
 }
 
+/** BENCH_SQLITE_SYNCHRONOUS=intents|normal measures the opt-in trade-offs of docs/storage.md; unset = the default (full). */
+function syncOption(): string {
+  const v = process.env.BENCH_SQLITE_SYNCHRONOUS ?? ''
+  return v === '' ? '' : `?synchronous=${encodeURIComponent(v)}`
+}
+
 function configFor(job: FerryJob, dir: string): FerryConfig {
   const { sim } = job
   const ex = examplesDir()
   const start = new Date(job.startMs)
   return {
     file: undefined, baseDir: dir,
-    database: { url: `sqlite:${join(dir, 'ferry.db')}` },
+    database: { url: `sqlite:${join(dir, 'ferry.db')}${syncOption()}` },
     masterKey: { file: join(dir, 'master.key') },
     connections: {
       jst: { connector: 'jushuitan', budget: job.budgets.jst, settings: { baseUrl: sim.jst.url, appKey: sim.jst.appKey, appSecret: sim.jst.appSecret,

@@ -12,7 +12,7 @@ export interface ProfileSummary {
   readonly file: string
   readonly total_ms: number
   readonly top_functions: readonly { readonly fn: string; readonly self_ms: number; readonly pct: number }[]
-  readonly by_area: readonly { readonly area: string; readonly self_ms: number; readonly pct: number }[]
+  readonly by_area: readonly { readonly area: string; readonly self_ms: number; readonly pct: number; readonly per_bill_ms?: number }[]
 }
 
 function area(url: string, fn: string): string {
@@ -24,7 +24,8 @@ function area(url: string, fn: string): string {
   return m?.[1] ?? 'other'
 }
 
-export function summarise(file: string, top = 15): ProfileSummary {
+/** `bills`: when given, each area also says its time per bill written (the figure to compare across runs). */
+export function summarise(file: string, top = 15, bills?: number): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   const byId = new Map(p.nodes.map((n) => [n.id, n]))
   const self = new Map<number, number>()
@@ -48,7 +49,8 @@ export function summarise(file: string, top = 15): ProfileSummary {
   return {
     file, total_ms: Math.round(total / 1000),
     top_functions: rank(fns).slice(0, top).map(([fn, us]) => ({ fn, self_ms: Math.round(us / 1000), pct: pct(us) })),
-    by_area: rank(areas).slice(0, 12).map(([a, us]) => ({ area: a, self_ms: Math.round(us / 1000), pct: pct(us) })),
+    by_area: rank(areas).slice(0, 12).map(([a, us]) => ({ area: a, self_ms: Math.round(us / 1000), pct: pct(us),
+      ...(bills === undefined || bills === 0 ? {} : { per_bill_ms: Math.round(us / bills) / 1000 }) })),
   }
 }
 

@@ -36,7 +36,7 @@ async function one(name: Name): Promise<Figures> {
       const since = Date.now()
       const f = await overheadScenario(['--cpu-prof', `--cpu-prof-dir=${profileDir}`])
       const file = mainProfile(profileDir, since)
-      return file === undefined ? f : { ...f, profiled: true, profile: summarise(file) }
+      return file === undefined ? f : { ...f, profiled: true, profile: summarise(file, 15, typeof f.bills === 'number' ? f.bills : undefined) }
     }
   }
 }

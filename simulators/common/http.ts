@@ -4,6 +4,7 @@
  * request log, and never crashing (a handler that throws gets the vendor's internal-error reply;
  * a malformed HTTP request gets a 400 from the parser hook).
  */
+import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -103,6 +104,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<RunningSer
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024
   const adminPrefix = opts.adminPrefix ?? '/__admin/'
   const stop = new AbortController()
+  // Every request sleeping out its injected latency listens on `stop` (so close() cuts the sleep
+  // short); hundreds at once are normal under load, not a leak.
+  setMaxListeners(0, stop.signal)
   const sockets = new Set<Socket>()
   const describe = opts.describe ?? defaultDescribe
 

@@ -16,6 +16,7 @@
 import type { ConnectorDefinition, RateBudget } from './contract.js'
 import { systemClock, type Clock } from './budget-clock.js'
 import { BudgetLimitsInvalid, CallAborted } from './errors.js'
+import { StartWindow } from './start-window.js'
 
 export type { Clock } from './budget-clock.js'
 
@@ -64,8 +65,9 @@ export class LocalRateBudget implements RateBudget {
   readonly limits: BudgetLimits
   private readonly clock: Clock
   private readonly slowdownMs: number
-  /** Start times of calls in the last minute, ascending. */
-  private starts: number[] = []
+  /** Start times of calls in the last minute; not kept at all without rate limits (nothing reads them). */
+  private readonly starts = new StartWindow()
+  private readonly rateLimited: boolean
   private inFlight = 0
   private blockedUntil = 0
   private slowUntil = 0
@@ -80,6 +82,7 @@ export class LocalRateBudget implements RateBudget {
     this.limits = { perSecond: options.perSecond, perMinute: options.perMinute, inFlight: options.inFlight }
     this.clock = options.clock ?? systemClock
     this.slowdownMs = options.slowdownMs ?? MINUTE
+    this.rateLimited = options.perSecond !== undefined || options.perMinute !== undefined
   }
 
   acquire(signal?: AbortSignal): Promise<() => void> {
@@ -118,7 +121,7 @@ export class LocalRateBudget implements RateBudget {
         await this.nextRelease(signal)
         continue
       }
-      this.starts.push(now)
+      if (this.rateLimited) this.starts.add(now)
       this.inFlight += 1
       this.acquired += 1
       let released = false
@@ -134,15 +137,15 @@ export class LocalRateBudget implements RateBudget {
   /** How long until a call may start under the window limits (0 = now). */
   private waitMs(now: number): number {
     if (this.blockedUntil > now) return this.blockedUntil - now
-    while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - MINUTE) this.starts.shift()
+    if (!this.rateLimited) return 0
+    this.starts.dropThrough(now - MINUTE)
     const slowed = now < this.slowUntil
-    const limit = (n: number | undefined) => (n === undefined ? undefined : slowed ? Math.max(1, Math.floor(n / 2)) : n)
     let wait = 0
-    for (const [n, span] of [[limit(this.limits.perSecond), SECOND], [limit(this.limits.perMinute), MINUTE]] as const) {
-      if (n === undefined) continue
-      const inWindow = this.starts.filter((t) => t > now - span).length
+    for (const [limit, span] of [[this.limits.perSecond, SECOND], [this.limits.perMinute, MINUTE]] as const) {
+      if (limit === undefined) continue
+      const n = slowed ? Math.max(1, Math.floor(limit / 2)) : limit
       // The n-th most recent start must leave the window before another call may begin.
-      if (inWindow >= n) wait = Math.max(wait, (this.starts[this.starts.length - n] ?? now) + span - now)
+      if (this.starts.countAfter(now - span) >= n) wait = Math.max(wait, this.starts.nthLatest(n) + span - now)
     }
     return wait
   }

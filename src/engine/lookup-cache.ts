@@ -32,7 +32,7 @@ export class LookupCache implements LookupProvider {
   constructor(private readonly inner: LookupProvider, private readonly max = LOOKUP_CACHE_MAX) {}
 
   find(q: LookupQuery): Promise<unknown> {
-    const key = JSON.stringify([q.collection, q.field, Object.entries(q.where).map(([k, v]) => [k, v ?? null])])
+    const key = keyOf(q)
     const known = this.entries.get(key)
     if (known !== undefined) {
       this.entries.delete(key)
@@ -73,6 +73,16 @@ export class LookupCache implements LookupProvider {
   get size(): number {
     return this.entries.size
   }
+}
+
+/**
+ * Each part is a JSON text, which is self-delimiting, so distinct queries get distinct keys; built
+ * by concatenation because the nested arrays of one JSON.stringify were a per-lookup cost.
+ */
+function keyOf(q: LookupQuery): string {
+  let key = JSON.stringify(q.collection) + JSON.stringify(q.field)
+  for (const name of Object.keys(q.where)) key += `${JSON.stringify(name)}:${JSON.stringify(q.where[name] ?? null)}`
+  return key
 }
 
 /** Callers get their own copy of an object or array value, so none can change the cached one. */

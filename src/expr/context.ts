@@ -50,10 +50,9 @@ export function walk(value: unknown, path: readonly string[]): unknown {
 
 function variable(name: string, ctx: EvalContext): { found: boolean; value?: unknown } {
   if (ctx.vars !== undefined && Object.prototype.hasOwnProperty.call(ctx.vars, name)) return { found: true, value: ctx.vars[name] }
-  const nowSec = Math.floor(ctx.now.getTime() / 1000)
-  if (name === 'CURRENT_TIME') return { found: true, value: nowSec }
+  if (name === 'CURRENT_TIME') return { found: true, value: Math.floor(ctx.now.getTime() / 1000) }
   const ago = AGO.exec(name)
-  if (ago !== null) return { found: true, value: nowSec - Number(ago[2]) * (ago[1] === 'DAYS_AGO' ? 86_400 : 60) }
+  if (ago !== null) return { found: true, value: Math.floor(ctx.now.getTime() / 1000) - Number(ago[2]) * (ago[1] === 'DAYS_AGO' ? 86_400 : 60) }
   if ((SYSTEM_VARIABLES as readonly string[]).includes(name)) throw ExprVariableUnset([name])
   return { found: false }
 }
@@ -63,6 +62,19 @@ export function isVariableName(name: string, ctx?: EvalContext): boolean {
     (ctx?.vars !== undefined && Object.prototype.hasOwnProperty.call(ctx.vars, name))
 }
 
+const NO_PREFIX: readonly string[] = []
+const rowPrefixes = new Map<string, readonly string[]>()
+
+/** Row paths come from scheme fields, so there are few: split each once, not once per value read. */
+function rowPrefix(rowPath: string): readonly string[] {
+  let p = rowPrefixes.get(rowPath)
+  if (p === undefined) {
+    p = rowPath.split('.')
+    if (rowPrefixes.size < 1000) rowPrefixes.set(rowPath, p)
+  }
+  return p
+}
+
 /** The raw JSON value a reference reads (before its filter). */
 export function resolvePath(path: readonly string[], ctx: EvalContext): unknown {
   if (path.length === 1) {
@@ -70,7 +82,7 @@ export function resolvePath(path: readonly string[], ctx: EvalContext): unknown 
     if (v.found) return v.value
   }
   if (ctx.row !== undefined) {
-    const prefix = ctx.rowPath?.split('.') ?? []
+    const prefix = ctx.rowPath === undefined ? NO_PREFIX : rowPrefix(ctx.rowPath)
     if (prefix.length > 0 && path.length > prefix.length && prefix.every((p, i) => path[i] === p)) {
       return walk(ctx.row, path.slice(prefix.length))
     }

@@ -68,9 +68,14 @@ class Mapper {
 
   async object(fields: readonly CompiledField[], frame: Frame, outPath: string): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {}
+    // One context per frame, not per field: spreading the caller's context for every value was a
+    // visible share of mapping time (evaluation never changes the context it is given).
+    let ec: EvalContext | undefined
     for (const f of fields) {
       const p = join(outPath, f.field)
-      const v = f.container === undefined ? await this.scalar(f, frame, p) : await this.container(f, frame, p)
+      const v = f.container !== undefined ? await this.container(f, frame, p)
+        : f.constant !== undefined ? await this.scalar(f, undefined, p)
+          : await this.scalar(f, ec ??= this.evalContext(frame), p)
       if (v !== null && v !== undefined) out[f.field] = v
     }
     return out
@@ -105,13 +110,13 @@ class Mapper {
     return out
   }
 
-  private async scalar(f: CompiledField, frame: Frame, outPath: string): Promise<unknown> {
+  private async scalar(f: CompiledField, ec: EvalContext | undefined, outPath: string): Promise<unknown> {
     if (f.constant !== undefined) return f.constant
-    if (f.node === undefined) return undefined
+    if (f.node === undefined || ec === undefined) return undefined
     this.currentField = outPath
     let v: unknown
     try {
-      v = await evaluate(f.node, this.evalContext(frame))
+      v = await evaluate(f.node, ec)
     } catch (e) {
       if (!isFerryError(e)) throw e
       const err = e
@@ -128,27 +133,31 @@ const INT_TYPES = new Set(['int', 'integer', 'long', 'bigint'])
 const NUMBER_TYPES = new Set(['float', 'double', 'number', 'decimal', 'numeric', 'money'])
 const BOOL_TYPES = new Set(['boolean', 'bool'])
 
+// Not a closure inside coerce: that allocated one per mapped value (coerce runs for every field).
+function typeError(v: unknown, type: string | undefined, outPath: string): FerryError {
+  return TargetValueType([outPath, type ?? '?', describeType(v)], { location: outPath })
+}
+
 /** Convert a mapped value to the field spec's declared type; undeclared types pass as JSON. */
 export function coerce(v: unknown, type: string | undefined, outPath: string): unknown {
   if (v === null || v === undefined) return null
-  const fail = (): FerryError => TargetValueType([outPath, type ?? '?', describeType(v)], { location: outPath })
   if (type === 'string') {
     if (typeof v === 'string') return v
     if (typeof v === 'number' || typeof v === 'boolean') return String(v)
-    throw fail()
+    throw typeError(v, type, outPath)
   }
   if (type !== undefined && (INT_TYPES.has(type) || NUMBER_TYPES.has(type))) {
     if (v === '') return null
     const d = toDecimal(v)
-    if (d === undefined) throw fail()
-    if (INT_TYPES.has(type) && !d.isInteger()) throw fail()
+    if (d === undefined) throw typeError(v, type, outPath)
+    if (INT_TYPES.has(type) && !d.isInteger()) throw typeError(v, type, outPath)
     return decimalToJson(d)
   }
   if (type !== undefined && BOOL_TYPES.has(type)) {
     if (typeof v === 'boolean') return v
     if (v === 1 || v === '1' || v === 'true') return true
     if (v === 0 || v === '0' || v === 'false') return false
-    throw fail()
+    throw typeError(v, type, outPath)
   }
   return v
 }

@@ -70,3 +70,52 @@ describe('|datetime, |date and FROM_UNIXTIME in several zones', () => {
     expect(await errorOf(() => evaluateValue('x', ctx({ tz: 'Mars/Olympus' })))).toMatchObject({ code: 'ERR_EXPR_BAD_TIME_ZONE', kind: 'config' })
   })
 })
+
+describe('time-zone offsets around every change (the offset is remembered per UTC hour)', () => {
+  /** Wall clock of an instant, read as UTC seconds, straight from a fresh Intl formatter. */
+  const formats = new Map<string, Intl.DateTimeFormat>()
+  function intlWall(epochSec: number, tz: string): number {
+    let f = formats.get(tz)
+    if (f === undefined) {
+      f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+      formats.set(tz, f)
+    }
+    const p = Object.fromEntries(f.formatToParts(new Date(epochSec * 1000)).map((x) => [x.type, Number(x.value)]))
+    return Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second) / 1000
+  }
+
+  // Half-hour DST (Lord Howe changes at :30 UTC), a -3:30 zone, a :45 zone, ordinary DST, and
+  // Shanghai's 1901 change from LMT (+8:05:43, a change at an odd second).
+  const CASES: [string, number, number][] = [
+    ['Australia/Lord_Howe', 2023, 2024], ['America/St_Johns', 2024, 2024], ['Pacific/Chatham', 2024, 2024],
+    ['America/New_York', 2024, 2024], ['Europe/London', 2024, 2024], ['Asia/Shanghai', 1900, 1900],
+  ]
+  for (const [tz, from, to] of CASES) {
+    it(`shows instants around ${tz}'s offset changes in ${from}–${to} as Intl does, in both directions`, async () => {
+      const start = Date.UTC(from, 0, 1) / 1000
+      const end = Date.UTC(to + 1, 0, 1) / 1000
+      let prev = intlWall(start, tz) - start
+      const changes: number[] = []
+      for (let t = start; t < end; t += 900) {
+        const off = intlWall(t, tz) - t
+        if (off !== prev) changes.push(t)
+        prev = off
+      }
+      expect(changes.length).toBeGreaterThan(0)
+      for (const c of changes) {
+        // Two hours either side, every 37 s (hits many second phases of a minute), in a scrambled order.
+        const instants = Array.from({ length: 390 }, (_, i) => c - 7200 + ((i * 97) % 390) * 37)
+        for (const t of instants) {
+          const wall = intlWall(t, tz)
+          const c2 = ctx({ tz, vars: { T: t } })
+          const text = await evaluateValue('{{T|datetime}}', c2)
+          expect(Date.parse(`${String(text).replace(' ', 'T')}Z`) / 1000).toBe(wall)
+          // Wall → instant is ambiguous in the repeated hour and undefined in the skipped one;
+          // where it is unique it must come back.
+          const back = await evaluateValue('{{W|timestamp}}', ctx({ tz, record: { W: text } }))
+          if (intlWall(t - 3600, tz) - (t - 3600) === intlWall(t + 3600, tz) - (t + 3600)) expect(back).toBe(t)
+        }
+      }
+    })
+  }
+})
