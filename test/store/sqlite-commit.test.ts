@@ -42,6 +42,15 @@ function manualSync(): { syncer: WalSync; calls: () => number; finish: (error?: 
 
 const tick = () => new Promise((r) => setImmediate(r))
 
+/** A WAL database with one table `t (v text)`, opened raw and through Kysely. */
+async function walTable(): Promise<{ handle: InstanceType<typeof Database>; db: Kysely<StoreDatabase> }> {
+  const handle = new Database(tempDb())
+  handle.pragma('journal_mode = WAL')
+  handle.exec('create table t (v text)')
+  const { Kysely: K, SqliteDialect } = await import('kysely')
+  return { handle, db: new K<StoreDatabase>({ dialect: new SqliteDialect({ database: handle }) }) }
+}
+
 describe('SQLite prepared statements', () => {
   it('hands back the statement prepared before for the same SQL, and a fresh one while it is being iterated', () => {
     const db = reusingStatements(new Database(':memory:'))
@@ -102,11 +111,7 @@ describe('SQLite write transactions', () => {
   })
 
   it('resolves a durable transaction only after a WAL sync that started after its commit', async () => {
-    const handle = new Database(tempDb())
-    handle.pragma('journal_mode = WAL')
-    handle.exec('create table t (v text)')
-    const { Kysely: K, SqliteDialect } = await import('kysely')
-    const db = new K<StoreDatabase>({ dialect: new SqliteDialect({ database: handle }) })
+    const { handle, db } = await walTable()
     const wal = manualSync()
     const committer = new GroupCommitter(db, handle, beginImmediate, wal.syncer, 'full')
     let done = false
@@ -122,11 +127,7 @@ describe('SQLite write transactions', () => {
   })
 
   it('under synchronous=intents resolves lazy transactions at commit and fails durable ones whose sync failed', async () => {
-    const handle = new Database(tempDb())
-    handle.pragma('journal_mode = WAL')
-    handle.exec('create table t (v text)')
-    const { Kysely: K, SqliteDialect } = await import('kysely')
-    const db = new K<StoreDatabase>({ dialect: new SqliteDialect({ database: handle }) })
+    const { handle, db } = await walTable()
     const wal = manualSync()
     const committer = new GroupCommitter(db, handle, beginImmediate, wal.syncer, 'intents')
     await committer.run(insert('lazy'), 'lazy')
