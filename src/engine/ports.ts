@@ -266,13 +266,10 @@ export interface SchemeTarget {
   readonly businessKeyField: string
   readonly quality: QualityRules
   /**
-   * True when `plan` merges records into grouped documents (groupCalculate): the target stage
-   * then hands it every ready record at once, so no header group is split across batches.
-   */
-  readonly grouped?: boolean
-  /**
-   * Grouped schemes: the header group of a record's content, `<prefix><values>`. The prefix
-   * fingerprints the `headerGroup` spec, so keys stored under an older spec are recomputed.
+   * Set when `plan` merges records into grouped documents (groupCalculate): the header group of a
+   * record's content, `<prefix><values>`. The target stage then claims whole groups, so no header
+   * group is split across batches. The prefix fingerprints the `headerGroup` spec, so keys stored
+   * under an older spec are recomputed.
    */
   readonly groupKey?: { readonly prefix: string; of(content: Record<string, unknown>): string }
   /** Turn claimed records into write units (identity for `operation: none`, groups for groupCalculate). */

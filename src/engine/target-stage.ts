@@ -240,10 +240,11 @@ async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise
 }
 
 /**
- * Claim up to `batch` due records. For grouped schemes (groupCalculate) keep claiming while the
- * claims come back full, so every ready record of a header group is planned together: a group
- * split across batches would be planned twice under one business key and the second document
- * answered `already_exists`, its rows lost. A group larger than the batch thus still completes.
+ * Claim up to `batch` due records. Grouped schemes (groupCalculate) claim whole header groups
+ * (`claimGroups`, which also returns members whose document was already written, parked here): a
+ * group split across batches would be planned twice under one business key and the second document
+ * answered `already_exists`, its rows lost. A ledger without `claimGroups` (the in-memory test
+ * ports) gets the older approximation: keep claiming while the claims come back full.
  */
 async function claimBatch(deps: TargetStageDeps, scheme: EngineScheme, batch: number, grouped: boolean, counters: RunCounters): Promise<LedgerRecord[]> {
   const ledger = deps.ports.ledger
@@ -254,7 +255,7 @@ async function claimBatch(deps: TargetStageDeps, scheme: EngineScheme, batch: nu
       const { records, late } = await ledger.claimGroups(scheme.id, opts())
       for (const l of late) {
         const err = GroupAlreadyWritten([l.record.id, l.writtenAs.businessKey ?? `(group of ${l.writtenAs.recordId})`, l.writtenAs.targetId ?? 'unknown'])
-        await ledger.markFailed(scheme.id, l.record.id, { error: { code: err.code, kind: err.kind, message: err.message } })
+        await ledger.markFailed(scheme.id, l.record.id, { error: asRecordError(err) })
         counters.failed++
       }
       if (records.length > 0 || late.length === 0) return records
@@ -282,13 +283,14 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
   const writer = new UnitWriter(deps, scheme, target, counters)
   const batch = deps.batchSize ?? 100
   const groupKey = target.groupKey
+  const grouped = groupKey !== undefined
   let keysFresh = groupKey === undefined || deps.ports.ledger.refreshGroupKeys === undefined
   for (;;) {
     if (deps.signal?.aborted === true) return undefined
     if (await deps.ports.schemeState.pausedReason(scheme.id) !== undefined) return undefined
     const sourceRunning = opts.sourceRunning?.() ?? false
     const wake = sourceRunning ? opts.nextSourceEvent?.() : undefined
-    if (target.grouped === true && sourceRunning) {
+    if (grouped && sourceRunning) {
       // A header group's records may still be arriving: group only once the source has finished.
       await (wake ?? new Promise((r) => setTimeout(r, 50)))
       continue
@@ -298,7 +300,7 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
       await deps.ports.ledger.refreshGroupKeys?.(scheme.id, groupKey.prefix, (c) => groupKey.of(c))
       keysFresh = true
     }
-    const claimed = await claimBatch(deps, scheme, batch, target.grouped === true, counters)
+    const claimed = await claimBatch(deps, scheme, batch, grouped, counters)
     if (claimed.length === 0) {
       if (!sourceRunning) return undefined
       await (wake ?? new Promise((r) => setTimeout(r, 50)))

@@ -21,7 +21,7 @@ import { sql } from 'kysely'
 import type { Kysely, Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { inWriteTx, pageSize, toMs } from './context.js'
-import type { ClaimOptions } from './ledger-marks.js'
+import { dueRecords, type ClaimOptions } from './ledger-marks.js'
 import { CLAIMABLE_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
 import type { LedgerRecord, RecordStatus } from './ledger-types.js'
 import type { RecordTable, StoreDatabase } from './schema.js'
@@ -44,6 +44,7 @@ type Row = Selectable<RecordTable>
 
 const CHUNK = 500
 
+/** {@link dueRecords} for a row already read (the group members the due query did not return). */
 function isDue(r: Row, now: number): boolean {
   return CLAIMABLE_STATUSES.includes(r.status as RecordStatus) && r.resolved_at === null &&
     r.next_attempt_at !== null && Number(r.next_attempt_at) <= now && isFree(r, now)
@@ -91,12 +92,7 @@ export async function claimGroups(ctx: StoreContext, schemeId: string, limit: nu
     const seenKeys = new Set<string>()
     let after: { at: number; seq: number } | undefined
     while (take.length + late.length < n) {
-      let q = trx.selectFrom('records').select(['seq', 'group_key', 'next_attempt_at'])
-        .where('scheme_id', '=', schemeId)
-        .where('status', 'in', [...CLAIMABLE_STATUSES])
-        .where('resolved_at', 'is', null)
-        .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+      let q = dueRecords(trx, schemeId, now).select(['seq', 'group_key', 'next_attempt_at'])
       if (after !== undefined) {
         const a = after
         q = q.where((eb) => eb.or([eb('next_attempt_at', '>', a.at), eb.and([eb('next_attempt_at', '=', a.at), eb('seq', '>', a.seq)])]))
@@ -146,7 +142,9 @@ export async function claimGroups(ctx: StoreContext, schemeId: string, limit: nu
         writtenAs: { businessKey: l.written.business_key, targetId: l.written.target_id, recordId: l.written.record_id },
       })),
     }
-  })
+    // Lazy, as claimReady: a lost claim only frees the records again, and nothing is sent before
+    // a durable write intent, which syncs the claim too.
+  }, 'lazy')
 }
 
 /**

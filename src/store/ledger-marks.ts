@@ -49,17 +49,22 @@ export interface FailureInfo {
   readonly response?: unknown
 }
 
-/** Take up to `limit` records that are due, atomically; concurrent claimers never get the same record. */
-export async function claimReady(ctx: StoreContext, schemeId: string, limit: number, opts: ClaimOptions = {}): Promise<Claim> {
-  const n = pageSize(limit, 100, 5000)
-  const now = opts.now === undefined ? ctx.now() : toMs(opts.now, 'now')
-  const token = randomUUID()
-  const due = (db: Kysely<StoreDatabase>) => db.selectFrom('records').select('seq')
+/** Records of a scheme that may be claimed now: claimable status, not resolved, due, no live claim. */
+export function dueRecords(db: Kysely<StoreDatabase>, schemeId: string, now: number) {
+  return db.selectFrom('records')
     .where('scheme_id', '=', schemeId)
     .where('status', 'in', [...CLAIMABLE_STATUSES])
     .where('resolved_at', 'is', null)
     .where('next_attempt_at', '<=', now)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+}
+
+/** Take up to `limit` records that are due, atomically; concurrent claimers never get the same record. */
+export async function claimReady(ctx: StoreContext, schemeId: string, limit: number, opts: ClaimOptions = {}): Promise<Claim> {
+  const n = pageSize(limit, 100, 5000)
+  const now = opts.now === undefined ? ctx.now() : toMs(opts.now, 'now')
+  const token = randomUUID()
+  const due = (db: Kysely<StoreDatabase>) => dueRecords(db, schemeId, now).select('seq')
     .orderBy('next_attempt_at').orderBy('seq').limit(n)
     .$if(ctx.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
   // One statement: on SQLite it is atomic by itself, on PostgreSQL SKIP LOCKED keeps two

@@ -116,7 +116,6 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
         api: target.metadata.api,
         businessKeyField,
         quality,
-        grouped: group !== undefined,
         ...(groupKey === undefined ? {} : { groupKey }),
         plan(records: readonly LedgerRecord[]): WriteUnit[] {
           if (group === undefined) return records.map((r) => ({ recordIds: [r.id], input: r.content }))
