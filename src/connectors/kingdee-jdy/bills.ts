@@ -1,14 +1,17 @@
 /**
- * The target side: 盘亏单 `inv_check_loss_bill` written exactly once (spec §4.6).
+ * The target side: 盘亏单 `inv_check_loss_bill` written exactly once (spec §4.6), one call per bill.
  *
- * 1. bill_no is the engine's business key; `[ext:<key>]` goes into remark as a second handle.
- * 2. Pre-check: detail by number; an existing bill is `already_exists`, never saved twice.
+ * 1. bill_no is the engine's business key. The `[ext:<key>]` marker is opt-in (`remarkTag`).
+ * 2. No read before the save by default: the engine's ledger, its durable write intent and its probe
+ *    on an unknown outcome keep Ferry from saving a bill twice. Bills written outside Ferry are an
+ *    explicit mode: `existingBills: bulk` (list reads per bill date) or `each` (a detail read per bill).
  * 3. Save. A transport failure or timeout after sending is `unknown_outcome` (the engine probes).
- * 4. A duplicate-number answer is resolved through the probe to the existing bill's id.
+ * 4. A duplicate-number answer is never retried: the probe finds the existing bill and adopts it.
  * 5. The returned number is compared with bill_no; if JDY auto-numbered, that is reported and
- *    later probes also search by the remark tag.
- * 6. When operation_key asks for `audit`, the bill is audited through common_operate, but only
- *    while its status is still `Z`, so repeating the step is harmless.
+ *    later probes also search by the remark marker (when one is configured).
+ * 6. When operation_key asks for `audit`, the status comes from the save answer when it carries one,
+ *    otherwise from bulk list reads (audit-sweep.ts); bills still `Z` are audited through
+ *    common_operate. `auditCheck: each` keeps the older detail read per bill.
  */
 import { toFerryError, type FerryError } from '../../core/errors.js'
 import { redact } from '../../core/redact.js'
@@ -18,6 +21,8 @@ import { classify, type JdyCatalogueEntry } from './catalogue.js'
 import type { JdyApi } from './client.js'
 import { int, isRecord, text, type JdyAnswer } from './envelope.js'
 import { compareLines } from './verify.js'
+import { AuditSweep } from './audit-sweep.js'
+import { ExistingBills } from './existing-bills.js'
 import {
   JdyAuditRejected, JdyBillNoNotHonoured, JdyBillNoTaken, JdyKeyMismatch, JdyUnknownOutcome, JdyUnsupported,
 } from './errors.js'
@@ -38,6 +43,19 @@ interface PreparedBill {
   readonly key: string
   readonly body: Record<string, unknown>
   readonly audit: boolean
+  readonly billDate?: string
+}
+
+/** The marker a bill carries in its `remarkTag` field when that opt-in is on. */
+export const markerOf = (key: string): string => `[ext:${key}]`
+
+/** Quiet time after which a partly filled bulk audit check runs anyway. */
+const AUDIT_LINGER_MS = 2_000
+
+/** A status in the save answer, where a vendor build gives one (spec §4.2 shows none: [?]). */
+function statusInAnswer(data: Record<string, unknown>, id: string): string | undefined {
+  const map = isRecord(data.status_map) ? data.status_map : undefined
+  return text(map?.[id]) ?? text(data.bill_status)
 }
 
 function outcomeOfError(e: unknown, targetId?: string): WriteOutcome {
@@ -55,16 +73,30 @@ function outcomeOfError(e: unknown, targetId?: string): WriteOutcome {
 export class CheckLossBills implements TargetRuntime {
   /** Set once JDY auto-numbered a bill we numbered: probes then also search the remark tag. */
   private billNoIgnored = false
+  private readonly existing: ExistingBills | undefined
+  private readonly sweep: AuditSweep
 
-  constructor(private readonly api: JdyApi, private readonly log: ConnectorLogger) {}
+  constructor(private readonly api: JdyApi, private readonly log: ConnectorLogger) {
+    const tag = api.cfg.remarkTag === 'remark' ? markerOf : undefined
+    this.existing = api.cfg.existingBills === 'bulk' ? new ExistingBills(api, BILL_API, log, tag) : undefined
+    this.sweep = new AuditSweep(api, log, { listPath: BILL_API, operatePath: COMMON_OPERATE, entity: BILL_ENTITY,
+      batch: api.cfg.auditBatch, lingerMs: AUDIT_LINGER_MS })
+  }
 
   async write(req: WriteRequest): Promise<WriteOutcome> {
     try {
       if (!isBillApi(req.api)) throw JdyUnsupported([`api ${req.api}`, BILL_API])
       const bill = this.prepare(req)
-      if (this.api.cfg.precheck) {
+      // A book that ignores bill_no never answers "number exists": only a look-up stops a second bill.
+      if (this.api.cfg.existingBills === 'each' || this.billNoIgnored) {
         const found = await this.probe(req.api, bill.key, req.signal)
         if (found.exists) return await this.finishExisting(found, bill, req.signal)
+      } else if (this.existing !== undefined) {
+        const listed = await this.existing.find(bill.key, bill.billDate, req.signal)
+        // A list row has no lines: the bill is adopted as it stands (verify compares it in full).
+        if (listed !== undefined) {
+          return await this.finishExisting({ exists: true, targetId: listed.id, document: listed.row }, bill, req.signal, 'already_exists', false)
+        }
       }
       return await this.save(bill, req.signal)
     } catch (e) {
@@ -84,12 +116,14 @@ export class CheckLossBills implements TargetRuntime {
       throw JdyUnsupported([`operation_key ${JSON.stringify(op)}`, SUPPORTED_OPERATION_KEYS.join(', ')], { location: 'payload.operation_key' })
     }
     if (this.api.cfg.operationKeyMode === 'strip' || !audit) delete body.operation_key
-    if (this.api.cfg.remarkTag) {
-      const tag = `[ext:${req.key}]`
-      const remark = text(body.remark) ?? ''
-      if (!remark.includes(tag)) body.remark = remark === '' ? tag : `${remark} ${tag}`
+    const field = this.api.cfg.remarkTag
+    if (field !== undefined) {
+      const tag = markerOf(req.key)
+      const remark = text(body[field]) ?? ''
+      if (!remark.includes(tag)) body[field] = remark === '' ? tag : `${remark} ${tag}`
     }
-    return { key: req.key, body, audit }
+    const billDate = text(body.bill_date)
+    return { key: req.key, body, audit, ...(billDate === undefined ? {} : { billDate }) }
   }
 
   private async save(bill: PreparedBill, signal?: AbortSignal): Promise<WriteOutcome> {
@@ -146,26 +180,37 @@ export class CheckLossBills implements TargetRuntime {
     if (number !== undefined && number !== bill.key) {
       this.billNoIgnored = true
       notHonoured = JdyBillNoNotHonoured([bill.key, number])
-      this.log.warn({ key: bill.key, number, code: notHonoured.code }, 'jdy ignored bill_no; probing falls back to the remark tag')
+      this.log.warn({ key: bill.key, number, code: notHonoured.code }, this.api.cfg.remarkTag === undefined
+        ? 'jdy ignored bill_no and no remarkTag is configured: a lost answer for such a bill cannot be probed; set remarkTag'
+        : 'jdy ignored bill_no; probing falls back to the remark tag')
     }
-    if (bill.audit) {
-      const audited = await this.ensureAudited(id, bill.key, undefined, signal)
-      if (audited !== undefined) return audited
+    const status = statusInAnswer(data, id)
+    this.existing?.remember(bill.billDate, { id, billNo: number ?? bill.key, row: { id, bill_no: number ?? bill.key, ...(status === undefined ? {} : { bill_status: status }) },
+      ...(status === undefined ? {} : { status }) })
+    let auditCheck: string | undefined
+    if (bill.audit && status !== 'C') {
+      if (status !== undefined || this.api.cfg.auditCheck === 'each') {
+        const audited = await this.ensureAudited(id, bill.key, status, signal)
+        if (audited !== undefined) return audited
+      } else {
+        await this.sweep.add({ id, key: bill.key, ...(bill.billDate === undefined ? {} : { billDate: bill.billDate }) })
+        auditCheck = 'bulk'
+      }
     }
     return {
-      kind: 'ok', targetId: id, response: redact(answer.data),
+      kind: 'ok', targetId: id, response: redact(auditCheck === undefined ? answer.data : { ...data, auditCheck }),
       ...(notHonoured === undefined ? {} : { code: notHonoured.code, message: notHonoured.message }),
     }
   }
 
-  private async finishExisting(found: ProbeResult, bill: PreparedBill, signal?: AbortSignal, kind: 'ok' | 'already_exists' = 'already_exists'): Promise<WriteOutcome> {
+  private async finishExisting(found: ProbeResult, bill: PreparedBill, signal?: AbortSignal, kind: 'ok' | 'already_exists' = 'already_exists', hasLines = true): Promise<WriteOutcome> {
     const id = found.targetId!
     if (bill.audit) {
       const audited = await this.ensureAudited(id, bill.key, text(found.document?.bill_status), signal)
       if (audited !== undefined) return audited
     }
     const doc = found.document ?? {}
-    const differences = kind === 'already_exists' ? compareLines(bill.body, doc) : undefined
+    const differences = kind === 'already_exists' && hasLines ? compareLines(bill.body, doc) : undefined
     if (differences !== undefined && differences.length > 0) {
       this.log.warn({ key: bill.key, targetId: id, differences }, 'jdy bill exists with different lines; not written again')
     }
@@ -181,7 +226,7 @@ export class CheckLossBills implements TargetRuntime {
   private async ensureAudited(id: string, key: string, knownStatus: string | undefined, signal?: AbortSignal): Promise<WriteOutcome | undefined> {
     try {
       let status = knownStatus
-      if (status === undefined || status === 'Z') {
+      if (status === undefined) {
         // Fresh status: save with operation_key may already have audited it (spec §4.1 [?]).
         const doc = await this.api.get(BILL_DETAIL, { id }, signal)
         status = isRecord(doc) ? text(doc.bill_status) : undefined
@@ -221,13 +266,13 @@ export class CheckLossBills implements TargetRuntime {
       const number = text(answer.data.bill_no)
       if (id !== undefined && (number === undefined || number === key)) return { exists: true, targetId: id, document: answer.data }
     }
-    if (this.billNoIgnored) return this.probeByRemark(key, signal)
+    if (this.billNoIgnored && this.api.cfg.remarkTag === 'remark') return this.probeByRemark(key, signal)
     return { exists: false }
   }
 
   /** Find a bill by its `[ext:<key>]` remark tag when JDY does not keep our bill numbers. */
   private async probeByRemark(key: string, signal?: AbortSignal): Promise<ProbeResult> {
-    const tag = `[ext:${key}]`
+    const tag = markerOf(key)
     for (let page = 1, total = 1; page <= total; page++) {
       const data = await this.api.get(BILL_API, { search: key, page, page_size: 100 }, signal)
       if (!isRecord(data) || !Array.isArray(data.rows)) break
@@ -240,5 +285,10 @@ export class CheckLossBills implements TargetRuntime {
       }
     }
     return { exists: false }
+  }
+
+  /** Run the bulk audit check of every bill still queued (at close, and by tests). */
+  flush(signal?: AbortSignal): Promise<void> {
+    return this.sweep.flush(signal)
   }
 }

@@ -9,8 +9,18 @@ describe('JDY connection config', () => {
   it('applies the spec defaults', () => {
     expect(parseJdyConfig(base)).toMatchObject({
       baseUrl: 'https://api.kingdee.com', timeoutMs: 30_000, tokenTtlMs: 20 * 3_600_000, tokenCallsPerMinute: 2,
-      operationKeyMode: 'send', precheck: true, remarkTag: true, pageSize: 100,
+      operationKeyMode: 'send', existingBills: 'ferry', auditCheck: 'bulk', auditBatch: 100, pageSize: 100,
     })
+    expect(parseJdyConfig(base).remarkTag).toBeUndefined()
+  })
+
+  it('makes the remark marker opt-in with the field named, and keeps precheck as an alias of existingBills', () => {
+    expect(parseJdyConfig({ ...base, remarkTag: 'remark' }).remarkTag).toBe('remark')
+    expect(parseJdyConfig({ ...base, remarkTag: true }).remarkTag).toBe('remark')
+    expect(parseJdyConfig({ ...base, remarkTag: false }).remarkTag).toBeUndefined()
+    expect(parseJdyConfig({ ...base, precheck: true }).existingBills).toBe('each')
+    expect(parseJdyConfig({ ...base, precheck: false }).existingBills).toBe('ferry')
+    expect(parseJdyConfig({ ...base, precheck: true, existingBills: 'bulk' }).existingBills).toBe('bulk')
   })
 
   it('clamps the page size to the 100 rows JDY really serves', () => {
@@ -26,6 +36,9 @@ describe('JDY connection config', () => {
     [{ ...base, operationKeyMode: 'maybe' }, 'config.operationKeyMode'],
     [{ ...base, timeoutMs: -1 }, 'config.timeoutMs'],
     [{ ...base, precheck: 'yes' }, 'config.precheck'],
+    [{ ...base, existingBills: 'all' }, 'config.existingBills'],
+    [{ ...base, auditCheck: 'never' }, 'config.auditCheck'],
+    [{ ...base, remarkTag: 'a b' }, 'config.remarkTag'],
     [{ ...base, appKey: 'abc' }, 'config.appSecret'],
   ])('refuses %j with ERR_JDY_CONFIG_INVALID at %s, never echoing a secret', (raw, location) => {
     let caught: unknown

@@ -28,12 +28,20 @@ export const jdyConfigSpec: ConfigSpec = {
   tokenCallsPerMinute: { type: 'number', default: 2, description: 'Guard for kingdee_auth_token (documented limit 2/min).' },
   operationKeyMode: { type: 'string', default: 'send',
     description: '`send`: pass operation_key to save, then audit through common_operate if the bill is still unaudited; `strip`: never send it, audit through common_operate only.' },
-  precheck: { type: 'boolean', default: true, description: 'Look the bill_no up before saving (spec §4.6 step 2).' },
-  remarkTag: { type: 'boolean', default: true, description: 'Append `[ext:<key>]` to remark so a bill can be found even if bill_no is ignored.' },
+  existingBills: { type: 'string', default: 'ferry',
+    description: 'Bills written outside Ferry: `ferry` (none expected; no read before a save), `bulk` (migration: read the book\'s bills with the list API, one call per page per bill date, and adopt a bill whose number matches), `each` (a detail read per bill before its save; costs one call per bill).' },
+  precheck: { type: 'boolean', description: 'Deprecated alias: `true` means `existingBills: each`, `false` means `existingBills: ferry`.' },
+  auditCheck: { type: 'string', default: 'bulk',
+    description: 'How a bill that asks for audit is confirmed audited when the save answer does not say: `bulk` (list unaudited bills in pages every `auditBatch` saves and at close, audit the ones still `Z` with one common_operate call), `each` (a detail read after each save; costs one call per bill).' },
+  auditBatch: { type: 'number', default: 100, description: 'Saves between two bulk audit checks (`auditCheck: bulk`); at most 100 ids go into one common_operate.' },
+  remarkTag: { type: 'string', default: '',
+    description: 'Opt-in: the name of the field that receives the `[ext:<key>]` idempotency marker (normally `remark`), so a bill can be found even if JDY ignores bill_no. Empty (default): the payload is sent unchanged. `true` means `remark`.' },
   pageSize: { type: 'number', default: 100, description: 'List page size; values above 100 are clamped (spec §5.4).' },
 }
 
 export type OperationKeyMode = 'send' | 'strip'
+export type ExistingBillsMode = 'ferry' | 'bulk' | 'each'
+export type AuditCheckMode = 'bulk' | 'each'
 
 export interface JdyConfig {
   readonly baseUrl: string
@@ -50,8 +58,11 @@ export interface JdyConfig {
   readonly tokenRenewMarginMs: number
   readonly tokenCallsPerMinute: number
   readonly operationKeyMode: OperationKeyMode
-  readonly precheck: boolean
-  readonly remarkTag: boolean
+  readonly existingBills: ExistingBillsMode
+  readonly auditCheck: AuditCheckMode
+  readonly auditBatch: number
+  /** Field that receives the `[ext:<key>]` marker; undefined: no marker (the default). */
+  readonly remarkTag?: string
   readonly pageSize: number
 }
 
@@ -84,6 +95,32 @@ function bool(raw: Readonly<Record<string, unknown>>, key: string, dflt: boolean
   throw JdyConfigInvalid([key, 'must be true or false'], { location: `config.${key}` })
 }
 
+function oneOf<T extends string>(raw: Readonly<Record<string, unknown>>, key: string, allowed: readonly T[], dflt: T): T {
+  const v = str(raw, key, false) ?? dflt
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw JdyConfigInvalid([key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`], { location: `config.${key}` })
+  }
+  return v as T
+}
+
+/** `existingBills`, or the older `precheck` boolean when only that is given. */
+function existingBillsOf(raw: Readonly<Record<string, unknown>>): ExistingBillsMode {
+  const legacy = raw.precheck === undefined || raw.precheck === null || raw.precheck === '' ? undefined : bool(raw, 'precheck', false)
+  const given = raw.existingBills !== undefined && raw.existingBills !== null && raw.existingBills !== ''
+  if (!given && legacy !== undefined) return legacy ? 'each' : 'ferry'
+  return oneOf<ExistingBillsMode>(raw, 'existingBills', ['ferry', 'bulk', 'each'], 'ferry')
+}
+
+function remarkTagOf(raw: Readonly<Record<string, unknown>>): string | undefined {
+  const v = raw.remarkTag
+  if (v === undefined || v === null || v === '' || v === false || v === 'false') return undefined
+  if (v === true || v === 'true') return 'remark'
+  if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
+    throw JdyConfigInvalid(['remarkTag', 'must be the name of a header field (e.g. "remark") or empty'], { location: 'config.remarkTag' })
+  }
+  return v
+}
+
 /** Validate the connection config; throws ERR_JDY_CONFIG_INVALID with the field as location. */
 export function parseJdyConfig(raw: Readonly<Record<string, unknown>>): JdyConfig {
   const baseUrl = (str(raw, 'baseUrl', false) ?? JDY_DEFAULT_BASE_URL).replace(/\/+$/, '')
@@ -113,8 +150,10 @@ export function parseJdyConfig(raw: Readonly<Record<string, unknown>>): JdyConfi
     tokenRenewMarginMs: num(raw, 'tokenRenewMarginMs', 10 * 60_000, 0),
     tokenCallsPerMinute: num(raw, 'tokenCallsPerMinute', 2, 1),
     operationKeyMode: mode,
-    precheck: bool(raw, 'precheck', true),
-    remarkTag: bool(raw, 'remarkTag', true),
+    existingBills: existingBillsOf(raw),
+    auditCheck: oneOf<AuditCheckMode>(raw, 'auditCheck', ['bulk', 'each'], 'bulk'),
+    auditBatch: Math.min(JDY_MAX_PAGE_SIZE, Math.floor(num(raw, 'auditBatch', JDY_MAX_PAGE_SIZE, 1))),
+    ...(remarkTagOf(raw) === undefined ? {} : { remarkTag: remarkTagOf(raw) }),
     pageSize: Math.min(JDY_MAX_PAGE_SIZE, Math.floor(num(raw, 'pageSize', JDY_MAX_PAGE_SIZE, 1))),
   }
 }

@@ -59,7 +59,12 @@ export const kingdeeJdy = defineConnector({
       ...masterDataReaders(api),
       check_loss_bills: (params: Record<string, unknown> = {}) => readList(api, BILL_API, params),
     }
-    return Promise.resolve({ source: sourceRuntime(api), target: bills, readers, close: () => api.close() })
+    const close = async (): Promise<void> => {
+      // Bills saved since the last bulk audit check are checked before the connection goes.
+      await bills.flush()
+      await api.close()
+    }
+    return Promise.resolve({ source: sourceRuntime(api), target: bills, readers, close })
   },
 })
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { createClock } from '../../../simulators/common/clock.js'
 import { billPayload, calls, smallMasterData, startHarness, type Harness } from './harness.js'
 
 const BILL = '/jdy/v2/scm/inv_check_loss_bill'
@@ -14,20 +15,25 @@ function book(x: Harness): string {
 }
 
 describe('JDY check-loss bill writes (spec §4.6)', () => {
-  it('authorises, fetches a token, pre-checks the number and saves one bill tagged with its key', async () => {
+  it('authorises, fetches a token and saves one bill with one business call, its remark unchanged', async () => {
     h = await startHarness()
     const out = await h.target.write({ api: BILL, key: 'PK-0001', payload: billPayload('PK-0001') })
     expect(out.kind).toBe('ok')
     const bill = h.sim.bills.byNumber(book(h), 'PK-0001')
     expect(bill?.id).toBe(out.targetId)
-    expect(bill?.remark).toBe('月度盘点 [ext:PK-0001]')
+    expect(bill?.remark).toBe('月度盘点')
     expect(bill?.bill_status).toBe('Z')
     expect(calls(h.sim)).toEqual([
       'POST /jdyconnector/app_management/push_app_authorize',
       'GET /jdyconnector/app_management/kingdee_auth_token',
-      'GET /jdy/v2/scm/inv_check_loss_bill_detail',
       SAVE,
     ])
+  })
+
+  it('appends the [ext:<key>] marker only when remarkTag names the field', async () => {
+    h = await startHarness({}, { remarkTag: 'remark' })
+    await h.target.write({ api: BILL, key: 'PK-T1', payload: billPayload('PK-T1') })
+    expect(h.sim.bills.byNumber(book(h), 'PK-T1')?.remark).toBe('月度盘点 [ext:PK-T1]')
   })
 
   it('uses the business key as bill_no (as a string) when the payload has none or a number, and refuses a payload bill_no that differs', async () => {
@@ -45,8 +51,8 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
     expect(h.sim.bills.byNumber(book(h), 'PK-B')).toBeUndefined()
   })
 
-  it('answers already_exists with the existing id when the pre-check finds the bill, without saving again', async () => {
-    h = await startHarness()
+  it('with existingBills: each, answers already_exists with the existing id when the pre-check finds the bill, without saving again', async () => {
+    h = await startHarness({}, { existingBills: 'each' })
     const first = await h.target.write({ api: BILL, key: 'PK-0002', payload: billPayload('PK-0002') })
     const saves = h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST').length
     const second = await h.target.write({ api: BILL, key: 'PK-0002', payload: billPayload('PK-0002') })
@@ -56,7 +62,7 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
   })
 
   it('compares a found bill\'s lines with the payload and reports drift without writing again', async () => {
-    h = await startHarness()
+    h = await startHarness({}, { existingBills: 'each' })
     await h.target.write({ api: BILL, key: 'PK-V', payload: billPayload('PK-V') })
     const same = await h.target.write({ api: BILL, key: 'PK-V', payload: billPayload('PK-V') })
     expect(same.response).toMatchObject({ linesMatch: true })
@@ -68,7 +74,7 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
   })
 
   it('classifies a duplicate bill_no answer as already_exists and resolves the existing id through the probe', async () => {
-    h = await startHarness({}, { precheck: false })
+    h = await startHarness()
     const first = await h.target.write({ api: BILL, key: 'PK-0003', payload: billPayload('PK-0003') })
     const second = await h.target.write({ api: BILL, key: 'PK-0003', payload: billPayload('PK-0003') })
     expect(second).toMatchObject({ kind: 'already_exists', targetId: first.targetId })
@@ -183,8 +189,23 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
     expect(JSON.stringify(save?.params)).toContain('operation_key')
   })
 
-  it('audits through common_operate when the save left the bill unaudited', async () => {
+  it('confirms the audit in bulk when the save left the bill unaudited: one list call and one common_operate for the batch', async () => {
     h = await startHarness({ bills: { operationKeyAudit: 'ignore' } })
+    for (const k of ['PK-A2a', 'PK-A2b', 'PK-A2c']) {
+      expect((await h.target.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit' }) })).kind).toBe('ok')
+    }
+    expect(calls(h.sim).filter((c) => c.startsWith('GET /jdy/v2/scm'))).toEqual([])
+    await (h.target as unknown as { flush(): Promise<void> }).flush()
+    for (const k of ['PK-A2a', 'PK-A2b', 'PK-A2c']) expect(h.sim.bills.byNumber(book(h), k)?.bill_status).toBe('C')
+    expect(calls(h.sim).filter((c) => c === `GET ${BILL}`)).toHaveLength(1)
+    const operates = h.sim.log.entries({ endpoint: '/jdy/v2/sys/common_operate' })
+    expect(operates).toHaveLength(1)
+    expect((operates[0]?.params.body as { ids: string[] }).ids).toHaveLength(3)
+    expect(calls(h.sim)).not.toContain('GET /jdy/v2/scm/inv_check_loss_bill_detail')
+  })
+
+  it('with auditCheck: each, reads the status after the save and audits through common_operate', async () => {
+    h = await startHarness({ bills: { operationKeyAudit: 'ignore' } }, { auditCheck: 'each' })
     const out = await h.target.write({ api: BILL, key: 'PK-A2', payload: billPayload('PK-A2', { operation_key: 'audit' }) })
     expect(out.kind).toBe('ok')
     expect(h.sim.bills.byNumber(book(h), 'PK-A2')?.bill_status).toBe('C')
@@ -197,6 +218,7 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
     expect(out.kind).toBe('ok')
     const save = h.sim.log.entries({ endpoint: BILL }).find((e) => e.method === 'POST')
     expect(JSON.stringify(save?.params)).not.toContain('operation_key')
+    await h.runtime.close()
     expect(h.sim.bills.byNumber(book(h), 'PK-A3')?.bill_status).toBe('C')
   })
 
@@ -207,10 +229,10 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
     expect(calls(h.sim)).not.toContain('POST /jdy/v2/sys/common_operate')
   })
 
-  it('reports a refused audit as data with the saved bill id, then audits the same bill on re-push without a second save', async () => {
+  it('with auditCheck: each, reports a refused audit as data with the saved bill id, then audits the same bill on re-push without a second save', async () => {
     const md = smallMasterData()
     const masterData = { ...md, stores: md.stores.map((st) => (st.id === 'S1' ? { ...st, allow_negative: false } : st)) }
-    h = await startHarness({ masterData, bills: { operationKeyAudit: 'ignore', stock: { 'M1@S1': 1 } } })
+    h = await startHarness({ masterData, bills: { operationKeyAudit: 'ignore', stock: { 'M1@S1': 1 } } }, { auditCheck: 'each' })
     const out = await h.target.write({ api: BILL, key: 'PK-A5', payload: billPayload('PK-A5', { operation_key: 'audit' }) })
     const stored = h.sim.bills.byNumber(book(h), 'PK-A5')
     expect(out).toMatchObject({ kind: 'data', code: 'ERR_JDY_AUDIT_REJECTED', targetId: stored?.id })
@@ -219,7 +241,23 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
     const again = await h.target.write({ api: BILL, key: 'PK-A5', payload: billPayload('PK-A5', { operation_key: 'audit' }) })
     expect(again).toMatchObject({ kind: 'already_exists', targetId: stored?.id })
     expect(h.sim.bills.byNumber(book(h), 'PK-A5')?.bill_status).toBe('C')
-    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(1)
+    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST').map((e) => e.reason ?? 'ok')).toEqual(['ok', 'duplicate'])
+    expect(h.sim.bills.list(book(h))).toHaveLength(1)
+  })
+
+  it('in bulk audit mode names the one refused bill of a batch in the log and audits the rest', async () => {
+    const md = smallMasterData()
+    const masterData = { ...md, stores: md.stores.map((st) => (st.id === 'S1' ? { ...st, allow_negative: false } : st)) }
+    h = await startHarness({ masterData, bills: { operationKeyAudit: 'ignore', stock: { 'M1@S1': 4 } } })
+    const small = (k: string) => billPayload(k, { operation_key: 'audit', material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 1 }] })
+    expect((await h.target.write({ api: BILL, key: 'PK-R1', payload: small('PK-R1') })).kind).toBe('ok')
+    expect((await h.target.write({ api: BILL, key: 'PK-R2', payload: billPayload('PK-R2', { operation_key: 'audit', material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 9 }] }) })).kind).toBe('ok')
+    expect((await h.target.write({ api: BILL, key: 'PK-R3', payload: small('PK-R3') })).kind).toBe('ok')
+    await h.runtime.close()
+    expect(['PK-R1', 'PK-R2', 'PK-R3'].map((k) => h!.sim.bills.byNumber(book(h!), k)?.bill_status)).toEqual(['C', 'Z', 'C'])
+    const refused = h.lines.filter((l) => l.obj.code === 'ERR_JDY_AUDIT_REJECTED')
+    expect(refused.map((l) => l.obj.key)).toEqual(['PK-R2'])
+    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(3)
   })
 
   it('re-push of an existing unaudited bill audits it once and answers already_exists', async () => {
@@ -235,8 +273,8 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
 })
 
 describe('JDY bill_no not honoured (spec §4.6 step 5, §9 q1)', () => {
-  it('reports the auto-numbered bill and finds it afterwards by its remark tag', async () => {
-    h = await startHarness({ bills: { ignoreBillNo: true } })
+  it('reports the auto-numbered bill and finds it afterwards by its remark tag (remarkTag opted in)', async () => {
+    h = await startHarness({ bills: { ignoreBillNo: true } }, { remarkTag: 'remark' })
     const out = await h.target.write({ api: BILL, key: 'PK-N1', payload: billPayload('PK-N1') })
     expect(out).toMatchObject({ kind: 'ok', code: 'ERR_JDY_BILL_NO_NOT_HONOURED' })
     expect(h.lines.some((l) => l.obj.code === 'ERR_JDY_BILL_NO_NOT_HONOURED')).toBe(true)
@@ -245,5 +283,53 @@ describe('JDY bill_no not honoured (spec §4.6 step 5, §9 q1)', () => {
     const again = await h.target.write({ api: BILL, key: 'PK-N1', payload: billPayload('PK-N1') })
     expect(again).toMatchObject({ kind: 'already_exists', targetId: out.targetId })
     expect(h.sim.bills.list(book(h))).toHaveLength(1)
+  })
+})
+
+describe('JDY one call per bill (issue 11)', () => {
+  it('adopts a bill written outside Ferry from the duplicate-number answer: probed once, never saved twice', async () => {
+    h = await startHarness()
+    const outside = h.sim.bills.insert(book(h), { bill_no: 'PK-OUT1', bill_date: '2026-11-20', bill_status: 'C',
+      material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 3 }] })
+    const out = await h.target.write({ api: BILL, key: 'PK-OUT1', payload: billPayload('PK-OUT1', { operation_key: 'audit' }) })
+    expect(out).toMatchObject({ kind: 'already_exists', targetId: outside.id })
+    const saves = h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')
+    expect(saves.map((e) => e.reason ?? 'ok')).toEqual(['duplicate'])
+    expect(calls(h.sim).slice(2)).toEqual([SAVE, 'GET /jdy/v2/scm/inv_check_loss_bill_detail'])
+    expect(h.sim.bills.list(book(h))).toHaveLength(1)
+  })
+
+  it('existingBills: bulk finds bills written outside Ferry with one list call per page per bill date, not one read per bill', async () => {
+    h = await startHarness()
+    const outside = Array.from({ length: 150 }, (_, i) => h!.sim.bills.insert(book(h!), { bill_no: `PK-M${i + 1}`, bill_date: '2026-11-20', bill_status: 'C',
+      material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 3 }] }))
+    h.sim.bills.insert(book(h), { bill_no: 'PK-OTHERDAY', bill_date: '2026-11-19' })
+    const bulk = await h.reopen({ existingBills: 'bulk' })
+    const keys = [...Array.from({ length: 150 }, (_, i) => `PK-M${i + 1}`), 'PK-NEW1', 'PK-NEW2']
+    const outs = []
+    for (const k of keys) outs.push(await bulk.target!.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit' }) }))
+    expect(outs.slice(0, 150).every((o, i) => o.kind === 'already_exists' && o.targetId === outside[i]!.id)).toBe(true)
+    expect(outs.slice(150).map((o) => o.kind)).toEqual(['ok', 'ok'])
+    const lists = h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'GET')
+    // 151 bills on 2026-11-20 → two pages of 100; nothing per bill.
+    expect(lists).toHaveLength(2)
+    expect(lists.every((e) => (e.params as { query?: Record<string, string> }).query?.start_bill_date === '2026-11-20' || JSON.stringify(e.params).includes('2026-11-20'))).toBe(true)
+    expect(h.sim.log.entries({ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail' })).toHaveLength(0)
+    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(2)
+    expect(h.sim.bills.list(book(h))).toHaveLength(153)
+  })
+
+  it('writes N bills in steady state with at most 1.02 JDY calls per bill, counted in the simulator', async () => {
+    h = await startHarness({ clock: createClock({ frozen: true, start: Date.UTC(2026, 10, 20, 2, 0, 0) }) })
+    const n = 300
+    for (let i = 1; i <= n; i++) {
+      const k = `PK-S${i}`
+      const out = await h.target.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit', bill_date: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}` }) })
+      expect(out.kind).toBe('ok')
+    }
+    await h.runtime.close()
+    const business = h.sim.log.entries().filter((e) => e.endpoint.startsWith('/jdy/'))
+    expect(h.sim.bills.list(book(h)).filter((b) => b.bill_status === 'C')).toHaveLength(n)
+    expect(business.length / n).toBeLessThanOrEqual(1.02)
   })
 })

@@ -15,7 +15,8 @@ const frozen = () => createClock({ frozen: true, start: Date.UTC(2026, 10, 20, 2
 
 describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   it('keeps the default per-book budget below 500/min: 260 bills (over 500 calls) in steady state draw zero throttle answers', async () => {
-    h = await startHarness({ clock: frozen() })
+    // A detail read per bill (existingBills: each) doubles the calls, so 260 bills make over 500.
+    h = await startHarness({ clock: frozen() }, { existingBills: 'each' })
     for (let i = 1; i <= 260; i++) {
       const out = await h.target.write({ api: BILL, key: `PK-${i}`, payload: billPayload(`PK-${i}`) })
       expect(out.kind).toBe('ok')
@@ -39,7 +40,7 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   })
 
   it('answers a 429 burst with rate_limited and the Retry-After wait, slows the book budget, then writes after the wait', async () => {
-    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } })
+    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } }, { existingBills: 'each' })
     expect((await h.target.write({ api: BILL, key: 'PK-1', payload: billPayload('PK-1') })).kind).toBe('ok')
     const throttled = await h.target.write({ api: BILL, key: 'PK-2', payload: billPayload('PK-2') })
     expect(throttled).toMatchObject({ kind: 'rate_limited' })
@@ -108,7 +109,7 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
     h = await startHarness({
       clock: frozen(),
       faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1] }, fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } } }],
-    })
+    }, { existingBills: 'each' })
     const out = await h.target.write({ api: BILL, key: 'PK-I', payload: billPayload('PK-I') })
     expect(out.kind).toBe('rate_limited')
     expect(h.sim.log.entries({ endpoint: BILL })).toHaveLength(0)
