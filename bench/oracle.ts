@@ -16,7 +16,7 @@ export interface Oracle {
   readonly bills: ReadonlyMap<string, ActualBill>
   /** Order id → the SKUs without a material. */
   readonly parked: ReadonlyMap<string, readonly string[]>
-  /** The same bills as raw payloads (without the remark tag the connector adds). */
+  /** The same bills as raw payloads. */
   readonly payloads: readonly Record<string, unknown>[]
 }
 
@@ -49,8 +49,8 @@ export function computeOracle(data: Dataset): Oracle {
       const m = materials.get(i.sku_id)!
       return { material_id: m.id, unit_id: m.base_unit_id, stock_id: storeId, qty: String(Math.abs(i.qty)) }
     })
-    const tag = `[ext:${no}]`
-    bills.set(no, { bill_no: no, bill_date: o.io_date.slice(0, 10), bill_status: 'C', remark: o.remark === '' ? tag : `${o.remark} ${tag}`, material_entity: lines })
+    // The connector sends remark unchanged (its remarkTag marker is opt-in).
+    bills.set(no, { bill_no: no, bill_date: o.io_date.slice(0, 10), bill_status: 'C', remark: o.remark, material_entity: lines })
     payloads.push({ bill_no: no, bill_date: o.io_date.slice(0, 10), operation_key: 'audit', remark: o.remark,
       material_entity: lines.map((l) => ({ material_id: l.material_id, qty: l.qty, unit_id: l.unit_id, stock_id: l.stock_id })) })
   }

@@ -103,6 +103,12 @@ export interface SourceRuntime {
   planWindows(api: string, from: Date, to: Date): TimeWindow[]
   /** Read one window (or one parameter set) page by page. Throws FerryError on failure. */
   read(req: ReadRequest): AsyncIterable<Page>
+  /**
+   * The time a row is windowed by (e.g. 聚水潭 `modified`), when the api has one. An explicit
+   * `--from/--to` backfill uses it to admit only rows inside its range: windows re-read a margin
+   * before `from` (overlap), and those rows are not the backfill's to write.
+   */
+  rowTime?(api: string, row: Readonly<Record<string, unknown>>): Date | undefined
 }
 
 export type OutcomeKind = 'ok' | 'already_exists' | 'rate_limited' | 'transient' | 'data' | 'config' | 'unknown_outcome'

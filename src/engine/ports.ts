@@ -176,6 +176,8 @@ export interface RunCounters {
   updated: number
   changedAfterSync: number
   rejected: number
+  /** Rows an explicit --from/--to range read (window overlap) but did not admit: outside the range. */
+  outOfRange: number
   written: number
   alreadyExisted: number
   probed: number
@@ -185,7 +187,7 @@ export interface RunCounters {
 }
 
 export function emptyCounters(): RunCounters {
-  return { windows: 0, pages: 0, fetched: 0, kept: 0, inserted: 0, unchanged: 0, updated: 0, changedAfterSync: 0, rejected: 0,
+  return { windows: 0, pages: 0, fetched: 0, kept: 0, inserted: 0, unchanged: 0, updated: 0, changedAfterSync: 0, rejected: 0, outOfRange: 0,
     written: 0, alreadyExisted: 0, probed: 0, failed: 0, retrying: 0, unknown: 0 }
 }
 

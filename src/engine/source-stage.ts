@@ -7,7 +7,7 @@
 import { toFerryError, type FerryError } from '../core/errors.js'
 import type { SourceRuntime, TimeWindow } from '../connectors/contract.js'
 import { NoStartTime } from './errors.js'
-import type { Clock, EngineLogger, EnginePorts, EngineScheme, RunCounters } from './ports.js'
+import type { Clock, EngineLogger, EnginePorts, EngineScheme, RunCounters, SourceRecord } from './ports.js'
 
 export interface SourceStageDeps {
   readonly ports: EnginePorts
@@ -37,17 +37,48 @@ export async function resolveFrom(deps: SourceStageDeps, scheme: EngineScheme): 
   throw NoStartTime([scheme.id], { location: `schemes.${scheme.id}.start` })
 }
 
+/** The explicit range of a `--from/--to` backfill: only rows whose time falls in [from, to) are admitted. */
+interface Admission {
+  readonly from: Date
+  readonly to?: Date
+}
+
+/**
+ * Split a page for an explicit range. Rows outside it (re-read by the window overlap) are not the
+ * backfill's: records the ledger already holds are still upserted (drift on a written record is
+ * flagged; a waiting one gets its new content), new ones are not stored. A row without a readable
+ * time is admitted, as nothing shows it is outside.
+ */
+async function admitted(deps: SourceStageDeps, scheme: EngineScheme, counters: RunCounters, rows: readonly Record<string, unknown>[],
+  admission: Admission | undefined): Promise<SourceRecord[]> {
+  const timeOf = deps.runtime.rowTime?.bind(deps.runtime)
+  if (admission === undefined || timeOf === undefined) return scheme.source.toRecords(rows)
+  const inside: Record<string, unknown>[] = []
+  const outside: Record<string, unknown>[] = []
+  for (const row of rows) {
+    const t = timeOf(scheme.source.api, row)
+    const out = t !== undefined && (t < admission.from || (admission.to !== undefined && t >= admission.to))
+    ;(out ? outside : inside).push(row)
+  }
+  const records = scheme.source.toRecords(inside)
+  for (const r of scheme.source.toRecords(outside)) {
+    if (await deps.ports.ledger.getRecord(scheme.id, r.id) !== undefined) records.push(r)
+    else counters.outOfRange++
+  }
+  return records
+}
+
 /** Fetch every page of one read and store it; returns false (with the error) on failure. */
 async function fetchAndStore(
   deps: SourceStageDeps, scheme: EngineScheme, counters: RunCounters,
-  req: { window?: TimeWindow; params: Record<string, unknown> },
+  req: { window?: TimeWindow; params: Record<string, unknown>; admission?: Admission },
 ): Promise<void> {
   const { ports, clock, runtime } = deps
   for await (const page of runtime.read({ api: scheme.source.api, params: req.params,
     ...(req.window === undefined ? {} : { window: req.window }), ...(deps.signal === undefined ? {} : { signal: deps.signal }) })) {
     counters.pages++
     counters.fetched += page.rows.length
-    const records = scheme.source.toRecords(page.rows)
+    const records = await admitted(deps, scheme, counters, page.rows, req.admission)
     counters.kept += records.length
     if (records.length > 0) {
       const r = await ports.ledger.upsertSourceRecords(scheme.id, records, { idCheck: scheme.source.idCheck, now: clock.now() })
@@ -78,13 +109,17 @@ export async function runSourceStage(deps: SourceStageDeps, scheme: EngineScheme
   }
   const to = range.to ?? clock.now()
   const windows = from < to ? runtime.planWindows(scheme.source.api, from, to) : []
+  // An explicit --from admits only its range; an incremental run admits the overlap too (late commits).
+  const admission: Admission | undefined = range.from === undefined ? undefined : { from: range.from, ...(range.to === undefined ? {} : { to: range.to }) }
   let closed = 0
   for (const window of windows) {
     if (deps.signal?.aborted === true) break
     try {
       const params = await scheme.source.renderRequest({ lastSyncTime: window.start, currentTime: window.end, now: clock.now() })
-      await fetchAndStore(deps, scheme, counters, { window, params })
-      await ports.cursor.closeWindow(scheme.id, scheme.source.api, window)
+      await fetchAndStore(deps, scheme, counters, { window, params, ...(admission === undefined ? {} : { admission }) })
+      // Rows before an explicit --from were not admitted, so that stretch is not closed either.
+      const start = admission !== undefined && window.start < admission.from ? admission.from : window.start
+      if (start < window.end) await ports.cursor.closeWindow(scheme.id, scheme.source.api, { start, end: window.end })
       closed++
       counters.windows++
     } catch (e) {
@@ -93,6 +128,10 @@ export async function runSourceStage(deps: SourceStageDeps, scheme: EngineScheme
         'window fetch failed; cursor stays before this window')
       return { windowsPlanned: windows.length, windowsClosed: closed, error }
     }
+  }
+  if (counters.outOfRange > 0) {
+    log.info({ scheme: scheme.id, outOfRange: counters.outOfRange, from: from.toISOString(), to: to.toISOString() },
+      'rows read outside the explicit range (window overlap) were not admitted')
   }
   return { windowsPlanned: windows.length, windowsClosed: closed }
 }

@@ -37,6 +37,8 @@ export function compareJdyBill(expected: Readonly<Record<string, unknown>>, stor
   const remark = stripTag(text(expected.remark) ?? '', key)
   const have = stripTag(text(stored.remark) ?? '', key)
   if (remark !== have) out.push(`remark ${JSON.stringify(remark)} expected, target has ${JSON.stringify(have)}`)
+  // With the bulk audit check a refused audit is only logged: the proof is where it stays visible.
+  if (text(expected.operation_key) === 'audit' && text(stored.bill_status) === 'Z') out.push('bill_status Z (unaudited) but the payload asks for audit')
   const lines = compareLines(expected, stored)
   if (lines === undefined) out.push('entries cannot be compared (a line without material/stock/unit id or a non-numeric qty)')
   else {

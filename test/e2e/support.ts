@@ -67,12 +67,6 @@ export interface ExpectedBill { bill_no: string; bill_date: string; remark: stri
 
 const dec = (n: number) => String(Math.abs(n))
 
-/** The JDY connector tags remark with `[ext:<bill_no>]` (its `remarkTag` option, default on) as a second handle. */
-function taggedRemark(remark: string, billNo: string): string {
-  const tag = `[ext:${billNo}]`
-  return remark === '' ? tag : `${remark} ${tag}`
-}
-
 /**
  * The oracle: one bill per Confirmed count order that has loss rows (qty < 0) and no 包材
  * remark; only loss rows, as positive quantities; JDY material/unit by sku number, JDY store by
@@ -89,7 +83,7 @@ export function oracle(orders: readonly JstCountOrder[], jdy: Dataset['jdy']): {
     if (missing.length > 0) { parked.set(String(o.io_id), missing); continue }
     const store = jdy.stores.find((s) => s.number === String(o.wms_co_id))
     bills.set(String(o.io_id), {
-      bill_no: String(o.io_id), bill_date: o.io_date.slice(0, 10), remark: taggedRemark(o.remark, String(o.io_id)),
+      bill_no: String(o.io_id), bill_date: o.io_date.slice(0, 10), remark: o.remark,
       material_entity: loss.map((i) => {
         const m = jdy.materials.find((x) => x.number === i.sku_id)!
         return { material_id: m.id, unit_id: m.base_unit_id, stock_id: store?.id ?? '(no store)', qty: dec(i.qty) }

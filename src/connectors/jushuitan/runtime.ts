@@ -12,6 +12,7 @@ import { COUNT_API, JstReaders, PARTNER_API, SKU_API, type Business } from './re
 import { businessParams } from './sign.js'
 import { JstTokens } from './tokens.js'
 import { planWindows } from './windows.js'
+import { parseJstTime } from './time.js'
 
 export interface JstRuntime extends ConnectorRuntime {
   readonly source: SourceRuntime
@@ -69,6 +70,12 @@ export function openJst(ctx: ConnectorContext): JstRuntime {
         case PARTNER_API: return readers.warehouses(req.params, req.signal)
         default: throw ConnectorApiUnknown(['jushuitan', req.api, [COUNT_API, SKU_API, PARTNER_API].join(', ')])
       }
+    },
+    rowTime(api, row) {
+      // Both windowed apis are windowed by `modified`; the warehouse list has no windows.
+      if (api !== COUNT_API && api !== SKU_API) return undefined
+      const ms = parseJstTime(row.modified)
+      return ms === undefined ? undefined : new Date(ms)
     },
   }
 
