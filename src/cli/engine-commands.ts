@@ -51,14 +51,19 @@ export interface EngineCommandOptions {
   readonly openHost?: HostFactory
 }
 
-function defaultLoad(path: string | undefined): FerryConfig {
-  return loadConfig({ ...(path === undefined ? {} : { path }), connectors: BUILTIN_CONNECTORS.map((c) => ({ name: c.name, config: c.config })) })
+/**
+ * The configuration for a command. `vendors: false` (commands that only read or mark the ledger)
+ * starts without the connections' `${SECRET}`s: a connection with one unset refuses to open instead.
+ */
+export function defaultLoad(path: string | undefined, vendors = true): FerryConfig {
+  return loadConfig({ ...(path === undefined ? {} : { path }), connectors: BUILTIN_CONNECTORS.map((c) => ({ name: c.name, config: c.config })),
+    ...(vendors ? {} : { connectionEnv: 'deferred' as const }) })
 }
 
-async function withHost<T>(o: EngineCommandOptions, c: Common, fn: (h: Host) => Promise<T>): Promise<T | undefined> {
+async function withHost<T>(o: EngineCommandOptions, c: Common, fn: (h: Host) => Promise<T>, vendors = true): Promise<T | undefined> {
   let host: Host | undefined
   try {
-    const config = (o.loadConfig ?? defaultLoad)(c.config)
+    const config = o.loadConfig !== undefined ? o.loadConfig(c.config) : defaultLoad(c.config, vendors)
     host = await (o.openHost ?? ((cfg) => openHost(cfg, { log: createLogger() })))(config)
     return await fn(host)
   } catch (e) {
@@ -168,7 +173,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
           ...(c.cursor === undefined ? {} : { cursor: c.cursor }) })
         if (c.json === true) json(page)
         else out(recordsText(page.records, s.target === undefined) + (page.nextCursor === undefined ? '' : `\nmore: --cursor ${page.nextCursor}`))
-      })
+      }, false)
     })
 
   common(program.command('record <scheme> <id>').description('one record: source, mapped payload, attempts, responses'))
@@ -179,7 +184,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         if (r === undefined) throw RecordNotFound([s.id, id])
         if (c.json === true) json(r)
         else out(recordText(r, s.target === undefined))
-      })
+      }, false)
     })
 
   common(program.command('retry <scheme> [ids...]').description('requeue failed records and run the target stage'))
@@ -227,7 +232,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         const r = await h.ports.ledger.getRecord(s.id, id)
         if (c.json === true) json(r)
         else out(`record ${id} resolved`)
-      })
+      }, false)
     })
 
   common(program.command('start').description('run every scheme on its schedule until interrupted'))

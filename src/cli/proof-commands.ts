@@ -4,26 +4,25 @@
  * so they can run from cron or CI; `--json` gives programs the full report.
  */
 import type { Command } from 'commander'
-import { loadConfig } from '../config/load.js'
 import type { FerryConfig } from '../config/types.js'
 import { isFerryError } from '../core/errors.js'
-import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
+import { openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import { reconcileScheme, verifyScheme, type ReconcileRun } from '../proof/run.js'
 import { closedRange, scheduleReconcile } from '../proof/schedule.js'
 import type { VerifyReport } from '../proof/verify.js'
-import { parseCliTime, reportFailure, type EngineCommandOptions } from './engine-commands.js'
+import { defaultLoad, parseCliTime, reportFailure, type EngineCommandOptions } from './engine-commands.js'
 
 interface Common { config?: string; json?: boolean }
 
 const out = (text: string) => { process.stdout.write(`${text}\n`) }
 const json = (v: unknown) => out(JSON.stringify(v, (_k, x: unknown) => (x instanceof Date ? x.toISOString() : x instanceof Map ? undefined : x), 2))
 
-async function withHost(o: EngineCommandOptions, c: Common, fn: (h: Host) => Promise<void>): Promise<void> {
+/** `vendors: false` (verify): the connections' `${SECRET}`s may be unset, see engine-commands.ts. */
+async function withHost(o: EngineCommandOptions, c: Common, fn: (h: Host) => Promise<void>, vendors = true): Promise<void> {
   let host: Host | undefined
   try {
-    const config: FerryConfig = (o.loadConfig ?? ((path) => loadConfig({ ...(path === undefined ? {} : { path }),
-      connectors: BUILTIN_CONNECTORS.map((d) => ({ name: d.name, config: d.config })) })))(c.config)
+    const config: FerryConfig = o.loadConfig !== undefined ? o.loadConfig(c.config) : defaultLoad(c.config, vendors)
     host = await (o.openHost ?? ((cfg) => openHost(cfg, { log: createLogger() })))(config)
     await fn(host)
   } catch (e) {
@@ -104,6 +103,6 @@ export function registerProofCommands(program: Command, o: EngineCommandOptions 
         if (c.json === true) json(v)
         else out(verifyText(v))
         if (v.violations.length > 0) process.exitCode = 1
-      })
+      }, false)
     })
 }

@@ -22,12 +22,21 @@ export interface LoadOptions {
   readonly env?: Env
   /** Connectors Ferry has, for checking names and settings. */
   readonly connectors?: readonly ConnectorInfo[]
+  /**
+   * `deferred`: commands that never call a vendor (records, record, verify…) start without the
+   * `${VAR}`s of connection settings; such a connection carries the missing names and refuses to
+   * open. Default `required`: every variable must be set.
+   */
+  readonly connectionEnv?: 'required' | 'deferred'
 }
 
 const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine']
 
 class Problems {
   readonly list: FerryError[] = []
+  /** Deferred mode: connection-setting paths whose `${VAR}` is unset → the variable's name. */
+  readonly deferred = new Map<string, string>()
+  constructor(readonly deferConnections = false) {}
   add(e: FerryError): void { this.list.push(e) }
   /** One problem per path: a missing environment variable is not also reported as a missing setting. */
   has(location: string): boolean { return this.list.some((e) => e.location === location) }
@@ -40,7 +49,11 @@ function interpolate(v: unknown, env: Env, path: string, p: Problems): unknown {
   if (typeof v === 'string') {
     return v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const val = env[name]
-      if (val === undefined) { p.add(ConfigEnvMissing([name], { location: path })); return '' }
+      if (val === undefined) {
+        if (p.deferConnections && /^connections\.[^.]+\.settings\./.test(path)) p.deferred.set(path, name)
+        else p.add(ConfigEnvMissing([name], { location: path }))
+        return ''
+      }
       return val
     })
   }
@@ -75,7 +88,9 @@ function checkConnection(name: string, raw: unknown, env: Env, connectors: reado
     const field: string = match ?? specKey ?? key.toLowerCase()
     const type = known?.config[field]?.type
     settings[field] = type === 'number' ? Number(v) : type === 'boolean' ? v === 'true' : v
+    p.deferred.delete(`${at}.settings.${field}`)
   }
+  const unset = [...p.deferred].filter(([path]) => path.startsWith(`${at}.settings.`)).map(([, v]) => v)
   const info = connectors?.find((c) => c.name === connector)
   if (connectors !== undefined && info === undefined) {
     p.add(ConfigUnknownConnector([connector, connectors.map((c) => c.name).join(', ')], { location: `${at}.connector` }))
@@ -85,7 +100,7 @@ function checkConnection(name: string, raw: unknown, env: Env, connectors: reado
       const v = settings[key]
       const where = `${at}.settings.${key}`
       if (v === undefined || v === '') {
-        if (field.required === true && field.default === undefined && !p.has(where)) p.add(ConfigMissing([where], { location: where }))
+        if (field.required === true && field.default === undefined && !p.has(where) && !p.deferred.has(where)) p.add(ConfigMissing([where], { location: where }))
         continue
       }
       const ok = field.type === 'number' ? typeof v === 'number' && Number.isFinite(v)
@@ -106,7 +121,7 @@ function checkConnection(name: string, raw: unknown, env: Env, connectors: reado
       budget = raw.budget
     }
   }
-  return { connector, settings, ...(budget === undefined ? {} : { budget }) }
+  return { connector, settings, ...(budget === undefined ? {} : { budget }), ...(unset.length === 0 ? {} : { unsetEnv: unset }) }
 }
 
 function checkScheme(raw: unknown, i: number, baseDir: string, connections: Readonly<Record<string, unknown>>, p: Problems): SchemeEntry | undefined {
@@ -181,8 +196,9 @@ function checkEngine(raw: unknown, p: Problems): EngineSettings {
  * Validate a parsed configuration document. Throws ERR_CONFIG_INVALID whose `details.problems`
  * lists every problem; never returns a half-valid configuration.
  */
-export function validateConfig(doc: unknown, opts: { file?: string; baseDir: string; env: Env; connectors?: readonly ConnectorInfo[] }): FerryConfig {
-  const p = new Problems()
+export function validateConfig(doc: unknown, opts: { file?: string; baseDir: string; env: Env; connectors?: readonly ConnectorInfo[];
+  connectionEnv?: 'required' | 'deferred' }): FerryConfig {
+  const p = new Problems(opts.connectionEnv === 'deferred')
   const raw = interpolate(doc ?? {}, opts.env, '', p)
   if (!isObj(raw)) {
     p.add(ConfigType(['the configuration', 'a mapping of database, connections, schemes'], { location: '$' }))
@@ -254,7 +270,8 @@ export function loadConfig(opts: LoadOptions): FerryConfig {
   } catch (e) {
     throw ConfigRead([file, e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e)], { cause: e })
   }
-  return validateConfig(doc, { file, baseDir: dirname(file), env, ...(opts.connectors === undefined ? {} : { connectors: opts.connectors }) })
+  return validateConfig(doc, { file, baseDir: dirname(file), env, ...(opts.connectors === undefined ? {} : { connectors: opts.connectors }),
+    ...(opts.connectionEnv === undefined ? {} : { connectionEnv: opts.connectionEnv }) })
 }
 
 /** `CODE  path  message` lines for every problem of a configuration error. */

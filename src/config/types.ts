@@ -12,6 +12,11 @@ export interface ConnectionConfig {
   readonly settings: Readonly<Record<string, unknown>>
   /** Optional budget override for this credential. */
   readonly budget?: { readonly perSecond?: number; readonly perMinute?: number; readonly inFlight?: number }
+  /**
+   * Environment variables of the settings that were unset when the configuration was loaded for a
+   * command that never calls a vendor; opening this connection is refused (ERR_CONFIG_ENV_MISSING).
+   */
+  readonly unsetEnv?: readonly string[]
 }
 
 export interface SchemeEntry {

@@ -10,7 +10,7 @@ import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
 import { isFerryError, toFerryError, type FerryError } from '../core/errors.js'
-import { ConfigInvalid, ConfigReconcileWithoutTarget, ConfigSchemeFile, ConfigUnknownConnection } from '../config/errors.js'
+import { ConfigEnvMissing, ConfigInvalid, ConfigReconcileWithoutTarget, ConfigSchemeFile, ConfigUnknownConnection } from '../config/errors.js'
 import type { FerryConfig, ReconcileSetting } from '../config/types.js'
 import { loadCompiledScheme } from '../scheme/index.js'
 import { openStore, type Store } from '../store/index.js'
@@ -142,6 +142,9 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     if (r === undefined) {
       const conn = config.connections[name]
       if (conn === undefined) return Promise.reject(ConfigUnknownConnection([name, names.join(', ')]))
+      // Loaded for a command that needs no vendor: its unset secrets surface only if it is opened after all.
+      const unset = conn.unsetEnv?.[0]
+      if (unset !== undefined) return Promise.reject(ConfigEnvMissing([unset], { location: `connections.${name}.settings` }))
       const def = registry.get(conn.connector)
       const cfg = resolveConnectionConfig(def, conn.settings)
       const budget = budgets.forKey(budgetKeyFor(def, cfg, name), { ...def.budget, ...conn.budget })

@@ -114,4 +114,30 @@ describe('engine commands', () => {
     expect(r.code).toBe(1)
     expect(r.err).toMatch(/^ERR_UNKNOWN_SCHEME {2}- {2}unknown scheme "nope"; loaded: jdy-materials, jdy-stores, jst-count-to-jdy-check-loss/)
   })
+
+  it('starts records, record, verify and resolve without the vendor secrets, while run still refuses to start without them', async () => {
+    expect((await ferry('run', 'jdy-materials', '--config', config)).code).toBe(0)
+    expect((await ferry('run', LOSS, '--config', config)).code).toBe(0)
+    const some = JSON.parse((await ferry('records', LOSS, '--config', config, '--json')).out) as { records: { id: string }[] }
+    expect(some.records.length).toBeGreaterThan(0)
+    vi.stubEnv('TEST_JST_SECRET', undefined)
+    vi.stubEnv('TEST_JDY_SECRET', undefined)
+    delete process.env.TEST_JST_SECRET
+    delete process.env.TEST_JDY_SECRET
+
+    const records = await ferry('records', LOSS, '--config', config, '--json')
+    expect(records.err).toBe('')
+    expect(records.code).toBe(0)
+    expect((JSON.parse(records.out) as { records: unknown[] }).records).toHaveLength(some.records.length)
+    const record = await ferry('record', LOSS, some.records[0]!.id, '--config', config, '--json')
+    expect(record.code).toBe(0)
+    expect((JSON.parse(record.out) as { id: string }).id).toBe(some.records[0]!.id)
+    const verify = await ferry('verify', LOSS, '--config', config, '--json')
+    expect(verify.err).toBe('')
+    expect(verify.code).toBe(0)
+
+    const run = await ferry('run', LOSS, '--config', config)
+    expect(run.code).toBe(1)
+    expect(run.err).toMatch(/ERR_CONFIG_ENV_MISSING {2}connections\.jst\.settings\.appSecret {2}environment variable TEST_JST_SECRET is not set/)
+  }, 120_000)
 })

@@ -28,11 +28,10 @@ describe('an explicit --from/--to backfill', () => {
     expect(written).toContain('9100002')
     expect(written).not.toContain('9100001')
     const modifiedOf = new Map(sb.jst.orders.latest().map((o) => [String(o.io_id), parseShanghai(o.modified)!]))
-    for (const no of written) {
-      const t = modifiedOf.get(no)!
-      expect(t >= from.getTime() && t < to.getTime(), `bill ${no} modified ${formatShanghai(t)} outside [${from.toISOString()}, ${to.toISOString()})`).toBe(true)
-    }
-    expect(await w.host.store.ledger.getRecord(LOSS, '9100001')).toBeUndefined()
+    const outside = written.filter((no) => { const t = modifiedOf.get(no)!; return t < from.getTime() || t >= to.getTime() })
+    expect(outside).toEqual([])
+    expect(written.length).toBeGreaterThan(1)
+    expect(await w.host.ports.ledger.getRecord(LOSS, '9100001')).toBeUndefined()
 
     // The stretch before --from was not closed by the backfill, so the incremental run reads it.
     await runScheme(w.host.deps, w.host.scheme(LOSS))
