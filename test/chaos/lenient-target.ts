@@ -2,8 +2,8 @@
  * A target without a uniqueness net: the JDY simulator (in this process) is patched so a save
  * with a bill_no that already exists is stored as a second bill instead of being refused.
  *
- * Real JDY refuses a duplicate bill_no, and the connector's pre-check looks the number up before
- * saving; both hide a broken engine. Many targets (and JDY books whose numbering rule ignores
+ * Real JDY refuses a duplicate bill_no, which hides a broken engine (the connector's optional
+ * pre-check, `existingBills: each`, would too; it is off by default). Many targets (and JDY books whose numbering rule ignores
  * the client's number) do neither, and then the probe-before-retry is the only thing that keeps
  * a document from being written twice. The chaos suite runs against this target too, so its
  * pass criterion really depends on the probe. Detail by number still answers the first bill.

@@ -98,8 +98,8 @@ export const JdyBillRejected = defineError(
 export const JdyAuditRejected = defineError(
   {
     code: 'ERR_JDY_AUDIT_REJECTED', kind: 'data',
-    meaning: 'The bill was saved but JDY refused to audit it (e.g. stock would go negative).',
-    fix: 'Fix the cause in JDY (stock, warehouse allow_negative) and re-push; the saved bill is reused, not duplicated.',
+    meaning: 'The bill was saved but JDY refused to audit it (e.g. stock would go negative). With auditCheck: bulk it is a warning in the log and a reconcile finding; with auditCheck: each it is the record\'s outcome.',
+    fix: 'Fix the cause in JDY (stock, warehouse allow_negative) and re-push (ferry retry/requeue); the saved bill is reused, not duplicated.',
   },
   (billNo: string, vendorCode: string | number, description: string) =>
     `JDY saved bill ${billNo} but refused to audit it (${vendorCode}): ${description}`,
