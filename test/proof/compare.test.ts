@@ -26,6 +26,13 @@ describe('comparing an expected JDY bill with the stored one', () => {
     ])
   })
 
+  it('reports a bill left unaudited when the payload asks for audit (a refused bulk audit stays visible)', () => {
+    expect(compareJdyBill(bill([line(1)], { operation_key: 'audit' }), bill([line(1)], { bill_status: 'Z' }), 'B1'))
+      .toEqual(['bill_status Z (unaudited) but the payload asks for audit'])
+    expect(compareJdyBill(bill([line(1)], { operation_key: 'audit' }), bill([line(1)], { bill_status: 'C' }), 'B1')).toEqual([])
+    expect(compareJdyBill(bill([line(1)]), bill([line(1)], { bill_status: 'Z' }), 'B1')).toEqual([])
+  })
+
   it('says when entries cannot be compared instead of calling them equal', () => {
     expect(compareJdyBill(bill([line('abc')]), bill([line(1)]), 'B1')).toEqual([expect.stringContaining('cannot be compared')])
   })
