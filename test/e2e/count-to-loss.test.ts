@@ -27,9 +27,19 @@ describe('count orders → check-loss bills against the simulators', () => {
       const biz = (typeof q.params.biz === 'string' ? JSON.parse(q.params.biz) : q.params) as Record<string, unknown>
       expect(biz.status).toBe('Confirmed')
     }
-    const saves = () => w!.sandbox.jdy.log.entries({ outcome: 'accepted' }).filter((e) => e.endpoint.includes(SAVE)).length
+    const saves = () => w!.sandbox.jdy.log.entries({ outcome: 'accepted' }).filter((e) => e.method === 'POST' && e.endpoint.includes(SAVE)).length
     const savedOnce = saves()
     expect(savedOnce).toBeGreaterThanOrEqual(expected.bills.size)
+
+    // One call per bill: every bill-side JDY call (save, list, detail, common_operate) as the
+    // simulator saw it, after the host closed (which runs the last bulk audit check).
+    await w.reopen()
+    const billCalls = w.sandbox.jdy.log.entries().filter((e) => /^\/jdy\/v2\/(scm|sys)\//.test(e.endpoint))
+    const byKind = new Map<string, number>()
+    for (const e of billCalls) byKind.set(`${e.method} ${e.endpoint} ${e.outcome}`, (byKind.get(`${e.method} ${e.endpoint} ${e.outcome}`) ?? 0) + 1)
+    console.log(`JDY bill-side calls: ${billCalls.length} for ${expected.bills.size} bills; ${JSON.stringify([...byKind])}`)
+    expect(billCalls.length / expected.bills.size).toBeLessThanOrEqual(1.02)
+    expect(w.sandbox.jdy.bills.list().filter((b) => b.bill_status !== 'C')).toEqual([])
 
     const failed = (await w.host.ports.ledger.listRecords(LOSS, { status: 'error', limit: 1000 })).records
     expect(failed.map((r) => r.id).sort()).toEqual([...expected.parked.keys()].sort())
