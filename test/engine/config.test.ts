@@ -128,4 +128,25 @@ describe('configuration', () => {
       expect.stringMatching(/^ERR_CONFIG_TYPE {2}schemes\[1\]\.reconcile\.repair /),
     ])
   })
+
+  it('defers unset connection secrets for commands that call no vendor, but never database or master-key variables', () => {
+    const doc = {
+      database: { url: 'sqlite:${DB_FILE}' },
+      connections: {
+        jst: { connector: 'jushuitan', settings: { baseUrl: 'http://127.0.0.1:9001', app_key: 'demo', app_secret: '${JST_SECRET}' } },
+        jdy: { connector: 'kingdee-jdy', settings: { baseUrl: 'http://127.0.0.1:9002', client_secret: '${JDY_SECRET}' } },
+      },
+    }
+    const required = problemsOf(() => validateConfig(doc, { baseDir: '/tmp', env: { DB_FILE: 'f.db' }, connectors }))
+    expect(required.filter((l) => l.startsWith('ERR_CONFIG_ENV_MISSING'))).toHaveLength(2)
+    const cfg = validateConfig(doc, { baseDir: '/tmp', env: { DB_FILE: 'f.db', JDY_SECRET: 's' }, connectors, connectionEnv: 'deferred' })
+    expect(cfg.connections.jst?.unsetEnv).toEqual(['JST_SECRET'])
+    expect(cfg.connections.jdy?.unsetEnv).toBeUndefined()
+    // Overridden from the environment by FERRY_CONNECTION_<NAME>_<SETTING>: no longer unset.
+    const overridden = validateConfig(doc, { baseDir: '/tmp', env: { DB_FILE: 'f.db', FERRY_CONNECTION_JST_APP_SECRET: 'x' }, connectors, connectionEnv: 'deferred' })
+    expect(overridden.connections.jst?.unsetEnv).toBeUndefined()
+    const noDb = problemsOf(() => validateConfig(doc, { baseDir: '/tmp', env: {}, connectors, connectionEnv: 'deferred' }))
+    expect(noDb).toEqual(expect.arrayContaining([expect.stringMatching(/^ERR_CONFIG_ENV_MISSING {2}database\.url /)]))
+    expect(noDb.filter((l) => l.includes('connections.'))).toEqual([])
+  })
 })
