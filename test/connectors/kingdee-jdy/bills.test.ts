@@ -319,6 +319,21 @@ describe('JDY one call per bill (issue 11)', () => {
     expect(h.sim.bills.list(book(h))).toHaveLength(153)
   })
 
+  it('existingBills: bulk fails the attempt of a bill whose list read failed, saves nothing, and reads that date again for the next bill', async () => {
+    h = await startHarness({
+      // A refusal no transport layer retries, so the attempt itself must fail.
+      faults: [{ endpoint: `GET ${BILL}`, when: { calls: [1] }, fault: { kind: 'vendor', body: { errcode: 1010001001, description: '参数page_size格式错误' } } }],
+    }, { existingBills: 'bulk' })
+    h.sim.bills.insert(book(h), { bill_no: 'PK-F-OUT', bill_date: '2026-11-20' })
+    const first = await h.target.write({ api: BILL, key: 'PK-F-OUT', payload: billPayload('PK-F-OUT') })
+    expect(first.kind).not.toMatch(/ok|already_exists|unknown_outcome/)
+    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(0)
+    const again = await h.target.write({ api: BILL, key: 'PK-F-OUT', payload: billPayload('PK-F-OUT') })
+    expect(again.kind).toBe('already_exists')
+    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(0)
+    expect(h.sim.bills.list(book(h))).toHaveLength(1)
+  })
+
   it('writes N bills in steady state with at most 1.02 JDY calls per bill, counted in the simulator', async () => {
     h = await startHarness({ clock: createClock({ frozen: true, start: Date.UTC(2026, 10, 20, 2, 0, 0) }) })
     const n = 300
