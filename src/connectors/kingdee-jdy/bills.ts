@@ -87,8 +87,9 @@ export class CheckLossBills implements TargetRuntime {
     try {
       if (!isBillApi(req.api)) throw JdyUnsupported([`api ${req.api}`, BILL_API])
       const bill = this.prepare(req)
-      // A book that ignores bill_no never answers "number exists": only a look-up stops a second bill.
-      if (this.api.cfg.existingBills === 'each' || this.billNoIgnored) {
+      // A book that ignores bill_no never answers "number exists": only a look-up (by the remark
+      // marker, as the number is JDY's own) stops a second bill.
+      if (this.api.cfg.existingBills === 'each' || (this.billNoIgnored && this.api.cfg.remarkTag === 'remark')) {
         const found = await this.probe(req.api, bill.key, req.signal)
         if (found.exists) return await this.finishExisting(found, bill, req.signal)
       } else if (this.existing !== undefined) {
