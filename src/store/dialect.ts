@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import type { SqliteDatabase } from 'kysely'
 import pg from 'pg'
 import { StoreUnreachable } from './errors.js'
+import { redactDatabaseUrl } from './settings.js'
 import type { StoreDatabase } from './schema.js'
 import type { DatabaseSetting, SqliteSynchronous } from './settings.js'
 import { GroupCommitter, type CommitDurability } from './sqlite-group-commit.js'
@@ -111,17 +112,17 @@ function openPostgres(connectionString: string, schema: string | undefined): Ope
     connectionString,
     types,
     max: 5,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    // Quoted like the `create schema` DDL quotes it: unquoted, PostgreSQL would fold `MySchema`
+    // to `myschema` and search a schema that was never created.
+    ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
   })
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
-  const url = new URL(connectionString)
-  url.password = ''
   return {
     db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }),
     caps: POSTGRES_CAPS,
     ...(schema === undefined ? {} : { schema }),
-    target: `${url.toString()}${schema === undefined ? '' : ` (schema ${schema})`}`,
+    target: `${redactDatabaseUrl(connectionString)}${schema === undefined ? '' : ` (schema ${schema})`}`,
   }
 }
 
