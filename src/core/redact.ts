@@ -35,7 +35,9 @@ export function redact<T>(value: T, seen = new WeakSet<object>()): T {
   if (Array.isArray(value)) return value.map((v: unknown) => redact(v, seen)) as T
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = isSecretKey(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, seen)
+    const kept = isSecretKey(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, seen)
+    // defineProperty: `out.__proto__ = …` would set the prototype and drop a data key named so.
+    Object.defineProperty(out, k, { value: kept, enumerable: true, writable: true, configurable: true })
   }
   return out as T
 }
