@@ -35,3 +35,11 @@ describe('scrubbing quoted bodies', () => {
     }
   })
 })
+
+describe('redacting deep values', () => {
+  it('cuts nesting past the limit instead of overflowing the stack', () => {
+    let deep: unknown = { token: 't' }
+    for (let i = 0; i < 100_000; i++) deep = { a: deep }
+    expect(JSON.stringify(redact(deep))).toContain('[too deep]')
+  })
+})

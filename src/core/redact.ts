@@ -2,6 +2,7 @@
  * Secrets never leave Ferry in logs, errors, API responses or snapshots. Every place that prints
  * or serialises external data goes through these helpers.
  */
+import { MAX_JSON_DEPTH } from './limits.js'
 
 /** Keys whose values are secrets, compared case-insensitively with `-` and `_` ignored. */
 const SECRET_KEYS = new Set(
@@ -27,15 +28,16 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k)
 }
 
-/** Deep copy with secret-keyed values replaced. Cycles are cut. */
-export function redact<T>(value: T, seen = new WeakSet<object>()): T {
+/** Deep copy with secret-keyed values replaced. Cycles are cut, and so is nesting past {@link MAX_JSON_DEPTH}. */
+export function redact<T>(value: T, seen = new WeakSet<object>(), depth = 1): T {
   if (value === null || typeof value !== 'object') return value
   if (seen.has(value)) return '[cycle]' as T
+  if (depth > MAX_JSON_DEPTH) return '[too deep]' as T
   seen.add(value)
-  if (Array.isArray(value)) return value.map((v: unknown) => redact(v, seen)) as T
+  if (Array.isArray(value)) return value.map((v: unknown) => redact(v, seen, depth + 1)) as T
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const kept = isSecretKey(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, seen)
+    const kept = isSecretKey(k) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, seen, depth + 1)
     // defineProperty: `out.__proto__ = …` would set the prototype and drop a data key named so.
     Object.defineProperty(out, k, { value: kept, enumerable: true, writable: true, configurable: true })
   }

@@ -154,6 +154,16 @@ export const RecordBadSource = defineError(
   (detail: string) => detail,
 )
 
+export const PayloadLimit = defineError(
+  {
+    code: 'ERR_LEDGER_PAYLOAD_LIMIT',
+    kind: 'user',
+    meaning: 'An edited payload is larger or more deeply nested than Ferry accepts (docs/schemes.md, Limits); nothing was saved.',
+    fix: 'Edit the payload the mapping produced (`ferry records <scheme> --id …` shows it) rather than building a new structure.',
+  },
+  (detail: string) => `the edited payload ${detail}`,
+)
+
 export const RecordSettled = defineError(
   {
     code: 'ERR_LEDGER_RECORD_SETTLED',
