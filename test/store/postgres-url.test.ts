@@ -65,6 +65,15 @@ describe.runIf(plan.run)('a PostgreSQL schema named with upper case', () => {
   })
 })
 
+describe.runIf(plan.run)('a PostgreSQL setting the server refuses', () => {
+  it('is a config error (ERR_STORE_REJECTED), not a transient outage, for a database that does not exist', async () => {
+    const url = new URL(PG_URL)
+    url.pathname = `/ferry_missing_${randomBytes(4).toString('hex')}`
+    const err = await openStore({ url: url.toString(), masterKey: randomBytes(32) }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_STORE_REJECTED', kind: 'config' })
+  })
+})
+
 describe.runIf(!plan.run && plan.fail)('PostgreSQL URL suite', () => {
   it('needs PostgreSQL in CI', () => {
     expect.fail(`PostgreSQL is required when CI=true: ${plan.run ? '' : plan.reason}`)
