@@ -1,7 +1,13 @@
 /**
  * The admin API routes both simulators share (under `/__admin/`). Each simulator passes its own
  * extra routes (stored data, mutation hooks, credentials). Admin calls bypass faults and the log.
+ *
+ * The admin API can read every secret and rewrite every record, so it is not open to whoever can
+ * reach the port: each call carries the simulator's admin token (`Authorization: Bearer <token>`
+ * or `X-Admin-Token`), and a body must be `application/json` (a browser cannot send that
+ * cross-site without a preflight, so a web page cannot drive the API with a form post).
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { SimClock } from './clock.js'
 import { validateRules, type FaultEngine } from './faults.js'
 import { jsonResponse, type SimHandler, type SimRequest, type SimResponse } from './http.js'
@@ -9,6 +15,8 @@ import { faultProfile, isProfileName, PROFILE_NAMES } from './profiles.js'
 import type { Outcome, RequestLog } from './request-log.js'
 
 export interface AdminContext {
+  /** Every admin call must present this token. */
+  readonly token: string
   readonly log: RequestLog
   readonly faults: FaultEngine
   readonly clock: SimClock
@@ -35,9 +43,44 @@ export function adminBody(req: SimRequest): unknown {
   }
 }
 
+/** A fresh admin token: 32 hex digits. */
+export function newAdminToken(): string {
+  return randomBytes(16).toString('hex')
+}
+
+/** The token a request presents, from `Authorization: Bearer …` or `X-Admin-Token`. */
+function presentedToken(req: SimRequest): string | undefined {
+  const auth = req.headers.authorization
+  if (typeof auth === 'string' && /^Bearer\s+/i.test(auth)) return auth.replace(/^Bearer\s+/i, '').trim()
+  const header = req.headers['x-admin-token']
+  return typeof header === 'string' ? header.trim() : undefined
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/** A request with a body (or a declared content type) must declare JSON. */
+function isJsonRequest(req: SimRequest): boolean {
+  const type = req.headers['content-type']
+  if (type === undefined) return req.body.length === 0
+  return /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)
+}
+
 /** Build the admin handler for a prefix such as `/__admin/`. */
 export function createAdminHandler(ctx: AdminContext, prefix = '/__admin/'): SimHandler {
+  if (ctx.token.length < 16) throw new RangeError('the admin token must have at least 16 characters')
   return async (req) => {
+    const token = presentedToken(req)
+    if (token === undefined || !sameToken(token, ctx.token)) {
+      return { ...adminError('admin token missing or wrong: send Authorization: Bearer <adminToken> (printed by ferry sandbox)', 401),
+        headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer realm="simulator admin"' } }
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !isJsonRequest(req)) {
+      return adminError(`admin bodies must be application/json, got ${req.headers['content-type'] ?? 'a body without a content type'}`, 415)
+    }
     const sub = req.path.slice(prefix.length).replace(/\/+$/, '')
     let body: unknown
     try {

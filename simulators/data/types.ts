@@ -60,6 +60,11 @@ export interface JstCountOrder {
   sns: JstCountSn[]
   /** Owner company (JST §6.1 `owner_co_id`); not returned by the real API's field list, kept for filtering. */
   owner_co_id: number
+  /**
+   * Fields beyond the documented list, rendered as they are: real answers grow undocumented
+   * fields, and any key (`__proto__` included) must reach Ferry as data.
+   */
+  extra?: Record<string, unknown>
 }
 
 /** A row of `/open/sku/query` (JST §7.2; the subset a mapping needs plus common descriptive fields). */

@@ -105,6 +105,8 @@ export interface JstSimulatorOptions extends Partial<Omit<JstBehaviour, 'rateLim
   readonly maxBodyBytes?: number
   /** Default `/__admin/`. */
   readonly adminPrefix?: string
+  /** Token every admin call must present; default a random one (see `adminToken` on the simulator). */
+  readonly adminToken?: string
 }
 
 export function resolveBehaviour(o: JstSimulatorOptions): JstBehaviour {

@@ -66,6 +66,7 @@ export function renderOrder(o: JstCountOrder, b: JstBehaviour): Record<string, u
   }
   if (f.snEnabled) out.sns = o.sns.map((x) => ({ ...x, qty: q(x.qty) }))
   else if (b.emptyArraysInsteadOfOmit) out.sns = []
+  for (const [k, v] of Object.entries(o.extra ?? {})) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
   return out
 }
 

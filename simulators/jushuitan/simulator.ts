@@ -3,7 +3,7 @@
  * real envelope, the §11.2 validation pipeline, the §11.3 data model and the §11.4 faults.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createAdminHandler } from '../common/admin.js'
+import { createAdminHandler, newAdminToken } from '../common/admin.js'
 import { createClock, type SimClock } from '../common/clock.js'
 import { FaultEngine } from '../common/faults.js'
 import { gatewayPage, jsonResponse, startSimServer, type SimRequest, type SimResponse } from '../common/http.js'
@@ -36,6 +36,8 @@ export interface JstCredentials {
 export interface JstSimulator {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   readonly url: string
+  /** Send as `Authorization: Bearer <adminToken>` on every `/__admin/` call. */
+  readonly adminToken: string
   readonly port: number
   readonly credentials: JstCredentials
   readonly clock: SimClock
@@ -208,6 +210,7 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
 
   let baseUrl = ''
   const adminPrefix = options.adminPrefix ?? '/__admin/'
+  const adminToken = options.adminToken ?? newAdminToken()
   const server = await startSimServer({
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
@@ -218,7 +221,7 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
     faults, log, clock,
     describe: (req) => parseForm(req.body) ?? {},
     admin: createAdminHandler({
-      log, faults, clock, reset,
+      token: adminToken, log, faults, clock, reset,
       credentials: () => credentials(baseUrl),
       extra: jstAdminRoutes({
         orders, dataset, hooks, tokens, configure, behaviour: () => behaviour,
@@ -231,6 +234,7 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
   return {
     url: server.url,
     port: server.port,
+    adminToken,
     get credentials() { return credentials(server.url) },
     clock, faults, log, hooks, orders, dataset,
     get behaviour() { return behaviour },

@@ -9,7 +9,7 @@
  * expect(sim.bills.list()).toHaveLength(1)
  * await sim.close()
  */
-import { createAdminHandler } from '../common/admin.js'
+import { createAdminHandler, newAdminToken } from '../common/admin.js'
 import { createClock, type SimClock } from '../common/clock.js'
 import { FaultEngine, type Fault } from '../common/faults.js'
 import { startSimServer } from '../common/http.js'
@@ -49,6 +49,8 @@ export interface JdyCredentials {
 export interface JdySimulator {
   /** `http://127.0.0.1:<port>`, the stand-in for `https://api.kingdee.com`. */
   readonly url: string
+  /** Send as `Authorization: Bearer <adminToken>` on every `/__admin/` call. */
+  readonly adminToken: string
   readonly port: number
   /** Credentials of the first book. */
   readonly credentials: JdyCredentials
@@ -124,6 +126,7 @@ export async function startJdySimulator(options: JdySimulatorOptions = {}): Prom
     clock.skewMs = initialSkew
   }
 
+  const adminToken = options.adminToken ?? newAdminToken()
   const server = await startSimServer({
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
@@ -135,7 +138,7 @@ export async function startJdySimulator(options: JdySimulatorOptions = {}): Prom
     handler: (req) => toResponse(handle(state, req), req),
     internalError: (req) => toResponse(internalErrorReply(), req),
     admin: createAdminHandler({
-      log, faults, clock, reset,
+      token: adminToken, log, faults, clock, reset,
       credentials: () => ({ url: server.url, ...credentialsOf(state.auth.books[0] as JdyBook), books: state.auth.books.map(credentialsOf) }),
       extra: (sub, req, body) => jdyAdminRoutes(() => state, sub, req, body),
     }),
@@ -144,6 +147,7 @@ export async function startJdySimulator(options: JdySimulatorOptions = {}): Prom
   return {
     url: server.url,
     port: server.port,
+    adminToken,
     get credentials() {
       return credentialsOf(state.auth.books[0] as JdyBook)
     },

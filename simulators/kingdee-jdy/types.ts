@@ -123,6 +123,8 @@ export interface JdySimulatorOptions {
   /** Listen port; 0 (default) picks a free one. */
   readonly port?: number
   readonly host?: string
+  /** Token every `/__admin/` call must present; default a random one (see `adminToken` on the simulator). */
+  readonly adminToken?: string
   /** Seed for generated ids, secrets and default master data. Default 1. */
   readonly seed?: number | string
   readonly clients?: readonly JdyClient[]

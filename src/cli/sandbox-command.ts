@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander'
 import { isProfileName, PROFILE_NAMES, type ProfileName } from '../../simulators/common/profiles.js'
-import { startSandbox, type SandboxOptions } from '../../simulators/sandbox.js'
+import { isLoopback, startSandbox, type SandboxOptions } from '../../simulators/sandbox.js'
 import { SandboxListen, SandboxOption } from '../sandbox/errors.js'
 
 interface RawOptions {
@@ -15,6 +15,7 @@ interface RawOptions {
   orders: string
   days: string
   profile: string
+  allowRemote?: boolean
 }
 
 function integer(option: string, text: string, min: number, max: number): number {
@@ -28,9 +29,13 @@ export function sandboxOptionsFromCli(raw: RawOptions): SandboxOptions & { profi
   const days = Number(raw.days)
   if (!Number.isFinite(days) || days <= 0 || days > 3650) throw SandboxOption(['--days', `expected a number of days above 0, got "${raw.days}"`])
   if (!isProfileName(raw.profile)) throw SandboxOption(['--profile', `expected one of ${PROFILE_NAMES.join(', ')}, got "${raw.profile}"`])
+  if (!isLoopback(raw.host) && raw.allowRemote !== true) {
+    throw SandboxOption(['--host', `${raw.host} is not a loopback address; add --allow-remote to listen on it (anyone who can reach it can call the fake vendor APIs)`])
+  }
   return {
     ...(raw.port === undefined ? {} : { port: integer('--port', raw.port, 0, 65534) }),
     host: raw.host,
+    ...(raw.allowRemote === true ? { allowRemote: true } : {}),
     seed: /^\d+$/.test(raw.seed) && Number.isSafeInteger(Number(raw.seed)) ? Number(raw.seed) : raw.seed,
     orders: integer('--orders', raw.orders, 0, 1_000_000),
     days,
@@ -68,7 +73,8 @@ export function registerSandboxCommand(program: Command): void {
     .command('sandbox')
     .description('Run the 聚水潭 and 金蝶云星辰 simulators on one seeded dataset until interrupted; the first stdout line is JSON with URLs and credentials.')
     .option('--port <n>', 'JST port; the JDY simulator uses the next one (default: two free ports)')
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--host <host>', 'interface to listen on (loopback only unless --allow-remote)', '127.0.0.1')
+    .option('--allow-remote', 'allow a --host that is not a loopback address')
     .option('--seed <s>', 'seed for data, credentials and random faults', '1')
     .option('--orders <n>', 'count orders to generate', '200')
     .option('--days <d>', 'days the orders spread over, ending now', '7')

@@ -11,9 +11,34 @@ import type { Command } from 'commander'
 import { FilterInput, SchemeInvalid, SchemeRead } from '../scheme/errors.js'
 import { applySourcePipeline, loadSchemeFile, resolveSchedule, type LoadedScheme } from '../scheme/index.js'
 import { isPlainObject } from '../scheme/path.js'
+import type { SchemeWarning } from '../scheme/types.js'
+import { BUILTIN_CONNECTORS } from '../engine/host.js'
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`)
+}
+
+/**
+ * A connector name this Ferry does not have is a warning, not an error: the scheme may be for a
+ * system Ferry has no connector for yet, and its dialect is still worth checking. Loading it in
+ * a configuration stays an error (ERR_CONFIG_UNKNOWN_CONNECTION).
+ */
+export function connectorWarnings(doc: unknown, known: readonly string[]): SchemeWarning[] {
+  if (!isPlainObject(doc)) return []
+  const out: SchemeWarning[] = []
+  for (const side of ['source', 'target'] as const) {
+    const s = doc[side]
+    const name = isPlainObject(s) ? s.connector : undefined
+    if (typeof name !== 'string' || name === '' || known.includes(name)) continue
+    out.push({ code: 'WARN_UNKNOWN_CONNECTOR', path: `${side}.connector`,
+      message: `no connector named "${name}" in this Ferry (known: ${known.join(', ')}); the scheme is checked but cannot run until one exists` })
+  }
+  return out
+}
+
+function withConnectorWarnings(loaded: LoadedScheme): LoadedScheme {
+  const extra = connectorWarnings(loaded.document, BUILTIN_CONNECTORS.map((c) => c.name))
+  return extra.length === 0 ? loaded : { ...loaded, warnings: [...loaded.warnings, ...extra] }
 }
 
 function printFindings(loaded: LoadedScheme): void {
@@ -56,7 +81,7 @@ export function registerSchemeCommands(program: Command): void {
     .description('check a scheme file; lists every error and warning as "code  path  message"')
     .argument('<scheme-file>', 'scheme file (.json, .yaml or .yml)')
     .action(async (file: string) => {
-      const loaded = await loadSchemeFile(file)
+      const loaded = withConnectorWarnings(await loadSchemeFile(file))
       printFindings(loaded)
       failIfInvalid(loaded)
       out(`${file}: valid (${loaded.warnings.length} warning${loaded.warnings.length === 1 ? '' : 's'})`)

@@ -148,6 +148,16 @@ export const HttpRateLimited = defineError(
   (target: string, waitMs: number) => `${target} throttled the call; retry after ${waitMs} ms`,
 )
 
+export const HttpBodyLimit = defineError(
+  {
+    code: 'ERR_HTTP_BODY_LIMIT',
+    kind: 'data',
+    meaning: 'The vendor answered a read with JSON larger or more deeply nested than Ferry accepts (docs/schemes.md, Limits); it is not processed.',
+    fix: 'Ask for smaller pages (page_size) or narrower windows; an answer nested this deep is not a real record, so report it to the vendor.',
+  },
+  (target: string, problem: string) => `${target} sent an answer past Ferry's limits: ${problem}`,
+)
+
 export const HttpBadBody = defineError(
   {
     code: 'ERR_HTTP_BAD_BODY',

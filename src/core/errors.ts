@@ -127,3 +127,13 @@ export const Internal = defineError(
   },
   (detail: string) => `internal error: ${detail}`,
 )
+
+export const JsonTooDeep = defineError(
+  {
+    code: 'ERR_JSON_TOO_DEEP',
+    kind: 'data',
+    meaning: 'A JSON value (a record, a payload, a vendor answer) nests objects and lists deeper than Ferry accepts (docs/schemes.md, Limits).',
+    fix: 'Check where the value came from: no vendor record or payload nests this deep; fix the data or the mapping that built it.',
+  },
+  (what: string, max: number, path: string) => `${what} nests deeper than ${max} levels at ${path === '' ? 'its top' : path}`,
+)

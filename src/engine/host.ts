@@ -52,27 +52,35 @@ function shortTitle(name: string): string {
 
 export async function openHost(config: FerryConfig, opts: HostOptions): Promise<Host> {
   const registry = createRegistry(opts.connectors ?? BUILTIN_CONNECTORS)
+  // Every scheme is loaded and checked before the store is opened: an invalid configuration
+  // stops start-up before anything (not even a migration) is written to the database.
+  const plan = await planSchemes(config, registry)
   const store = await openStore({ url: config.database.url, masterKeyFile: config.masterKey.file,
     ...(config.masterKey.envValue === undefined ? {} : { masterKeyEnv: config.masterKey.envValue }) })
   try {
-    return await wire(config, opts, registry, store)
+    return await wire(config, opts, registry, store, plan)
   } catch (e) {
     await store.close()
     throw e
   }
 }
 
-async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorRegistry, store: Store): Promise<Host> {
-  const problems: FerryError[] = []
-  for (const [name, rows] of Object.entries(config.collections)) await store.collections.putStatic(name, rows)
-  // Lookups go through a cache the ports below keep honest: cleared at every run start, a
-  // collection's answers dropped when its scheme stores records, misses dropped at every claimed
-  // target batch (so re-synced master data is seen by the next batch, run or retry).
-  const lookups = new LookupCache({
-    find: (q) => store.find({ collection: q.collection, field: q.field,
-      where: Object.fromEntries(Object.entries(q.where).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) }),
-  })
+interface PlannedScheme {
+  readonly entry: FerryConfig['schemes'][number]
+  readonly compiled: Awaited<ReturnType<typeof loadCompiledScheme>>['compiled']
+  readonly source: string
+  readonly target?: string
+  readonly businessKeyField?: string
+}
 
+interface SchemePlan {
+  readonly schemes: readonly PlannedScheme[]
+  readonly titles: Readonly<Record<string, string>>
+}
+
+/** Load every enabled scheme and bind it to its connections; throws ERR_CONFIG_INVALID listing every problem. */
+async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Promise<SchemePlan> {
+  const problems: FerryError[] = []
   const loaded = []
   for (const [i, entry] of config.schemes.entries()) {
     if (!entry.enabled) continue
@@ -103,8 +111,7 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     return undefined
   }
 
-  const schemes: EngineScheme[] = []
-  const reconcile = new Map<string, ReconcileSetting>()
+  const schemes: PlannedScheme[] = []
   for (const { i, entry, compiled } of loaded) {
     const s = compiled.scheme
     const src = pick(i, 'source', entry.sourceConnection ?? s.source.connection, s.source.connector)
@@ -122,17 +129,37 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
         continue
       }
     }
-    await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
-    if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
-    schemes.push(engineScheme(compiled, {
-      sourceConnection: src, lookups, collectionTitles: titles,
-      ...(tgt === undefined ? {} : { targetConnection: tgt }),
-      ...(entry.start === undefined ? {} : { start: entry.start }),
-      ...(businessKeyField === undefined ? {} : { businessKeyField }),
-    }))
+    schemes.push({ entry, compiled, source: src, ...(tgt === undefined ? {} : { target: tgt }),
+      ...(businessKeyField === undefined ? {} : { businessKeyField }) })
   }
   if (problems.length > 0) {
     throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], { details: { problems: problems.map((p) => p.toJSON()) } })
+  }
+  return { schemes, titles }
+}
+
+async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorRegistry, store: Store, plan: SchemePlan): Promise<Host> {
+  for (const [name, rows] of Object.entries(config.collections)) await store.collections.putStatic(name, rows)
+  // Lookups go through a cache the ports below keep honest: cleared at every run start, a
+  // collection's answers dropped when its scheme stores records, misses dropped at every claimed
+  // target batch (so re-synced master data is seen by the next batch, run or retry).
+  const lookups = new LookupCache({
+    find: (q) => store.find({ collection: q.collection, field: q.field,
+      where: Object.fromEntries(Object.entries(q.where).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) }),
+  })
+  const names = Object.keys(config.connections)
+  const schemes: EngineScheme[] = []
+  const reconcile = new Map<string, ReconcileSetting>()
+  for (const { entry, compiled, source, target, businessKeyField } of plan.schemes) {
+    const s = compiled.scheme
+    await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
+    if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
+    schemes.push(engineScheme(compiled, {
+      sourceConnection: source, lookups, collectionTitles: plan.titles,
+      ...(target === undefined ? {} : { targetConnection: target }),
+      ...(entry.start === undefined ? {} : { start: entry.start }),
+      ...(businessKeyField === undefined ? {} : { businessKeyField }),
+    }))
   }
 
   const budgets = new LocalBudgetRegistry()

@@ -7,7 +7,7 @@
  * flatten one after the other (a cross product, suffixes appended in order). A document whose
  * array is missing or empty is kept as it is: flattening never loses a document.
  */
-import { getKey, isPlainObject } from './path.js'
+import { getKey, isPlainObject, setKey } from './path.js'
 import type { AdapterMetadata } from './types.js'
 import { toText } from './values.js'
 
@@ -21,16 +21,16 @@ function flattenOne(doc: Record<string, unknown>, array: string, opts: BeatFlatO
   if (!Array.isArray(rows) || rows.length === 0) return [doc]
   return rows.map((row, i) => {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(doc)) if (k !== array) out[k] = v
+    for (const [k, v] of Object.entries(doc)) if (k !== array) setKey(out, k, v)
     if (isPlainObject(row)) {
-      for (const [k, v] of Object.entries(row)) out[`${array}_${k}`] = v
+      for (const [k, v] of Object.entries(row)) setKey(out, `${array}_${k}`, v)
     } else {
-      out[array] = row
+      setKey(out, array, row)
     }
     const idField = opts.idField
     if (idField !== undefined && idField !== '') {
       const id = getKey(doc, idField)
-      if (id !== undefined && id !== null && id !== '') out[idField] = `${toText(id)}-${i + 1}`
+      if (id !== undefined && id !== null && id !== '') setKey(out, idField, `${toText(id)}-${i + 1}`)
     }
     return out
   })

@@ -25,6 +25,16 @@ export const SchemeSyntax = defineError(
   (format: string, reason: string) => `${format} syntax error: ${reason}`,
 )
 
+export const SchemeLimit = defineError(
+  {
+    code: 'ERR_SCHEME_LIMIT',
+    kind: 'config',
+    meaning: 'The scheme nests objects and lists deeper than Ferry accepts (docs/schemes.md, Limits), or the file is too large.',
+    fix: 'Flatten the structure at the reported path; real schemes nest a few levels deep.',
+  },
+  (detail: string) => detail,
+)
+
 export const SchemeMissingKey = defineError(
   {
     code: 'ERR_SCHEME_MISSING_KEY',

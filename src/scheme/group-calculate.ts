@@ -9,7 +9,7 @@
  * When a document has more than `bodyMaxLine` rows it is split into several documents.
  * Sums and averages are exact decimals (decimal.js).
  */
-import { getPath } from './path.js'
+import { getPath, setKey } from './path.js'
 import type { Accumulator, GroupCalculate } from './types.js'
 import { Decimal, decimalToJson, toDecimal, toText } from './values.js'
 
@@ -88,7 +88,7 @@ export function groupCalculate(records: readonly Record<string, unknown>[], spec
     let h = headers.get(hk)
     if (h === undefined) {
       const header: Record<string, unknown> = {}
-      for (const f of spec.headerGroup) header[f] = getPath(record, f) ?? null
+      for (const f of spec.headerGroup) setKey(header, f, getPath(record, f) ?? null)
       h = { header, bodies: new Map() }
       headers.set(hk, h)
     }
@@ -97,7 +97,7 @@ export function groupCalculate(records: readonly Record<string, unknown>[], spec
     let b = h.bodies.get(bk)
     if (b === undefined) {
       const row: Record<string, unknown> = {}
-      for (const f of bodyGroup) row[f] = getPath(record, f) ?? null
+      for (const f of bodyGroup) setKey(row, f, getPath(record, f) ?? null)
       b = { row, values: new Map(calcFields.map((f) => [f, []])), sources: [] }
       h.bodies.set(bk, b)
     }
@@ -109,7 +109,7 @@ export function groupCalculate(records: readonly Record<string, unknown>[], spec
   for (const [key, { header, bodies }] of headers) {
     const rows = [...bodies.values()].map((b) => {
       const row = { ...b.row }
-      for (const f of calcFields) row[f] = accumulate(spec.calculate[f]!, b.values.get(f)!)
+      for (const f of calcFields) setKey(row, f, accumulate(spec.calculate[f]!, b.values.get(f)!))
       return { row, sources: b.sources }
     })
     const parts = Math.max(1, Math.ceil(rows.length / max))

@@ -12,7 +12,7 @@ import { evaluate, type EvalContext, type LookupProvider } from '../expr/index.j
 import { asCompiledSide, type CompiledField, type CompiledSide } from './compile.js'
 import { TargetArraySource, TargetValueType } from './errors.js'
 import { applyParser } from './parsers.js'
-import { describeType, getPath, isPlainObject, join } from './path.js'
+import { describeType, getPath, isPlainObject, join, setKey } from './path.js'
 import type { AdapterMetadata } from './types.js'
 import { decimalToJson, toDecimal } from './values.js'
 
@@ -76,7 +76,7 @@ class Mapper {
       const v = f.container !== undefined ? await this.container(f, frame, p)
         : f.constant !== undefined ? await this.scalar(f, undefined, p)
           : await this.scalar(f, ec ??= this.evalContext(frame), p)
-      if (v !== null && v !== undefined) out[f.field] = v
+      if (v !== null && v !== undefined) setKey(out, f.field, v)
     }
     return out
   }

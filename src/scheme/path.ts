@@ -16,6 +16,15 @@ function own(obj: unknown, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined
 }
 
+/**
+ * Set a key on plain data as an own property. `obj[k] = v` with `k === '__proto__'` would set the
+ * object's prototype instead and the key would vanish from the record, its hash and its payload.
+ */
+export function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+  else obj[key] = value
+}
+
 /** Read a dotted path (`a.b.c`) from plain data; own properties only. */
 export function getPath(obj: unknown, path: string): unknown {
   let cur: unknown = obj

@@ -142,7 +142,7 @@ export interface SchemeFile {
 
 /** A non-fatal finding of validation; printed as `code  path  message` like errors. */
 export interface SchemeWarning {
-  readonly code: 'WARN_UNKNOWN_KEY' | 'WARN_UNCONFIRMED' | 'WARN_EXTENSION' | 'WARN_IGNORED' | 'WARN_GROUP_WITHOUT_BEATFLAT'
+  readonly code: 'WARN_UNKNOWN_KEY' | 'WARN_UNCONFIRMED' | 'WARN_EXTENSION' | 'WARN_IGNORED' | 'WARN_GROUP_WITHOUT_BEATFLAT' | 'WARN_UNKNOWN_CONNECTOR'
   readonly path: string
   readonly message: string
 }

@@ -3,7 +3,8 @@
  * checks that span sides. Every problem is collected; nothing stops at the first.
  */
 import type { FerryError } from '../core/errors.js'
-import { BadTimeZone, SchemeValue } from './errors.js'
+import { MAX_JSON_DEPTH, depthProblem } from '../core/limits.js'
+import { BadTimeZone, SchemeLimit, SchemeValue } from './errors.js'
 import { Issues } from './issues.js'
 import { describeType, isPlainObject, join } from './path.js'
 import { beatFlatArrays } from './beat-flat.js'
@@ -85,6 +86,12 @@ function crossChecks(issues: Issues, scheme: SchemeFile): void {
 /** Validate a parsed scheme document. */
 export function validateScheme(doc: unknown): ValidationResult {
   const issues = new Issues()
+  // Before any walk: the validators, the compiler and the store's canonical hash recurse.
+  const deep = depthProblem(doc)
+  if (deep !== undefined) {
+    issues.error(SchemeLimit([`nested deeper than ${MAX_JSON_DEPTH} levels`], { location: deep.path }))
+    return { ok: false, errors: issues.errors, warnings: issues.warnings, scheme: undefined }
+  }
   if (!isPlainObject(doc)) {
     issues.type('', 'a scheme object {id, name, source, target, …}', doc)
     return { ok: false, errors: issues.errors, warnings: issues.warnings, scheme: undefined }

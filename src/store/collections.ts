@@ -27,7 +27,7 @@ export function getPath(content: unknown, path: string): unknown {
   let cur: unknown = content
   for (const part of path.split('.')) {
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined
-    cur = (cur as Record<string, unknown>)[part]
+    cur = Object.prototype.hasOwnProperty.call(cur, part) ? (cur as Record<string, unknown>)[part] : undefined
   }
   return cur
 }

@@ -3,13 +3,15 @@
  * {@link StoreCapabilities} object. Everything above this file branches on capabilities, never on
  * the dialect name, so a third database is one more `open*` function here.
  */
-import { mkdirSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import type { SqliteDatabase } from 'kysely'
 import pg from 'pg'
 import { StoreUnreachable } from './errors.js'
+import { operatorError } from './guard.js'
+import { redactDatabaseUrl } from './settings.js'
 import type { StoreDatabase } from './schema.js'
 import type { DatabaseSetting, SqliteSynchronous } from './settings.js'
 import { GroupCommitter, type CommitDurability } from './sqlite-group-commit.js'
@@ -78,7 +80,10 @@ function openSqlite(path: string, synchronous: SqliteSynchronous): OpenedDatabas
   let handle: SqliteHandle
   let wal = false
   try {
-    if (!memory) mkdirSync(dirname(file), { recursive: true })
+    if (!memory) {
+      mkdirSync(dirname(file), { recursive: true })
+      createPrivate(file)
+    }
     handle = new Database(file)
     // WAL lets readers run while a writer commits. Writers wait for the lock in beginImmediate;
     // the short busy timeout only covers brief WAL-index contention of readers.
@@ -91,12 +96,34 @@ function openSqlite(path: string, synchronous: SqliteSynchronous): OpenedDatabas
     handle.pragma('busy_timeout = 20')
     handle.pragma('foreign_keys = ON')
   } catch (e) {
-    throw StoreUnreachable([`sqlite:${path}`, e instanceof Error ? e.message : String(e)], { cause: e })
+    throw operatorError(e, `sqlite:${path}`) ?? StoreUnreachable([`sqlite:${path}`, e instanceof Error ? e.message : String(e)], { cause: e })
   }
   const syncer = wal && synchronous !== 'normal' ? new WalSync(`${file}-wal`) : undefined
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: reusingStatements(handle, () => syncer?.close()) }) })
   groupCommitters.set(db, new GroupCommitter(db, handle, beginImmediate, syncer, synchronous))
   return { db, caps: SQLITE_CAPS, target: `sqlite:${path}` }
+}
+
+/**
+ * Create the database file readable by its owner only (0600, like the key file) before SQLite
+ * opens it: the ledger holds business data in clear. SQLite gives the -wal and -shm files it
+ * creates the mode of the database file, so they follow. An existing file keeps its mode
+ * (docs/storage.md says how to tighten one made by an older Ferry).
+ */
+function createPrivate(file: string): void {
+  let fd: number
+  try {
+    fd = openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600)
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'EEXIST') return
+    throw e
+  }
+  try {
+    // The umask may only remove bits, but a umask of 0 must not leave more than 0600 either.
+    fchmodSync(fd, 0o600)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** BIGINT (oid 20) arrives as a string from pg; Ferry's bigints are ms times and counters, safe as numbers. */
@@ -111,17 +138,17 @@ function openPostgres(connectionString: string, schema: string | undefined): Ope
     connectionString,
     types,
     max: 5,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    // Quoted like the `create schema` DDL quotes it: unquoted, PostgreSQL would fold `MySchema`
+    // to `myschema` and search a schema that was never created.
+    ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
   })
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
-  const url = new URL(connectionString)
-  url.password = ''
   return {
     db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }),
     caps: POSTGRES_CAPS,
     ...(schema === undefined ? {} : { schema }),
-    target: `${url.toString()}${schema === undefined ? '' : ` (schema ${schema})`}`,
+    target: `${redactDatabaseUrl(connectionString)}${schema === undefined ? '' : ` (schema ${schema})`}`,
   }
 }
 

@@ -24,6 +24,36 @@ export const StoreUnreachable = defineError(
   (target: string, reason: string) => `cannot open the database ${target}: ${reason}`,
 )
 
+export const StoreDiskFull = defineError(
+  {
+    code: 'ERR_STORE_DISK_FULL',
+    kind: 'transient',
+    meaning: 'The database could not write because its disk (or PostgreSQL\'s) is full; the transaction was rolled back, nothing was half-written.',
+    fix: 'Free space on the volume holding the database (SQLite: the directory of the file and its -wal; PostgreSQL: the server\'s data directory). Ferry retries and carries on once writes succeed.',
+  },
+  (target: string, reason: string) => `the database ${target} is out of disk space: ${reason}`,
+)
+
+export const StoreCorrupt = defineError(
+  {
+    code: 'ERR_STORE_CORRUPT',
+    kind: 'system',
+    meaning: 'The database file is damaged or is not a database (SQLITE_CORRUPT, SQLITE_NOTADB; PostgreSQL XX001/XX002).',
+    fix: 'Stop Ferry, keep a copy of the file, and restore the database from a backup (docs/storage.md, Backups). For SQLite, `sqlite3 ferry.db ".recover"` can salvage what is readable; then run `ferry verify`.',
+  },
+  (target: string, reason: string) => `the database ${target} is damaged: ${reason}`,
+)
+
+export const StoreRejected = defineError(
+  {
+    code: 'ERR_STORE_REJECTED',
+    kind: 'config',
+    meaning: 'PostgreSQL refused Ferry\'s login or its use of the database or schema (wrong password, missing database, no privilege).',
+    fix: 'Check the user, password, database and schema in FERRY_DATABASE_URL, and that the user may create tables in that schema.',
+  },
+  (target: string, reason: string) => `the database ${target} refused Ferry: ${reason}`,
+)
+
 export const StoreMigrationFailed = defineError(
   {
     code: 'ERR_STORE_MIGRATION_FAILED',
@@ -122,6 +152,16 @@ export const RecordBadSource = defineError(
     fix: 'Check the scheme `id` field names a field every source record carries.',
   },
   (detail: string) => detail,
+)
+
+export const PayloadLimit = defineError(
+  {
+    code: 'ERR_LEDGER_PAYLOAD_LIMIT',
+    kind: 'user',
+    meaning: 'An edited payload is larger or more deeply nested than Ferry accepts (docs/schemes.md, Limits); nothing was saved.',
+    fix: 'Edit the payload the mapping produced (`ferry records <scheme> --id …` shows it) rather than building a new structure.',
+  },
+  (detail: string) => `the edited payload ${detail}`,
 )
 
 export const RecordSettled = defineError(

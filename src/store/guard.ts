@@ -5,12 +5,33 @@
  * becomes ERR_INTERNAL with the driver error as cause.
  */
 import { Internal, isFerryError } from '../core/errors.js'
-import { StoreUnreachable } from './errors.js'
+import type { FerryError } from '../core/errors.js'
+import { StoreCorrupt, StoreDiskFull, StoreRejected, StoreUnreachable } from './errors.js'
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'SQLITE_BUSY', 'SQLITE_LOCKED'])
 
+/**
+ * Driver errors an operator must act on, each with its own code: a full disk (SQLite's
+ * SQLITE_FULL, an ENOSPC from a WAL sync, PostgreSQL's 53100), a damaged file (SQLITE_CORRUPT*,
+ * SQLITE_NOTADB, PostgreSQL XX001/XX002), and PostgreSQL refusing the login or the schema
+ * (SQLSTATE class 28, 3D000, 3F000, 42501), which is a configuration problem, not an outage.
+ */
+export function operatorError(e: unknown, target: string): FerryError | undefined {
+  const code = (e as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return undefined
+  const message = e instanceof Error ? e.message : String(e)
+  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC' || code === '53100') return StoreDiskFull([target, message], { cause: e })
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code === 'XX001' || code === 'XX002') {
+    return StoreCorrupt([target, message], { cause: e })
+  }
+  if (code.startsWith('28') || code === '3D000' || code === '3F000' || code === '42501') return StoreRejected([target, message], { cause: e })
+  return undefined
+}
+
 export function storeError(e: unknown, target: string): unknown {
   if (isFerryError(e)) return e
+  const known = operatorError(e, target)
+  if (known !== undefined) return known
   const code = (e as { code?: unknown } | null)?.code
   const message = e instanceof Error ? e.message : String(e)
   // PostgreSQL SQLSTATE class 08 = connection exception, 57P0x = server shutting down or crashed.

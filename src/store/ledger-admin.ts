@@ -4,9 +4,10 @@
  * invariants. Every read is paged so a scheme's whole ledger is never held in memory.
  */
 import { sql } from 'kysely'
+import { MAX_EDIT_BYTES, MAX_JSON_DEPTH, depthProblem } from '../core/limits.js'
 import type { StoreContext } from './context.js'
 import { inWriteTx, pageSize, parseCursor } from './context.js'
-import { RecordNotFound, RecordSettled, StoreBadInput } from './errors.js'
+import { PayloadLimit, RecordNotFound, RecordSettled, StoreBadInput } from './errors.js'
 import { RECORD_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
 import type { LedgerRecord, RecordRef, RecordStatus } from './ledger-types.js'
 
@@ -145,12 +146,17 @@ async function reset(trx: Parameters<Parameters<typeof inWriteTx>[1]>[0], seqs: 
 
 /** Replace the mapped payload by hand; the writer then sends it as is. Not allowed once settled. */
 export async function editPayload(ctx: StoreContext, ref: RecordRef, payload: Record<string, unknown>): Promise<void> {
+  // A person's edit is input like any other: bounded before it is stored and later hashed and mapped.
+  const deep = depthProblem(payload)
+  if (deep !== undefined) throw PayloadLimit([`nests deeper than ${MAX_JSON_DEPTH} levels`], { location: deep.path })
+  const json = JSON.stringify(payload)
+  if (Buffer.byteLength(json) > MAX_EDIT_BYTES) throw PayloadLimit([`is ${Buffer.byteLength(json)} bytes, more than ${MAX_EDIT_BYTES}`])
   await inWriteTx(ctx, async (trx) => {
     const row = await trx.selectFrom('records').select(['seq', 'status']).where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId).executeTakeFirst()
     if (row === undefined) throw RecordNotFound([ref.schemeId, ref.recordId])
     if (SETTLED_STATUSES.includes(row.status as RecordStatus)) throw RecordSettled([ref.recordId, row.status])
     const now = ctx.now()
-    await trx.updateTable('records').set({ payload: JSON.stringify(payload), payload_edited: 1, updated_at: now }).where('seq', '=', row.seq).execute()
+    await trx.updateTable('records').set({ payload: json, payload_edited: 1, updated_at: now }).where('seq', '=', row.seq).execute()
     await trx.insertInto('record_events').values({ scheme_id: ref.schemeId, record_id: ref.recordId, at: now, event: 'edited', detail: null }).execute()
   })
 }

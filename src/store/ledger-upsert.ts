@@ -3,6 +3,7 @@
  * record from reaching the target twice live here (see {@link UpsertEffect}).
  */
 import type { Kysely } from 'kysely'
+import { MAX_JSON_DEPTH, depthProblem } from '../core/limits.js'
 import { canonicalJson, contentHash } from './canonical.js'
 import { getPath, indexContent, keyText, lookupFields } from './collections.js'
 import type { StoreContext } from './context.js'
@@ -38,6 +39,12 @@ export async function upsertSourceRecords(
     if (id === '' || content === null || typeof content !== 'object' || Array.isArray(content)) {
       const e = RecordBadSource([id === '' ? 'the source record has no id value' : `source record "${id}" content is not an object`],
         { location: `[${i}]${id === '' ? '.id' : '.content'}` })
+      outcomes.push({ id, effect: 'rejected', error: { code: e.code, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) } })
+      return
+    }
+    const deep = depthProblem(content)
+    if (deep !== undefined) {
+      const e = RecordBadSource([`source record "${id}" content nests deeper than ${MAX_JSON_DEPTH} levels at ${deep.path}`], { location: `[${i}].content` })
       outcomes.push({ id, effect: 'rejected', error: { code: e.code, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) } })
       return
     }

@@ -11,6 +11,7 @@ import { isFerryError } from '../core/errors.js'
 import { beginImmediate } from './dialect.js'
 import type { StoreCapabilities } from './dialect.js'
 import { StoreMigrationFailed, StoreSchemaTooNew, StoreUnreachable } from './errors.js'
+import { operatorError } from './guard.js'
 import { MIGRATIONS } from './migrations.js'
 import type { Migration } from './migrations.js'
 import type { StoreDatabase } from './schema.js'
@@ -50,8 +51,8 @@ export async function migrate(db: Kysely<StoreDatabase>, caps: StoreCapabilities
       }
     })
   } catch (e) {
-    if (isFerryError(e)) throw e
-    throw StoreUnreachable([opts.target ?? 'database', e instanceof Error ? e.message : String(e)], { cause: e })
+    if (isFerryError(e)) throw operatorError(e.cause, opts.target ?? 'database') ?? e
+    throw operatorError(e, opts.target ?? 'database') ?? StoreUnreachable([opts.target ?? 'database', e instanceof Error ? e.message : String(e)], { cause: e })
   }
 }
 

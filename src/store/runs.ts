@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
-import { redact } from '../core/redact.js'
+import { redact, scrubSecretFields } from '../core/redact.js'
 import type { StoreContext } from './context.js'
 import { inWriteTx, pageSize, parseCursor, writeOnce } from './context.js'
 import { StoreBadInput, StoreNotFound } from './errors.js'
@@ -72,7 +72,7 @@ export class RunRepo {
 
   async finish(runId: string, status: Exclude<RunStatus, 'running'>, error?: { code: string; message: string }): Promise<void> {
     const res = await writeOnce(this.ctx, (db) => db.updateTable('runs')
-      .set({ status, finished_at: this.ctx.now(), error_code: error?.code ?? null, error_message: error?.message ?? null })
+      .set({ status, finished_at: this.ctx.now(), error_code: error?.code ?? null, error_message: error === undefined ? null : scrubSecretFields(error.message) })
       .where('id', '=', runId).executeTakeFirst())
     if (Number(res.numUpdatedRows) === 0) throw StoreNotFound(['run', runId])
   }

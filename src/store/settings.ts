@@ -6,6 +6,7 @@
  * - `postgres://user:pass@host:5432/db` or `postgresql://…`, with an optional `?schema=name` that
  *   puts every Ferry table in that PostgreSQL schema (created on first start).
  */
+import { isSecretKey } from '../core/redact.js'
 import { StoreUrlInvalid } from './errors.js'
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/ferry.db'
@@ -66,6 +67,33 @@ function sqliteOptions(query: string): SqliteSynchronous | undefined {
     synchronous = mode
   }
   return synchronous
+}
+
+/**
+ * Query parameters of a PostgreSQL URL that carry a credential (libpq and pg both read
+ * `password`; `sslpassword` unlocks the client key). Compared case-insensitively; any other key
+ * that looks like a secret (token, secret, …) is redacted too.
+ */
+const URL_SECRET_PARAMS = /pass|pwd|secret|token|key$|auth/i
+
+/**
+ * A database URL fit to print: the password in the user info and every credential-bearing query
+ * parameter (`?password=`, `?sslpassword=`, …) replaced by `[redacted]`. Text that is not a URL
+ * is reduced to its scheme, since it cannot be taken apart safely.
+ */
+export function redactDatabaseUrl(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    const colon = text.indexOf(':')
+    return colon < 0 ? '[redacted]' : `${text.slice(0, colon + 1)}[redacted]`
+  }
+  if (url.password !== '') url.password = 'redacted'
+  for (const key of [...url.searchParams.keys()]) {
+    if (URL_SECRET_PARAMS.test(key) || isSecretKey(key)) url.searchParams.set(key, 'redacted')
+  }
+  return url.toString()
 }
 
 /** True when a PostgreSQL schema name is safe to quote into DDL. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -36,5 +36,42 @@ describe('opening a host from configuration', () => {
       lines = problemLines(e)
     }
     expect(lines).toEqual([expect.stringMatching(/^ERR_CONFIG_RECONCILE_WITHOUT_TARGET {2}schemes\[0\]\.reconcile {2}scheme jdy-materials has a reconcile schedule but no target/)])
+  })
+
+  it('stops start-up on an invalid scheme before anything is written to the store', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-host-config-'))
+    let deep = '1'
+    for (let i = 0; i < 10_000; i++) deep = `{"a":${deep}}`
+    const deepFile = join(dir, 'deep.json')
+    writeFileSync(deepFile, readFileSync(join(examplesDir(), 'jdy-stores.json'), 'utf8').trimEnd().replace(/}$/, `, "x_deep": ${deep}}`))
+    const typo = JSON.parse(readFileSync(join(examplesDir(), 'jdy-materials.json'), 'utf8')) as { source: { connector: string } }
+    typo.source.connector = 'kingdee-jdyy'
+    const typoFile = join(dir, 'typo.json')
+    writeFileSync(typoFile, JSON.stringify(typo))
+    const config: FerryConfig = {
+      file: undefined, baseDir: dir,
+      database: { url: `sqlite:${join(dir, 'ferry.db')}` },
+      masterKey: { file: join(dir, 'master.key') },
+      connections: {
+        jdy: { connector: 'kingdee-jdy', budget: { perSecond: 5, perMinute: 100, inFlight: 1 }, settings: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's',
+          outerInstanceId: 'o', accountId: 'a', appKey: 'k', appSecret: 'x', domain: 'http://127.0.0.1:9' } },
+      },
+      schemes: [
+        { file: join(examplesDir(), 'jdy-materials.json'), enabled: true },
+        { file: deepFile, enabled: true },
+        { file: typoFile, enabled: true },
+      ],
+      collections: { units: [{ key: 'a', value: 'b' }] },
+      engine: { retryLadder: [1], jitter: 0, leaseTtlSeconds: 30, batchSize: 100 },
+    }
+    const err = await openHost(config, { log: silentLogger }).then(async (h) => { await h.close(); return undefined }, (e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_CONFIG_INVALID', kind: 'config' })
+    const lines = problemLines(err as FerryError)
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^ERR_CONFIG_SCHEME_FILE {2}schemes\[1\]\.file .*ERR_SCHEME_LIMIT/),
+      expect.stringMatching(/^ERR_CONFIG_UNKNOWN_CONNECTION {2}schemes\[2\]\.connections\.source .*kingdee-jdyy/),
+    ]))
+    expect(existsSync(join(dir, 'ferry.db'))).toBe(false)
+    expect(existsSync(join(dir, 'master.key'))).toBe(false)
   })
 })

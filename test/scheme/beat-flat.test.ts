@@ -39,3 +39,12 @@ describe('beatFlat', () => {
     expect(beatFlatArrays(meta)).toEqual(['details_list', 'items'])
   })
 })
+
+describe('keys named __proto__', () => {
+  it('keeps them as data in flattened rows', () => {
+    const doc = JSON.parse('{"io_id":1,"__proto__":"h","items":[{"__proto__":"r","qty":1}]}') as Record<string, unknown>
+    const rows = beatFlat(doc, ['items'], { idField: 'io_id' })
+    expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(['__proto__', 'items___proto__']))
+    expect(Object.getOwnPropertyDescriptor(rows[0], '__proto__')?.value).toBe('h')
+  })
+})

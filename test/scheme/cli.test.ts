@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -53,6 +53,24 @@ describe('ferry validate', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('WARN_UNKNOWN_KEY  source.metadata.more  ')
     expect(r.stdout).toContain('valid (6 warnings)')
+  })
+
+  it('warns about a connector name Ferry does not have, listing the known ones, and still checks the dialect', async () => {
+    const doc = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as { source: { connector: string } }
+    doc.source.connector = 'jushuitn'
+    const r = await run('validate', tempFile('typo.json', JSON.stringify(doc)))
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^WARN_UNKNOWN_CONNECTOR {2}source\.connector {2}no connector named "jushuitn" in this Ferry \(known: jushuitan, kingdee-jdy\)/m)
+    expect(r.stdout).toContain('valid (1 warning)')
+  })
+
+  it('refuses a scheme nested 10,000 deep with ERR_SCHEME_LIMIT at its path instead of crashing', async () => {
+    let deep = '1'
+    for (let i = 0; i < 10_000; i++) deep = `{"a":${deep}}`
+    const text = readFileSync(EXAMPLE, 'utf8').trimEnd().replace(/}$/, `, "x_deep": ${deep}}`)
+    const r = await run('validate', tempFile('deep.json', text))
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/^ERR_SCHEME_LIMIT {2}x_deep\.a\.a.*nested deeper than 100 levels/m)
   })
 
   it('reports a YAML syntax error with line and column', async () => {

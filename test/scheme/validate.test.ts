@@ -127,10 +127,18 @@ describe('hostile scheme files are reported, never executed or crashed on', () =
 
   it('refuses children nested deeper than the limit instead of recursing without end', () => {
     let field: Record<string, unknown> = { field: 'leaf', value: '1' }
-    for (let i = 0; i < 5000; i++) field = { field: `f${i}`, type: 'object', children: [field] }
+    for (let i = 0; i < 20; i++) field = { field: `f${i}`, type: 'object', children: [field] }
     const r = validateScheme(withTarget([field]))
     expect(r.errors.map((e) => e.code)).toEqual(['ERR_SCHEME_VALUE'])
     expect(r.errors[0]!.location).toMatch(/^target\.metadata\.request\[0\](\.children\[0\]){7}\.children$/)
+  })
+
+  it('refuses any nesting past the JSON depth limit with ERR_SCHEME_LIMIT before walking it', () => {
+    let field: Record<string, unknown> = { field: 'leaf', value: '1' }
+    for (let i = 0; i < 5000; i++) field = { field: `f${i}`, type: 'object', children: [field] }
+    const r = validateScheme(withTarget([field]))
+    expect(r.errors.map((e) => e.code)).toEqual(['ERR_SCHEME_LIMIT'])
+    expect(r.errors[0]!.location).toMatch(/^target\.metadata\.request\[0\]\.children\[0\]/)
   })
 
   it('reports SELECT inside _function at the value path', () => {

@@ -15,4 +15,16 @@ describe('canonical content hash', () => {
   it('drops undefined members as JSON does', () => {
     expect(canonicalJson({ b: undefined, a: [undefined] })).toBe('{"a":[null]}')
   })
+
+  it('keeps a key named __proto__ as data in the text and the hash', () => {
+    const withKey = JSON.parse('{"a":1,"__proto__":{"x":2}}') as unknown
+    expect(canonicalJson(withKey)).toBe('{"__proto__":{"x":2},"a":1}')
+    expect(contentHash(withKey)).not.toBe(contentHash({ a: 1 }))
+  })
+
+  it('refuses a value nested past the limit with ERR_JSON_TOO_DEEP instead of overflowing the stack', () => {
+    let deep: unknown = 1
+    for (let i = 0; i < 100_000; i++) deep = { a: deep }
+    expect(() => canonicalJson(deep)).toThrow(expect.objectContaining({ code: 'ERR_JSON_TOO_DEEP' }) as Error)
+  })
 })

@@ -249,6 +249,23 @@ export function describeLedger(factory: StoreFactory): void {
       await expect(c.store.ledger.editPayload(ref('nope'), {})).rejects.toMatchObject({ code: 'ERR_LEDGER_RECORD_NOT_FOUND' })
     })
 
+    it('refuses an edited payload nested past the limit or too large, saving nothing', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      let deep: Record<string, unknown> = { qty: 1 }
+      for (let i = 0; i < 10_000; i++) deep = { a: deep }
+      await expect(c.store.ledger.editPayload(ref('1'), deep)).rejects.toMatchObject({ code: 'ERR_LEDGER_PAYLOAD_LIMIT', kind: 'user' })
+      await expect(c.store.ledger.editPayload(ref('1'), { blob: 'x'.repeat(2 * 1024 * 1024) })).rejects.toMatchObject({ code: 'ERR_LEDGER_PAYLOAD_LIMIT' })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ payloadEdited: false })
+    })
+
+    it('rejects a source record nested past the limit and keeps the others of the batch', async () => {
+      let deep: Record<string, unknown> = { qty: 1 }
+      for (let i = 0; i < 10_000; i++) deep = { a: deep }
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), { id: 2, number: 'NO-2', content: deep }])
+      expect(res.outcomes.find((o) => o.id === '2')).toMatchObject({ effect: 'rejected', error: { code: 'ERR_LEDGER_BAD_SOURCE_RECORD' } })
+      expect((await c.store.ledger.counts(c.scheme)).waiting).toBe(1)
+    })
+
     it('takes a resolved record out of the queue and clears its changed flag', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.markFailed(ref('1'), { kind: 'data', code: 'ERR_X', message: 'bad', nextAttemptAt: null })

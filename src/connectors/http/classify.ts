@@ -5,9 +5,10 @@
  * can create a second document.
  */
 import { isFerryError, type FerryError } from '../../core/errors.js'
+import { MAX_ANSWER_BYTES, MAX_JSON_DEPTH, depthProblem } from '../../core/limits.js'
 import type { OutcomeKind } from '../contract.js'
 import {
-  CallAborted, HttpBadBody, HttpConnectFailed, HttpInterrupted, HttpOutcomeUnknown, HttpRateLimited, HttpRejected,
+  CallAborted, HttpBadBody, HttpBodyLimit, HttpConnectFailed, HttpInterrupted, HttpOutcomeUnknown, HttpRateLimited, HttpRejected,
   HttpServerError, HttpTimeout,
 } from '../errors.js'
 
@@ -88,19 +89,36 @@ export function parseJsonBody(
   status: number,
   scrub: (s: string) => string,
 ): unknown {
+  if (text.length > MAX_ANSWER_BYTES) return tooBig(f, `${text.length} characters, more than ${MAX_ANSWER_BYTES}`, status)
   const trimmed = text.trim()
   let problem: string
   if (trimmed === '') problem = 'empty body'
   else if (trimmed.startsWith('<')) problem = `an HTML page instead of JSON (HTTP ${status})`
   else {
+    let parsed: unknown
     try {
-      return JSON.parse(trimmed) as unknown
+      parsed = JSON.parse(trimmed) as unknown
     } catch {
-      problem = `not valid JSON (${text.length} bytes, starts ${JSON.stringify(scrub(trimmed.slice(0, 60)))})`
+      parsed = NOT_JSON
     }
+    if (parsed !== NOT_JSON) {
+      // Checked here, at the door: everything downstream (hashing, mapping, redaction) may recurse.
+      const deep = depthProblem(parsed)
+      if (deep === undefined) return parsed
+      return tooBig(f, `nested deeper than ${MAX_JSON_DEPTH} levels at ${deep.path}`, status)
+    }
+    problem = `not valid JSON (${text.length} bytes, starts ${JSON.stringify(scrub(trimmed.slice(0, 60)))})`
   }
   if (!f.idempotent) return failUnknown(f.target, problem, status)
   throw HttpBadBody([f.target, problem], { details: { outcome: 'transient', status } })
+}
+
+const NOT_JSON = Symbol('not JSON')
+
+/** A write's answer past the limits may still mean the write landed: unknown outcome, never retried blindly. */
+function tooBig(f: Pick<CallFacts, 'target' | 'idempotent'>, problem: string, status: number): never {
+  if (!f.idempotent) return failUnknown(f.target, problem, status)
+  throw HttpBodyLimit([f.target, problem], { details: { outcome: 'data', status } })
 }
 
 function failUnknown(target: string, problem: string, status: number): never {

@@ -30,6 +30,10 @@ const routes: Record<string, Handler> = {
     res.setHeader('connection', 'close')
     res.end(`{"code":0,"data":{"token":"${SECRET}","datas":[{"io_id":1`)
   },
+  '/deep': (_req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end(`{"code":0,"data":{"datas":[${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}]}}`)
+  },
   '/cut-length': (req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' })
     res.write('{"code":0,"data":')
@@ -194,6 +198,16 @@ describe('HttpClient', () => {
     const err = await c.sendJson(read(path)).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'ERR_HTTP_BAD_BODY', kind: 'transient' })
     expect((err as Error).message).toContain(text)
+    await c.close()
+  })
+
+  it('refuses an answer nested 10,000 deep with ERR_HTTP_BODY_LIMIT on a read and an unknown outcome on a write', async () => {
+    const c = client(await start())
+    const readErr = await c.sendJson(read('/deep')).catch((e: unknown) => e)
+    expect(readErr).toMatchObject({ code: 'ERR_HTTP_BODY_LIMIT', kind: 'data' })
+    expect((readErr as Error).message).toMatch(/nested deeper than 100 levels at data\.datas\[0\]\.a/)
+    const writeErr = await c.sendJson(write('/deep')).catch((e: unknown) => e)
+    expect(writeErr).toMatchObject({ code: 'ERR_HTTP_OUTCOME_UNKNOWN' })
     await c.close()
   })
 

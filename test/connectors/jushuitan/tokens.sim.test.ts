@@ -23,6 +23,18 @@ describe('聚水潭 tokens against the simulator', () => {
     expect(h.store.names('jst-test')).toEqual([TOKEN_NAMES.expiresAt, TOKEN_NAMES.access, TOKEN_NAMES.refresh].sort())
   })
 
+  it('does not quote any part of a fresh token when the token answer is cut short', async () => {
+    h = await harness({ withToken: false })
+    h.sim.faults.set([{ endpoint: '/openWeb/auth/getInitToken', when: { always: true }, fault: { kind: 'truncated' } }])
+    const err = await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} })).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'ERR_HTTP_BAD_BODY' })
+    const text = JSON.stringify({ message: (err as Error).message, ...(err as object) })
+    expect(text).toContain('not valid JSON')
+    // Tokens are 32 hex digits; the quoted start of the answer reached into the access_token.
+    expect(text).not.toMatch(/[0-9a-f]{8,}/)
+    expect(text).toContain('[redacted]')
+  })
+
   it('reuses the stored token after a restart instead of asking for a new one', async () => {
     h = await harness({ withToken: false })
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))

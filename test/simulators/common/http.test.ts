@@ -4,6 +4,8 @@ import {
   createAdminHandler, createClock, FaultEngine, jsonResponse, RequestLog, startSimServer, type Fault, type RunningServer,
 } from '../../../simulators/common/index.js'
 
+const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
+
 const servers: RunningServer[] = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
@@ -24,7 +26,7 @@ async function toyServer(faults: Fault[] = [], handlerThrows = false) {
     },
     internalError: () => jsonResponse({ errcode: 5000, description: 'internal' }, 500, { outcome: 'rejected', reason: 'internal' }),
     faults: engine, log, clock,
-    admin: createAdminHandler({ log, faults: engine, clock, reset: () => undefined, credentials: () => ({ key: 'k' }) }),
+    admin: createAdminHandler({ token: ADMIN_TOKEN, log, faults: engine, clock, reset: () => undefined, credentials: () => ({ key: 'k' }) }),
   })
   servers.push(server)
   const post = (body = 'x', signal?: AbortSignal) => fetch(`${server.url}/save`, { method: 'POST', body, ...(signal === undefined ? {} : { signal }) })
@@ -79,7 +81,7 @@ describe('simulator HTTP helper', () => {
   it('keeps admin calls out of the log and away from faults', async () => {
     const { server, log, engine } = await toyServer()
     engine.set([{ endpoint: '*', when: { always: true }, fault: { kind: 'reset' } }])
-    const res = await fetch(`${server.url}/__admin/credentials`)
+    const res = await fetch(`${server.url}/__admin/credentials`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
     expect(await res.json()).toEqual({ ok: true, credentials: { key: 'k' } })
     expect(log.entries()).toEqual([])
   })

@@ -58,6 +58,8 @@ describe('sandbox (both simulators on one dataset)', () => {
     const info = JSON.parse(lines[0]!) as SandboxInfo
     expect(info).toMatchObject({ orders: 10, days: 7, profile: 'realistic', seed: 1 })
     expect(info.jst.admin).toBe(`${info.jst.url}/__admin/`)
+    expect(lines[0]!.startsWith('{"adminToken":"')).toBe(true)
+    expect(info.adminToken).toMatch(/^[0-9a-f]{32}$/)
     expect(typeof info.jdy.clientSecret).toBe('string')
   })
 
@@ -66,6 +68,26 @@ describe('sandbox (both simulators on one dataset)', () => {
     expect(() => sandboxOptionsFromCli({ ...cliDefaults, profile: 'chaos' })).toThrow(expect.objectContaining({ code: 'ERR_SANDBOX_OPTION' }))
     expect(() => sandboxOptionsFromCli({ ...cliDefaults, port: '70000' })).toThrow(/--port/)
     expect(() => sandboxOptionsFromCli({ ...cliDefaults, days: '0' })).toThrow(/--days/)
+  })
+
+  it('refuses a non-loopback --host unless --allow-remote says so', async () => {
+    expect(() => sandboxOptionsFromCli({ ...cliDefaults, host: '0.0.0.0' })).toThrow(expect.objectContaining({ code: 'ERR_SANDBOX_OPTION', message: expect.stringMatching(/^--host.*--allow-remote/) }))
+    expect(sandboxOptionsFromCli({ ...cliDefaults, host: '0.0.0.0', allowRemote: true })).toMatchObject({ host: '0.0.0.0', allowRemote: true })
+    expect(sandboxOptionsFromCli({ ...cliDefaults, host: 'localhost' })).toMatchObject({ host: 'localhost' })
+    await expect(startSandbox({ orders: 1, host: '0.0.0.0' })).rejects.toThrow(/allowRemote/)
+  })
+
+  it('shares one admin token between both simulators and exposes it on the sandbox object', async () => {
+    const sb = await startSandbox({ orders: 1 })
+    try {
+      expect(sb.jst.adminToken).toBe(sb.adminToken)
+      expect(sb.jdy.adminToken).toBe(sb.adminToken)
+      const headers = { authorization: `Bearer ${sb.adminToken}` }
+      expect((await fetch(`${sb.jdy.url}/__admin/credentials`, { headers })).status).toBe(200)
+      expect((await fetch(`${sb.jdy.url}/__admin/credentials`)).status).toBe(401)
+    } finally {
+      await sb.close()
+    }
   })
 
   it('reports a busy port as ERR_SANDBOX_LISTEN', async () => {
@@ -85,7 +107,8 @@ describe('sandbox (both simulators on one dataset)', () => {
       child.once('exit', (code) => reject(new Error(`exited early with ${String(code)}`)))
     })
     const info = JSON.parse(first) as SandboxInfo
-    const res = await fetch(`${info.jst.url}/__admin/credentials`)
+    expect((await fetch(`${info.jst.url}/__admin/credentials`)).status).toBe(401)
+    const res = await fetch(`${info.jst.url}/__admin/credentials`, { headers: { authorization: `Bearer ${info.adminToken}` } })
     expect(((await res.json()) as { credentials: { appKey: string } }).credentials.appKey).toBe(info.jst.appKey)
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     child.kill('SIGTERM')

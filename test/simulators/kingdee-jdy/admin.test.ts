@@ -19,7 +19,9 @@ afterEach(async () => {
 })
 
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${sim!.url}/__admin/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) })
+  const res = await fetch(`${sim!.url}/__admin/${path}`, { method,
+    headers: { authorization: `Bearer ${sim!.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
   return { status: res.status, json: await res.json() }
 }
 
