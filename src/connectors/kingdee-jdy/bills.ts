@@ -66,7 +66,7 @@ export class CheckLossBills implements TargetRuntime {
         const found = await this.probe(req.api, bill.key, req.signal)
         if (found.exists) return await this.finishExisting(found, bill, req.signal)
       }
-      return await this.save(bill, req.signal)
+      return await this.save(bill, req.signal, req.beforeSend)
     } catch (e) {
       return outcomeOfError(e)
     }
@@ -92,10 +92,10 @@ export class CheckLossBills implements TargetRuntime {
     return { key: req.key, body, audit }
   }
 
-  private async save(bill: PreparedBill, signal?: AbortSignal): Promise<WriteOutcome> {
+  private async save(bill: PreparedBill, signal?: AbortSignal, beforeSend?: () => void): Promise<WriteOutcome> {
     let answer: JdyAnswer
     try {
-      answer = await this.api.call({ method: 'POST', path: BILL_API, body: bill.body, idempotent: false, signal })
+      answer = await this.api.call({ method: 'POST', path: BILL_API, body: bill.body, idempotent: false, signal, ...(beforeSend === undefined ? {} : { beforeSend }) })
     } catch (e) {
       const err = toFerryError(e)
       if (outcomeOf(err) !== 'unknown_outcome') throw err
