@@ -51,6 +51,8 @@ export interface SeedResult {
   readonly kills: number
   /** Pause faults that landed (a worker stopped past its lease while another took over). */
   readonly pauses: number
+  /** How the paused worker's run ended after SIGCONT: its error code, or its status. */
+  readonly pausedWorker?: string
   /** Faults the simulators actually injected (request-log counters of both), by reason. */
   readonly faultsFired: Record<string, number>
   readonly quietRounds: number
@@ -208,6 +210,7 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
   const problems: string[] = []
   let kills = 0
   let pauses = 0
+  let pausedWorker: string | undefined
   let quietRounds = 0
   const pgSchema = o.database === 'postgres' ? `ferry_chaos_${seed}_${randomBytes(4).toString('hex')}` : undefined
   let verdict = { expectedBills: 0, bills: 0, duplicates: 0 }
@@ -218,16 +221,19 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
     const dbUrl = pgSchema === undefined ? `sqlite:${join(dir, 'ferry.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${pgSchema}`
     const config = writeChaosConfig(sb, dir, start, dbUrl)
     for (const master of ['jdy-materials', 'jdy-stores']) {
-      const r = await runToExit(REAL_BIN, ['run', master, '--config', config], env)
+      // The build under test loads it too: another build may not open a database migrated by this one.
+      const r = await runToExit(bin, ['run', master, '--config', config], env)
       if (r.code !== 0) throw new Error(`master data ${master} did not load: ${r.stderr.slice(0, 500)}`)
     }
     const run = ['run', LOSS, '--config', config, '--json']
     if (pause !== undefined) {
       log(`seed ${seed} ${planLines[0] ?? ''} (${new Date().toISOString()})`)
       const p = await pauseRound(sb, pause, bin, run, env)
+      const s = summaryOf(p.aStdout)
+      pausedWorker = s?.error?.code ?? s?.status ?? p.aStderr.trim().split('\n').slice(-1).join('')
       if (p.stopped) pauses++
       else problems.push(`pause: the fault did not land: ${p.notes.join('; ')}`)
-      log(`seed ${seed} pause: ${p.notes.join('; ') || 'landed'}; worker A: ${summaryOf(p.aStdout)?.error?.code ?? summaryOf(p.aStdout)?.status ?? p.aStderr.trim().split('\n').slice(-1).join('')} (${new Date().toISOString()})`)
+      log(`seed ${seed} pause: ${p.notes.join('; ') || 'landed'}; worker A: ${pausedWorker} (${new Date().toISOString()})`)
     } else {
       for (const [i, round] of plan.rounds.entries()) {
         log(`seed ${seed} ${planLines[i] ?? ''}`)
@@ -276,7 +282,7 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
   for (const c of [...Object.values(sb.jst.log.counters()), ...Object.values(sb.jdy.log.counters())]) {
     for (const [k, n] of Object.entries(c.faults)) faultsFired[k] = (faultsFired[k] ?? 0) + n
   }
-  return { seed, ok: problems.length === 0, problems, plan: planLines, ...verdict, kills, pauses, faultsFired, quietRounds, ms: Date.now() - t0 }
+  return { seed, ok: problems.length === 0, problems, plan: planLines, ...verdict, kills, pauses, ...(pausedWorker === undefined ? {} : { pausedWorker }), faultsFired, quietRounds, ms: Date.now() - t0 }
 }
 
 async function dropSchema(schema: string): Promise<void> {
