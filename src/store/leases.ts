@@ -1,8 +1,9 @@
 /**
  * Scheduler leases: a named lock with an expiry and a fencing token, held in the database so two
  * Ferry processes respect each other. Acquiring is one `INSERT … ON CONFLICT DO UPDATE … WHERE`
- * statement, atomic on both dialects: it takes a free or expired lease, or re-takes one the same
- * holder already has, and returns nothing when someone else holds it.
+ * statement, atomic on both dialects: it takes a free or expired lease and returns nothing while
+ * it is held, by another holder or by the same one (a second run in the same process must not
+ * take a new token under the first one's feet: that would fence the first run's writes).
  *
  * The token grows at every acquisition and never goes back (releasing a lease expires it and keeps
  * its row), so a write carrying an older token is refused by a fenced store handle
@@ -82,7 +83,7 @@ export class LeaseRepo {
       .values({ name, holder, token: 1, expires_at: expires, host: owner.host, pid: owner.pid })
       .onConflict((oc) => oc.column('name')
         .doUpdateSet({ holder, token: sql<number>`leases.token + 1`, expires_at: expires, host: owner.host, pid: owner.pid })
-        .where((eb) => eb.or([eb('leases.expires_at', '<=', now), eb('leases.holder', '=', holder)])))
+        .where('leases.expires_at', '<=', now))
       .returning(['token', 'expires_at'])
       .executeTakeFirst())
     if (row !== undefined) return { name, holder, token: Number(row.token), expiresAt: new Date(row.expires_at) }

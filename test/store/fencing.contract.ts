@@ -118,6 +118,12 @@ export function describeFencing(factory: StoreFactory): void {
         .rejects.toMatchObject({ code: 'ERR_STORE_LEASE_FENCED' })
     })
 
+    it('does not hand a held lease to its own holder again (a second run in one process would fence the first)', async () => {
+      const first = await c.store.leases.acquire(LEASE, 'same-process', 60_000)
+      expect(await c.store.leases.acquire(LEASE, 'same-process', 60_000)).toBeUndefined()
+      expect((await c.store.leases.holder(LEASE))?.token).toBe(first!.token)
+    })
+
     it('waits for a holder whose process still exists (e.g. stopped), and for one on another host', async () => {
       await c.store.leases.acquire('alive', 'paused', 60_000, { host: hostIdentity(), pid: process.ppid })
       await c.store.leases.acquire('elsewhere', 'remote', 60_000, { host: 'another-host/pid:[1]', pid: deadPid() })
