@@ -46,7 +46,7 @@ export function demoConfig(sandbox: Sandbox, dataDir: string): FerryConfig {
     },
     schemes: EXAMPLES.map((f) => ({ file: join(dir, f), enabled: true, start })),
     collections: {},
-    engine: { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: 600, batchSize: 100 },
+    engine: { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: 60, batchSize: 100 },
   }
 }
 

@@ -46,7 +46,7 @@ export function reconcileText(r: ReconcileRun): string {
   const lines = [
     `reconcile ${rep.schemeId} ${rep.from.toISOString()} .. ${rep.to.toISOString()} (result ${r.runId})`,
     `source: ${c.sourceRows} rows in ${c.windows} windows, ${c.records} records; expected ${c.expected} documents, ${c.parked} parked`,
-    `target: ${c.targetListed} listed; matched ${c.matched}, missing ${c.missing}, extra ${c.extra}, mismatched ${c.mismatched}`,
+    `target: ${c.targetListed} listed; matched ${c.matched}, missing ${c.missing}, extra ${c.extra}, mismatched ${c.mismatched}, duplicate ${c.duplicate}`,
     ...rep.findings.map((f) => `${f.kind.padEnd(10)}  ${f.key}  ${f.reason}`),
   ]
   for (const p of rep.parked) lines.push(`parked      ${p.key}  ${p.code}  ${p.reason}`)
@@ -56,7 +56,8 @@ export function reconcileText(r: ReconcileRun): string {
 }
 
 export function verifyText(v: VerifyReport): string {
-  const lines = [`verify ${v.schemeId}: ${v.records} records, cursor ${v.cursor?.toISOString() ?? '(none)'}`]
+  const lines = [`verify ${v.schemeId}: ${v.records} records, cursor ${v.cursor?.toISOString() ?? '(none)'}`,
+    v.target === undefined ? 'target: not checked (ledger only)' : `target: ${v.target.keysChecked} written keys looked up, ${v.target.listed} documents listed`]
   for (const w of v.islands) lines.push(`note  closed window after a gap: [${w.start.toISOString()}, ${w.end.toISOString()}) (the cursor waits at the gap)`)
   for (const x of v.violations) lines.push(`${x.code}  ${x.recordId ?? '-'}  ${x.message}`)
   lines.push(v.violations.length === 0 ? 'ok: every invariant holds' : `${v.violations.length} violation${v.violations.length === 1 ? '' : 's'}`)
@@ -96,10 +97,11 @@ export function registerProofCommands(program: Command, o: EngineCommandOptions 
       })
     })
 
-  common(program.command('verify <scheme>').description('check the ledger invariants of a scheme; exit 1 when any fails'))
-    .action(async (scheme: string, c: Common) => {
+  common(program.command('verify <scheme>').description('check the ledger invariants of a scheme and the ledger against the target; exit 1 when any fails'))
+    .option('--ledger-only', 'do not call the target (skip the ledger-versus-target check)')
+    .action(async (scheme: string, c: Common & { ledgerOnly?: boolean }) => {
       await withHost(o, c, async (h) => {
-        const v = await verifyScheme(h, scheme)
+        const v = await verifyScheme(h, scheme, { ledgerOnly: c.ledgerOnly === true })
         if (c.json === true) json(v)
         else out(verifyText(v))
         if (v.violations.length > 0) process.exitCode = 1

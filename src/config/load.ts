@@ -173,7 +173,7 @@ function checkReconcile(raw: unknown, at: string, p: Problems): ReconcileSetting
 }
 
 function checkEngine(raw: unknown, p: Problems): EngineSettings {
-  const out = { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: 600, batchSize: 100 }
+  const out = { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: 60, batchSize: 100 }
   if (raw === undefined) return out
   if (!isObj(raw)) { p.add(ConfigType(['engine', 'an object'], { location: 'engine' })); return out }
   for (const [k, v] of Object.entries(raw)) {

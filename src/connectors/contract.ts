@@ -133,6 +133,11 @@ export interface WriteRequest {
   /** Business key (e.g. bill_no) derived deterministically from the source record. */
   readonly key: string
   readonly signal?: AbortSignal
+  /**
+   * Called right before the request that creates the document leaves (after any queueing for the
+   * rate budget or a token); a throw stops it unsent. The engine checks its lease there (fencing).
+   */
+  readonly beforeSend?: () => void
 }
 
 export interface ProbeResult {

@@ -140,9 +140,19 @@ export const SchemeBusy = defineError(
     code: 'ERR_SCHEME_BUSY',
     kind: 'user',
     meaning: 'Another run of the same scheme stage holds the lease.',
-    fix: 'Wait for the other run to finish; a crashed holder releases the lease when it expires.',
+    fix: 'Wait for the other run to finish. A holder on this host whose process is gone is taken over at once; one on another host (or a stopped process) holds the lease until it expires (engine.leaseTtlSeconds, default 60 s).',
   },
   (scheme: string, stage: string, holder: string) => `scheme ${scheme} ${stage} stage is already running (${holder})`,
+)
+
+export const LeaseLost = defineError(
+  {
+    code: 'ERR_LEASE_LOST',
+    kind: 'transient',
+    meaning: 'This run lost the lease of its stage (it could not renew it in time, e.g. the process was paused or the database unreachable), so it stopped before its next write; another worker may hold the lease now.',
+    fix: 'Nothing to repair: whatever this run left open is probed and finished by the next holder. If it recurs, find what stalls the process (a suspended VM, swapping, SIGSTOP, a slow database) or raise engine.leaseTtlSeconds.',
+  },
+  (lease: string, reason: string) => `lease ${lease} lost: ${reason}; the stage stopped before its next write`,
 )
 
 export const UnknownScheme = defineError(

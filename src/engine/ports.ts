@@ -114,6 +114,11 @@ export interface LedgerPort {
    * as `late` (claimed) for the engine to park. Ledgers without it fall back to `claimReady`.
    */
   claimGroups?(schemeId: string, opts: { limit: number; now: Date; ttlMs: number }): Promise<GroupClaim>
+  /**
+   * Free every live claim of the scheme: called by a new holder of the target lease, whose
+   * predecessors' claims are void (their writes are fenced). Returns how many were freed.
+   */
+  releaseClaims?(schemeId: string): Promise<number>
   /** Grouped schemes: (re)compute the group key of unsettled records whose key is missing or has another prefix. */
   refreshGroupKeys?(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string): Promise<number>
   /** Our write landed (answer ok, or found by probe after an unknown outcome). */
@@ -203,6 +208,14 @@ export interface EnginePorts {
   readonly leases: LeasePort
   readonly schemeState: SchemeStatePort
   readonly runs: RunPort
+  /**
+   * The same ports with every ledger and cursor write fenced by the lease `name` this process
+   * holds (acquired through `leases`): the store refuses them once another holder has a newer
+   * token. `beforeWrite` runs before each write intent (the last store write before a request
+   * leaves) and throws to stop it. Undefined when the lease is not held here; ports without
+   * fencing (in-memory test ports) leave it out.
+   */
+  fenced?(name: string, beforeWrite: () => void): EnginePorts | undefined
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { getMaxListeners, setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
 import { toFerryError, type FerryError } from '../core/errors.js'
 import { SchemeBusy, SchemePaused } from './errors.js'
+import { guardedTarget, LeaseGuard } from './lease-guard.js'
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
 import { runTargetStage } from './target-stage.js'
@@ -21,6 +22,7 @@ export interface EngineDeps {
   readonly retry?: RetryPolicy
   /** Identifies this process in leases. */
   readonly holder?: string
+  /** Lease time-to-live (`engine.leaseTtlSeconds`; default 60 s); renewed every sixth of it. */
   readonly leaseTtlMs?: number
   /** Records claimed per target batch (`engine.batchSize`; default 100). groupCalculate groups within one batch. */
   readonly batchSize?: number
@@ -50,6 +52,8 @@ export interface RunSummary {
 
 const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
+export const DEFAULT_LEASE_TTL_MS = 60_000
+
 function leaseName(schemeId: string, stage: 'source' | 'target'): string {
   return `scheme:${schemeId}:${stage}`
 }
@@ -68,7 +72,7 @@ class Signal {
 export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: RunOptions = {}): Promise<RunSummary> {
   const stages = opts.stages ?? (scheme.target === undefined ? ['source'] : ['source', 'target'])
   const holder = deps.holder ?? defaultHolder
-  const ttl = deps.leaseTtlMs ?? 10 * 60_000
+  const ttl = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const paused = await deps.ports.schemeState.pausedReason(scheme.id)
   if (paused !== undefined) throw SchemePaused([scheme.id, paused])
 
@@ -76,20 +80,34 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   const wantsTarget = stages.includes('target') && scheme.target !== undefined
   const held: string[] = []
   const release = async () => { for (const l of held) await deps.ports.leases.release(l, holder) }
+  // Fencing: writes carry each lease's token (the store refuses them once it moved on) and stop
+  // before a request leaves once the lease is lost or overdue (lease-guard.ts).
+  const guard = new LeaseGuard(ttl)
   for (const [want, stage] of [[wantsSource, 'source'], [wantsTarget, 'target']] as const) {
     if (!want) continue
+    const sentAt = guard.stamp()
     if (!await deps.ports.leases.acquire(leaseName(scheme.id, stage), holder, ttl)) {
       const other = await deps.ports.leases.holder(leaseName(scheme.id, stage)) ?? 'another process'
       await release()
       throw SchemeBusy([scheme.id, stage, other])
     }
     held.push(leaseName(scheme.id, stage))
+    guard.acquired(leaseName(scheme.id, stage), sentAt)
   }
-  // Long runs keep their leases alive; a crashed process lets them expire.
+  // Long runs keep their leases alive; a crashed process lets them expire (or, on this host, is
+  // taken over at once). A renewal refused means another worker holds the lease: stop.
   const renew = setInterval(() => {
-    for (const l of held) deps.ports.leases.renew(l, holder, ttl).catch((e: unknown) => deps.log.warn({ err: toFerryError(e).message }, 'lease renewal failed'))
-  }, Math.max(1000, Math.floor(ttl / 3)))
+    for (const l of held) {
+      const sentAt = guard.stamp()
+      deps.ports.leases.renew(l, holder, ttl).then(
+        (ok) => { if (ok) guard.renewed(l, sentAt); else guard.lost(l, 'the renewal was refused: it expired and another worker may hold it') },
+        (e: unknown) => deps.log.warn({ err: toFerryError(e).message }, 'lease renewal failed'))
+    }
+  }, Math.max(250, Math.floor(ttl / 6)))
   renew.unref()
+  const signal = opts.signal === undefined ? guard.signal : AbortSignal.any([opts.signal, guard.signal])
+  const stagePorts = (stage: 'source' | 'target') =>
+    deps.ports.fenced?.(leaseName(scheme.id, stage), () => guard.check(leaseName(scheme.id, stage))) ?? deps.ports
 
   const counters = emptyCounters()
   const runStage: Stage = stages.includes('remedy') ? 'remedy' : stages[0] ?? 'source'
@@ -100,17 +118,17 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   // Every call in flight (and every budget wait) listens on the run's signal for as long as it
   // lasts; with a large in-flight budget that is far more than Node's default of 10, which is not
   // a leak (each listener is removed when its call ends) but prints MaxListenersExceededWarning.
-  if (opts.signal !== undefined && getMaxListeners(opts.signal) !== 0 && getMaxListeners(opts.signal) < 1000) setMaxListeners(1000, opts.signal)
+  if (getMaxListeners(signal) !== 0 && getMaxListeners(signal) < 1000) setMaxListeners(1000, signal)
   let sourceRunning = wantsSource
   let windowsPlanned = 0
   let windowsClosed = 0
   let error: FerryError | undefined
   try {
     const sourceDeps = async () => ({
-      ports: deps.ports, clock: deps.clock, log: deps.log,
+      ports: stagePorts('source'), clock: deps.clock, log: deps.log,
       runtime: await deps.connections.source(scheme.source.connection),
       onPage: (c: RunCounters) => { pageSignal.fire(); opts.onProgress?.('source', c) },
-      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+      signal,
     })
     const source = wantsSource
       ? (async () => {
@@ -130,21 +148,26 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
       ? (async () => {
         const t = scheme.target
         if (t === undefined) return
+        const ports = stagePorts('target')
+        // Claims left by an earlier holder of the lease are void: its writes are fenced.
+        await ports.ledger.releaseClaims?.(scheme.id)
         const e = await runTargetStage({
-          ports: deps.ports, clock: deps.clock, log: deps.log,
-          runtime: await deps.connections.target(t.connection),
+          ports, clock: deps.clock, log: deps.log,
+          runtime: guardedTarget(await deps.connections.target(t.connection), () => guard.check(leaseName(scheme.id, 'target'))),
           retry: scheme.retryLadder === undefined ? deps.retry ?? defaultRetryPolicy : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
           concurrency: deps.connections.inFlight(t.connection),
           claimTtlMs: ttl,
           ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
           onUnit: (c) => opts.onProgress?.('target', c),
-          ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+          signal,
         }, scheme, counters, { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() })
         if (e !== undefined) error ??= e
       })()
       : Promise.resolve()
     const settled = await Promise.allSettled([source, target])
     for (const s of settled) if (s.status === 'rejected') error ??= toFerryError(s.reason)
+    // What the stages failed with after losing a lease (aborted calls, fenced writes) follows from it.
+    error = guard.error ?? error
   } finally {
     clearInterval(renew)
     await release()

@@ -9,7 +9,7 @@ import { Cron } from 'croner'
 import { toFerryError } from '../core/errors.js'
 import { SchemeBusy, SchemePaused } from './errors.js'
 import type { EngineScheme, Stage } from './ports.js'
-import { runScheme, type EngineDeps, type RunSummary } from './run.js'
+import { DEFAULT_LEASE_TTL_MS, runScheme, type EngineDeps, type RunSummary } from './run.js'
 
 /** A scheduled job's kind: a run stage, or the scheme's scheduled reconciliation of closed windows. */
 export type ScheduledStage = Stage | 'reconcile'
@@ -112,16 +112,21 @@ export class Scheduler {
     const run = (async () => {
       const holder = this.deps.holder ?? defaultReconcileHolder
       const lease = reconcileLeaseName(job.schemeId)
+      const ttl = this.deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
       try {
-        if (!await this.deps.ports.leases.acquire(lease, holder, this.deps.leaseTtlMs ?? 10 * 60_000)) {
+        if (!await this.deps.ports.leases.acquire(lease, holder, ttl)) {
           const other = await this.deps.ports.leases.holder(lease) ?? 'another process'
           this.skip(job.schemeId, 'reconcile', `${other} is reconciling it`)
           return
         }
+        // A reconcile of many days outlasts a short lease: keep it while it runs.
+        const renew = setInterval(() => { this.deps.ports.leases.renew(lease, holder, ttl).catch(() => undefined) }, Math.max(250, Math.floor(ttl / 6)))
+        renew.unref()
         try {
           ran = true
           await job.run()
         } finally {
+          clearInterval(renew)
           await this.deps.ports.leases.release(lease, holder)
         }
       } catch (e) {

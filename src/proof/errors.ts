@@ -103,3 +103,53 @@ export const ReconcileListRunaway = defineError(
   },
   (api: string, pages: number) => `${api} served ${pages} pages in a row with nothing new while announcing more; listing stopped`,
 )
+
+export const ReconcileDuplicate = defineError(
+  {
+    code: 'ERR_RECONCILE_DUPLICATE',
+    kind: 'data',
+    meaning: 'The target holds more than one document with the same business key: exactly-once was broken (or a person made a copy by hand).',
+    fix: 'Compare the documents listed (their ids are in the finding) with `ferry record <scheme> <id>`, keep the one the ledger points at and delete the others in the target by hand; Ferry never deletes documents.',
+  },
+  (key: string, detail: string) => `duplicate in target: ${key}: ${detail}`,
+)
+
+export const VerifyParked = defineError(
+  {
+    code: 'ERR_VERIFY_PARKED',
+    kind: 'data',
+    meaning: 'A record is parked in the failed-record queue: it has no document in the target and nothing will write one until a person acts, so it is not settled.',
+    fix: 'Fix the cause shown, then `ferry retry <scheme> <id>` (or `ferry edit`); if the record must never be written, `ferry resolve` it with a note.',
+  },
+  (id: string, why: string) => `record ${id} is parked (${why}); it waits for a person to retry, edit or resolve it`,
+)
+
+export const VerifyTargetMissing = defineError(
+  {
+    code: 'ERR_VERIFY_TARGET_MISSING',
+    kind: 'data',
+    meaning: 'The ledger says a record was written, but the target has no document with its business key (deleted in the target, or the write never landed).',
+    fix: 'Run `ferry reconcile <scheme> --from … --to … --repair` for the record\'s range (or `ferry retry`), then let the target stage run.',
+  },
+  (id: string, key: string, targetId: string) => `record ${id} is written as ${targetId} but the target has no document with key ${key}`,
+)
+
+export const VerifyTargetMismatch = defineError(
+  {
+    code: 'ERR_VERIFY_TARGET_MISMATCH',
+    kind: 'data',
+    meaning: 'The ledger points a record at one target document, but the target\'s document for its business key is another one.',
+    fix: 'Look at both documents in the target (`ferry record <scheme> <id>` shows what Ferry wrote); a second document with the same key is a duplicate to remove by hand.',
+  },
+  (id: string, key: string, ledgerId: string, targetId: string) => `record ${id} points at ${ledgerId} but the target's document for key ${key} is ${targetId}`,
+)
+
+export const VerifyTargetDuplicate = defineError(
+  {
+    code: 'ERR_VERIFY_TARGET_DUPLICATE',
+    kind: 'data',
+    meaning: 'The target holds more than one document with one business key of this scheme.',
+    fix: 'Keep the document the ledger points at and delete the others in the target by hand (see `ferry reconcile` for the range).',
+  },
+  (key: string, ids: string) => `the target holds ${ids} under key ${key}`,
+)

@@ -12,7 +12,7 @@ import type { SourceRuntime } from '../connectors/contract.js'
 import { toFerryError } from '../core/errors.js'
 import { checkPayload, lookupError } from '../engine/quality.js'
 import type { EngineScheme, LedgerRecord, SchemeTarget, SourceRecord } from '../engine/ports.js'
-import { ReconcileExtra, ReconcileMismatch, ReconcileMissing, ReconcileNoTarget, ReconcileRange } from './errors.js'
+import { ReconcileDuplicate, ReconcileExtra, ReconcileMismatch, ReconcileMissing, ReconcileNoTarget, ReconcileRange } from './errors.js'
 
 /** What reconcile needs from the target: detail by business key, a list of the range, a comparison. */
 export interface ReconcileTargetView {
@@ -44,7 +44,7 @@ export interface ReconcileInput {
   readonly sleep?: (ms: number) => Promise<void>
 }
 
-export type FindingKind = 'missing' | 'extra' | 'mismatched'
+export type FindingKind = 'missing' | 'extra' | 'mismatched' | 'duplicate'
 
 export interface Finding {
   readonly kind: FindingKind
@@ -53,6 +53,8 @@ export interface Finding {
   /** Source record ids behind the key (empty for extras). */
   readonly recordIds: readonly string[]
   readonly targetId?: string
+  /** `duplicate`: every document the target holds under the key, in list order. */
+  readonly targetIds?: readonly string[]
   /** Stable code of the finding (ERR_RECONCILE_*). */
   readonly code: string
   /** One line a person can act on. */
@@ -79,6 +81,8 @@ export interface ReconcileCounts {
   missing: number
   extra: number
   mismatched: number
+  /** Business keys with more than one document in the target's list of the range. */
+  duplicate: number
 }
 
 export interface ReconcileReport {
@@ -188,7 +192,7 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const { scheme, from, to } = input
   if (!(from.getTime() < to.getTime())) throw ReconcileRange([from.toISOString(), to.toISOString()])
   if (scheme.target === undefined) throw ReconcileNoTarget([scheme.id, 'it has no target'])
-  const counts: ReconcileCounts = { windows: 0, pages: 0, sourceRows: 0, records: 0, expected: 0, parked: 0, matched: 0, targetListed: 0, missing: 0, extra: 0, mismatched: 0 }
+  const counts: ReconcileCounts = { windows: 0, pages: 0, sourceRows: 0, records: 0, expected: 0, parked: 0, matched: 0, targetListed: 0, missing: 0, extra: 0, mismatched: 0, duplicate: 0 }
   const records = await sourceRecords(input, counts)
   const { expected, parked } = await expectedDocuments(scheme, scheme.target, records, input.now)
   counts.expected = expected.size
@@ -227,15 +231,23 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency ?? 4, queue.length)) }, worker))
 
   const parkedKeys = new Set(parked.map((p) => p.key))
-  const seen = new Set<string>()
+  // Every document of the range, per key: a second document under one key is a breach to report
+  // with its id, never a row to skip.
+  const listed = new Map<string, string[]>()
   for await (const row of input.target.list({ from, to }, input.signal)) {
     counts.targetListed++
-    if (seen.has(row.key)) continue
-    seen.add(row.key)
+    const ids = listed.get(row.key)
+    if (ids !== undefined) { ids.push(row.id ?? '(no id)'); continue }
+    listed.set(row.key, [row.id ?? '(no id)'])
     if (expected.has(row.key) || parkedKeys.has(row.key)) continue
     if (input.explained !== undefined && await input.explained(row.key)) continue
     const f = ReconcileExtra([row.key, 'no source record of the range and no ledger record explains it'])
     findings.push({ kind: 'extra', key: row.key, recordIds: [], ...(row.id === undefined ? {} : { targetId: row.id }), code: f.code, reason: f.message })
+  }
+  for (const [key, ids] of listed) {
+    if (ids.length < 2) continue
+    const f = ReconcileDuplicate([key, `${ids.length} documents with ${keyField} ${key} in the target: ${ids.join(', ')}`])
+    findings.push({ kind: 'duplicate', key, recordIds: expected.get(key)?.recordIds ?? [], targetIds: ids, code: f.code, reason: f.message })
   }
   for (const f of findings) counts[f.kind]++
   findings.sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key))

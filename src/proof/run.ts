@@ -84,10 +84,30 @@ async function annotateChangedAfterSync(host: Host, schemeId: string, report: Re
   return { ...report, findings }
 }
 
-export async function verifyScheme(host: Host, schemeIdOrName: string): Promise<VerifyReport> {
+export interface VerifyRunOptions {
+  /** Skip the ledger-versus-target check (no calls to the target). */
+  readonly ledgerOnly?: boolean
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Verify a scheme's ledger, and (unless `ledgerOnly`, and when Ferry can list the scheme's target)
+ * the ledger against the target: each written key's document, and no key twice over the closed range.
+ */
+export async function verifyScheme(host: Host, schemeIdOrName: string, o: VerifyRunOptions = {}): Promise<VerifyReport> {
   const scheme = host.scheme(schemeIdOrName)
-  return verifyLedger({
+  const base = {
     schemeId: scheme.id, api: scheme.source.api, ledger: host.store.ledger, windows: host.store.windows,
     ...(scheme.schedule.start === undefined ? {} : { start: scheme.schedule.start }),
-  })
+  }
+  if (o.ledgerOnly === true || scheme.target === undefined) return verifyLedger(base)
+  const target = await host.deps.connections.target(scheme.target.connection)
+  const lister = await openLister(host, scheme.target.connection)
+  try {
+    const view = targetViewFor(lister.connector, scheme.target.api, target, lister.runtime)
+    if (view === undefined) return await verifyLedger(base)
+    return await verifyLedger({ ...base, target: { view, ...(o.signal === undefined ? {} : { signal: o.signal }) } })
+  } finally {
+    await lister.runtime.close()
+  }
 }

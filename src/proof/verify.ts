@@ -1,17 +1,20 @@
 /**
  * Ledger invariants (`ferry verify`). Each rule is what exactly-once rests on:
- * - every source record seen is settled (done, duplicate, parked as error, or resolved by a
- *   person) or has a next attempt planned; otherwise nothing will ever move it;
+ * - every source record seen is settled (done, duplicate, or resolved by a person) or has a next
+ *   attempt planned; otherwise nothing will ever move it. A parked record (error) is not
+ *   settled: it has no document until a person acts, so it is reported too;
  * - one business key maps to one target document and one document to one key;
  * - every `done` record carries the target id and the response that proved the write;
- * - no time window before the cursor (LAST_SYNC_TIME) is missing from the closed-window set.
+ * - no time window before the cursor (LAST_SYNC_TIME) is missing from the closed-window set;
+ * - with a target view: the ledger agrees with the target (verify-target.ts).
  *
  * Records are streamed page by page; only key → target id pairs are held in memory.
  */
 import type { FerryError } from '../core/errors.js'
 import type { TimeWindow } from '../connectors/contract.js'
 import type { LedgerRecord } from '../store/index.js'
-import { VerifyCursorGap, VerifyDoneWithoutProof, VerifyKeyTwoTargets, VerifyNotSettled } from './errors.js'
+import { VerifyCursorGap, VerifyDoneWithoutProof, VerifyKeyTwoTargets, VerifyNotSettled, VerifyParked } from './errors.js'
+import { TargetCheck, type TargetCheckInput } from './verify-target.js'
 
 /** What verify reads from the store (the real Store satisfies it). */
 export interface VerifyLedger {
@@ -34,11 +37,16 @@ export interface VerifyInput {
   readonly start?: Date
   readonly ledger: VerifyLedger
   readonly windows: VerifyWindows
+  /**
+   * The scheme's target, to check the ledger against it; absent: ledger only. Its duplicate
+   * check covers [start, cursor) unless `range` is given.
+   */
+  readonly target?: Omit<TargetCheckInput, 'range'> & { readonly range?: TargetCheckInput['range'] }
 }
 
 export interface Violation {
   readonly code: string
-  readonly rule: 'settled_or_planned' | 'one_target_per_key' | 'done_has_proof' | 'cursor_covered'
+  readonly rule: 'settled_or_planned' | 'one_target_per_key' | 'done_has_proof' | 'cursor_covered' | 'ledger_matches_target'
   readonly recordId?: string
   readonly message: string
 }
@@ -50,6 +58,8 @@ export interface VerifyReport {
   /** Closed windows after a gap: the cursor waits at the gap, which is safe; shown for information. */
   readonly islands: TimeWindow[]
   readonly violations: Violation[]
+  /** Set when the ledger was checked against the target: written keys looked up, documents listed. */
+  readonly target?: { readonly keysChecked: number; readonly listed: number }
 }
 
 const SETTLED = new Set(['done', 'duplicate'])
@@ -69,10 +79,13 @@ export async function verifyLedger(input: VerifyInput): Promise<VerifyReport> {
   const keyToTarget = new Map<string, { targetId: string; recordId: string }>()
   const targetToKey = new Map<string, { key: string; recordId: string }>()
   let records = 0
+  const check = input.target === undefined ? undefined : new TargetCheck(input.target)
   for await (const r of input.ledger.iterateRecords(schemeId)) {
     records++
-    const parked = r.status === 'error'
-    if (!SETTLED.has(r.status) && !parked && r.resolvedAt === null && r.nextAttemptAt === null) {
+    check?.see(r)
+    if (r.status === 'error' && r.resolvedAt === null) {
+      violations.push(violation('settled_or_planned', VerifyParked([r.id, r.lastError === null ? 'no error recorded' : `${r.lastError.code}: ${r.lastError.message}`]), r.id))
+    } else if (!SETTLED.has(r.status) && r.status !== 'error' && r.resolvedAt === null && r.nextAttemptAt === null) {
       violations.push(violation('settled_or_planned', VerifyNotSettled([r.id, r.status]), r.id))
     }
     if (r.status === 'done') {
@@ -107,5 +120,12 @@ export async function verifyLedger(input: VerifyInput): Promise<VerifyReport> {
     }
     for (const w of closed) if (w.start.getTime() > cursor.getTime()) islands.push(w)
   }
-  return { schemeId, records, ...(cursor === undefined ? {} : { cursor }), islands, violations }
+  let target: VerifyReport['target']
+  if (check !== undefined && input.target !== undefined) {
+    const range = input.target.range ?? (start !== undefined && cursor !== undefined && start < cursor ? { from: start, to: cursor } : undefined)
+    const t = await check.run(range)
+    for (const f of t.findings) violations.push(violation('ledger_matches_target', f.error, f.recordId))
+    target = { keysChecked: t.keysChecked, listed: t.listed }
+  }
+  return { schemeId, records, ...(cursor === undefined ? {} : { cursor }), islands, violations, ...(target === undefined ? {} : { target }) }
 }

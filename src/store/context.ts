@@ -2,13 +2,20 @@
  * What every store repository shares: the Kysely handle, the capabilities, the secret box and
  * the clock. Kept in one object so repositories stay small and testable with a fake clock.
  */
+import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { SecretBox } from './crypto.js'
 import type { StoreCapabilities } from './dialect.js'
 import { writeTransaction } from './dialect.js'
 import type { CommitDurability } from './sqlite-group-commit.js'
 import type { StoreDatabase } from './schema.js'
-import { StoreBadInput } from './errors.js'
+import { LeaseFenced, StoreBadInput } from './errors.js'
+
+/** The lease a writer holds, by name and fencing token (see leases.ts). */
+export interface Fence {
+  readonly lease: string
+  readonly token: number
+}
 
 export interface StoreContext {
   readonly db: Kysely<StoreDatabase>
@@ -16,11 +23,35 @@ export interface StoreContext {
   readonly box: SecretBox
   /** Epoch milliseconds; injectable so tests move time without waiting. */
   readonly now: () => number
+  /**
+   * Set on a fenced handle (`store.fenced`): every write transaction first checks, in the same
+   * transaction, that the lease still carries this token, and is refused once a newer one exists.
+   */
+  readonly fence?: Fence
 }
 
 /** `durability`: `lazy` only for writes the engine recovers from when lost (see {@link CommitDurability}). */
 export function inWriteTx<T>(ctx: StoreContext, fn: (trx: Kysely<StoreDatabase>) => Promise<T>, durability?: CommitDurability): Promise<T> {
-  return writeTransaction(ctx.db, ctx.caps, fn, durability)
+  const fence = ctx.fence
+  if (fence === undefined) return writeTransaction(ctx.db, ctx.caps, fn, durability)
+  return writeTransaction(ctx.db, ctx.caps, async (trx) => {
+    await checkFence(trx, ctx.caps.skipLocked, fence)
+    return fn(trx)
+  }, durability)
+}
+
+/**
+ * The fencing check, inside the write's own transaction. SQLite write transactions are serialised
+ * (BEGIN IMMEDIATE), so nothing can take the lease between this read and the commit. On
+ * PostgreSQL `FOR SHARE` locks the lease row until the commit: a takeover (an UPDATE of that row)
+ * waits for this write, and every write after the takeover sees the new token.
+ */
+async function checkFence(trx: Kysely<StoreDatabase>, rowLocks: boolean, fence: Fence): Promise<void> {
+  const { rows } = await sql<{ token: number | string }>`select token from leases where name = ${fence.lease}${rowLocks ? sql` for share` : sql``}`.execute(trx)
+  const token = rows[0] === undefined ? undefined : Number(rows[0].token)
+  if (token !== fence.token) {
+    throw LeaseFenced([fence.lease, fence.token, token === undefined ? 'the lease no longer exists' : `the lease is at token ${token}`])
+  }
 }
 
 /**
@@ -28,7 +59,7 @@ export function inWriteTx<T>(ctx: StoreContext, fn: (trx: Kysely<StoreDatabase>)
  * the write-lock queue of {@link inWriteTx}, so it never waits inside SQLite's blocking busy handler.
  */
 export function writeOnce<T>(ctx: StoreContext, fn: (db: Kysely<StoreDatabase>) => Promise<T>, durability?: CommitDurability): Promise<T> {
-  return ctx.caps.immediateWriteTransactions ? inWriteTx(ctx, fn, durability) : fn(ctx.db)
+  return ctx.caps.immediateWriteTransactions || ctx.fence !== undefined ? inWriteTx(ctx, fn, durability) : fn(ctx.db)
 }
 
 /** Milliseconds from a Date or a number, rejecting NaN so a bad time never reaches SQL. */

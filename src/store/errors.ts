@@ -194,3 +194,13 @@ export const WriteWithoutProof = defineError(
   },
   (recordId: string) => `record "${recordId}" cannot be marked done without a target id and a response`,
 )
+
+export const LeaseFenced = defineError(
+  {
+    code: 'ERR_STORE_LEASE_FENCED',
+    kind: 'transient',
+    meaning: 'A write carried the fencing token of a lease that another worker has taken since (the lease expired while this worker was paused, stalled or cut off), so the store refused it.',
+    fix: 'Nothing to repair: the worker that holds the lease now carries on, and this one stopped before its next write. If it happens often, look for what stalls the process (a suspended VM, swapping, SIGSTOP) or raise engine.leaseTtlSeconds.',
+  },
+  (lease: string, token: number, current: string) => `lease ${lease}: fencing token ${token} is stale (${current}); the write was refused`,
+)

@@ -80,6 +80,14 @@ export async function claimReady(ctx: StoreContext, schemeId: string, limit: num
   return { token, records }
 }
 
+/** Free the live claims of a scheme (see Ledger.releaseClaims); returns how many were freed. */
+export async function releaseClaims(ctx: StoreContext, schemeId: string): Promise<number> {
+  const now = ctx.now()
+  const res = await writeOnce(ctx, (db) => db.updateTable('records').set({ claim_token: null, claimed_until: null })
+    .where('scheme_id', '=', schemeId).where('claimed_until', '>', now).executeTakeFirst())
+  return Number(res.numUpdatedRows)
+}
+
 async function event(trx: Kysely<StoreDatabase>, ref: RecordRef, at: number, name: string, detail: Record<string, unknown>): Promise<void> {
   await insertEvent(trx, ref, at, name, JSON.stringify(detail))
 }

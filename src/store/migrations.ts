@@ -143,4 +143,14 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('records_group').on('records').columns(['scheme_id', 'group_key']).execute()
     },
   },
+  {
+    version: 5,
+    name: 'leases record their holder host and process',
+    async up(db) {
+      // A holder on the same host whose process is gone is taken over at once (leases.ts) instead
+      // of blocking its scheme until the lease expires.
+      await db.schema.alterTable('leases').addColumn('host', 'text').execute()
+      await db.schema.alterTable('leases').addColumn('pid', 'integer').execute()
+    },
+  },
 ]

@@ -117,7 +117,15 @@ export interface StaticCollectionTable { id: string; updated_at: number }
 
 export interface StaticRowTable { seq: Generated<number>; collection_id: string; content: string }
 
-export interface LeaseTable { name: string; holder: string; token: number; expires_at: number }
+export interface LeaseTable {
+  name: string
+  holder: string
+  token: number
+  expires_at: number
+  /** Holder's host identity and process id (migration 5); null for leases taken before it. */
+  host: string | null
+  pid: number | null
+}
 
 export interface StoreDatabase {
   ferry_meta: MetaTable

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely'
 import type { LookupQuery } from './collections.js'
 import { CollectionRepo } from './collections.js'
 import { ConnectionRepo, StoreCredentials } from './connections.js'
-import type { StoreContext } from './context.js'
+import type { Fence, StoreContext } from './context.js'
 import { writeOnce } from './context.js'
 import { DEFAULT_MASTER_KEY_FILE, SecretBox, loadMasterKey } from './crypto.js'
 import type { StoreCapabilities } from './dialect.js'
@@ -69,6 +69,12 @@ export class Ledger {
     return upsertSourceRecords(this.ctx, schemeId, records, opts)
   }
   claimReady(schemeId: string, limit: number, opts?: ClaimOptions) { return marks.claimReady(this.ctx, schemeId, limit, opts) }
+  /**
+   * Free every live claim of the scheme. A new holder of the scheme's target lease calls it (on a
+   * fenced handle) at takeover: every claim then belongs to a previous holder, which its fence
+   * already stops, so its records need not wait for their claims to expire.
+   */
+  releaseClaims(schemeId: string) { return marks.releaseClaims(this.ctx, schemeId) }
   /** Grouped schemes: claim whole header groups; see ledger-groups.ts. */
   claimGroups(schemeId: string, limit: number, opts?: ClaimOptions) { return groups.claimGroups(this.ctx, schemeId, limit, opts) }
   refreshGroupKeys(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string) {
@@ -110,6 +116,12 @@ export interface Store {
   /** `_findCollection` lookups (an alias of `collections.find`). */
   find(q: LookupQuery): Promise<unknown>
   readonly leases: LeaseRepo
+  /**
+   * The ledger and the closed windows bound to a lease this process holds: every write (claims,
+   * write intents, outcomes, window closes, upserts) checks the lease's fencing token in its own
+   * transaction and is refused with ERR_STORE_LEASE_FENCED once a newer token exists.
+   */
+  fenced(fence: Fence): { readonly ledger: Ledger; readonly windows: WindowRepo }
   /** @internal For store tests that inspect raw rows. */
   readonly db: Kysely<StoreDatabase>
   close(): Promise<void>
@@ -148,6 +160,10 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     collections,
     find: (q) => collections.find(q),
     leases: g(new LeaseRepo(ctx)),
+    fenced: (fence) => {
+      const f: StoreContext = { ...ctx, fence: { lease: fence.lease, token: fence.token } }
+      return { ledger: g(new Ledger(f)), windows: g(new WindowRepo(f)) }
+    },
     db: opened.db,
     close: () => opened.db.destroy(),
   }

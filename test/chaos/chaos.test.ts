@@ -5,6 +5,7 @@
  * agree with the target. More seeds: `npm run test:chaos -- --seeds N` (docs/chaos.md).
  */
 import { describe, expect, it } from 'vitest'
+import { PG_URL, postgresPlan, probePostgres } from '../store/harness.js'
 import { failureReport, runSeed, type SeedOptions } from './harness.js'
 import { chaosPlan, INJECTED } from './schedule.js'
 
@@ -35,6 +36,24 @@ describe('chaos: exactly-once under faults and SIGKILL', () => {
       // Not vacuous: there was work, and the simulators really injected faults.
       expect(r.expectedBills).toBeGreaterThan(5)
       expect(Object.values(r.faultsFired).reduce((a, b) => a + b, 0), JSON.stringify(r.faultsFired)).toBeGreaterThan(0)
+    }, 240_000)
+  }
+})
+
+const pgPlan = postgresPlan(await probePostgres(), process.env)
+
+describe('chaos: a worker paused past its lease (SIGSTOP, another takes over, SIGCONT)', () => {
+  const cases: readonly { seed: number; database: 'sqlite' | 'postgres' }[] = [{ seed: 1, database: 'sqlite' }, { seed: 2, database: 'postgres' }]
+  for (const { seed, database } of cases) {
+    const skip = database === 'postgres' && !pgPlan.run && !pgPlan.fail
+    it.skipIf(skip)(`seed ${seed} on ${database}${skip ? ` (skipped: ${new URL(PG_URL).host}: ${pgPlan.run ? '' : pgPlan.reason})` : ''}: the resumed worker stops, the bills equal the oracle`, async () => {
+      if (database === 'postgres' && !pgPlan.run) expect.fail(`PostgreSQL at ${new URL(PG_URL).host} is required when CI=true`)
+      const opts: SeedOptions = { target: 'lenient', fault: 'pause', database }
+      const r = await runSeed(seed, opts)
+      expect(r.ok, failureReport(r, opts)).toBe(true)
+      expect(r.pauses).toBe(1)
+      // The resumed worker was stopped by the fence, not left to finish its batch.
+      expect(['ERR_LEASE_LOST', 'ERR_STORE_LEASE_FENCED']).toContain(r.pausedWorker)
     }, 240_000)
   }
 })

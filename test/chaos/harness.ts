@@ -1,12 +1,15 @@
 /**
  * One chaos seed end to end: both simulators on a small seeded dataset (in this process), Ferry
- * as `ferry run` child processes on a YAML config and a temporary SQLite file, the seed's fault
- * rounds (each possibly ending in SIGKILL), then quiet rounds without faults until the ledger has
+ * as `ferry run` child processes on a YAML config and a temporary SQLite file (or a fresh
+ * PostgreSQL schema), the seed's fault rounds (each possibly ending in SIGKILL) or the
+ * pause-past-lease fault (pause.ts), then quiet rounds without faults until the ledger has
  * nothing left to do, then the pass criterion (check.ts).
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { stringify } from 'yaml'
 import { loadConfig } from '../../src/config/load.js'
 import { BUILTIN_CONNECTORS, openHost, type Host } from '../../src/engine/host.js'
@@ -14,9 +17,11 @@ import { silentLogger } from '../../src/engine/ports.js'
 import { examplesDir } from '../../src/cli/demo-command.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { LOSS } from '../e2e/support.js'
+import { PG_URL } from '../store/harness.js'
 import { judge } from './check.js'
 import { allowDuplicateBillNumbers } from './lenient-target.js'
 import { REAL_BIN, runToExit, sleep, spawnFerry, summaryOf } from './processes.js'
+import { describePause, pausePlan, pauseRound } from './pause.js'
 import { chaosPlan, COUNT, describePlan, JDY_TIMEOUT_MS, SAVE_PATH, type ChaosPlan, type Round } from './schedule.js'
 
 export interface SeedOptions {
@@ -27,6 +32,10 @@ export interface SeedOptions {
   readonly orders?: number
   readonly days?: number
   readonly rounds?: number
+  /** `schedule` (default): the seed's random fault rounds; `pause`: the pause-past-lease fault (pause.ts). */
+  readonly fault?: 'schedule' | 'pause'
+  /** The store of the Ferry processes (default sqlite; postgres: a fresh schema at FERRY_TEST_PG_URL). */
+  readonly database?: 'sqlite' | 'postgres'
   /** Progress lines (default: none). */
   readonly log?: (line: string) => void
 }
@@ -40,6 +49,10 @@ export interface SeedResult {
   readonly bills: number
   readonly duplicates: number
   readonly kills: number
+  /** Pause faults that landed (a worker stopped past its lease while another took over). */
+  readonly pauses: number
+  /** How the paused worker's run ended after SIGCONT: its error code, or its status. */
+  readonly pausedWorker?: string
   /** Faults the simulators actually injected (request-log counters of both), by reason. */
   readonly faultsFired: Record<string, number>
   readonly quietRounds: number
@@ -48,14 +61,18 @@ export interface SeedResult {
 
 /** What a failing seed prints: the exact command that runs it again. */
 export function replayCommand(seed: number, o: SeedOptions = {}): string {
-  const extra = [o.target === 'strict' ? '--target strict' : '', o.bin !== undefined && o.bin !== REAL_BIN ? '--no-probe' : ''].filter((x) => x !== '')
+  const extra = [o.target === 'strict' ? '--target strict' : '', o.fault === 'pause' ? '--fault pause' : '',
+    o.database === 'postgres' ? '--database postgres' : '', o.bin !== undefined && o.bin !== REAL_BIN ? `--bin ${o.bin}` : ''].filter((x) => x !== '')
   return `npm run test:chaos -- --seed ${seed}${extra.length === 0 ? '' : ` ${extra.join(' ')}`}`
 }
 
 // Ten 1-second steps: the most a scheme file allows, and short enough that a seed never waits long.
 const RETRY_LADDER = Array.from({ length: 10 }, () => 1)
 
-function writeChaosConfig(sb: Sandbox, dir: string, start: Date): string {
+/** The chaos config's lease time-to-live: short, so a dead or stopped worker's lease runs out fast. */
+const LEASE_TTL_MS = 2_000
+
+function writeChaosConfig(sb: Sandbox, dir: string, start: Date, databaseUrl: string): string {
   const info = sb.info()
   const ex = examplesDir()
   const file = join(dir, 'ferry.yaml')
@@ -64,7 +81,7 @@ function writeChaosConfig(sb: Sandbox, dir: string, start: Date): string {
   const scheme = JSON.parse(readFileSync(join(ex, 'jst-count-to-jdy-check-loss.json'), 'utf8')) as Record<string, unknown>
   writeFileSync(loss, JSON.stringify({ ...scheme, retry: { ladder: RETRY_LADDER, jitter: 0 } }, null, 2))
   writeFileSync(file, stringify({
-    database: { url: `sqlite:${join(dir, 'ferry.db')}` },
+    database: { url: databaseUrl },
     masterKey: { file: join(dir, 'master.key') },
     connections: {
       jst: { connector: 'jushuitan', budget: { perSecond: 20, perMinute: 1200, inFlight: 2 },
@@ -76,7 +93,7 @@ function writeChaosConfig(sb: Sandbox, dir: string, start: Date): string {
           accountId: info.jdy.accountId, timeoutMs: JDY_TIMEOUT_MS, connectTimeoutMs: 1000 } },
     },
     schemes: [join(ex, 'jdy-materials.json'), join(ex, 'jdy-stores.json'), loss].map((f) => ({ file: f, start: start.toISOString() })),
-    engine: { retryLadder: RETRY_LADDER, jitter: 0, leaseTtlSeconds: 2 },
+    engine: { retryLadder: RETRY_LADDER, jitter: 0, leaseTtlSeconds: LEASE_TTL_MS / 1000 },
   }))
   return file
 }
@@ -183,7 +200,8 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
   const bin = o.bin ?? REAL_BIN
   const log = o.log ?? (() => undefined)
   const plan: ChaosPlan = chaosPlan(seed, o.rounds ?? 3)
-  const planLines = describePlan(plan)
+  const pause = o.fault === 'pause' ? pausePlan(seed, LEASE_TTL_MS) : undefined
+  const planLines = pause === undefined ? describePlan(plan) : [describePause(pause)]
   const dir = mkdtempSync(join(tmpdir(), `ferry-chaos-${seed}-`))
   const hour = 3_600_000
   const days = o.days ?? 4
@@ -191,21 +209,36 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
   const sb = await startSandbox({ orders: o.orders ?? 40, days, seed, start })
   const problems: string[] = []
   let kills = 0
+  let pauses = 0
+  let pausedWorker: string | undefined
   let quietRounds = 0
+  const pgSchema = o.database === 'postgres' ? `ferry_chaos_${seed}_${randomBytes(4).toString('hex')}` : undefined
   let verdict = { expectedBills: 0, bills: 0, duplicates: 0 }
   try {
     if ((o.target ?? 'lenient') === 'lenient') allowDuplicateBillNumbers(sb.jdy)
     sb.jst.configure({ rateLimit: { ...sb.jst.behaviour.rateLimit, perSecond: 20, perMinute: 1200 } })
     const env = { CHAOS_JST_SECRET: sb.info().jst.appSecret, CHAOS_JDY_SECRET: sb.info().jdy.clientSecret, FERRY_LOG_LEVEL: 'silent' }
-    const config = writeChaosConfig(sb, dir, start)
+    const dbUrl = pgSchema === undefined ? `sqlite:${join(dir, 'ferry.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${pgSchema}`
+    const config = writeChaosConfig(sb, dir, start, dbUrl)
     for (const master of ['jdy-materials', 'jdy-stores']) {
-      const r = await runToExit(REAL_BIN, ['run', master, '--config', config], env)
+      // The build under test loads it too: another build may not open a database migrated by this one.
+      const r = await runToExit(bin, ['run', master, '--config', config], env)
       if (r.code !== 0) throw new Error(`master data ${master} did not load: ${r.stderr.slice(0, 500)}`)
     }
     const run = ['run', LOSS, '--config', config, '--json']
-    for (const [i, round] of plan.rounds.entries()) {
-      log(`seed ${seed} ${planLines[i] ?? ''}`)
-      if (await chaosRound(sb, round, bin, run, env)) kills++
+    if (pause !== undefined) {
+      log(`seed ${seed} ${planLines[0] ?? ''} (${new Date().toISOString()})`)
+      const p = await pauseRound(sb, pause, bin, run, env)
+      const s = summaryOf(p.aStdout)
+      pausedWorker = s?.error?.code ?? s?.status ?? p.aStderr.trim().split('\n').slice(-1).join('')
+      if (p.stopped) pauses++
+      else problems.push(`pause: the fault did not land: ${p.notes.join('; ')}`)
+      log(`seed ${seed} pause: ${p.notes.join('; ') || 'landed'}; worker A: ${pausedWorker} (${new Date().toISOString()})`)
+    } else {
+      for (const [i, round] of plan.rounds.entries()) {
+        log(`seed ${seed} ${planLines[i] ?? ''}`)
+        if (await chaosRound(sb, round, bin, run, env)) kills++
+      }
     }
     // Quiet: no faults; run (and wait out retry times) until nothing is left to do.
     for (;;) {
@@ -243,12 +276,23 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
   } finally {
     await sb.close()
     rmSync(dir, { recursive: true, force: true })
+    if (pgSchema !== undefined) await dropSchema(pgSchema)
   }
   const faultsFired: Record<string, number> = {}
   for (const c of [...Object.values(sb.jst.log.counters()), ...Object.values(sb.jdy.log.counters())]) {
     for (const [k, n] of Object.entries(c.faults)) faultsFired[k] = (faultsFired[k] ?? 0) + n
   }
-  return { seed, ok: problems.length === 0, problems, plan: planLines, ...verdict, kills, faultsFired, quietRounds, ms: Date.now() - t0 }
+  return { seed, ok: problems.length === 0, problems, plan: planLines, ...verdict, kills, pauses, ...(pausedWorker === undefined ? {} : { pausedWorker }), faultsFired, quietRounds, ms: Date.now() - t0 }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL })
+  try {
+    await client.connect()
+    await client.query(`drop schema if exists "${schema}" cascade`)
+  } catch { /* best effort: a leftover test schema harms nothing */ } finally {
+    await client.end().catch(() => undefined)
+  }
 }
 
 /** The failure text of a seed: what went wrong, the schedule, and the replay command. */

@@ -11,7 +11,7 @@ const T0 = new Date(Date.UTC(2026, 0, 1))
 
 interface Fixture { store: Store; db: TestDatabase }
 
-/** A fresh store with a clean ledger: 3 done (with proof), 1 parked, 1 queued, windows [T0, T0+3h) closed. */
+/** A fresh store with a clean ledger: 3 done (with proof), 1 parked and resolved by a person, 1 queued, windows [T0, T0+3h) closed. */
 async function cleanLedgerOn(create: () => TestDatabase): Promise<Fixture> {
   const db = create()
   const store = await db.open()
@@ -23,6 +23,7 @@ async function cleanLedgerOn(create: () => TestDatabase): Promise<Fixture> {
     await store.ledger.markWritten({ schemeId: S, recordId: id }, { targetId: `T${id}`, response: { errcode: 0, data: { ids: [`T${id}`] } }, businessKey: id })
   }
   await store.ledger.markFailed({ schemeId: S, recordId: '104' }, { kind: 'data', code: 'ERR_LOOKUP_MISSING', message: 'JDY material not found', nextAttemptAt: null })
+  await store.ledger.resolve({ schemeId: S, recordId: '104' }, 'counted by hand')
   await store.ledger.markFailed({ schemeId: S, recordId: '105' }, { kind: 'transient', code: 'ERR_HTTP_TRANSIENT', message: 'reset', nextAttemptAt: new Date(T0.getTime() + H) })
   for (let i = 0; i < 3; i++) await store.windows.close(S, API, { start: new Date(T0.getTime() + i * H), end: new Date(T0.getTime() + (i + 1) * H) })
   return { store, db }
@@ -41,6 +42,18 @@ for (const factory of await storeFactories()) describe(`ferry verify: ledger inv
     expect(r.violations).toEqual([])
     expect(r.records).toBe(5)
     expect(r.cursor?.toISOString()).toBe(new Date(T0.getTime() + 3 * H).toISOString())
+  })
+
+  it('reports a parked record as not settled, with its error, until a person resolves it', async () => {
+    f = await cleanLedger()
+    await f.store.ledger.upsertSourceRecords(S, [{ id: '107', content: { io_id: '107' } }])
+    await f.store.ledger.claimReady(S, 10)
+    await f.store.ledger.markFailed({ schemeId: S, recordId: '107' }, { kind: 'data', code: 'ERR_LOOKUP_MISSING', message: 'JDY material not found', nextAttemptAt: null })
+    const r = await verify(f.store)
+    expect(r.violations).toEqual([expect.objectContaining({ code: 'ERR_VERIFY_PARKED', rule: 'settled_or_planned', recordId: '107' })])
+    expect(r.violations[0]!.message).toContain('ERR_LOOKUP_MISSING')
+    await f.store.ledger.resolve({ schemeId: S, recordId: '107' }, 'not needed')
+    expect((await verify(f.store)).violations).toEqual([])
   })
 
   it('reports a record that is neither settled nor has a next attempt planned', async () => {

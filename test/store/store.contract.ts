@@ -4,6 +4,7 @@
  */
 import { describe } from 'vitest'
 import { describeCollections } from './collections.contract.js'
+import { describeFencing } from './fencing.contract.js'
 import type { StoreFactory } from './harness.js'
 import { describeLedger } from './ledger.contract.js'
 import { describeLedgerGroups } from './ledger-groups.contract.js'
@@ -15,5 +16,6 @@ export function describeStore(factory: StoreFactory): void {
     describeLedger(factory)
     describeLedgerGroups(factory)
     describeCollections(factory)
+    describeFencing(factory)
   })
 }

@@ -99,7 +99,7 @@ export class CheckLossBills implements TargetRuntime {
           return await this.finishExisting({ exists: true, targetId: listed.id, document: listed.row }, bill, req.signal, 'already_exists', false)
         }
       }
-      return await this.save(bill, req.signal)
+      return await this.save(bill, req.signal, req.beforeSend)
     } catch (e) {
       return outcomeOfError(e)
     }
@@ -127,10 +127,10 @@ export class CheckLossBills implements TargetRuntime {
     return { key: req.key, body, audit, ...(billDate === undefined ? {} : { billDate }) }
   }
 
-  private async save(bill: PreparedBill, signal?: AbortSignal): Promise<WriteOutcome> {
+  private async save(bill: PreparedBill, signal?: AbortSignal, beforeSend?: () => void): Promise<WriteOutcome> {
     let answer: JdyAnswer
     try {
-      answer = await this.api.call({ method: 'POST', path: BILL_API, body: bill.body, idempotent: false, signal })
+      answer = await this.api.call({ method: 'POST', path: BILL_API, body: bill.body, idempotent: false, signal, ...(beforeSend === undefined ? {} : { beforeSend }) })
     } catch (e) {
       const err = toFerryError(e)
       if (outcomeOf(err) !== 'unknown_outcome') throw err

@@ -25,6 +25,8 @@ export interface JdyCall {
   /** False for saves: a failure after sending becomes unknown_outcome. */
   readonly idempotent: boolean
   readonly signal?: AbortSignal
+  /** Last check before the request leaves (see WriteRequest.beforeSend). */
+  readonly beforeSend?: () => void
 }
 
 export class JdyApi {
@@ -110,6 +112,7 @@ export class JdyApi {
     const tok = await this.auth.token(c.signal)
     const release = await this.ctx.budget.acquire(c.signal)
     try {
+      c.beforeSend?.()
       return { answer: await this.signedSend(c, tok), token: tok.token }
     } finally {
       release()

@@ -36,11 +36,23 @@ function counterDelta(c: RunCounters): Record<string, number> {
 }
 
 export function storePorts(store: Store): EnginePorts {
-  const held = new Map<string, Lease>()
+  return portsOver(store, { ledger: store.ledger, windows: store.windows }, new Map<string, Lease>())
+}
+
+type LedgerHandle = Store['ledger']
+type WindowsHandle = Store['windows']
+
+function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHandle }, held: Map<string, Lease>, beforeWrite?: () => void): EnginePorts {
+  const ledger = h.ledger
   return {
+    fenced(name, check) {
+      const lease = held.get(name)
+      if (lease === undefined) return undefined
+      return portsOver(store, store.fenced({ lease: name, token: lease.token }), held, check)
+    },
     ledger: {
       async upsertSourceRecords(schemeId, records, opts) {
-        const r = await store.ledger.upsertSourceRecords(schemeId, records, { idCheck: opts.idCheck })
+        const r = await ledger.upsertSourceRecords(schemeId, records, { idCheck: opts.idCheck })
         return {
           inserted: r.counts.inserted,
           unchanged: r.counts.unchanged,
@@ -50,11 +62,11 @@ export function storePorts(store: Store): EnginePorts {
         }
       },
       async claimReady(schemeId, opts) {
-        const claim = await store.ledger.claimReady(schemeId, opts.limit, { now: opts.now, ttlMs: opts.ttlMs })
+        const claim = await ledger.claimReady(schemeId, opts.limit, { now: opts.now, ttlMs: opts.ttlMs })
         return claim.records.map(toRecord)
       },
       async claimGroups(schemeId, opts) {
-        const claim = await store.ledger.claimGroups(schemeId, opts.limit, { now: opts.now, ttlMs: opts.ttlMs })
+        const claim = await ledger.claimGroups(schemeId, opts.limit, { now: opts.now, ttlMs: opts.ttlMs })
         return {
           records: claim.records.map(toRecord),
           late: claim.late.map((l) => ({ record: toRecord(l.record), writtenAs: {
@@ -64,43 +76,45 @@ export function storePorts(store: Store): EnginePorts {
           } })),
         }
       },
-      refreshGroupKeys: (schemeId, prefix, keyOf) => store.ledger.refreshGroupKeys(schemeId, prefix, keyOf),
+      refreshGroupKeys: (schemeId, prefix, keyOf) => ledger.refreshGroupKeys(schemeId, prefix, keyOf),
+      releaseClaims: (schemeId) => ledger.releaseClaims(schemeId),
       async markWritten(schemeId, id, w) {
-        await store.ledger.markWritten(ref(schemeId, id), { targetId: w.targetId, response: w.response, businessKey: w.businessKey, payload: w.payload })
+        await ledger.markWritten(ref(schemeId, id), { targetId: w.targetId, response: w.response, businessKey: w.businessKey, payload: w.payload })
       },
       // The payload is saved in the outcome's own transaction: the write intent is one commit.
       async markDuplicate(schemeId, id, w) {
-        await store.ledger.markDuplicate(ref(schemeId, id), { response: w.response,
+        await ledger.markDuplicate(ref(schemeId, id), { response: w.response,
           ...(w.targetId === undefined ? {} : { targetId: w.targetId }), ...(w.message === undefined ? {} : { message: w.message }) },
         { payload: w.payload, businessKey: w.businessKey })
       },
       async markUnknown(schemeId, id, w) {
-        await store.ledger.markUnknown(ref(schemeId, id), { code: w.error.code, message: w.error.message, probeAt: w.probeAt },
+        beforeWrite?.()
+        await ledger.markUnknown(ref(schemeId, id), { code: w.error.code, message: w.error.message, probeAt: w.probeAt },
           { payload: w.payload, businessKey: w.businessKey })
       },
       async markFailed(schemeId, id, w) {
-        await store.ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null },
+        await ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null },
           w.payload === undefined ? undefined : { payload: w.payload })
       },
       async listRecords(schemeId, q) {
-        const page = await store.ledger.listRecords(schemeId, {
+        const page = await ledger.listRecords(schemeId, {
           ...(q.status === undefined ? {} : { status: q.status }), ...(q.search === undefined ? {} : { search: q.search }),
           ...(q.limit === undefined ? {} : { limit: q.limit }), ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
         })
         return { records: page.records.map(toRecord), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) }
       },
       async getRecord(schemeId, id) {
-        const r = await store.ledger.getRecord(ref(schemeId, id))
+        const r = await ledger.getRecord(ref(schemeId, id))
         return r === undefined ? undefined : toRecord(r)
       },
       async requeue(schemeId, ids) {
-        const r = await store.ledger.requeue(schemeId, ids === undefined ? { allFailed: true } : { ids })
+        const r = await ledger.requeue(schemeId, ids === undefined ? { allFailed: true } : { ids })
         return r.requeued
       },
-      async editPayload(schemeId, id, payload) { await store.ledger.editPayload(ref(schemeId, id), payload) },
-      async resolve(schemeId, id, note) { await store.ledger.resolve(ref(schemeId, id), note) },
+      async editPayload(schemeId, id, payload) { await ledger.editPayload(ref(schemeId, id), payload) },
+      async resolve(schemeId, id, note) { await ledger.resolve(ref(schemeId, id), note) },
       async countByStatus(schemeId) {
-        const c = await store.ledger.counts(schemeId)
+        const c = await ledger.counts(schemeId)
         const out: Partial<Record<RecordStatus, number>> = {}
         for (const s of ['waiting', 'queued', 'done', 'duplicate', 'error', 'unknown'] as const) if (c[s] > 0) out[s] = c[s]
         return out
@@ -108,10 +122,10 @@ export function storePorts(store: Store): EnginePorts {
     },
     cursor: {
       async lastSyncTime(schemeId, api, start) {
-        const from = start ?? (await store.windows.list(schemeId, api))[0]?.start
-        return from === undefined ? undefined : store.windows.lastSyncTime(schemeId, api, from)
+        const from = start ?? (await h.windows.list(schemeId, api))[0]?.start
+        return from === undefined ? undefined : h.windows.lastSyncTime(schemeId, api, from)
       },
-      closeWindow: (schemeId, api, window) => store.windows.close(schemeId, api, window),
+      closeWindow: (schemeId, api, window) => h.windows.close(schemeId, api, window),
     },
     leases: {
       async acquire(name, holder, ttlMs) {
