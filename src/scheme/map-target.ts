@@ -49,7 +49,9 @@ class Mapper {
     this.lookups = inner === undefined ? undefined : {
       find: async (q) => {
         const found = await inner.find(q)
-        if (found === undefined || found === null || found === '') {
+        // An `in` list tries alternatives: only a miss of the last one is a miss of the lookup.
+        const last = q.attempt === undefined || q.attempt.index === q.attempt.of - 1
+        if (last && (found === undefined || found === null || found === '')) {
           this.unresolved.push({ field: this.currentField, collection: q.collection, lookupField: q.field, where: { ...q.where } })
         }
         return found
@@ -124,7 +126,7 @@ class Mapper {
         location: outPath, cause: e, details: { ...err.details, schemePath: f.path, ...(err.location === undefined ? {} : { position: err.location }) },
       })
     }
-    if (f.parser !== undefined) v = applyParser(f.parser, v)
+    if (f.parser !== undefined) v = applyParser(f.parser, v, outPath)
     return coerce(v, f.type, outPath)
   }
 }
