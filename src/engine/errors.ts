@@ -145,6 +145,26 @@ export const SchemeBusy = defineError(
   (scheme: string, stage: string, holder: string) => `scheme ${scheme} ${stage} stage is already running (${holder})`,
 )
 
+export const StubTargetUsed = defineError(
+  {
+    code: 'ERR_PREVIEW_TARGET_CALLED',
+    kind: 'system',
+    meaning: 'A preview against an input file tried to call the target; previews never write.',
+    fix: 'This is a bug in Ferry: report it with the command line.',
+  },
+  (call: string) => `preview called the target (${call}); previews never write`,
+)
+
+export const PreviewInput = defineError(
+  {
+    code: 'ERR_PREVIEW_INPUT',
+    kind: 'user',
+    meaning: 'A file given to `ferry preview --input/--lookups` is not what it must be.',
+    fix: '--input takes a JSON array of source documents; --lookups a JSON object {collection: [rows]}.',
+  },
+  (file: string, reason: string) => `${file}: ${reason}`,
+)
+
 export const UnknownScheme = defineError(
   {
     code: 'ERR_UNKNOWN_SCHEME',

@@ -11,7 +11,7 @@ import { FerryError, isFerryError } from '../core/errors.js'
 import { evaluate, type EvalContext, type LookupProvider } from '../expr/index.js'
 import { asCompiledSide, type CompiledField, type CompiledSide } from './compile.js'
 import { TargetArraySource, TargetValueType } from './errors.js'
-import { applyParser } from './parsers.js'
+import { applyParser, typedBeforeParser } from './parsers.js'
 import { describeType, getPath, isPlainObject, join } from './path.js'
 import type { AdapterMetadata } from './types.js'
 import { decimalToJson, toDecimal } from './values.js'
@@ -126,8 +126,9 @@ class Mapper {
         location: outPath, cause: e, details: { ...err.details, schemePath: f.path, ...(err.location === undefined ? {} : { position: err.location }) },
       })
     }
-    if (f.parser !== undefined) v = applyParser(f.parser, v, outPath)
-    return coerce(v, f.type, outPath)
+    if (f.parser === undefined) return coerce(v, f.type, outPath)
+    if (typedBeforeParser(f.parser)) return applyParser(f.parser, coerce(v, f.type, outPath), outPath)
+    return coerce(applyParser(f.parser, v, outPath), f.type, outPath)
   }
 }
 

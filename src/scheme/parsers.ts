@@ -13,6 +13,12 @@ import { toText } from './values.js'
 interface ParserDef {
   /** Parameter keys the parser needs (validation reports a missing one). */
   readonly needs: readonly ('params' | 'params1' | 'params2')[]
+  /**
+   * Whether the field's declared `type` describes the parser's input (`before`) or its result
+   * (`after`). Real 星空 schemes declare `"type":"string"` on a field whose ConvertObjectParser
+   * makes `{"FNumber": "…"}`: the type is the value's, the parser shapes it.
+   */
+  readonly typed: 'before' | 'after'
   readonly apply: (value: unknown, spec: ParserSpec, at: string) => unknown
 }
 
@@ -25,10 +31,11 @@ function keyValueList(obj: Record<string, unknown>): { Key: string | number; Val
 
 const PARSERS: Readonly<Record<string, ParserDef>> = {
   /** A list becomes one string joined by `params` (default ","); a non-list passes unchanged. */
-  ArrayToString: { needs: [], apply: (value, spec) => (Array.isArray(value) ? value.map(toText).join(str(spec, 'params') || ',') : value) },
+  ArrayToString: { needs: [], typed: 'after', apply: (value, spec) => (Array.isArray(value) ? value.map(toText).join(str(spec, 'params') || ',') : value) },
   /** A string becomes a list split at `params` (default ","); empty or blank → []; a non-string passes. */
   StringToArray: {
     needs: [],
+    typed: 'before',
     apply: (value, spec) => (typeof value !== 'string' ? value : value.trim() === '' ? [] : value.split(str(spec, 'params') || ',')),
   },
   /**
@@ -37,6 +44,7 @@ const PARSERS: Readonly<Record<string, ParserDef>> = {
    */
   ConvertJson: {
     needs: [],
+    typed: 'before',
     apply: (value, _spec, at) => {
       if (value === null || value === undefined) return value
       let obj: unknown = value
@@ -54,11 +62,13 @@ const PARSERS: Readonly<Record<string, ParserDef>> = {
   /** `v` → `{[params]: v}` (金蝶云星空 base data: `{"FNumber": "SUP001"}`). Null stays null (the field is omitted). */
   ConvertObjectParser: {
     needs: ['params'],
+    typed: 'before',
     apply: (value, spec) => (value === null || value === undefined ? value : { [str(spec, 'params')]: value }),
   },
   /** `v` → `{[params1]: {[params2]: v}}`. Null stays null. */
   ConvertTwoStageObjectParser: {
     needs: ['params1', 'params2'],
+    typed: 'before',
     apply: (value, spec) => (value === null || value === undefined ? value : { [str(spec, 'params1')]: { [str(spec, 'params2')]: value } }),
   },
 }
@@ -72,6 +82,11 @@ export function isKnownParser(name: string): boolean {
 /** Parameter keys a known parser requires. */
 export function parserNeeds(name: string): readonly string[] {
   return isKnownParser(name) ? PARSERS[name]!.needs : []
+}
+
+/** True when the field's declared type applies to the parser's input rather than its result. */
+export function typedBeforeParser(spec: ParserSpec): boolean {
+  return isKnownParser(spec.name) && PARSERS[spec.name]!.typed === 'before'
 }
 
 /** Apply a parser; the caller has validated the name. `at` is the payload path for errors. */
