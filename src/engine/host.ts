@@ -16,6 +16,7 @@ import { loadCompiledScheme } from '../scheme/index.js'
 import { openStore, type Store } from '../store/index.js'
 import { storePorts } from './adapters/store-ports.js'
 import { engineScheme } from './adapters/scheme.js'
+import { schemeProcessors } from './processor-wiring.js'
 import { UnknownScheme } from './errors.js'
 import { LookupCache } from './lookup-cache.js'
 import type { Clock, ConnectionResolver, EngineLogger, EnginePorts, EngineScheme } from './ports.js'
@@ -124,12 +125,14 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     }
     await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
     if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
-    schemes.push(engineScheme(compiled, {
+    const plain = engineScheme(compiled, {
       sourceConnection: src, lookups, collectionTitles: titles,
       ...(tgt === undefined ? {} : { targetConnection: tgt }),
       ...(entry.start === undefined ? {} : { start: entry.start }),
       ...(businessKeyField === undefined ? {} : { businessKeyField }),
-    }))
+    })
+    const wrapped = await schemeProcessors(plain, compiled, entry.processors, config, opts.log, i, problems)
+    if (wrapped !== undefined) schemes.push(wrapped)
   }
   if (problems.length > 0) {
     throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], { details: { problems: problems.map((p) => p.toJSON()) } })

@@ -4,7 +4,7 @@
  * touching orchestration. Adapters from the real modules live in `adapters/`.
  */
 import type { ErrorKind } from '../core/errors.js'
-import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult } from '../connectors/contract.js'
+import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult, WriteOutcome } from '../connectors/contract.js'
 
 /** Injectable clock: every "now" in the engine comes from here. */
 export interface Clock {
@@ -237,7 +237,7 @@ export interface SchemeSource {
   renderRemedyRequest?(vars: RequestVars): Promise<Record<string, unknown>>
   readonly remedyCrontab?: string
   /** Apply `condition` and `beatFlat` to one page of raw documents; give each record its id and number. */
-  toRecords(docs: readonly Record<string, unknown>[]): SourceRecord[]
+  toRecords(docs: readonly Record<string, unknown>[]): SourceRecord[] | Promise<SourceRecord[]>
 }
 
 /** One target write: one record (operation none) or a group of records (groupCalculate). */
@@ -276,6 +276,15 @@ export interface SchemeTarget {
   plan(records: readonly LedgerRecord[]): WriteUnit[]
   /** Map one unit with the target metadata; unresolved lookups are returned, not thrown. */
   map(unit: WriteUnit, now: Date): Promise<MappedDocument>
+  /** Custom processors' afterWrite: may change the target's answer before it is recorded; never throws. */
+  afterWrite?(w: AfterWriteInput): Promise<WriteOutcome>
+}
+
+export interface AfterWriteInput {
+  readonly recordIds: readonly string[]
+  readonly payload: Record<string, unknown>
+  readonly key: string
+  readonly outcome: WriteOutcome
 }
 
 export interface EngineScheme {

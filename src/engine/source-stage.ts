@@ -47,7 +47,7 @@ async function fetchAndStore(
     ...(req.window === undefined ? {} : { window: req.window }), ...(deps.signal === undefined ? {} : { signal: deps.signal }) })) {
     counters.pages++
     counters.fetched += page.rows.length
-    const records = scheme.source.toRecords(page.rows)
+    const records = await scheme.source.toRecords(page.rows)
     counters.kept += records.length
     if (records.length > 0) {
       const r = await ports.ledger.upsertSourceRecords(scheme.id, records, { idCheck: scheme.source.idCheck, now: clock.now() })

@@ -184,6 +184,7 @@ class UnitWriter {
       const err = toFerryError(e)
       outcome = { kind: 'unknown_outcome', message: err.message, code: err.code }
     }
+    if (this.target.afterWrite !== undefined) outcome = await this.target.afterWrite({ recordIds: unit.recordIds, payload, key, outcome })
     switch (outcome.kind) {
       case 'ok':
         await this.doneAll(records, payload, key, outcome.targetId, outcome.response)
