@@ -145,6 +145,16 @@ export const SchemeBusy = defineError(
   (scheme: string, stage: string, holder: string) => `scheme ${scheme} ${stage} stage is already running (${holder})`,
 )
 
+export const TargetNoBatch = defineError(
+  {
+    code: 'ERR_TARGET_NO_BATCH',
+    kind: 'config',
+    meaning: 'The scheme writes with operation batchArraySave but its target connector cannot write batches.',
+    fix: 'Use a connector that offers batch writes (e.g. batch-http), or operation {"method":"none"}.',
+  },
+  (api: string) => `the target connector of ${api} cannot write batches (operation batchArraySave)`,
+)
+
 export const StubTargetUsed = defineError(
   {
     code: 'ERR_PREVIEW_TARGET_CALLED',

@@ -6,6 +6,7 @@
  */
 import type { ConnectorDefinition, ConnectorRuntime, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
 import { LocalBudgetRegistry, budgetKeyFor } from '../connectors/budget.js'
+import { batchHttp } from '../connectors/batch-http/index.js'
 import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
@@ -24,7 +25,7 @@ import { systemClock } from './ports.js'
 import { defaultRetryPolicy } from './retry.js'
 import type { EngineDeps } from './run.js'
 
-export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [jushuitan, kingdeeJdy]
+export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [jushuitan, kingdeeJdy, batchHttp]
 
 export interface HostOptions {
   readonly log: EngineLogger

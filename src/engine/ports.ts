@@ -276,6 +276,8 @@ export interface SchemeTarget {
   plan(records: readonly LedgerRecord[]): WriteUnit[]
   /** Map one unit with the target metadata; unresolved lookups are returned, not thrown. */
   map(unit: WriteUnit, now: Date): Promise<MappedDocument>
+  /** `operation: batchArraySave`: up to `rows` units per call, their payloads in an array under `rowsKey`. */
+  readonly batch?: { readonly rows: number; readonly rowsKey: string }
   /** Custom processors' afterWrite: may change the target's answer before it is recorded; never throws. */
   afterWrite?(w: AfterWriteInput): Promise<WriteOutcome>
 }
