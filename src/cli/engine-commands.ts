@@ -16,7 +16,8 @@ import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '.
 import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import type { RecordStatus, Stage } from '../engine/ports.js'
-import { previewScheme } from '../engine/preview.js'
+import { previewScheme, type PreviewItem } from '../engine/preview.js'
+import { previewFromInput } from './preview-input.js'
 import { recordsText, recordText, summaryText } from '../engine/report.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
@@ -146,10 +147,12 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
   common(program.command('preview <scheme>').description('fetch, filter and map; print what would be written; write nothing'))
     .option('--limit <n>', 'documents to show', '10')
     .option('--from <time>').option('--to <time>')
-    .action(async (scheme: string, c: Common & { limit: string; from?: string; to?: string }) => {
-      await withHost(o, c, async (h) => {
-        const items = await previewScheme(h.deps, h.scheme(scheme), { limit: Math.max(1, Number(c.limit) || 10),
-          ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }), ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }) })
+    .option('--input <docs.json>', 'stub source: <scheme> is a scheme file and its documents come from this JSON array (no config needed)')
+    .option('--lookups <collections.json>', 'with --input: {"<collection>": [rows]} for _findCollection')
+    .option('--now <time>', 'with --input: the evaluation time (default now)')
+    .action(async (scheme: string, c: Common & { limit: string; from?: string; to?: string; input?: string; lookups?: string; now?: string }) => {
+      const limit = Math.max(1, Number(c.limit) || 10)
+      const print = (items: PreviewItem[]) => {
         if (c.json === true) { json(items); return }
         if (items.length === 0) out('nothing to write')
         for (const it of items) {
@@ -157,6 +160,17 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
           for (const p of it.problems) out(`  ${p.code}  ${p.location ?? '-'}  ${p.message}`)
           if (it.payload !== undefined) out(JSON.stringify(it.payload, null, 2))
         }
+      }
+      if (c.input !== undefined) {
+        try {
+          print(await previewFromInput(scheme, { input: c.input, limit, ...(c.lookups === undefined ? {} : { lookups: c.lookups }),
+            ...(c.now === undefined ? {} : { now: parseCliTime(c.now) }) }))
+        } catch (e) { reportFailure(e, c.json === true) }
+        return
+      }
+      await withHost(o, c, async (h) => {
+        print(await previewScheme(h.deps, h.scheme(scheme), { limit,
+          ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }), ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }) }))
       })
     })
 

@@ -9,6 +9,7 @@ import { registerSandboxCommand } from './sandbox-command.js'
 import { registerSchemeCommands } from './scheme-commands.js'
 import { registerDemoCommand } from './demo-command.js'
 import { registerEngineCommands } from './engine-commands.js'
+import { registerProcessorCommand } from './processor-command.js'
 import { registerProofCommands } from './proof-commands.js'
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program)
   registerEngineCommands(program)
   registerExprCommand(program)
+  registerProcessorCommand(program)
   registerProofCommands(program)
   registerSandboxCommand(program)
   registerSchemeCommands(program)

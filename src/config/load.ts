@@ -30,7 +30,7 @@ export interface LoadOptions {
   readonly connectionEnv?: 'required' | 'deferred'
 }
 
-const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine']
+const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine', 'processors']
 
 class Problems {
   readonly list: FerryError[] = []
@@ -128,7 +128,7 @@ function checkScheme(raw: unknown, i: number, baseDir: string, connections: Read
   const at = `schemes[${i}]`
   const entry = typeof raw === 'string' ? { file: raw } : raw
   if (!isObj(entry)) { p.add(ConfigType([at, 'a file path or an object with file'], { location: at })); return undefined }
-  const allowed = ['file', 'enabled', 'start', 'connections', 'reconcile']
+  const allowed = ['file', 'enabled', 'start', 'connections', 'reconcile', 'processors']
   for (const k of Object.keys(entry)) if (!allowed.includes(k)) p.add(ConfigUnknownKey([k, allowed.join(', ')], { location: `${at}.${k}` }))
   if (typeof entry.file !== 'string' || entry.file === '') { p.add(ConfigMissing([`${at}.file`], { location: `${at}.file` })); return undefined }
   if (entry.enabled !== undefined && typeof entry.enabled !== 'boolean') p.add(ConfigType([`${at}.enabled`, 'true or false'], { location: `${at}.enabled` }))
@@ -142,6 +142,10 @@ function checkScheme(raw: unknown, i: number, baseDir: string, connections: Read
     }
   }
   const reconcile = checkReconcile(entry.reconcile, `${at}.reconcile`, p)
+  const processors = entry.processors
+  if (processors !== undefined && !(Array.isArray(processors) && processors.every((x) => typeof x === 'string' && x !== ''))) {
+    p.add(ConfigType([`${at}.processors`, 'a list of processor names (files in processors.dir)'], { location: `${at}.processors` }))
+  }
   return {
     file: isAbsolute(entry.file) ? entry.file : resolve(baseDir, entry.file),
     enabled: entry.enabled !== false,
@@ -149,7 +153,20 @@ function checkScheme(raw: unknown, i: number, baseDir: string, connections: Read
     ...(typeof conns.source === 'string' ? { sourceConnection: conns.source } : {}),
     ...(typeof conns.target === 'string' ? { targetConnection: conns.target } : {}),
     ...(reconcile === undefined ? {} : { reconcile }),
+    ...(Array.isArray(processors) && processors.length > 0 ? { processors: processors as string[] } : {}),
   }
+}
+
+/** `processors: { dir, timeoutMs }`: where custom processors live and their default time limit. */
+function checkProcessors(raw: unknown, baseDir: string, p: Problems): FerryConfig['processors'] {
+  if (raw === undefined) return undefined
+  if (!isObj(raw) || typeof raw.dir !== 'string' || raw.dir === '') { p.add(ConfigType(['processors', 'an object {dir, timeoutMs?}'], { location: 'processors' })); return undefined }
+  for (const k of Object.keys(raw)) if (k !== 'dir' && k !== 'timeoutMs') p.add(ConfigUnknownKey([k, 'dir, timeoutMs'], { location: `processors.${k}` }))
+  const t = raw.timeoutMs
+  if (t !== undefined && !(Number.isInteger(t) && (t as number) > 0 && (t as number) <= 600_000)) {
+    p.add(ConfigType(['processors.timeoutMs', 'a whole number of milliseconds from 1 to 600000'], { location: 'processors.timeoutMs' }))
+  }
+  return { dir: isAbsolute(raw.dir) ? raw.dir : resolve(baseDir, raw.dir), timeoutMs: typeof t === 'number' ? t : 5000 }
 }
 
 /** `schemes[i].reconcile: { crontab, closedDays, repair }`: scheduled reconciliation of closed windows. */
@@ -237,12 +254,17 @@ export function validateConfig(doc: unknown, opts: { file?: string; baseDir: str
     else p.add(ConfigType([`collections.${name}`, 'a mapping of key → value or a list of objects'], { location: `collections.${name}` }))
   }
   const engine = checkEngine(raw.engine, p)
+  const processors = checkProcessors(raw.processors, opts.baseDir, p)
+  if (processors === undefined) {
+    schemes.forEach((s, i) => { if (s.processors !== undefined) p.add(ConfigMissing(['processors.dir'], { location: `schemes[${i}].processors` })) })
+  }
   if (p.list.length > 0) throw fail(p, opts.file)
   return {
     file: opts.file, baseDir: opts.baseDir,
     database: { url: sqliteUrl },
     masterKey: { file: isAbsolute(keyFile) ? keyFile : resolve(opts.baseDir, keyFile), ...(envValue === undefined ? {} : { envValue }) },
     connections, schemes, collections, engine,
+    ...(processors === undefined ? {} : { processors }),
   }
 }
 

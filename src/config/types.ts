@@ -30,6 +30,8 @@ export interface SchemeEntry {
   readonly targetConnection?: string
   /** Scheduled reconciliation of closed windows, run by `ferry start` (docs/reconcile.md). */
   readonly reconcile?: ReconcileSetting
+  /** Custom processors (file names in `processors.dir`), applied in this order (docs/processors.md). */
+  readonly processors?: readonly string[]
 }
 
 export interface ReconcileSetting {
@@ -59,6 +61,8 @@ export interface FerryConfig {
   /** Static value maps usable from `_findCollection` (`find value from <name> where key=…`). */
   readonly collections: Readonly<Record<string, readonly Record<string, unknown>[]>>
   readonly engine: EngineSettings
+  /** Custom processors folder (absolute) and the default time limit of one hook call. */
+  readonly processors?: { readonly dir: string; readonly timeoutMs: number }
 }
 
 /** What config validation needs to know about each connector. */

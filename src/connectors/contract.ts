@@ -147,8 +147,22 @@ export interface ProbeResult {
   readonly document?: Record<string, unknown>
 }
 
+/** Several documents in one call (`operation: batchArraySave`): the array goes under `rowsKey`. */
+export interface BatchWriteRequest {
+  readonly api: string
+  readonly rowsKey: string
+  readonly items: readonly { readonly payload: Readonly<Record<string, unknown>>; readonly key: string }[]
+  readonly signal?: AbortSignal
+}
+
 export interface TargetRuntime {
   write(req: WriteRequest): Promise<WriteOutcome>
+  /**
+   * Optional: write several documents in one call; one outcome per item, in order, settled from
+   * the batch answer. An item the answer does not account for is `unknown_outcome`; a call that
+   * fails after it may have been sent makes every item `unknown_outcome`.
+   */
+  writeBatch?(req: BatchWriteRequest): Promise<WriteOutcome[]>
   /** Does a document with this business key exist in the target? Throws FerryError when unsure. */
   probe(api: string, key: string, signal?: AbortSignal): Promise<ProbeResult>
 }

@@ -155,6 +155,36 @@ export const LeaseLost = defineError(
   (lease: string, reason: string) => `lease ${lease} lost: ${reason}; the stage stopped before its next write`,
 )
 
+export const TargetNoBatch = defineError(
+  {
+    code: 'ERR_TARGET_NO_BATCH',
+    kind: 'config',
+    meaning: 'The scheme writes with operation batchArraySave but its target connector cannot write batches.',
+    fix: 'Use a connector that offers batch writes (e.g. batch-http), or operation {"method":"none"}.',
+  },
+  (api: string) => `the target connector of ${api} cannot write batches (operation batchArraySave)`,
+)
+
+export const StubTargetUsed = defineError(
+  {
+    code: 'ERR_PREVIEW_TARGET_CALLED',
+    kind: 'system',
+    meaning: 'A preview against an input file tried to call the target; previews never write.',
+    fix: 'This is a bug in Ferry: report it with the command line.',
+  },
+  (call: string) => `preview called the target (${call}); previews never write`,
+)
+
+export const PreviewInput = defineError(
+  {
+    code: 'ERR_PREVIEW_INPUT',
+    kind: 'user',
+    meaning: 'A file given to `ferry preview --input/--lookups` is not what it must be.',
+    fix: '--input takes a JSON array of source documents; --lookups a JSON object {collection: [rows]}.',
+  },
+  (file: string, reason: string) => `${file}: ${reason}`,
+)
+
 export const UnknownScheme = defineError(
   {
     code: 'ERR_UNKNOWN_SCHEME',

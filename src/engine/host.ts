@@ -6,6 +6,7 @@
  */
 import type { ConnectorDefinition, ConnectorRuntime, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
 import { LocalBudgetRegistry, budgetKeyFor } from '../connectors/budget.js'
+import { batchHttp } from '../connectors/batch-http/index.js'
 import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
@@ -16,6 +17,8 @@ import { loadCompiledScheme } from '../scheme/index.js'
 import { openStore, type Store } from '../store/index.js'
 import { storePorts } from './adapters/store-ports.js'
 import { engineScheme } from './adapters/scheme.js'
+import { loadSchemeProcessors, wrapSchemeProcessors } from './processor-wiring.js'
+import type { ProcessorDefinition } from '../processors/define.js'
 import { UnknownScheme } from './errors.js'
 import { LookupCache } from './lookup-cache.js'
 import type { Clock, ConnectionResolver, EngineLogger, EnginePorts, EngineScheme } from './ports.js'
@@ -23,7 +26,7 @@ import { systemClock } from './ports.js'
 import { defaultRetryPolicy } from './retry.js'
 import type { EngineDeps } from './run.js'
 
-export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [jushuitan, kingdeeJdy]
+export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [jushuitan, kingdeeJdy, batchHttp]
 
 export interface HostOptions {
   readonly log: EngineLogger
@@ -71,6 +74,7 @@ interface PlannedScheme {
   readonly source: string
   readonly target?: string
   readonly businessKeyField?: string
+  readonly processors: readonly ProcessorDefinition[]
 }
 
 interface SchemePlan {
@@ -129,8 +133,10 @@ async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Pr
         continue
       }
     }
+    const processors = await loadSchemeProcessors(entry.processors, config, i, problems)
+    if (processors === undefined) continue
     schemes.push({ entry, compiled, source: src, ...(tgt === undefined ? {} : { target: tgt }),
-      ...(businessKeyField === undefined ? {} : { businessKeyField }) })
+      ...(businessKeyField === undefined ? {} : { businessKeyField }), processors })
   }
   if (problems.length > 0) {
     throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], { details: { problems: problems.map((p) => p.toJSON()) } })
@@ -150,16 +156,17 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
   const names = Object.keys(config.connections)
   const schemes: EngineScheme[] = []
   const reconcile = new Map<string, ReconcileSetting>()
-  for (const { entry, compiled, source, target, businessKeyField } of plan.schemes) {
+  for (const { entry, compiled, source, target, businessKeyField, processors } of plan.schemes) {
     const s = compiled.scheme
     await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
     if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
-    schemes.push(engineScheme(compiled, {
+    const plain = engineScheme(compiled, {
       sourceConnection: source, lookups, collectionTitles: plan.titles,
       ...(target === undefined ? {} : { targetConnection: target }),
       ...(entry.start === undefined ? {} : { start: entry.start }),
       ...(businessKeyField === undefined ? {} : { businessKeyField }),
-    }))
+    })
+    schemes.push(wrapSchemeProcessors(plain, compiled, processors, config, opts.log))
   }
 
   const budgets = new LocalBudgetRegistry()

@@ -56,7 +56,7 @@ export class LeaseGuard {
   }
 }
 
-/** The target runtime with the guard checked right before each write is handed to the connector. */
+/** The target runtime with the guard checked right before each write (or batch) is handed to the connector. */
 export function guardedTarget(runtime: TargetRuntime, check: () => void): TargetRuntime {
   return new Proxy(runtime, {
     get(obj, prop, receiver) {
@@ -65,6 +65,13 @@ export function guardedTarget(runtime: TargetRuntime, check: () => void): Target
           check()
           const inner = req.beforeSend
           return obj.write({ ...req, beforeSend: () => { check(); inner?.() } })
+        }
+      }
+      if (prop === 'writeBatch' && obj.writeBatch !== undefined) {
+        const writeBatch = obj.writeBatch.bind(obj)
+        return (req: Parameters<NonNullable<TargetRuntime['writeBatch']>>[0]) => {
+          check()
+          return writeBatch(req)
         }
       }
       const v: unknown = Reflect.get(obj, prop, receiver)

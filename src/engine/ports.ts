@@ -4,7 +4,7 @@
  * touching orchestration. Adapters from the real modules live in `adapters/`.
  */
 import type { ErrorKind } from '../core/errors.js'
-import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult } from '../connectors/contract.js'
+import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult, WriteOutcome } from '../connectors/contract.js'
 
 /** Injectable clock: every "now" in the engine comes from here. */
 export interface Clock {
@@ -252,7 +252,7 @@ export interface SchemeSource {
   renderRemedyRequest?(vars: RequestVars): Promise<Record<string, unknown>>
   readonly remedyCrontab?: string
   /** Apply `condition` and `beatFlat` to one page of raw documents; give each record its id and number. */
-  toRecords(docs: readonly Record<string, unknown>[]): SourceRecord[]
+  toRecords(docs: readonly Record<string, unknown>[]): SourceRecord[] | Promise<SourceRecord[]>
 }
 
 /** One target write: one record (operation none) or a group of records (groupCalculate). */
@@ -291,6 +291,17 @@ export interface SchemeTarget {
   plan(records: readonly LedgerRecord[]): WriteUnit[]
   /** Map one unit with the target metadata; unresolved lookups are returned, not thrown. */
   map(unit: WriteUnit, now: Date): Promise<MappedDocument>
+  /** `operation: batchArraySave`: up to `rows` units per call, their payloads in an array under `rowsKey`. */
+  readonly batch?: { readonly rows: number; readonly rowsKey: string }
+  /** Custom processors' afterWrite: may change the target's answer before it is recorded; never throws. */
+  afterWrite?(w: AfterWriteInput): Promise<WriteOutcome>
+}
+
+export interface AfterWriteInput {
+  readonly recordIds: readonly string[]
+  readonly payload: Record<string, unknown>
+  readonly key: string
+  readonly outcome: WriteOutcome
 }
 
 export interface EngineScheme {

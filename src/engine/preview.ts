@@ -27,7 +27,7 @@ export async function previewScheme(
   for (const window of from < to ? runtime.planWindows(scheme.source.api, from, to) : []) {
     const params = await scheme.source.renderRequest({ lastSyncTime: window.start, currentTime: window.end, now: deps.clock.now() })
     for await (const page of runtime.read({ api: scheme.source.api, window, params })) {
-      for (const rec of scheme.source.toRecords(page.rows)) {
+      for (const rec of await scheme.source.toRecords(page.rows)) {
         if (out.length >= opts.limit) return out
         if (scheme.target === undefined) { out.push({ id: rec.id, number: rec.number, payload: rec.content, problems: [] }); continue }
         try {

@@ -52,7 +52,7 @@ interface Admission {
 async function admitted(deps: SourceStageDeps, scheme: EngineScheme, counters: RunCounters, rows: readonly Record<string, unknown>[],
   admission: Admission | undefined): Promise<SourceRecord[]> {
   const timeOf = deps.runtime.rowTime?.bind(deps.runtime)
-  if (admission === undefined || timeOf === undefined) return scheme.source.toRecords(rows)
+  if (admission === undefined || timeOf === undefined) return await scheme.source.toRecords(rows)
   const inside: Record<string, unknown>[] = []
   const outside: Record<string, unknown>[] = []
   for (const row of rows) {
@@ -60,8 +60,8 @@ async function admitted(deps: SourceStageDeps, scheme: EngineScheme, counters: R
     const out = t !== undefined && (t < admission.from || (admission.to !== undefined && t >= admission.to))
     ;(out ? outside : inside).push(row)
   }
-  const records = scheme.source.toRecords(inside)
-  for (const r of scheme.source.toRecords(outside)) {
+  const records = await scheme.source.toRecords(inside)
+  for (const r of await scheme.source.toRecords(outside)) {
     if (await deps.ports.ledger.getRecord(scheme.id, r.id) !== undefined) records.push(r)
     else counters.outOfRange++
   }

@@ -10,6 +10,7 @@ import { toFerryError, type FerryError } from '../core/errors.js'
 import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
 import { redact } from '../core/redact.js'
 import { BusinessKeyMissing, GroupAlreadyWritten, OutcomeUnknown, RetriesExhausted, TargetConfig, TargetRateLimited, TargetRejected, TargetTransient } from './errors.js'
+import { writeBatches } from './batch-writer.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
 import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
@@ -66,7 +67,7 @@ async function eachAtOnce<T>(items: readonly T[], fn: (t: T) => Promise<unknown>
   if (failed !== undefined) throw failed.reason
 }
 
-class UnitWriter {
+export class UnitWriter {
   /** Set after a configuration error: the remaining units of the batch are not attempted. */
   stopped = false
 
@@ -104,7 +105,7 @@ class UnitWriter {
     await eachAtOnce(records, (r) => this.ledger.markWritten(this.scheme.id, r.id, proof))
   }
 
-  private async unknownAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, error: FerryError, retryLater: boolean): Promise<void> {
+  async unknownAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, error: FerryError, retryLater: boolean): Promise<void> {
     const now = this.deps.clock.now()
     await eachAtOnce(records, async (r) => {
       const probeAt = retryLater ? nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000) : now
@@ -113,7 +114,7 @@ class UnitWriter {
   }
 
   /** Probe by key; true when the unit is settled (found, or probe failed and was rescheduled). */
-  private async settleByProbe(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string): Promise<boolean> {
+  async settleByProbe(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string): Promise<boolean> {
     this.counters.probed++
     try {
       const found = await this.deps.runtime.probe(this.target.api, key, this.deps.signal)
@@ -130,7 +131,7 @@ class UnitWriter {
   }
 
   /** Map (or take the edited payload) and check it; undefined when the unit was parked. */
-  private async prepare(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<{ payload: Record<string, unknown>; key: string } | undefined> {
+  async prepare(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<{ payload: Record<string, unknown>; key: string } | undefined> {
     const first = records[0]
     let payload: Record<string, unknown>
     if (records.length === 1 && first?.payloadEdited === true && first.payload !== undefined) {
@@ -184,6 +185,13 @@ class UnitWriter {
       const err = toFerryError(e)
       outcome = { kind: 'unknown_outcome', message: err.message, code: err.code }
     }
+    await this.settle(unit, records, payload, key, outcome)
+  }
+
+  /** Record what the target answered for one unit (also used per row of a batch call). */
+  async settle(unit: WriteUnit, records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, answered: WriteOutcome): Promise<void> {
+    let outcome = answered
+    if (this.target.afterWrite !== undefined) outcome = await this.target.afterWrite({ recordIds: unit.recordIds, payload, key, outcome })
     switch (outcome.kind) {
       case 'ok':
         await this.doneAll(records, payload, key, outcome.targetId, outcome.response)
@@ -308,6 +316,13 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
     }
     const byId = new Map(claimed.map((r) => [r.id, r]))
     const units = target.plan(claimed)
+    if (target.batch !== undefined) {
+      // operation batchArraySave: several units per call (src/engine/batch-writer.ts).
+      const e = await writeBatches({ writer, deps, target, batch: target.batch, units, byId, counters })
+      if (e !== undefined) return e
+      if (writer.stopped) return undefined
+      continue
+    }
     try {
       await pool(units, deps.concurrency, async (unit) => {
         if (writer.stopped) return

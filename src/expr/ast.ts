@@ -43,7 +43,11 @@ export interface LookupNode {
   readonly kind: 'Lookup'
   readonly field: string
   readonly collection: string
-  readonly where: readonly { readonly key: string; readonly value: TemplateNode | LiteralNode }[]
+  /**
+   * AND-ed conditions. `key in ('a','b')` sets `anyOf` (the alternatives, tried in written order);
+   * `value` is then its first alternative.
+   */
+  readonly where: readonly { readonly key: string; readonly value: TemplateNode | LiteralNode; readonly anyOf?: readonly (TemplateNode | LiteralNode)[] }[]
   readonly at: number
 }
 

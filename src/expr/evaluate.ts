@@ -44,13 +44,31 @@ function readRefAt(ref: RefNode, ctx: EvalContext, source: string): unknown {
   }
 }
 
+/** Alternatives of `in` lists multiply; past this a lookup is refused rather than run hundreds of queries. */
+const MAX_LOOKUP_ALTERNATIVES = 64
+
 /** Run a lookup; no match (undefined/null) is null. */
 export async function runLookup(n: LookupNode, ctx: EvalContext): Promise<unknown> {
   if (ctx.lookups === undefined) throw ExprNoLookupProvider([n.collection])
-  const where: Record<string, unknown> = {}
-  for (const c of n.where) where[c.key] = await evaluateValueNode(c.value, ctx)
-  const found = await ctx.lookups.find({ collection: n.collection, field: n.field, where })
-  return found === undefined ? null : found
+  if (!n.where.some((c) => c.anyOf !== undefined)) {
+    const where: Record<string, unknown> = {}
+    for (const c of n.where) where[c.key] = await evaluateValueNode(c.value, ctx)
+    const found = await ctx.lookups.find({ collection: n.collection, field: n.field, where })
+    return found === undefined ? null : found
+  }
+  // `key in (...)`: try each combination of alternatives in written order; the first match wins.
+  let combos: Record<string, unknown>[] = [{}]
+  for (const c of n.where) {
+    const values: unknown[] = []
+    for (const v of c.anyOf ?? [c.value]) values.push(await evaluateValueNode(v, ctx))
+    combos = combos.flatMap((w) => values.map((v) => ({ ...w, [c.key]: v })))
+    if (combos.length > MAX_LOOKUP_ALTERNATIVES) throw ExprEvaluation([`the in-lists of _findCollection … from ${n.collection} make more than ${MAX_LOOKUP_ALTERNATIVES} combinations`])
+  }
+  for (const [index, where] of combos.entries()) {
+    const found = await ctx.lookups.find({ collection: n.collection, field: n.field, where, attempt: { index, of: combos.length } })
+    if (found !== undefined && found !== null && found !== '') return found
+  }
+  return null
 }
 
 function castValue(v: SqlValue, n: Extract<SqlNode, { kind: 'Cast' }>): SqlValue {

@@ -38,10 +38,21 @@ export interface EvalContext {
   readonly compat?: boolean
 }
 
+export interface LookupQuery {
+  collection: string
+  field: string
+  where: Record<string, unknown>
+  /**
+   * Set when an `in` list makes several queries for one lookup: this is query `index` of `of`.
+   * A miss before the last one is not yet a miss of the lookup.
+   */
+  attempt?: { readonly index: number; readonly of: number }
+}
+
 /** Resolves `_findCollection`; the store implements it. Conditions are AND-ed exact matches. */
 export interface LookupProvider {
   /** The `field` of the first stored record of `collection` matching `where`; undefined/null = no match. */
-  find(q: { collection: string; field: string; where: Record<string, unknown> }): Promise<unknown>
+  find(q: LookupQuery): Promise<unknown>
 }
 
 /**

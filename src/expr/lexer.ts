@@ -90,7 +90,17 @@ export function tokenize(source: string, start: number, end = source.length): To
       if (text === LOOKUP_PREFIX) {
         const rest = source.slice(i, end)
         const endAt = rest.search(new RegExp(`\\s${LOOKUP_END}(?![\\p{L}\\p{N}_])`, 'u'))
-        if (endAt < 0) throw ExprBadLookup([`a _findCollection inside _function must end with ${LOOKUP_END}`], { location: locate(source, at) })
+        const prev = out[out.length - 1]
+        const isArgument = prev?.t === 'op' && (prev.text === '(' || prev.text === ',')
+        const implicit = endAt < 0 && isArgument ? implicitLookupEnd(source, i + text.length, end) : -1
+        if (endAt < 0 && implicit < 0) {
+          throw ExprBadLookup([`a _findCollection inside _function must end with ${LOOKUP_END} (only a lookup that is a whole function argument may leave it out)`], { location: locate(source, at) })
+        }
+        if (implicit >= 0) {
+          out.push({ t: 'lookup', lookup: parseLookup(source, i, implicit), at })
+          i = implicit
+          continue
+        }
         const stop = i + endAt + 1 + LOOKUP_END.length
         out.push({ t: 'lookup', lookup: parseLookup(source, i, stop), at })
         i = stop
@@ -110,4 +120,38 @@ export function tokenize(source: string, start: number, end = source.length): To
   }
   out.push({ t: 'eof', at: end })
   return out
+}
+
+/**
+ * Where a lookup without `_endFind` ends when it is a whole function argument
+ * (`IFNULL(_findCollection … where k={{v}}, '0')`): at the first `,` or `)` outside quotes,
+ * templates and parentheses of its own (an `in (…)` list). -1 when that is not unambiguous:
+ * the text ends first, or another lookup starts inside.
+ */
+export function implicitLookupEnd(source: string, from: number, end: number): number {
+  let depth = 0
+  for (let i = from; i < end; i++) {
+    const c = source[i]!
+    if (c === "'" || c === '"') {
+      const close = source.indexOf(c, i + 1)
+      if (close < 0 || close >= end) return -1
+      i = close
+    } else if (c === '{') {
+      const close = source.indexOf(source[i + 1] === '{' ? '}}' : '}', i)
+      if (close < 0 || close >= end) return -1
+      i = close + (source[i + 1] === '{' ? 1 : 0)
+    } else if (c === '(') depth++
+    else if (c === ')') {
+      if (depth === 0) return i
+      depth--
+    } else if (c === ',' && depth === 0) return i
+    else if (source.startsWith(LOOKUP_PREFIX, i)) return -1
+  }
+  return -1
+}
+
+/** Lookups in a `_function` value that rely on the implicit end (no `_endFind`). */
+export function countImplicitLookupEnds(text: string): number {
+  const count = (re: RegExp) => text.match(re)?.length ?? 0
+  return Math.max(0, count(new RegExp(LOOKUP_PREFIX, 'g')) - count(new RegExp(`${LOOKUP_END}(?![\\p{L}\\p{N}_])`, 'gu')))
 }

@@ -44,7 +44,7 @@ function valueInputs(n: ValueNode, out: ExprInput[]): void {
     case 'Function': sqlInputs(n.body, out); return
     case 'Lookup':
       out.push({ kind: 'lookup', collection: n.collection, field: n.field })
-      for (const c of n.where) valueInputs(c.value, out)
+      for (const c of n.where) for (const v of c.anyOf ?? [c.value]) valueInputs(v, out)
       return
     case 'ArrayKey': out.push({ kind: 'path', path: n.path.join('.') }); return
   }

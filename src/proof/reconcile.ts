@@ -116,7 +116,7 @@ async function sourceRecords(input: ReconcileInput, counts: ReconcileCounts): Pr
       counts.pages++
       counts.sourceRows += page.rows.length
       // Overlapping windows can return a record twice; the map keeps one per id.
-      for (const r of scheme.source.toRecords(page.rows)) out.set(r.id, r)
+      for (const r of await scheme.source.toRecords(page.rows)) out.set(r.id, r)
     }
   }
   counts.records = out.size

@@ -145,6 +145,16 @@ export const UnknownParser = defineError(
   (name: string, known: string) => `unknown parser "${name}"; Ferry implements ${known}`,
 )
 
+export const ParserInput = defineError(
+  {
+    code: 'ERR_PARSER_INPUT',
+    kind: 'data',
+    meaning: 'A value parser got a value it cannot convert (ConvertJson needs an object or the JSON text of one).',
+    fix: 'Fix the mapping so the field yields what the parser expects, or remove the parser.',
+  },
+  (parser: string, field: string, got: string) => `${parser} on ${field || 'the value'} cannot convert ${got}`,
+)
+
 export const UnknownAccumulator = defineError(
   {
     code: 'ERR_UNKNOWN_ACCUMULATOR',

@@ -11,7 +11,7 @@ import { FerryError, isFerryError } from '../core/errors.js'
 import { evaluate, type EvalContext, type LookupProvider } from '../expr/index.js'
 import { asCompiledSide, type CompiledField, type CompiledSide } from './compile.js'
 import { TargetArraySource, TargetValueType } from './errors.js'
-import { applyParser } from './parsers.js'
+import { applyParser, typedBeforeParser } from './parsers.js'
 import { describeType, getPath, isPlainObject, join, setKey } from './path.js'
 import type { AdapterMetadata } from './types.js'
 import { decimalToJson, toDecimal } from './values.js'
@@ -49,7 +49,9 @@ class Mapper {
     this.lookups = inner === undefined ? undefined : {
       find: async (q) => {
         const found = await inner.find(q)
-        if (found === undefined || found === null || found === '') {
+        // An `in` list tries alternatives: only a miss of the last one is a miss of the lookup.
+        const last = q.attempt === undefined || q.attempt.index === q.attempt.of - 1
+        if (last && (found === undefined || found === null || found === '')) {
           this.unresolved.push({ field: this.currentField, collection: q.collection, lookupField: q.field, where: { ...q.where } })
         }
         return found
@@ -124,8 +126,9 @@ class Mapper {
         location: outPath, cause: e, details: { ...err.details, schemePath: f.path, ...(err.location === undefined ? {} : { position: err.location }) },
       })
     }
-    if (f.parser !== undefined) v = applyParser(f.parser, v)
-    return coerce(v, f.type, outPath)
+    if (f.parser === undefined) return coerce(v, f.type, outPath)
+    if (typedBeforeParser(f.parser)) return applyParser(f.parser, coerce(v, f.type, outPath), outPath)
+    return coerce(applyParser(f.parser, v, outPath), f.type, outPath)
   }
 }
 

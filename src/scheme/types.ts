@@ -10,6 +10,8 @@ export type Effect = 'QUERY' | 'EXECUTE'
 export interface ParserSpec {
   name: string
   params?: string
+  params1?: string
+  params2?: string
   [k: string]: unknown
 }
 
@@ -68,7 +70,12 @@ export interface GroupCalculate {
 }
 
 export interface Operation {
+  /** `none` (one record → one write), `merge` (unconfirmed), `batchArraySave` (several records per call). */
   method: string
+  /** batchArraySave: records per call (default 1). */
+  rows?: number
+  /** batchArraySave: the request key that holds the array of records. */
+  rowsKey?: string
   [k: string]: unknown
 }
 
@@ -143,6 +150,7 @@ export interface SchemeFile {
 /** A non-fatal finding of validation; printed as `code  path  message` like errors. */
 export interface SchemeWarning {
   readonly code: 'WARN_UNKNOWN_KEY' | 'WARN_UNCONFIRMED' | 'WARN_EXTENSION' | 'WARN_IGNORED' | 'WARN_GROUP_WITHOUT_BEATFLAT' | 'WARN_UNKNOWN_CONNECTOR'
+    | 'WARN_LOOKUP_IMPLICIT_END'
   readonly path: string
   readonly message: string
 }

@@ -5,13 +5,14 @@
  */
 import { FerryError, isFerryError } from '../core/errors.js'
 import { parseValue } from '../expr/index.js'
+import { countImplicitLookupEnds } from '../expr/lexer.js'
 import { isValidCrontab } from './crontab.js'
 import {
   BadCrontab, DuplicateField, EffectConflict, EffectSide, SchemeValue, UnknownAccumulator, UnknownParser,
 } from './errors.js'
 import type { Issues } from './issues.js'
 import { describeType, isPlainObject, join } from './path.js'
-import { isKnownParser, PARSER_NAMES } from './parsers.js'
+import { isKnownParser, PARSER_NAMES, parserNeeds } from './parsers.js'
 import { ACCUMULATORS, type Effect } from './types.js'
 import { validateCondition } from './validate-condition.js'
 
@@ -51,6 +52,9 @@ function relocate(e: FerryError, path: string): FerryError {
 export function checkValue(issues: Issues, text: string, path: string): void {
   try {
     parseValue(text)
+    if (text.startsWith('_function') && countImplicitLookupEnds(text) > 0) {
+      issues.warn('WARN_LOOKUP_IMPLICIT_END', path, 'a _findCollection inside _function has no _endFind; accepted by the rule "a lookup that is a whole function argument ends at the next top-level , or )" — add _endFind to make it explicit')
+    }
   } catch (e) {
     if (!isFerryError(e)) throw e
     issues.error(relocate(e, path))
@@ -98,7 +102,10 @@ function checkField(issues: Issues, item: Record<string, unknown>, path: string,
     if (name !== undefined && !isKnownParser(name)) {
       issues.error(UnknownParser([name, PARSER_NAMES.join(', ')], { location: join(join(path, 'parser'), 'name') }))
     }
-    issues.optionalString(parser, 'params', join(path, 'parser'))
+    for (const k of ['params', 'params1', 'params2'] as const) issues.optionalString(parser, k, join(path, 'parser'))
+    for (const k of name === undefined ? [] : parserNeeds(name)) {
+      if (typeof parser[k] !== 'string' || parser[k] === '') issues.missing(join(path, 'parser'), k, `${name} needs it (e.g. "FNumber")`)
+    }
   }
   if (children === undefined) return
   if (depth >= MAX_FIELD_DEPTH) {
@@ -164,15 +171,28 @@ function checkOmissionRemedy(issues: Issues, meta: Record<string, unknown>, path
   issues.optionalString(r, 'adapter', p)
 }
 
+/** Records per batch call at most: the platform's batch adapters stop at 1000 rows (spec §6). */
+export const MAX_BATCH_ROWS = 1000
+
 function checkOperation(issues: Issues, meta: Record<string, unknown>, path: string): void {
   const op = issues.optionalObject(meta, 'operation', path)
   if (op === undefined) return
   const p = join(path, 'operation')
-  const method = issues.requireString(op, 'method', p, '"none" (one stored record → one write)')
+  const method = issues.requireString(op, 'method', p, '"none" (one stored record → one write) or "batchArraySave"')
   if (method === 'merge') {
     issues.warn('WARN_UNCONFIRMED', join(p, 'method'), '"merge" is implied by the platform but its keys are unconfirmed (spec 4.1); Ferry writes one record per document — use groupCalculate to merge')
+  } else if (method === 'batchArraySave') {
+    issues.unknownKeys(op, new Set(['method', 'rows', 'rowsKey']), p)
+    if (op.rows !== undefined) {
+      positiveInt(issues, op.rows, join(p, 'rows'), 'a positive whole number of records per call')
+      if (typeof op.rows === 'number' && op.rows > MAX_BATCH_ROWS) issues.error(SchemeValue([String(op.rows), `at most ${MAX_BATCH_ROWS} records per call`], { location: join(p, 'rows') }))
+    }
+    issues.requireString(op, 'rowsKey', p, 'the request key that holds the array of records, e.g. "array"')
+    if (meta.groupCalculate !== undefined) {
+      issues.error(SchemeValue(['batchArraySave with groupCalculate', 'one of them: a grouped document is already one write'], { location: join(p, 'method') }))
+    }
   } else if (method !== undefined && method !== 'none') {
-    issues.error(SchemeValue([JSON.stringify(method), '"none" (or "merge", unconfirmed)'], { location: join(p, 'method') }))
+    issues.error(SchemeValue([JSON.stringify(method), '"none", "batchArraySave" (or "merge", unconfirmed)'], { location: join(p, 'method') }))
   }
   if (method === 'none') issues.unknownKeys(op, new Set(['method']), p)
 }
@@ -236,6 +256,8 @@ export function validateMetadata(issues: Issues, meta: unknown, path: string, si
   }
   const misplaced = side === 'source' ? TARGET_ONLY : SOURCE_ONLY
   for (const k of misplaced) {
+    // The platform's catalogue shows {"operation":{"method":"none"}} on query APIs too: the default, so silent.
+    if (k === 'operation' && isPlainObject(meta.operation) && meta.operation.method === 'none' && Object.keys(meta.operation).length === 1) continue
     if (meta[k] !== undefined) issues.warn('WARN_IGNORED', join(path, k), `"${k}" applies to the ${side === 'source' ? 'target' : 'source'} side only; ignored here`)
   }
   if (meta.condition_bak !== undefined) issues.warn('WARN_IGNORED', join(path, 'condition_bak'), '"condition_bak" is kept but ignored (no known meaning)')

@@ -48,7 +48,9 @@ describe('value classification (spec 5.1)', () => {
     expect(await errorOf(() => parseValue('_function ROUND()'))).toMatchObject({ code: 'ERR_EXPR_ARITY', location: '1:11' })
     expect(await errorOf(() => parseValue("_function 'open"))).toMatchObject({ code: 'ERR_EXPR_SYNTAX', location: '1:11' })
     expect(await errorOf(() => parseValue('_findCollection find id frm c where a=1'))).toMatchObject({ code: 'ERR_EXPR_BAD_LOOKUP', location: '1:25' })
-    expect(await errorOf(() => parseValue('_function IFNULL(_findCollection find id from c where a=1, 0)'))).toMatchObject({ code: 'ERR_EXPR_BAD_LOOKUP', location: '1:18' })
+    // Without _endFind only a lookup that is a whole function argument is accepted (see lookup-forms.test.ts).
+    expect(await errorOf(() => parseValue('_function 1 + _findCollection find id from c where a=1'))).toMatchObject({ code: 'ERR_EXPR_BAD_LOOKUP', location: '1:15' })
+    expect(await errorOf(() => parseValue('_function IFNULL(_findCollection find id from c where a=1'))).toMatchObject({ code: 'ERR_EXPR_BAD_LOOKUP', location: '1:18' })
   })
 
   it('parses MySQL operator precedence', async () => {

@@ -117,6 +117,9 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
         businessKeyField,
         quality,
         ...(groupKey === undefined ? {} : { groupKey }),
+        ...(target.metadata.operation?.method === 'batchArraySave' && typeof target.metadata.operation.rowsKey === 'string'
+          ? { batch: { rows: typeof target.metadata.operation.rows === 'number' ? target.metadata.operation.rows : 1, rowsKey: target.metadata.operation.rowsKey } }
+          : {}),
         plan(records: readonly LedgerRecord[]): WriteUnit[] {
           if (group === undefined) return records.map((r) => ({ recordIds: [r.id], input: r.content }))
           return groupCalculate(records.map((r) => r.content), group).map((g) => ({

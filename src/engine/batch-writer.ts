@@ -1,0 +1,65 @@
+/**
+ * The write path of `operation: batchArraySave`: prepared units go to the target `rows` at a time,
+ * their payloads in one array under `rowsKey`, and each unit is settled from its row of the batch
+ * answer. Exactly-once holds as for single writes: every unit whose outcome is unknown is probed
+ * first; the write intent of every record in a call is recorded before the call leaves; a call
+ * that fails after it may have been sent leaves each of its rows unknown, probed by key.
+ */
+import { toFerryError, type FerryError } from '../core/errors.js'
+import type { WriteOutcome } from '../connectors/contract.js'
+import { OutcomeUnknown, TargetNoBatch } from './errors.js'
+import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
+import type { TargetStageDeps, UnitWriter } from './target-stage.js'
+
+interface Prepared { unit: WriteUnit; records: readonly LedgerRecord[]; payload: Record<string, unknown>; key: string }
+
+export interface BatchRun {
+  readonly writer: UnitWriter
+  readonly deps: TargetStageDeps
+  readonly target: SchemeTarget
+  readonly batch: { readonly rows: number; readonly rowsKey: string }
+  readonly units: readonly WriteUnit[]
+  readonly byId: ReadonlyMap<string, LedgerRecord>
+  readonly counters: RunCounters
+}
+
+/** Write one claimed batch's units in calls of `rows`; returns a system error (a bug) if one occurred. */
+export async function writeBatches(b: BatchRun): Promise<FerryError | undefined> {
+  const { writer, deps, target, batch } = b
+  const writeBatch = deps.runtime.writeBatch?.bind(deps.runtime)
+  try {
+    if (writeBatch === undefined) {
+      return TargetNoBatch([target.api], { location: 'target.metadata.operation.method' })
+    }
+    const ready: Prepared[] = []
+    for (const unit of b.units) {
+      const records = unit.recordIds.map((id) => b.byId.get(id)).filter((r): r is LedgerRecord => r !== undefined)
+      if (records.length === 0) continue
+      const p = await writer.prepare(unit, records)
+      if (p === undefined) continue
+      // A previous attempt may have reached the target: look before writing again.
+      if (records.some((r) => r.status === 'unknown') && await writer.settleByProbe(records, p.payload, p.key)) continue
+      ready.push({ unit, records, ...p })
+    }
+    for (let i = 0; i < ready.length && !writer.stopped; i += batch.rows) {
+      const chunk = ready.slice(i, i + batch.rows)
+      for (const c of chunk) await writer.unknownAll(c.records, c.payload, c.key, OutcomeUnknown([c.key, 'batch sent, outcome not recorded yet']), false)
+      let outcomes: WriteOutcome[]
+      try {
+        outcomes = await writeBatch({ api: target.api, rowsKey: batch.rowsKey, items: chunk.map((c) => ({ payload: c.payload, key: c.key })),
+          ...(deps.signal === undefined ? {} : { signal: deps.signal }) })
+      } catch (e) {
+        const err = toFerryError(e)
+        outcomes = chunk.map(() => ({ kind: 'unknown_outcome', message: err.message, code: err.code }))
+      }
+      for (const [j, c] of chunk.entries()) {
+        const o = outcomes[j] ?? { kind: 'unknown_outcome', message: 'the batch answer has fewer rows than were sent' }
+        await writer.settle(c.unit, c.records, c.payload, c.key, o)
+      }
+      deps.onUnit?.(b.counters)
+    }
+    return undefined
+  } catch (e) {
+    return toFerryError(e)
+  }
+}
