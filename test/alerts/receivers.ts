@@ -13,7 +13,7 @@ export interface Receiver {
   readonly received: Received[]
   /** Requests whose signature or key did not verify. */
   readonly refused: Received[]
-  close(): Promise<void>
+  readonly close: () => Promise<void>
 }
 
 const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
@@ -96,7 +96,7 @@ export function signedWebhook(secret: string, header = 'x-ferry-signature'): Pro
 export interface SmtpMessage { readonly from: string; readonly to: string[]; readonly data: string }
 
 /** The smallest SMTP server nodemailer will talk to: EHLO, MAIL, RCPT, DATA, QUIT; no TLS, no auth. */
-export async function smtpReceiver(opts: { refuseRcpt?: boolean } = {}): Promise<{ port: number; messages: SmtpMessage[]; close(): Promise<void> }> {
+export async function smtpReceiver(opts: { refuseRcpt?: boolean } = {}): Promise<{ port: number; messages: SmtpMessage[]; close: () => Promise<void> }> {
   const messages: SmtpMessage[] = []
   const server: TcpServer = createTcpServer((sock) => {
     let buf = ''
