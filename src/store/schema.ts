@@ -119,6 +119,17 @@ export interface StaticRowTable { seq: Generated<number>; collection_id: string;
 
 export interface LeaseTable { name: string; holder: string; token: number; expires_at: number }
 
+export interface AlertIncidentTable {
+  id: string; key: string; scheme_id: string; rule: string; severity: string; status: string
+  opened_at: number; updated_at: number; resolved_at: number | null; details: string
+}
+
+export interface AlertDeliveryTable {
+  seq: Generated<number>; incident_id: string; channel: string; state: string; at: number; ok: number; error: string | null
+}
+
+export interface AlertChannelTable { name: string; type: string; config_enc: string; updated_at: number }
+
 export interface StoreDatabase {
   ferry_meta: MetaTable
   ferry_migrations: MigrationTable
@@ -137,4 +148,7 @@ export interface StoreDatabase {
   static_collections: StaticCollectionTable
   static_rows: StaticRowTable
   leases: LeaseTable
+  alert_incidents: AlertIncidentTable
+  alert_deliveries: AlertDeliveryTable
+  alert_channels: AlertChannelTable
 }

@@ -8,6 +8,7 @@
  * const claim = await store.ledger.claimReady('scheme-1', 50)
  */
 import type { Kysely } from 'kysely'
+import { AlertRepo } from './alerts.js'
 import type { LookupQuery } from './collections.js'
 import { CollectionRepo } from './collections.js'
 import { ConnectionRepo, StoreCredentials } from './connections.js'
@@ -110,6 +111,8 @@ export interface Store {
   /** `_findCollection` lookups (an alias of `collections.find`). */
   find(q: LookupQuery): Promise<unknown>
   readonly leases: LeaseRepo
+  /** Alert incidents, their deliveries and the encrypted alert channels (src/alerts). */
+  readonly alerts: AlertRepo
   /** @internal For store tests that inspect raw rows. */
   readonly db: Kysely<StoreDatabase>
   close(): Promise<void>
@@ -148,6 +151,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     collections,
     find: (q) => collections.find(q),
     leases: g(new LeaseRepo(ctx)),
+    alerts: g(new AlertRepo(ctx)),
     db: opened.db,
     close: () => opened.db.destroy(),
   }
