@@ -19,8 +19,8 @@ import type { AlertMessage, ChannelConfig, SendOptions } from './types.js'
 export type IncidentBook = Pick<AlertRepo, 'openIncident' | 'openIncidents' | 'open' | 'update' | 'resolve' | 'resolvedSince' | 'recordDelivery' | 'deliveries' | 'sentSince'>
 
 export interface EvaluatorLogger {
-  info(o: object, msg: string): void
-  warn(o: object, msg: string): void
+  info(o: Record<string, unknown>, msg: string): void
+  warn(o: Record<string, unknown>, msg: string): void
 }
 
 export interface EvaluatorDeps {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { alertsProblems } from '../alerts/config.js'
 import type { FerryError } from '../core/errors.js'
 import { DEFAULT_RETRY_LADDER } from '../engine/retry.js'
 import {
@@ -24,7 +25,7 @@ export interface LoadOptions {
   readonly connectors?: readonly ConnectorInfo[]
 }
 
-const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine']
+const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine', 'alerts']
 
 class Problems {
   readonly list: FerryError[] = []
@@ -221,12 +222,14 @@ export function validateConfig(doc: unknown, opts: { file?: string; baseDir: str
     else p.add(ConfigType([`collections.${name}`, 'a mapping of key → value or a list of objects'], { location: `collections.${name}` }))
   }
   const engine = checkEngine(raw.engine, p)
+  for (const e of alertsProblems(raw.alerts)) p.add(e)
   if (p.list.length > 0) throw fail(p, opts.file)
   return {
     file: opts.file, baseDir: opts.baseDir,
     database: { url: sqliteUrl },
     masterKey: { file: isAbsolute(keyFile) ? keyFile : resolve(opts.baseDir, keyFile), ...(envValue === undefined ? {} : { envValue }) },
     connections, schemes, collections, engine,
+    ...(raw.alerts === undefined ? {} : { alerts: raw.alerts }),
   }
 }
 

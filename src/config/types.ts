@@ -54,6 +54,8 @@ export interface FerryConfig {
   /** Static value maps usable from `_findCollection` (`find value from <name> where key=…`). */
   readonly collections: Readonly<Record<string, readonly Record<string, unknown>[]>>
   readonly engine: EngineSettings
+  /** The `alerts` section as written (secrets interpolated); checked at load, read by src/alerts/config.ts. */
+  readonly alerts?: unknown
 }
 
 /** What config validation needs to know about each connector. */
