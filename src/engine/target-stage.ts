@@ -12,7 +12,7 @@ import { redact } from '../core/redact.js'
 import { BusinessKeyMissing, GroupAlreadyWritten, OutcomeUnknown, RetriesExhausted, TargetConfig, TargetRateLimited, TargetRejected, TargetTransient } from './errors.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
-import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
+import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, QualityChecks, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
 
 export interface TargetStageDeps {
   readonly ports: EnginePorts
@@ -27,6 +27,8 @@ export interface TargetStageDeps {
   readonly claimTtlMs?: number
   readonly onUnit?: (c: RunCounters) => void
   readonly signal?: AbortSignal
+  /** The run's checks of the scheme's `target.quality` rules, after the built-in ones. */
+  readonly quality?: QualityChecks
 }
 
 export interface TargetStageOptions {
@@ -152,7 +154,7 @@ class UnitWriter {
       }
       payload = mapped.payload
     }
-    const problem = checkPayload(payload, this.target.quality)[0]
+    const problem = checkPayload(payload, this.target.quality)[0] ?? await this.deps.quality?.check(payload, records.map((r) => r.id))
     if (problem !== undefined) {
       await this.failAll(records, problem, false, payload)
       return undefined
