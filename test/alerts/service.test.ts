@@ -56,3 +56,23 @@ describe('alert settings', () => {
     expect(problems.map((p) => p.location)).toEqual(expect.arrayContaining(['alerts.language', 'alerts.quietHours.from', 'alerts.channels.x.type', 'alerts.channels.y.to', 'alerts.rules.freshnes']))
   })
 })
+
+describe('alert settings from scheme files', () => {
+  it('reads a scheme file\'s `alerts` key under the configuration\'s per-scheme overrides', async () => {
+    const { alertsSetup } = await import('../../src/alerts/service.js')
+    const { writeFileSync } = await import('node:fs')
+    const d = mkdtempSync(join(tmpdir(), 'ferry-alert-files-'))
+    try {
+      const file = join(d, 'orders.json')
+      writeFileSync(file, JSON.stringify({ id: 'orders', name: 'orders', alerts: { rules: { freshness: { after: '45m' }, volume: false } } }))
+      const setup = await alertsSetup({
+        schemes: [],
+        config: { schemes: [{ file, enabled: true }], alerts: { schemes: { orders: { rules: { volume: true } } } } } as unknown as Parameters<typeof alertsSetup>[0]['config'],
+      })
+      expect(setup.config.schemes.orders?.rules.freshness.afterMs).toBe(45 * 60_000)
+      expect(setup.config.schemes.orders?.rules.volume.enabled).toBe(true)
+    } finally {
+      rmSync(d, { recursive: true, force: true })
+    }
+  })
+})
