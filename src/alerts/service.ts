@@ -30,11 +30,16 @@ export interface AlertServiceOptions {
   readonly onTick?: (r: TickReport) => void
 }
 
-/** Save each configured channel (settings and policy) sealed in the store, then read them all back. */
+/**
+ * Save each configured channel (settings and policy) sealed in the store, drop stored channels the
+ * configuration no longer names (so a removed robot's secret does not linger), then read them back.
+ */
 export async function syncChannels(store: Store, channels: readonly ChannelConfig[]): Promise<Map<string, ChannelConfig>> {
   for (const c of channels) {
     await store.alerts.saveChannel(c.name, c.settings.type, { settings: c.settings, language: c.language, ratePerMinute: c.ratePerMinute })
   }
+  const names = new Set(channels.map((c) => c.name))
+  for (const stored of await store.alerts.listChannels()) if (!names.has(stored.name)) await store.alerts.deleteChannel(stored.name)
   return loadChannels(store)
 }
 

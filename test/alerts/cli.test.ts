@@ -68,6 +68,8 @@ describe('ferry alerts', () => {
     const r = await ferry('alerts', 'channels', '--config', config, '--json')
     expect(JSON.parse(r.out)).toEqual({ channels: [{ name: 'ops', type: 'dingtalk', language: 'zh-CN', ratePerMinute: 20, default: true }] })
     expect(r.out).not.toContain('SEC-cli-secret')
+    const renamed = write({ channels: { ops2: dingtalk().channels.ops } })
+    expect(JSON.parse((await ferry('alerts', 'channels', '--config', renamed, '--json')).out)).toMatchObject({ channels: [{ name: 'ops2' }] })
     const store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
     try {
       expect(JSON.stringify(await store.db.selectFrom('alert_channels').selectAll().execute())).not.toContain('SEC-cli-secret')
