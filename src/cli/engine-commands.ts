@@ -22,6 +22,8 @@ import { recordsText, recordText, summaryText } from '../engine/report.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
 import { reconcileJob } from '../proof/schedule.js'
+import { openAlertService } from '../alerts/service.js'
+import { tickLine } from '../alerts/report.js'
 
 interface Common { config?: string; json?: boolean }
 
@@ -269,6 +271,10 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
     }))
   }
   for (const j of scheduler.jobs) if (!asJson) out(`scheduled ${j.schemeId} ${j.stage} "${j.crontab}", next ${j.nextRun()?.toISOString() ?? 'never'}`)
+  // The alert evaluator (docs/alerts.md): one process evaluates at a time, under a store lease.
+  const alerts = await openAlertService(h, { log: h.deps.log, clock: { now: () => h.deps.clock.now() },
+    onTick: (r) => { for (const line of tickLine(r, asJson)) out(line) } })
+  alerts.start()
   await new Promise<void>((resolve) => {
     const stop = () => { resolve() }
     process.once('SIGINT', stop)
@@ -277,4 +283,5 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
   })
   if (!asJson) out('stopping: waiting for runs in progress')
   await scheduler.stop()
+  await alerts.stop()
 }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander'
 import { isFerryError } from '../core/errors.js'
+import { registerAlertsCommand } from './alerts-command.js'
 import { registerExprCommand } from './expr-command.js'
 import { registerSandboxCommand } from './sandbox-command.js'
 import { registerSchemeCommands } from './scheme-commands.js'
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
   // register:begin (one line per command module; keep sorted)
+  registerAlertsCommand(program)
   registerDemoCommand(program)
   registerEngineCommands(program)
   registerExprCommand(program)

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { alertsProblems } from '../alerts/config.js'
 import type { FerryError } from '../core/errors.js'
 import { DEFAULT_RETRY_LADDER } from '../engine/retry.js'
 import {
@@ -30,7 +31,7 @@ export interface LoadOptions {
   readonly connectionEnv?: 'required' | 'deferred'
 }
 
-const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine', 'processors']
+const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine', 'processors', 'alerts']
 
 class Problems {
   readonly list: FerryError[] = []
@@ -258,6 +259,7 @@ export function validateConfig(doc: unknown, opts: { file?: string; baseDir: str
   if (processors === undefined) {
     schemes.forEach((s, i) => { if (s.processors !== undefined) p.add(ConfigMissing(['processors.dir'], { location: `schemes[${i}].processors` })) })
   }
+  for (const e of alertsProblems(raw.alerts)) p.add(e)
   if (p.list.length > 0) throw fail(p, opts.file)
   return {
     file: opts.file, baseDir: opts.baseDir,
@@ -265,6 +267,7 @@ export function validateConfig(doc: unknown, opts: { file?: string; baseDir: str
     masterKey: { file: isAbsolute(keyFile) ? keyFile : resolve(opts.baseDir, keyFile), ...(envValue === undefined ? {} : { envValue }) },
     connections, schemes, collections, engine,
     ...(processors === undefined ? {} : { processors }),
+    ...(raw.alerts === undefined ? {} : { alerts: raw.alerts }),
   }
 }
 

@@ -63,6 +63,8 @@ export interface FerryConfig {
   readonly engine: EngineSettings
   /** Custom processors folder (absolute) and the default time limit of one hook call. */
   readonly processors?: { readonly dir: string; readonly timeoutMs: number }
+  /** The `alerts` section as written (secrets interpolated); checked at load, read by src/alerts/config.ts. */
+  readonly alerts?: unknown
 }
 
 /** What config validation needs to know about each connector. */

@@ -3,7 +3,8 @@
  * store, the scheme compiler and the connectors can be swapped (or faked in tests) without
  * touching orchestration. Adapters from the real modules live in `adapters/`.
  */
-import type { ErrorKind } from '../core/errors.js'
+import type { ErrorKind, FerryError } from '../core/errors.js'
+import type { QualitySummaryEntry } from '../quality/rules.js'
 import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult, WriteOutcome } from '../connectors/contract.js'
 
 /** Injectable clock: every "now" in the engine comes from here. */
@@ -198,7 +199,7 @@ export function emptyCounters(): RunCounters {
 
 export interface RunPort {
   start(schemeId: string, stage: Stage, params?: Record<string, unknown>): Promise<string>
-  finish(runId: string, r: { status: 'ok' | 'failed' | 'skipped'; stage: Stage; counters: RunCounters; error?: RecordError }): Promise<void>
+  finish(runId: string, r: { status: 'ok' | 'failed' | 'skipped'; stage: Stage; counters: RunCounters; error?: RecordError; quality?: readonly QualitySummaryEntry[] }): Promise<void>
 }
 
 /** Everything the engine needs from the store. */
@@ -274,12 +275,21 @@ export interface QualityRules {
   readonly positive: readonly string[]
 }
 
+/** A run's checks of the scheme's `target.quality` rules (src/quality): the first failure parks the record. */
+export interface QualityChecks {
+  check(payload: Record<string, unknown>, recordIds: readonly string[]): Promise<FerryError | undefined>
+  /** Per failing rule: label, code, path, count and first examples. */
+  summary(): QualitySummaryEntry[]
+}
+
 export interface SchemeTarget {
   readonly connection: string
   readonly api: string
   /** Payload field holding the business key (e.g. `bill_no`). */
   readonly businessKeyField: string
   readonly quality: QualityRules
+  /** The scheme's own data-quality rules (`target.quality`), fresh per run (unique-within-a-run state). */
+  readonly qualityRun?: () => QualityChecks
   /**
    * Set when `plan` merges records into grouped documents (groupCalculate): the header group of a
    * record's content, `<prefix><values>`. The target stage then claims whole groups, so no header

@@ -24,6 +24,8 @@ export async function previewScheme(
   const from = opts.from ?? await resolveFrom({ ports: deps.ports, clock: deps.clock, log: silentLogger, runtime }, scheme)
   const to = opts.to ?? deps.clock.now()
   const out: PreviewItem[] = []
+  // The scheme's `target.quality` rules, over the previewed records as one run (so `unique` applies).
+  const quality = scheme.target?.qualityRun?.()
   for (const window of from < to ? runtime.planWindows(scheme.source.api, from, to) : []) {
     const params = await scheme.source.renderRequest({ lastSyncTime: window.start, currentTime: window.end, now: deps.clock.now() })
     for await (const page of runtime.read({ api: scheme.source.api, window, params })) {
@@ -37,6 +39,8 @@ export async function previewScheme(
             ...mapped.unresolved.map((u) => lookupError(u, scheme.collectionTitles).toJSON()),
             ...checkPayload(mapped.payload, scheme.target.quality).map((e) => e.toJSON()),
           ]
+          const failed = mapped === undefined ? undefined : await quality?.check(mapped.payload, [rec.id])
+          if (failed !== undefined) problems.push(failed.toJSON())
           out.push({ id: rec.id, number: rec.number, ...(mapped === undefined ? {} : { payload: mapped.payload }), problems })
         } catch (e) {
           out.push({ id: rec.id, number: rec.number, problems: [toFerryError(e).toJSON()] })

@@ -13,6 +13,12 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 const STATUSES: readonly RecordStatus[] = ['waiting', 'queued', 'unknown', 'done', 'duplicate', 'error']
 
+/** The run's quality summary: one line per failing rule with its count and first example. */
+function qualityText(s: RunSummary): string {
+  if (s.quality === undefined || s.quality.length === 0) return ''
+  return `\nquality:\n${table(s.quality.map((q) => ['  ' + q.rule, q.code, String(q.count), q.examples[0] === undefined ? '' : `e.g. record ${q.examples[0].recordIds.join(',')} ${q.examples[0].path}: ${q.examples[0].message}`]))}`
+}
+
 export function summaryText(s: RunSummary): string {
   const c = s.counters
   const rows: string[][] = [
@@ -25,7 +31,7 @@ export function summaryText(s: RunSummary): string {
     ? `stored ${STATUSES.reduce((n, st) => n + (s.ledger[st] ?? 0), 0)} (collection rows for _findCollection; nothing to write)`
     : STATUSES.map((st) => `${st} ${s.ledger[st] ?? 0}`).join(', ')
   const err = s.error === undefined ? '' : `\n${s.error.code}  ${s.error.location ?? '-'}  ${s.error.message}`
-  return `${table(rows)}\nledger: ${ledger}${err}`
+  return `${table(rows)}\nledger: ${ledger}${qualityText(s)}${err}`
 }
 
 /**

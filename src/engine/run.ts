@@ -12,6 +12,7 @@ import { guardedTarget, LeaseGuard } from './lease-guard.js'
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
 import { runTargetStage } from './target-stage.js'
+import type { QualitySummaryEntry } from '../quality/rules.js'
 import { emptyCounters, type Clock, type ConnectionResolver, type EngineLogger, type EnginePorts, type EngineScheme, type RunCounters, type Stage } from './ports.js'
 
 export interface EngineDeps {
@@ -48,6 +49,8 @@ export interface RunSummary {
   readonly ledger: Awaited<ReturnType<EnginePorts['ledger']['countByStatus']>>
   /** Set for a scheme without a target (master data): its records are collection rows, stored and settled, never written. */
   readonly collection?: true
+  /** Failures of the scheme's `target.quality` rules in this run (absent when none failed). */
+  readonly quality?: readonly QualitySummaryEntry[]
 }
 
 const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
@@ -123,6 +126,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   let windowsPlanned = 0
   let windowsClosed = 0
   let error: FerryError | undefined
+  const quality = wantsTarget ? scheme.target?.qualityRun?.() : undefined
   try {
     const sourceDeps = async () => ({
       ports: stagePorts('source'), clock: deps.clock, log: deps.log,
@@ -159,6 +163,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
           claimTtlMs: ttl,
           ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
           onUnit: (c) => opts.onProgress?.('target', c),
+          ...(quality === undefined ? {} : { quality }),
           signal,
         }, scheme, counters, { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() })
         if (e !== undefined) error ??= e
@@ -173,10 +178,12 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     await release()
   }
   const status = error === undefined ? 'ok' : 'failed'
-  await deps.ports.runs.finish(runId, { status, stage: runStage, counters,
+  const qualitySummary = quality?.summary() ?? []
+  await deps.ports.runs.finish(runId, { status, stage: runStage, counters, ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(error === undefined ? {} : { error: { code: error.code, kind: error.kind, message: error.message } }) })
   const summary: RunSummary = { schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
     ledger: await deps.ports.ledger.countByStatus(scheme.id), ...(scheme.target === undefined ? { collection: true as const } : {}),
+    ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(error === undefined ? {} : { error }) }
   deps.log.info({ scheme: scheme.id, stages, status, counters, ...(error === undefined ? {} : { code: error.code }) }, 'run finished')
   return summary

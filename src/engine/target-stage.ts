@@ -13,7 +13,7 @@ import { BusinessKeyMissing, GroupAlreadyWritten, OutcomeUnknown, RetriesExhaust
 import { writeBatches } from './batch-writer.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
-import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
+import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, QualityChecks, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
 
 export interface TargetStageDeps {
   readonly ports: EnginePorts
@@ -28,6 +28,8 @@ export interface TargetStageDeps {
   readonly claimTtlMs?: number
   readonly onUnit?: (c: RunCounters) => void
   readonly signal?: AbortSignal
+  /** The run's checks of the scheme's `target.quality` rules, after the built-in ones. */
+  readonly quality?: QualityChecks
 }
 
 export interface TargetStageOptions {
@@ -153,7 +155,7 @@ export class UnitWriter {
       }
       payload = mapped.payload
     }
-    const problem = checkPayload(payload, this.target.quality)[0]
+    const problem = checkPayload(payload, this.target.quality)[0] ?? await this.deps.quality?.check(payload, records.map((r) => r.id))
     if (problem !== undefined) {
       await this.failAll(records, problem, false, payload)
       return undefined

@@ -2,6 +2,7 @@
  * Validation of a whole scheme file: identity, both sides, schedule and retry settings, and the
  * checks that span sides. Every problem is collected; nothing stops at the first.
  */
+import { compileQualityRules } from '../quality/rules.js'
 import type { FerryError } from '../core/errors.js'
 import { MAX_JSON_DEPTH, depthProblem } from '../core/limits.js'
 import { BadTimeZone, SchemeLimit, SchemeValue } from './errors.js'
@@ -20,8 +21,8 @@ export interface ValidationResult {
   readonly scheme: SchemeFile | undefined
 }
 
-const TOP_KEYS = new Set(['id', 'name', 'description', 'source', 'target', 'schedule', 'retry'])
-const SIDE_KEYS = new Set(['connector', 'connection', 'metadata'])
+const TOP_KEYS = new Set(['id', 'name', 'description', 'source', 'target', 'schedule', 'retry', 'alerts'])
+const SIDE_KEYS = new Set(['connector', 'connection', 'metadata', 'quality'])
 const SCHEDULE_KEYS = new Set(['source', 'target', 'timezone', 'compat'])
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 const MAX_RETRIES = 10
@@ -107,6 +108,8 @@ export function validateScheme(doc: unknown): ValidationResult {
   checkSide(issues, doc, 'target')
   checkSchedule(issues, doc)
   checkRetry(issues, doc)
+  // Data-quality rules (src/quality; docs/schemes.md); `alerts` is checked with the configuration (src/alerts/config.ts).
+  if (isPlainObject(doc.target)) for (const e of compileQualityRules(doc.target.quality).problems) issues.error(e)
   const ok = issues.errors.length === 0
   if (ok) crossChecks(issues, doc as SchemeFile)
   return { ok, errors: issues.errors, warnings: issues.warnings, scheme: ok ? (doc as SchemeFile) : undefined }

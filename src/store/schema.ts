@@ -127,6 +127,17 @@ export interface LeaseTable {
   pid: number | null
 }
 
+export interface AlertIncidentTable {
+  id: string; key: string; scheme_id: string; rule: string; severity: string; status: string
+  opened_at: number; updated_at: number; resolved_at: number | null; details: string
+}
+
+export interface AlertDeliveryTable {
+  seq: Generated<number>; incident_id: string; channel: string; state: string; at: number; ok: number; error: string | null
+}
+
+export interface AlertChannelTable { name: string; type: string; config_enc: string; updated_at: number }
+
 export interface StoreDatabase {
   ferry_meta: MetaTable
   ferry_migrations: MigrationTable
@@ -145,4 +156,7 @@ export interface StoreDatabase {
   static_collections: StaticCollectionTable
   static_rows: StaticRowTable
   leases: LeaseTable
+  alert_incidents: AlertIncidentTable
+  alert_deliveries: AlertDeliveryTable
+  alert_channels: AlertChannelTable
 }

@@ -8,6 +8,7 @@
  * const claim = await store.ledger.claimReady('scheme-1', 50)
  */
 import type { Kysely } from 'kysely'
+import { AlertRepo } from './alerts.js'
 import type { LookupQuery } from './collections.js'
 import { CollectionRepo } from './collections.js'
 import { ConnectionRepo, StoreCredentials } from './connections.js'
@@ -122,6 +123,8 @@ export interface Store {
    * transaction and is refused with ERR_STORE_LEASE_FENCED once a newer token exists.
    */
   fenced(fence: Fence): { readonly ledger: Ledger; readonly windows: WindowRepo }
+  /** Alert incidents, their deliveries and the encrypted alert channels (src/alerts). */
+  readonly alerts: AlertRepo
   /** @internal For store tests that inspect raw rows. */
   readonly db: Kysely<StoreDatabase>
   close(): Promise<void>
@@ -164,6 +167,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
       const f: StoreContext = { ...ctx, fence: { lease: fence.lease, token: fence.token } }
       return { ledger: g(new Ledger(f)), windows: g(new WindowRepo(f)) }
     },
+    alerts: g(new AlertRepo(ctx)),
     db: opened.db,
     close: () => opened.db.destroy(),
   }

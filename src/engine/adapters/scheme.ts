@@ -3,6 +3,7 @@
  * window bound into LAST_SYNC_TIME / CURRENT_TIME, condition + beatFlat, target mapping with
  * lookups, grouping, and the data-quality rules the target demands.
  */
+import { compileQualityRules, QualityRun } from '../../quality/rules.js'
 import type { LookupProvider } from '../../expr/index.js'
 import { createHash } from 'node:crypto'
 import { applySourcePipeline, groupCalculate, headerGroupKey, mapTarget, renderRequest, type CompiledScheme, type FieldSpec } from '../../scheme/index.js'
@@ -78,6 +79,8 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
     required: [...new Set([...requiredPaths(target?.metadata.request), ...(known?.required ?? []), ...(b.targetRules?.required ?? [])])],
     positive: [...new Set([...(known?.positive ?? []), ...(b.targetRules?.positive ?? [])])],
   }
+  // Checked by validateScheme already; compiled again here for the regexes.
+  const qualityRules = compileQualityRules(target?.quality).rules
   const group = target?.metadata.groupCalculate
   const groupKey = group === undefined ? undefined : (() => {
     const prefix = `${createHash('sha256').update(JSON.stringify(group.headerGroup)).digest('hex').slice(0, 12)}:`
@@ -116,6 +119,7 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
         api: target.metadata.api,
         businessKeyField,
         quality,
+        ...(qualityRules.length === 0 ? {} : { qualityRun: () => new QualityRun(qualityRules, b.lookups) }),
         ...(groupKey === undefined ? {} : { groupKey }),
         ...(target.metadata.operation?.method === 'batchArraySave' && typeof target.metadata.operation.rowsKey === 'string'
           ? { batch: { rows: typeof target.metadata.operation.rows === 'number' ? target.metadata.operation.rows : 1, rowsKey: target.metadata.operation.rowsKey } }

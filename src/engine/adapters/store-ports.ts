@@ -2,6 +2,7 @@
  * The engine's store ports over the real store (src/store). Only shape conversions live here:
  * nulls become absent fields, refs become (scheme, id) pairs, leases are remembered per name.
  */
+import { storeQualitySummary } from '../../quality/summary.js'
 import type { Lease, LedgerRecord as StoreRecord, Store } from '../../store/index.js'
 import type { EnginePorts, LedgerRecord, RecordStatus, RunCounters } from '../ports.js'
 
@@ -161,6 +162,7 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
       start: (schemeId, stage, params) => store.runs.start(schemeId, stage, params),
       async finish(runId, r) {
         await store.runs.add(runId, r.stage, counterDelta(r.counters))
+        if (r.quality !== undefined && r.quality.length > 0) await storeQualitySummary(store, runId, r.quality)
         await store.runs.finish(runId, r.status === 'ok' ? 'succeeded' : r.status, r.error === undefined ? undefined : { code: r.error.code, message: r.error.message })
       },
     },

@@ -1,0 +1,18 @@
+/** Send one message to one configured channel, whatever its type. */
+import type { AlertMessage, ChannelConfig, SendOptions } from '../types.js'
+import { sendEmail } from './email.js'
+import { sendDingTalk, sendFeishu, sendWeCom } from './robots.js'
+import { sendWebhook } from './webhook.js'
+
+export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'] as const
+
+export async function sendToChannel(ch: ChannelConfig, msg: AlertMessage, opts: SendOptions): Promise<void> {
+  const s = ch.settings
+  switch (s.type) {
+    case 'dingtalk': return sendDingTalk(ch.name, s, msg, opts)
+    case 'wecom': return sendWeCom(ch.name, s, msg, opts)
+    case 'feishu': return sendFeishu(ch.name, s, msg, opts)
+    case 'webhook': return sendWebhook(ch.name, s, msg, opts)
+    case 'email': return sendEmail(ch.name, s, msg, opts)
+  }
+}
