@@ -119,6 +119,53 @@ export interface StaticRowTable { seq: Generated<number>; collection_id: string;
 
 export interface LeaseTable { name: string; holder: string; token: number; expires_at: number }
 
+export interface UserTable {
+  id: string
+  name: string
+  role: string
+  /** `scrypt$N$r$p$salt$hash` (base64url); never the password. */
+  password_hash: string
+  disabled: number
+  created_at: number
+  updated_at: number
+}
+
+export interface SessionTable {
+  /** SHA-256 of the session id the cookie carries. */
+  id_hash: string
+  user_id: string
+  csrf_hash: string
+  ip: string | null
+  created_at: number
+  expires_at: number
+  last_seen_at: number
+}
+
+export interface ApiTokenTable {
+  id: string
+  name: string
+  role: string
+  token_hash: string
+  created_by: string
+  created_at: number
+  last_used_at: number | null
+  revoked_at: number | null
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>
+  at: number
+  actor: string
+  actor_kind: string
+  role: string | null
+  action: string
+  target: string
+  status: number
+  ip: string | null
+  request_id: string | null
+  detail: string | null
+}
+
 export interface StoreDatabase {
   ferry_meta: MetaTable
   ferry_migrations: MigrationTable
@@ -137,4 +184,8 @@ export interface StoreDatabase {
   static_collections: StaticCollectionTable
   static_rows: StaticRowTable
   leases: LeaseTable
+  users: UserTable
+  sessions: SessionTable
+  api_tokens: ApiTokenTable
+  audit_log: AuditLogTable
 }

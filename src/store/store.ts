@@ -8,6 +8,7 @@
  * const claim = await store.ledger.claimReady('scheme-1', 50)
  */
 import type { Kysely } from 'kysely'
+import { AccessRepo } from './access.js'
 import type { LookupQuery } from './collections.js'
 import { CollectionRepo } from './collections.js'
 import { ConnectionRepo, StoreCredentials } from './connections.js'
@@ -27,6 +28,7 @@ import type { UpsertOptions } from './ledger-upsert.js'
 import { upsertSourceRecords } from './ledger-upsert.js'
 import { LeaseRepo } from './leases.js'
 import { migrate } from './migrator.js'
+import { RecordSearchRepo } from './record-search.js'
 import { RunRepo } from './runs.js'
 import type { StoreDatabase } from './schema.js'
 import { SchemeRepo } from './schemes.js'
@@ -110,6 +112,10 @@ export interface Store {
   /** `_findCollection` lookups (an alias of `collections.find`). */
   find(q: LookupQuery): Promise<unknown>
   readonly leases: LeaseRepo
+  /** Users, sessions, API tokens and the audit log of the service (migration 6). */
+  readonly access: AccessRepo
+  /** Record search by error code and time, and the failed-record queue's age (service, metrics). */
+  readonly recordSearch: RecordSearchRepo
   /** @internal For store tests that inspect raw rows. */
   readonly db: Kysely<StoreDatabase>
   close(): Promise<void>
@@ -148,6 +154,8 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     collections,
     find: (q) => collections.find(q),
     leases: g(new LeaseRepo(ctx)),
+    access: g(new AccessRepo(ctx)),
+    recordSearch: g(new RecordSearchRepo(ctx)),
     db: opened.db,
     close: () => opened.db.destroy(),
   }
