@@ -9,6 +9,7 @@ import type { FerryConfig } from '../config/types.js'
 import type { ConnectorDefinition } from '../connectors/contract.js'
 import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
 import type { Clock } from '../engine/ports.js'
+import type { Store } from '../store/index.js'
 import { observeConnectors } from '../metrics/connectors.js'
 import { Metrics } from '../metrics/metrics.js'
 import { buildApp } from './app.js'
@@ -19,6 +20,7 @@ import { combineObservers, RunHub } from './run-hub.js'
 
 export interface Service {
   readonly host: Host
+  readonly store: Store
   readonly app: FastifyInstance
   readonly hub: RunHub
   readonly metrics: Metrics
@@ -49,7 +51,7 @@ export async function openService(config: FerryConfig, o: OpenServiceOptions): P
     const auth = new AuthService(host.store)
     const app = await buildApp({ host, store: host.store, auth, hub, metrics, options: o.options ?? {} }, { logger: o.logger })
     return {
-      host, app, hub, metrics, auth,
+      host, store: host.store, app, hub, metrics, auth,
       async close() {
         await app.close()
         await hub.idle()
