@@ -10,6 +10,7 @@ import { registerSchemeCommands } from './scheme-commands.js'
 import { registerDemoCommand } from './demo-command.js'
 import { registerEngineCommands } from './engine-commands.js'
 import { registerProofCommands } from './proof-commands.js'
+import { registerServeCommands } from './serve-command.js'
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerExprCommand(program)
   registerProofCommands(program)
   registerSandboxCommand(program)
+  registerServeCommands(program)
   registerSchemeCommands(program)
   // register:end
   return program

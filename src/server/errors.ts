@@ -114,3 +114,13 @@ export const ConnectionSettingsInvalid = defineError(
   },
   (detail: string) => detail,
 )
+
+export const ServeOption = defineError(
+  {
+    code: 'ERR_SERVE_OPTION',
+    kind: 'user',
+    meaning: 'An option of `ferry serve`, `ferry user add` or `ferry token create` is not valid.',
+    fix: 'Correct the option named in the message (`ferry <command> --help` lists them).',
+  },
+  (option: string, detail: string) => `${option}: ${detail}`,
+)
