@@ -21,11 +21,12 @@ export interface TestService {
   close(): Promise<void>
 }
 
-export async function testService(o: { options?: ServiceOptions; orders?: number } = {}): Promise<TestService> {
+export async function testService(o: { options?: ServiceOptions; orders?: number; days?: number; seed?: number } = {}): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-api-'))
   const hour = 3_600_000
-  const start = new Date(Math.floor(Date.now() / hour) * hour - 3 * 86_400_000 - 2 * hour)
-  const sandbox = await startSandbox({ orders: o.orders ?? 40, days: 3, seed: 5, start })
+  const days = o.days ?? 3
+  const start = new Date(Math.floor(Date.now() / hour) * hour - days * 86_400_000 - 2 * hour)
+  const sandbox = await startSandbox({ orders: o.orders ?? 40, days, seed: o.seed ?? 5, start })
   let captured = ''
   const stream = new Writable({ write(chunk: Buffer, _enc, cb) { captured += chunk.toString(); cb() } })
   const svc = await openService(configFor(sandbox, dir, start), { logger: createServiceLogger({ level: 'debug', stream }), defaultMetrics: false, ...(o.options === undefined ? {} : { options: o.options }) })
