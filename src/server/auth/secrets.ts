@@ -47,8 +47,11 @@ export function randomSecret(bytes = 32): string {
 /** A generated password people can type: 20 characters without look-alikes. */
 export function generatePassword(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789'
-  const bytes = randomBytes(20)
-  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('')
+  // Rejection sampling: bytes past the largest multiple of the alphabet size would bias the draw.
+  const limit = 256 - (256 % alphabet.length)
+  let out = ''
+  while (out.length < 20) for (const b of randomBytes(32)) if (b < limit && out.length < 20) out += alphabet[b % alphabet.length] ?? ''
+  return out
 }
 
 export const TOKEN_PREFIX = 'fry_'
