@@ -60,10 +60,13 @@ export function runRoutes(app: FastifyInstance, ctx: ServiceContext): void {
             else { send('end', liveEnd(e)); finish() }
           }
           const unsubscribe = ctx.hub.subscribe(id, onEvent)
+          // Forgotten between the snapshot and now: what it left is its newest event.
+          if (unsubscribe === undefined && live.last?.type !== 'end') send('end', { runId: id, note: 'the run is no longer followed here; read GET /api/v1/runs/{id}' })
           const beat = setInterval(() => { reply.raw.write(': keep-alive\n\n') }, HEARTBEAT_MS)
           req.raw.on('close', finish)
           // What happened before the caller subscribed: the newest event (an `end` closes at once).
           if (live.last !== undefined) onEvent(live.last)
+          if (unsubscribe === undefined) finish()
         })
       } else {
         let cur = run
