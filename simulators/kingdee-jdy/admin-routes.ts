@@ -89,6 +89,10 @@ export function jdyAdminRoutes(state: () => JdyState, sub: string, req: SimReque
     }
     const entity = parts[1] as MasterEntity
     const id = parts[2]
+    if (parts.length === 2 && m === 'POST' && MASTER_ENTITIES.includes(entity)) {
+      if (typeof b.id !== 'string' || b.id === '') return adminError('body must be a row with a string "id"')
+      return s.master.add(entity, { ...b, id: b.id }, s.clock.now()) ? jsonResponse({ ok: true, id: b.id }) : adminError(`${entity} ${b.id} already exists`, 409)
+    }
     if (!MASTER_ENTITIES.includes(entity) || id === undefined) return adminError(`use /__admin/master-data/<${MASTER_ENTITIES.join('|')}>/<id>`, 404)
     if (m === 'DELETE') return s.master.remove(entity, id) ? jsonResponse({ ok: true }) : adminError(`no ${entity} with id ${id}`, 404)
     if (m === 'PATCH' || m === 'POST') {

@@ -72,6 +72,19 @@ export class MasterData {
     return true
   }
 
+  /**
+   * Add a row as a person would in the book (admin helper): stamped created/modified now, so an
+   * incremental master-data read sees it. False when a row with this id exists.
+   */
+  add(entity: MasterEntity, row: Record<string, unknown> & { id: string }, now: number): boolean {
+    const list = this.#list(entity)
+    if (list.some((r) => r.id === row.id)) return false
+    const next: Record<string, unknown> & { id: string } = { ...row, create_time: now, modify_time: now }
+    if (entity !== 'material_unit') next.enabled = truthy(row.enable, true)
+    list.push(next)
+    return true
+  }
+
   remove(entity: MasterEntity, id: string): boolean {
     const list: Array<{ id: string }> = this.#list(entity)
     const i = list.findIndex((r) => r.id === id)

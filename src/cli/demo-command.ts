@@ -15,7 +15,11 @@ import { createLogger } from '../engine/logger.js'
 import { summaryText } from '../engine/report.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
-import { reportFailure, startScheduler } from './engine-commands.js'
+import { AuthService } from '../server/auth/service.js'
+import { reportFailure } from './engine-commands.js'
+import { serve } from './serve-command.js'
+
+const DEMO_USER = 'demo'
 
 const EXAMPLES = ['jdy-materials.json', 'jdy-stores.json', 'jst-count-to-jdy-check-loss.json']
 
@@ -57,6 +61,8 @@ export interface DemoOptions {
   readonly seed?: number
   readonly dataDir?: string
   readonly json?: boolean
+  /** Port of the API and console (default 8080; any free port when it is taken). */
+  readonly port?: number
 }
 
 /** Master data first, so the count → loss scheme finds its materials and stores. */
@@ -88,8 +94,13 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary[]> {
     const summaries = await runAllOnce(host, print)
     say(`bills in the 金蝶云星辰 simulator: ${sandbox.jdy.bills.list().length}`)
     if (o.once !== true) {
-      say('running on the schemes\' schedules; Ctrl-C to stop')
-      await startScheduler(host, o.json === true)
+      // The service opens its own host on the same database; the demo account exists before it starts.
+      await new AuthService(host.store).addUser(DEMO_USER, 'admin')
+      await host.close()
+      host = undefined
+      say(`running on the schemes' schedules and serving the API; the console signs you in automatically as ${DEMO_USER} (admin), only from this machine (loopback); Ctrl-C to stop`)
+      await serve(demoConfig(sandbox, dataDir), { port: o.port ?? 8080, host: '127.0.0.1', anyPortIfTaken: true,
+        ...(o.json === undefined ? {} : { json: o.json }), options: { autoLoginUser: DEMO_USER, metricsOnLoopback: true } })
     }
     return summaries
   } finally {
@@ -107,9 +118,10 @@ export function registerDemoCommand(program: Command): void {
     .option('--seed <n>', 'dataset seed', '1')
     .option('--data-dir <dir>', 'where the demo database and key live', 'data')
     .option('--json', 'machine-readable summaries')
-    .action(async (c: { once?: boolean; orders: string; days: string; seed: string; dataDir: string; json?: boolean }) => {
+    .option('--port <port>', 'port of the console and API (any free port when it is taken)', '8080')
+    .action(async (c: { once?: boolean; orders: string; days: string; seed: string; dataDir: string; json?: boolean; port: string }) => {
       try {
-        const summaries = await runDemo({ orders: Number(c.orders), days: Number(c.days), seed: Number(c.seed), dataDir: c.dataDir,
+        const summaries = await runDemo({ orders: Number(c.orders), days: Number(c.days), seed: Number(c.seed), dataDir: c.dataDir, port: Number(c.port),
           ...(c.once === undefined ? {} : { once: c.once }), ...(c.json === undefined ? {} : { json: c.json }) })
         if (summaries.some((s) => s.status !== 'ok')) process.exitCode = 1
       } catch (e) {

@@ -21,6 +21,9 @@ import { previewFromInput } from './preview-input.js'
 import { recordsText, recordText, summaryText } from '../engine/report.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
+import { observeConnectors } from '../metrics/connectors.js'
+import { Metrics } from '../metrics/metrics.js'
+import { serveMetrics } from '../metrics/server.js'
 import { reconcileJob } from '../proof/schedule.js'
 import { openAlertService } from '../alerts/service.js'
 import { tickLine } from '../alerts/report.js'
@@ -252,8 +255,18 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
     })
 
   common(program.command('start').description('run every scheme on its schedule until interrupted'))
-    .action(async (c: Common) => {
-      await withHost(o, c, (h) => startScheduler(h, c.json === true))
+    .option('--metrics-port <port>', 'also serve Prometheus metrics at http://<metrics-host>:<port>/metrics')
+    .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
+    .action(async (c: Common & { metricsPort?: string; metricsHost: string }) => {
+      const metrics = c.metricsPort === undefined ? undefined : new Metrics()
+      const opened: EngineCommandOptions = metrics === undefined ? o : { ...o, openHost: (cfg) => openHost(cfg, { log: createLogger(), observer: metrics,
+        connectors: observeConnectors(BUILTIN_CONNECTORS, metrics) }) }
+      await withHost(opened, c, async (h) => {
+        metrics?.bind(h)
+        const server = metrics === undefined ? undefined : await serveMetrics(metrics, Number(c.metricsPort), c.metricsHost)
+        if (server !== undefined && c.json !== true) out(`metrics: ${server.url}`)
+        try { await startScheduler(h, c.json === true) } finally { await server?.close() }
+      })
     })
 }
 

@@ -12,6 +12,7 @@ import { registerDemoCommand } from './demo-command.js'
 import { registerEngineCommands } from './engine-commands.js'
 import { registerProcessorCommand } from './processor-command.js'
 import { registerProofCommands } from './proof-commands.js'
+import { registerServeCommands } from './serve-command.js'
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerProcessorCommand(program)
   registerProofCommands(program)
   registerSandboxCommand(program)
+  registerServeCommands(program)
   registerSchemeCommands(program)
   // register:end
   return program

@@ -24,7 +24,7 @@ import { LookupCache } from './lookup-cache.js'
 import type { Clock, ConnectionResolver, EngineLogger, EnginePorts, EngineScheme } from './ports.js'
 import { systemClock } from './ports.js'
 import { defaultRetryPolicy } from './retry.js'
-import type { EngineDeps } from './run.js'
+import type { EngineDeps, RunObserver } from './run.js'
 
 export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [jushuitan, kingdeeJdy, batchHttp]
 
@@ -32,6 +32,8 @@ export interface HostOptions {
   readonly log: EngineLogger
   readonly clock?: Clock
   readonly connectors?: readonly ConnectorDefinition[]
+  /** Watches every run (the service's live progress and metrics). */
+  readonly observer?: RunObserver
 }
 
 export interface Host {
@@ -210,6 +212,7 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     retry: { ...defaultRetryPolicy, ladder: config.engine.retryLadder, jitter: config.engine.jitter },
     leaseTtlMs: config.engine.leaseTtlSeconds * 1000,
     batchSize: config.engine.batchSize,
+    ...(opts.observer === undefined ? {} : { observer: opts.observer }),
   }
   return {
     config, store, ports, registry, schemes, reconcile, deps,

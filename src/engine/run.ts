@@ -27,6 +27,18 @@ export interface EngineDeps {
   readonly leaseTtlMs?: number
   /** Records claimed per target batch (`engine.batchSize`; default 100). groupCalculate groups within one batch. */
   readonly batchSize?: number
+  /** Told about every run's start, progress and end (the service's live progress and metrics). */
+  readonly observer?: RunObserver
+}
+
+/**
+ * Watches runs without steering them: the HTTP service streams progress over SSE and feeds
+ * metrics from it. Called synchronously; an observer must not throw (what it throws is logged).
+ */
+export interface RunObserver {
+  onRunStart?(run: { runId: string; schemeId: string; stages: readonly Stage[] }): void
+  onProgress?(runId: string, schemeId: string, stage: Stage, counters: RunCounters): void
+  onRunEnd?(runId: string, summary: RunSummary, durationMs: number): void
 }
 
 export interface RunOptions {
@@ -36,9 +48,13 @@ export interface RunOptions {
   readonly signal?: AbortSignal
   /** Progress callback per stage. */
   readonly onProgress?: (stage: Stage, c: RunCounters) => void
+  /** Called once the run is recorded (leases taken), with its id, before any stage starts. */
+  readonly onStart?: (runId: string) => void
 }
 
 export interface RunSummary {
+  /** The recorded run (absent only in summaries built outside runScheme). */
+  readonly runId?: string
   readonly schemeId: string
   readonly stages: readonly Stage[]
   readonly counters: RunCounters
@@ -117,6 +133,16 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   const runId = await deps.ports.runs.start(scheme.id, runStage, {
     stages: [...stages], ...(opts.range?.from === undefined ? {} : { from: opts.range.from.toISOString() }), ...(opts.range?.to === undefined ? {} : { to: opts.range.to.toISOString() }),
   })
+  const startedMs = Date.now()
+  const observe = (what: string, fn: () => void) => {
+    try { fn() } catch (e) { deps.log.warn({ err: toFerryError(e).message, what }, 'run observer failed') }
+  }
+  observe('start', () => deps.observer?.onRunStart?.({ runId, schemeId: scheme.id, stages }))
+  opts.onStart?.(runId)
+  const progress = (stage: Stage, c: RunCounters) => {
+    opts.onProgress?.(stage, c)
+    if (deps.observer?.onProgress !== undefined) observe('progress', () => deps.observer?.onProgress?.(runId, scheme.id, stage, c))
+  }
   const pageSignal = new Signal()
   // Every call in flight (and every budget wait) listens on the run's signal for as long as it
   // lasts; with a large in-flight budget that is far more than Node's default of 10, which is not
@@ -131,7 +157,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     const sourceDeps = async () => ({
       ports: stagePorts('source'), clock: deps.clock, log: deps.log,
       runtime: await deps.connections.source(scheme.source.connection),
-      onPage: (c: RunCounters) => { pageSignal.fire(); opts.onProgress?.('source', c) },
+      onPage: (c: RunCounters) => { pageSignal.fire(); progress('source', c) },
       signal,
     })
     const source = wantsSource
@@ -162,7 +188,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
           concurrency: deps.connections.inFlight(t.connection),
           claimTtlMs: ttl,
           ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
-          onUnit: (c) => opts.onProgress?.('target', c),
+          onUnit: (c) => { progress('target', c) },
           ...(quality === undefined ? {} : { quality }),
           signal,
         }, scheme, counters, { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() })
@@ -181,10 +207,11 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   const qualitySummary = quality?.summary() ?? []
   await deps.ports.runs.finish(runId, { status, stage: runStage, counters, ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(error === undefined ? {} : { error: { code: error.code, kind: error.kind, message: error.message } }) })
-  const summary: RunSummary = { schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
+  const summary: RunSummary = { runId, schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
     ledger: await deps.ports.ledger.countByStatus(scheme.id), ...(scheme.target === undefined ? { collection: true as const } : {}),
     ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(error === undefined ? {} : { error }) }
   deps.log.info({ scheme: scheme.id, stages, status, counters, ...(error === undefined ? {} : { code: error.code }) }, 'run finished')
+  observe('end', () => deps.observer?.onRunEnd?.(runId, summary, Date.now() - startedMs))
   return summary
 }

@@ -180,4 +180,36 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('config_enc', 'text', notNull).addColumn('updated_at', big, notNull).execute()
     },
   },
+  {
+    version: 6,
+    name: 'service: users, sessions, API tokens and the audit log',
+    async up(db, caps) {
+      const big = caps.bigintType
+      // Passwords, session ids and API tokens are stored only as hashes (scrypt for passwords,
+      // SHA-256 for the random session ids and tokens), so a copy of the database signs no one in.
+      await db.schema.createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', notNull)
+        .addColumn('role', 'text', notNull).addColumn('password_hash', 'text', notNull)
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', big, notNull).addColumn('updated_at', big, notNull).execute()
+      await db.schema.createIndex('users_name').unique().on('users').column('name').execute()
+      await db.schema.createTable('sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey()).addColumn('user_id', 'text', notNull)
+        .addColumn('csrf_hash', 'text', notNull).addColumn('ip', 'text')
+        .addColumn('created_at', big, notNull).addColumn('expires_at', big, notNull).addColumn('last_seen_at', big, notNull).execute()
+      await db.schema.createIndex('sessions_by_user').on('sessions').column('user_id').execute()
+      await db.schema.createTable('api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('name', 'text', notNull)
+        .addColumn('role', 'text', notNull).addColumn('token_hash', 'text', notNull)
+        .addColumn('created_by', 'text', notNull).addColumn('created_at', big, notNull)
+        .addColumn('last_used_at', big).addColumn('revoked_at', big).execute()
+      await db.schema.createIndex('api_tokens_hash').unique().on('api_tokens').column('token_hash').execute()
+      await withAutoId(db.schema.createTable('audit_log'), caps, 'seq')
+        .addColumn('at', big, notNull).addColumn('actor', 'text', notNull).addColumn('actor_kind', 'text', notNull)
+        .addColumn('role', 'text').addColumn('action', 'text', notNull).addColumn('target', 'text', notNull)
+        .addColumn('status', 'integer', notNull).addColumn('ip', 'text').addColumn('request_id', 'text')
+        .addColumn('detail', 'text').execute()
+      await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'seq']).execute()
+    },
+  },
 ]

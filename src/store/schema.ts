@@ -138,6 +138,53 @@ export interface AlertDeliveryTable {
 
 export interface AlertChannelTable { name: string; type: string; config_enc: string; updated_at: number }
 
+export interface UserTable {
+  id: string
+  name: string
+  role: string
+  /** `scrypt$N$r$p$salt$hash` (base64url); never the password. */
+  password_hash: string
+  disabled: number
+  created_at: number
+  updated_at: number
+}
+
+export interface SessionTable {
+  /** SHA-256 of the session id the cookie carries. */
+  id_hash: string
+  user_id: string
+  csrf_hash: string
+  ip: string | null
+  created_at: number
+  expires_at: number
+  last_seen_at: number
+}
+
+export interface ApiTokenTable {
+  id: string
+  name: string
+  role: string
+  token_hash: string
+  created_by: string
+  created_at: number
+  last_used_at: number | null
+  revoked_at: number | null
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>
+  at: number
+  actor: string
+  actor_kind: string
+  role: string | null
+  action: string
+  target: string
+  status: number
+  ip: string | null
+  request_id: string | null
+  detail: string | null
+}
+
 export interface StoreDatabase {
   ferry_meta: MetaTable
   ferry_migrations: MigrationTable
@@ -159,4 +206,8 @@ export interface StoreDatabase {
   alert_incidents: AlertIncidentTable
   alert_deliveries: AlertDeliveryTable
   alert_channels: AlertChannelTable
+  users: UserTable
+  sessions: SessionTable
+  api_tokens: ApiTokenTable
+  audit_log: AuditLogTable
 }

@@ -9,6 +9,7 @@
  */
 import type { Kysely } from 'kysely'
 import { AlertRepo } from './alerts.js'
+import { AccessRepo } from './access.js'
 import type { LookupQuery } from './collections.js'
 import { CollectionRepo } from './collections.js'
 import { ConnectionRepo, StoreCredentials } from './connections.js'
@@ -28,6 +29,7 @@ import type { UpsertOptions } from './ledger-upsert.js'
 import { upsertSourceRecords } from './ledger-upsert.js'
 import { LeaseRepo } from './leases.js'
 import { migrate } from './migrator.js'
+import { RecordSearchRepo } from './record-search.js'
 import { RunRepo } from './runs.js'
 import type { StoreDatabase } from './schema.js'
 import { SchemeRepo } from './schemes.js'
@@ -125,6 +127,10 @@ export interface Store {
   fenced(fence: Fence): { readonly ledger: Ledger; readonly windows: WindowRepo }
   /** Alert incidents, their deliveries and the encrypted alert channels (src/alerts). */
   readonly alerts: AlertRepo
+  /** Users, sessions, API tokens and the audit log of the service (migration 6). */
+  readonly access: AccessRepo
+  /** Record search by error code and time, and the failed-record queue's age (service, metrics). */
+  readonly recordSearch: RecordSearchRepo
   /** @internal For store tests that inspect raw rows. */
   readonly db: Kysely<StoreDatabase>
   close(): Promise<void>
@@ -168,6 +174,8 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
       return { ledger: g(new Ledger(f)), windows: g(new WindowRepo(f)) }
     },
     alerts: g(new AlertRepo(ctx)),
+    access: g(new AccessRepo(ctx)),
+    recordSearch: g(new RecordSearchRepo(ctx)),
     db: opened.db,
     close: () => opened.db.destroy(),
   }
