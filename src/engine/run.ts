@@ -138,6 +138,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
           claimTtlMs: ttl,
           ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
           onUnit: (c) => opts.onProgress?.('target', c),
+          ...(deps.clock.sleep === undefined ? {} : { sleep: (ms: number, s?: AbortSignal) => deps.clock.sleep!(ms, s) }),
           ...(opts.signal === undefined ? {} : { signal: opts.signal }),
         }, scheme, counters, { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() })
         if (e !== undefined) error ??= e

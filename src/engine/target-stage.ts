@@ -27,6 +27,8 @@ export interface TargetStageDeps {
   readonly claimTtlMs?: number
   readonly onUnit?: (c: RunCounters) => void
   readonly signal?: AbortSignal
+  /** How the stage waits for throttled records (tests move a virtual clock); default a real timer. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
 export interface TargetStageOptions {
@@ -66,9 +68,18 @@ async function eachAtOnce<T>(items: readonly T[], fn: (t: T) => Promise<unknown>
   if (failed !== undefined) throw failed.reason
 }
 
+/** Shortest and longest requeue after a throttle answer the connector could not absorb itself. */
+const PACE_MIN_MS = 250
+const PACE_MAX_MS = 60_000
+/** Throttle requeues of one record within one run after which the run stops waiting for it. */
+const PACES_PER_RUN = 30
+
 class UnitWriter {
   /** Set after a configuration error: the remaining units of the batch are not attempted. */
   stopped = false
+  /** The latest time a record requeued by pacing in this run becomes due; the stage waits for it. */
+  pacedUntil: Date | undefined
+  private readonly paces = new Map<string, number>()
 
   constructor(private readonly deps: TargetStageDeps, private readonly scheme: EngineScheme, private readonly target: SchemeTarget,
     private readonly counters: RunCounters) {}
@@ -97,6 +108,29 @@ class UnitWriter {
       await this.deps.ports.schemeState.pause(this.scheme.id, `${error.code} ${error.message}`)
       this.deps.log.error({ scheme: this.scheme.id, code: error.code }, 'scheme paused after a configuration error')
     }
+  }
+
+  /**
+   * Throttled: pacing, not failure. The record goes back to the queue for a short wait with the
+   * claim's attempt given back, so it never climbs the retry ladder, and the stage waits for it
+   * within this run. Only a record throttled again and again in one run is left for a later run.
+   */
+  private async paceAll(records: readonly LedgerRecord[], error: FerryError, payload?: Record<string, unknown>): Promise<void> {
+    const now = this.deps.clock.now().getTime()
+    const hint = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : 1_000
+    const wait = Math.min(PACE_MAX_MS, Math.max(PACE_MIN_MS, hint))
+    let waitFor = false
+    await eachAtOnce(records, async (r) => {
+      const n = (this.paces.get(r.id) ?? 0) + 1
+      this.paces.set(r.id, n)
+      const at = new Date(now + (n > PACES_PER_RUN ? PACE_MAX_MS : wait))
+      if (n <= PACES_PER_RUN) waitFor = true
+      await this.ledger.markFailed(this.scheme.id, r.id, { error: asRecordError(error), nextAttemptAt: at, uncount: true,
+        ...(payload === undefined ? {} : { payload }) })
+    })
+    this.counters.paced += records.length
+    const due = new Date(now + wait)
+    if (waitFor && (this.pacedUntil === undefined || due > this.pacedUntil)) this.pacedUntil = due
   }
 
   private async doneAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, targetId: string | undefined, response: unknown): Promise<void> {
@@ -142,7 +176,8 @@ class UnitWriter {
       } catch (e) {
         const err = toFerryError(e)
         if (err.kind === 'system') throw err
-        await this.failAll(records, err, err.kind === 'transient' || err.kind === 'rate_limited')
+        if (err.kind === 'rate_limited') await this.paceAll(records, err)
+        else await this.failAll(records, err, err.kind === 'transient')
         return undefined
       }
       const missing = mapped.unresolved[0]
@@ -215,8 +250,10 @@ class UnitWriter {
         this.counters.unknown += records.length
         return
       }
-      case 'transient':
       case 'rate_limited':
+        await this.paceAll(records, outcomeError(outcome, key), payload)
+        return
+      case 'transient':
         await this.failAll(records, outcomeError(outcome, key), true, payload)
         return
       case 'data':
@@ -225,6 +262,34 @@ class UnitWriter {
         return
     }
   }
+}
+
+/**
+ * Wait until every record this run requeued for pacing is due again; false when there is none.
+ * A clock that does not move while the stage waits (a frozen test clock) ends the wait: the
+ * records stay queued for the next run rather than the stage spinning.
+ */
+async function waitForPaced(deps: TargetStageDeps, writer: UnitWriter): Promise<boolean> {
+  const due = writer.pacedUntil
+  if (due === undefined) return false
+  writer.pacedUntil = undefined
+  const before = deps.clock.now().getTime()
+  const wait = due.getTime() - before
+  if (wait <= 0) return true
+  await (deps.sleep ?? realSleep)(wait, deps.signal)
+  return deps.clock.now().getTime() > before
+}
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms)
+    function done() {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 /** Run `fn` over items with at most `limit` at once. */
@@ -302,7 +367,11 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
     }
     const claimed = await claimBatch(deps, scheme, batch, grouped, counters)
     if (claimed.length === 0) {
-      if (!sourceRunning) return undefined
+      if (!sourceRunning) {
+        // A backfill is done only when nothing waits on pacing: wait for throttled records here.
+        if (await waitForPaced(deps, writer)) continue
+        return undefined
+      }
       await (wake ?? new Promise((r) => setTimeout(r, 50)))
       continue
     }

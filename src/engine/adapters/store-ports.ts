@@ -79,7 +79,8 @@ export function storePorts(store: Store): EnginePorts {
           { payload: w.payload, businessKey: w.businessKey })
       },
       async markFailed(schemeId, id, w) {
-        await store.ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null },
+        await store.ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null,
+          ...(w.uncount === true ? { uncount: true } : {}) },
           w.payload === undefined ? undefined : { payload: w.payload })
       },
       async listRecords(schemeId, q) {
