@@ -112,7 +112,7 @@ describe('LocalRateBudget', () => {
     expect(budget.stats().learned.perSecond).toBeGreaterThan(50)
   })
 
-  it('never goes below the floor however many throttles arrive', async () => {
+  it('never goes below the floor however many throttles arrive', () => {
     const clock = new VirtualClock(0)
     const budget = new LocalRateBudget({ perSecond: 50, clock, floor: 0.2 })
     for (let i = 0; i < 40; i++) {
