@@ -5,7 +5,8 @@
  * exist) is collected and reported together before anything runs.
  */
 import type { ConnectorDefinition, ConnectorRuntime, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
-import { LocalBudgetRegistry, budgetKeyFor } from '../connectors/budget.js'
+import { budgetKeyFor } from '../connectors/budget.js'
+import { HostBudgets, type BudgetReport } from './host-budgets.js'
 import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
@@ -42,6 +43,9 @@ export interface Host {
   readonly reconcile: ReadonlyMap<string, ReconcileSetting>
   readonly deps: EngineDeps
   scheme(idOrName: string): EngineScheme
+  /** Each credential budget opened so far: effective limits, learned caps, throttle answers. */
+  budgets(): BudgetReport[]
+  /** Keeps what the budgets learned in the store, then closes connectors and store. */
   close(): Promise<void>
 }
 
@@ -135,7 +139,7 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], { details: { problems: problems.map((p) => p.toJSON()) } })
   }
 
-  const budgets = new LocalBudgetRegistry()
+  const budgets = new HostBudgets(store, opts.log)
   const opened = new Map<string, Promise<ConnectorRuntime>>()
   const runtime = (name: string): Promise<ConnectorRuntime> => {
     let r = opened.get(name)
@@ -144,9 +148,9 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
       if (conn === undefined) return Promise.reject(ConfigUnknownConnection([name, names.join(', ')]))
       const def = registry.get(conn.connector)
       const cfg = resolveConnectionConfig(def, conn.settings)
-      const budget = budgets.forKey(budgetKeyFor(def, cfg, name), { ...def.budget, ...conn.budget })
-      r = def.open({ connectionId: name, config: cfg, credentials: store.credentials, budget, inFlight: connections.inFlight(name),
-        log: opts.log, now: () => (opts.clock ?? systemClock).now() })
+      r = budgets.forConnection(def, budgetKeyFor(def, cfg, name), name, conn).then((budget) =>
+        def.open({ connectionId: name, config: cfg, credentials: store.credentials, budget, inFlight: connections.inFlight(name),
+          log: opts.log, now: () => (opts.clock ?? systemClock).now() }))
       opened.set(name, r)
     }
     return r
@@ -181,7 +185,9 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
       if (s === undefined) throw UnknownScheme([idOrName, schemes.map((x) => x.id).join(', ') || '(none)'])
       return s
     },
+    budgets: () => budgets.report(),
     async close() {
+      await budgets.save()
       for (const r of opened.values()) {
         try { await (await r).close() } catch (e) { if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed') }
       }

@@ -11,6 +11,7 @@ import { SchemeBusy, SchemePaused } from './errors.js'
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
 import { runTargetStage } from './target-stage.js'
+import { scheduledLater, type ScheduledGroup } from './scheduled.js'
 import { emptyCounters, type Clock, type ConnectionResolver, type EngineLogger, type EnginePorts, type EngineScheme, type RunCounters, type Stage } from './ports.js'
 
 export interface EngineDeps {
@@ -46,6 +47,8 @@ export interface RunSummary {
   readonly ledger: Awaited<ReturnType<EnginePorts['ledger']['countByStatus']>>
   /** Set for a scheme without a target (master data): its records are collection rows, stored and settled, never written. */
   readonly collection?: true
+  /** What the run leaves scheduled for later (retry ladder, pending probes), by reason; [] = nothing. */
+  readonly scheduled?: readonly ScheduledGroup[]
 }
 
 const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
@@ -155,6 +158,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     ...(error === undefined ? {} : { error: { code: error.code, kind: error.kind, message: error.message } }) })
   const summary: RunSummary = { schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
     ledger: await deps.ports.ledger.countByStatus(scheme.id), ...(scheme.target === undefined ? { collection: true as const } : {}),
+    ...(wantsTarget ? { scheduled: await scheduledLater(deps.ports, scheme.id) } : {}),
     ...(error === undefined ? {} : { error }) }
   deps.log.info({ scheme: scheme.id, stages, status, counters, ...(error === undefined ? {} : { code: error.code }) }, 'run finished')
   return summary

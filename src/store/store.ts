@@ -26,6 +26,7 @@ import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.
 import type { UpsertOptions } from './ledger-upsert.js'
 import { upsertSourceRecords } from './ledger-upsert.js'
 import { LeaseRepo } from './leases.js'
+import { MetaRepo } from './meta.js'
 import { migrate } from './migrator.js'
 import { RunRepo } from './runs.js'
 import type { StoreDatabase } from './schema.js'
@@ -110,6 +111,8 @@ export interface Store {
   /** `_findCollection` lookups (an alias of `collections.find`). */
   find(q: LookupQuery): Promise<unknown>
   readonly leases: LeaseRepo
+  /** Named values kept between runs (learned budget caps). */
+  readonly meta: MetaRepo
   /** @internal For store tests that inspect raw rows. */
   readonly db: Kysely<StoreDatabase>
   close(): Promise<void>
@@ -148,6 +151,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     collections,
     find: (q) => collections.find(q),
     leases: g(new LeaseRepo(ctx)),
+    meta: g(new MetaRepo(ctx)),
     db: opened.db,
     close: () => opened.db.destroy(),
   }
