@@ -73,6 +73,8 @@ const PACE_MIN_MS = 250
 const PACE_MAX_MS = 60_000
 /** Throttle requeues of one record within one run after which the run stops waiting for it. */
 const PACES_PER_RUN = 30
+/** A retry due within this long is a short backoff the run waits for rather than leaving behind. */
+const SHORT_BACKOFF_MS = 30_000
 
 class UnitWriter {
   /** Set after a configuration error: the remaining units of the batch are not attempted. */
@@ -100,6 +102,7 @@ class UnitWriter {
       }
       await this.ledger.markFailed(this.scheme.id, r.id, { error: asRecordError(err),
         ...(payload === undefined ? {} : { payload }), ...(next === undefined ? {} : { nextAttemptAt: next }) })
+      if (next !== undefined) this.waitIfShort(next, now)
       if (next === undefined) this.counters.failed++
       else this.counters.retrying++
     })
@@ -108,6 +111,16 @@ class UnitWriter {
       await this.deps.ports.schemeState.pause(this.scheme.id, `${error.code} ${error.message}`)
       this.deps.log.error({ scheme: this.scheme.id, code: error.code }, 'scheme paused after a configuration error')
     }
+  }
+
+  /**
+   * A retry this run scheduled on a short rung (the ladder's first, 20 s by default) is waited for
+   * within the run, so a backfill does not return with records a few seconds from done. Each wait
+   * spends a rung, so the ladder bounds it; longer rungs are left for a later run and reported.
+   */
+  private waitIfShort(due: Date, now: Date): void {
+    if (due.getTime() - now.getTime() > SHORT_BACKOFF_MS) return
+    if (this.pacedUntil === undefined || due > this.pacedUntil) this.pacedUntil = due
   }
 
   /**
@@ -143,6 +156,7 @@ class UnitWriter {
     await eachAtOnce(records, async (r) => {
       const probeAt = retryLater ? nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000) : now
       await this.ledger.markUnknown(this.scheme.id, r.id, { payload, businessKey: key, error: asRecordError(error), probeAt })
+      if (retryLater) this.waitIfShort(probeAt, now)
     })
   }
 

@@ -146,18 +146,16 @@ describe('pipeline', () => {
     expect(s.target.writes.filter((w) => w.key === 'IO1')).toHaveLength(1)
   })
 
-  it('schedules transient failures on the ladder and gives up when it is exhausted', async () => {
+  it('waits for the short first rung within the run, leaves longer rungs for later and says so, and gives up when the ladder is exhausted', async () => {
     const s = setup(orders())
     s.target.faults.set('IO4', ['transient', 'transient', 'transient'])
-    await runScheme(s.deps, s.scheme)
+    const summary = await runScheme(s.deps, s.scheme)
     let rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
-    expect(rec).toMatchObject({ attempts: 1, lastError: { code: 'ERR_TARGET_TRANSIENT', kind: 'transient' } })
-    expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 20_000))
-    s.clock.advance(20_000)
-    await runScheme(s.deps, s.scheme, { stages: ['target'] })
-    rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
-    expect(rec).toMatchObject({ attempts: 2, lastError: { code: 'ERR_TARGET_TRANSIENT' } })
+    // Attempt 1 failed, the run waited out the 20 s rung, attempt 2 failed: now on the 300 s rung.
+    expect(rec).toMatchObject({ attempts: 2, lastError: { code: 'ERR_TARGET_TRANSIENT', kind: 'transient' } })
     expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 300_000))
+    expect(s.clock.slept).toEqual([20_000])
+    expect(summary.scheduled).toEqual([expect.objectContaining({ code: 'ERR_TARGET_TRANSIENT', records: 1, next: rec?.nextAttemptAt })])
     s.clock.advance(300_000)
     await runScheme(s.deps, s.scheme, { stages: ['target'] })
     rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
@@ -167,14 +165,14 @@ describe('pipeline', () => {
 
   it('never counts a throttled answer as an attempt nor puts the record on the failure ladder', async () => {
     const s = setup(orders())
-    s.target.faults.set('IO4', ['rate_limited', 'rate_limited', 'rate_limited', 'transient'])
+    s.target.faults.set('IO4', ['rate_limited', 'rate_limited', 'rate_limited', 'transient', 'transient'])
     await runScheme(s.deps, s.scheme)
     const rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
-    // Three throttles and one transient failure: one attempt counted, on the first rung (still
-    // `unknown`: a write was sent, so the retry probes first).
-    expect(rec).toMatchObject({ attempts: 1, lastError: { code: 'ERR_TARGET_TRANSIENT' } })
-    expect(s.target.writes.filter((w) => w.key === 'IO4')).toHaveLength(4)
-    expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 20_000))
+    // Three throttles and two transient failures: two attempts counted, so it sits on the second
+    // rung (300 s); had the throttles counted, the two-rung ladder would have been exhausted.
+    expect(rec).toMatchObject({ attempts: 2, lastError: { code: 'ERR_TARGET_TRANSIENT' } })
+    expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 300_000))
+    expect(s.target.writes.filter((w) => w.key === 'IO4')).toHaveLength(5)
   })
 
   it('returns from a backfill with nothing pending after a burst of throttled answers', async () => {
