@@ -52,6 +52,8 @@ export function replayCommand(seed: number, o: SeedOptions = {}): string {
   return `npm run test:chaos -- --seed ${seed}${extra.length === 0 ? '' : ` ${extra.join(' ')}`}`
 }
 
+const LEASE_TTL_MS = 2_000
+
 // Ten 1-second steps: the most a scheme file allows, and short enough that a seed never waits long.
 const RETRY_LADDER = Array.from({ length: 10 }, () => 1)
 
@@ -76,7 +78,7 @@ function writeChaosConfig(sb: Sandbox, dir: string, start: Date): string {
           accountId: info.jdy.accountId, timeoutMs: JDY_TIMEOUT_MS, connectTimeoutMs: 1000 } },
     },
     schemes: [join(ex, 'jdy-materials.json'), join(ex, 'jdy-stores.json'), loss].map((f) => ({ file: f, start: start.toISOString() })),
-    engine: { retryLadder: RETRY_LADDER, jitter: 0, leaseTtlSeconds: 2 },
+    engine: { retryLadder: RETRY_LADDER, jitter: 0, leaseTtlSeconds: LEASE_TTL_MS / 1000 },
   }))
   return file
 }
@@ -207,7 +209,10 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
       log(`seed ${seed} ${planLines[i] ?? ''}`)
       if (await chaosRound(sb, round, bin, run, env)) kills++
     }
-    // Quiet: no faults; run (and wait out retry times) until nothing is left to do.
+    // Convergence: once a killed run's lease and claims have expired, ONE quiet run must finish
+    // everything (throttles paced, short rungs waited out within the run). Further quiet runs
+    // only help the judge report what was left; needing them is itself a failure.
+    await sleep(LEASE_TTL_MS + 500)
     for (;;) {
       if (quietRounds >= 10) { problems.push('not quiet: work was still pending after 10 quiet runs'); break }
       quietRounds++
@@ -224,6 +229,9 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
       }
       log(`seed ${seed} quiet run ${quietRounds}: exit ${String(r.code)}, status ${summary?.status ?? '?'}, ${work.count} records pending ${work.detail.slice(0, 5).join('; ')} (now ${new Date().toISOString()})`)
       if (summary?.status === 'ok' && work.count === 0) break
+      if (quietRounds === 1) {
+        problems.push(`did not converge: the first quiet run ended ${summary?.status ?? '?'} with ${work.count} records pending: ${work.detail.slice(0, 5).join('; ')}`)
+      }
       if (work.count > 0 && work.firstDue > Date.now() + STUCK_MS) {
         problems.push(`not quiet: ${work.count} records still pending, the first not before ${new Date(work.firstDue).toISOString()}: ${work.detail.slice(0, 5).join('; ')}`)
         break
