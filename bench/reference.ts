@@ -13,19 +13,23 @@ const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const shanghai = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
 
-/** Start one call every `gapMs` (a fixed pace, no burst), at most `inFlight` at once. */
+/** Start one call every `gapMs` (a fixed pace, no burst), at most `inFlight` at once, in arrival order. */
 function pacer(gapMs: number, inFlight: number) {
-  let next = 0
+  let turn: Promise<void> = Promise.resolve()
+  let last = -Infinity
   let running = 0
+  const freed: (() => void)[] = []
   return async <T>(fn: () => Promise<T>): Promise<T> => {
-    for (;;) {
-      const now = Date.now()
-      if (running < inFlight && now >= next) break
-      await sleep(Math.max(1, next - now))
-    }
-    next = Math.max(Date.now(), next) + gapMs
-    running++
-    try { return await fn() } finally { running-- }
+    const mine = turn.then(async () => {
+      if (running >= inFlight) await new Promise<void>((r) => freed.push(r))
+      const wait = last + gapMs - Date.now()
+      if (wait > 0) await sleep(wait)
+      last = Date.now()
+      running++
+    })
+    turn = mine
+    await mine
+    try { return await fn() } finally { running--; freed.shift()?.() }
   }
 }
 
