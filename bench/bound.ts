@@ -50,3 +50,40 @@ export function round(x: number, digits = 3): number {
   const f = 10 ** digits
   return Math.round(x * f) / f
 }
+
+/** What the job itself needs, independent of how any client goes about it. */
+export interface JobNeeds {
+  /** Bills the oracle expects: one save each. */
+  readonly bills: number
+  /** Count orders the source query returns (the server filters by status). */
+  readonly sourceOrders: number
+  /** Days of data; the count query accepts at most 7 days per call, so at least ceil(days / 7) pages. */
+  readonly days: number
+  /** JDY master-data rows (materials + stores), read at the largest page (100). */
+  readonly materials: number
+  readonly stores: number
+}
+
+export interface JobBound {
+  readonly bound_s: number
+  readonly jst_pages: number
+  readonly jdy_calls: number
+  readonly jst_bound_s: number
+  readonly jdy_bound_s: number
+  readonly binding: 'jst' | 'jdy'
+}
+
+/**
+ * The quota bound of the job (issue 11): one save per bill plus the fewest source and master-data
+ * pages that can carry the data (50 count orders a page, 100 master rows a page), at the given
+ * quota, plus one call latency. Unlike {@link quotaBound} it does not count the requests a client
+ * chose to make, so a client that spends three calls per bill is measured against one.
+ */
+export function jobBound(job: JobNeeds, limits: QuotaLimits, latencyMs: number): JobBound {
+  const jstPages = Math.max(Math.ceil(job.sourceOrders / 50), Math.ceil(job.days / 7))
+  const jdyCalls = job.bills + Math.max(1, Math.ceil(job.materials / 100)) + Math.max(1, Math.ceil(job.stores / 100))
+  const jstBound = Math.max(jstPages / limits.jst.perSecond, (jstPages / limits.jst.perMinute) * 60)
+  const jdyBound = (jdyCalls / limits.jdy.perMinute) * 60
+  return { bound_s: Math.max(jstBound, jdyBound) + latencyMs / 1000, jst_pages: jstPages, jdy_calls: jdyCalls,
+    jst_bound_s: round(jstBound), jdy_bound_s: round(jdyBound), binding: jstBound > jdyBound ? 'jst' : 'jdy' }
+}

@@ -18,6 +18,8 @@ export interface Oracle {
   readonly parked: ReadonlyMap<string, readonly string[]>
   /** The same bills as raw payloads. */
   readonly payloads: readonly Record<string, unknown>[]
+  /** Count orders the scheme's query returns (the server filters by its status): the source pages' content. */
+  readonly sourceOrders: number
 }
 
 /** The status the scheme's count query asks for, read from the scheme file itself. */
@@ -37,7 +39,9 @@ export function computeOracle(data: Dataset): Oracle {
   const bills = new Map<string, ActualBill>()
   const parked = new Map<string, string[]>()
   const payloads: Record<string, unknown>[] = []
+  let sourceOrders = 0
   for (const o of data.jst.countOrders) {
+    if (o.status === status) sourceOrders++
     if (o.status !== status || o.remark.includes('包材')) continue
     const loss = o.items.filter((i) => i.qty < 0)
     if (loss.length === 0) continue
@@ -54,7 +58,7 @@ export function computeOracle(data: Dataset): Oracle {
     payloads.push({ bill_no: no, bill_date: o.io_date.slice(0, 10), operation_key: 'audit', remark: o.remark,
       material_entity: lines.map((l) => ({ material_id: l.material_id, qty: l.qty, unit_id: l.unit_id, stock_id: l.stock_id })) })
   }
-  return { bills, parked, payloads }
+  return { bills, parked, payloads, sourceOrders }
 }
 
 export interface Verdict {

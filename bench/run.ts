@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { mainProfile, summarise } from './profile.js'
 import { memoryScenario, overheadScenario, quotaScenario, type Figures } from './scenarios.js'
 
-const ALL = ['quota', 'overhead', 'memory', 'latency'] as const
+const ALL = ['quota', 'throttle', 'overhead', 'memory', 'latency'] as const
 type Name = (typeof ALL)[number]
 
 const args = process.argv.slice(2)
@@ -29,6 +29,7 @@ async function one(name: Name): Promise<Figures> {
   switch (name) {
     case 'quota': return quotaScenario('quota', 50, 1.05)
     case 'latency': return quotaScenario('latency', 300, 1.1)
+    case 'throttle': return quotaScenario('throttle', 50, 1.1, 0.7)
     case 'memory': return memoryScenario()
     case 'overhead': {
       if (!profile) return overheadScenario()

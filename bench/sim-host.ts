@@ -23,10 +23,11 @@ async function start(o: SimStart): Promise<SimInfo> {
   const dataset = generateDataset({ seed: o.seed, orders: o.orders, days: o.days, start: o.startMs })
   const faults: FaultRule[] = o.latencyMs > 0 ? [{ endpoint: '*', when: { always: true }, fault: { kind: 'latency', ms: o.latencyMs, jitterMs: 0 }, label: 'bench-latency' }] : []
   jst = await startJstSimulator({ seed: o.seed, dataset, clock, faults,
-    rateLimit: { perSecond: o.jst?.perSecond ?? UNLIMITED, perMinute: o.jst?.perMinute ?? UNLIMITED } })
+    rateLimit: { perSecond: o.jst?.perSecond ?? UNLIMITED, perMinute: o.jst?.perMinute ?? UNLIMITED, window: 'sliding' } })
   jdy = await startJdySimulator({ seed: o.seed, masterData: dataset.jdy, clock, faults, logLimit: o.logLimit,
-    rateLimit: { perMinute: o.jdy?.perMinute ?? 0 } })
-  return { jst: { url: jst.url, ...jst.credentials }, jdy: { url: jdy.url, ...jdy.credentials }, orders: dataset.jst.countOrders.length }
+    rateLimit: { perMinute: o.jdy?.perMinute ?? 0, window: 'sliding' } })
+  return { jst: { url: jst.url, ...jst.credentials }, jdy: { url: jdy.url, ...jdy.credentials }, orders: dataset.jst.countOrders.length,
+    materials: dataset.jdy.materials.length, stores: dataset.jdy.stores.length }
 }
 
 function total(c: EndpointCounters): number {

@@ -19,6 +19,8 @@ export interface SimInfo {
   readonly jdy: { readonly url: string; readonly clientId: string; readonly clientSecret: string; readonly outerInstanceId: string; readonly accountId: string;
     readonly appKey: string; readonly appSecret: string; readonly domain: string }
   readonly orders: number
+  readonly materials: number
+  readonly stores: number
 }
 
 export interface EndpointStat { readonly total: number; readonly throttled: number; readonly accepted: number }

@@ -108,7 +108,7 @@ export async function startJdySimulator(options: JdySimulatorOptions = {}): Prom
     auth: new AuthState(clients, books, o.auth, clock, createRng(`jdy-rotation/${String(o.seed)}`), o.bills.validationErrcode),
     master: new MasterData(masterData, clock.now()),
     bills: new Bills(o.bills, clock),
-    limiter: new WindowCounter({ limit: Math.max(1, o.rateLimit.perMinute), windowMs: 60_000 }, 'fixed'),
+    limiter: new WindowCounter({ limit: Math.max(1, o.rateLimit.perMinute), windowMs: 60_000 }, o.rateLimit.window ?? 'fixed'),
     nonces: new Map(),
   })
   let state = fresh()

@@ -2,6 +2,7 @@
  * Options and record shapes of the JDY simulator. Every option has the default named in
  * docs/sandbox.md (JDY section) together with the spec section it comes from.
  */
+import type { WindowMode } from '../common/rate-limit.js'
 import type { SimClock } from '../common/clock.js'
 import type { FaultRule } from '../common/faults.js'
 
@@ -185,6 +186,12 @@ export interface RateLimitOptions {
   readonly httpStatus: number
   /** Count throttled calls against the window too. Default false. */
   readonly countRejected: boolean
+  /**
+   * How the minute is counted: `fixed` (clock-aligned minutes, the default) or `sliding` (the last
+   * 60 s before each arrival, as many gateways count; a client pacing exactly at the limit with no
+   * margin is throttled here, see docs/sandbox.md).
+   */
+  readonly window?: WindowMode
 }
 
 export interface ListOptions {

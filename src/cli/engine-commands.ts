@@ -18,7 +18,8 @@ import { createLogger } from '../engine/logger.js'
 import type { RecordStatus, Stage } from '../engine/ports.js'
 import { previewScheme, type PreviewItem } from '../engine/preview.js'
 import { previewFromInput } from './preview-input.js'
-import { recordsText, recordText, summaryText } from '../engine/report.js'
+import { budgetsText, recordsText, recordText, summaryText } from '../engine/report.js'
+import type { BudgetReport } from '../engine/host-budgets.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
 import { observeConnectors } from '../metrics/connectors.js'
@@ -105,9 +106,9 @@ export async function runWithProgress(h: Host, schemeId: string, opts: { stages?
   }
 }
 
-function printSummary(s: RunSummary, asJson: boolean): void {
-  if (asJson) json(s)
-  else out(summaryText(s))
+function printSummary(s: RunSummary, asJson: boolean, budgets?: readonly BudgetReport[]): void {
+  if (asJson) json(budgets === undefined ? s : { ...s, budgets })
+  else out(budgets === undefined ? summaryText(s) : `${summaryText(s)}${budgetsText(budgets)}`)
   if (s.status !== 'ok') process.exitCode = 1
 }
 
@@ -145,7 +146,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         const stages = c.stage === undefined ? undefined : [c.stage as Stage]
         const s = await runWithProgress(h, scheme, { json: c.json === true, ...(stages === undefined ? {} : { stages }),
           ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }), ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }) })
-        printSummary(s, c.json === true)
+        printSummary(s, c.json === true, h.budgets())
       })
     })
 

@@ -116,8 +116,13 @@ function checkConnection(name: string, raw: unknown, env: Env, connectors: reado
     if (!isObj(raw.budget)) p.add(ConfigType([`${at}.budget`, 'an object'], { location: `${at}.budget` }))
     else {
       for (const [k, v] of Object.entries(raw.budget)) {
-        if (!['perSecond', 'perMinute', 'inFlight'].includes(k)) p.add(ConfigUnknownKey([k, 'perSecond, perMinute, inFlight'], { location: `${at}.budget.${k}` }))
-        else if (!(Number.isInteger(v) && (v as number) > 0)) p.add(ConfigType([`${at}.budget.${k}`, 'a positive integer'], { location: `${at}.budget.${k}` }))
+        if (!['perSecond', 'perMinute', 'inFlight', 'floor', 'guardMs'].includes(k)) {
+          p.add(ConfigUnknownKey([k, 'perSecond, perMinute, inFlight, floor, guardMs'], { location: `${at}.budget.${k}` }))
+        } else if (k === 'floor') {
+          if (!(typeof v === 'number' && v > 0 && v <= 1)) p.add(ConfigType([`${at}.budget.floor`, 'a number above 0 and at most 1'], { location: `${at}.budget.floor` }))
+        } else if (k === 'guardMs') {
+          if (!(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 10_000)) p.add(ConfigType([`${at}.budget.guardMs`, 'a whole number of milliseconds from 0 to 10000'], { location: `${at}.budget.guardMs` }))
+        } else if (!(Number.isInteger(v) && (v as number) > 0)) p.add(ConfigType([`${at}.budget.${k}`, 'a positive integer'], { location: `${at}.budget.${k}` }))
       }
       budget = raw.budget
     }

@@ -11,7 +11,15 @@ export interface ConnectionConfig {
   /** Connector settings (base URL, credentials); secrets may be `${ENV_VAR}` references. */
   readonly settings: Readonly<Record<string, unknown>>
   /** Optional budget override for this credential. */
-  readonly budget?: { readonly perSecond?: number; readonly perMinute?: number; readonly inFlight?: number }
+  readonly budget?: {
+    readonly perSecond?: number
+    readonly perMinute?: number
+    readonly inFlight?: number
+    /** Lowest fraction of the limits the budget slows down to after throttle answers (default 0.1). */
+    readonly floor?: number
+    /** Milliseconds each window is counted wider than its span (default 20 ms per second, 50 ms per minute). */
+    readonly guardMs?: number
+  }
   /**
    * Environment variables of the settings that were unset when the configuration was loaded for a
    * command that never calls a vendor; opening this connection is refused (ERR_CONFIG_ENV_MISSING).

@@ -43,8 +43,11 @@ export interface CredentialStore {
 export interface RateBudget {
   /** Wait for a slot; resolves with a release function to call when the response has arrived. */
   acquire(signal?: AbortSignal): Promise<() => void>
-  /** Tell the budget the vendor throttled us: it slows down and blocks for at least `waitMs`. */
-  penalise(waitMs: number): void
+  /**
+   * Tell the budget the vendor throttled us: it learns a lower cap, slows down briefly and holds
+   * callers until the window has room (at most `waitMs`; exactly `waitMs` with `hint.exact`).
+   */
+  penalise(waitMs: number, hint?: { readonly window?: 'second' | 'minute'; readonly exact?: boolean }): void
 }
 
 /** Everything a runtime connector gets from the engine. */

@@ -5,8 +5,9 @@
  * exist) is collected and reported together before anything runs.
  */
 import type { ConnectorDefinition, ConnectorRuntime, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
-import { LocalBudgetRegistry, budgetKeyFor } from '../connectors/budget.js'
+import { budgetKeyFor } from '../connectors/budget.js'
 import { batchHttp } from '../connectors/batch-http/index.js'
+import { HostBudgets, type BudgetReport } from './host-budgets.js'
 import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
@@ -47,6 +48,9 @@ export interface Host {
   readonly reconcile: ReadonlyMap<string, ReconcileSetting>
   readonly deps: EngineDeps
   scheme(idOrName: string): EngineScheme
+  /** Each credential budget opened so far: effective limits, learned caps, throttle answers. */
+  budgets(): BudgetReport[]
+  /** Keeps what the budgets learned in the store, then closes connectors and store. */
   close(): Promise<void>
 }
 
@@ -171,7 +175,7 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     schemes.push(wrapSchemeProcessors(plain, compiled, processors, config, opts.log))
   }
 
-  const budgets = new LocalBudgetRegistry()
+  const budgets = new HostBudgets(store, opts.log)
   const opened = new Map<string, Promise<ConnectorRuntime>>()
   const runtime = (name: string): Promise<ConnectorRuntime> => {
     let r = opened.get(name)
@@ -183,9 +187,9 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
       if (unset !== undefined) return Promise.reject(ConfigEnvMissing([unset], { location: `connections.${name}.settings` }))
       const def = registry.get(conn.connector)
       const cfg = resolveConnectionConfig(def, conn.settings)
-      const budget = budgets.forKey(budgetKeyFor(def, cfg, name), { ...def.budget, ...conn.budget })
-      r = def.open({ connectionId: name, config: cfg, credentials: store.credentials, budget, inFlight: connections.inFlight(name),
-        log: opts.log, now: () => (opts.clock ?? systemClock).now() })
+      r = budgets.forConnection(def, budgetKeyFor(def, cfg, name), name, conn).then((budget) =>
+        def.open({ connectionId: name, config: cfg, credentials: store.credentials, budget, inFlight: connections.inFlight(name),
+          log: opts.log, now: () => (opts.clock ?? systemClock).now() }))
       opened.set(name, r)
     }
     return r
@@ -221,7 +225,9 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
       if (s === undefined) throw UnknownScheme([idOrName, schemes.map((x) => x.id).join(', ') || '(none)'])
       return s
     },
+    budgets: () => budgets.report(),
     async close() {
+      await budgets.save()
       for (const r of opened.values()) {
         try { await (await r).close() } catch (e) { if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed') }
       }

@@ -10,6 +10,8 @@ import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult, WriteOutcom
 /** Injectable clock: every "now" in the engine comes from here. */
 export interface Clock {
   now(): Date
+  /** Wait (tests: move a virtual clock). Absent: a real timer. Used to wait for throttled records. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>
 }
 
 export const systemClock: Clock = { now: () => new Date() }
@@ -128,8 +130,11 @@ export interface LedgerPort {
   markDuplicate(schemeId: string, id: string, r: { payload: Record<string, unknown>; businessKey: string; targetId?: string; response: unknown; message?: string }): Promise<void>
   /** A write is about to be sent (intent) or its outcome is unknown: probe at `probeAt` before any retry. */
   markUnknown(schemeId: string, id: string, r: { payload: Record<string, unknown>; businessKey: string; error: RecordError; probeAt: Date }): Promise<void>
-  /** The attempt failed: retried at `nextAttemptAt` (queued), or parked in the failed-record queue when absent. */
-  markFailed(schemeId: string, id: string, r: { error: RecordError; payload?: Record<string, unknown>; nextAttemptAt?: Date }): Promise<void>
+  /**
+   * The attempt failed: retried at `nextAttemptAt` (queued), or parked in the failed-record queue
+   * when absent. `uncount`: the attempt does not count (throttled: pacing, not failure).
+   */
+  markFailed(schemeId: string, id: string, r: { error: RecordError; payload?: Record<string, unknown>; nextAttemptAt?: Date; uncount?: boolean }): Promise<void>
   listRecords(schemeId: string, q: RecordQuery): Promise<RecordPage>
   getRecord(schemeId: string, id: string): Promise<LedgerRecord | undefined>
   /** Make failed records due now. `ids` absent = every record in `error`. Returns the requeued ids. */
@@ -190,11 +195,13 @@ export interface RunCounters {
   failed: number
   retrying: number
   unknown: number
+  /** Records requeued after a throttle answer (pacing: the attempt was not counted). */
+  paced: number
 }
 
 export function emptyCounters(): RunCounters {
   return { windows: 0, pages: 0, fetched: 0, kept: 0, inserted: 0, unchanged: 0, updated: 0, changedAfterSync: 0, rejected: 0, outOfRange: 0,
-    written: 0, alreadyExisted: 0, probed: 0, failed: 0, retrying: 0, unknown: 0 }
+    written: 0, alreadyExisted: 0, probed: 0, failed: 0, retrying: 0, unknown: 0, paced: 0 }
 }
 
 export interface RunPort {

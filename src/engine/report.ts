@@ -2,6 +2,7 @@
  * Text for people: run summaries as small tables and records as readable blocks. Programs use
  * `--json` and get the objects themselves.
  */
+import type { BudgetReport } from './host-budgets.js'
 import type { LedgerRecord, RecordStatus } from './ports.js'
 import type { RunSummary } from './run.js'
 
@@ -31,7 +32,16 @@ export function summaryText(s: RunSummary): string {
     ? `stored ${STATUSES.reduce((n, st) => n + (s.ledger[st] ?? 0), 0)} (collection rows for _findCollection; nothing to write)`
     : STATUSES.map((st) => `${st} ${s.ledger[st] ?? 0}`).join(', ')
   const err = s.error === undefined ? '' : `\n${s.error.code}  ${s.error.location ?? '-'}  ${s.error.message}`
-  return `${table(rows)}\nledger: ${ledger}${qualityText(s)}${err}`
+  const paced = c.paced > 0 ? `\npaced: ${c.paced} throttled answer(s) requeued and written in this run (not counted as attempts)` : ''
+  return `${table(rows)}\nledger: ${ledger}${paced}${scheduledText(s)}${qualityText(s)}${err}`
+}
+
+/** "scheduled for later: …" lines, or nothing when the run left nothing behind. */
+function scheduledText(s: RunSummary): string {
+  const groups = s.scheduled ?? []
+  if (groups.length === 0) return s.scheduled === undefined ? '' : '\nscheduled for later: nothing'
+  const lines = groups.map((g) => `  ${g.records} ${g.status} (${g.code}${g.next === undefined ? '' : `, next at ${g.next.toISOString()}`}): ${g.message}`)
+  return `\nscheduled for later:\n${lines.join('\n')}`
 }
 
 /**
@@ -65,4 +75,16 @@ export function recordText(r: LedgerRecord, collection = false): string {
     ...(r.response === undefined ? [] : ['response:', JSON.stringify(r.response, null, 2)]),
   ]
   return lines.join('\n')
+}
+
+/** One line per credential budget: the rate in force, what was learned, throttle answers. */
+export function budgetsText(budgets: readonly BudgetReport[]): string {
+  if (budgets.length === 0) return ''
+  const rate = (l: { perSecond?: number; perMinute?: number }) =>
+    [l.perSecond === undefined ? '' : `${l.perSecond}/s`, l.perMinute === undefined ? '' : `${l.perMinute}/min`].filter((x) => x !== '').join(' ')
+  const lines = budgets.map((b) => {
+    const learned = Object.keys(b.learned).length === 0 ? '' : `, learned ${rate(b.learned)}`
+    return `  ${b.key} (${b.connections.join(', ')}): configured ${rate(b.configured)}, now ${rate(b.effective)}${learned}; ${b.calls} calls, ${b.throttled} throttled`
+  })
+  return `\nbudgets:\n${lines.join('\n')}`
 }

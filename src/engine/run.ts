@@ -13,6 +13,7 @@ import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
 import { runTargetStage } from './target-stage.js'
 import type { QualitySummaryEntry } from '../quality/rules.js'
+import { scheduledLater, type ScheduledGroup } from './scheduled.js'
 import { emptyCounters, type Clock, type ConnectionResolver, type EngineLogger, type EnginePorts, type EngineScheme, type RunCounters, type Stage } from './ports.js'
 
 export interface EngineDeps {
@@ -67,6 +68,8 @@ export interface RunSummary {
   readonly collection?: true
   /** Failures of the scheme's `target.quality` rules in this run (absent when none failed). */
   readonly quality?: readonly QualitySummaryEntry[]
+  /** What the run leaves scheduled for later (retry ladder, pending probes), by reason; [] = nothing. */
+  readonly scheduled?: readonly ScheduledGroup[]
 }
 
 const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
@@ -190,6 +193,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
           ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
           onUnit: (c) => { progress('target', c) },
           ...(quality === undefined ? {} : { quality }),
+          ...(deps.clock.sleep === undefined ? {} : { sleep: (ms: number, s?: AbortSignal) => deps.clock.sleep!(ms, s) }),
           signal,
         }, scheme, counters, { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() })
         if (e !== undefined) error ??= e
@@ -210,6 +214,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   const summary: RunSummary = { runId, schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
     ledger: await deps.ports.ledger.countByStatus(scheme.id), ...(scheme.target === undefined ? { collection: true as const } : {}),
     ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
+    ...(wantsTarget ? { scheduled: await scheduledLater(deps.ports, scheme.id) } : {}),
     ...(error === undefined ? {} : { error }) }
   deps.log.info({ scheme: scheme.id, stages, status, counters, ...(error === undefined ? {} : { code: error.code }) }, 'run finished')
   observe('end', () => deps.observer?.onRunEnd?.(runId, summary, Date.now() - startedMs))

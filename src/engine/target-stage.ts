@@ -30,6 +30,8 @@ export interface TargetStageDeps {
   readonly signal?: AbortSignal
   /** The run's checks of the scheme's `target.quality` rules, after the built-in ones. */
   readonly quality?: QualityChecks
+  /** How the stage waits for throttled records (tests move a virtual clock); default a real timer. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
 export interface TargetStageOptions {
@@ -69,9 +71,20 @@ async function eachAtOnce<T>(items: readonly T[], fn: (t: T) => Promise<unknown>
   if (failed !== undefined) throw failed.reason
 }
 
+/** Shortest and longest requeue after a throttle answer the connector could not absorb itself. */
+const PACE_MIN_MS = 250
+const PACE_MAX_MS = 60_000
+/** Throttle requeues of one record within one run after which the run stops waiting for it. */
+const PACES_PER_RUN = 30
+/** A retry due within this long is a short backoff the run waits for rather than leaving behind. */
+const SHORT_BACKOFF_MS = 30_000
+
 export class UnitWriter {
   /** Set after a configuration error: the remaining units of the batch are not attempted. */
   stopped = false
+  /** The latest time a record requeued by pacing in this run becomes due; the stage waits for it. */
+  pacedUntil: Date | undefined
+  private readonly paces = new Map<string, number>()
 
   constructor(private readonly deps: TargetStageDeps, private readonly scheme: EngineScheme, private readonly target: SchemeTarget,
     private readonly counters: RunCounters) {}
@@ -92,6 +105,7 @@ export class UnitWriter {
       }
       await this.ledger.markFailed(this.scheme.id, r.id, { error: asRecordError(err),
         ...(payload === undefined ? {} : { payload }), ...(next === undefined ? {} : { nextAttemptAt: next }) })
+      if (next !== undefined) this.waitIfShort(next, now)
       if (next === undefined) this.counters.failed++
       else this.counters.retrying++
     })
@@ -100,6 +114,39 @@ export class UnitWriter {
       await this.deps.ports.schemeState.pause(this.scheme.id, `${error.code} ${error.message}`)
       this.deps.log.error({ scheme: this.scheme.id, code: error.code }, 'scheme paused after a configuration error')
     }
+  }
+
+  /**
+   * A retry this run scheduled on a short rung (the ladder's first, 20 s by default) is waited for
+   * within the run, so a backfill does not return with records a few seconds from done. Each wait
+   * spends a rung, so the ladder bounds it; longer rungs are left for a later run and reported.
+   */
+  private waitIfShort(due: Date, now: Date): void {
+    if (due.getTime() - now.getTime() > SHORT_BACKOFF_MS) return
+    if (this.pacedUntil === undefined || due > this.pacedUntil) this.pacedUntil = due
+  }
+
+  /**
+   * Throttled: pacing, not failure. The record goes back to the queue for a short wait with the
+   * claim's attempt given back, so it never climbs the retry ladder, and the stage waits for it
+   * within this run. Only a record throttled again and again in one run is left for a later run.
+   */
+  private async paceAll(records: readonly LedgerRecord[], error: FerryError, payload?: Record<string, unknown>): Promise<void> {
+    const now = this.deps.clock.now().getTime()
+    const hint = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : 1_000
+    const wait = Math.min(PACE_MAX_MS, Math.max(PACE_MIN_MS, hint))
+    let waitFor = false
+    await eachAtOnce(records, async (r) => {
+      const n = (this.paces.get(r.id) ?? 0) + 1
+      this.paces.set(r.id, n)
+      const at = new Date(now + (n > PACES_PER_RUN ? PACE_MAX_MS : wait))
+      if (n <= PACES_PER_RUN) waitFor = true
+      await this.ledger.markFailed(this.scheme.id, r.id, { error: asRecordError(error), nextAttemptAt: at, uncount: true,
+        ...(payload === undefined ? {} : { payload }) })
+    })
+    this.counters.paced += records.length
+    const due = new Date(now + wait)
+    if (waitFor && (this.pacedUntil === undefined || due > this.pacedUntil)) this.pacedUntil = due
   }
 
   private async doneAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, targetId: string | undefined, response: unknown): Promise<void> {
@@ -112,6 +159,7 @@ export class UnitWriter {
     await eachAtOnce(records, async (r) => {
       const probeAt = retryLater ? nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000) : now
       await this.ledger.markUnknown(this.scheme.id, r.id, { payload, businessKey: key, error: asRecordError(error), probeAt })
+      if (retryLater) this.waitIfShort(probeAt, now)
     })
   }
 
@@ -145,7 +193,8 @@ export class UnitWriter {
       } catch (e) {
         const err = toFerryError(e)
         if (err.kind === 'system') throw err
-        await this.failAll(records, err, err.kind === 'transient' || err.kind === 'rate_limited')
+        if (err.kind === 'rate_limited') await this.paceAll(records, err)
+        else await this.failAll(records, err, err.kind === 'transient')
         return undefined
       }
       const missing = mapped.unresolved[0]
@@ -225,8 +274,10 @@ export class UnitWriter {
         this.counters.unknown += records.length
         return
       }
-      case 'transient':
       case 'rate_limited':
+        await this.paceAll(records, outcomeError(outcome, key), payload)
+        return
+      case 'transient':
         await this.failAll(records, outcomeError(outcome, key), true, payload)
         return
       case 'data':
@@ -235,6 +286,34 @@ export class UnitWriter {
         return
     }
   }
+}
+
+/**
+ * Wait until every record this run requeued for pacing is due again; false when there is none.
+ * A clock that does not move while the stage waits (a frozen test clock) ends the wait: the
+ * records stay queued for the next run rather than the stage spinning.
+ */
+async function waitForPaced(deps: TargetStageDeps, writer: UnitWriter): Promise<boolean> {
+  const due = writer.pacedUntil
+  if (due === undefined) return false
+  writer.pacedUntil = undefined
+  const before = deps.clock.now().getTime()
+  const wait = due.getTime() - before
+  if (wait <= 0) return true
+  await (deps.sleep ?? realSleep)(wait, deps.signal)
+  return deps.clock.now().getTime() > before
+}
+
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms)
+    function done() {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
 }
 
 /** Run `fn` over items with at most `limit` at once. */
@@ -312,7 +391,11 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
     }
     const claimed = await claimBatch(deps, scheme, batch, grouped, counters)
     if (claimed.length === 0) {
-      if (!sourceRunning) return undefined
+      if (!sourceRunning) {
+        // A backfill is done only when nothing waits on pacing: wait for throttled records here.
+        if (await waitForPaced(deps, writer)) continue
+        return undefined
+      }
       await (wake ?? new Promise((r) => setTimeout(r, 50)))
       continue
     }

@@ -59,10 +59,11 @@ export async function otherOwner(trx: Kysely<StoreDatabase>, ref: RecordRef, tar
  */
 export async function unsettleRow(
   trx: Kysely<StoreDatabase>, ref: RecordRef, status: 'queued' | 'error' | 'unknown',
-  values: { next: number | null; code: string; kind: string; message: string; now: number; response?: string },
+  values: { next: number | null; code: string; kind: string; message: string; now: number; response?: string; uncount?: boolean },
 ): Promise<string | undefined> {
   const newStatus = status === 'queued' ? sql`case when status = 'unknown' then 'unknown' else 'queued' end` : sql`${status}`
-  const { rows } = await sql<{ status: string }>`update records set status = ${newStatus}, ${sets({
+  const uncount = values.uncount === true ? sql`attempts = case when attempts > 0 then attempts - 1 else 0 end, ` : sql``
+  const { rows } = await sql<{ status: string }>`update records set status = ${newStatus}, ${uncount}${sets({
     next_attempt_at: values.next, claim_token: null, claimed_until: null,
     error_code: values.code, error_kind: values.kind, error_message: values.message, updated_at: values.now, response: values.response,
   })} where scheme_id = ${ref.schemeId} and record_id = ${ref.recordId} and ${NOT_SETTLED} returning status`.execute(trx)

@@ -47,6 +47,11 @@ export interface FailureInfo {
   /** When to try again (queued), or null to park the record in the failed-record queue (error). */
   readonly nextAttemptAt: Date | null
   readonly response?: unknown
+  /**
+   * The attempt did not count (the vendor throttled it: pacing, not failure): give back the
+   * attempt the claim counted, so throttling never climbs the retry ladder.
+   */
+  readonly uncount?: boolean
 }
 
 /** Records of a scheme that may be claimed now: claimable status, not resolved, due, no live claim. */
@@ -156,7 +161,7 @@ async function settle(
 /** A failed attempt: queued for `nextAttemptAt`, or parked as `error` when it is null. Never downgrades a settled record. */
 export async function markFailed(ctx: StoreContext, ref: RecordRef, f: FailureInfo, save?: PayloadToSave): Promise<boolean> {
   const next = f.nextAttemptAt === null ? null : toMs(f.nextAttemptAt, 'nextAttemptAt')
-  return unsettled(ctx, ref, next === null ? 'error' : 'queued', next, f, 'failed', save)
+  return unsettled(ctx, ref, next === null ? 'error' : 'queued', next, f, f.uncount === true ? 'paced' : 'failed', save)
 }
 
 /** The write may have reached the target: keep it `unknown` until a probe at `probeAt` says what happened. */
@@ -168,7 +173,7 @@ export async function markUnknown(
 
 async function unsettled(
   ctx: StoreContext, ref: RecordRef, status: 'queued' | 'error' | 'unknown', next: number | null,
-  f: { kind: ErrorKind; code: string; message: string; response?: unknown }, eventName: string, save?: PayloadToSave,
+  f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean }, eventName: string, save?: PayloadToSave,
 ): Promise<boolean> {
   return inWriteTx(ctx, async (trx) => {
     const now = ctx.now()
@@ -176,6 +181,7 @@ async function unsettled(
     // Once an attempt may have landed, a later retryable failure must not forget that: keep probing first.
     const set = await unsettleRow(trx, ref, status, {
       next, code: f.code, kind: f.kind, message: f.message, now, ...(f.response === undefined ? {} : { response: JSON.stringify(f.response) }),
+      ...(f.uncount === true ? { uncount: true } : {}),
     })
     if (set === undefined) {
       await current(trx, ref)

@@ -28,6 +28,7 @@ import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.
 import type { UpsertOptions } from './ledger-upsert.js'
 import { upsertSourceRecords } from './ledger-upsert.js'
 import { LeaseRepo } from './leases.js'
+import { MetaRepo } from './meta.js'
 import { migrate } from './migrator.js'
 import { RecordSearchRepo } from './record-search.js'
 import { RunRepo } from './runs.js'
@@ -131,6 +132,8 @@ export interface Store {
   readonly access: AccessRepo
   /** Record search by error code and time, and the failed-record queue's age (service, metrics). */
   readonly recordSearch: RecordSearchRepo
+  /** Named values kept between runs (learned budget caps). */
+  readonly meta: MetaRepo
   /** @internal For store tests that inspect raw rows. */
   readonly db: Kysely<StoreDatabase>
   close(): Promise<void>
@@ -176,6 +179,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     alerts: g(new AlertRepo(ctx)),
     access: g(new AccessRepo(ctx)),
     recordSearch: g(new RecordSearchRepo(ctx)),
+    meta: g(new MetaRepo(ctx)),
     db: opened.db,
     close: () => opened.db.destroy(),
   }

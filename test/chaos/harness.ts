@@ -240,7 +240,10 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
         if (await chaosRound(sb, round, bin, run, env)) kills++
       }
     }
-    // Quiet: no faults; run (and wait out retry times) until nothing is left to do.
+    // Convergence: once a killed run's lease and claims have expired, ONE quiet run must finish
+    // everything (throttles paced, short rungs waited out within the run). Further quiet runs
+    // only help the judge report what was left; needing them is itself a failure.
+    await sleep(LEASE_TTL_MS + 500)
     for (;;) {
       if (quietRounds >= 10) { problems.push('not quiet: work was still pending after 10 quiet runs'); break }
       quietRounds++
@@ -257,6 +260,9 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
       }
       log(`seed ${seed} quiet run ${quietRounds}: exit ${String(r.code)}, status ${summary?.status ?? '?'}, ${work.count} records pending ${work.detail.slice(0, 5).join('; ')} (now ${new Date().toISOString()})`)
       if (summary?.status === 'ok' && work.count === 0) break
+      if (quietRounds === 1) {
+        problems.push(`did not converge: the first quiet run ended ${summary?.status ?? '?'} with ${work.count} records pending: ${work.detail.slice(0, 5).join('; ')}`)
+      }
       if (work.count > 0 && work.firstDue > Date.now() + STUCK_MS) {
         problems.push(`not quiet: ${work.count} records still pending, the first not before ${new Date(work.firstDue).toISOString()}: ${work.detail.slice(0, 5).join('; ')}`)
         break

@@ -11,8 +11,10 @@ function setup(docs: Doc[], now = '2026-11-04T00:00:00Z') {
   const source = new FakeSource(docs)
   const target = new FakeTarget()
   let t = new Date(now)
-  const clock: Clock & { set(iso: string): void; advance(ms: number): void } = {
+  const clock: Clock & { set(iso: string): void; advance(ms: number): void; slept: number[] } = {
     now: () => t, set: (iso) => { t = new Date(iso) }, advance: (ms) => { t = new Date(t.getTime() + ms) },
+    slept: [],
+    sleep: async (ms) => { clock.slept.push(ms); t = new Date(t.getTime() + ms) },
   }
   const materials = new Map([['A', 'M-A'], ['B', 'M-B']])
   const deps: EngineDeps = {
@@ -144,23 +146,47 @@ describe('pipeline', () => {
     expect(s.target.writes.filter((w) => w.key === 'IO1')).toHaveLength(1)
   })
 
-  it('schedules transient failures on the ladder and gives up when it is exhausted', async () => {
+  it('waits for the short first rung within the run, leaves longer rungs for later and says so, and gives up when the ladder is exhausted', async () => {
     const s = setup(orders())
-    s.target.faults.set('IO4', ['transient', 'rate_limited', 'transient'])
-    await runScheme(s.deps, s.scheme)
+    s.target.faults.set('IO4', ['transient', 'transient', 'transient'])
+    const summary = await runScheme(s.deps, s.scheme)
     let rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
-    expect(rec).toMatchObject({ attempts: 1, lastError: { code: 'ERR_TARGET_TRANSIENT', kind: 'transient' } })
-    expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 20_000))
-    s.clock.advance(20_000)
-    await runScheme(s.deps, s.scheme, { stages: ['target'] })
-    rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
-    expect(rec).toMatchObject({ attempts: 2, lastError: { code: 'ERR_TARGET_RATE_LIMITED' } })
+    // Attempt 1 failed, the run waited out the 20 s rung, attempt 2 failed: now on the 300 s rung.
+    expect(rec).toMatchObject({ attempts: 2, lastError: { code: 'ERR_TARGET_TRANSIENT', kind: 'transient' } })
     expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 300_000))
+    expect(s.clock.slept).toEqual([20_000])
+    expect(summary.scheduled).toEqual([expect.objectContaining({ code: 'ERR_TARGET_TRANSIENT', records: 1, next: rec?.nextAttemptAt })])
     s.clock.advance(300_000)
     await runScheme(s.deps, s.scheme, { stages: ['target'] })
     rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
     expect(rec).toMatchObject({ status: 'error', attempts: 3, lastError: { code: 'ERR_RETRIES_EXHAUSTED' } })
     expect(rec?.nextAttemptAt).toBeUndefined()
+  })
+
+  it('never counts a throttled answer as an attempt nor puts the record on the failure ladder', async () => {
+    const s = setup(orders())
+    s.target.faults.set('IO4', ['rate_limited', 'rate_limited', 'rate_limited', 'transient', 'transient'])
+    await runScheme(s.deps, s.scheme)
+    const rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
+    // Three throttles and two transient failures: two attempts counted, so it sits on the second
+    // rung (300 s); had the throttles counted, the two-rung ladder would have been exhausted.
+    expect(rec).toMatchObject({ attempts: 2, lastError: { code: 'ERR_TARGET_TRANSIENT' } })
+    expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 300_000))
+    expect(s.target.writes.filter((w) => w.key === 'IO4')).toHaveLength(5)
+  })
+
+  it('returns from a backfill with nothing pending after a burst of throttled answers', async () => {
+    const s = setup(orders())
+    for (const k of ['IO1', 'IO4', 'IO5']) s.target.faults.set(k, ['rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'rate_limited'])
+    const summary = await runScheme(s.deps, s.scheme)
+    expect(summary.status).toBe('ok')
+    expect([...s.target.bills.keys()].sort()).toEqual(['IO1', 'IO4', 'IO5'])
+    expect(summary.counters).toMatchObject({ written: 3, paced: 15, retrying: 0, failed: 0 })
+    expect(summary.ledger.queued ?? 0).toBe(0)
+    expect(summary.ledger.unknown ?? 0).toBe(0)
+    for (const k of ['IO1', 'IO4', 'IO5']) expect(await s.ports.ledger.getRecord(s.scheme.id, k)).toMatchObject({ status: 'done', attempts: 1 })
+    // It waited for the throttle hints (5 s each, in rounds), not for a ladder rung.
+    expect(Math.max(...s.clock.slept)).toBeLessThanOrEqual(5_000)
   })
 
   it('sends data rejections to the failed queue at once and pauses the scheme on a config error', async () => {

@@ -189,6 +189,16 @@ export function describeLedger(factory: StoreFactory): void {
       expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.attempts)).toEqual([2])
     })
 
+    it('gives the claim its attempt back when a throttled attempt is marked uncounted', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      const next = new Date(c.clock.now() + 1_000)
+      await c.store.ledger.markFailed(ref('1'), { kind: 'rate_limited', code: 'ERR_TARGET_RATE_LIMITED', message: 'slow down', nextAttemptAt: next, uncount: true })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: next })
+      c.clock.advance(1_000)
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.attempts)).toEqual([1])
+    })
+
     it('parks a data error in the failed-record queue until it is requeued', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
       await c.store.ledger.claimReady(c.scheme, 10)

@@ -68,9 +68,12 @@ export function classifyStatus(
   status: number,
   f: Pick<CallFacts, 'target' | 'idempotent'>,
   retryAfter: number,
+  retryAfterGiven = false,
 ): FerryError | undefined {
   if (status >= 200 && status < 300) return undefined
-  if (status === 429) return HttpRateLimited([f.target, retryAfter], { details: { outcome: 'rate_limited', status, retryAfterMs: retryAfter } })
+  if (status === 429) {
+    return HttpRateLimited([f.target, retryAfter], { details: { outcome: 'rate_limited', status, retryAfterMs: retryAfter, retryAfterGiven } })
+  }
   if (status >= 500 && !f.idempotent) {
     // A gateway error after a write was sent says nothing about whether the backend applied it.
     return HttpOutcomeUnknown([f.target, `HTTP ${status}`], { details: { outcome: 'unknown_outcome', status } })

@@ -120,7 +120,8 @@ export class HttpClient {
       const headers = flattenHeaders(res.headers)
       this.log.debug({ target, status: res.statusCode, ms: this.now() - started }, 'http call')
       if (call.acceptStatus?.(res.statusCode) !== true) {
-        const err = classifyStatus(res.statusCode, facts, retryAfterMs(headers['retry-after'], this.now(), 1_000))
+        const ra = headers['retry-after']
+        const err = classifyStatus(res.statusCode, facts, retryAfterMs(ra, this.now(), 1_000), ra !== undefined && ra.trim() !== '')
         if (err !== undefined) throw err
       }
       return { status: res.statusCode, headers, text }

@@ -62,7 +62,7 @@ export class JstCaller {
         const err = toFerryError(e)
         if (err.kind === 'rate_limited' && throttled < this.d.options.rateLimitRetries) {
           throttled += 1
-          this.penalise(Number(err.details.retryAfterMs ?? 1_000))
+          this.penalise(Number(err.details.retryAfterMs ?? 1_000), undefined, err.details.retryAfterGiven === true)
           continue
         }
         if (err.kind === 'transient' && err.code !== 'ERR_CALL_ABORTED' && transient < this.d.options.retries) {
@@ -80,7 +80,9 @@ export class JstCaller {
       if (onCode !== undefined && (await onCode(envelope.code, entry))) continue
       if (entry.outcome === 'rate_limited' && throttled < this.d.options.rateLimitRetries) {
         throttled += 1
-        this.penalise(entry.waitMs ?? 1_000)
+        // 199 is the per-second (or concurrency) limit, 200 the per-minute one: the budget holds
+        // callers only until that window has room, never the catalogue's full 60 s for a 200.
+        this.penalise(entry.waitMs ?? 1_000, envelope.code === 200 ? 'minute' : envelope.code === 199 ? 'second' : undefined)
         continue
       }
       if (entry.action === 'fresh_timestamp' && !resigned) {
@@ -97,9 +99,9 @@ export class JstCaller {
     }
   }
 
-  private penalise(waitMs: number): void {
+  private penalise(waitMs: number, window?: 'second' | 'minute', exact = false): void {
     this.stats.throttled += 1
-    this.d.budget.penalise(waitMs)
+    this.d.budget.penalise(waitMs, { ...(window === undefined ? {} : { window }), exact })
   }
 
   private async backoff(attempt: number, err: FerryError | undefined, path: string, signal?: AbortSignal): Promise<void> {

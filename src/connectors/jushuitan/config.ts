@@ -36,7 +36,7 @@ export const JST_CONFIG: ConfigSpec = {
     description: '"omit" (no status filter), "all" (one query per status) or a comma list, e.g. "Confirmed,Archive".' },
   refreshAheadHours: { type: 'number', default: 24, description: 'Renew the token this long before it expires.' },
   retries: { type: 'number', default: 3, description: 'Retries of a read after a transient failure (back-off 1 s, x2, max 60 s).' },
-  rateLimitRetries: { type: 'number', default: 5, description: 'Retries after a 199/200 answer before the read gives up.' },
+  rateLimitRetries: { type: 'number', default: 20, description: 'Retries after a 199/200 answer before the read gives up (each waits only until the budget has room again).' },
 }
 
 export interface JstOptions {

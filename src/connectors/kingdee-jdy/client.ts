@@ -6,10 +6,12 @@
  * `call` returns the parsed answer, whatever its errcode, so the bill writer can classify save
  * answers itself; `get` is for reads and throws a classified FerryError on any failure.
  */
-import type { FerryError } from '../../core/errors.js'
+import { toFerryError, type FerryError } from '../../core/errors.js'
+import { systemClock } from '../budget-clock.js'
 import type { ConnectorContext } from '../contract.js'
 import { HttpClient } from '../http/client.js'
 import { outcomeOf } from '../http/classify.js'
+import { fastRetryable, fastRetryDelay, THROTTLE_RETRIES } from '../http/fast-retry.js'
 import { acceptJdyStatus, JdyAuth, type TokenState } from './auth.js'
 import { classify, errorFor, retryAfterMs, type JdyCatalogueEntry } from './catalogue.js'
 import type { JdyConfig } from './config.js'
@@ -32,6 +34,8 @@ export interface JdyCall {
 export class JdyApi {
   readonly auth: JdyAuth
   private readonly http: HttpClient
+  /** Failures of getting a token (not of the business call), which `call` passes on untouched. */
+  private readonly tokenErrors = new WeakSet<object>()
 
   constructor(readonly cfg: JdyConfig, private readonly ctx: ConnectorContext) {
     this.http = new HttpClient({
@@ -55,10 +59,56 @@ export class JdyApi {
   }
 
   /**
-   * One business call with at most one self-healing retry. Transport failures throw the shared
-   * classified errors (a save that may have landed throws with `details.outcome = unknown_outcome`).
+   * One business call. Below the engine, so that it rarely sees any of these: a throttle answer
+   * (HTTP 429, or for reads any rate_limited answer; for saves only answers that say the gateway
+   * refused the call before running it) slows the book's budget and is sent again once the budget
+   * lets it; a transient failure of a read, or a save that never left, gets a few fast jittered
+   * retries; a token the gateway calls expired is renewed once (see {@link healed}). A save that
+   * may have run is never repeated here. What remains is returned (answers) or thrown (classified
+   * transport errors; a save that may have landed throws with `details.outcome = unknown_outcome`).
    */
   async call(c: JdyCall): Promise<JdyAnswer> {
+    let throttled = 0
+    let transient = 0
+    for (;;) {
+      let answer: JdyAnswer
+      try {
+        answer = await this.healed(c)
+      } catch (e) {
+        const err = toFerryError(e)
+        // The token endpoint has its own small quota (2/min) and its own rules (auth.ts): not retried here.
+        if (this.tokenErrors.has(err)) throw err
+        const outcome = outcomeOf(err)
+        // HTTP 429 is thrown by the transport: the gateway refused the call, so even a save is safe to send again.
+        if (outcome === 'rate_limited' && throttled < THROTTLE_RETRIES) {
+          throttled++
+          continue
+        }
+        if (fastRetryable(err, outcome, c.idempotent) && await this.pause(++transient, c, err.code)) continue
+        throw err
+      }
+      if (answer.errcode !== 0) {
+        const entry = classify(answer)
+        if (entry.outcome === 'rate_limited' && throttled < THROTTLE_RETRIES && (c.idempotent || refusedAtGateway(answer))) {
+          throttled++
+          continue
+        }
+        if (entry.outcome === 'transient' && entry.selfHeal === undefined && c.idempotent && await this.pause(++transient, c, entry.code)) continue
+      }
+      return answer
+    }
+  }
+
+  private async pause(n: number, c: JdyCall, code: string): Promise<boolean> {
+    const wait = fastRetryDelay(n)
+    if (wait === undefined) return false
+    this.ctx.log.info({ connectionId: this.ctx.connectionId, path: c.path, attempt: n, waitMs: wait, code }, 'jdy fast retry')
+    await (this.ctx.sleep ?? ((ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal)))(wait, c.signal)
+    return true
+  }
+
+  /** One call with at most one self-healing retry after an expired token or a rotated appSecret. */
+  private async healed(c: JdyCall): Promise<JdyAnswer> {
     const first = await this.once(c)
     let answer = first.answer
     const heal = answer.errcode === 0 ? undefined : classify(answer).selfHeal
@@ -97,19 +147,28 @@ export class JdyApi {
   noteThrottle(answer: JdyAnswer): void {
     if (answer.errcode === 0) return
     const entry = classify(answer)
-    if (entry.outcome === 'rate_limited') this.ctx.budget.penalise(this.waitFor(answer, entry))
+    if (entry.outcome === 'rate_limited') this.ctx.budget.penalise(this.waitFor(answer, entry), { exact: retryAfterMs(answer.retryAfter, this.now()) !== undefined })
   }
 
   /** Feed a thrown transport-level throttle (HTTP 429) into the budget too. */
   noteError(e: FerryError): void {
     if (outcomeOf(e) === 'rate_limited') {
-      const ms = Number((e.details as { retryAfterMs?: unknown }).retryAfterMs)
-      this.ctx.budget.penalise(Number.isFinite(ms) && ms > 0 ? ms : 2_000)
+      const d = e.details as { retryAfterMs?: unknown; retryAfterGiven?: unknown }
+      const ms = Number(d.retryAfterMs)
+      // JDY documents one quota, per book per minute ([INFERRED] that a 429 always means it).
+      this.ctx.budget.penalise(Number.isFinite(ms) && ms > 0 ? ms : 2_000, { exact: d.retryAfterGiven === true, window: 'minute' })
     }
   }
 
   private async once(c: JdyCall): Promise<{ answer: JdyAnswer; token: string }> {
-    const tok = await this.auth.token(c.signal)
+    let tok: TokenState
+    try {
+      tok = await this.auth.token(c.signal)
+    } catch (e) {
+      const err = toFerryError(e)
+      this.tokenErrors.add(err)
+      throw err
+    }
     const release = await this.ctx.budget.acquire(c.signal)
     try {
       c.beforeSend?.()
@@ -144,4 +203,14 @@ export class JdyApi {
   async close(): Promise<void> {
     await this.http.close()
   }
+}
+
+/**
+ * A throttle answer that says the gateway turned the call away before any backend ran it: HTTP
+ * 429 and the circuit-breaker / overload codes. The generic 2000002000 "system error" is not one
+ * (the backend may have run a save before failing), so a save answered that way goes back to the
+ * engine, which probes before sending it again.
+ */
+function refusedAtGateway(a: JdyAnswer): boolean {
+  return a.status === 429 || a.errcode === 5006 || a.errcode === 5007
 }

@@ -94,7 +94,8 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
           { payload: w.payload, businessKey: w.businessKey })
       },
       async markFailed(schemeId, id, w) {
-        await ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null },
+        await ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null,
+          ...(w.uncount === true ? { uncount: true } : {}) },
           w.payload === undefined ? undefined : { payload: w.payload })
       },
       async listRecords(schemeId, q) {

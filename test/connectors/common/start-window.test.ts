@@ -49,7 +49,7 @@ describe('LocalRateBudget start times', () => {
     const clock = new VirtualClock(0)
     const perSecond = 7
     const perMinute = 150
-    const budget = new LocalRateBudget({ perSecond, perMinute, clock })
+    const budget = new LocalRateBudget({ perSecond, perMinute, clock, guardMs: 0 })
     const starts: number[] = []
     for (let i = 0; i < 2000; i++) {
       // Irregular gaps so windows fill and drain at different phases.

@@ -90,7 +90,8 @@ export async function startHarness(
   const sim = await startJdySimulator({ masterData: smallMasterData(), ...simOptions, clock })
   const now = () => new Date(clock.now())
   const credentials = new MemoryCredentialStore(now)
-  const budget = new LocalRateBudget({ ...limits, clock: simBudgetClock(clock) })
+  const budgetClock = simBudgetClock(clock)
+  const budget = new LocalRateBudget({ ...limits, clock: budgetClock })
   const lines: LogLine[] = []
   const log: ConnectorLogger = {
     debug: (obj, msg) => lines.push({ level: 'debug', obj, msg }),
@@ -104,7 +105,7 @@ export async function startHarness(
     const ctx: ConnectorContext = {
       connectionId: id,
       config: { baseUrl: sim.url, clientId: c.clientId, clientSecret: c.clientSecret, outerInstanceId: c.outerInstanceId, ...config, ...extra },
-      credentials, budget, log, now,
+      credentials, budget, log, now, sleep: (ms) => budgetClock.sleep(ms),
     }
     const rt = await kingdeeJdy.open(ctx)
     runtimes.push(rt)

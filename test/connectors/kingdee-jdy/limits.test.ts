@@ -39,17 +39,17 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
     expect(h.sim.log.entries().filter((e) => e.code === 4006)).toEqual([])
   })
 
-  it('answers a 429 burst with rate_limited and the Retry-After wait, slows the book budget, then writes after the wait', async () => {
-    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } }, { existingBills: 'each' })
+  it('meets a 429 by slowing the book budget and sending the save again once the window frees, within the same call', async () => {
+    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } })
     expect((await h.target.write({ api: BILL, key: 'PK-1', payload: billPayload('PK-1') })).kind).toBe('ok')
-    const throttled = await h.target.write({ api: BILL, key: 'PK-2', payload: billPayload('PK-2') })
-    expect(throttled).toMatchObject({ kind: 'rate_limited' })
-    expect(throttled.retryAfterMs).toBeGreaterThan(0)
-    expect(h.budget.stats().penalties).toBe(1)
-    expect(h.sim.bills.byNumber(h.sim.credentials.outerInstanceId, 'PK-2')).toBeUndefined()
-    // The budget holds the next call until the penalty has passed (on the simulator's clock).
-    const again = await h.target.write({ api: BILL, key: 'PK-2', payload: billPayload('PK-2') })
-    expect(again.kind).toBe('ok')
+    const start = h.sim.clock.now()
+    const out = await h.target.write({ api: BILL, key: 'PK-2', payload: billPayload('PK-2') })
+    expect(out.kind).toBe('ok')
+    expect(h.sim.log.entries().some((e) => e.outcome === 'throttled')).toBe(true)
+    expect(h.budget.stats().penalties).toBeGreaterThan(0)
+    expect(h.budget.stats().learned.perMinute).toBeLessThan(kingdeeJdy.budget.perMinute!)
+    // It waited on the simulator's clock for the minute to free, not for a failure-ladder rung.
+    expect(h.sim.clock.now() - start).toBeLessThan(125_000)
     expect(h.sim.bills.list(h.sim.credentials.outerInstanceId)).toHaveLength(2)
   })
 
@@ -74,14 +74,25 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   it.each([
     ['gateway 5006 circuit-broken', 519, 5006],
     ['gateway 5007 overload', 519, 5007],
-    ['system error 2000002000', 200, 2000002000],
-  ])('classifies %s on save as rate_limited with a wait and penalises the budget', async (_n, status, errcode) => {
+  ])('sends a save refused with %s again after the wait: one bill, the budget penalised', async (_n, status, errcode) => {
     h = await startHarness({
       clock: frozen(),
       faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', status, body: { errcode, description: '系统繁忙' } } }],
     })
     const out = await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })
-    expect(out).toMatchObject({ kind: 'rate_limited', code: 'ERR_JDY_RATE_LIMITED', vendorCode: errcode })
+    expect(out.kind).toBe('ok')
+    expect(h.budget.stats().penalties).toBe(1)
+    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(2)
+    expect(h.sim.bills.list(h.sim.credentials.outerInstanceId)).toHaveLength(1)
+  })
+
+  it('hands a save answered 2000002000 back as rate_limited instead of sending it again (the backend may have run it)', async () => {
+    h = await startHarness({
+      clock: frozen(),
+      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', status: 200, body: { errcode: 2000002000, description: '系统繁忙' } } }],
+    })
+    const out = await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })
+    expect(out).toMatchObject({ kind: 'rate_limited', code: 'ERR_JDY_RATE_LIMITED', vendorCode: 2000002000 })
     expect(out.retryAfterMs).toBeGreaterThan(0)
     expect(h.budget.stats().penalties).toBe(1)
     expect((await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })).kind).toBe('ok')
@@ -96,31 +107,54 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
     expect(await h.target.probe(BILL, 'PK-G')).toMatchObject({ exists: true })
   })
 
-  it('classifies a 5xx page on a read as transient (the probe throws, it does not guess)', async () => {
+  it('retries a 5xx page on a read within the call, with a short backoff', async () => {
     h = await startHarness({
+      clock: frozen(),
       faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1] }, fault: { kind: 'http_error', status: 503 } }],
     })
+    const start = h.sim.clock.now()
+    await expect(h.target.probe(BILL, 'PK-H')).resolves.toMatchObject({ exists: false })
+    expect(h.sim.clock.now() - start).toBeLessThan(5_000)
+    expect(h.lines.some((l) => l.msg === 'jdy fast retry')).toBe(true)
+  })
+
+  it('fails a read as transient only when 5xx pages outlast the fast retries (the probe throws, it does not guess)', async () => {
+    h = await startHarness({
+      clock: frozen(),
+      faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1, 2, 3, 4, 5] }, fault: { kind: 'http_error', status: 503 } }],
+    })
+    const start = h.sim.clock.now()
     await expect(h.target.probe(BILL, 'PK-H')).rejects.toMatchObject({ kind: 'transient' })
+    // A few tries within about half a minute, then the engine's ladder takes over.
+    expect(h.sim.clock.now() - start).toBeLessThan(60_000)
     const out = await h.target.write({ api: BILL, key: 'PK-H', payload: billPayload('PK-H') })
     expect(out.kind).toBe('ok')
   })
 
-  it('fails a throttled pre-check as rate_limited without sending the save', async () => {
+  it('reads the pre-check again after a 429 and then sends the save once', async () => {
     h = await startHarness({
       clock: frozen(),
       faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1] }, fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } } }],
     }, { existingBills: 'each' })
     const out = await h.target.write({ api: BILL, key: 'PK-I', payload: billPayload('PK-I') })
-    expect(out.kind).toBe('rate_limited')
-    expect(h.sim.log.entries({ endpoint: BILL })).toHaveLength(0)
+    expect(out.kind).toBe('ok')
+    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(1)
   })
 
-  it('reads master data under a 429 as a rate_limited error with a wait', async () => {
+  it('reads a master-data page again after a 429 instead of failing the read', async () => {
     h = await startHarness({
       clock: frozen(),
       faults: [{ endpoint: '/jdy/v2/bd/store', when: { calls: [1] }, fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } } }],
     })
-    await expect(collect(h.runtime.readers!.store!())).rejects.toMatchObject({ kind: 'rate_limited' })
+    expect((await collect(h.runtime.readers!.store!())).rows).toHaveLength(2)
+    expect(h.budget.stats().penalties).toBe(1)
+  })
+
+  it('reads a master-data page again after a 503 instead of failing the run', async () => {
+    h = await startHarness({
+      clock: frozen(),
+      faults: [{ endpoint: '/jdy/v2/bd/store', when: { calls: [1] }, fault: { kind: 'http_error', status: 503 } }],
+    })
     expect((await collect(h.runtime.readers!.store!())).rows).toHaveLength(2)
   })
 })

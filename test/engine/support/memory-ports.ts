@@ -68,7 +68,8 @@ export class MemoryPorts implements EnginePorts {
       const r = this.get(schemeId, id)
       if (r.status === 'done' || r.status === 'duplicate') return
       const status: RecordStatus = w.nextAttemptAt === undefined ? 'error' : r.status === 'unknown' ? 'unknown' : 'queued'
-      Object.assign(r, { status, lastError: w.error, nextAttemptAt: w.nextAttemptAt, claimedUntil: undefined })
+      Object.assign(r, { status, lastError: w.error, nextAttemptAt: w.nextAttemptAt, claimedUntil: undefined,
+        ...(w.uncount === true ? { attempts: Math.max(0, r.attempts - 1) } : {}) })
       if (w.payload !== undefined && r.payloadEdited !== true) r.payload = w.payload
     },
     listRecords: async (schemeId, q) => ({ records: [...this.records.values()]

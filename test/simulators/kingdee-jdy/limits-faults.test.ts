@@ -33,6 +33,19 @@ describe('per-book rate limit', () => {
     expect((await client.call('GET', MATERIALS)).status).toBe(200)
   })
 
+  it('counts a sliding minute on arrival when asked: a burst that straddles a clock minute is throttled', async () => {
+    const clock = createClock({ start: MINUTE + 30_000, frozen: true })
+    ;({ sim, client } = await setup({ clock, rateLimit: { perMinute: 5, window: 'sliding' } }))
+    for (let i = 0; i < 5; i++) expect((await client.call('GET', MATERIALS)).status).toBe(200)
+    // Past the clock minute a fixed window would be empty again; the sliding one still holds all five.
+    clock.advance(40_000)
+    const throttled = await client.call('GET', MATERIALS)
+    expect(throttled.status).toBe(429)
+    expect(throttled.headers.get('retry-after')).toBe('20')
+    clock.advance(20_000)
+    expect((await client.call('GET', MATERIALS)).status).toBe(200)
+  })
+
   it('allows 500 business calls per minute per book by default and throttles the 501st', async () => {
     const clock = createClock({ start: MINUTE, frozen: true })
     ;({ sim, client } = await setup({ clock }))
