@@ -154,6 +154,11 @@ describe('the data-quality summary of a run through the API and the metrics', ()
     expect(parked.map((r) => r.id)).toEqual(expect.arrayContaining(body.quality[0]?.examples[0]?.recordIds ?? ['none']))
     expect(body.counters.quality).toEqual({ 'ERR_QUALITY_PATTERN bill_no': parked.length })
 
+    // The SSE stream of the finished run (still followed here) ends with the same summary.
+    const events = (await t.svc.app.inject({ method: 'GET', url: `/api/v1/runs/${runs[0]?.id ?? ''}/events`, headers: bearer(t.tokens.viewer) })).body
+    const end = /event: end\ndata: (.*)\n/.exec(events)?.[1]
+    expect(JSON.parse(end ?? '{}')).toMatchObject({ quality: [{ code: 'ERR_QUALITY_PATTERN', path: 'bill_no', count: parked.length }] })
+
     const clean = (await t.svc.app.inject({ method: 'GET', url: '/api/v1/runs?scheme=jdy-materials', headers: bearer(t.tokens.viewer) })).json<{ runs: { id: string }[] }>().runs
     expect((await t.svc.app.inject({ method: 'GET', url: `/api/v1/runs/${clean[0]?.id ?? ''}`, headers: bearer(t.tokens.viewer) })).json()).toMatchObject({ quality: [] })
 
