@@ -38,6 +38,7 @@ export class Metrics implements RunObserver, ConnectorCallObserver {
   readonly budgetWait: Counter<'connector'>
   readonly runs: Counter<'scheme' | 'stage' | 'status'>
   readonly duration: Histogram<'scheme' | 'stage' | 'status'>
+  readonly qualityFailures: Counter<'scheme' | 'code' | 'path'>
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry]
@@ -49,10 +50,13 @@ export class Metrics implements RunObserver, ConnectorCallObserver {
     this.runs = new Counter({ name: 'ferry_runs_total', help: 'Finished runs by scheme, stage and status.', labelNames: ['scheme', 'stage', 'status'], registers })
     this.duration = new Histogram({ name: 'ferry_run_duration_seconds', help: 'Run duration.', labelNames: ['scheme', 'stage', 'status'],
       buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600], registers })
+    this.qualityFailures = new Counter({ name: 'ferry_quality_failures_total', help: 'Records parked by a data-quality rule (target.quality), by scheme, rule code and field path.', labelNames: ['scheme', 'code', 'path'], registers })
     // prom-client calls collect() with the gauge as `this`; the store readers live on this object.
     const freshness = (g: Gauge<'scheme'>) => this.collectFreshness(g)
     const failed = (g: Gauge<'scheme'>, what: 'size' | 'age') => this.collectFailed(g, what)
     const ledger = (g: Gauge<'scheme' | 'status'>) => this.collectLedger(g)
+    const incidents = (g: Gauge<'scheme' | 'rule'>) => this.collectIncidents(g)
+    const deliveries = (g: Gauge<'channel' | 'outcome'>) => this.collectDeliveries(g)
     new Gauge({ name: 'ferry_seconds_since_last_closed_window', help: 'Seconds from the end of the scheme\'s contiguous closed windows (LAST_SYNC_TIME) to now: how far the source stage is behind.', labelNames: ['scheme'], registers,
       async collect() { await freshness(this) } })
     new Gauge({ name: 'ferry_failed_records', help: 'Records in the failed-record queue (status error, not resolved).', labelNames: ['scheme'], registers,
@@ -61,6 +65,10 @@ export class Metrics implements RunObserver, ConnectorCallObserver {
       async collect() { await failed(this, 'age') } })
     new Gauge({ name: 'ferry_ledger_records', help: 'Ledger records by scheme and status.', labelNames: ['scheme', 'status'], registers,
       async collect() { await ledger(this) } })
+    new Gauge({ name: 'ferry_alert_incidents_open', help: 'Open alert incidents by scheme and rule (docs/alerts.md).', labelNames: ['scheme', 'rule'], registers,
+      async collect() { await incidents(this) } })
+    new Gauge({ name: 'ferry_alert_deliveries', help: 'Alert messages recorded in the store by channel and outcome (sent, failed), all time.', labelNames: ['channel', 'outcome'], registers,
+      async collect() { await deliveries(this) } })
   }
 
   /** The host whose store the scrape-time gauges read. */
@@ -81,6 +89,7 @@ export class Metrics implements RunObserver, ConnectorCallObserver {
     const labels = { scheme: summary.schemeId, stage: summary.stages.join('+'), status: summary.status }
     this.runs.inc(labels)
     this.duration.observe(labels, durationMs / 1000)
+    for (const q of summary.quality ?? []) if (q.count > 0) this.qualityFailures.inc({ scheme: summary.schemeId, code: q.code, path: q.path }, q.count)
     this.seen.delete(runId)
   }
 
@@ -145,5 +154,26 @@ export class Metrics implements RunObserver, ConnectorCallObserver {
       const counts = await h.ports.ledger.countByStatus(s.id)
       for (const [status, n] of Object.entries(counts)) if (typeof n === 'number') g.set({ scheme: s.id, status }, n)
     }
+  }
+
+  private async collectIncidents(g: Gauge<'scheme' | 'rule'>): Promise<void> {
+    const h = this.host
+    if (h === undefined) return
+    g.reset()
+    const counts = new Map<string, { scheme: string; rule: string; n: number }>()
+    for (const i of await h.store.alerts.openIncidents()) {
+      const k = `${i.schemeId}\u0000${i.rule}`
+      const c = counts.get(k) ?? { scheme: i.schemeId, rule: i.rule, n: 0 }
+      c.n++
+      counts.set(k, c)
+    }
+    for (const c of counts.values()) g.set({ scheme: c.scheme, rule: c.rule }, c.n)
+  }
+
+  private async collectDeliveries(g: Gauge<'channel' | 'outcome'>): Promise<void> {
+    const h = this.host
+    if (h === undefined) return
+    g.reset()
+    for (const d of await h.store.alerts.deliveryCounts()) g.set({ channel: d.channel, outcome: d.ok ? 'sent' : 'failed' }, d.count)
   }
 }

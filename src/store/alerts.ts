@@ -135,6 +135,13 @@ export class AlertRepo {
     return rows.map((r) => ({ incidentId: r.incident_id, channel: r.channel, state: r.state, at: new Date(Number(r.at)), ok: r.ok === 1, error: r.error }))
   }
 
+  /** Deliveries per channel and outcome, all time (the metrics read this at scrape time). */
+  async deliveryCounts(): Promise<{ channel: string; ok: boolean; count: number }[]> {
+    const rows = await this.ctx.db.selectFrom('alert_deliveries').select((eb) => ['channel', 'ok', eb.fn.countAll<number>().as('n')])
+      .groupBy(['channel', 'ok']).orderBy('channel').execute()
+    return rows.map((r) => ({ channel: r.channel, ok: Number(r.ok) === 1, count: Number(r.n) }))
+  }
+
   /** Messages a channel accepted since `since` (its rate limit). */
   async sentSince(channel: string, since: Date): Promise<number> {
     const row = await this.ctx.db.selectFrom('alert_deliveries').select((eb) => eb.fn.countAll<number>().as('n'))

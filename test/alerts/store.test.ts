@@ -51,6 +51,20 @@ for (const factory of factories) {
       expect((await store.alerts.list({ status: 'open' })).map((i) => i.id)).toEqual([a.id])
     })
 
+    it('counts deliveries per channel and outcome for the metrics', async () => {
+      const { store } = await open()
+      const i = await store.alerts.open('s:freshness', { schemeId: 's', rule: 'freshness', severity: 'critical', details: { numbers: {}, codes: [] }, at: new Date(Date.UTC(2026, 11, 2, 1)) })
+      const at = new Date(Date.UTC(2026, 11, 2, 1, 1))
+      expect(await store.alerts.deliveryCounts()).toEqual([])
+      for (const [channel, ok] of [['ding', true], ['ding', true], ['ding', false], ['mail', true]] as const) {
+        await store.alerts.recordDelivery({ incidentId: i.id, channel, state: 'firing', at, ok, error: ok ? null : 'HTTP 500' })
+      }
+      const counts = await store.alerts.deliveryCounts()
+      expect([...counts].sort((a, b) => `${a.channel}${String(a.ok)}`.localeCompare(`${b.channel}${String(b.ok)}`))).toEqual([
+        { channel: 'ding', ok: false, count: 1 }, { channel: 'ding', ok: true, count: 2 }, { channel: 'mail', ok: true, count: 1 },
+      ])
+    })
+
     it('reads a burst of parked records and failed runs from the ledger as one incident per rule and one message each', async () => {
       const { store, clock } = await open()
       await store.schemes.save('orders', '{}', { name: 'orders' })

@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { QUALITY_STAGE, readQualitySummary } from '../../quality/summary.js'
 import type { RunInfo } from '../../store/index.js'
 import type { RunEvent } from '../run-hub.js'
 import { addRoute, type ServiceContext } from '../route.js'
@@ -24,6 +25,7 @@ function liveEnd(e: Extract<RunEvent, { type: 'end' }>) {
   const s = e.summary
   return { runId: e.runId, schemeId: e.schemeId, status: s.status === 'ok' ? 'succeeded' : s.status, stages: s.stages, counters: s.counters,
     windowsPlanned: s.windowsPlanned, windowsClosed: s.windowsClosed, ledger: s.ledger, durationMs: e.durationMs,
+    ...(s.quality === undefined ? {} : { quality: s.quality }),
     ...(s.error === undefined ? {} : { error: s.error.toJSON() }) }
 }
 
@@ -38,12 +40,14 @@ export function runRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return { runs: all.slice(0, limit) }
     } })
 
-  addRoute(app, { method: 'GET', url: '/api/v1/runs/:id', access: 'viewer', summary: 'One run with its counters per stage (live counters while it runs here)', tags: ['runs'], params: IdParams,
+  addRoute(app, { method: 'GET', url: '/api/v1/runs/:id', access: 'viewer', summary: 'One run with its counters per stage (live counters while it runs here) and its data-quality summary', tags: ['runs'], params: IdParams,
     handler: async (req) => {
       const id = (req.params as Static<typeof IdParams>).id
       const run = await ctx.store.runs.get(id)
       const live = ctx.hub.snapshot(id)
-      return { ...run, ...(live?.last?.type === 'progress' && run.status === 'running' ? { live: { stage: live.last.stage, counters: live.last.counters } } : {}) }
+      // Only a run with failures has quality counters; the summary itself is a run-log line, read only then.
+      const quality = run.counters[QUALITY_STAGE] === undefined ? [] : await readQualitySummary(ctx.store, id)
+      return { ...run, quality, ...(live?.last?.type === 'progress' && run.status === 'running' ? { live: { stage: live.last.stage, counters: live.last.counters } } : {}) }
     } })
 
   addRoute(app, { method: 'GET', url: '/api/v1/runs/:id/events', access: 'viewer', summary: 'Live progress (text/event-stream): `progress` events, then one `end` event', tags: ['runs'], params: IdParams, produces: 'text/event-stream',
