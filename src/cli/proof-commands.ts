@@ -57,7 +57,7 @@ export function reconcileText(r: ReconcileRun): string {
 
 export function verifyText(v: VerifyReport): string {
   const lines = [`verify ${v.schemeId}: ${v.records} records, cursor ${v.cursor?.toISOString() ?? '(none)'}`,
-    v.target === undefined ? 'target: not checked (ledger only)' : `target: ${v.target.keysChecked} written keys looked up, ${v.target.listed} documents listed`]
+    v.target === undefined ? `target: not checked (${v.targetSkipped ?? 'ledger only'})` : `target: ${v.target.keysChecked} written keys looked up, ${v.target.listed} documents listed`]
   for (const w of v.islands) lines.push(`note  closed window after a gap: [${w.start.toISOString()}, ${w.end.toISOString()}) (the cursor waits at the gap)`)
   for (const x of v.violations) lines.push(`${x.code}  ${x.recordId ?? '-'}  ${x.message}`)
   lines.push(v.violations.length === 0 ? 'ok: every invariant holds' : `${v.violations.length} violation${v.violations.length === 1 ? '' : 's'}`)

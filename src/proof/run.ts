@@ -6,6 +6,7 @@
 import type { ConnectorRuntime } from '../connectors/contract.js'
 import { budgetKeyFor, LocalBudgetRegistry } from '../connectors/budget.js'
 import { resolveConnectionConfig } from '../connectors/registry.js'
+import { isFerryError } from '../core/errors.js'
 import type { Host } from '../engine/host.js'
 import { ReconcileNoTarget } from './errors.js'
 import { reconcile, type Finding, type ReconcileReport } from './reconcile.js'
@@ -101,7 +102,15 @@ export async function verifyScheme(host: Host, schemeIdOrName: string, o: Verify
     ...(scheme.schedule.start === undefined ? {} : { start: scheme.schedule.start }),
   }
   if (o.ledgerOnly === true || scheme.target === undefined) return verifyLedger(base)
-  const target = await host.deps.connections.target(scheme.target.connection)
+  let target
+  try {
+    target = await host.deps.connections.target(scheme.target.connection)
+  } catch (e) {
+    // Read-only commands start without vendor secrets (docs/reconcile.md): the ledger is still
+    // checked, and the report says the target was not, and why.
+    if (!isFerryError(e) || e.code !== 'ERR_CONFIG_ENV_MISSING') throw e
+    return { ...await verifyLedger(base), targetSkipped: e.message }
+  }
   const lister = await openLister(host, scheme.target.connection)
   try {
     const view = targetViewFor(lister.connector, scheme.target.api, target, lister.runtime)

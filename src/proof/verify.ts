@@ -60,6 +60,8 @@ export interface VerifyReport {
   readonly violations: Violation[]
   /** Set when the ledger was checked against the target: written keys looked up, documents listed. */
   readonly target?: { readonly keysChecked: number; readonly listed: number }
+  /** Why the target was not checked although it was asked for (its connection cannot be opened here). */
+  readonly targetSkipped?: string
 }
 
 const SETTLED = new Set(['done', 'duplicate'])

@@ -154,33 +154,6 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    version: 9,
-    name: 'alert incidents, deliveries and encrypted alert channels',
-    async up(db, caps) {
-      const big = caps.bigintType
-      // One row per incident (one alert condition of one scheme, from firing to resolved); the
-      // evaluator finds the open one by key, so a condition that stays true stays one incident.
-      await db.schema.createTable('alert_incidents')
-        .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('key', 'text', notNull)
-        .addColumn('scheme_id', 'text', notNull).addColumn('rule', 'text', notNull).addColumn('severity', 'text', notNull)
-        .addColumn('status', 'text', notNull).addColumn('opened_at', big, notNull).addColumn('updated_at', big, notNull)
-        .addColumn('resolved_at', big).addColumn('details', 'text', notNull).execute()
-      await db.schema.createIndex('alert_incidents_open').on('alert_incidents').columns(['status', 'key']).execute()
-      await db.schema.createIndex('alert_incidents_by_time').on('alert_incidents').columns(['opened_at']).execute()
-      // Every attempt to tell a channel about an incident: what was sent (firing, repeat,
-      // resolved), when, and whether the channel took it. Dedup, repeats and rate limits read it.
-      await withAutoId(db.schema.createTable('alert_deliveries'), caps, 'seq')
-        .addColumn('incident_id', 'text', notNull).addColumn('channel', 'text', notNull).addColumn('state', 'text', notNull)
-        .addColumn('at', big, notNull).addColumn('ok', 'integer', notNull).addColumn('error', 'text').execute()
-      await db.schema.createIndex('alert_deliveries_by_incident').on('alert_deliveries').columns(['incident_id', 'channel', 'seq']).execute()
-      await db.schema.createIndex('alert_deliveries_by_channel').on('alert_deliveries').columns(['channel', 'at']).execute()
-      // Channel settings (webhook URLs, robot secrets, SMTP passwords) sealed whole, like connections.
-      await db.schema.createTable('alert_channels')
-        .addColumn('name', 'text', (c) => c.primaryKey()).addColumn('type', 'text', notNull)
-        .addColumn('config_enc', 'text', notNull).addColumn('updated_at', big, notNull).execute()
-    },
-  },
-  {
     version: 6,
     name: 'service: users, sessions, API tokens and the audit log',
     async up(db, caps) {
@@ -210,6 +183,33 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('status', 'integer', notNull).addColumn('ip', 'text').addColumn('request_id', 'text')
         .addColumn('detail', 'text').execute()
       await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'seq']).execute()
+    },
+  },
+  {
+    version: 9,
+    name: 'alert incidents, deliveries and encrypted alert channels',
+    async up(db, caps) {
+      const big = caps.bigintType
+      // One row per incident (one alert condition of one scheme, from firing to resolved); the
+      // evaluator finds the open one by key, so a condition that stays true stays one incident.
+      await db.schema.createTable('alert_incidents')
+        .addColumn('id', 'text', (c) => c.primaryKey()).addColumn('key', 'text', notNull)
+        .addColumn('scheme_id', 'text', notNull).addColumn('rule', 'text', notNull).addColumn('severity', 'text', notNull)
+        .addColumn('status', 'text', notNull).addColumn('opened_at', big, notNull).addColumn('updated_at', big, notNull)
+        .addColumn('resolved_at', big).addColumn('details', 'text', notNull).execute()
+      await db.schema.createIndex('alert_incidents_open').on('alert_incidents').columns(['status', 'key']).execute()
+      await db.schema.createIndex('alert_incidents_by_time').on('alert_incidents').columns(['opened_at']).execute()
+      // Every attempt to tell a channel about an incident: what was sent (firing, repeat,
+      // resolved), when, and whether the channel took it. Dedup, repeats and rate limits read it.
+      await withAutoId(db.schema.createTable('alert_deliveries'), caps, 'seq')
+        .addColumn('incident_id', 'text', notNull).addColumn('channel', 'text', notNull).addColumn('state', 'text', notNull)
+        .addColumn('at', big, notNull).addColumn('ok', 'integer', notNull).addColumn('error', 'text').execute()
+      await db.schema.createIndex('alert_deliveries_by_incident').on('alert_deliveries').columns(['incident_id', 'channel', 'seq']).execute()
+      await db.schema.createIndex('alert_deliveries_by_channel').on('alert_deliveries').columns(['channel', 'at']).execute()
+      // Channel settings (webhook URLs, robot secrets, SMTP passwords) sealed whole, like connections.
+      await db.schema.createTable('alert_channels')
+        .addColumn('name', 'text', (c) => c.primaryKey()).addColumn('type', 'text', notNull)
+        .addColumn('config_enc', 'text', notNull).addColumn('updated_at', big, notNull).execute()
     },
   },
 ]

@@ -134,7 +134,13 @@ describe('engine commands', () => {
     expect((JSON.parse(record.out) as { id: string }).id).toBe(some.records[0]!.id)
     const verify = await ferry('verify', LOSS, '--config', config, '--json')
     expect(verify.err).toBe('')
-    expect(verify.code).toBe(0)
+    // The ledger is checked; the target is not, and the report says why.
+    const v = JSON.parse(verify.out) as { records: number; target?: unknown; targetSkipped?: string; violations: { code: string }[] }
+    expect(v.records).toBeGreaterThan(0)
+    expect(v.target).toBeUndefined()
+    expect(v.targetSkipped).toMatch(/TEST_JDY_SECRET is not set/)
+    expect(verify.code).toBe(v.violations.length === 0 ? 0 : 1)
+    expect(v.violations.every((x) => x.code === 'ERR_VERIFY_PARKED')).toBe(true)
 
     const run = await ferry('run', LOSS, '--config', config)
     expect(run.code).toBe(1)

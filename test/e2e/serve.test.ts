@@ -113,7 +113,8 @@ describe('ferry serve, end to end against the simulators', () => {
       const template = sb.dataset.jdy.materials[0]!
       let n = 0
       for (const sku of expected.parked.get(target)!) {
-        const res = await fetch(`${sb.info().jdy.admin}master-data/material`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        const res = await fetch(`${sb.info().jdy.admin}master-data/material`, { method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${sb.adminToken}` },
           body: JSON.stringify({ ...template, id: `990000${++n}`, number: sku, name: `added ${sku}` }) })
         expect(res.status).toBe(200)
       }

@@ -60,7 +60,7 @@ describe('ferry validate', () => {
     doc.source.connector = 'jushuitn'
     const r = await run('validate', tempFile('typo.json', JSON.stringify(doc)))
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^WARN_UNKNOWN_CONNECTOR {2}source\.connector {2}no connector named "jushuitn" in this Ferry \(known: jushuitan, kingdee-jdy\)/m)
+    expect(r.stdout).toMatch(/^WARN_UNKNOWN_CONNECTOR {2}source\.connector {2}no connector named "jushuitn" in this Ferry \(known: jushuitan, kingdee-jdy, batch-http\)/m)
     expect(r.stdout).toContain('valid (1 warning)')
   })
 

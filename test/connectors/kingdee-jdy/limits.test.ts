@@ -40,7 +40,8 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   })
 
   it('meets a 429 by slowing the book budget and sending the save again once the window frees, within the same call', async () => {
-    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } })
+    // The read before each save (existingBills: each) fills the 3-call minute, so the second save meets a 429.
+    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } }, { existingBills: 'each' })
     expect((await h.target.write({ api: BILL, key: 'PK-1', payload: billPayload('PK-1') })).kind).toBe('ok')
     const start = h.sim.clock.now()
     const out = await h.target.write({ api: BILL, key: 'PK-2', payload: billPayload('PK-2') })
