@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { getMaxListeners, setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
 import { toFerryError, type FerryError } from '../core/errors.js'
-import { SchemeBusy, SchemePaused } from './errors.js'
+import { LeaseLost, SchemeBusy, SchemePaused } from './errors.js'
 import { guardedTarget, LeaseGuard } from './lease-guard.js'
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
@@ -202,6 +202,8 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     const settled = await Promise.allSettled([source, target])
     for (const s of settled) if (s.status === 'rejected') error ??= toFerryError(s.reason)
     // What the stages failed with after losing a lease (aborted calls, fenced writes) follows from it.
+    // A fenced write can reach the stage before the guard notices: it is the same loss, one code.
+    if (guard.error === undefined && error?.code === 'ERR_STORE_LEASE_FENCED') error = LeaseLost([scheme.id, error.message], { cause: error })
     error = guard.error ?? error
   } finally {
     clearInterval(renew)
