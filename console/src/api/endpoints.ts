@@ -26,11 +26,14 @@ export const runs = {
   list: async (scheme: string, limit = 10) => (await api<{ runs: Run[] }>('GET', withQuery('/runs', { scheme, limit }))).runs,
 }
 
-export interface RecordFilter { status?: RecordStatus; errorCode?: string; number?: string; cursor?: string; limit?: number }
+/** `from`/`to`: the record's last change, `YYYY-MM-DDTHH:mm` read in Asia/Shanghai by the API. */
+export interface RecordFilter { status?: RecordStatus; errorCode?: string; number?: string; from?: string; to?: string; cursor?: string; limit?: number }
 
 export const records = {
   search: (scheme: string, f: RecordFilter) => api<RecordPage>('GET', withQuery(`/schemes/${seg(scheme)}/records`, { ...f })),
   get: (scheme: string, id: string) => api<{ record: LedgerRecord; events: RecordEvent[] }>('GET', `/schemes/${seg(scheme)}/records/${seg(id)}`),
   retry: (scheme: string, id: string) => api<RetryAnswer>('POST', `/schemes/${seg(scheme)}/records/${seg(id)}/retry`),
+  edit: (scheme: string, id: string, payload: Record<string, unknown>) => api<RetryAnswer>('POST', `/schemes/${seg(scheme)}/records/${seg(id)}/edit`, { payload }),
+  retryAllFailed: (scheme: string) => api<RetryAnswer>('POST', `/schemes/${seg(scheme)}/records/retry`, { allFailed: true }),
   resolve: (scheme: string, id: string, note: string) => api<{ record: LedgerRecord }>('POST', `/schemes/${seg(scheme)}/records/${seg(id)}/resolve`, { note }),
 }

@@ -9,42 +9,64 @@ import { Can } from '../auth.js'
 import { ErrorNote, Json, Loading, Section, StatusBadge } from '../components/common.js'
 import { useLoad } from '../components/use-load.js'
 import { useI18n } from '../i18n/context.js'
+import type { MessageKey } from '../i18n/dictionaries.js'
+import { PayloadEditor } from './payload-editor.js'
 
 interface Props { scheme: string; recordId: string; onClose: () => void; onChanged: () => void }
 
 export function RecordDrawer({ scheme, recordId, onClose, onChanged }: Props) {
   const { t, time } = useI18n()
-  const [state, reload] = useLoad(() => records.get(scheme, recordId), `${scheme}/${recordId}`)
+  const [state, reload, answers] = useLoad(() => records.get(scheme, recordId), `${scheme}/${recordId}`)
   const [busy, setBusy] = useState(false)
-  const [notice, setNotice] = useState<string | undefined>()
+  // Kept as a key, not text, so it follows a language switch.
+  const [notice, setNotice] = useState<MessageKey | undefined>()
   const [failure, setFailure] = useState<ApiError | undefined>()
-  const [resolving, setResolving] = useState(false)
+  const [mode, setMode] = useState<'view' | 'resolve' | 'edit'>('view')
   const [note, setNote] = useState('')
+  // Set after an action to the answer count then: only later answers tell whether the record settled.
+  const [watchAfter, setWatchAfter] = useState<number | undefined>()
   const panel = useRef<HTMLElement>(null)
 
+  // The parent passes a new onClose on every render; the listener reads the latest through a ref.
+  const close = useRef(onClose)
+  close.current = onClose
+  useEffect(() => { panel.current?.focus() }, [recordId])
   useEffect(() => {
-    panel.current?.focus()
-    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') onClose() }
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') close.current() }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
-  }, [onClose])
-  useEffect(() => { setNotice(undefined); setFailure(undefined); setResolving(false); setNote('') }, [recordId])
+  }, [])
+  useEffect(() => { setNotice(undefined); setFailure(undefined); setMode('view'); setNote(''); setWatchAfter(undefined) }, [recordId])
 
-  const act = (fn: () => Promise<string>) => {
+  // After a retry, follow the record until the target run has settled it (done, or failed again).
+  const pending = state.phase === 'ok' && (state.data.record.inFlight || ['queued', 'waiting', 'unknown'].includes(state.data.record.status))
+  useEffect(() => {
+    if (watchAfter === undefined || answers <= watchAfter) return undefined
+    if (!pending && state.phase === 'ok') { setWatchAfter(undefined); onChanged(); return undefined }
+    const timer = setTimeout(reload, 1000)
+    return () => clearTimeout(timer)
+  }, [watchAfter, answers, pending, state, reload, onChanged])
+
+  const act = (fn: () => Promise<MessageKey>) => {
     setBusy(true)
     setFailure(undefined)
-    fn().then((msg) => { setNotice(msg); reload(); onChanged() },
+    fn().then((msg) => { setNotice(msg); setWatchAfter(answers); reload(); onChanged() },
       (e: unknown) => setFailure(e instanceof ApiError ? e : new ApiError(0, 'ERR_CONSOLE', String(e))))
       .finally(() => setBusy(false))
   }
   const retry = () => act(async () => {
     const r = await records.retry(scheme, recordId)
-    return r.runId === null ? t('action.retriedJoined') : t('action.retried')
+    return r.runId === null ? 'action.retriedJoined' : 'action.retried'
   })
   const resolve = () => act(async () => {
     await records.resolve(scheme, recordId, note.trim())
-    setResolving(false)
-    return t('action.resolvedDone')
+    setMode('view')
+    return 'action.resolvedDone'
+  })
+  const saveEdit = (payload: Record<string, unknown>) => act(async () => {
+    const r = await records.edit(scheme, recordId, payload)
+    setMode('view')
+    return r.runId === null ? 'action.retriedJoined' : 'action.retried'
   })
 
   return (
@@ -72,20 +94,22 @@ export function RecordDrawer({ scheme, recordId, onClose, onChanged }: Props) {
             )}
             {r.resolvedNote !== null && <p className="note">{t('detail.resolved', { note: r.resolvedNote })}</p>}
             {r.changedAfterSync && <p className="note">{t('detail.changedAfterSync')}</p>}
-            {notice !== undefined && <p className="ok" role="status">{notice}</p>}
+            {notice !== undefined && <p className="ok" role="status">{t(notice)}</p>}
             {failure !== undefined && <ErrorNote error={failure} />}
             {writable && (
               <Can role="operator">
                 <div className="actions">
                   <button type="button" className="primary" disabled={busy} onClick={retry}>{t('action.retry')}</button>
-                  {!resolving && <button type="button" disabled={busy} onClick={() => setResolving(true)}>{t('action.resolve')}</button>}
+                  {mode === 'view' && <button type="button" disabled={busy} onClick={() => setMode('edit')}>{t('action.edit')}</button>}
+                  {mode === 'view' && <button type="button" disabled={busy} onClick={() => setMode('resolve')}>{t('action.resolve')}</button>}
                 </div>
-                {resolving && (
+                {mode === 'edit' && <PayloadEditor initial={r.payload} busy={busy} onSave={saveEdit} onCancel={() => setMode('view')} />}
+                {mode === 'resolve' && (
                   <form className="resolve" onSubmit={(e) => { e.preventDefault(); if (note.trim() !== '') resolve() }}>
                     <label>{t('action.resolveNote')}<textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} required autoFocus /></label>
                     <div className="actions">
                       <button type="submit" className="primary" disabled={busy || note.trim() === ''}>{t('action.confirmResolve')}</button>
-                      <button type="button" onClick={() => setResolving(false)}>{t('action.cancel')}</button>
+                      <button type="button" onClick={() => setMode('view')}>{t('action.cancel')}</button>
                     </div>
                   </form>
                 )}

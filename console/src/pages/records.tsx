@@ -4,7 +4,9 @@
  * detail drawer over the list.
  */
 import { useState, type FormEvent } from 'react'
+import { ApiError } from '../api/client.js'
 import { records, type RecordFilter } from '../api/endpoints.js'
+import { Can } from '../auth.js'
 import { RECORD_STATUSES, type RecordStatus } from '../api/types.js'
 import { ErrorNote, Loading, StatusBadge } from '../components/common.js'
 import { useLoad } from '../components/use-load.js'
@@ -23,6 +25,8 @@ function filterOf(q: URLSearchParams): RecordFilter {
     ...(isStatus(status) ? { status } : {}),
     ...(q.get('errorCode') ? { errorCode: q.get('errorCode') ?? '' } : {}),
     ...(q.get('number') ? { number: q.get('number') ?? '' } : {}),
+    ...(q.get('from') ? { from: q.get('from') ?? '' } : {}),
+    ...(q.get('to') ? { to: q.get('to') ?? '' } : {}),
   }
 }
 
@@ -35,19 +39,26 @@ export function RecordsPage({ route }: { route: Route }) {
   const cursor = cursors.at(-1)
   const open = route.query.get('record') ?? undefined
   const go = (over: Record<string, string | undefined>) => {
-    const base = { status: filter.status, errorCode: filter.errorCode, number: filter.number, pages: cursors.join(','), record: open }
+    const base = { status: filter.status, errorCode: filter.errorCode, number: filter.number, from: filter.from, to: filter.to, pages: cursors.join(','), record: open }
     navigate(href('records', { scheme }, { ...base, ...over }))
   }
 
   const [state, reload] = useLoad(() => records.search(scheme, { ...filter, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) }),
     JSON.stringify([scheme, filter, cursor]))
 
-  const [form, setForm] = useState({ status: filter.status ?? '', errorCode: filter.errorCode ?? '', number: filter.number ?? '' })
+  const empty = { status: '', errorCode: '', number: '', from: '', to: '' }
+  const [form, setForm] = useState({ status: filter.status ?? '', errorCode: filter.errorCode ?? '', number: filter.number ?? '', from: filter.from ?? '', to: filter.to ?? '' })
+  const [bulk, setBulk] = useState<{ busy: boolean; requeued?: number; error?: ApiError }>({ busy: false })
+  const retryAll = () => {
+    setBulk({ busy: true })
+    records.retryAllFailed(scheme).then((r) => { setBulk({ busy: false, requeued: r.requeued.length }); reload() },
+      (e: unknown) => setBulk({ busy: false, error: e instanceof ApiError ? e : new ApiError(0, 'ERR_CONSOLE', String(e)) }))
+  }
   const codeInvalid = form.errorCode !== '' && !ERROR_CODE.test(form.errorCode)
   const apply = (e: FormEvent) => {
     e.preventDefault()
     if (codeInvalid) return
-    go({ status: form.status, errorCode: form.errorCode, number: form.number.trim(), pages: undefined, record: undefined })
+    go({ ...form, number: form.number.trim(), pages: undefined, record: undefined })
   }
 
   return (
@@ -70,11 +81,26 @@ export function RecordsPage({ route }: { route: Route }) {
         <label>{t('records.filter.number')}
           <input name="number" value={form.number} onChange={(e) => setForm({ ...form, number: e.target.value })} />
         </label>
+        <label>{t('records.filter.from')}
+          <input name="from" type="datetime-local" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} />
+        </label>
+        <label>{t('records.filter.to')}
+          <input name="to" type="datetime-local" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} />
+        </label>
         <button type="submit" className="primary" disabled={codeInvalid}>{t('records.filter.apply')}</button>
-        <button type="button" onClick={() => { setForm({ status: '', errorCode: '', number: '' }); navigate(href('records', { scheme })) }}>{t('records.filter.clear')}</button>
+        <button type="button" onClick={() => { setForm(empty); navigate(href('records', { scheme })) }}>{t('records.filter.clear')}</button>
         {codeInvalid && <span className="error small">{t('records.invalidErrorCode')}</span>}
       </form>
 
+      {filter.status === 'error' && (
+        <Can role="operator">
+          <div className="actions">
+            <button type="button" disabled={bulk.busy} onClick={retryAll}>{t('action.retryAllFailed')}</button>
+            {bulk.requeued !== undefined && <span className="ok" role="status">{t('action.retriedAll', { count: bulk.requeued })}</span>}
+          </div>
+          {bulk.error !== undefined && <ErrorNote error={bulk.error} />}
+        </Can>
+      )}
       {state.phase === 'loading' && <Loading />}
       {state.phase === 'failed' && <ErrorNote error={state.error} onRetry={reload} />}
       {state.phase === 'ok' && (state.data.records.length === 0 ? <p className="muted">{t('records.empty')}</p> : (
