@@ -3,13 +3,13 @@
  * current route. Later pages (designer, mapping, runs, reconcile, connections) are lazy chunks
  * registered in PAGES so the first load stays small.
  */
+import { lazy, Suspense } from 'react'
 import { useAuth } from './auth.js'
 import { ErrorNote, Loading } from './components/common.js'
 import { useI18n } from './i18n/context.js'
 import { LANGUAGES } from './i18n/dictionaries.js'
 import { DashboardPage } from './pages/dashboard.js'
 import { LoginPage } from './pages/login.js'
-import { RecordsPage } from './pages/records.js'
 import { href, useRoute, type Route } from './router.js'
 
 /** What `ferry serve` said about the demo's loopback sign-in (a meta tag it adds to index.html). */
@@ -19,6 +19,10 @@ function demoInfo(): { mode: 'auto' | 'remote'; user: string } | undefined {
   return { mode: m.content === 'auto' ? 'auto' : 'remote', user: m.dataset.user ?? '' }
 }
 const demo = demoInfo()
+
+// Pages other than the dashboard load on first use, as their own chunks; the designer and charts
+// to come must do the same to keep the first load small.
+const RecordsPage = lazy(() => import('./pages/records.js').then((m) => ({ default: m.RecordsPage })))
 
 function Page({ route }: { route: Route }) {
   const { t } = useI18n()
@@ -57,7 +61,7 @@ export function App() {
         {me.kind === 'user' && <button type="button" onClick={() => { void logout() }}>{t('auth.signOut')}</button>}
       </div>
       {demo?.mode === 'auto' && <p className="banner" role="note">{t('auth.demoAuto', { name: demo.user })}</p>}
-      <Page route={route} />
+      <Suspense fallback={<main className="page"><Loading /></main>}><Page route={route} /></Suspense>
     </>
   )
 }
