@@ -11,6 +11,7 @@ import { isRole, ROLES, type Role } from '../server/auth/roles.js'
 import { AuthService } from '../server/auth/service.js'
 import { createServiceLogger } from '../server/logger.js'
 import type { ServiceOptions } from '../server/route.js'
+import { consoleBuilt, defaultConsoleDir } from '../server/routes/console.js'
 import { openService, type Service } from '../server/service.js'
 import { ServeOption } from '../server/errors.js'
 import { openStore, type Store } from '../store/index.js'
@@ -68,6 +69,8 @@ export async function serve(config: FerryConfig, o: ServeOptions): Promise<void>
     const shown = o.host === '0.0.0.0' || o.host === '::' ? '127.0.0.1' : o.host.includes(':') ? `[${o.host}]` : o.host
     const url = `http://${shown}:${port}/`
     out(`console: ${url}`)
+    const consoleDir = o.options?.consoleDir ?? defaultConsoleDir()
+    if (!consoleBuilt(consoleDir)) out(`console: the web console is not built (${consoleDir} is missing); run \`npm run build\`. The API works without it.`)
     await o.onListening?.(svc, url)
     await startScheduler(svc.host, o.json === true, o.signal)
   } finally {

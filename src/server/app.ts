@@ -15,6 +15,7 @@ import { addRoute, type ServiceContext } from './route.js'
 import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { connectionRoutes } from './routes/connections.js'
+import { consoleRoutes } from './routes/console.js'
 import { healthRoutes } from './routes/health.js'
 import { recordRoutes } from './routes/records.js'
 import { runRoutes } from './routes/runs.js'
@@ -41,7 +42,7 @@ export async function buildApp(ctx: ServiceContext, opts: { logger: Logger }): P
   const routes = collectRoutes(app)
   addRoute(app, { method: 'GET', url: '/openapi.json', access: 'viewer', summary: 'This OpenAPI 3.1 document', tags: ['meta'],
     handler: () => openApiDocument(routes, API_VERSION) })
-  for (const plugin of [healthRoutes, authRoutes, schemeRoutes, runRoutes, recordRoutes, connectionRoutes, alertRoutes]) {
+  for (const plugin of [healthRoutes, consoleRoutes, authRoutes, schemeRoutes, runRoutes, recordRoutes, connectionRoutes, alertRoutes]) {
     await app.register((scope, _o, done) => { plugin(scope, ctx); done() })
   }
   await app.ready()

@@ -89,7 +89,7 @@ export const NotFound = defineError(
   {
     code: 'ERR_API_NOT_FOUND',
     kind: 'user',
-    meaning: 'The run, job, user, token or connection named in the path does not exist.',
+    meaning: 'The run, job, user, token, connection or console file named in the path does not exist.',
     fix: 'List the resources (GET on the collection) and use one of their ids.',
   },
   (what: string, id: string) => `${what} "${id}" does not exist`,

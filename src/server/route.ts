@@ -19,6 +19,8 @@ export interface ServiceOptions {
   readonly metricsOnLoopback?: boolean
   /** Mark cookies `Secure` (behind TLS). Default false, because the default bind is 127.0.0.1 over plain HTTP. */
   readonly secureCookies?: boolean
+  /** The built web console (index.html, assets/); default dist/console under the package root. */
+  readonly consoleDir?: string
 }
 
 export interface ServiceContext {

@@ -24,7 +24,7 @@ describe('authentication and roles on every route', () => {
   it('answers 401 ERR_AUTH_REQUIRED on every route but the public ones without credentials, or with an unknown token', async () => {
     const routes = servedRoutes(t.svc.app)
     const open = routes.filter((r) => roleOf(r.method, r.url) === 'public').map((r) => `${r.method} ${r.url}`).sort()
-    expect(open).toEqual(['GET /', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/login'])
+    expect(open).toEqual(['GET /', 'GET /assets/:file', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/login'])
     for (const r of routes.filter((x) => roleOf(x.method, x.url) !== 'public')) {
       for (const headers of [{}, bearer('fry_0000_forged')]) {
         const res = await call({ method: r.method, url: fill(r.url), headers, ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }) })
@@ -153,7 +153,8 @@ describe('console sessions', () => {
 
 describe('the demo sign-in and /metrics access', () => {
   it('signs the demo in automatically only from loopback', async () => {
-    const t = await testService({ options: { autoLoginUser: 'demo' } })
+    // Without a built console, `/` is the plain page; console.test.ts covers the built one.
+    const t = await testService({ options: { autoLoginUser: 'demo', consoleDir: '/nonexistent/ferry-console' } })
     try {
       await t.svc.auth.addUser('demo', 'admin')
       const local = await t.svc.app.inject({ method: 'GET', url: '/' })
