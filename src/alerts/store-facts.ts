@@ -4,6 +4,7 @@
  * (by scheme and time, on indexed columns) so an evaluation every minute stays cheap.
  */
 import { sql } from 'kysely'
+import { BUDGET_STAGE } from '../engine/adapters/store-ports.js'
 import type { Store } from '../store/index.js'
 import type { FactsSource, RunFact, SchemeFacts } from './facts.js'
 
@@ -16,8 +17,8 @@ export interface SchemeRef {
 
 const HOUR = 3_600_000
 const RUN_KINDS = ['source', 'target', 'remedy']
-/** Names of run counters that mean "calls" and "throttled answers", when the engine records them (issue 11's budget metrics). */
-export const THROTTLE_COUNTERS = { calls: 'calls', throttled: 'throttled' } as const
+/** The run counters (stage `budget`) in which each run records its own vendor calls and throttled answers (engine/run.ts). */
+export const THROTTLE_COUNTERS = { stage: BUDGET_STAGE, calls: 'calls', throttled: 'throttled' } as const
 
 export function storeFacts(store: Store, schemes: () => readonly SchemeRef[]): FactsSource {
   const db = store.db
@@ -69,7 +70,7 @@ export function storeFacts(store: Store, schemes: () => readonly SchemeRef[]): F
       const recent = await db.selectFrom('runs').innerJoin('run_counters', 'run_counters.run_id', 'runs.id')
         .select(['run_counters.name', sql<number>`sum(run_counters.value)`.as('total')])
         .where('runs.scheme_id', '=', schemeId).where('runs.started_at', '>', t - HOUR).where('runs.started_at', '<=', t)
-        .where('run_counters.name', 'in', [THROTTLE_COUNTERS.calls, THROTTLE_COUNTERS.throttled]).groupBy('run_counters.name').execute()
+        .where('run_counters.stage', '=', THROTTLE_COUNTERS.stage).where('run_counters.name', 'in', [THROTTLE_COUNTERS.calls, THROTTLE_COUNTERS.throttled]).groupBy('run_counters.name').execute()
       const totals = Object.fromEntries(recent.map((r) => [r.name, Number(r.total)]))
 
       const at = (v: unknown) => (v === null || v === undefined ? undefined : new Date(Number(v)))

@@ -8,7 +8,7 @@ import { effectiveLimits, LocalBudgetRegistry, type BudgetLimits, type LearnedLi
 import type { ConnectorDefinition } from '../connectors/contract.js'
 import type { ConnectionConfig } from '../config/types.js'
 import type { Store } from '../store/store.js'
-import type { EngineLogger } from './ports.js'
+import type { BudgetUsage, EngineLogger } from './ports.js'
 
 const META_PREFIX = 'budget-learned:'
 
@@ -57,6 +57,18 @@ export class HostBudgets {
       const s = b.stats()
       out.push({ key, connections: i.connections, configured: i.configured, effective: s.effective, learned: s.learned,
         calls: s.acquired, throttled: s.penalties, waitedMs: s.waitedMs })
+    }
+    return out
+  }
+
+  /** Running totals per budget key of the budgets behind `connections` (opened ones only). */
+  usage(connections: readonly string[]): Map<string, BudgetUsage> {
+    const out = new Map<string, BudgetUsage>()
+    for (const [key, i] of this.info) {
+      const b = this.registry.get(key)
+      if (b === undefined || !i.connections.some((c) => connections.includes(c))) continue
+      const s = b.stats()
+      out.set(key, { calls: s.acquired, throttled: s.penalties })
     }
     return out
   }

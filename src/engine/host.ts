@@ -209,6 +209,7 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
       const conn = config.connections[name]
       return conn?.budget?.inFlight ?? (conn === undefined ? 1 : registry.get(conn.connector).budget.inFlight ?? 2)
     },
+    budgetUsage: (names) => budgets.usage(names),
   }
   const ports = cachingPorts(storePorts(store), lookups)
   const deps: EngineDeps = {

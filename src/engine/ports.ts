@@ -206,7 +206,8 @@ export function emptyCounters(): RunCounters {
 
 export interface RunPort {
   start(schemeId: string, stage: Stage, params?: Record<string, unknown>): Promise<string>
-  finish(runId: string, r: { status: 'ok' | 'failed' | 'skipped'; stage: Stage; counters: RunCounters; error?: RecordError; quality?: readonly QualitySummaryEntry[] }): Promise<void>
+  /** `budget`: the run's own vendor calls and throttled answers (kept as run counters under stage `budget`). */
+  finish(runId: string, r: { status: 'ok' | 'failed' | 'skipped'; stage: Stage; counters: RunCounters; error?: RecordError; quality?: readonly QualitySummaryEntry[]; budget?: BudgetUsage }): Promise<void>
 }
 
 /** Everything the engine needs from the store. */
@@ -346,6 +347,17 @@ export interface ConnectionResolver {
   target(connection: string): Promise<TargetRuntime>
   /** How many writes may be in flight for this connection's credential. */
   inFlight(connection: string): number
+  /**
+   * Running totals of the credential budgets behind these connections, by budget key (a key
+   * shared by two connections appears once). A run diffs two readings to record its own calls.
+   */
+  budgetUsage?(connections: readonly string[]): ReadonlyMap<string, BudgetUsage>
+}
+
+/** Vendor calls made and throttled answers received through one credential budget. */
+export interface BudgetUsage {
+  readonly calls: number
+  readonly throttled: number
 }
 
 export type { ProbeResult }

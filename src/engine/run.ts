@@ -14,7 +14,7 @@ import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage
 import { runTargetStage } from './target-stage.js'
 import type { QualitySummaryEntry } from '../quality/rules.js'
 import { scheduledLater, type ScheduledGroup } from './scheduled.js'
-import { emptyCounters, type Clock, type ConnectionResolver, type EngineLogger, type EnginePorts, type EngineScheme, type RunCounters, type Stage } from './ports.js'
+import { emptyCounters, type BudgetUsage, type Clock, type ConnectionResolver, type EngineLogger, type EnginePorts, type EngineScheme, type RunCounters, type Stage } from './ports.js'
 
 export interface EngineDeps {
   readonly ports: EnginePorts
@@ -78,6 +78,18 @@ export const DEFAULT_LEASE_TTL_MS = 60_000
 
 function leaseName(schemeId: string, stage: 'source' | 'target'): string {
   return `scheme:${schemeId}:${stage}`
+}
+
+/** Calls and throttled answers between two readings of the budgets; a budget opened in between started at zero. */
+function budgetDelta(before: ReadonlyMap<string, BudgetUsage>, after: ReadonlyMap<string, BudgetUsage> | undefined): BudgetUsage {
+  let calls = 0
+  let throttled = 0
+  for (const [key, a] of after ?? []) {
+    const b = before.get(key)
+    calls += Math.max(0, a.calls - (b?.calls ?? 0))
+    throttled += Math.max(0, a.throttled - (b?.throttled ?? 0))
+  }
+  return { calls, throttled }
 }
 
 /** A tiny broadcast: the target stage waits on it for the next stored page. */
@@ -156,6 +168,9 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   let windowsClosed = 0
   let error: FerryError | undefined
   const quality = wantsTarget ? scheme.target?.qualityRun?.() : undefined
+  // The budgets live as long as the process: the run's own calls are the difference of two readings.
+  const budgetConnections = [...(wantsSource ? [scheme.source.connection] : []), ...(wantsTarget && scheme.target !== undefined ? [scheme.target.connection] : [])]
+  const budgetsBefore = deps.connections.budgetUsage?.(budgetConnections)
   try {
     const sourceDeps = async () => ({
       ports: stagePorts('source'), clock: deps.clock, log: deps.log,
@@ -211,7 +226,9 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   }
   const status = error === undefined ? 'ok' : 'failed'
   const qualitySummary = quality?.summary() ?? []
+  const budget = budgetsBefore === undefined ? undefined : budgetDelta(budgetsBefore, deps.connections.budgetUsage?.(budgetConnections))
   await deps.ports.runs.finish(runId, { status, stage: runStage, counters, ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
+    ...(budget === undefined ? {} : { budget }),
     ...(error === undefined ? {} : { error: { code: error.code, kind: error.kind, message: error.message } }) })
   const summary: RunSummary = { runId, schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
     ledger: await deps.ports.ledger.countByStatus(scheme.id), ...(scheme.target === undefined ? { collection: true as const } : {}),

@@ -29,6 +29,9 @@ function toRecord(r: StoreRecord): LedgerRecord {
   }
 }
 
+/** Run counter stage of a run's vendor calls and throttled answers (read by the `throttled` alert rule). */
+export const BUDGET_STAGE = 'budget'
+
 const ref = (schemeId: string, recordId: string) => ({ schemeId, recordId })
 
 /** Counters per stage as integers, the shape the run table keeps. */
@@ -163,6 +166,7 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
       start: (schemeId, stage, params) => store.runs.start(schemeId, stage, params),
       async finish(runId, r) {
         await store.runs.add(runId, r.stage, counterDelta(r.counters))
+        if (r.budget !== undefined) await store.runs.add(runId, BUDGET_STAGE, { calls: r.budget.calls, throttled: r.budget.throttled })
         if (r.quality !== undefined && r.quality.length > 0) await storeQualitySummary(store, runId, r.quality)
         await store.runs.finish(runId, r.status === 'ok' ? 'succeeded' : r.status, r.error === undefined ? undefined : { code: r.error.code, message: r.error.message })
       },
