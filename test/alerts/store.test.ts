@@ -4,9 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { AlertEvaluator } from '../../src/alerts/evaluator.js'
-import { DEFAULT_ALERTS } from '../../src/alerts/settings.js'
+import { DEFAULT_ALERTS, DEFAULT_RULES } from '../../src/alerts/settings.js'
 import { storeFacts } from '../../src/alerts/store-facts.js'
 import type { AlertMessage } from '../../src/alerts/types.js'
+import { storePorts } from '../../src/engine/adapters/store-ports.js'
+import { emptyCounters } from '../../src/engine/ports.js'
 import type { Store } from '../../src/store/index.js'
 import { dialectEnabled, postgresFactory, postgresPlan, probePostgres, sqliteFactory, testClock, type StoreFactory, type TestDatabase } from '../store/harness.js'
 import { recorder } from './support.js'
@@ -104,6 +106,37 @@ for (const factory of factories) {
       expect(f.lastWindowClosedAt?.getTime()).toBe(closedAt)
       expect(f.hourlyVolume?.get(Math.floor(closedAt / (60 * MIN)) * 60 * MIN)).toBe(40)
       expect(f.runs.map((r) => r.status)).toEqual(['succeeded'])
+    })
+
+    it('fires one throttled incident while the runs\' recorded throttled share is above the setting and resolves it once later runs are clean', async () => {
+      const { store, clock } = await open()
+      const ports = storePorts(store)
+      // Recorded the way the engine records a run's budget usage (runs.finish → counters under stage `budget`).
+      const run = async (calls: number, throttled: number) => {
+        const id = await ports.runs.start('orders', 'source')
+        await ports.runs.finish(id, { status: 'ok', stage: 'source', counters: emptyCounters(), budget: { calls, throttled } })
+      }
+      const messages: AlertMessage[] = []
+      const ev = new AlertEvaluator({
+        book: store.alerts, facts: storeFacts(store, () => [{ id: 'orders', name: 'orders', connections: [] }]),
+        config: { ...DEFAULT_ALERTS, route: ['ops'], rules: { ...DEFAULT_RULES, throttled: { ...DEFAULT_RULES.throttled, share: 0.25 } } }, channels: new Map([['ops', recorder()]]),
+        clock: { now: () => new Date(clock.now()) }, log: { info: () => undefined, warn: () => undefined },
+        send: (_c, m) => { messages.push(m); return Promise.resolve() },
+      })
+      // 20% throttled over 60 calls: under the 25% setting.
+      await run(30, 6); await run(30, 6)
+      await ev.tick()
+      expect(messages).toHaveLength(0)
+      // Runs at 40%: the third run's 24/90 (27%) crosses the setting; the two after it open nothing new.
+      for (let i = 0; i < 3; i++) { clock.advance(5 * MIN); await run(30, 12); await ev.tick() }
+      clock.advance(5 * MIN); await ev.tick()
+      expect(messages.map((m) => [m.incident?.rule, m.state])).toEqual([['throttled', 'firing']])
+      expect(messages[0]?.incident?.numbers).toMatchObject({ calls: 90, throttled: 24, percent: 27 })
+      // Clean runs: once the hour's share falls back under the setting, the incident resolves once.
+      for (let i = 0; i < 14; i++) { clock.advance(5 * MIN); await run(40, 0); await ev.tick() }
+      expect(messages.map((m) => [m.incident?.rule, m.state])).toEqual([['throttled', 'firing'], ['throttled', 'resolved']])
+      const incidents = await store.alerts.list()
+      expect(incidents.map((i) => [i.rule, i.status])).toEqual([['throttled', 'resolved']])
     })
 
     it('reads stored credential expiries of the scheme\'s connections and the pause reason', async () => {
