@@ -7,7 +7,9 @@ import { kingdeeJdy } from '../../src/connectors/kingdee-jdy/index.js'
 import { HostBudgets } from '../../src/engine/host-budgets.js'
 import { openHost } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
+import { runScheme } from '../../src/engine/run.js'
 import { openStore, type Store } from '../../src/store/store.js'
+import { LOSS, world, type World } from '../e2e/support.js'
 
 describe('credential budgets of a host', () => {
   let dir: string | undefined
@@ -70,5 +72,36 @@ describe('credential budgets of a host', () => {
     } finally {
       await host.close()
     }
+  })
+
+  describe('budget counters of a run', () => {
+    let w: World | undefined
+    afterEach(async () => { await w?.close(); w = undefined })
+
+    it('records the run\'s own vendor calls and throttled answers from a throttling JDY under stage budget', async () => {
+      w = await world({ orders: 12, days: 1, seed: 16 })
+      const [materials, stores, loss] = w.host.schemes
+      await runScheme(w.host.deps, materials!)
+      await runScheme(w.host.deps, stores!)
+      // JDY answers the first three saves of check-loss bills with HTTP 429.
+      w.sandbox.jdy.faults.set([{ endpoint: 'POST /jdy/v2/scm/inv_check_loss_bill', when: { always: true }, times: 3, fault: { kind: 'http_error', status: 429 } }])
+      const before = w.host.budgets().find((b) => b.key.startsWith('kingdee-jdy'))
+      const summary = await runScheme(w.host.deps, loss!)
+      expect(loss!.id).toBe(LOSS)
+      expect(summary.status).toBe('ok')
+      expect(w.sandbox.jdy.log.entries().filter((e) => e.status === 429)).toHaveLength(3)
+      const counters = (await w.host.store.runs.get(summary.runId!)).counters
+      expect(counters.budget?.throttled).toBe(3)
+      // Calls of this run only: the JDY calls of the two master-data runs before it are not in it.
+      const after = w.host.budgets()
+      const jdy = after.find((b) => b.key.startsWith('kingdee-jdy'))!
+      const jst = after.find((b) => b.key.startsWith('jushuitan'))!
+      expect(before!.calls).toBeGreaterThan(0)
+      expect(counters.budget?.calls).toBe(jdy.calls - before!.calls + jst.calls)
+      // A clean run after it records calls and no throttled answers.
+      const again = await runScheme(w.host.deps, loss!)
+      const clean = (await w.host.store.runs.get(again.runId!)).counters
+      expect(clean.budget?.throttled ?? 0).toBe(0)
+    }, 60_000)
   })
 })
