@@ -14,6 +14,7 @@ import { writeBatches } from './batch-writer.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
 import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, QualityChecks, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
+import { pause } from '../core/sleep.js'
 
 export interface TargetStageDeps {
   readonly ports: EnginePorts
@@ -300,21 +301,10 @@ async function waitForPaced(deps: TargetStageDeps, writer: UnitWriter): Promise<
   const before = deps.clock.now().getTime()
   const wait = due.getTime() - before
   if (wait <= 0) return true
-  await (deps.sleep ?? realSleep)(wait, deps.signal)
+  await (deps.sleep ?? pause)(wait, deps.signal)
   return deps.clock.now().getTime() > before
 }
 
-function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
-}
 
 /** Run `fn` over items with at most `limit` at once. */
 async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {

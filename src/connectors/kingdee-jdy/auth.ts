@@ -14,6 +14,7 @@ import type { JdyConfig } from './config.js'
 import { answerOf, isRecord, text, type JdyAnswer } from './envelope.js'
 import { JdyAuthorizationAmbiguous, JdyAuthorizationMissing, JdyAuthRejected, JdyResponseInvalid } from './errors.js'
 import { appSignature, signingHeaders, wireQuery, type QueryParams } from './signing.js'
+import { pause } from '../../core/sleep.js'
 
 export const AUTHORIZE_PATH = '/jdyconnector/app_management/push_app_authorize'
 export const TOKEN_PATH = '/jdyconnector/app_management/kingdee_auth_token'
@@ -36,17 +37,6 @@ export interface TokenState {
   readonly domain: string
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
-}
 
 /** JWT `exp` (seconds) in ms, when the token is a JWT; never verifies, only reads. */
 export function jwtExpiry(token: string): number | undefined {
@@ -204,7 +194,7 @@ export class JdyAuth {
       const waitMs = this.tokenCalls[0]! + 60_000 - now
       if (!logged) this.ctx.log.info({ connectionId: this.ctx.connectionId, waitMs }, 'jdy token endpoint guard: waiting')
       logged = true
-      await sleep(Math.min(waitMs, GUARD_STEP_MS), signal)
+      await pause(Math.min(waitMs, GUARD_STEP_MS), signal)
     }
     this.tokenCalls.push(this.now())
   }
