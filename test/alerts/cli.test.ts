@@ -3,26 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { stringify } from 'yaml'
-import { main } from '../../src/cli/main.js'
+import { ferry } from '../support/cli.js'
 import { openStore } from '../../src/store/index.js'
 import { dingTalkRobot, type Receiver } from './receivers.js'
 
-interface Result { code: number; out: string; err: string }
-
-async function ferry(...args: string[]): Promise<Result> {
-  let out = ''
-  let err = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true })
-  process.exitCode = undefined
-  try {
-    return { code: await main(['node', 'ferry', ...args]), out, err }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-    process.exitCode = undefined
-  }
-}
 
 describe('ferry alerts', () => {
   let dir: string

@@ -2,27 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli/main.js'
+import { ferry } from '../support/cli.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { LOSS, oracle, writeConfig } from './support.js'
 
-interface Result { code: number; out: string; err: string }
-
-async function ferry(...args: string[]): Promise<Result> {
-  let out = ''
-  let err = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true })
-  process.exitCode = undefined
-  try {
-    const code = await main(['node', 'ferry', ...args])
-    return { code, out, err }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-    process.exitCode = undefined
-  }
-}
 
 describe('engine commands', () => {
   let sandbox: Sandbox | undefined

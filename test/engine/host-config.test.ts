@@ -9,24 +9,31 @@ import { examplesDir } from '../../src/cli/demo-command.js'
 import { openHost } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
 
+/** A configuration in `dir` with one JDY connection that is never called (start-up fails first). */
+function configIn(dir: string, parts: Pick<FerryConfig, 'schemes'> & Partial<Pick<FerryConfig, 'collections'>>): FerryConfig {
+  return {
+    file: undefined, baseDir: dir,
+    database: { url: `sqlite:${join(dir, 'ferry.db')}` },
+    masterKey: { file: join(dir, 'master.key') },
+    connections: {
+      jdy: { connector: 'kingdee-jdy', budget: { perSecond: 5, perMinute: 100, inFlight: 1 }, settings: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's',
+        outerInstanceId: 'o', accountId: 'a', appKey: 'k', appSecret: 'x', domain: 'http://127.0.0.1:9' } },
+    },
+    collections: {},
+    engine: { retryLadder: [1], jitter: 0, leaseTtlSeconds: 30, batchSize: 100 },
+    ...parts,
+  }
+}
+
 describe('opening a host from configuration', () => {
   let dir: string | undefined
   afterEach(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }); dir = undefined })
 
   it('refuses a reconcile schedule on a scheme without a target, naming the entry, before anything runs', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-host-config-'))
-    const config: FerryConfig = {
-      file: undefined, baseDir: dir,
-      database: { url: `sqlite:${join(dir, 'ferry.db')}` },
-      masterKey: { file: join(dir, 'master.key') },
-      connections: {
-        jdy: { connector: 'kingdee-jdy', budget: { perSecond: 5, perMinute: 100, inFlight: 1 }, settings: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's',
-          outerInstanceId: 'o', accountId: 'a', appKey: 'k', appSecret: 'x', domain: 'http://127.0.0.1:9' } },
-      },
+    const config = configIn(dir, {
       schemes: [{ file: join(examplesDir(), 'jdy-materials.json'), enabled: true, reconcile: { crontab: '0 3 * * *', closedDays: 7, repair: false } }],
-      collections: {},
-      engine: { retryLadder: [1], jitter: 0, leaseTtlSeconds: 30, batchSize: 100 },
-    }
+    })
     let lines: string[] = []
     try {
       const host = await openHost(config, { log: silentLogger })
@@ -48,22 +55,14 @@ describe('opening a host from configuration', () => {
     typo.source.connector = 'kingdee-jdyy'
     const typoFile = join(dir, 'typo.json')
     writeFileSync(typoFile, JSON.stringify(typo))
-    const config: FerryConfig = {
-      file: undefined, baseDir: dir,
-      database: { url: `sqlite:${join(dir, 'ferry.db')}` },
-      masterKey: { file: join(dir, 'master.key') },
-      connections: {
-        jdy: { connector: 'kingdee-jdy', budget: { perSecond: 5, perMinute: 100, inFlight: 1 }, settings: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's',
-          outerInstanceId: 'o', accountId: 'a', appKey: 'k', appSecret: 'x', domain: 'http://127.0.0.1:9' } },
-      },
+    const config = configIn(dir, {
       schemes: [
         { file: join(examplesDir(), 'jdy-materials.json'), enabled: true },
         { file: deepFile, enabled: true },
         { file: typoFile, enabled: true },
       ],
       collections: { units: [{ key: 'a', value: 'b' }] },
-      engine: { retryLadder: [1], jitter: 0, leaseTtlSeconds: 30, batchSize: 100 },
-    }
+    })
     const err = await openHost(config, { log: silentLogger }).then(async (h) => { await h.close(); return undefined }, (e: unknown) => e)
     expect(err).toMatchObject({ code: 'ERR_CONFIG_INVALID', kind: 'config' })
     const lines = problemLines(err as FerryError)

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, afterEach, describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli/main.js'
+import { ferry } from '../support/cli.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { loadProcessorFile, loadProcessors } from '../../src/processors/loader.js'
 import { callHook } from '../../src/processors/runner.js'
@@ -18,20 +18,6 @@ const root = new URL('../..', import.meta.url).pathname
 let dir: string
 let procDir: string
 
-async function ferry(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true })
-  process.exitCode = undefined
-  try {
-    return { code: await main(['node', 'ferry', ...args]), out, err }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-    process.exitCode = undefined
-  }
-}
 
 const file = (name: string, v: unknown) => { const f = join(dir, name); writeFileSync(f, JSON.stringify(v)); return f }
 
