@@ -3,7 +3,17 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'web/**', 'coverage/**', 'eslint.config.js', 'processor.mjs', 'examples/processors/dist/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'web/**',
+      'coverage/**',
+      'eslint.config.js',
+      'processor.mjs',
+      'examples/processors/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,9 +26,13 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/prefer-promise-reject-errors': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error',
+      'no-restricted-syntax': [
+        'error',
         { selector: "CallExpression[callee.name='eval']", message: 'No eval: user expressions go through src/expr.' },
-        { selector: "NewExpression[callee.name='Function']", message: 'No new Function: user expressions go through src/expr.' },
+        {
+          selector: "NewExpression[callee.name='Function']",
+          message: 'No new Function: user expressions go through src/expr.',
+        },
       ],
       'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
     },

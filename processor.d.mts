@@ -52,7 +52,10 @@ export interface ProcessorHooks {
    * The target's answer. Return changes to it (e.g. `{kind: 'data', message}` for a vendor that
    * answers success with an error text); `unknown_outcome` cannot be changed: it must be probed.
    */
-  afterWrite?(answer: WriteAnswer, ctx: HookContext & { readonly payload: Json; readonly key: string }): MaybePromise<Partial<WriteAnswer> | void>
+  afterWrite?(
+    answer: WriteAnswer,
+    ctx: HookContext & { readonly payload: Json; readonly key: string },
+  ): MaybePromise<Partial<WriteAnswer> | void>
 }
 
 export type HookName = 'beforeRequest' | 'afterFetch' | 'beforeStore' | 'beforeWrite' | 'afterWrite'

@@ -30,7 +30,10 @@ export function needed(stats: SimStats): { jst: number; jdy: number; throttled: 
   let jst = 0
   let jdy = 0
   let throttled = 0
-  for (const s of Object.values(stats.jst)) { jst += s.total - s.throttled; throttled += s.throttled }
+  for (const s of Object.values(stats.jst)) {
+    jst += s.total - s.throttled
+    throttled += s.throttled
+  }
   for (const [path, s] of Object.entries(stats.jdy)) {
     throttled += s.throttled
     if (!JDY_AUTH.includes(path)) jdy += s.total - s.throttled
@@ -42,8 +45,14 @@ export function quotaBound(stats: SimStats, limits: QuotaLimits, latencyMs: numb
   const n = needed(stats)
   const jstBound = Math.max(n.jst / limits.jst.perSecond, (n.jst / limits.jst.perMinute) * 60)
   const jdyBound = (n.jdy / limits.jdy.perMinute) * 60
-  return { bound_s: Math.max(jstBound, jdyBound) + latencyMs / 1000, jst_requests: n.jst, jdy_requests: n.jdy,
-    jst_bound_s: round(jstBound), jdy_bound_s: round(jdyBound), binding: jstBound > jdyBound ? 'jst' : 'jdy' }
+  return {
+    bound_s: Math.max(jstBound, jdyBound) + latencyMs / 1000,
+    jst_requests: n.jst,
+    jdy_requests: n.jdy,
+    jst_bound_s: round(jstBound),
+    jdy_bound_s: round(jdyBound),
+    binding: jstBound > jdyBound ? 'jst' : 'jdy',
+  }
 }
 
 export function round(x: number, digits = 3): number {
@@ -84,6 +93,12 @@ export function jobBound(job: JobNeeds, limits: QuotaLimits, latencyMs: number):
   const jdyCalls = job.bills + Math.max(1, Math.ceil(job.materials / 100)) + Math.max(1, Math.ceil(job.stores / 100))
   const jstBound = Math.max(jstPages / limits.jst.perSecond, (jstPages / limits.jst.perMinute) * 60)
   const jdyBound = (jdyCalls / limits.jdy.perMinute) * 60
-  return { bound_s: Math.max(jstBound, jdyBound) + latencyMs / 1000, jst_pages: jstPages, jdy_calls: jdyCalls,
-    jst_bound_s: round(jstBound), jdy_bound_s: round(jdyBound), binding: jstBound > jdyBound ? 'jst' : 'jdy' }
+  return {
+    bound_s: Math.max(jstBound, jdyBound) + latencyMs / 1000,
+    jst_pages: jstPages,
+    jdy_calls: jdyCalls,
+    jst_bound_s: round(jstBound),
+    jdy_bound_s: round(jdyBound),
+    binding: jstBound > jdyBound ? 'jst' : 'jdy',
+  }
 }

@@ -15,7 +15,11 @@ const BUDGET = 1024 * 1024
 const root = fileURLToPath(new URL('..', import.meta.url))
 const out = mkdtempSync(join(tmpdir(), 'ferry-console-size-'))
 try {
-  await build({ configFile: join(root, 'console/vite.config.ts'), logLevel: 'error', build: { outDir: out, emptyOutDir: true } })
+  await build({
+    configFile: join(root, 'console/vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir: out, emptyOutDir: true },
+  })
   const index = readFileSync(join(out, 'index.html'))
   const referenced = [...index.toString('utf8').matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1] ?? '')
   const size = (rel: string) => {
@@ -23,9 +27,20 @@ try {
     return { file: rel, bytes: buf.length, gzip: gzipSync(buf).length }
   }
   const first = [{ file: 'index.html', bytes: index.length, gzip: gzipSync(index).length }, ...referenced.map(size)]
-  const lazy = readdirSync(join(out, 'assets')).map((f) => `assets/${f}`).filter((f) => !referenced.includes(f)).map(size)
+  const lazy = readdirSync(join(out, 'assets'))
+    .map((f) => `assets/${f}`)
+    .filter((f) => !referenced.includes(f))
+    .map(size)
   const total = first.reduce((a, f) => a + f.gzip, 0)
-  const result = { scenario: 'console-first-load', at: new Date().toISOString(), first_load_gzip_bytes: total, budget_bytes: BUDGET, within_budget: total <= BUDGET, first_load: first, lazy_chunks: lazy }
+  const result = {
+    scenario: 'console-first-load',
+    at: new Date().toISOString(),
+    first_load_gzip_bytes: total,
+    budget_bytes: BUDGET,
+    within_budget: total <= BUDGET,
+    first_load: first,
+    lazy_chunks: lazy,
+  }
   const text = JSON.stringify(result, null, 2)
   process.stdout.write(`${text}\n`)
   mkdirSync(join(root, 'bench/results'), { recursive: true })

@@ -26,7 +26,9 @@ const MB = 1024 * 1024
 const dirs: string[] = []
 
 let sampledPeak = 0
-const sampler = setInterval(() => { sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss) }, 50)
+const sampler = setInterval(() => {
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)
+}, 50)
 sampler.unref()
 
 function vmHwmMb(): number {
@@ -36,11 +38,19 @@ function vmHwmMb(): number {
 
 function jdySettings(sim: SimInfo): Record<string, unknown> {
   const j = sim.jdy
-  return { baseUrl: j.url, clientId: j.clientId, clientSecret: j.clientSecret, outerInstanceId: j.outerInstanceId, accountId: j.accountId,
-    appKey: j.appKey, appSecret: j.appSecret, domain: j.domain,
+  return {
+    baseUrl: j.url,
+    clientId: j.clientId,
+    clientSecret: j.clientSecret,
+    outerInstanceId: j.outerInstanceId,
+    accountId: j.accountId,
+    appKey: j.appKey,
+    appSecret: j.appSecret,
+    domain: j.domain,
     // The defaults (no precheck, bulk audit check) are what is measured; BENCH_JDY_PRECHECK=1
     // measures the old read-before-save mode (existingBills: each) for comparison.
-    ...(process.env.BENCH_JDY_PRECHECK === '1' ? { existingBills: 'each' } : {}) }
+    ...(process.env.BENCH_JDY_PRECHECK === '1' ? { existingBills: 'each' } : {}),
+  }
 }
 
 /** BENCH_SQLITE_SYNCHRONOUS=intents|normal measures the opt-in trade-offs of docs/storage.md; unset = the default (full). */
@@ -54,15 +64,29 @@ function configFor(job: FerryJob, dir: string): FerryConfig {
   const ex = examplesDir()
   const start = new Date(job.startMs)
   return {
-    file: undefined, baseDir: dir,
+    file: undefined,
+    baseDir: dir,
     database: { url: `sqlite:${join(dir, 'ferry.db')}${syncOption()}` },
     masterKey: { file: join(dir, 'master.key') },
     connections: {
-      jst: { connector: 'jushuitan', budget: job.budgets.jst, settings: { baseUrl: sim.jst.url, appKey: sim.jst.appKey, appSecret: sim.jst.appSecret,
-        accessToken: sim.jst.accessToken, refreshToken: sim.jst.refreshToken } },
+      jst: {
+        connector: 'jushuitan',
+        budget: job.budgets.jst,
+        settings: {
+          baseUrl: sim.jst.url,
+          appKey: sim.jst.appKey,
+          appSecret: sim.jst.appSecret,
+          accessToken: sim.jst.accessToken,
+          refreshToken: sim.jst.refreshToken,
+        },
+      },
       jdy: { connector: 'kingdee-jdy', budget: job.budgets.jdy, settings: jdySettings(sim) },
     },
-    schemes: ['jdy-materials.json', 'jdy-stores.json', `${LOSS}.json`].map((f) => ({ file: join(ex, f), enabled: true, start })),
+    schemes: ['jdy-materials.json', 'jdy-stores.json', `${LOSS}.json`].map((f) => ({
+      file: join(ex, f),
+      enabled: true,
+      start,
+    })),
     collections: {},
     // The platform's default ladder, as a user has it: a throttled or failed call that fell onto it
     // would cost 20 s or more, which the wall time then shows.
@@ -89,21 +113,39 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
       const r = await runScheme(host.deps, s, cap === undefined ? {} : { signal: stop.signal })
       status.push(`${s.id}:${r.status}`)
       if (r.error !== undefined) errors.push(`${s.id}: ${r.error.code} ${r.error.message}`)
-      if (s.id === LOSS) { written = r.counters.written; counters = { ...r.counters } }
+      if (s.id === LOSS) {
+        written = r.counters.written
+        counters = { ...r.counters }
+      }
     }
     const t1 = performance.now()
     clearTimeout(cap)
-    const ledger = await host.ports.ledger.countByStatus(LOSS) as Record<string, number>
+    const ledger = (await host.ports.ledger.countByStatus(LOSS)) as Record<string, number>
     const parked: { id: string; code: string; message: string }[] = []
     let cursor: string | undefined
     do {
-      const page = await host.ports.ledger.listRecords(LOSS, { status: 'error', limit: 1000, ...(cursor === undefined ? {} : { cursor }) })
-      for (const r of page.records) parked.push({ id: r.id, code: r.lastError?.code ?? '', message: r.lastError?.message ?? '' })
+      const page = await host.ports.ledger.listRecords(LOSS, {
+        status: 'error',
+        limit: 1000,
+        ...(cursor === undefined ? {} : { cursor }),
+      })
+      for (const r of page.records)
+        parked.push({ id: r.id, code: r.lastError?.code ?? '', message: r.lastError?.message ?? '' })
       cursor = page.nextCursor
     } while (cursor !== undefined)
-    return { wall_s: (t1 - t0) / 1000, completed: !stop.signal.aborted, loss_wall_s: (t1 - lossStart) / 1000, status, errors, written, counters, ledger,
+    return {
+      wall_s: (t1 - t0) / 1000,
+      completed: !stop.signal.aborted,
+      loss_wall_s: (t1 - lossStart) / 1000,
+      status,
+      errors,
+      written,
+      counters,
+      ledger,
       parked,
-      peak_rss_mb: vmHwmMb(), sampled_rss_mb: sampledPeak / MB }
+      peak_rss_mb: vmHwmMb(),
+      sampled_rss_mb: sampledPeak / MB,
+    }
   } finally {
     await host.close()
   }
@@ -115,8 +157,13 @@ let rawRuntime: Promise<ConnectorRuntime> | undefined
 /** Post pre-built bills through the JDY connector with `concurrency` workers; nothing else. */
 async function raw(job: RawJob): Promise<RawResult> {
   const def = kingdeeJdy
-  rawRuntime ??= def.open({ connectionId: 'raw', config: resolveConnectionConfig(def, jdySettings(job.sim)), credentials: new MemoryCredentialStore(),
-    budget: new LocalRateBudget({ inFlight: job.concurrency }), log: silentLogger })
+  rawRuntime ??= def.open({
+    connectionId: 'raw',
+    config: resolveConnectionConfig(def, jdySettings(job.sim)),
+    credentials: new MemoryCredentialStore(),
+    budget: new LocalRateBudget({ inFlight: job.concurrency }),
+    log: silentLogger,
+  })
   const runtime = await rawRuntime
   const target = runtime.target
   if (target === undefined) throw new Error('kingdee-jdy has no target runtime')
@@ -124,24 +171,33 @@ async function raw(job: RawJob): Promise<RawResult> {
   let ok = 0
   let next = 0
   const t0 = performance.now()
-  await Promise.all(Array.from({ length: job.concurrency }, async () => {
-    while (next < job.bills.length) {
-      const payload = job.bills[next++]!
-      const out = await target.write({ api: '/jdy/v2/scm/inv_check_loss_bill', payload, key: String(payload.bill_no) })
-      if (out.kind === 'ok') ok++
-      else failures.push(`${String(payload.bill_no)}: ${out.kind} ${out.message ?? ''}`)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: job.concurrency }, async () => {
+      while (next < job.bills.length) {
+        const payload = job.bills[next++]!
+        const out = await target.write({
+          api: '/jdy/v2/scm/inv_check_loss_bill',
+          payload,
+          key: String(payload.bill_no),
+        })
+        if (out.kind === 'ok') ok++
+        else failures.push(`${String(payload.bill_no)}: ${out.kind} ${out.message ?? ''}`)
+      }
+    }),
+  )
   const wall = (performance.now() - t0) / 1000
   return { wall_s: wall, ok, failures: failures.slice(0, 20) }
 }
 
-serve({
-  ferry: (arg) => ferry(arg as FerryJob),
-  raw: (arg) => raw(arg as RawJob),
-  rss: () => Promise.resolve({ peak_rss_mb: vmHwmMb() }),
-}, async () => {
-  await (await rawRuntime)?.close()
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-  return Promise.resolve()
-})
+serve(
+  {
+    ferry: (arg) => ferry(arg as FerryJob),
+    raw: (arg) => raw(arg as RawJob),
+    rss: () => Promise.resolve({ peak_rss_mb: vmHwmMb() }),
+  },
+  async () => {
+    await (await rawRuntime)?.close()
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+    return Promise.resolve()
+  },
+)

@@ -22,12 +22,17 @@ export function dataStart(days: number): number {
   return Math.floor(Date.now() / hour) * hour - days * 86_400_000 - 2 * hour
 }
 
-export async function startSims(o: Omit<SimStart, 'seed' | 'days' | 'startMs'>, nodeArgs: readonly string[] = []): Promise<Sims> {
+export async function startSims(
+  o: Omit<SimStart, 'seed' | 'days' | 'startMs'>,
+  nodeArgs: readonly string[] = [],
+): Promise<Sims> {
   const child = spawnChild('./sim-host.ts', nodeArgs)
   const startMs = dataStart(DAYS)
   const info = await child.call<SimInfo>('start', { ...o, seed: SEED, days: DAYS, startMs } satisfies SimStart)
   return {
-    child, info, startMs,
+    child,
+    info,
+    startMs,
     stats: () => child.call<SimStats>('stats'),
     bills: () => child.call<ActualBill[]>('bills'),
     stop: () => child.stop(),
@@ -39,10 +44,20 @@ export function oracleFor(orders: number, startMs: number): Oracle {
   return computeOracle(generateDataset({ seed: SEED, orders, days: DAYS, start: startMs }))
 }
 
-export async function runFerry(sims: Sims, budgets: { jst: Budget; jdy: Budget }, nodeArgs: readonly string[] = [], capS?: number): Promise<FerryResult> {
+export async function runFerry(
+  sims: Sims,
+  budgets: { jst: Budget; jdy: Budget },
+  nodeArgs: readonly string[] = [],
+  capS?: number,
+): Promise<FerryResult> {
   const engine = spawnChild('./engine-child.ts', nodeArgs)
   try {
-    return await engine.call<FerryResult>('ferry', { sim: sims.info, startMs: sims.startMs, budgets, ...(capS === undefined ? {} : { capS }) })
+    return await engine.call<FerryResult>('ferry', {
+      sim: sims.info,
+      startMs: sims.startMs,
+      budgets,
+      ...(capS === undefined ? {} : { capS }),
+    })
   } finally {
     await engine.stop()
   }

@@ -6,8 +6,17 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export interface Envelope { readonly id: number; readonly op: string; readonly arg?: unknown }
-export interface Reply { readonly id: number; readonly ok: boolean; readonly value?: unknown; readonly error?: string }
+export interface Envelope {
+  readonly id: number
+  readonly op: string
+  readonly arg?: unknown
+}
+export interface Reply {
+  readonly id: number
+  readonly ok: boolean
+  readonly value?: unknown
+  readonly error?: string
+}
 
 export class ChildHandle {
   private next = 1
@@ -22,11 +31,13 @@ export class ChildHandle {
       if (m.ok) p.resolve(m.value)
       else p.reject(new Error(m.error ?? 'child failed'))
     })
-    this.exited = new Promise((resolve) => proc.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`child exited with code ${String(code)}`))
-      this.pending.clear()
-      resolve(code)
-    }))
+    this.exited = new Promise((resolve) =>
+      proc.on('exit', (code) => {
+        for (const p of this.pending.values()) p.reject(new Error(`child exited with code ${String(code)}`))
+        this.pending.clear()
+        resolve(code)
+      }),
+    )
   }
 
   call<T>(op: string, arg?: unknown): Promise<T> {
@@ -46,17 +57,31 @@ export class ChildHandle {
 /** Start `bench/<file>` under tsx; `nodeArgs` e.g. `--cpu-prof`. */
 export function spawnChild(file: string, nodeArgs: readonly string[] = []): ChildHandle {
   const path = fileURLToPath(new URL(file, import.meta.url))
-  const proc = fork(path, [], { execArgv: ['--import', 'tsx', ...nodeArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const proc = fork(path, [], {
+    execArgv: ['--import', 'tsx', ...nodeArgs],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   return new ChildHandle(proc)
 }
 
 /** The child side: answer each request with `handlers[op](arg)`; exit when the parent disconnects. */
-export function serve(handlers: Readonly<Record<string, (arg: unknown) => Promise<unknown>>>, onClose: () => Promise<void>): void {
+export function serve(
+  handlers: Readonly<Record<string, (arg: unknown) => Promise<unknown>>>,
+  onClose: () => Promise<void>,
+): void {
   process.on('message', (m: Envelope) => {
     const h = handlers[m.op]
     const reply = (r: Omit<Reply, 'id'>) => process.send?.({ id: m.id, ...r })
-    if (h === undefined) { reply({ ok: false, error: `unknown op ${m.op}` }); return }
-    h(m.arg).then((value) => reply({ ok: true, value }), (e: unknown) => reply({ ok: false, error: e instanceof Error ? e.stack ?? e.message : String(e) }))
+    if (h === undefined) {
+      reply({ ok: false, error: `unknown op ${m.op}` })
+      return
+    }
+    h(m.arg).then(
+      (value) => reply({ ok: true, value }),
+      (e: unknown) => reply({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+    )
   })
-  process.on('disconnect', () => { void onClose().finally(() => process.exit(0)) })
+  process.on('disconnect', () => {
+    void onClose().finally(() => process.exit(0))
+  })
 }

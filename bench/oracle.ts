@@ -47,16 +47,35 @@ export function computeOracle(data: Dataset): Oracle {
     if (loss.length === 0) continue
     const no = String(o.io_id)
     const missing = loss.map((i) => i.sku_id).filter((sku) => !materials.has(sku))
-    if (missing.length > 0) { parked.set(no, missing); continue }
+    if (missing.length > 0) {
+      parked.set(no, missing)
+      continue
+    }
     const storeId = stores.get(String(o.wms_co_id))?.id ?? '(no store)'
     const lines: BillLine[] = loss.map((i) => {
       const m = materials.get(i.sku_id)!
       return { material_id: m.id, unit_id: m.base_unit_id, stock_id: storeId, qty: String(Math.abs(i.qty)) }
     })
     // The connector sends remark unchanged (its remarkTag marker is opt-in).
-    bills.set(no, { bill_no: no, bill_date: o.io_date.slice(0, 10), bill_status: 'C', remark: o.remark, material_entity: lines })
-    payloads.push({ bill_no: no, bill_date: o.io_date.slice(0, 10), operation_key: 'audit', remark: o.remark,
-      material_entity: lines.map((l) => ({ material_id: l.material_id, qty: l.qty, unit_id: l.unit_id, stock_id: l.stock_id })) })
+    bills.set(no, {
+      bill_no: no,
+      bill_date: o.io_date.slice(0, 10),
+      bill_status: 'C',
+      remark: o.remark,
+      material_entity: lines,
+    })
+    payloads.push({
+      bill_no: no,
+      bill_date: o.io_date.slice(0, 10),
+      operation_key: 'audit',
+      remark: o.remark,
+      material_entity: lines.map((l) => ({
+        material_id: l.material_id,
+        qty: l.qty,
+        unit_id: l.unit_id,
+        stock_id: l.stock_id,
+      })),
+    })
   }
   return { bills, parked, payloads, sourceOrders }
 }
@@ -76,10 +95,21 @@ export interface Verdict {
 }
 
 function same(a: ActualBill, b: ActualBill): boolean {
-  if (a.bill_date !== b.bill_date || a.remark !== b.remark || a.bill_status !== b.bill_status || a.material_entity.length !== b.material_entity.length) return false
+  if (
+    a.bill_date !== b.bill_date ||
+    a.remark !== b.remark ||
+    a.bill_status !== b.bill_status ||
+    a.material_entity.length !== b.material_entity.length
+  )
+    return false
   return a.material_entity.every((l, i) => {
     const m = b.material_entity[i]!
-    return l.material_id === m.material_id && l.unit_id === m.unit_id && l.stock_id === m.stock_id && Number(l.qty) === Number(m.qty)
+    return (
+      l.material_id === m.material_id &&
+      l.unit_id === m.unit_id &&
+      l.stock_id === m.stock_id &&
+      Number(l.qty) === Number(m.qty)
+    )
   })
 }
 
@@ -88,31 +118,64 @@ function same(a: ActualBill, b: ActualBill): boolean {
  * (a run stopped at a time cap) accepts missing bills and a subset of the parked orders, but still
  * no wrong, extra or duplicate bill and no unexpected failure.
  */
-export function judge(o: Oracle, actual: readonly ActualBill[], parked: readonly { id: string; code: string; message: string }[], ignore?: RegExp, partial = false): Verdict {
+export function judge(
+  o: Oracle,
+  actual: readonly ActualBill[],
+  parked: readonly { id: string; code: string; message: string }[],
+  ignore?: RegExp,
+  partial = false,
+): Verdict {
   const examples: string[] = []
   const seen = new Map<string, ActualBill>()
   let extra = 0
   for (const b of actual) {
     if (ignore?.test(b.bill_no) === true) continue
-    if (seen.has(b.bill_no) || !o.bills.has(b.bill_no)) { extra++; if (examples.length < 5) examples.push(`extra or duplicate bill ${b.bill_no}`) }
+    if (seen.has(b.bill_no) || !o.bills.has(b.bill_no)) {
+      extra++
+      if (examples.length < 5) examples.push(`extra or duplicate bill ${b.bill_no}`)
+    }
     seen.set(b.bill_no, b)
   }
   let missing = 0
   let different = 0
   for (const [no, want] of o.bills) {
     const got = seen.get(no)
-    if (got === undefined) { missing++; if (!partial && examples.length < 5) examples.push(`missing bill ${no}`); continue }
-    if (!same(want, got)) { different++; if (examples.length < 5) examples.push(`bill ${no} differs: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`) }
+    if (got === undefined) {
+      missing++
+      if (!partial && examples.length < 5) examples.push(`missing bill ${no}`)
+      continue
+    }
+    if (!same(want, got)) {
+      different++
+      if (examples.length < 5) examples.push(`bill ${no} differs: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`)
+    }
   }
   const lookup = parked.filter((p) => p.code === 'ERR_LOOKUP_MISSING')
   const failed = parked.length - lookup.length
   const parkedOk = (partial || lookup.length === o.parked.size) && lookup.every((p) => o.parked.has(p.id))
   if (!parkedOk) {
     examples.push(`parked ${lookup.length} orders, expected ${o.parked.size}`)
-    for (const p of lookup.filter((x) => !o.parked.has(x.id)).slice(0, 3)) examples.push(`unexpectedly parked ${p.id}: ${p.message}`)
+    for (const p of lookup.filter((x) => !o.parked.has(x.id)).slice(0, 3))
+      examples.push(`unexpectedly parked ${p.id}: ${p.message}`)
   }
-  if (failed > 0) examples.push(`${failed} records failed: ${parked.filter((p) => p.code !== 'ERR_LOOKUP_MISSING').slice(0, 3).map((p) => `${p.id} ${p.code}`).join(', ')}`)
-  return { correct: (partial || missing === 0) && extra === 0 && different === 0 && parkedOk && failed === 0,
-    expected_bills: o.bills.size, actual_bills: seen.size, missing, extra, different, parked_expected: o.parked.size, parked_actual: lookup.length,
-    failed_records: failed, examples }
+  if (failed > 0)
+    examples.push(
+      `${failed} records failed: ${parked
+        .filter((p) => p.code !== 'ERR_LOOKUP_MISSING')
+        .slice(0, 3)
+        .map((p) => `${p.id} ${p.code}`)
+        .join(', ')}`,
+    )
+  return {
+    correct: (partial || missing === 0) && extra === 0 && different === 0 && parkedOk && failed === 0,
+    expected_bills: o.bills.size,
+    actual_bills: seen.size,
+    missing,
+    extra,
+    different,
+    parked_expected: o.parked.size,
+    parked_actual: lookup.length,
+    failed_records: failed,
+    examples,
+  }
 }

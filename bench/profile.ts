@@ -5,14 +5,29 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount?: number
+}
+interface CpuProfile {
+  nodes: ProfileNode[]
+  samples: number[]
+  timeDeltas: number[]
+  startTime: number
+  endTime: number
+}
 
 export interface ProfileSummary {
   readonly file: string
   readonly total_ms: number
   readonly top_functions: readonly { readonly fn: string; readonly self_ms: number; readonly pct: number }[]
-  readonly by_area: readonly { readonly area: string; readonly self_ms: number; readonly pct: number; readonly per_bill_ms?: number }[]
+  readonly by_area: readonly {
+    readonly area: string
+    readonly self_ms: number
+    readonly pct: number
+    readonly per_bill_ms?: number
+  }[]
 }
 
 function area(url: string, fn: string): string {
@@ -47,10 +62,19 @@ export function summarise(file: string, top = 15, bills?: number): ProfileSummar
   const rank = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1])
   const pct = (us: number) => Math.round((us / total) * 1000) / 10
   return {
-    file, total_ms: Math.round(total / 1000),
-    top_functions: rank(fns).slice(0, top).map(([fn, us]) => ({ fn, self_ms: Math.round(us / 1000), pct: pct(us) })),
-    by_area: rank(areas).slice(0, 12).map(([a, us]) => ({ area: a, self_ms: Math.round(us / 1000), pct: pct(us),
-      ...(bills === undefined || bills === 0 ? {} : { per_bill_ms: Math.round(us / bills) / 1000 }) })),
+    file,
+    total_ms: Math.round(total / 1000),
+    top_functions: rank(fns)
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, self_ms: Math.round(us / 1000), pct: pct(us) })),
+    by_area: rank(areas)
+      .slice(0, 12)
+      .map(([a, us]) => ({
+        area: a,
+        self_ms: Math.round(us / 1000),
+        pct: pct(us),
+        ...(bills === undefined || bills === 0 ? {} : { per_bill_ms: Math.round(us / bills) / 1000 }),
+      })),
   }
 }
 
@@ -59,6 +83,9 @@ export function summarise(file: string, top = 15, bills?: number): ProfileSummar
  * loader runs in a worker thread that writes its own (small) profile next to it, so take the largest.
  */
 export function mainProfile(dir: string, sinceMs: number): string | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f)).filter((f) => statSync(f).mtimeMs >= sinceMs)
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).mtimeMs >= sinceMs)
   return files.sort((a, b) => statSync(b).size - statSync(a).size)[0]
 }

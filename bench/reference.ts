@@ -7,9 +7,15 @@
 import { createHash, createHmac, randomInt } from 'node:crypto'
 import type { SimInfo } from './types.js'
 
-export interface ReferenceResult { readonly wall_s: number; readonly saved: readonly string[]; readonly throttled: number; readonly failures: readonly string[] }
+export interface ReferenceResult {
+  readonly wall_s: number
+  readonly saved: readonly string[]
+  readonly throttled: number
+  readonly failures: readonly string[]
+}
 
-const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const enc = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const shanghai = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')
 
@@ -29,11 +35,20 @@ function pacer(gapMs: number, inFlight: number) {
     })
     turn = mine
     await mine
-    try { return await fn() } finally { running--; freed.shift()?.() }
+    try {
+      return await fn()
+    } finally {
+      running--
+      freed.shift()?.()
+    }
   }
 }
 
-export async function runReference(sim: SimInfo, startMs: number, told: { jstPerSecond: number; jstPerMinute: number; jdyPerMinute: number }): Promise<ReferenceResult> {
+export async function runReference(
+  sim: SimInfo,
+  startMs: number,
+  told: { jstPerSecond: number; jstPerMinute: number; jdyPerMinute: number },
+): Promise<ReferenceResult> {
   const t0 = performance.now()
   const j = sim.jdy
   const jdyPace = pacer(60_000 / told.jdyPerMinute, 16)
@@ -41,35 +56,61 @@ export async function runReference(sim: SimInfo, startMs: number, told: { jstPer
   let throttled = 0
   let token = ''
 
-  async function jdy(method: 'GET' | 'POST', path: string, query: Record<string, string>, body?: unknown): Promise<Record<string, unknown>> {
+  async function jdy(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string>,
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
     for (;;) {
       const res = await jdyPace(async () => {
         const ts = String(Date.now())
         const nonce = String(randomInt(1e9, 1e10))
-        const canon = Object.entries(query).map(([k, v]) => `${enc(k)}=${enc(enc(v))}`).sort().join('&')
+        const canon = Object.entries(query)
+          .map(([k, v]) => `${enc(k)}=${enc(enc(v))}`)
+          .sort()
+          .join('&')
         const text = `${method}\n${enc(path)}\n${canon}\nx-api-nonce:${nonce}\nx-api-timestamp:${ts}\n`
         const sig = Buffer.from(createHmac('sha256', j.clientSecret).update(text).digest('hex')).toString('base64')
         const qs = new URLSearchParams(query).toString()
         return fetch(`${j.url}${path}${qs === '' ? '' : `?${qs}`}`, {
-          method, body: body === undefined ? undefined : JSON.stringify(body),
-          headers: { 'Content-Type': 'application/json', 'X-Api-ClientID': j.clientId, 'X-Api-Auth-Version': '2.0', 'X-Api-TimeStamp': ts,
-            'X-Api-Nonce': nonce, 'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce', 'X-Api-Signature': sig,
-            ...(token === '' ? {} : { 'app-token': token, 'X-GW-Router-Addr': j.domain }) },
+          method,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Api-ClientID': j.clientId,
+            'X-Api-Auth-Version': '2.0',
+            'X-Api-TimeStamp': ts,
+            'X-Api-Nonce': nonce,
+            'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce',
+            'X-Api-Signature': sig,
+            ...(token === '' ? {} : { 'app-token': token, 'X-GW-Router-Addr': j.domain }),
+          },
         })
       })
-      if (res.status === 429) { throttled++; await sleep(1000 * Number(res.headers.get('retry-after') ?? 1)); continue }
+      if (res.status === 429) {
+        throttled++
+        await sleep(1000 * Number(res.headers.get('retry-after') ?? 1))
+        continue
+      }
       return (await res.json()) as Record<string, unknown>
     }
   }
 
   const appSig = Buffer.from(createHmac('sha256', j.appSecret).update(j.appKey).digest('hex')).toString('base64')
-  const auth = await jdy('GET', '/jdyconnector/app_management/kingdee_auth_token', { app_key: j.appKey, app_signature: appSig })
+  const auth = await jdy('GET', '/jdyconnector/app_management/kingdee_auth_token', {
+    app_key: j.appKey,
+    app_signature: appSig,
+  })
   token = String((auth.data as Record<string, unknown>)['app-token'])
 
   async function list(path: string): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = []
     for (let page = 1, pages = 1; page <= pages; page++) {
-      const d = (await jdy('GET', path, { page: String(page), page_size: '100' })).data as { rows: Record<string, unknown>[]; total_page: number }
+      const d = (await jdy('GET', path, { page: String(page), page_size: '100' })).data as {
+        rows: Record<string, unknown>[]
+        total_page: number
+      }
       rows.push(...d.rows)
       pages = d.total_page
     }
@@ -80,13 +121,36 @@ export async function runReference(sim: SimInfo, startMs: number, told: { jstPer
 
   async function jst(biz: Record<string, unknown>): Promise<Record<string, unknown>> {
     for (;;) {
-      const p: Record<string, string> = { app_key: sim.jst.appKey, access_token: sim.jst.accessToken, timestamp: String(Math.floor(Date.now() / 1000)),
-        charset: 'utf-8', version: '2', biz: JSON.stringify(biz) }
-      const sign = createHash('md5').update(sim.jst.appSecret + Object.keys(p).sort().map((k) => `${k}${p[k]}`).join('')).digest('hex')
-      const res = await jstPace(() => fetch(`${sim.jst.url}/open/inventory/count/query`, { method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body: new URLSearchParams({ ...p, sign }).toString() }))
+      const p: Record<string, string> = {
+        app_key: sim.jst.appKey,
+        access_token: sim.jst.accessToken,
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        charset: 'utf-8',
+        version: '2',
+        biz: JSON.stringify(biz),
+      }
+      const sign = createHash('md5')
+        .update(
+          sim.jst.appSecret +
+            Object.keys(p)
+              .sort()
+              .map((k) => `${k}${p[k]}`)
+              .join(''),
+        )
+        .digest('hex')
+      const res = await jstPace(() =>
+        fetch(`${sim.jst.url}/open/inventory/count/query`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+          body: new URLSearchParams({ ...p, sign }).toString(),
+        }),
+      )
       const out = (await res.json()) as { code: number; data: Record<string, unknown> }
-      if (out.code === 199 || out.code === 200) { throttled++; await sleep(out.code === 200 ? 5_000 : 1_000); continue }
+      if (out.code === 199 || out.code === 200) {
+        throttled++
+        await sleep(out.code === 200 ? 5_000 : 1_000)
+        continue
+      }
       return out.data
     }
   }
@@ -98,20 +162,43 @@ export async function runReference(sim: SimInfo, startMs: number, told: { jstPer
   for (let from = startMs; from < end; from += 7 * 86_400_000) {
     const to = Math.min(end, from + 7 * 86_400_000)
     for (let page = 1, more = true; more; page++) {
-      const d = await jst({ page_index: page, page_size: 50, modified_begin: shanghai(from), modified_end: shanghai(to), status: 'Confirmed' })
-      const orders = (d.datas ?? []) as { io_id: number; io_date: string; remark: string; wms_co_id: number; items: { sku_id: string; qty: number }[] }[]
+      const d = await jst({
+        page_index: page,
+        page_size: 50,
+        modified_begin: shanghai(from),
+        modified_end: shanghai(to),
+        status: 'Confirmed',
+      })
+      const orders = (d.datas ?? []) as {
+        io_id: number
+        io_date: string
+        remark: string
+        wms_co_id: number
+        items: { sku_id: string; qty: number }[]
+      }[]
       more = d.has_next === true
       for (const o of orders) {
         const loss = o.items.filter((i) => i.qty < 0)
         if (o.remark.includes('包材') || loss.length === 0 || loss.some((i) => !materials.has(i.sku_id))) continue
         const no = String(o.io_id)
-        const bill = { bill_no: no, bill_date: o.io_date.slice(0, 10), operation_key: 'audit', remark: o.remark,
-          material_entity: loss.map((i) => ({ material_id: String(materials.get(i.sku_id)!.id), qty: String(Math.abs(i.qty)),
-            unit_id: String(materials.get(i.sku_id)!.base_unit_id), stock_id: stores.get(String(o.wms_co_id)) ?? '' })) }
-        saves.push(jdy('POST', '/jdy/v2/scm/inv_check_loss_bill', {}, bill).then((a) => {
-          if (a.errcode === 0) saved.push(no)
-          else failures.push(`${no}: ${String(a.errcode)} ${String(a.description)}`)
-        }))
+        const bill = {
+          bill_no: no,
+          bill_date: o.io_date.slice(0, 10),
+          operation_key: 'audit',
+          remark: o.remark,
+          material_entity: loss.map((i) => ({
+            material_id: String(materials.get(i.sku_id)!.id),
+            qty: String(Math.abs(i.qty)),
+            unit_id: String(materials.get(i.sku_id)!.base_unit_id),
+            stock_id: stores.get(String(o.wms_co_id)) ?? '',
+          })),
+        }
+        saves.push(
+          jdy('POST', '/jdy/v2/scm/inv_check_loss_bill', {}, bill).then((a) => {
+            if (a.errcode === 0) saved.push(no)
+            else failures.push(`${no}: ${String(a.errcode)} ${String(a.description)}`)
+          }),
+        )
       }
     }
   }

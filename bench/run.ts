@@ -17,27 +17,39 @@ type Name = (typeof ALL)[number]
 const args = process.argv.slice(2)
 const profile = args.includes('--profile')
 const picked = args.filter((a) => !a.startsWith('--'))
-for (const a of picked) if (!(ALL as readonly string[]).includes(a)) throw new Error(`unknown scenario ${a}; choose from ${ALL.join(', ')}`)
+for (const a of picked)
+  if (!(ALL as readonly string[]).includes(a)) throw new Error(`unknown scenario ${a}; choose from ${ALL.join(', ')}`)
 const names: readonly Name[] = picked.length === 0 ? ALL : (picked as Name[])
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url))
 // Profiles are large; only their summary goes into the results.
 const profileDir = join(tmpdir(), 'ferry-bench-profile')
-const machine = { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` }
+const machine = {
+  cpus: availableParallelism(),
+  cpu_model: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+}
 
 async function one(name: Name): Promise<Figures> {
   switch (name) {
-    case 'quota': return quotaScenario('quota', 50, 1.05)
-    case 'latency': return quotaScenario('latency', 300, 1.1)
-    case 'throttle': return quotaScenario('throttle', 50, 1.1, 0.7)
-    case 'memory': return memoryScenario()
+    case 'quota':
+      return quotaScenario('quota', 50, 1.05)
+    case 'latency':
+      return quotaScenario('latency', 300, 1.1)
+    case 'throttle':
+      return quotaScenario('throttle', 50, 1.1, 0.7)
+    case 'memory':
+      return memoryScenario()
     case 'overhead': {
       if (!profile) return overheadScenario()
       mkdirSync(profileDir, { recursive: true })
       const since = Date.now()
       const f = await overheadScenario(['--cpu-prof', `--cpu-prof-dir=${profileDir}`])
       const file = mainProfile(profileDir, since)
-      return file === undefined ? f : { ...f, profiled: true, profile: summarise(file, 15, typeof f.bills === 'number' ? f.bills : undefined) }
+      return file === undefined
+        ? f
+        : { ...f, profiled: true, profile: summarise(file, 15, typeof f.bills === 'number' ? f.bills : undefined) }
     }
   }
 }
@@ -50,15 +62,34 @@ for (const name of names) {
   try {
     f = await one(name)
   } catch (e) {
-    f = { scenario: name, correct: false, target_met: false, error: e instanceof Error ? e.stack ?? e.message : String(e) }
+    f = {
+      scenario: name,
+      correct: false,
+      target_met: false,
+      error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+    }
   }
-  const line = { ...f, scenario_s: Math.round((performance.now() - t0) / 100) / 10, cpus: machine.cpus, node: machine.node, load_before: loadavg()[0] }
+  const line = {
+    ...f,
+    scenario_s: Math.round((performance.now() - t0) / 100) / 10,
+    cpus: machine.cpus,
+    node: machine.node,
+    load_before: loadavg()[0],
+  }
   results.push(line)
   process.stdout.write(`${JSON.stringify(line)}\n`)
 }
 mkdirSync(resultsDir, { recursive: true })
-writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify({ date: started.toISOString(), finished: new Date().toISOString(), machine, scenarios: results }, null, 2)}\n`)
+writeFileSync(
+  `${resultsDir}latest.json`,
+  `${JSON.stringify({ date: started.toISOString(), finished: new Date().toISOString(), machine, scenarios: results }, null, 2)}\n`,
+)
 if (results.some((r) => !r.correct)) {
-  process.stderr.write(`bench: incorrect result in ${results.filter((r) => !r.correct).map((r) => r.scenario).join(', ')}\n`)
+  process.stderr.write(
+    `bench: incorrect result in ${results
+      .filter((r) => !r.correct)
+      .map((r) => r.scenario)
+      .join(', ')}\n`,
+  )
   process.exitCode = 1
 }

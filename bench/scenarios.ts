@@ -18,7 +18,11 @@ export function scaledLimits(scale: number): QuotaLimits {
 
 function requestsPerEndpoint(stats: SimStats): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const [side, eps] of [['jst', stats.jst], ['jdy', stats.jdy]] as const) for (const [p, s] of Object.entries(eps)) out[`${side} ${p}`] = s.total
+  for (const [side, eps] of [
+    ['jst', stats.jst],
+    ['jdy', stats.jdy],
+  ] as const)
+    for (const [p, s] of Object.entries(eps)) out[`${side} ${p}`] = s.total
   if (stats.jdyLogComplete) for (const [k, n] of Object.entries(stats.jdyByMethod)) out[`jdy ${k}`] = n
   return out
 }
@@ -27,13 +31,27 @@ function requestsPerEndpoint(stats: SimStats): Record<string, number> {
  * The reference contender (bench/reference.ts) against fresh simulators with the same data,
  * limits and latency, in this process (idle meanwhile). `correct`: it saved exactly the oracle's bills.
  */
-async function referenceRun(orders: number, limits: QuotaLimits, told: QuotaLimits, latencyMs: number, oracle: ReturnType<typeof oracleFor>) {
+async function referenceRun(
+  orders: number,
+  limits: QuotaLimits,
+  told: QuotaLimits,
+  latencyMs: number,
+  oracle: ReturnType<typeof oracleFor>,
+) {
   const sims = await startSims({ orders, jst: limits.jst, jdy: limits.jdy, latencyMs, logLimit: 1_000 })
   try {
-    const r = await runReference(sims.info, sims.startMs, { jstPerSecond: told.jst.perSecond, jstPerMinute: told.jst.perMinute, jdyPerMinute: told.jdy.perMinute })
+    const r = await runReference(sims.info, sims.startMs, {
+      jstPerSecond: told.jst.perSecond,
+      jstPerMinute: told.jst.perMinute,
+      jdyPerMinute: told.jdy.perMinute,
+    })
     const expected = [...oracle.bills.keys()].sort()
     const got = [...new Set(r.saved)].sort()
-    return { ...r, correct: r.failures.length === 0 && r.saved.length === got.length && JSON.stringify(got) === JSON.stringify(expected) }
+    return {
+      ...r,
+      correct:
+        r.failures.length === 0 && r.saved.length === got.length && JSON.stringify(got) === JSON.stringify(expected),
+    }
   } finally {
     await sims.stop()
   }
@@ -42,7 +60,10 @@ async function referenceRun(orders: number, limits: QuotaLimits, told: QuotaLimi
 /** The vendor limits `factor` times the told ones (the throttle scenario: real limits 30 % below). */
 function realLimits(told: QuotaLimits, factor: number): QuotaLimits {
   const f = (n: number) => Math.max(1, Math.floor(n * factor))
-  return { jst: { perSecond: f(told.jst.perSecond), perMinute: f(told.jst.perMinute) }, jdy: { perMinute: f(told.jdy.perMinute) } }
+  return {
+    jst: { perSecond: f(told.jst.perSecond), perMinute: f(told.jst.perMinute) },
+    jdy: { perMinute: f(told.jdy.perMinute) },
+  }
 }
 
 const JDY_MASTER = ['/jdy/v2/bd/material', '/jdy/v2/bd/store']
@@ -54,7 +75,12 @@ const JDY_AUTH = ['/jdyconnector/app_management/push_app_authorize', '/jdyconnec
  * windows on arrival. The ratio is to the job's bound (one save per bill plus the fewest pages)
  * at the limits the vendor really enforces.
  */
-export async function quotaScenario(name: 'quota' | 'latency' | 'throttle', latencyMs: number, target: number, realFactor = 1): Promise<Figures> {
+export async function quotaScenario(
+  name: 'quota' | 'latency' | 'throttle',
+  latencyMs: number,
+  target: number,
+  realFactor = 1,
+): Promise<Figures> {
   // The throttle scenario runs at the real quotas (scale 1): at scale 4 the whole job fits inside
   // one minute's JDY quota, and a sliding minute then never throttles anyone.
   const scale = name === 'throttle' ? env('BENCH_THROTTLE_SCALE', 1) : env('BENCH_SCALE', 4)
@@ -73,14 +99,23 @@ export async function quotaScenario(name: 'quota' | 'latency' | 'throttle', late
     const r = await runFerry(sims, budgets)
     const stats = await sims.stats()
     const verdict = judge(oracle, await sims.bills(), r.parked)
-    const job = { bills: oracle.bills.size, sourceOrders: oracle.sourceOrders, days: DAYS, materials: sims.info.materials, stores: sims.info.stores }
+    const job = {
+      bills: oracle.bills.size,
+      sourceOrders: oracle.sourceOrders,
+      days: DAYS,
+      materials: sims.info.materials,
+      stores: sims.info.stores,
+    }
     const bound = jobBound(job, limits, latencyMs)
     const toldBound = jobBound(job, told, latencyMs)
     const made = quotaBound(stats, limits, latencyMs)
     const n = needed(stats)
     let targetCalls = 0
-    for (const [p, s] of Object.entries(stats.jdy)) if (!JDY_MASTER.includes(p) && !JDY_AUTH.includes(p)) targetCalls += s.total
-    const allCalls = Object.values(stats.jst).reduce((a, s) => a + s.total, 0) + Object.values(stats.jdy).reduce((a, s) => a + s.total, 0)
+    for (const [p, s] of Object.entries(stats.jdy))
+      if (!JDY_MASTER.includes(p) && !JDY_AUTH.includes(p)) targetCalls += s.total
+    const allCalls =
+      Object.values(stats.jst).reduce((a, s) => a + s.total, 0) +
+      Object.values(stats.jdy).reduce((a, s) => a + s.total, 0)
     const ratio = r.wall_s / bound.bound_s
     const failedRuns = r.status.filter((s) => !s.endsWith(':ok'))
     const correct = verdict.correct && failedRuns.length === 0
@@ -88,18 +123,47 @@ export async function quotaScenario(name: 'quota' | 'latency' | 'throttle', late
     const ref = await referenceRun(orders, limits, told, latencyMs, oracle)
     const throttledShare = n.throttled / Math.max(1, allCalls)
     return {
-      scenario: name, correct, target_met: correct && ratio <= target, target_ratio: target,
-      wall_s: round(r.wall_s), bound_s: round(bound.bound_s), ratio: round(ratio),
-      target_calls_per_bill: round(callsPerBill), throttled: n.throttled, throttled_share: round(throttledShare, 4), calls: allCalls,
-      told_bound_s: round(toldBound.bound_s), ratio_to_told_bound: round(r.wall_s / toldBound.bound_s),
-      requests_bound_s: round(made.bound_s), ratio_to_requests_bound: round(r.wall_s / made.bound_s),
-      reference_wall_s: round(ref.wall_s), ratio_to_reference: round(r.wall_s / ref.wall_s), reference_ratio: round(ref.wall_s / bound.bound_s),
-      reference_correct: ref.correct, reference_throttled: ref.throttled, reference_failures: ref.failures.slice(0, 5),
-      throttled_failures: verdict.failed_records, paced: r.counters.paced ?? 0, retrying: r.counters.retrying ?? 0,
-      latency_ms: latencyMs, scale, orders, bills: oracle.bills.size, told, limits, budgets,
-      binding: bound.binding, jst_pages_needed: bound.jst_pages, jdy_calls_needed: bound.jdy_calls,
-      jst_requests: made.jst_requests, jdy_requests: made.jdy_requests, requests: requestsPerEndpoint(stats),
-      run_status: r.status, errors: r.errors, ledger: r.ledger, verdict,
+      scenario: name,
+      correct,
+      target_met: correct && ratio <= target,
+      target_ratio: target,
+      wall_s: round(r.wall_s),
+      bound_s: round(bound.bound_s),
+      ratio: round(ratio),
+      target_calls_per_bill: round(callsPerBill),
+      throttled: n.throttled,
+      throttled_share: round(throttledShare, 4),
+      calls: allCalls,
+      told_bound_s: round(toldBound.bound_s),
+      ratio_to_told_bound: round(r.wall_s / toldBound.bound_s),
+      requests_bound_s: round(made.bound_s),
+      ratio_to_requests_bound: round(r.wall_s / made.bound_s),
+      reference_wall_s: round(ref.wall_s),
+      ratio_to_reference: round(r.wall_s / ref.wall_s),
+      reference_ratio: round(ref.wall_s / bound.bound_s),
+      reference_correct: ref.correct,
+      reference_throttled: ref.throttled,
+      reference_failures: ref.failures.slice(0, 5),
+      throttled_failures: verdict.failed_records,
+      paced: r.counters.paced ?? 0,
+      retrying: r.counters.retrying ?? 0,
+      latency_ms: latencyMs,
+      scale,
+      orders,
+      bills: oracle.bills.size,
+      told,
+      limits,
+      budgets,
+      binding: bound.binding,
+      jst_pages_needed: bound.jst_pages,
+      jdy_calls_needed: bound.jdy_calls,
+      jst_requests: made.jst_requests,
+      jdy_requests: made.jdy_requests,
+      requests: requestsPerEndpoint(stats),
+      run_status: r.status,
+      errors: r.errors,
+      ledger: r.ledger,
+      verdict,
     }
   } finally {
     await sims.stop()
@@ -122,13 +186,26 @@ export async function overheadScenario(profileArgs: readonly string[] = []): Pro
     let rawAfter: RawResult
     let r: Awaited<ReturnType<typeof runFerry>>
     try {
-      const renumber = (prefix: string, n: number) => oracle.payloads.slice(0, n).map((p) => ({ ...p, bill_no: `${prefix}${String(p.bill_no)}` }))
+      const renumber = (prefix: string, n: number) =>
+        oracle.payloads.slice(0, n).map((p) => ({ ...p, bill_no: `${prefix}${String(p.bill_no)}` }))
       // Warm-up as long as the measured run: a shorter one (200 bills) left the raw loop and the
       // simulator cold, and the raw figure then rose by half after Ferry's run, flattering Ferry.
-      await engine.call<RawResult>('raw', { sim: sims.info, bills: renumber('W', env('BENCH_OVERHEAD_WARMUP', oracle.payloads.length)), concurrency })
-      rawBefore = await engine.call<RawResult>('raw', { sim: sims.info, bills: renumber('R', oracle.payloads.length), concurrency })
+      await engine.call<RawResult>('raw', {
+        sim: sims.info,
+        bills: renumber('W', env('BENCH_OVERHEAD_WARMUP', oracle.payloads.length)),
+        concurrency,
+      })
+      rawBefore = await engine.call<RawResult>('raw', {
+        sim: sims.info,
+        bills: renumber('R', oracle.payloads.length),
+        concurrency,
+      })
       r = await runFerry(sims, OPEN_BUDGETS, profileArgs)
-      rawAfter = await engine.call<RawResult>('raw', { sim: sims.info, bills: renumber('RA', oracle.payloads.length), concurrency })
+      rawAfter = await engine.call<RawResult>('raw', {
+        sim: sims.info,
+        bills: renumber('RA', oracle.payloads.length),
+        concurrency,
+      })
     } finally {
       await engine.stop()
     }
@@ -141,19 +218,46 @@ export async function overheadScenario(profileArgs: readonly string[] = []): Pro
     const rawAfterRate = rawAfter.ok / rawAfter.wall_s
     const correct = verdict.correct && rawOk && r.status.every((s) => s.endsWith(':ok'))
     return {
-      scenario: 'overhead', correct, target_met: correct && ratio >= 0.5, target_ratio: 0.5,
-      ferry_bills_per_s: round(ferryRate, 1), raw_bills_per_s: round(rawRate, 1), ratio: round(ratio),
-      raw_after_bills_per_s: round(rawAfterRate, 1), ratio_vs_raw_after: round(ferryRate / rawAfterRate),
-      ferry_wall_s: round(r.wall_s), ferry_loss_wall_s: round(r.loss_wall_s), raw_wall_s: round(raw.wall_s),
-      bills: r.written, raw_bills: raw.ok, raw_failures: [...raw.failures, ...rawAfter.failures], orders, concurrency,
-      requests: requestsPerEndpoint(await sims.stats()), run_status: r.status, errors: r.errors, ledger: r.ledger, verdict,
+      scenario: 'overhead',
+      correct,
+      target_met: correct && ratio >= 0.5,
+      target_ratio: 0.5,
+      ferry_bills_per_s: round(ferryRate, 1),
+      raw_bills_per_s: round(rawRate, 1),
+      ratio: round(ratio),
+      raw_after_bills_per_s: round(rawAfterRate, 1),
+      ratio_vs_raw_after: round(ferryRate / rawAfterRate),
+      ferry_wall_s: round(r.wall_s),
+      ferry_loss_wall_s: round(r.loss_wall_s),
+      raw_wall_s: round(raw.wall_s),
+      bills: r.written,
+      raw_bills: raw.ok,
+      raw_failures: [...raw.failures, ...rawAfter.failures],
+      orders,
+      concurrency,
+      requests: requestsPerEndpoint(await sims.stats()),
+      run_status: r.status,
+      errors: r.errors,
+      ledger: r.ledger,
+      verdict,
     }
   } finally {
     await sims.stop()
   }
 }
 
-interface MemoryRun { rss: number; correct: boolean; completed: boolean; wall: number; bills: number; expected: number; verdict: unknown; status: readonly string[]; errors: readonly string[]; counters: Record<string, number> }
+interface MemoryRun {
+  rss: number
+  correct: boolean
+  completed: boolean
+  wall: number
+  bills: number
+  expected: number
+  verdict: unknown
+  status: readonly string[]
+  errors: readonly string[]
+  counters: Record<string, number>
+}
 
 async function memoryRun(orders: number, capS: number): Promise<MemoryRun> {
   const sims = await startSims({ orders, latencyMs: 0, logLimit: 1000 })
@@ -162,9 +266,21 @@ async function memoryRun(orders: number, capS: number): Promise<MemoryRun> {
     const oracle = oracleFor(orders, sims.startMs)
     const verdict = judge(oracle, await sims.bills(), r.parked, undefined, !r.completed)
     // A capped run's last scheme ends "failed" by the abort itself; the others must be ok.
-    const runsOk = r.status.every((s) => s.endsWith(':ok') || (!r.completed && s.startsWith('jst-count-to-jdy-check-loss:')))
-    return { rss: r.peak_rss_mb, correct: verdict.correct && runsOk, completed: r.completed, wall: r.wall_s,
-      bills: r.written, expected: oracle.bills.size, verdict, status: r.status, errors: r.errors, counters: r.counters }
+    const runsOk = r.status.every(
+      (s) => s.endsWith(':ok') || (!r.completed && s.startsWith('jst-count-to-jdy-check-loss:')),
+    )
+    return {
+      rss: r.peak_rss_mb,
+      correct: verdict.correct && runsOk,
+      completed: r.completed,
+      wall: r.wall_s,
+      bills: r.written,
+      expected: oracle.bills.size,
+      verdict,
+      status: r.status,
+      errors: r.errors,
+      counters: r.counters,
+    }
   } finally {
     await sims.stop()
   }
@@ -184,12 +300,29 @@ export async function memoryScenario(): Promise<Figures> {
   const growth = b.rss / a.rss
   const correct = a.correct && b.correct
   return {
-    scenario: 'memory', correct, target_met: correct && a.completed && b.completed && b.rss <= 300 && growth <= 1.2,
-    rss_mb_10k: round(a.rss, 1), rss_mb_100k: round(b.rss, 1), growth: round(growth),
-    completed_10k: a.completed, completed_100k: b.completed, cap_s: cap,
-    limits_off: true, latency_ms: 0, orders_small: small, orders_large: large,
-    wall_s_10k: round(a.wall), wall_s_100k: round(b.wall), bills_10k: a.bills, bills_100k: b.bills,
-    expected_bills_10k: a.expected, expected_bills_100k: b.expected,
-    run_status_100k: b.status, errors_100k: b.errors, counters_100k: b.counters, verdict_10k: a.verdict, verdict_100k: b.verdict,
+    scenario: 'memory',
+    correct,
+    target_met: correct && a.completed && b.completed && b.rss <= 300 && growth <= 1.2,
+    rss_mb_10k: round(a.rss, 1),
+    rss_mb_100k: round(b.rss, 1),
+    growth: round(growth),
+    completed_10k: a.completed,
+    completed_100k: b.completed,
+    cap_s: cap,
+    limits_off: true,
+    latency_ms: 0,
+    orders_small: small,
+    orders_large: large,
+    wall_s_10k: round(a.wall),
+    wall_s_100k: round(b.wall),
+    bills_10k: a.bills,
+    bills_100k: b.bills,
+    expected_bills_10k: a.expected,
+    expected_bills_100k: b.expected,
+    run_status_100k: b.status,
+    errors_100k: b.errors,
+    counters_100k: b.counters,
+    verdict_10k: a.verdict,
+    verdict_100k: b.verdict,
   }
 }

@@ -1,6 +1,9 @@
 /** Shapes exchanged between the bench orchestrator and its two child processes. */
 
-export interface Limits { readonly perSecond?: number; readonly perMinute?: number }
+export interface Limits {
+  readonly perSecond?: number
+  readonly perMinute?: number
+}
 
 export interface SimStart {
   readonly seed: number
@@ -15,15 +18,33 @@ export interface SimStart {
 }
 
 export interface SimInfo {
-  readonly jst: { readonly url: string; readonly appKey: string; readonly appSecret: string; readonly accessToken: string; readonly refreshToken: string }
-  readonly jdy: { readonly url: string; readonly clientId: string; readonly clientSecret: string; readonly outerInstanceId: string; readonly accountId: string;
-    readonly appKey: string; readonly appSecret: string; readonly domain: string }
+  readonly jst: {
+    readonly url: string
+    readonly appKey: string
+    readonly appSecret: string
+    readonly accessToken: string
+    readonly refreshToken: string
+  }
+  readonly jdy: {
+    readonly url: string
+    readonly clientId: string
+    readonly clientSecret: string
+    readonly outerInstanceId: string
+    readonly accountId: string
+    readonly appKey: string
+    readonly appSecret: string
+    readonly domain: string
+  }
   readonly orders: number
   readonly materials: number
   readonly stores: number
 }
 
-export interface EndpointStat { readonly total: number; readonly throttled: number; readonly accepted: number }
+export interface EndpointStat {
+  readonly total: number
+  readonly throttled: number
+  readonly accepted: number
+}
 
 export interface SimStats {
   readonly jst: Record<string, EndpointStat>
@@ -33,7 +54,12 @@ export interface SimStats {
   readonly jdyLogComplete: boolean
 }
 
-export interface BillLine { readonly material_id: string; readonly unit_id: string; readonly stock_id: string; readonly qty: string }
+export interface BillLine {
+  readonly material_id: string
+  readonly unit_id: string
+  readonly stock_id: string
+  readonly qty: string
+}
 
 export interface ActualBill {
   readonly bill_no: string
@@ -43,7 +69,11 @@ export interface ActualBill {
   readonly material_entity: readonly BillLine[]
 }
 
-export interface Budget { readonly perSecond?: number; readonly perMinute?: number; readonly inFlight?: number }
+export interface Budget {
+  readonly perSecond?: number
+  readonly perMinute?: number
+  readonly inFlight?: number
+}
 
 export interface FerryJob {
   readonly sim: SimInfo
@@ -77,4 +107,8 @@ export interface RawJob {
   readonly concurrency: number
 }
 
-export interface RawResult { readonly wall_s: number; readonly ok: number; readonly failures: readonly string[] }
+export interface RawResult {
+  readonly wall_s: number
+  readonly ok: number
+  readonly failures: readonly string[]
+}

@@ -26,6 +26,8 @@ export default defineConfig({
     // 127.0.0.1 like ferry serve: cookies are per host, not per port, so a session opened on the
     // service's own page (the demo's loopback sign-in) also holds here.
     host: '127.0.0.1',
-    proxy: Object.fromEntries(['/api', '/openapi.json', '/healthz', '/readyz'].map((p) => [p, { target: api, changeOrigin: false }])),
+    proxy: Object.fromEntries(
+      ['/api', '/openapi.json', '/healthz', '/readyz'].map((p) => [p, { target: api, changeOrigin: false }]),
+    ),
   },
 })

@@ -80,29 +80,54 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const rules = faultProfile(profile)
   const host = options.host ?? '127.0.0.1'
   if (!isLoopback(host) && options.allowRemote !== true) {
-    throw new RangeError(`host ${host} is not a loopback address; the sandbox listens on other interfaces only with allowRemote (--allow-remote)`)
+    throw new RangeError(
+      `host ${host} is not a loopback address; the sandbox listens on other interfaces only with allowRemote (--allow-remote)`,
+    )
   }
   const adminToken = options.adminToken ?? newAdminToken()
   const port = options.port ?? 0
   const scale = options.quotaScale ?? 1
   if (!(scale > 0)) throw new RangeError(`quotaScale must be a positive number, got ${String(options.quotaScale)}`)
-  const jst = await startJstSimulator({ seed, dataset, clock, host, port, faults: rules, adminToken,
-    ...(scale === 1 ? {} : { rateLimit: { perSecond: Math.round(5 * scale), perMinute: Math.round(100 * scale) } }) })
+  const jst = await startJstSimulator({
+    seed,
+    dataset,
+    clock,
+    host,
+    port,
+    faults: rules,
+    adminToken,
+    ...(scale === 1 ? {} : { rateLimit: { perSecond: Math.round(5 * scale), perMinute: Math.round(100 * scale) } }),
+  })
   let jdy: JdySimulator
   try {
-    jdy = await startJdySimulator({ seed, masterData: dataset.jdy, clock, host, port: port === 0 ? 0 : port + 1, faults: rules, adminToken,
-      ...(scale === 1 ? {} : { rateLimit: { perMinute: Math.round(500 * scale) } }) })
+    jdy = await startJdySimulator({
+      seed,
+      masterData: dataset.jdy,
+      clock,
+      host,
+      port: port === 0 ? 0 : port + 1,
+      faults: rules,
+      adminToken,
+      ...(scale === 1 ? {} : { rateLimit: { perMinute: Math.round(500 * scale) } }),
+    })
   } catch (e) {
     await jst.close()
     throw e
   }
   return {
-    adminToken, jst, jdy, dataset, clock,
+    adminToken,
+    jst,
+    jdy,
+    dataset,
+    clock,
     info: () => ({
       adminToken,
       jst: { url: jst.url, admin: `${jst.url}/__admin/`, ...jst.credentials },
       jdy: { url: jdy.url, admin: `${jdy.url}/__admin/`, ...jdy.credentials },
-      seed, orders, days, profile,
+      seed,
+      orders,
+      days,
+      profile,
       range: { from: new Date(dataset.meta.startMs).toISOString(), to: new Date(dataset.meta.endMs).toISOString() },
     }),
     close: async () => {
@@ -113,6 +138,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 /** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '')
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h)
 }

@@ -27,41 +27,110 @@ const RecordsPage = lazy(() => import('./pages/records.js').then((m) => ({ defau
 function Page({ route }: { route: Route }) {
   const { t } = useI18n()
   switch (route.name) {
-    case 'dashboard': return <DashboardPage />
-    case 'records': return <RecordsPage key={route.params.scheme} route={route} />
-    case 'notFound': return <main className="page"><h1>{t('notFound.title')}</h1><a href={href('dashboard')}>{t('notFound.back')}</a></main>
+    case 'dashboard':
+      return <DashboardPage />
+    case 'records':
+      return <RecordsPage key={route.params.scheme} route={route} />
+    case 'notFound':
+      return (
+        <main className="page">
+          <h1>{t('notFound.title')}</h1>
+          <a href={href('dashboard')}>{t('notFound.back')}</a>
+        </main>
+      )
   }
 }
 
 function LanguageSwitch() {
   const { lang, setLang, t } = useI18n()
   const next = LANGUAGES[(LANGUAGES.indexOf(lang) + 1) % LANGUAGES.length] ?? LANGUAGES[0]
-  return <button type="button" className="lang" data-testid="lang-switch" aria-label={t('lang.label')} lang={next} onClick={() => setLang(next)}>{t('lang.switchTo')}</button>
+  return (
+    <button
+      type="button"
+      className="lang"
+      data-testid="lang-switch"
+      aria-label={t('lang.label')}
+      lang={next}
+      onClick={() => setLang(next)}
+    >
+      {t('lang.switchTo')}
+    </button>
+  )
 }
 
 export function App() {
   const { t } = useI18n()
   const { state, logout, reload } = useAuth()
   const route = useRoute()
-  if (state.phase === 'loading') return <main className="page"><Loading /></main>
-  if (state.phase === 'failed') return <main className="page"><ErrorNote error={state.error} onRetry={reload} /></main>
+  if (state.phase === 'loading')
+    return (
+      <main className="page">
+        <Loading />
+      </main>
+    )
+  if (state.phase === 'failed')
+    return (
+      <main className="page">
+        <ErrorNote error={state.error} onRetry={reload} />
+      </main>
+    )
   if (state.phase === 'signedOut') {
-    return <><div className="topbar"><span className="brand">Ferry</span><span className="spacer" /><LanguageSwitch /></div>
-      <LoginPage demo={demo?.mode === 'remote' ? 'remote' : undefined} /></>
+    return (
+      <>
+        <div className="topbar">
+          <span className="brand">Ferry</span>
+          <span className="spacer" />
+          <LanguageSwitch />
+        </div>
+        <LoginPage demo={demo?.mode === 'remote' ? 'remote' : undefined} />
+      </>
+    )
   }
   const me = state.me
   return (
     <>
       <div className="topbar">
-        <a className="brand" href={href('dashboard')}>{t('app.title')}</a>
-        <nav aria-label="main"><a href={href('dashboard')} aria-current={route.name === 'dashboard' ? 'page' : undefined}>{t('nav.dashboard')}</a></nav>
+        <a className="brand" href={href('dashboard')}>
+          {t('app.title')}
+        </a>
+        <nav aria-label="main">
+          <a href={href('dashboard')} aria-current={route.name === 'dashboard' ? 'page' : undefined}>
+            {t('nav.dashboard')}
+          </a>
+        </nav>
         <span className="spacer" />
         <LanguageSwitch />
-        <span className="user" data-testid="user">{t('auth.signedInAs', { name: me.name })} <span className={`badge role-${me.role}`} data-testid="role">{t(`role.${me.role}`)}</span></span>
-        {me.kind === 'user' && <button type="button" onClick={() => { void logout() }}>{t('auth.signOut')}</button>}
+        <span className="user" data-testid="user">
+          {t('auth.signedInAs', { name: me.name })}{' '}
+          <span className={`badge role-${me.role}`} data-testid="role">
+            {t(`role.${me.role}`)}
+          </span>
+        </span>
+        {me.kind === 'user' && (
+          <button
+            type="button"
+            onClick={() => {
+              void logout()
+            }}
+          >
+            {t('auth.signOut')}
+          </button>
+        )}
       </div>
-      {demo?.mode === 'auto' && <p className="banner" role="note">{t('auth.demoAuto', { name: demo.user })}</p>}
-      <Suspense fallback={<main className="page"><Loading /></main>}><Page route={route} /></Suspense>
+      {demo?.mode === 'auto' && (
+        <p className="banner" role="note">
+          {t('auth.demoAuto', { name: demo.user })}
+        </p>
+      )}
+      <Suspense
+        fallback={
+          <main className="page">
+            <Loading />
+          </main>
+        }
+      >
+        <Page route={route} />
+      </Suspense>
     </>
   )
 }

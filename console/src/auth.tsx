@@ -7,7 +7,8 @@ import { ApiError, onUnauthorized } from './api/client.js'
 import { auth } from './api/endpoints.js'
 import { atLeast, type Me, type Role } from './api/types.js'
 
-type State = { phase: 'loading' } | { phase: 'signedOut' } | { phase: 'signedIn'; me: Me } | { phase: 'failed'; error: ApiError }
+type State =
+  { phase: 'loading' } | { phase: 'signedOut' } | { phase: 'signedIn'; me: Me } | { phase: 'failed'; error: ApiError }
 
 interface Auth {
   readonly state: State
@@ -22,20 +23,35 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<State>({ phase: 'loading' })
   const reload = useCallback(() => {
     setState({ phase: 'loading' })
-    auth.me().then((me) => setState({ phase: 'signedIn', me }), (e: unknown) => {
-      if (e instanceof ApiError && e.status === 401) setState({ phase: 'signedOut' })
-      else setState({ phase: 'failed', error: e instanceof ApiError ? e : new ApiError(0, 'ERR_NETWORK', String(e)) })
-    })
+    auth.me().then(
+      (me) => setState({ phase: 'signedIn', me }),
+      (e: unknown) => {
+        if (e instanceof ApiError && e.status === 401) setState({ phase: 'signedOut' })
+        else setState({ phase: 'failed', error: e instanceof ApiError ? e : new ApiError(0, 'ERR_NETWORK', String(e)) })
+      },
+    )
   }, [])
-  useEffect(() => { reload() }, [reload])
+  useEffect(() => {
+    reload()
+  }, [reload])
   useEffect(() => onUnauthorized(() => setState({ phase: 'signedOut' })), [])
-  const value = useMemo<Auth>(() => ({
-    state, reload,
-    async login(name, password) { setState({ phase: 'signedIn', me: await auth.login(name, password) }) },
-    async logout() {
-      try { await auth.logout() } finally { setState({ phase: 'signedOut' }) }
-    },
-  }), [state, reload])
+  const value = useMemo<Auth>(
+    () => ({
+      state,
+      reload,
+      async login(name, password) {
+        setState({ phase: 'signedIn', me: await auth.login(name, password) })
+      },
+      async logout() {
+        try {
+          await auth.logout()
+        } finally {
+          setState({ phase: 'signedOut' })
+        }
+      },
+    }),
+    [state, reload],
+  )
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>
 }
 

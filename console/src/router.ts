@@ -26,16 +26,26 @@ export function parse(hash: string): Route {
     const want = pattern.split('/').filter((p) => p !== '')
     if (want.length !== parts.length) continue
     const params: Record<string, string> = {}
-    if (want.every((w, i) => {
-      const got = parts[i] ?? ''
-      if (w.startsWith(':')) { params[w.slice(1)] = decodeURIComponent(got); return true }
-      return w === got
-    })) return { name, params, query: new URLSearchParams(search) }
+    if (
+      want.every((w, i) => {
+        const got = parts[i] ?? ''
+        if (w.startsWith(':')) {
+          params[w.slice(1)] = decodeURIComponent(got)
+          return true
+        }
+        return w === got
+      })
+    )
+      return { name, params, query: new URLSearchParams(search) }
   }
   return { name: 'notFound', params: {}, query: new URLSearchParams(search) }
 }
 
-export function href(name: RouteName, params: Record<string, string> = {}, query: Record<string, string | undefined> = {}): string {
+export function href(
+  name: RouteName,
+  params: Record<string, string> = {},
+  query: Record<string, string | undefined> = {},
+): string {
   const path = ROUTES[name].replace(/:(\w+)/g, (_m, k: string) => encodeURIComponent(params[k] ?? ''))
   const q = new URLSearchParams()
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, v)

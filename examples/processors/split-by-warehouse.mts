@@ -27,6 +27,11 @@ export default defineProcessor({
     if (byWarehouse.size <= 1) return record
     ctx.log.info('split by warehouse', { parts: byWarehouse.size })
     // Each part gets its own id (the scheme's `id` field, here io_id), so each is its own bill.
-    return [...byWarehouse].map(([key, part]) => ({ ...record, io_id: `${String(record.io_id)}-${key}`, [WAREHOUSE]: part.wh, [ROWS]: part.rows }))
+    return [...byWarehouse].map(([key, part]) => ({
+      ...record,
+      io_id: `${String(record.io_id)}-${key}`,
+      [WAREHOUSE]: part.wh,
+      [ROWS]: part.rows,
+    }))
   },
 })

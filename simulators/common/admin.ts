@@ -75,11 +75,22 @@ export function createAdminHandler(ctx: AdminContext, prefix = '/__admin/'): Sim
   return async (req) => {
     const token = presentedToken(req)
     if (token === undefined || !sameToken(token, ctx.token)) {
-      return { ...adminError('admin token missing or wrong: send Authorization: Bearer <adminToken> (printed by ferry sandbox)', 401),
-        headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer realm="simulator admin"' } }
+      return {
+        ...adminError(
+          'admin token missing or wrong: send Authorization: Bearer <adminToken> (printed by ferry sandbox)',
+          401,
+        ),
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'www-authenticate': 'Bearer realm="simulator admin"',
+        },
+      }
     }
     if (req.method !== 'GET' && req.method !== 'HEAD' && !isJsonRequest(req)) {
-      return adminError(`admin bodies must be application/json, got ${req.headers['content-type'] ?? 'a body without a content type'}`, 415)
+      return adminError(
+        `admin bodies must be application/json, got ${req.headers['content-type'] ?? 'a body without a content type'}`,
+        415,
+      )
     }
     const sub = req.path.slice(prefix.length).replace(/\/+$/, '')
     let body: unknown
@@ -129,7 +140,8 @@ async function route(ctx: AdminContext, sub: string, req: SimRequest, body: unkn
     if (m === 'PUT' || m === 'POST') {
       let rules: unknown[]
       if (typeof b.profile === 'string') {
-        if (!isProfileName(b.profile)) return adminError(`unknown profile "${b.profile}"; expected one of ${PROFILE_NAMES.join(', ')}`)
+        if (!isProfileName(b.profile))
+          return adminError(`unknown profile "${b.profile}"; expected one of ${PROFILE_NAMES.join(', ')}`)
         rules = faultProfile(b.profile)
       } else if (Array.isArray(b.rules)) {
         rules = b.rules as unknown[]
@@ -155,7 +167,13 @@ async function route(ctx: AdminContext, sub: string, req: SimRequest, body: unkn
       return undefined
     }
     const now = ctx.clock.now()
-    return jsonResponse({ ok: true, now, iso: new Date(now).toISOString(), skewMs: ctx.clock.skewMs, frozen: ctx.clock.frozen })
+    return jsonResponse({
+      ok: true,
+      now,
+      iso: new Date(now).toISOString(),
+      skewMs: ctx.clock.skewMs,
+      frozen: ctx.clock.frozen,
+    })
   }
   if (sub === 'reset' && m === 'POST') {
     await ctx.reset()

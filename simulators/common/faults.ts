@@ -129,8 +129,16 @@ export function validateRules(rules: readonly unknown[]): asserts rules is Fault
     const rule = r as Record<string, unknown>
     if (typeof rule.endpoint !== 'string') throw new TypeError(`${at}.endpoint must be a string`)
     const when = rule.when as Record<string, unknown> | undefined
-    if (typeof when !== 'object' || when === null ||
-      !(Array.isArray(when.calls) || typeof when.from === 'number' || typeof when.probability === 'number' || when.always === true)) {
+    if (
+      typeof when !== 'object' ||
+      when === null ||
+      !(
+        Array.isArray(when.calls) ||
+        typeof when.from === 'number' ||
+        typeof when.probability === 'number' ||
+        when.always === true
+      )
+    ) {
       throw new TypeError(`${at}.when must be {calls:[…]}, {from,to?}, {probability} or {always:true}`)
     }
     const fault = rule.fault as Record<string, unknown> | undefined
@@ -138,10 +146,14 @@ export function validateRules(rules: readonly unknown[]): asserts rules is Fault
       throw new TypeError(`${at}.fault.kind must be one of ${[...KINDS].join(', ')}`)
     }
     const ms = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0
-    if (fault.kind === 'http_error' && !(Number.isInteger(fault.status) && (fault.status as number) >= 100 && (fault.status as number) <= 599)) {
+    if (
+      fault.kind === 'http_error' &&
+      !(Number.isInteger(fault.status) && (fault.status as number) >= 100 && (fault.status as number) <= 599)
+    ) {
       throw new TypeError(`${at}.fault.status must be an HTTP status (100–599)`)
     }
-    if ((fault.kind === 'hang' || fault.kind === 'latency') && !ms(fault.ms)) throw new TypeError(`${at}.fault.ms must be a number ≥ 0`)
+    if ((fault.kind === 'hang' || fault.kind === 'latency') && !ms(fault.ms))
+      throw new TypeError(`${at}.fault.ms must be a number ≥ 0`)
     if (fault.kind === 'vendor' && !('body' in fault)) throw new TypeError(`${at}.fault.body is required`)
   })
 }

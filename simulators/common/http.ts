@@ -83,7 +83,14 @@ export function htmlPage(status: number, title: string): SimResponse {
   }
 }
 
-const STATUS_TITLES: Record<number, string> = { 404: 'Not Found', 405: 'Not Allowed', 413: 'Request Entity Too Large', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' }
+const STATUS_TITLES: Record<number, string> = {
+  404: 'Not Found',
+  405: 'Not Allowed',
+  413: 'Request Entity Too Large',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+}
 
 /** `htmlPage` with the usual nginx title for the status. */
 export function gatewayPage(status: number): SimResponse {
@@ -92,7 +99,12 @@ export function gatewayPage(status: number): SimResponse {
 
 /** A JSON reply (`application/json; charset=utf-8`). */
 export function jsonResponse(body: unknown, status = 200, log?: LogMeta): SimResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body), ...(log === undefined ? {} : { log }) }
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+    ...(log === undefined ? {} : { log }),
+  }
 }
 
 function defaultDescribe(req: SimRequest): Record<string, unknown> {
@@ -147,7 +159,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<RunningSer
         outcome: outcome ?? meta?.outcome ?? 'accepted',
         status,
         ...(meta?.code === undefined ? {} : { code: meta.code }),
-        ...(reason ?? meta?.reason) === undefined ? {} : { reason: reason ?? meta?.reason },
+        ...((reason ?? meta?.reason) === undefined ? {} : { reason: reason ?? meta?.reason }),
       })
     }
     // A hung call is logged when it starts hanging, so the log never lags behind the client's view.
@@ -178,10 +190,20 @@ export async function startSimServer(opts: SimServerOptions): Promise<RunningSer
 
   function applyBefore(res: ServerResponse, fault: Fault): number {
     switch (fault.kind) {
-      case 'http_error': send(res, gatewayPage(fault.status)); return fault.status
-      case 'reset': res.socket?.destroy(); return 0
-      case 'vendor': send(res, jsonResponse(fault.body, fault.status ?? 200)); return fault.status ?? 200
-      case 'hang': case 'latency': case 'truncated': case 'non_json': return 0
+      case 'http_error':
+        send(res, gatewayPage(fault.status))
+        return fault.status
+      case 'reset':
+        res.socket?.destroy()
+        return 0
+      case 'vendor':
+        send(res, jsonResponse(fault.body, fault.status ?? 200))
+        return fault.status ?? 200
+      case 'hang':
+      case 'latency':
+      case 'truncated':
+      case 'non_json':
+        return 0
     }
   }
 
@@ -193,11 +215,22 @@ export async function startSimServer(opts: SimServerOptions): Promise<RunningSer
         res.end(cut)
         return 200
       }
-      case 'non_json': send(res, { ...htmlPage(200, 'Service busy, please retry'), status: 200 }); return 200
-      case 'http_error': send(res, gatewayPage(fault.status)); return fault.status
-      case 'reset': res.socket?.destroy(); return 0
-      case 'vendor': send(res, jsonResponse(fault.body, fault.status ?? 200)); return fault.status ?? 200
-      case 'hang': case 'latency': send(res, out); return out.status
+      case 'non_json':
+        send(res, { ...htmlPage(200, 'Service busy, please retry'), status: 200 })
+        return 200
+      case 'http_error':
+        send(res, gatewayPage(fault.status))
+        return fault.status
+      case 'reset':
+        res.socket?.destroy()
+        return 0
+      case 'vendor':
+        send(res, jsonResponse(fault.body, fault.status ?? 200))
+        return fault.status ?? 200
+      case 'hang':
+      case 'latency':
+        send(res, out)
+        return out.status
     }
   }
 
@@ -239,7 +272,11 @@ function isAfter(f: Fault): boolean {
   return f.kind === 'truncated' || f.kind === 'non_json' || ('afterCommit' in f && f.afterCommit === true)
 }
 
-async function safe(h: SimHandler, req: SimRequest, onError?: (req: SimRequest, e: unknown) => SimResponse): Promise<SimResponse> {
+async function safe(
+  h: SimHandler,
+  req: SimRequest,
+  onError?: (req: SimRequest, e: unknown) => SimResponse,
+): Promise<SimResponse> {
   try {
     return await h(req)
   } catch (e) {

@@ -19,7 +19,12 @@ const PROFILES: Record<ProfileName, readonly FaultRule[]> = {
     { endpoint: '*', when: { probability: 0.01 }, fault: { kind: 'http_error', status: 502 } },
     { endpoint: '*', when: { probability: 0.005 }, fault: { kind: 'http_error', status: 504 } },
     { endpoint: '*', when: { probability: 0.003 }, fault: { kind: 'reset' } },
-    { endpoint: JDY_SAVE, when: { probability: 0.005 }, fault: { kind: 'reset', afterCommit: true }, label: 'reset_after_commit' },
+    {
+      endpoint: JDY_SAVE,
+      when: { probability: 0.005 },
+      fault: { kind: 'reset', afterCommit: true },
+      label: 'reset_after_commit',
+    },
   ],
   /** Everything that can go wrong, often: for reliability tests and soak runs. */
   hostile: [
@@ -30,10 +35,30 @@ const PROFILES: Record<ProfileName, readonly FaultRule[]> = {
     { endpoint: '*', when: { probability: 0.02 }, fault: { kind: 'reset' } },
     { endpoint: '*', when: { probability: 0.02 }, fault: { kind: 'truncated' } },
     { endpoint: '*', when: { probability: 0.02 }, fault: { kind: 'non_json' } },
-    { endpoint: '/open/inventory/count/query', when: { probability: 0.02 }, fault: { kind: 'vendor', body: { code: 150, msg: '内部处理异常！', data: null } }, label: 'jst_150' },
-    { endpoint: '/open/inventory/count/query', when: { probability: 0.03 }, fault: { kind: 'vendor', body: { code: 199, msg: '调用太频繁，请稍后再试!', data: null } }, label: 'jst_199' },
-    { endpoint: JDY_SAVE, when: { probability: 0.03 }, fault: { kind: 'reset', afterCommit: true }, label: 'reset_after_commit' },
-    { endpoint: JDY_SAVE, when: { probability: 0.02 }, fault: { kind: 'hang', ms: 65_000, afterCommit: true }, label: 'timeout_after_commit' },
+    {
+      endpoint: '/open/inventory/count/query',
+      when: { probability: 0.02 },
+      fault: { kind: 'vendor', body: { code: 150, msg: '内部处理异常！', data: null } },
+      label: 'jst_150',
+    },
+    {
+      endpoint: '/open/inventory/count/query',
+      when: { probability: 0.03 },
+      fault: { kind: 'vendor', body: { code: 199, msg: '调用太频繁，请稍后再试!', data: null } },
+      label: 'jst_199',
+    },
+    {
+      endpoint: JDY_SAVE,
+      when: { probability: 0.03 },
+      fault: { kind: 'reset', afterCommit: true },
+      label: 'reset_after_commit',
+    },
+    {
+      endpoint: JDY_SAVE,
+      when: { probability: 0.02 },
+      fault: { kind: 'hang', ms: 65_000, afterCommit: true },
+      label: 'timeout_after_commit',
+    },
   ],
 }
 

@@ -16,7 +16,10 @@ export class WindowCounter {
   private readonly fixed = new Map<string, { start: number; count: number }>()
   private readonly sliding = new Map<string, number[]>()
 
-  constructor(private readonly spec: WindowLimit, private readonly mode: WindowMode = 'fixed') {}
+  constructor(
+    private readonly spec: WindowLimit,
+    private readonly mode: WindowMode = 'fixed',
+  ) {}
 
   /** Calls already counted in the window containing `now`. */
   used(key: string, now: number): number {

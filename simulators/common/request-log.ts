@@ -66,24 +66,28 @@ export class RequestLog {
     const c = this.countersFor(entry.endpoint)
     if (entry.outcome === 'accepted') c.accepted++
     else if (entry.outcome === 'throttled') c.throttled++
-    else if (entry.outcome === 'rejected') c.rejected[entry.reason ?? 'unknown'] = (c.rejected[entry.reason ?? 'unknown'] ?? 0) + 1
+    else if (entry.outcome === 'rejected')
+      c.rejected[entry.reason ?? 'unknown'] = (c.rejected[entry.reason ?? 'unknown'] ?? 0) + 1
     else c.faults[entry.reason ?? 'unknown'] = (c.faults[entry.reason ?? 'unknown'] ?? 0) + 1
     return full
   }
 
   entries(filter: LogFilter = {}): LogEntry[] {
     const live = this.head === 0 ? this.items : this.items.slice(this.head)
-    const out = live.filter((e) =>
-      (filter.endpoint === undefined || e.endpoint === filter.endpoint) &&
-      (filter.outcome === undefined || e.outcome === filter.outcome) &&
-      (filter.sinceSeq === undefined || e.seq > filter.sinceSeq))
+    const out = live.filter(
+      (e) =>
+        (filter.endpoint === undefined || e.endpoint === filter.endpoint) &&
+        (filter.outcome === undefined || e.outcome === filter.outcome) &&
+        (filter.sinceSeq === undefined || e.seq > filter.sinceSeq),
+    )
     return filter.limit === undefined ? out : out.slice(-filter.limit)
   }
 
   /** Counters per endpoint (a deep copy). */
   counters(): Record<string, EndpointCounters> {
     const out: Record<string, EndpointCounters> = {}
-    for (const [k, v] of this.perEndpoint) out[k] = { accepted: v.accepted, throttled: v.throttled, rejected: { ...v.rejected }, faults: { ...v.faults } }
+    for (const [k, v] of this.perEndpoint)
+      out[k] = { accepted: v.accepted, throttled: v.throttled, rejected: { ...v.rejected }, faults: { ...v.faults } }
     return out
   }
 

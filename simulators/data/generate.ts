@@ -15,7 +15,11 @@ import { formatShanghai, parseShanghai } from './shanghai-time.js'
 import {
   JST_STATUSES,
   type Dataset,
-  type JstCountItem, type JstCountOrder, type JstPartner, type JstSku, type JstStatus,
+  type JstCountItem,
+  type JstCountOrder,
+  type JstPartner,
+  type JstSku,
+  type JstStatus,
 } from './types.js'
 
 export interface GenerateOptions {
@@ -45,7 +49,13 @@ export interface GenerateOptions {
 /** Default range start: 2026-11-01 00:00:00 Asia/Shanghai. */
 export const DEFAULT_START_MS = Date.UTC(2026, 9, 31, 16, 0, 0)
 
-const DEFAULT_STATUS_WEIGHTS: Record<JstStatus, number> = { WaitConfirm: 15, Confirmed: 60, Archive: 10, Cancelled: 8, Delete: 7 }
+const DEFAULT_STATUS_WEIGHTS: Record<JstStatus, number> = {
+  WaitConfirm: 15,
+  Confirmed: 60,
+  Archive: 10,
+  Cancelled: 8,
+  Delete: 7,
+}
 const COLORS = ['黑色', '白色', '红色', '蓝色', '灰色', '绿色']
 const SIZES = ['S', 'M', 'L', 'XL']
 const NAMES = ['T恤', '卫衣', '衬衫', '牛仔裤', '运动鞋', '帆布包', '毛衣', '羽绒服', '短裤', '棒球帽']
@@ -103,8 +113,23 @@ export function generateDataset(opts: GenerateOptions): Dataset {
   const packagingSkuIds = skus.filter((s) => s.item_type === '包材').map((s) => s.sku_id)
   const missingRng = rng.fork('missing')
   const missingCount = Math.round(skuCount * missingShare)
-  const missingMaterialSkuIds = missingRng.shuffle(skus.map((s) => s.sku_id)).slice(0, missingCount).sort()
-  const countOrders = makeOrders(rng.fork('orders'), { orders: opts.orders, from, to, kMin, kMax, negativeShare, packagingShare, weights, partners, skuList: skus, coId })
+  const missingMaterialSkuIds = missingRng
+    .shuffle(skus.map((s) => s.sku_id))
+    .slice(0, missingCount)
+    .sort()
+  const countOrders = makeOrders(rng.fork('orders'), {
+    orders: opts.orders,
+    from,
+    to,
+    kMin,
+    kMax,
+    negativeShare,
+    packagingShare,
+    weights,
+    partners,
+    skuList: skus,
+    coId,
+  })
   const jdy = makeJdy(rng.fork('jdy'), skus, new Set(missingMaterialSkuIds), partners, from)
   return {
     jst: { countOrders, skus, partners },
@@ -119,7 +144,8 @@ function statusWeights(s: GenerateOptions['statuses']): [JstStatus, number][] {
     ? (s as readonly JstStatus[]).map((k) => [k, 1])
     : (Object.entries(s) as [JstStatus, number][])
   for (const [k, w] of entries) {
-    if (!JST_STATUSES.includes(k)) throw new RangeError(`unknown status "${k}"; expected one of ${JST_STATUSES.join(', ')}`)
+    if (!JST_STATUSES.includes(k))
+      throw new RangeError(`unknown status "${k}"; expected one of ${JST_STATUSES.join(', ')}`)
     if (!(w >= 0)) throw new RangeError(`status weight for ${k} must be ≥ 0`)
   }
   const live = entries.filter(([, w]) => w > 0)
@@ -155,7 +181,9 @@ function makeSkus(rng: Rng, n: number, from: number): JstSku[] {
     const size = SIZES[Math.floor(i / COLORS.length) % SIZES.length] as string
     const iId = packaging ? `BC${styleNo}` : `ST${styleNo}`
     const skuId = packaging ? `BC${String(i + 1).padStart(5, '0')}` : `${iId}-${String(i + 1).padStart(4, '0')}`
-    const base = packaging ? (PACKAGING[i % PACKAGING.length] as string) : (NAMES[Math.floor(i / 6) % NAMES.length] as string)
+    const base = packaging
+      ? (PACKAGING[i % PACKAGING.length] as string)
+      : (NAMES[Math.floor(i / 6) % NAMES.length] as string)
     const cost = rng.int(100, 20_000)
     const created = from - rng.int(30, 400) * 86_400_000 - rng.int(0, 86_399) * 1000
     out.push({
@@ -194,8 +222,17 @@ function makeSkus(rng: Rng, n: number, from: number): JstSku[] {
 }
 
 interface OrderCtx {
-  orders: number; from: number; to: number; kMin: number; kMax: number; negativeShare: number; packagingShare: number
-  weights: [JstStatus, number][]; partners: JstPartner[]; skuList: JstSku[]; coId: number
+  orders: number
+  from: number
+  to: number
+  kMin: number
+  kMax: number
+  negativeShare: number
+  packagingShare: number
+  weights: [JstStatus, number][]
+  partners: JstPartner[]
+  skuList: JstSku[]
+  coId: number
 }
 
 function drawStatus(rng: Rng, weights: [JstStatus, number][]): JstStatus {
@@ -213,9 +250,12 @@ function makeOrders(rng: Rng, c: OrderCtx): JstCountOrder[] {
   const created = Array.from({ length: c.orders }, () => c.from + Math.floor(rng.next() * span)).sort((a, b) => a - b)
   // Every status appears at least once (when there are enough orders): place them at random positions.
   const statuses = created.map(() => drawStatus(rng, c.weights))
-  rng.shuffle(created.map((_, i) => i)).slice(0, c.weights.length).forEach((pos, k) => {
-    statuses[pos] = (c.weights[k] as [JstStatus, number])[0]
-  })
+  rng
+    .shuffle(created.map((_, i) => i))
+    .slice(0, c.weights.length)
+    .forEach((pos, k) => {
+      statuses[pos] = (c.weights[k] as [JstStatus, number])[0]
+    })
   const packaging = c.skuList.filter((s) => s.item_type === '包材')
   const goods = c.skuList.filter((s) => s.item_type !== '包材')
   let ioId = 100_000 + rng.int(0, 99_999)
@@ -236,9 +276,16 @@ function makeOrders(rng: Rng, c: OrderCtx): JstCountOrder[] {
       const book = rng.int(Math.max(0, -qty), Math.max(0, -qty) + 200)
       const productDate = formatShanghai(t - rng.int(30, 300) * 86_400_000).slice(0, 10)
       return {
-        io_id: ioId, ioi_id: ++ioiId, sku_id: sku.sku_id, i_id: sku.i_id, name: sku.name,
-        properties_value: sku.properties_value, r_qty: book + qty, qty,
-        batch_id: `B${productDate.replace(/-/g, '')}`, product_date: productDate,
+        io_id: ioId,
+        ioi_id: ++ioiId,
+        sku_id: sku.sku_id,
+        i_id: sku.i_id,
+        name: sku.name,
+        properties_value: sku.properties_value,
+        r_qty: book + qty,
+        qty,
+        batch_id: `B${productDate.replace(/-/g, '')}`,
+        product_date: productDate,
         supplier_id: sku.supplier_id,
         expiration_date: formatShanghai(t + rng.int(180, 720) * 86_400_000).slice(0, 10),
       }
@@ -260,8 +307,14 @@ function makeOrders(rng: Rng, c: OrderCtx): JstCountOrder[] {
       labels: '',
       items,
       batchs: items.map((it) => ({
-        batch_no: it.batch_id, sku_id: it.sku_id, qty: it.qty, product_date: it.product_date,
-        supplier_id: it.supplier_id, supplier_name: `供应商${it.supplier_id}`, expiration_date: it.expiration_date, ioi_id: it.ioi_id,
+        batch_no: it.batch_id,
+        sku_id: it.sku_id,
+        qty: it.qty,
+        product_date: it.product_date,
+        supplier_id: it.supplier_id,
+        supplier_name: `供应商${it.supplier_id}`,
+        expiration_date: it.expiration_date,
+        ioi_id: it.ioi_id,
       })),
       sns: items.filter(() => rng.chance(0.1)).map((it) => ({ sku_id: it.sku_id, sn: `SN${it.ioi_id}`, qty: 1 })),
       owner_co_id: c.coId,

@@ -181,7 +181,12 @@ export interface JdyStore {
 
 export interface Dataset {
   readonly jst: { countOrders: JstCountOrder[]; skus: JstSku[]; partners: JstPartner[] }
-  readonly jdy: { materials: JdyMaterial[]; measureUnits: JdyMeasureUnit[]; materialUnits: JdyMaterialUnit[]; stores: JdyStore[] }
+  readonly jdy: {
+    materials: JdyMaterial[]
+    measureUnits: JdyMeasureUnit[]
+    materialUnits: JdyMaterialUnit[]
+    stores: JdyStore[]
+  }
   /** What the generator did, for oracles and docs. */
   readonly meta: {
     readonly seed: number | string

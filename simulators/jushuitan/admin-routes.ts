@@ -29,10 +29,14 @@ export type Mutation =
 
 function applyMutation(orders: CountOrderStore, m: Mutation): unknown {
   switch (m.op) {
-    case 'touch': return orders.touch(Number(m.io_id), m.modified)
-    case 'setStatus': return orders.setStatus(Number(m.io_id), m.status, m.modified)
-    case 'insert': return orders.insert(m.order)
-    case 'hardDelete': return { deleted: orders.hardDelete(Number(m.io_id)) }
+    case 'touch':
+      return orders.touch(Number(m.io_id), m.modified)
+    case 'setStatus':
+      return orders.setStatus(Number(m.io_id), m.status, m.modified)
+    case 'insert':
+      return orders.insert(m.order)
+    case 'hardDelete':
+      return { deleted: orders.hardDelete(Number(m.io_id)) }
   }
 }
 
@@ -52,14 +56,20 @@ export function jstAdminRoutes(d: JstAdminDeps) {
       const id = req.query.get('io_id')
       if (id !== null) {
         const o = d.orders.get(Number(id))
-        return o === undefined ? adminError(`count order ${id} does not exist`, 404) : jsonResponse({ ok: true, order: o })
+        return o === undefined
+          ? adminError(`count order ${id} does not exist`, 404)
+          : jsonResponse({ ok: true, order: o })
       }
-      return jsonResponse({ ok: true, orders: req.query.get('visible') === 'true' ? d.orders.visible() : d.orders.latest() })
+      return jsonResponse({
+        ok: true,
+        orders: req.query.get('visible') === 'true' ? d.orders.visible() : d.orders.latest(),
+      })
     }
     if (sub === 'data/skus' && m === 'GET') return jsonResponse({ ok: true, skus: d.dataset.jst.skus })
     if (sub === 'data/partners' && m === 'GET') return jsonResponse({ ok: true, partners: d.dataset.jst.partners })
     if (sub === 'data/meta' && m === 'GET') return jsonResponse({ ok: true, meta: d.dataset.meta })
-    if (sub === 'mutate' && m === 'POST') return jsonResponse({ ok: true, result: applyMutation(d.orders, asMutation(b)) })
+    if (sub === 'mutate' && m === 'POST')
+      return jsonResponse({ ok: true, result: applyMutation(d.orders, asMutation(b)) })
     if (sub === 'hooks' && m === 'DELETE') {
       d.hooks.clear()
       return jsonResponse({ ok: true })
@@ -70,8 +80,12 @@ export function jstAdminRoutes(d: JstAdminDeps) {
         applyMutation(d.orders, action)
       }
       if (b.type === 'afterRequest' && typeof b.n === 'number') d.hooks.afterRequest(b.n, run)
-      else if (b.type === 'betweenPages' && typeof b.pageIndex === 'number') d.hooks.betweenPages(b.window as HookWindow | undefined, b.pageIndex, run)
-      else return adminError('hook must be {type:"afterRequest",n,action} or {type:"betweenPages",window?,pageIndex,action}')
+      else if (b.type === 'betweenPages' && typeof b.pageIndex === 'number')
+        d.hooks.betweenPages(b.window as HookWindow | undefined, b.pageIndex, run)
+      else
+        return adminError(
+          'hook must be {type:"afterRequest",n,action} or {type:"betweenPages",window?,pageIndex,action}',
+        )
       return jsonResponse({ ok: true })
     }
     if (sub === 'options' && m === 'GET') return jsonResponse({ ok: true, options: d.behaviour() })
@@ -84,7 +98,8 @@ export function jstAdminRoutes(d: JstAdminDeps) {
       else d.tokens.revokeAll()
       return jsonResponse({ ok: true })
     }
-    if (sub === 'tokens/issue' && m === 'POST') return jsonResponse({ ok: true, token: d.tokens.issue(typeof b.app_key === 'string' ? b.app_key : d.appKey) })
+    if (sub === 'tokens/issue' && m === 'POST')
+      return jsonResponse({ ok: true, token: d.tokens.issue(typeof b.app_key === 'string' ? b.app_key : d.appKey) })
     if (sub === 'oauth-code' && m === 'POST') {
       if (typeof b.app_key !== 'string') return adminError('body must be {"app_key":"…"}')
       return jsonResponse({ ok: true, code: d.tokens.issueCode(b.app_key) })

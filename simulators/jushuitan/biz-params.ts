@@ -17,7 +17,12 @@ export function intParam(biz: Record<string, unknown>, key: string, dflt: number
 }
 
 /** page_size with the §6.1/§9.2 overflow behaviour: the effective size and the size page_count uses. */
-export function pageSizeParam(biz: Record<string, unknown>, b: JstBehaviour, dflt: number, max: number): Read<{ effective: number; forCount: number }> {
+export function pageSizeParam(
+  biz: Record<string, unknown>,
+  b: JstBehaviour,
+  dflt: number,
+  max: number,
+): Read<{ effective: number; forCount: number }> {
   const r = intParam(biz, 'page_size', dflt, 1)
   if ('err' in r) return r
   const requested = r.ok
@@ -34,25 +39,36 @@ export interface TimeRange {
 }
 
 /** Both-or-neither modified bounds, format, order and the 7-day limit (§6.1, §11.2 step 11). */
-export function rangeParam(biz: Record<string, unknown>, b: JstBehaviour, beginKey = 'modified_begin', endKey = 'modified_end'): Read<TimeRange | undefined> {
+export function rangeParam(
+  biz: Record<string, unknown>,
+  b: JstBehaviour,
+  beginKey = 'modified_begin',
+  endKey = 'modified_end',
+): Read<TimeRange | undefined> {
   const rawBegin = biz[beginKey]
   const rawEnd = biz[endKey]
   const has = (v: unknown) => v !== undefined && v !== null && v !== ''
   if (!has(rawBegin) && !has(rawEnd)) return { ok: undefined }
   if (!has(rawBegin) || !has(rawEnd)) return { err: badParam(`${beginKey}和${endKey}必须同时存在`, 'biz:range_pair') }
-  if (typeof rawBegin !== 'string' || typeof rawEnd !== 'string') return { err: badParam('时间格式必须为yyyy-MM-dd HH:mm:ss', 'biz:date_format') }
+  if (typeof rawBegin !== 'string' || typeof rawEnd !== 'string')
+    return { err: badParam('时间格式必须为yyyy-MM-dd HH:mm:ss', 'biz:date_format') }
   const begin = parseShanghai(rawBegin, b.lenientDates)
   const end = parseShanghai(rawEnd, b.lenientDates)
-  if (begin === undefined || end === undefined) return { err: badParam('时间格式必须为yyyy-MM-dd HH:mm:ss', 'biz:date_format') }
+  if (begin === undefined || end === undefined)
+    return { err: badParam('时间格式必须为yyyy-MM-dd HH:mm:ss', 'biz:date_format') }
   if (begin > end) return { err: badParam(`${beginKey}不能大于${endKey}`, 'biz:range_order') }
   const span = end - begin
   const seven = 7 * 86_400_000
-  if (span > seven || (span === seven && !b.sevenDayInclusive)) return { err: badParam('时间间隔不能超过七天', 'biz:range_7d') }
+  if (span > seven || (span === seven && !b.sevenDayInclusive))
+    return { err: badParam('时间间隔不能超过七天', 'biz:range_7d') }
   return { ok: { begin, end, beginText: rawBegin, endText: rawEnd } }
 }
 
 /** page_index, page_size (default 30, max 50) and the modified range, checked in that order (§6.1, §7.2). */
-export function pagedWindowParams(biz: Record<string, unknown>, b: JstBehaviour): Read<{ pageIndex: number; size: { effective: number; forCount: number }; range: TimeRange | undefined }> {
+export function pagedWindowParams(
+  biz: Record<string, unknown>,
+  b: JstBehaviour,
+): Read<{ pageIndex: number; size: { effective: number; forCount: number }; range: TimeRange | undefined }> {
   const pi = intParam(biz, 'page_index', 1, 1)
   if ('err' in pi) return pi
   const ps = pageSizeParam(biz, b, 30, 50)

@@ -11,8 +11,15 @@ export interface HookWindow {
   readonly modified_end: string
 }
 
-interface PageHook { window?: HookWindow; pageIndex: number; fn: HookFn }
-interface CountHook { at: number; fn: HookFn }
+interface PageHook {
+  window?: HookWindow
+  pageIndex: number
+  fn: HookFn
+}
+interface CountHook {
+  at: number
+  fn: HookFn
+}
 
 export class Hooks {
   private pageHooks: PageHook[] = []
@@ -44,8 +51,13 @@ export class Hooks {
     this.countHooks = this.countHooks.filter((h) => h.at > this.requests)
     for (const h of due) await h.fn()
     if (countPage === undefined) return
-    const hits = this.pageHooks.filter((h) => h.pageIndex === countPage.pageIndex && (h.window === undefined ||
-      (h.window.modified_begin === countPage.window?.modified_begin && h.window.modified_end === countPage.window.modified_end)))
+    const hits = this.pageHooks.filter(
+      (h) =>
+        h.pageIndex === countPage.pageIndex &&
+        (h.window === undefined ||
+          (h.window.modified_begin === countPage.window?.modified_begin &&
+            h.window.modified_end === countPage.window.modified_end)),
+    )
     this.pageHooks = this.pageHooks.filter((h) => !hits.includes(h))
     for (const h of hits) await h.fn()
   }

@@ -21,10 +21,22 @@ export interface JstApp {
   readonly ipWhitelist?: readonly string[]
 }
 
-export type PipelineStep = 'fields' | 'charset' | 'app_key' | 'sign' | 'timestamp' | 'ip' | 'token' | 'permission' | 'rate_limit' | 'biz'
+export type PipelineStep =
+  'fields' | 'charset' | 'app_key' | 'sign' | 'timestamp' | 'ip' | 'token' | 'permission' | 'rate_limit' | 'biz'
 
 /** §11.2 default order. */
-export const DEFAULT_PIPELINE: readonly PipelineStep[] = ['fields', 'charset', 'app_key', 'sign', 'timestamp', 'ip', 'token', 'permission', 'rate_limit', 'biz']
+export const DEFAULT_PIPELINE: readonly PipelineStep[] = [
+  'fields',
+  'charset',
+  'app_key',
+  'sign',
+  'timestamp',
+  'ip',
+  'token',
+  'permission',
+  'rate_limit',
+  'biz',
+]
 
 export type OrderMode = 'modified_asc' | 'modified_desc' | 'io_id_desc' | 'unstable_random'
 
@@ -38,7 +50,13 @@ export interface JstBehaviour {
   /** §11.2 step 5: `s9` → code 180 (default), `s1` → code 140. */
   timestampErrorProfile: 's9' | 's1'
   /** §8.2/§11.2 step 9: per app_key. */
-  rateLimit: { perSecond: number; perMinute: number; window: WindowMode; countRejected: boolean; maxConcurrent?: number }
+  rateLimit: {
+    perSecond: number
+    perMinute: number
+    window: WindowMode
+    countRejected: boolean
+    maxConcurrent?: number
+  }
   /** Server think time per accepted business call in real ms (makes `maxConcurrent` observable). Default 0. */
   processingMs: number
   /** §6.1/§9.2: page_size above 50. Default `clamp_quirk` (clamp, but page_count from the requested size). */
@@ -95,7 +113,11 @@ export interface JstSimulatorOptions extends Partial<Omit<JstBehaviour, 'rateLim
   /** Apps; default one self-developed and one ISV app with seeded keys. */
   readonly apps?: readonly JstApp[]
   /** Tokens that exist from the start (e.g. the official signature vectors' token). Lifetime `tokenTtlSec`. */
-  readonly presetTokens?: readonly { readonly appKey: string; readonly accessToken: string; readonly refreshToken: string }[]
+  readonly presetTokens?: readonly {
+    readonly appKey: string
+    readonly accessToken: string
+    readonly refreshToken: string
+  }[]
   /** A clock to share (e.g. with the JDY simulator) or options for a new one. */
   readonly clock?: SimClock | ClockOptions
   readonly rateLimit?: Partial<JstBehaviour['rateLimit']>

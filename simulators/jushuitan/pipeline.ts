@@ -120,12 +120,16 @@ type Step = (call: JstCall, d: PipelineDeps) => JstReject | undefined
 const STEPS: Record<PipelineStep, Step> = {
   fields(call) {
     const missing = REQUIRED[call.kind].filter((k) => (call.fields[k] ?? '') === '')
-    return missing.length === 0 ? undefined : reject(JstCode.emptyPayload, JstMsg.emptyPayload, `fields:${missing.join(',')}`)
+    return missing.length === 0
+      ? undefined
+      : reject(JstCode.emptyPayload, JstMsg.emptyPayload, `fields:${missing.join(',')}`)
   },
   charset(call) {
     const charset = call.fields.charset
-    if (charset !== undefined && charset.toLowerCase() !== 'utf-8') return reject(JstCode.badParam, JstMsg.badParam, 'charset')
-    if (call.kind === 'business' && call.fields.version !== undefined && call.fields.version !== '2') return reject(JstCode.badParam, JstMsg.badParam, 'version')
+    if (charset !== undefined && charset.toLowerCase() !== 'utf-8')
+      return reject(JstCode.badParam, JstMsg.badParam, 'charset')
+    if (call.kind === 'business' && call.fields.version !== undefined && call.fields.version !== '2')
+      return reject(JstCode.badParam, JstMsg.badParam, 'version')
     return undefined
   },
   app_key(call, d) {
@@ -155,7 +159,9 @@ const STEPS: Record<PipelineStep, Step> = {
   ip(call) {
     const list = call.app?.ipWhitelist
     const ip = call.remoteAddress.replace(/^::ffff:/, '')
-    return list === undefined || list.includes(ip) ? undefined : reject(JstCode.ipNotAllowed, JstMsg.ipNotAllowed(ip), 'ip')
+    return list === undefined || list.includes(ip)
+      ? undefined
+      : reject(JstCode.ipNotAllowed, JstMsg.ipNotAllowed(ip), 'ip')
   },
   token(call, d) {
     if (call.kind !== 'business') return undefined
@@ -167,7 +173,9 @@ const STEPS: Record<PipelineStep, Step> = {
   permission(call) {
     if (call.kind !== 'business') return undefined
     const allowed = call.app?.allowedApis
-    return allowed === undefined || allowed.includes(call.path) ? undefined : reject(JstCode.noPermission, JstMsg.noPermission, 'permission')
+    return allowed === undefined || allowed.includes(call.path)
+      ? undefined
+      : reject(JstCode.noPermission, JstMsg.noPermission, 'permission')
   },
   rate_limit(call, d) {
     return d.limits.admit(call.fields.app_key ?? '', d.clock.now())
@@ -180,7 +188,8 @@ const STEPS: Record<PipelineStep, Step> = {
     } catch {
       return badParam('biz不是合法的JSON', 'biz')
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return badParam('biz必须是JSON对象', 'biz')
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      return badParam('biz必须是JSON对象', 'biz')
     call.biz = parsed as Record<string, unknown>
     return undefined
   },

@@ -26,7 +26,12 @@ export interface CountSource {
   select(sel: CountSelection): readonly JstCountOrder[]
 }
 
-function page<T>(rows: readonly T[], pageIndex: number, size: { effective: number; forCount: number }, b: JstBehaviour): PageData<T> {
+function page<T>(
+  rows: readonly T[],
+  pageIndex: number,
+  size: { effective: number; forCount: number },
+  b: JstBehaviour,
+): PageData<T> {
   const offset = (pageIndex - 1) * size.effective
   const pageCount = Math.ceil(rows.length / size.forCount)
   return {
@@ -45,13 +50,30 @@ export function renderOrder(o: JstCountOrder, b: JstBehaviour): Record<string, u
   const q = (n: number) => (b.quantitiesAsStrings ? String(n) : n)
   const f = b.features
   const out: Record<string, unknown> = {
-    type: o.type, io_id: id(o.io_id), io_date: o.io_date, status: o.status, warehouse: o.warehouse,
-    creator_name: o.creator_name, remark: o.remark, wh_id: id(o.wh_id), wms_co_id: id(o.wms_co_id),
-    modified: o.modified, f_status: o.f_status, labels: o.labels,
+    type: o.type,
+    io_id: id(o.io_id),
+    io_date: o.io_date,
+    status: o.status,
+    warehouse: o.warehouse,
+    creator_name: o.creator_name,
+    remark: o.remark,
+    wh_id: id(o.wh_id),
+    wms_co_id: id(o.wms_co_id),
+    modified: o.modified,
+    f_status: o.f_status,
+    labels: o.labels,
     items: o.items.map((it) => ({
-      io_id: id(it.io_id), ioi_id: id(it.ioi_id), sku_id: it.sku_id, i_id: it.i_id, name: it.name,
-      properties_value: it.properties_value, r_qty: q(it.r_qty), qty: q(it.qty),
-      ...(f.batchEnabled ? { batch_id: it.batch_id, product_date: it.product_date, expiration_date: it.expiration_date } : {}),
+      io_id: id(it.io_id),
+      ioi_id: id(it.ioi_id),
+      sku_id: it.sku_id,
+      i_id: it.i_id,
+      name: it.name,
+      properties_value: it.properties_value,
+      r_qty: q(it.r_qty),
+      qty: q(it.qty),
+      ...(f.batchEnabled
+        ? { batch_id: it.batch_id, product_date: it.product_date, expiration_date: it.expiration_date }
+        : {}),
       supplier_id: id(it.supplier_id),
     })),
   }
@@ -66,18 +88,26 @@ export function renderOrder(o: JstCountOrder, b: JstBehaviour): Record<string, u
   }
   if (f.snEnabled) out.sns = o.sns.map((x) => ({ ...x, qty: q(x.qty) }))
   else if (b.emptyArraysInsteadOfOmit) out.sns = []
-  for (const [k, v] of Object.entries(o.extra ?? {})) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+  for (const [k, v] of Object.entries(o.extra ?? {}))
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
   return out
 }
 
 /** `/open/inventory/count/query`. */
-export function countQuery(biz: Record<string, unknown>, orders: CountSource, coId: number, b: JstBehaviour, rng: Rng): Read<PageData<Record<string, unknown>>> {
+export function countQuery(
+  biz: Record<string, unknown>,
+  orders: CountSource,
+  coId: number,
+  b: JstBehaviour,
+  rng: Rng,
+): Read<PageData<Record<string, unknown>>> {
   const params = pagedWindowParams(biz, b)
   if ('err' in params) return params
   const { pageIndex, size, range } = params.ok
   const ioIds = listParam(biz, 'io_ids', 50)
   if ('err' in ioIds) return ioIds
-  if (ioIds.ok !== undefined && ioIds.ok.some((s) => !/^\d+$/.test(s))) return { err: badParam('io_ids必须是数字', 'biz:io_ids') }
+  if (ioIds.ok !== undefined && ioIds.ok.some((s) => !/^\d+$/.test(s)))
+    return { err: badParam('io_ids必须是数字', 'biz:io_ids') }
   if (range === undefined && (ioIds.ok === undefined || ioIds.ok.length === 0)) {
     return { err: badParam('修改时间和盘点单号不能同时为空', 'biz:selector') }
   }
@@ -97,7 +127,9 @@ export function countQuery(biz: Record<string, unknown>, orders: CountSource, co
   const mode = b.orderMode
   const matched = orders.select({
     ...(ids !== undefined ? { ids } : range !== undefined ? { range } : {}),
-    endInclusive: b.endInclusive, statuses, owner: owner.ok === ALL_OWNERS ? undefined : owner.ok,
+    endInclusive: b.endInclusive,
+    statuses,
+    owner: owner.ok === ALL_OWNERS ? undefined : owner.ok,
     order: mode === 'unstable_random' ? 'stored' : mode,
   })
   const p = page(mode === 'unstable_random' ? rng.shuffle(matched) : matched, pageIndex, size, b)
@@ -105,7 +137,11 @@ export function countQuery(biz: Record<string, unknown>, orders: CountSource, co
 }
 
 /** `/open/sku/query` (§7.2): sku_ids ≤ 20, page_size ≤ 50, window ≤ 7 days. */
-export function skuQuery(biz: Record<string, unknown>, skus: readonly JstSku[], b: JstBehaviour): Read<PageData<JstSku>> {
+export function skuQuery(
+  biz: Record<string, unknown>,
+  skus: readonly JstSku[],
+  b: JstBehaviour,
+): Read<PageData<JstSku>> {
   const params = pagedWindowParams(biz, b)
   if ('err' in params) return params
   const { pageIndex, size, range } = params.ok
@@ -116,30 +152,44 @@ export function skuQuery(biz: Record<string, unknown>, skus: readonly JstSku[], 
   const iIds = listParam(biz, 'i_ids', 20)
   if ('err' in iIds) return iIds
   const dateField = biz.date_field ?? 'modified'
-  if (dateField !== 'modified' && dateField !== 'created') return { err: badParam('date_field只能是created或modified', 'biz:date_field') }
+  if (dateField !== 'modified' && dateField !== 'created')
+    return { err: badParam('date_field只能是created或modified', 'biz:date_field') }
   const name = typeof biz.name === 'string' && biz.name !== '' ? biz.name : undefined
   const exact = typeof biz.exactly_name === 'string' && biz.exactly_name !== '' ? biz.exactly_name : undefined
-  if (range === undefined && skuIds.ok === undefined && skuCodes.ok === undefined && iIds.ok === undefined && name === undefined && exact === undefined) {
+  if (
+    range === undefined &&
+    skuIds.ok === undefined &&
+    skuCodes.ok === undefined &&
+    iIds.ok === undefined &&
+    name === undefined &&
+    exact === undefined
+  ) {
     return { err: badParam('修改时间和商品编码不能同时为空', 'biz:selector') }
   }
   const r = range
-  const rows = skus.filter((s) => {
-    if (skuIds.ok !== undefined && !skuIds.ok.includes(s.sku_id)) return false
-    if (skuCodes.ok !== undefined && !skuCodes.ok.includes(s.sku_code)) return false
-    if (iIds.ok !== undefined && !iIds.ok.includes(s.i_id)) return false
-    if (name !== undefined && !s.name.includes(name)) return false
-    if (exact !== undefined && s.name !== exact) return false
-    if (r !== undefined) {
-      const t = parseShanghai(dateField === 'created' ? s.created : s.modified) ?? 0
-      if (t < r.begin || t > r.end) return false
-    }
-    return true
-  }).sort((x, y) => (x.modified < y.modified ? -1 : x.modified > y.modified ? 1 : x.autoid - y.autoid))
+  const rows = skus
+    .filter((s) => {
+      if (skuIds.ok !== undefined && !skuIds.ok.includes(s.sku_id)) return false
+      if (skuCodes.ok !== undefined && !skuCodes.ok.includes(s.sku_code)) return false
+      if (iIds.ok !== undefined && !iIds.ok.includes(s.i_id)) return false
+      if (name !== undefined && !s.name.includes(name)) return false
+      if (exact !== undefined && s.name !== exact) return false
+      if (r !== undefined) {
+        const t = parseShanghai(dateField === 'created' ? s.created : s.modified) ?? 0
+        if (t < r.begin || t > r.end) return false
+      }
+      return true
+    })
+    .sort((x, y) => (x.modified < y.modified ? -1 : x.modified > y.modified ? 1 : x.autoid - y.autoid))
   return { ok: page(rows, pageIndex, size, b) }
 }
 
 /** `/open/wms/partner/query` (§7.1): default page_size 30; the maximum is undocumented, 100 here (clamped). */
-export function partnerQuery(biz: Record<string, unknown>, partners: readonly JstPartner[], b: JstBehaviour): Read<PageData<JstPartner>> {
+export function partnerQuery(
+  biz: Record<string, unknown>,
+  partners: readonly JstPartner[],
+  b: JstBehaviour,
+): Read<PageData<JstPartner>> {
   const pi = intParam(biz, 'page_index', 1, 1)
   if ('err' in pi) return pi
   const ps = intParam(biz, 'page_size', 30, 1)

@@ -79,13 +79,17 @@ function hex32(rng: Rng): string {
 export async function startJstSimulator(options: JstSimulatorOptions = {}): Promise<JstSimulator> {
   const seed = options.seed ?? 1
   const rng = createRng(`jst/${String(seed)}`)
-  const clock: SimClock = options.clock !== undefined && 'now' in options.clock ? options.clock : createClock(options.clock ?? {})
+  const clock: SimClock =
+    options.clock !== undefined && 'now' in options.clock ? options.clock : createClock(options.clock ?? {})
   const dataset = options.dataset ?? generateDataset({ seed, orders: 200, days: 7, ...options.generate })
   const appRng = rng.fork('apps')
-  const apps: JstApp[] = options.apps !== undefined ? [...options.apps] : [
-    { appKey: hex32(appRng), appSecret: hex32(appRng), type: 'self' },
-    { appKey: hex32(appRng), appSecret: hex32(appRng), type: 'isv' },
-  ]
+  const apps: JstApp[] =
+    options.apps !== undefined
+      ? [...options.apps]
+      : [
+          { appKey: hex32(appRng), appSecret: hex32(appRng), type: 'self' },
+          { appKey: hex32(appRng), appSecret: hex32(appRng), type: 'isv' },
+        ]
   const appMap = new Map(apps.map((a) => [a.appKey, a]))
   const selfApp = apps.find((a) => a.type === 'self') ?? apps[0]
   const isvApp = apps.find((a) => a.type === 'isv')
@@ -105,27 +109,57 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
   const queryRng = rng.fork('query-order')
   let firstToken = tokens.issue(selfApp.appKey)
   const presets = () => {
-    for (const t of options.presetTokens ?? []) tokens.restore(t.appKey, { access_token: t.accessToken, refresh_token: t.refreshToken, expires_in: 0, scope: 'all' })
+    for (const t of options.presetTokens ?? [])
+      tokens.restore(t.appKey, {
+        access_token: t.accessToken,
+        refresh_token: t.refreshToken,
+        expires_in: 0,
+        scope: 'all',
+      })
   }
   presets()
-  const deps: PipelineDeps = { get behaviour() { return behaviour }, apps: appMap, tokens, clock, limits }
+  const deps: PipelineDeps = {
+    get behaviour() {
+      return behaviour
+    },
+    apps: appMap,
+    tokens,
+    clock,
+    limits,
+  }
 
-  const envelope = (data: unknown) => ({ code: JstCode.ok, msg: JST_OK_MSG, data, ...(behaviour.includeIssuccess ? { issuccess: true } : {}) })
-  const errorBody = (r: JstReject) => ({ code: r.code, msg: r.msg, data: null, ...(behaviour.includeIssuccess ? { issuccess: false } : {}) })
-  const params = (fields: Record<string, string> | undefined) => fields ?? {}
-  const fail = (r: JstReject, fields?: Record<string, string>): SimResponse => jsonResponse(errorBody(r), 200, {
-    outcome: r.code === JstCode.tooFrequent || r.code === JstCode.quotaExceeded ? 'throttled' : 'rejected',
-    code: r.code, reason: r.reason, params: params(fields),
+  const envelope = (data: unknown) => ({
+    code: JstCode.ok,
+    msg: JST_OK_MSG,
+    data,
+    ...(behaviour.includeIssuccess ? { issuccess: true } : {}),
   })
+  const errorBody = (r: JstReject) => ({
+    code: r.code,
+    msg: r.msg,
+    data: null,
+    ...(behaviour.includeIssuccess ? { issuccess: false } : {}),
+  })
+  const params = (fields: Record<string, string> | undefined) => fields ?? {}
+  const fail = (r: JstReject, fields?: Record<string, string>): SimResponse =>
+    jsonResponse(errorBody(r), 200, {
+      outcome: r.code === JstCode.tooFrequent || r.code === JstCode.quotaExceeded ? 'throttled' : 'rejected',
+      code: r.code,
+      reason: r.reason,
+      params: params(fields),
+    })
   const ok = (data: unknown, fields: Record<string, string>): SimResponse =>
     jsonResponse(envelope(data), 200, { outcome: 'accepted', code: 0, params: fields })
-  const transport = (status: number, reason: string, fields?: Record<string, string>): SimResponse =>
-    ({ ...gatewayPage(status), log: { outcome: 'rejected', reason, params: params(fields) } })
+  const transport = (status: number, reason: string, fields?: Record<string, string>): SimResponse => ({
+    ...gatewayPage(status),
+    log: { outcome: 'rejected', reason, params: params(fields) },
+  })
 
   async function handle(req: SimRequest): Promise<SimResponse> {
     const kind = ROUTES[req.path]
     if (kind === undefined) return transport(404, 'not_found')
-    if (req.method !== 'POST') return { ...transport(405, 'method'), headers: { ...gatewayPage(405).headers, allow: 'POST' } }
+    if (req.method !== 'POST')
+      return { ...transport(405, 'method'), headers: { ...gatewayPage(405).headers, allow: 'POST' } }
     if (req.bodyTooLarge) return transport(413, 'body_too_large')
     const fields = parseForm(req.body)
     if (fields === undefined) return fail(reject(JstCode.badParam, JstMsg.badParam, 'form_encoding'))
@@ -138,9 +172,10 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
     try {
       if (behaviour.processingMs > 0) await sleep(behaviour.processingMs)
       const out = answer(call)
-      const countPage = call.path === '/open/inventory/count/query' && out.log?.outcome === 'accepted'
-        ? { pageIndex: Number(call.biz?.page_index ?? 1), ...windowOf(call.biz) }
-        : undefined
+      const countPage =
+        call.path === '/open/inventory/count/query' && out.log?.outcome === 'accepted'
+          ? { pageIndex: Number(call.biz?.page_index ?? 1), ...windowOf(call.biz) }
+          : undefined
       await hooks.afterAnswer(countPage)
       return out
     } finally {
@@ -154,29 +189,37 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
     switch (call.kind) {
       case 'init_token':
       case 'access_token': {
-        if (f.grant_type !== 'authorization_code') return fail(reject(JstCode.badParam, `${JstMsg.badParam}grant_type必须为authorization_code`, 'grant_type'), f)
-        if (call.kind === 'init_token' && app.type === 'isv') return fail(reject(JstCode.selfAppOnly, JstMsg.selfAppOnly, 'isv_init_token'), f)
+        if (f.grant_type !== 'authorization_code')
+          return fail(reject(JstCode.badParam, `${JstMsg.badParam}grant_type必须为authorization_code`, 'grant_type'), f)
+        if (call.kind === 'init_token' && app.type === 'isv')
+          return fail(reject(JstCode.selfAppOnly, JstMsg.selfAppOnly, 'isv_init_token'), f)
         if (call.kind === 'access_token' && !tokens.useCode(f.code ?? '', app.appKey)) {
           return fail(reject(JstCode.badParam, `${JstMsg.badParam}code无效或已过期`, 'oauth_code'), f)
         }
         return ok(tokens.issue(app.appKey), f)
       }
       case 'refresh_token': {
-        if (f.grant_type !== 'refresh_token' || f.scope !== 'all') return fail(reject(JstCode.badParam, `${JstMsg.badParam}grant_type必须为refresh_token且scope为all`, 'grant_type'), f)
+        if (f.grant_type !== 'refresh_token' || f.scope !== 'all')
+          return fail(
+            reject(JstCode.badParam, `${JstMsg.badParam}grant_type必须为refresh_token且scope为all`, 'grant_type'),
+            f,
+          )
         if (app.type === 'isv') return fail(reject(JstCode.internal, JstMsg.isvNoRefresh, 'isv_refresh'), f)
         const r = tokens.refresh(f.refresh_token ?? '', app.appKey)
         if (r === 'invalid') return fail(reject(JstCode.badToken, '验证失败！无效的refresh_token', 'refresh_token'), f)
-        if (r === 'too_early') return fail(reject(behaviour.refreshTooEarly.code, behaviour.refreshTooEarly.msg, 'refresh_too_early'), f)
+        if (r === 'too_early')
+          return fail(reject(behaviour.refreshTooEarly.code, behaviour.refreshTooEarly.msg, 'refresh_too_early'), f)
         return ok(r, f)
       }
       case 'business': {
         const biz = call.biz ?? {}
         const coId = call.coId ?? dataset.meta.coId
-        const r = call.path === '/open/inventory/count/query'
-          ? countQuery(biz, orders, coId, behaviour, queryRng)
-          : call.path === '/open/sku/query'
-            ? skuQuery(biz, dataset.jst.skus, behaviour)
-            : partnerQuery(biz, dataset.jst.partners, behaviour)
+        const r =
+          call.path === '/open/inventory/count/query'
+            ? countQuery(biz, orders, coId, behaviour, queryRng)
+            : call.path === '/open/sku/query'
+              ? skuQuery(biz, dataset.jst.skus, behaviour)
+              : partnerQuery(biz, dataset.jst.partners, behaviour)
         return 'err' in r ? fail(r.err, f) : ok(r.ok, f)
       }
     }
@@ -217,17 +260,36 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     adminPrefix,
     handler: handle,
-    internalError: () => jsonResponse({ code: JstCode.internal, msg: JstMsg.internal, data: null }, 200, { outcome: 'rejected', code: JstCode.internal, reason: 'internal' }),
-    faults, log, clock,
-    describe: (req) => parseForm(req.body) ?? {},
-    admin: createAdminHandler({
-      token: adminToken, log, faults, clock, reset,
-      credentials: () => credentials(baseUrl),
-      extra: jstAdminRoutes({
-        orders, dataset, hooks, tokens, configure, behaviour: () => behaviour,
-        appKey: selfApp.appKey,
+    internalError: () =>
+      jsonResponse({ code: JstCode.internal, msg: JstMsg.internal, data: null }, 200, {
+        outcome: 'rejected',
+        code: JstCode.internal,
+        reason: 'internal',
       }),
-    }, adminPrefix),
+    faults,
+    log,
+    clock,
+    describe: (req) => parseForm(req.body) ?? {},
+    admin: createAdminHandler(
+      {
+        token: adminToken,
+        log,
+        faults,
+        clock,
+        reset,
+        credentials: () => credentials(baseUrl),
+        extra: jstAdminRoutes({
+          orders,
+          dataset,
+          hooks,
+          tokens,
+          configure,
+          behaviour: () => behaviour,
+          appKey: selfApp.appKey,
+        }),
+      },
+      adminPrefix,
+    ),
   })
   baseUrl = server.url
 
@@ -235,9 +297,18 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
     url: server.url,
     port: server.port,
     adminToken,
-    get credentials() { return credentials(server.url) },
-    clock, faults, log, hooks, orders, dataset,
-    get behaviour() { return behaviour },
+    get credentials() {
+      return credentials(server.url)
+    },
+    clock,
+    faults,
+    log,
+    hooks,
+    orders,
+    dataset,
+    get behaviour() {
+      return behaviour
+    },
     configure,
     issueToken: (appKey = selfApp.appKey) => tokens.issue(appKey),
     issueAuthCode: (appKey = isvApp?.appKey ?? selfApp.appKey) => tokens.issueCode(appKey),
@@ -250,7 +321,9 @@ export async function startJstSimulator(options: JstSimulatorOptions = {}): Prom
   }
 }
 
-function windowOf(biz: Record<string, unknown> | undefined): { window?: { modified_begin: string; modified_end: string } } {
+function windowOf(biz: Record<string, unknown> | undefined): {
+  window?: { modified_begin: string; modified_end: string }
+} {
   const b = biz?.modified_begin
   const e = biz?.modified_end
   return typeof b === 'string' && typeof e === 'string' ? { window: { modified_begin: b, modified_end: e } } : {}

@@ -15,7 +15,10 @@ export class CountOrderStore {
   private readonly versions = new Map<number, Entry>()
   private readonly index = new VisibleIndex(this.versions)
 
-  constructor(private readonly clock: SimClock, private readonly delayMs: () => number) {}
+  constructor(
+    private readonly clock: SimClock,
+    private readonly delayMs: () => number,
+  ) {}
 
   /** Load orders as already visible (the initial dataset). */
   load(orders: readonly JstCountOrder[]): void {
@@ -23,7 +26,10 @@ export class CountOrderStore {
     this.index.reset()
     for (const o of orders) {
       const order = structuredClone(o)
-      this.versions.set(o.io_id, { pos: this.versions.get(o.io_id)?.pos ?? this.versions.size, versions: [version(order, Number.NEGATIVE_INFINITY)] })
+      this.versions.set(o.io_id, {
+        pos: this.versions.get(o.io_id)?.pos ?? this.versions.size,
+        versions: [version(order, Number.NEGATIVE_INFINITY)],
+      })
     }
   }
 
@@ -118,5 +124,5 @@ export class CountOrderStore {
 }
 
 function version(order: JstCountOrder | undefined, visibleFrom: number): Version {
-  return { order, visibleFrom, ms: order === undefined ? 0 : parseShanghai(order.modified) ?? 0 }
+  return { order, visibleFrom, ms: order === undefined ? 0 : (parseShanghai(order.modified) ?? 0) }
 }

@@ -31,15 +31,23 @@ export class TokenStore {
   private byRefresh = new Map<string, TokenRecord>()
   private codes = new Map<string, { appKey: string; issuedAt: number }>()
 
-  constructor(private readonly clock: SimClock, private readonly behaviour: () => JstBehaviour, private readonly coId: number) {}
+  constructor(
+    private readonly clock: SimClock,
+    private readonly behaviour: () => JstBehaviour,
+    private readonly coId: number,
+  ) {}
 
   /** Issue a fresh token pair for an app. */
   issue(appKey: string): TokenData {
     const b = this.behaviour()
     if (b.initTokenInvalidatesOld) this.revokeApp(appKey)
     const rec: TokenRecord = {
-      accessToken: hex(), refreshToken: hex(), appKey, coId: this.coId,
-      expiresAt: this.clock.now() + b.tokenTtlSec * 1000, refreshValidUntil: Number.POSITIVE_INFINITY,
+      accessToken: hex(),
+      refreshToken: hex(),
+      appKey,
+      coId: this.coId,
+      expiresAt: this.clock.now() + b.tokenTtlSec * 1000,
+      refreshValidUntil: Number.POSITIVE_INFINITY,
     }
     this.byAccess.set(rec.accessToken, rec)
     this.byRefresh.set(rec.refreshToken, rec)
@@ -49,8 +57,12 @@ export class TokenStore {
   /** Re-create a known token pair with a fresh lifetime (reset keeps the advertised credentials valid). */
   restore(appKey: string, known: TokenData): TokenData {
     const rec: TokenRecord = {
-      accessToken: known.access_token, refreshToken: known.refresh_token, appKey, coId: this.coId,
-      expiresAt: this.clock.now() + this.behaviour().tokenTtlSec * 1000, refreshValidUntil: Number.POSITIVE_INFINITY,
+      accessToken: known.access_token,
+      refreshToken: known.refresh_token,
+      appKey,
+      coId: this.coId,
+      expiresAt: this.clock.now() + this.behaviour().tokenTtlSec * 1000,
+      refreshValidUntil: Number.POSITIVE_INFINITY,
     }
     this.byAccess.set(rec.accessToken, rec)
     this.byRefresh.set(rec.refreshToken, rec)
@@ -82,8 +94,12 @@ export class TokenStore {
     rec.expiresAt = Math.min(rec.expiresAt, graceEnd)
     rec.refreshValidUntil = graceEnd
     const next: TokenRecord = {
-      accessToken: hex(), refreshToken: hex(), appKey, coId: rec.coId,
-      expiresAt: now + b.tokenTtlSec * 1000, refreshValidUntil: Number.POSITIVE_INFINITY,
+      accessToken: hex(),
+      refreshToken: hex(),
+      appKey,
+      coId: rec.coId,
+      expiresAt: now + b.tokenTtlSec * 1000,
+      refreshValidUntil: Number.POSITIVE_INFINITY,
     }
     this.byAccess.set(next.accessToken, next)
     this.byRefresh.set(next.refreshToken, next)
@@ -101,7 +117,9 @@ export class TokenStore {
   useCode(code: string, appKey: string): boolean {
     const c = this.codes.get(code)
     this.codes.delete(code)
-    return c !== undefined && c.appKey === appKey && this.clock.now() - c.issuedAt <= this.behaviour().oauthCodeTtlSec * 1000
+    return (
+      c !== undefined && c.appKey === appKey && this.clock.now() - c.issuedAt <= this.behaviour().oauthCodeTtlSec * 1000
+    )
   }
 
   /** Revoke one access token (the "forced 100" fault in state form). */

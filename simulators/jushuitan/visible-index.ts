@@ -88,7 +88,11 @@ export class VisibleIndex {
   /** The orders a count query matches, in the selection's order. Do not mutate the result. */
   select(sel: CountSelection, now: number): readonly JstCountOrder[] {
     this.refresh(now)
-    if (sel.ids !== undefined) return this.order([...sel.ids].flatMap((id) => this.byId.get(id) ?? []).filter((x) => this.matches(x, sel)), sel.order)
+    if (sel.ids !== undefined)
+      return this.order(
+        [...sel.ids].flatMap((id) => this.byId.get(id) ?? []).filter((x) => this.matches(x, sel)),
+        sel.order,
+      )
     // Paging walks one window page by page; the matched list is the same until the view changes.
     const key = JSON.stringify([sel.range, sel.endInclusive, sel.statuses, sel.owner, sel.order])
     const hit = this.cache.get(key)
@@ -99,16 +103,20 @@ export class VisibleIndex {
     }
     const r = sel.range
     const from = r === undefined ? 0 : this.lowerBound((m) => m >= r.begin)
-    const to = r === undefined ? this.sorted.length : this.lowerBound(sel.endInclusive ? (m) => m > r.end : (m) => m >= r.end)
+    const to =
+      r === undefined ? this.sorted.length : this.lowerBound(sel.endInclusive ? (m) => m > r.end : (m) => m >= r.end)
     const rows: Row[] = []
     for (let i = from; i < to; i++) {
       const x = this.sorted[i] as Row
       if (this.matches(x, sel)) rows.push(x)
     }
     // `sorted` is already in modified order: only the other orders need a sort.
-    const out = sel.order === 'modified_asc' ? rows.map((x) => x.order)
-      : sel.order === 'modified_desc' ? rows.reverse().map((x) => x.order)
-        : this.order(rows, sel.order)
+    const out =
+      sel.order === 'modified_asc'
+        ? rows.map((x) => x.order)
+        : sel.order === 'modified_desc'
+          ? rows.reverse().map((x) => x.order)
+          : this.order(rows, sel.order)
     this.cache.delete(key)
     this.cache.set(key, { generation: this.generation, rows: out })
     for (const k of this.cache.keys()) {
@@ -124,10 +132,18 @@ export class VisibleIndex {
 
   private order(rows: Row[], order: CountSelection['order']): JstCountOrder[] {
     switch (order) {
-      case 'modified_asc': rows.sort(byModified); break
-      case 'modified_desc': rows.sort((a, b) => byModified(b, a)); break
-      case 'io_id_desc': rows.sort((a, b) => b.order.io_id - a.order.io_id); break
-      case 'stored': rows.sort((a, b) => a.pos - b.pos); break
+      case 'modified_asc':
+        rows.sort(byModified)
+        break
+      case 'modified_desc':
+        rows.sort((a, b) => byModified(b, a))
+        break
+      case 'io_id_desc':
+        rows.sort((a, b) => b.order.io_id - a.order.io_id)
+        break
+      case 'stored':
+        rows.sort((a, b) => a.pos - b.pos)
+        break
     }
     return rows.map((x) => x.order)
   }

@@ -18,7 +18,12 @@ function pickBook(state: JdyState, b: Record<string, unknown>, req: SimRequest):
 
 const isResponse = (x: unknown): x is SimResponse => typeof x === 'object' && x !== null && 'status' in x && 'body' in x
 
-export function jdyAdminRoutes(state: () => JdyState, sub: string, req: SimRequest, body: unknown): SimResponse | undefined {
+export function jdyAdminRoutes(
+  state: () => JdyState,
+  sub: string,
+  req: SimRequest,
+  body: unknown,
+): SimResponse | undefined {
   const s = state()
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
   const m = req.method
@@ -30,12 +35,19 @@ export function jdyAdminRoutes(state: () => JdyState, sub: string, req: SimReque
     if (id === undefined) {
       if (m === 'GET') {
         const book = req.query.get('outerInstanceId') ?? undefined
-        return jsonResponse({ ok: true, bills: s.bills.list(book === '' ? undefined : book).map((x) => ({ ...billDetail(x, s.master), book: x.book })) })
+        return jsonResponse({
+          ok: true,
+          bills: s.bills
+            .list(book === '' ? undefined : book)
+            .map((x) => ({ ...billDetail(x, s.master), book: x.book })),
+        })
       }
       if (m === 'POST') {
         const book = pickBook(s, b, req)
         if (isResponse(book)) return book
-        const lines = Array.isArray(b.material_entity) ? (b.material_entity as Array<Record<string, unknown>>) : undefined
+        const lines = Array.isArray(b.material_entity)
+          ? (b.material_entity as Array<Record<string, unknown>>)
+          : undefined
         const status = b.bill_status === 'C' ? 'C' : 'Z'
         const bill = s.bills.insert(book.outerInstanceId, {
           ...(typeof b.bill_no === 'string' ? { bill_no: b.bill_no } : {}),
@@ -50,13 +62,15 @@ export function jdyAdminRoutes(state: () => JdyState, sub: string, req: SimReque
     }
     const bill = s.bills.bills.get(id)
     if (bill === undefined) return adminError(`no bill with id ${id}`, 404)
-    if (parts.length === 2 && m === 'GET') return jsonResponse({ ok: true, bill: { ...billDetail(bill, s.master), book: bill.book } })
+    if (parts.length === 2 && m === 'GET')
+      return jsonResponse({ ok: true, bill: { ...billDetail(bill, s.master), book: bill.book } })
     if (parts.length === 2 && m === 'DELETE') {
       s.bills.bills.delete(id)
       return jsonResponse({ ok: true, deleted: id })
     }
     if (parts[2] === 'qty' && m === 'POST') {
-      if (typeof b.seq !== 'number' || (typeof b.qty !== 'number' && typeof b.qty !== 'string')) return adminError('body must be {"seq":<line seq>,"qty":<number>}')
+      if (typeof b.seq !== 'number' || (typeof b.qty !== 'number' && typeof b.qty !== 'string'))
+        return adminError('body must be {"seq":<line seq>,"qty":<number>}')
       if (!s.bills.setQty(id, b.seq, b.qty)) return adminError(`bill ${id} has no line with seq ${b.seq}`, 404)
       return jsonResponse({ ok: true, bill: billDetail(bill, s.master) })
     }
@@ -85,16 +99,26 @@ export function jdyAdminRoutes(state: () => JdyState, sub: string, req: SimReque
   if (parts[0] === 'master-data') {
     if (parts.length === 1 && m === 'GET') {
       const md = s.master
-      return jsonResponse({ ok: true, materials: md.materials, measureUnits: md.units, materialUnits: md.materialUnits, stores: md.stores })
+      return jsonResponse({
+        ok: true,
+        materials: md.materials,
+        measureUnits: md.units,
+        materialUnits: md.materialUnits,
+        stores: md.stores,
+      })
     }
     const entity = parts[1] as MasterEntity
     const id = parts[2]
     if (parts.length === 2 && m === 'POST' && MASTER_ENTITIES.includes(entity)) {
       if (typeof b.id !== 'string' || b.id === '') return adminError('body must be a row with a string "id"')
-      return s.master.add(entity, { ...b, id: b.id }, s.clock.now()) ? jsonResponse({ ok: true, id: b.id }) : adminError(`${entity} ${b.id} already exists`, 409)
+      return s.master.add(entity, { ...b, id: b.id }, s.clock.now())
+        ? jsonResponse({ ok: true, id: b.id })
+        : adminError(`${entity} ${b.id} already exists`, 409)
     }
-    if (!MASTER_ENTITIES.includes(entity) || id === undefined) return adminError(`use /__admin/master-data/<${MASTER_ENTITIES.join('|')}>/<id>`, 404)
-    if (m === 'DELETE') return s.master.remove(entity, id) ? jsonResponse({ ok: true }) : adminError(`no ${entity} with id ${id}`, 404)
+    if (!MASTER_ENTITIES.includes(entity) || id === undefined)
+      return adminError(`use /__admin/master-data/<${MASTER_ENTITIES.join('|')}>/<id>`, 404)
+    if (m === 'DELETE')
+      return s.master.remove(entity, id) ? jsonResponse({ ok: true }) : adminError(`no ${entity} with id ${id}`, 404)
     if (m === 'PATCH' || m === 'POST') {
       return s.master.patch(entity, id, b) ? jsonResponse({ ok: true }) : adminError(`no ${entity} with id ${id}`, 404)
     }

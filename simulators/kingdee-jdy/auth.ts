@@ -70,8 +70,9 @@ export class AuthState {
 
   /** `push_app_authorize`: the client's authorisation rows, optionally for one outerInstanceId. */
   authorize(client: JdyClient, outerInstanceId: string | undefined): Reply {
-    const rows = this.books.filter((b) => b.clientId === client.clientId &&
-      (outerInstanceId === undefined || b.outerInstanceId === outerInstanceId))
+    const rows = this.books.filter(
+      (b) => b.clientId === client.clientId && (outerInstanceId === undefined || b.outerInstanceId === outerInstanceId),
+    )
     for (const book of rows) {
       const n = (this.#authorizeCalls.get(book) ?? 0) + 1
       this.#authorizeCalls.set(book, n)
@@ -80,9 +81,17 @@ export class AuthState {
       else this.#rotateIfOld(book)
     }
     const data = rows.map((b) => ({
-      appKey: b.appKey, appSecret: b.appSecret, domain: b.domain, outerInstanceId: b.outerInstanceId,
-      accountId: b.accountId, accountName: b.accountName, serviceId: b.serviceId, groupName: b.groupName,
-      agreementCompanyName: b.accountName, clientId: b.clientId, status: b.status,
+      appKey: b.appKey,
+      appSecret: b.appSecret,
+      domain: b.domain,
+      outerInstanceId: b.outerInstanceId,
+      accountId: b.accountId,
+      accountName: b.accountName,
+      serviceId: b.serviceId,
+      groupName: b.groupName,
+      agreementCompanyName: b.accountName,
+      clientId: b.clientId,
+      status: b.status,
     }))
     return this.options.authorizeEnvelope === 'code'
       ? { status: 200, body: { code: 200, msg: 'success', data } }
@@ -100,8 +109,10 @@ export class AuthState {
     recent.push(now)
     this.#tokenCalls.set(client.clientId, recent)
 
-    if (appKey === undefined || appKey === '') return businessError(this.validationErrcode, 'app_key不能为空', 'validation')
-    if (signature === undefined || signature === '') return businessError(this.validationErrcode, 'app_signature不能为空', 'validation')
+    if (appKey === undefined || appKey === '')
+      return businessError(this.validationErrcode, 'app_key不能为空', 'validation')
+    if (signature === undefined || signature === '')
+      return businessError(this.validationErrcode, 'app_signature不能为空', 'validation')
     const book = this.books.find((b) => b.appKey === appKey && b.clientId === client.clientId)
     if (book === undefined) return businessError(1030002006, STALE_SECRET_TEXT, 'app_key')
     this.#rotateIfOld(book)
@@ -144,7 +155,12 @@ function b64url(s: string | Buffer): string {
 }
 
 function makeToken(book: JdyBook, now: number, expiresAt: number): string {
-  const claims = { iss: 'jdy-simulator', acct: book.accountId, iat: Math.floor(now / 1000), exp: Math.floor(expiresAt / 1000),
-    jti: randomBytes(8).toString('hex') }
+  const claims = {
+    iss: 'jdy-simulator',
+    acct: book.accountId,
+    iat: Math.floor(now / 1000),
+    exp: Math.floor(expiresAt / 1000),
+    jti: randomBytes(8).toString('hex'),
+  }
   return `${JWT_HEADER}.${b64url(JSON.stringify(claims))}.${b64url(randomBytes(32))}`
 }

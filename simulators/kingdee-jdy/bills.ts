@@ -13,7 +13,8 @@ import { truthy, type MasterData } from './master-data.js'
 import { isReply, paginate, readPage, timeFilter } from './paging.js'
 import type { BillOptions, ListOptions, StoredBill, StoredBillLine } from './types.js'
 
-export const DUPLICATE_TEXT = (billNo: string): string => `单据编号[${billNo}]："单据编号"组合值与其他表单重复，请修改后再保存`
+export const DUPLICATE_TEXT = (billNo: string): string =>
+  `单据编号[${billNo}]："单据编号"组合值与其他表单重复，请修改后再保存`
 const BILL_ID_BASE = 1789000000000000000n
 const LINE_ID_BASE = 1790000000000000000n
 const CHINA_OFFSET_MS = 8 * 3600_000
@@ -24,7 +25,10 @@ export class BillStore {
   #lineSeq = 0
   #stock = new Map<string, Decimal>()
 
-  constructor(private readonly o: BillOptions, private readonly clock: SimClock) {
+  constructor(
+    private readonly o: BillOptions,
+    private readonly clock: SimClock,
+  ) {
     this.resetStock()
   }
 
@@ -59,9 +63,26 @@ export class BillStore {
 
   #lines(lines: readonly ResolvedLine[]): StoredBillLine[] {
     return lines.map((l, i) => {
-      const { material_id: _m, stock_id: _s, unit_id: _u, qty: _q, material_number: _mn, stock_number: _sn, unit_number: _un, id: _id, ...rest } = l.raw
-      return { ...rest, seq: i + 1, id: String(LINE_ID_BASE + BigInt(++this.#lineSeq)), material_id: l.material.id,
-        stock_id: l.store.id, unit_id: l.unitId, qty: l.qty.toString() }
+      const {
+        material_id: _m,
+        stock_id: _s,
+        unit_id: _u,
+        qty: _q,
+        material_number: _mn,
+        stock_number: _sn,
+        unit_number: _un,
+        id: _id,
+        ...rest
+      } = l.raw
+      return {
+        ...rest,
+        seq: i + 1,
+        id: String(LINE_ID_BASE + BigInt(++this.#lineSeq)),
+        material_id: l.material.id,
+        stock_id: l.store.id,
+        unit_id: l.unitId,
+        qty: l.qty.toString(),
+      }
     })
   }
 
@@ -120,7 +141,8 @@ export class BillStore {
     const wanted = o.ignoreBillNo ? undefined : input.billNo
     if (wanted !== undefined) {
       const other = this.byNumber(book, wanted)
-      if (other !== undefined && other !== existing) return businessError(o.duplicateErrcode, DUPLICATE_TEXT(wanted), 'duplicate')
+      if (other !== undefined && other !== existing)
+        return businessError(o.duplicateErrcode, DUPLICATE_TEXT(wanted), 'duplicate')
     }
     const lines = this.#lines(input.lines)
     if (audit) {
@@ -129,8 +151,17 @@ export class BillStore {
     }
     const now = this.clock.now()
     const bill: StoredBill = existing ?? {
-      id: this.#newBillId(), bill_no: '', bill_date: '', bill_status: 'Z', remark: '', create_time: now, modify_time: now,
-      audit_time: null, custom_field: {}, material_entity: [], book,
+      id: this.#newBillId(),
+      bill_no: '',
+      bill_date: '',
+      bill_status: 'Z',
+      remark: '',
+      create_time: now,
+      modify_time: now,
+      audit_time: null,
+      custom_field: {},
+      material_entity: [],
+      book,
     }
     bill.bill_no = wanted ?? existing?.bill_no ?? this.#autoNumber(book)
     bill.bill_date = input.billDate
@@ -157,23 +188,41 @@ export class BillStore {
     const byTime = timeFilter(req, errcode)
     if (isReply(byTime)) return byTime
     const status = queryValue(req, 'bill_status') ?? ''
-    if (status !== '' && status !== 'C' && status !== 'Z') return businessError(errcode, `参数bill_status[${status}]不合法，可选值为C、Z`, 'validation')
+    if (status !== '' && status !== 'C' && status !== 'Z')
+      return businessError(errcode, `参数bill_status[${status}]不合法，可选值为C、Z`, 'validation')
     const from = queryValue(req, 'start_bill_date') ?? ''
     const to = queryValue(req, 'end_bill_date') ?? ''
-    for (const [k, v] of [['start_bill_date', from], ['end_bill_date', to]] as const) {
-      if (v !== '' && !isValidDate(v)) return businessError(errcode, `参数${k}[${v}]格式错误，应为yyyy-MM-dd`, 'validation')
+    for (const [k, v] of [
+      ['start_bill_date', from],
+      ['end_bill_date', to],
+    ] as const) {
+      if (v !== '' && !isValidDate(v))
+        return businessError(errcode, `参数${k}[${v}]格式错误，应为yyyy-MM-dd`, 'validation')
     }
     const search = (queryValue(req, 'search') ?? '').toLowerCase()
     const rows = this.list(book)
-      .filter((b) => (status === '' || b.bill_status === status) && (from === '' || b.bill_date >= from) &&
-        (to === '' || b.bill_date <= to) && byTime(b) &&
-        (search === '' || this.o.searchFields.some((f) => b[f].toLowerCase().includes(search))))
+      .filter(
+        (b) =>
+          (status === '' || b.bill_status === status) &&
+          (from === '' || b.bill_date >= from) &&
+          (to === '' || b.bill_date <= to) &&
+          byTime(b) &&
+          (search === '' || this.o.searchFields.some((f) => b[f].toLowerCase().includes(search))),
+      )
       .sort((a, b) => b.create_time - a.create_time || (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
       .map((b) => ({
-        id: b.id, bill_no: b.bill_no, bill_date: b.bill_date, bill_status: b.bill_status, remark: b.remark,
-        create_time: String(b.create_time), audit_time: b.audit_time === null ? '' : String(b.audit_time),
-        creator_id: CREATOR.id, creator_name: CREATOR.name, creator_number: CREATOR.number,
-        auditor_id: b.audit_time === null ? '' : CREATOR.id, auditor_name: b.audit_time === null ? '' : CREATOR.name,
+        id: b.id,
+        bill_no: b.bill_no,
+        bill_date: b.bill_date,
+        bill_status: b.bill_status,
+        remark: b.remark,
+        create_time: String(b.create_time),
+        audit_time: b.audit_time === null ? '' : String(b.audit_time),
+        creator_id: CREATOR.id,
+        creator_name: CREATOR.name,
+        creator_number: CREATOR.number,
+        auditor_id: b.audit_time === null ? '' : CREATOR.id,
+        auditor_name: b.audit_time === null ? '' : CREATOR.name,
         auditor_number: b.audit_time === null ? '' : CREATOR.number,
       }))
     return ok(paginate(rows, p, lists, false))
@@ -183,12 +232,17 @@ export class BillStore {
   detailReply(book: string, req: ParsedRequest, md: MasterData): Reply {
     const id = queryValue(req, 'id') ?? ''
     const number = queryValue(req, 'number') ?? ''
-    if (id === '' && number === '') return businessError(this.o.validationErrcode, 'id与number不能同时为空', 'validation')
+    if (id === '' && number === '')
+      return businessError(this.o.validationErrcode, 'id与number不能同时为空', 'validation')
     const found = id !== '' ? this.bills.get(id) : this.byNumber(book, number)
     const bill = found?.book === book ? found : undefined
     if (bill === undefined) {
       if (this.o.detailNotFound === 'null') return ok(null)
-      return businessError(this.o.validationErrcode, id !== '' ? `单据id[${id}]不存在` : `单据编号[${number}]不存在`, 'not_found')
+      return businessError(
+        this.o.validationErrcode,
+        id !== '' ? `单据id[${id}]不存在` : `单据编号[${number}]不存在`,
+        'not_found',
+      )
     }
     return ok(billDetail(bill, md))
   }
@@ -197,11 +251,14 @@ export class BillStore {
   operate(book: string, body: unknown, md: MasterData): Reply {
     const errcode = this.o.validationErrcode
     const fail = (text: string, reason = 'validation'): Reply => businessError(errcode, text, reason)
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail('请求参数格式错误：请求体应为JSON对象')
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return fail('请求参数格式错误：请求体应为JSON对象')
     const b = body as Record<string, unknown>
-    if (b.entity_number !== 'inv_check_loss_bill') return fail(`不支持的业务对象entity_number[${String(b.entity_number)}]`)
+    if (b.entity_number !== 'inv_check_loss_bill')
+      return fail(`不支持的业务对象entity_number[${String(b.entity_number)}]`)
     const op = b.operate_type
-    if (op !== 'audit' && op !== 'unaudit' && op !== 'delete') return fail(`不支持的操作类型operate_type[${String(op)}]`)
+    if (op !== 'audit' && op !== 'unaudit' && op !== 'delete')
+      return fail(`不支持的操作类型operate_type[${String(op)}]`)
     const ids = Array.isArray(b.ids) ? b.ids.map(String) : []
     const numbers = Array.isArray(b.numbers) ? b.numbers.map(String) : []
     if (ids.length === 0 && numbers.length === 0) return fail('ids与numbers不能同时为空')
@@ -222,7 +279,10 @@ export class BillStore {
       if (op === 'delete' && bill.bill_status !== 'Z') return fail(`单据[${bill.bill_no}]已审核，不能删除`, 'state')
     }
     if (op === 'audit') {
-      const problem = this.#stockProblem(md, targets.flatMap((t) => t.material_entity))
+      const problem = this.#stockProblem(
+        md,
+        targets.flatMap((t) => t.material_entity),
+      )
       if (problem !== undefined) return fail(problem, 'stock')
     }
     const now = this.clock.now()
@@ -235,21 +295,43 @@ export class BillStore {
       } else this.bills.delete(bill.id)
       bill.modify_time = now
     }
-    return ok({ ids: targets.map((t) => t.id), id_number_map: Object.fromEntries(targets.map((t) => [t.id, t.bill_no])) })
+    return ok({
+      ids: targets.map((t) => t.id),
+      id_number_map: Object.fromEntries(targets.map((t) => [t.id, t.bill_no])),
+    })
   }
 
   /** Admin helper: store a bill as given, bypassing validation (to stage drift behind the client's back). */
-  insert(book: string, input: { bill_no?: string; bill_date?: string; bill_status?: 'Z' | 'C'; remark?: string;
-    material_entity?: ReadonlyArray<Record<string, unknown>> }): StoredBill {
+  insert(
+    book: string,
+    input: {
+      bill_no?: string
+      bill_date?: string
+      bill_status?: 'Z' | 'C'
+      remark?: string
+      material_entity?: ReadonlyArray<Record<string, unknown>>
+    },
+  ): StoredBill {
     const now = this.clock.now()
     const bill: StoredBill = {
-      id: this.#newBillId(), bill_no: input.bill_no ?? this.#autoNumber(book),
+      id: this.#newBillId(),
+      bill_no: input.bill_no ?? this.#autoNumber(book),
       bill_date: input.bill_date ?? new Date(now + CHINA_OFFSET_MS).toISOString().slice(0, 10),
-      bill_status: input.bill_status ?? 'Z', remark: input.remark ?? '', create_time: now, modify_time: now,
-      audit_time: input.bill_status === 'C' ? now : null, custom_field: {}, book,
+      bill_status: input.bill_status ?? 'Z',
+      remark: input.remark ?? '',
+      create_time: now,
+      modify_time: now,
+      audit_time: input.bill_status === 'C' ? now : null,
+      custom_field: {},
+      book,
       material_entity: (input.material_entity ?? []).map((l, i) => ({
-        ...l, seq: i + 1, id: String(LINE_ID_BASE + BigInt(++this.#lineSeq)), material_id: idText(l.material_id),
-        stock_id: idText(l.stock_id), unit_id: idText(l.unit_id), qty: new Decimal(typeof l.qty === 'number' || typeof l.qty === 'string' ? l.qty : 0).toString(),
+        ...l,
+        seq: i + 1,
+        id: String(LINE_ID_BASE + BigInt(++this.#lineSeq)),
+        material_id: idText(l.material_id),
+        stock_id: idText(l.stock_id),
+        unit_id: idText(l.unit_id),
+        qty: new Decimal(typeof l.qty === 'number' || typeof l.qty === 'string' ? l.qty : 0).toString(),
       })),
     }
     this.bills.set(bill.id, bill)

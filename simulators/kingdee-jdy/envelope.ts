@@ -67,7 +67,16 @@ export function throttled(status: number, retryAfterMs: number): Reply {
 export const VENDOR_FAULT_BODIES = {
   5006: { status: 519, body: { errcode: 5006, description: 'API circuit broken', description_cn: '接口已熔断' } },
   5007: { status: 519, body: { errcode: 5007, description: 'API overloaded', description_cn: '接口过载' } },
-  2000002000: { status: 200, body: { errcode: 2000002000, description: SYSTEM_ERROR_TEXT, description_cn: SYSTEM_ERROR_TEXT } },
-  1000202001: { status: 200, body: { errcode: 1000202001, description: 'JWT token has expired', description_cn: 'JWT token has expired' } },
-  429: { status: 429, body: { errcode: 429, description: 'API rate limit exceeded', description_cn: '接口调用超过频率限制' } },
+  2000002000: {
+    status: 200,
+    body: { errcode: 2000002000, description: SYSTEM_ERROR_TEXT, description_cn: SYSTEM_ERROR_TEXT },
+  },
+  1000202001: {
+    status: 200,
+    body: { errcode: 1000202001, description: 'JWT token has expired', description_cn: 'JWT token has expired' },
+  },
+  429: {
+    status: 429,
+    body: { errcode: 429, description: 'API rate limit exceeded', description_cn: '接口调用超过频率限制' },
+  },
 } as const

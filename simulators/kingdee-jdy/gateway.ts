@@ -46,8 +46,9 @@ const REQUIRED_SIGN_HEADERS = ['x-api-nonce', 'x-api-timestamp']
 export function checkGateway(req: ParsedRequest, ctx: GatewayContext): { client: JdyClient } | { reply: Reply } {
   const o = ctx.options
   const h = req.headers
-  const reject = (code: Parameters<typeof gatewayError>[1], reason: string, detail?: string): { reply: Reply } =>
-    ({ reply: gatewayError(o.httpStatus, code, reason, detail) })
+  const reject = (code: Parameters<typeof gatewayError>[1], reason: string, detail?: string): { reply: Reply } => ({
+    reply: gatewayError(o.httpStatus, code, reason, detail),
+  })
 
   if (h['x-api-auth-version'] !== '2.0') return reject(4001, 'auth_version')
   const clientId = h['x-api-clientid']
@@ -59,7 +60,10 @@ export function checkGateway(req: ParsedRequest, ctx: GatewayContext): { client:
   const ts = /^\d{1,16}$/.test(tsText) ? Number(tsText) : NaN
   if (!Number.isFinite(ts) || Math.abs(ctx.now - ts) > o.timestampToleranceMs) return reject(4006, 'timestamp')
 
-  const signHeaders = (h['x-api-signheaders'] ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '')
+  const signHeaders = (h['x-api-signheaders'] ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')
   const listsBoth = REQUIRED_SIGN_HEADERS.every((n) => signHeaders.includes(n))
   const docOrder = signHeaders.join(',') === 'x-api-timestamp,x-api-nonce'
   if (!listsBoth || (o.signHeadersOrder === 'doc' && !docOrder)) return reject(4007, 'sign_headers')
@@ -69,8 +73,12 @@ export function checkGateway(req: ParsedRequest, ctx: GatewayContext): { client:
   const signed = signHeaders.map((n) => [n, h[n] ?? ''] as const)
   const given = h['x-api-signature'] ?? ''
   const expected = (cq: string): string =>
-    hmacHexBase64(client.clientSecret, stringToSign({ method: req.method, path: req.path, canonicalQuery: cq, headers: signed }))
-  const good = sameSignature(given, expected(canonicalQuery(req.query))) ||
+    hmacHexBase64(
+      client.clientSecret,
+      stringToSign({ method: req.method, path: req.path, canonicalQuery: cq, headers: signed }),
+    )
+  const good =
+    sameSignature(given, expected(canonicalQuery(req.query))) ||
     (o.acceptNaiveQueryEncoding && sameSignature(given, expected(naiveCanonicalQuery(req.query))))
   if (!good) return reject(4008, 'signature')
 

@@ -42,16 +42,40 @@ interface BusinessCall {
 type BusinessHandler = (call: BusinessCall) => Reply
 
 const businessRoutes = new Map<string, Partial<Record<'GET' | 'POST', BusinessHandler>>>([
-  [BILL_PATH, {
-    POST: (c) => c.state.bills.save(c.book.outerInstanceId, c.body, c.state.master),
-    GET: (c) => c.state.bills.listReply(c.book.outerInstanceId, c.req, c.state.options.lists),
-  }],
+  [
+    BILL_PATH,
+    {
+      POST: (c) => c.state.bills.save(c.book.outerInstanceId, c.body, c.state.master),
+      GET: (c) => c.state.bills.listReply(c.book.outerInstanceId, c.req, c.state.options.lists),
+    },
+  ],
   [BILL_DETAIL_PATH, { GET: (c) => c.state.bills.detailReply(c.book.outerInstanceId, c.req, c.state.master) }],
   [OPERATE_PATH, { POST: (c) => c.state.bills.operate(c.book.outerInstanceId, c.body, c.state.master) }],
-  ...MASTER_ENTITIES.flatMap((e) => [
-    [`/jdy/v2/bd/${e}`, { GET: (c: BusinessCall) => listMasterData(c.state.master, e, c.req, c.state.options.lists, c.state.options.bills.validationErrcode) }],
-    [`/jdy/v2/bd/${e}_detail`, { GET: (c: BusinessCall) => masterDetail(c.state.master, e, c.req, c.state.options.bills.detailNotFound, c.state.options.bills.validationErrcode) }],
-  ] as const),
+  ...MASTER_ENTITIES.flatMap(
+    (e) =>
+      [
+        [
+          `/jdy/v2/bd/${e}`,
+          {
+            GET: (c: BusinessCall) =>
+              listMasterData(c.state.master, e, c.req, c.state.options.lists, c.state.options.bills.validationErrcode),
+          },
+        ],
+        [
+          `/jdy/v2/bd/${e}_detail`,
+          {
+            GET: (c: BusinessCall) =>
+              masterDetail(
+                c.state.master,
+                e,
+                c.req,
+                c.state.options.bills.detailNotFound,
+                c.state.options.bills.validationErrcode,
+              ),
+          },
+        ],
+      ] as const,
+  ),
 ])
 
 const authRoutes: Record<string, 'GET' | 'POST'> = { [AUTHORIZE_PATH]: 'POST', [TOKEN_PATH]: 'GET' }
@@ -59,7 +83,8 @@ const authRoutes: Record<string, 'GET' | 'POST'> = { [AUTHORIZE_PATH]: 'POST', [
 /** Every path the simulator serves, with its methods (for docs and fault rules). */
 export function jdyEndpoints(): string[] {
   return [
-    `POST ${AUTHORIZE_PATH}`, `GET ${TOKEN_PATH}`,
+    `POST ${AUTHORIZE_PATH}`,
+    `GET ${TOKEN_PATH}`,
     ...[...businessRoutes].flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)),
   ]
 }
@@ -87,7 +112,11 @@ export function toResponse(reply: Reply, req: SimRequest): SimResponse {
   const out = jsonResponse(reply.body, reply.status, {
     outcome: reply.throttled === true ? 'throttled' : reply.rejected !== undefined ? 'rejected' : 'accepted',
     ...(code === undefined ? {} : { code }),
-    ...(reply.rejected === undefined ? reply.throttled === true ? { reason: 'rate_limit' } : {} : { reason: reply.rejected }),
+    ...(reply.rejected === undefined
+      ? reply.throttled === true
+        ? { reason: 'rate_limit' }
+        : {}
+      : { reason: reply.rejected }),
     params: describeRequest(req),
   })
   return { ...out, headers: { ...out.headers, 'content-type': 'application/json;charset=UTF-8', ...reply.headers } }
@@ -102,24 +131,37 @@ export function internalErrorReply(): Reply {
 export function handle(state: JdyState, sim: SimRequest): Reply {
   const o = state.options
   if (sim.bodyTooLarge) {
-    return { status: 413, body: { errcode: 413, description: 'Request Entity Too Large', description_cn: '请求体过大' }, rejected: 'body_too_large' }
+    return {
+      status: 413,
+      body: { errcode: 413, description: 'Request Entity Too Large', description_cn: '请求体过大' },
+      rejected: 'body_too_large',
+    }
   }
   const req = fromSimRequest(sim)
   const authMethod = authRoutes[req.path]
   const business = businessRoutes.get(req.path)
-  if (authMethod === undefined && business === undefined) return gatewayError(o.gateway.httpStatus, 5001, 'not_found', req.path)
-  if ((authMethod !== undefined && authMethod !== req.method) ||
-    (business !== undefined && (req.method !== 'GET' && req.method !== 'POST' || business[req.method] === undefined))) {
+  if (authMethod === undefined && business === undefined)
+    return gatewayError(o.gateway.httpStatus, 5001, 'not_found', req.path)
+  if (
+    (authMethod !== undefined && authMethod !== req.method) ||
+    (business !== undefined && ((req.method !== 'GET' && req.method !== 'POST') || business[req.method] === undefined))
+  ) {
     return gatewayError(o.gateway.httpStatus, 5002, 'method', `${req.method} ${req.path}`)
   }
-  const gate = checkGateway(req, { options: o.gateway, clients: state.auth.clients, now: state.clock.checkNow(), nonces: state.nonces })
+  const gate = checkGateway(req, {
+    options: o.gateway,
+    clients: state.auth.clients,
+    now: state.clock.checkNow(),
+    nonces: state.nonces,
+  })
   if ('reply' in gate) return gate.reply
 
   if (req.path === AUTHORIZE_PATH) {
     const id = queryValue(req, 'outerInstanceId')
     return state.auth.authorize(gate.client, id === '' ? undefined : id)
   }
-  if (req.path === TOKEN_PATH) return state.auth.issueToken(gate.client, queryValue(req, 'app_key'), queryValue(req, 'app_signature'))
+  if (req.path === TOKEN_PATH)
+    return state.auth.issueToken(gate.client, queryValue(req, 'app_key'), queryValue(req, 'app_signature'))
 
   const token = req.headers['app-token'] ?? ''
   if (token === '') return gatewayError(o.gateway.httpStatus, 4009, 'token')
@@ -127,8 +169,12 @@ export function handle(state: JdyState, sim: SimRequest): Reply {
   if (book === 'expired' || book.clientId !== gate.client.clientId) return state.auth.expiredTokenReply()
   const router = req.headers['x-gw-router-addr']
   if (o.gateway.routerAddr === 'strict' && router !== book.domain) {
-    return gatewayError(o.gateway.httpStatus, 5001, 'router_addr',
-      router === undefined ? 'X-GW-Router-Addr is required' : 'X-GW-Router-Addr does not match the book')
+    return gatewayError(
+      o.gateway.httpStatus,
+      5001,
+      'router_addr',
+      router === undefined ? 'X-GW-Router-Addr is required' : 'X-GW-Router-Addr does not match the book',
+    )
   }
 
   const now = state.clock.now()

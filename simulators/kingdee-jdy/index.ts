@@ -76,9 +76,16 @@ function defaultParties(seed: number | string): { clients: JdyClient[]; books: J
   const rng = createRng(`jdy-credentials/${String(seed)}`)
   const client: JdyClient = { clientId: digitsFrom(rng, 6), clientSecret: hexFrom(rng, 32) }
   const book: JdyBook = {
-    clientId: client.clientId, outerInstanceId: digitsFrom(rng, 19), accountId: digitsFrom(rng, 16),
-    accountName: 'Ferry 沙箱账套', appKey: hexFrom(rng, 8), appSecret: hexFrom(rng, 40), domain: 'https://tf.jdy.com',
-    status: 1, serviceId: digitsFrom(rng, 6), groupName: 'ferry-sandbox',
+    clientId: client.clientId,
+    outerInstanceId: digitsFrom(rng, 19),
+    accountId: digitsFrom(rng, 16),
+    accountName: 'Ferry 沙箱账套',
+    appKey: hexFrom(rng, 8),
+    appSecret: hexFrom(rng, 40),
+    domain: 'https://tf.jdy.com',
+    status: 1,
+    serviceId: digitsFrom(rng, 6),
+    groupName: 'ferry-sandbox',
   }
   return { clients: [client], books: [book] }
 }
@@ -86,7 +93,10 @@ function defaultParties(seed: number | string): { clients: JdyClient[]; books: J
 function withSecrets(books: JdySimulatorOptions['books'], seed: number | string): JdyBook[] | undefined {
   if (books === undefined) return undefined
   const rng = createRng(`jdy-book-secrets/${String(seed)}`)
-  return books.map((b) => ({ ...b, appSecret: 'appSecret' in b && typeof b.appSecret === 'string' ? b.appSecret : hexFrom(rng, 40) }))
+  return books.map((b) => ({
+    ...b,
+    appSecret: 'appSecret' in b && typeof b.appSecret === 'string' ? b.appSecret : hexFrom(rng, 40),
+  }))
 }
 
 /** Start the simulator. Nothing is shared between two instances. */
@@ -97,7 +107,8 @@ export async function startJdySimulator(options: JdySimulatorOptions = {}): Prom
   const parties = defaultParties(o.seed)
   const clients = options.clients ?? parties.clients
   const books = withSecrets(options.books, o.seed) ?? parties.books
-  const masterData: JdyMasterData = options.masterData ?? generateDataset({ seed: o.seed, orders: 0, days: 1, skus: 40 }).jdy
+  const masterData: JdyMasterData =
+    options.masterData ?? generateDataset({ seed: o.seed, orders: 0, days: 1, skus: 40 }).jdy
   const faults = new FaultEngine(o.seed)
   if (options.faults !== undefined) faults.set(options.faults)
   const log = new RequestLog(o.logLimit)
@@ -105,19 +116,37 @@ export async function startJdySimulator(options: JdySimulatorOptions = {}): Prom
   const fresh = (): JdyState => ({
     options: o,
     clock,
-    auth: new AuthState(clients, books, o.auth, clock, createRng(`jdy-rotation/${String(o.seed)}`), o.bills.validationErrcode),
+    auth: new AuthState(
+      clients,
+      books,
+      o.auth,
+      clock,
+      createRng(`jdy-rotation/${String(o.seed)}`),
+      o.bills.validationErrcode,
+    ),
     master: new MasterData(masterData, clock.now()),
     bills: new Bills(o.bills, clock),
-    limiter: new WindowCounter({ limit: Math.max(1, o.rateLimit.perMinute), windowMs: 60_000 }, o.rateLimit.window ?? 'fixed'),
+    limiter: new WindowCounter(
+      { limit: Math.max(1, o.rateLimit.perMinute), windowMs: 60_000 },
+      o.rateLimit.window ?? 'fixed',
+    ),
     nonces: new Map(),
   })
   let state = fresh()
   const credentialsOf = (b: JdyBook): JdyCredentials => {
     const c = state.auth.clients.get(b.clientId)
-    return { clientId: b.clientId, clientSecret: c?.clientSecret ?? '', outerInstanceId: b.outerInstanceId, accountId: b.accountId,
-      appKey: b.appKey, appSecret: b.appSecret, domain: b.domain }
+    return {
+      clientId: b.clientId,
+      clientSecret: c?.clientSecret ?? '',
+      outerInstanceId: b.outerInstanceId,
+      accountId: b.accountId,
+      appKey: b.appKey,
+      appSecret: b.appSecret,
+      domain: b.domain,
+    }
   }
-  const bookOf = (id?: string): JdyBook | undefined => (id === undefined ? state.auth.books[0] : state.auth.bookByOuterId(id))
+  const bookOf = (id?: string): JdyBook | undefined =>
+    id === undefined ? state.auth.books[0] : state.auth.bookByOuterId(id)
   const reset = (): void => {
     state = fresh()
     log.clear()
@@ -138,8 +167,16 @@ export async function startJdySimulator(options: JdySimulatorOptions = {}): Prom
     handler: (req) => toResponse(handle(state, req), req),
     internalError: (req) => toResponse(internalErrorReply(), req),
     admin: createAdminHandler({
-      token: adminToken, log, faults, clock, reset,
-      credentials: () => ({ url: server.url, ...credentialsOf(state.auth.books[0] as JdyBook), books: state.auth.books.map(credentialsOf) }),
+      token: adminToken,
+      log,
+      faults,
+      clock,
+      reset,
+      credentials: () => ({
+        url: server.url,
+        ...credentialsOf(state.auth.books[0] as JdyBook),
+        books: state.auth.books.map(credentialsOf),
+      }),
       extra: (sub, req, body) => jdyAdminRoutes(() => state, sub, req, body),
     }),
   })

@@ -11,7 +11,10 @@ import type { JdyMasterData, JdyMaterial, JdyMaterialUnit, JdyMeasureUnit, JdySt
 export type MasterEntity = 'material' | 'measure_unit' | 'material_unit' | 'store'
 export const MASTER_ENTITIES: readonly MasterEntity[] = ['material', 'measure_unit', 'material_unit', 'store']
 
-interface Stamped { create_time: number; modify_time: number }
+interface Stamped {
+  create_time: number
+  modify_time: number
+}
 export type Material = JdyMaterial & Stamped & { enabled: boolean }
 export type MeasureUnit = JdyMeasureUnit & Stamped & { enabled: boolean }
 export type MaterialUnit = JdyMaterialUnit & Stamped
@@ -94,7 +97,12 @@ export class MasterData {
 
   // The four row types differ, but patch/remove only need `id` and field replacement.
   #list(entity: MasterEntity): Array<Record<string, unknown> & { id: string }> {
-    const lists = { material: this.materials, measure_unit: this.units, material_unit: this.materialUnits, store: this.stores }
+    const lists = {
+      material: this.materials,
+      measure_unit: this.units,
+      material_unit: this.materialUnits,
+      store: this.stores,
+    }
     return lists[entity] as unknown as Array<Record<string, unknown> & { id: string }>
   }
 
@@ -103,9 +111,16 @@ export class MasterData {
     const material = this.material({ id: mu.material_id })
     const base = material === undefined ? undefined : this.unit({ id: material.base_unit_id })
     return {
-      id: mu.id, material_id: mu.material_id, index: mu.index ?? 0, is_default: mu.is_default ?? false,
-      is_float: false, coefficient: String(mu.coefficient ?? 1), unit_id: mu.unit_id, unit_name: unit?.name ?? '',
-      conversion_unit_id: base?.id ?? '', conversion_unit_name: base?.name ?? '',
+      id: mu.id,
+      material_id: mu.material_id,
+      index: mu.index ?? 0,
+      is_default: mu.is_default ?? false,
+      is_float: false,
+      coefficient: String(mu.coefficient ?? 1),
+      unit_id: mu.unit_id,
+      unit_name: unit?.name ?? '',
+      conversion_unit_id: base?.id ?? '',
+      conversion_unit_name: base?.name ?? '',
     }
   }
 
@@ -113,19 +128,45 @@ export class MasterData {
     const base = this.unit({ id: m.base_unit_id })
     const { enabled: _e, enable: _en, create_time, modify_time, ...given } = m
     const row: Record<string, unknown> = {
-      model: '', parent_id: '', parent_name: '', parent_number: '', is_multi_unit: false, is_serial: false,
-      is_asst_attr: false, is_weight: false, is_kf_period: false, is_batch: false, barcode: '', url: '',
-      is_show_aux_barcode: false, mul_label: '', check_type: 1, brand_id: '', brand_name: '', brand_number: '',
-      producing_pace: '', help_code: '', remark: '',
+      model: '',
+      parent_id: '',
+      parent_name: '',
+      parent_number: '',
+      is_multi_unit: false,
+      is_serial: false,
+      is_asst_attr: false,
+      is_weight: false,
+      is_kf_period: false,
+      is_batch: false,
+      barcode: '',
+      url: '',
+      is_show_aux_barcode: false,
+      mul_label: '',
+      check_type: 1,
+      brand_id: '',
+      brand_name: '',
+      brand_number: '',
+      producing_pace: '',
+      help_code: '',
+      remark: '',
       ...given,
-      base_unit_number: base?.number ?? '', base_unit_name: base?.name ?? '',
+      base_unit_number: base?.number ?? '',
+      base_unit_name: base?.name ?? '',
     }
-    if (withUnits) row.units = this.materialUnits.filter((mu) => mu.material_id === m.id).map((mu) => this.materialUnitRow(mu))
+    if (withUnits)
+      row.units = this.materialUnits.filter((mu) => mu.material_id === m.id).map((mu) => this.materialUnitRow(mu))
     if (detail) {
       Object.assign(row, {
-        enable: flag(m.enabled), stock_id: row.stock_id ?? '', space_id: '', purchase_unit_id: m.base_unit_id,
-        sale_unit_id: m.base_unit_id, store_unit_id: m.base_unit_id, inv_mgr_type: '1', cost_method: '1',
-        create_time: String(create_time), modify_time: String(modify_time),
+        enable: flag(m.enabled),
+        stock_id: row.stock_id ?? '',
+        space_id: '',
+        purchase_unit_id: m.base_unit_id,
+        sale_unit_id: m.base_unit_id,
+        store_unit_id: m.base_unit_id,
+        inv_mgr_type: '1',
+        cost_method: '1',
+        create_time: String(create_time),
+        modify_time: String(modify_time),
       })
     }
     return row
@@ -134,8 +175,16 @@ export class MasterData {
   unitRow(u: MeasureUnit, detail: boolean): Record<string, unknown> {
     const row: Record<string, unknown> = { id: u.id, number: u.number, name: u.name, precision: u.precision ?? 0 }
     if (detail) {
-      Object.assign(row, { enable: flag(u.enabled), conversion_type: '0', is_leaf: true, level: 1, long_number: u.number,
-        create_time: String(u.create_time), modify_time: String(u.modify_time), precision_account: u.precision ?? 0 })
+      Object.assign(row, {
+        enable: flag(u.enabled),
+        conversion_type: '0',
+        is_leaf: true,
+        level: 1,
+        long_number: u.number,
+        create_time: String(u.create_time),
+        modify_time: String(u.modify_time),
+        precision_account: u.precision ?? 0,
+      })
     }
     return row
   }
@@ -143,15 +192,39 @@ export class MasterData {
   storeRow(s: Store, detail: boolean): Record<string, unknown> {
     const { enabled: _e, enable: _en, is_allow_freight, allow_negative, create_time, modify_time, ...given } = s
     const row: Record<string, unknown> = {
-      sale_type: '', remark: '', contact: '', telephone: '', region: '', address: '', group_id: '', group_number: '',
-      group_name: '', location_id: '', location_number: '', location_name: '', sale_dept_id: '', sale_dept_number: '',
-      sale_dept_name: '', lng: '', lat: '',
+      sale_type: '',
+      remark: '',
+      contact: '',
+      telephone: '',
+      region: '',
+      address: '',
+      group_id: '',
+      group_number: '',
+      group_name: '',
+      location_id: '',
+      location_number: '',
+      location_name: '',
+      sale_dept_id: '',
+      sale_dept_number: '',
+      sale_dept_name: '',
+      lng: '',
+      lat: '',
       ...given,
-      enable: flag(s.enabled), create_time: String(create_time), modify_time: String(modify_time),
+      enable: flag(s.enabled),
+      create_time: String(create_time),
+      modify_time: String(modify_time),
     }
     if (detail) {
-      Object.assign(row, { allow_negative: String(truthy(allow_negative, true)), is_allow_freight: truthy(is_allow_freight, false),
-        storekeeper_id: '', storekeeper_name: '', storekeeper_number: '', province_name: '', city_name: '', district_name: '' })
+      Object.assign(row, {
+        allow_negative: String(truthy(allow_negative, true)),
+        is_allow_freight: truthy(is_allow_freight, false),
+        storekeeper_id: '',
+        storekeeper_name: '',
+        storekeeper_number: '',
+        province_name: '',
+        city_name: '',
+        district_name: '',
+      })
     }
     return row
   }
@@ -164,47 +237,85 @@ function matchesSearch(search: string | undefined, ...fields: Array<string | und
 }
 
 /** `GET /jdy/v2/bd/<entity>`: filters of §5.2, paging of §5.4. */
-export function listMasterData(md: MasterData, entity: MasterEntity, req: ParsedRequest, o: ListOptions, errcode: number): Reply {
+export function listMasterData(
+  md: MasterData,
+  entity: MasterEntity,
+  req: ParsedRequest,
+  o: ListOptions,
+  errcode: number,
+): Reply {
   const p = readPage(req, o, errcode)
   if (isReply(p)) return p
   const byTime = timeFilter(req, errcode)
   if (isReply(byTime)) return byTime
   const search = queryValue(req, 'search')
   if (entity === 'material_unit') {
-    const ids = new Set(req.query.filter(([k]) => k === 'material_id' || k === 'material_id[]').flatMap(([, v]) => v.split(',')).filter((v) => v !== ''))
+    const ids = new Set(
+      req.query
+        .filter(([k]) => k === 'material_id' || k === 'material_id[]')
+        .flatMap(([, v]) => v.split(','))
+        .filter((v) => v !== ''),
+    )
     const rows = md.materialUnits
       .filter((mu) => (ids.size === 0 || ids.has(mu.material_id)) && byTime(mu))
       .map((mu) => md.materialUnitRow(mu))
       .filter((r) => matchesSearch(search, r.unit_name as string))
     const all = queryValue(req, 'un_page') === 'true' || queryValue(req, 'un_page') === '1'
-    return ok(paginate(rows, all ? { page: 1, requested: Math.max(rows.length, 1), served: Math.max(rows.length, 1) } : p, o, true))
+    return ok(
+      paginate(
+        rows,
+        all ? { page: 1, requested: Math.max(rows.length, 1), served: Math.max(rows.length, 1) } : p,
+        o,
+        true,
+      ),
+    )
   }
   const enabled = enableFilter(req, errcode)
   if (isReply(enabled)) return enabled
   if (entity === 'material') {
-    const ids = new Set(req.query.filter(([k]) => k === 'ids' || k === 'ids[]').flatMap(([, v]) => v.split(',')).filter((v) => v !== ''))
+    const ids = new Set(
+      req.query
+        .filter(([k]) => k === 'ids' || k === 'ids[]')
+        .flatMap(([, v]) => v.split(','))
+        .filter((v) => v !== ''),
+    )
     const showUnits = queryValue(req, 'show_units') === 'true'
     const rows = md.materials
-      .filter((m) => enabled(m.enabled) && byTime(m) && (ids.size === 0 || ids.has(m.id)) && matchesSearch(search, m.name, m.number))
+      .filter(
+        (m) =>
+          enabled(m.enabled) &&
+          byTime(m) &&
+          (ids.size === 0 || ids.has(m.id)) &&
+          matchesSearch(search, m.name, m.number),
+      )
       .map((m) => md.materialRow(m, false, showUnits))
     return ok(paginate(rows, p, o, true))
   }
   if (entity === 'measure_unit') {
-    const rows = md.units.filter((u) => enabled(u.enabled) && byTime(u) && matchesSearch(search, u.name, u.number))
+    const rows = md.units
+      .filter((u) => enabled(u.enabled) && byTime(u) && matchesSearch(search, u.name, u.number))
       .map((u) => md.unitRow(u, false))
     return ok(paginate(rows, p, o, true))
   }
-  const rows = md.stores.filter((s) => enabled(s.enabled) && byTime(s) && matchesSearch(search, s.name, s.number))
+  const rows = md.stores
+    .filter((s) => enabled(s.enabled) && byTime(s) && matchesSearch(search, s.name, s.number))
     .map((s) => md.storeRow(s, false))
   return ok(paginate(rows, p, o, false))
 }
 
 /** `GET /jdy/v2/bd/<entity>_detail?id=|number=` (material_unit: by id only). */
-export function masterDetail(md: MasterData, entity: MasterEntity, req: ParsedRequest, notFound: 'error' | 'null', errcode: number): Reply {
+export function masterDetail(
+  md: MasterData,
+  entity: MasterEntity,
+  req: ParsedRequest,
+  notFound: 'error' | 'null',
+  errcode: number,
+): Reply {
   const id = queryValue(req, 'id')
   const number = entity === 'material_unit' ? undefined : queryValue(req, 'number')
   const key = id !== undefined && id !== '' ? { id } : number !== undefined && number !== '' ? { number } : undefined
-  if (key === undefined) return businessError(errcode, entity === 'material_unit' ? 'id不能为空' : 'id与number不能同时为空', 'validation')
+  if (key === undefined)
+    return businessError(errcode, entity === 'material_unit' ? 'id不能为空' : 'id与number不能同时为空', 'validation')
   let row: Record<string, unknown> | undefined
   if (entity === 'material') {
     const m = md.material(key)

@@ -2,7 +2,14 @@
  * Defaults of every simulator option. docs/sandbox.md (JDY section) lists the same values with the
  * spec section each comes from; keep the two in step.
  */
-import type { AuthOptions, BillOptions, GatewayOptions, JdySimulatorOptions, ListOptions, RateLimitOptions } from './types.js'
+import type {
+  AuthOptions,
+  BillOptions,
+  GatewayOptions,
+  JdySimulatorOptions,
+  ListOptions,
+  RateLimitOptions,
+} from './types.js'
 
 export const DEFAULT_GATEWAY: GatewayOptions = {
   httpStatus: 519,
@@ -26,7 +33,12 @@ export const DEFAULT_AUTH: AuthOptions = {
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perMinute: 500, httpStatus: 429, countRejected: false }
 
-export const DEFAULT_LISTS: ListOptions = { maxPageSize: 100, totalPageFrom: 'requested', duplicateRowEveryNthPage: 0, defaultPageSize: 10 }
+export const DEFAULT_LISTS: ListOptions = {
+  maxPageSize: 100,
+  totalPageFrom: 'requested',
+  duplicateRowEveryNthPage: 0,
+  defaultPageSize: 10,
+}
 
 export const DEFAULT_BILLS: BillOptions = {
   ignoreBillNo: false,

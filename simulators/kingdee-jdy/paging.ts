@@ -31,7 +31,12 @@ export function isReply(x: unknown): x is Reply {
 }
 
 /** One page of `items` in the list envelope's `data` shape. */
-export function paginate<T>(items: readonly T[], p: PageRequest, o: ListOptions, countAsString: boolean): Record<string, unknown> {
+export function paginate<T>(
+  items: readonly T[],
+  p: PageRequest,
+  o: ListOptions,
+  countAsString: boolean,
+): Record<string, unknown> {
   const count = items.length
   const start = (p.page - 1) * p.served
   const rows = items.slice(start, start + p.served)
@@ -58,7 +63,10 @@ export function enableFilter(req: ParsedRequest, errcode: number): ((enabled: bo
 }
 
 /** Epoch-ms range filters (`create_start_time` … `modify_end_time`), inclusive on both ends. */
-export function timeFilter(req: ParsedRequest, errcode: number): ((row: { create_time: number; modify_time: number }) => boolean) | Reply {
+export function timeFilter(
+  req: ParsedRequest,
+  errcode: number,
+): ((row: { create_time: number; modify_time: number }) => boolean) | Reply {
   const bounds: Array<[keyof { create_time: number; modify_time: number }, 'start' | 'end', number]> = []
   for (const field of ['create', 'modify'] as const) {
     for (const side of ['start', 'end'] as const) {

@@ -11,12 +11,16 @@ function hexEscape(c: string): string {
 
 /** `java.net.URLEncoder.encode(s, "UTF-8")`: keeps `A-Za-z0-9.-*_`, space → `+`. */
 export function formEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()~]/g, hexEscape).replace(/%20/g, '+')
+  return encodeURIComponent(s)
+    .replace(/[!'()~]/g, hexEscape)
+    .replace(/%20/g, '+')
 }
 
 /** Kingdee `GwURLEncoder`: keeps `A-Za-z0-9-_.~`, space → `+`. */
 export function gwEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, hexEscape).replace(/%20/g, '+')
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, hexEscape)
+    .replace(/%20/g, '+')
 }
 
 /**

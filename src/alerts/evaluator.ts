@@ -16,7 +16,18 @@ import { evaluateRules, type Finding } from './rules.js'
 import { routeFor, rulesFor, type AlertsConfig, type QuietHours } from './settings.js'
 import type { AlertMessage, ChannelConfig, SendOptions } from './types.js'
 
-export type IncidentBook = Pick<AlertRepo, 'openIncident' | 'openIncidents' | 'open' | 'update' | 'resolve' | 'resolvedSince' | 'recordDelivery' | 'deliveries' | 'sentSince'>
+export type IncidentBook = Pick<
+  AlertRepo,
+  | 'openIncident'
+  | 'openIncidents'
+  | 'open'
+  | 'update'
+  | 'resolve'
+  | 'resolvedSince'
+  | 'recordDelivery'
+  | 'deliveries'
+  | 'sentSince'
+>
 
 export interface EvaluatorLogger {
   info(o: Record<string, unknown>, msg: string): void
@@ -34,7 +45,14 @@ export interface EvaluatorDeps {
   readonly send?: (ch: ChannelConfig, msg: AlertMessage, opts: SendOptions) => Promise<void>
 }
 
-export interface Sent { readonly incidentId: string; readonly key: string; readonly channel: string; readonly state: 'firing' | 'repeat' | 'resolved'; readonly ok: boolean; readonly error?: string }
+export interface Sent {
+  readonly incidentId: string
+  readonly key: string
+  readonly channel: string
+  readonly state: 'firing' | 'repeat' | 'resolved'
+  readonly ok: boolean
+  readonly error?: string
+}
 
 export interface TickReport {
   readonly opened: readonly Incident[]
@@ -50,7 +68,12 @@ export interface TickReport {
 const RESOLVED_DELIVERY_WINDOW_MS = 7 * 24 * 3_600_000
 
 function localMinutes(at: Date, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at)
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at)
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? '0')
   return get('hour') * 60 + get('minute')
 }
@@ -80,7 +103,10 @@ export class AlertEvaluator {
         ;({ findings, evaluated } = evaluateRules(facts, rulesFor(this.deps.config, schemeId), now))
       } catch (e) {
         failedSchemes.push(schemeId)
-        this.deps.log.warn({ scheme: schemeId, err: toFerryError(e).message }, 'alert facts unavailable; incidents left as they are')
+        this.deps.log.warn(
+          { scheme: schemeId, err: toFerryError(e).message },
+          'alert facts unavailable; incidents left as they are',
+        )
         continue
       }
       const firing = new Set<string>()
@@ -89,7 +115,13 @@ export class AlertEvaluator {
         const details = { numbers: f.numbers, codes: f.codes, summary: f.summary }
         const existing = openByKey.get(f.key)
         if (existing === undefined) {
-          const inc = await this.deps.book.open(f.key, { schemeId, rule: f.rule, severity: f.severity, details, at: now })
+          const inc = await this.deps.book.open(f.key, {
+            schemeId,
+            rule: f.rule,
+            severity: f.severity,
+            details,
+            at: now,
+          })
           opened.push(inc)
           this.deps.log.info({ scheme: schemeId, rule: f.rule, incident: inc.id }, 'incident opened')
         } else {
@@ -119,44 +151,80 @@ export class AlertEvaluator {
         const ok = (await this.deps.book.deliveries(inc.id, ch.name)).filter((d) => d.ok && d.state !== 'test')
         const lastOk = ok.at(-1)
         if (lastOk === undefined) due.push({ inc, channel: ch, state: 'firing' })
-        else if (now.getTime() - lastOk.at.getTime() >= this.deps.config.repeatMs) due.push({ inc, channel: ch, state: 'repeat' })
+        else if (now.getTime() - lastOk.at.getTime() >= this.deps.config.repeatMs)
+          due.push({ inc, channel: ch, state: 'repeat' })
       }
     }
     for (const inc of await this.deps.book.resolvedSince(new Date(now.getTime() - RESOLVED_DELIVERY_WINDOW_MS))) {
       for (const ch of this.route(inc.schemeId)) {
         const ok = (await this.deps.book.deliveries(inc.id, ch.name)).filter((d) => d.ok)
-        if (ok.some((d) => d.state === 'firing') && !ok.some((d) => d.state === 'resolved')) due.push({ inc, channel: ch, state: 'resolved' })
+        if (ok.some((d) => d.state === 'firing') && !ok.some((d) => d.state === 'resolved'))
+          due.push({ inc, channel: ch, state: 'resolved' })
       }
     }
     // Critical first, so a rate limit holds back warnings rather than the worst news.
     due.sort((a, b) => Number(b.inc.severity === 'critical') - Number(a.inc.severity === 'critical'))
     for (const d of due) {
-      if (quiet && (holdCritical || d.inc.severity !== 'critical')) { held++; continue }
+      if (quiet && (holdCritical || d.inc.severity !== 'critical')) {
+        held++
+        continue
+      }
       const used = await this.deps.book.sentSince(d.channel.name, new Date(now.getTime() - 60_000))
       if (used >= d.channel.ratePerMinute) {
         held++
-        this.deps.log.warn({ channel: d.channel.name, incident: d.inc.id, limit: d.channel.ratePerMinute }, 'alert held by the channel rate limit')
+        this.deps.log.warn(
+          { channel: d.channel.name, incident: d.inc.id, limit: d.channel.ratePerMinute },
+          'alert held by the channel rate limit',
+        )
         continue
       }
       const msg = incidentMessage(d.inc, d.state, {
-        lang: d.channel.language, now, ...(this.deps.config.consoleUrl === undefined ? {} : { consoleUrl: this.deps.config.consoleUrl }),
+        lang: d.channel.language,
+        now,
+        ...(this.deps.config.consoleUrl === undefined ? {} : { consoleUrl: this.deps.config.consoleUrl }),
         ...(this.names.get(d.inc.schemeId) === undefined ? {} : { schemeName: this.names.get(d.inc.schemeId) }),
       })
       try {
         await (this.deps.send ?? sendToChannel)(d.channel, msg, { now: () => this.deps.clock.now() })
-        await this.deps.book.recordDelivery({ incidentId: d.inc.id, channel: d.channel.name, state: d.state, at: now, ok: true, error: null })
+        await this.deps.book.recordDelivery({
+          incidentId: d.inc.id,
+          channel: d.channel.name,
+          state: d.state,
+          at: now,
+          ok: true,
+          error: null,
+        })
         sent.push({ incidentId: d.inc.id, key: d.inc.key, channel: d.channel.name, state: d.state, ok: true })
       } catch (e) {
         const err = toFerryError(e)
-        await this.deps.book.recordDelivery({ incidentId: d.inc.id, channel: d.channel.name, state: d.state, at: now, ok: false, error: `${err.code} ${err.message}` })
-        sent.push({ incidentId: d.inc.id, key: d.inc.key, channel: d.channel.name, state: d.state, ok: false, error: err.code })
-        this.deps.log.warn({ channel: d.channel.name, incident: d.inc.id, code: err.code, err: err.message }, 'alert delivery failed; retried at the next tick')
+        await this.deps.book.recordDelivery({
+          incidentId: d.inc.id,
+          channel: d.channel.name,
+          state: d.state,
+          at: now,
+          ok: false,
+          error: `${err.code} ${err.message}`,
+        })
+        sent.push({
+          incidentId: d.inc.id,
+          key: d.inc.key,
+          channel: d.channel.name,
+          state: d.state,
+          ok: false,
+          error: err.code,
+        })
+        this.deps.log.warn(
+          { channel: d.channel.name, incident: d.inc.id, code: err.code, err: err.message },
+          'alert delivery failed; retried at the next tick',
+        )
       }
     }
     return { sent, held }
   }
 
   private route(schemeId: string): ChannelConfig[] {
-    return routeFor(this.deps.config, schemeId).map((n) => this.deps.channels.get(n)).filter((c): c is ChannelConfig => c !== undefined)
+    return routeFor(this.deps.config, schemeId)
+      .map((n) => this.deps.channels.get(n))
+      .filter((c): c is ChannelConfig => c !== undefined)
   }
 }

@@ -21,7 +21,13 @@ export interface SchemeFacts {
   /** Records kept per hour (key: epoch ms of the hour's start), only hours in which a source run started. */
   readonly hourlyVolume?: ReadonlyMap<number, number>
   readonly failedRecords: { readonly count: number; readonly oldestAt?: Date; readonly codes: readonly string[] }
-  readonly lastReconcile?: { readonly runId: string; readonly at: Date; readonly missing: number; readonly extra: number; readonly mismatched: number }
+  readonly lastReconcile?: {
+    readonly runId: string
+    readonly at: Date
+    readonly missing: number
+    readonly extra: number
+    readonly mismatched: number
+  }
   readonly pausedReason?: string
   readonly credentials: readonly { readonly connection: string; readonly name: string; readonly expiresAt: Date }[]
   /** Calls and throttled answers in the last hour, when the runs record them (see docs/alerts.md). */

@@ -34,12 +34,20 @@ export interface AlertServiceOptions {
  * Save each configured channel (settings and policy) sealed in the store, drop stored channels the
  * configuration no longer names (so a removed robot's secret does not linger), then read them back.
  */
-export async function syncChannels(store: Store, channels: readonly ChannelConfig[]): Promise<Map<string, ChannelConfig>> {
+export async function syncChannels(
+  store: Store,
+  channels: readonly ChannelConfig[],
+): Promise<Map<string, ChannelConfig>> {
   for (const c of channels) {
-    await store.alerts.saveChannel(c.name, c.settings.type, { settings: c.settings, language: c.language, ratePerMinute: c.ratePerMinute })
+    await store.alerts.saveChannel(c.name, c.settings.type, {
+      settings: c.settings,
+      language: c.language,
+      ratePerMinute: c.ratePerMinute,
+    })
   }
   const names = new Set(channels.map((c) => c.name))
-  for (const stored of await store.alerts.listChannels()) if (!names.has(stored.name)) await store.alerts.deleteChannel(stored.name)
+  for (const stored of await store.alerts.listChannels())
+    if (!names.has(stored.name)) await store.alerts.deleteChannel(stored.name)
   return loadChannels(store)
 }
 
@@ -60,7 +68,11 @@ export class AlertService {
   private readonly holder: string
   private readonly clock: { now(): Date }
 
-  private constructor(private readonly opts: AlertServiceOptions, private readonly evaluator: AlertEvaluator, readonly config: AlertsConfig) {
+  private constructor(
+    private readonly opts: AlertServiceOptions,
+    private readonly evaluator: AlertEvaluator,
+    readonly config: AlertsConfig,
+  ) {
     this.holder = opts.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
     this.clock = opts.clock ?? { now: () => new Date() }
   }
@@ -69,7 +81,12 @@ export class AlertService {
     const channels = await syncChannels(opts.store, opts.setup.channels)
     const clock = opts.clock ?? { now: () => new Date() }
     const evaluator = new AlertEvaluator({
-      book: opts.store.alerts, facts: storeFacts(opts.store, () => opts.schemes), config: opts.setup.config, channels, clock, log: opts.log,
+      book: opts.store.alerts,
+      facts: storeFacts(opts.store, () => opts.schemes),
+      config: opts.setup.config,
+      channels,
+      clock,
+      log: opts.log,
       ...(opts.send === undefined ? {} : { send: opts.send }),
     })
     return new AlertService(opts, evaluator, opts.setup.config)
@@ -79,7 +96,7 @@ export class AlertService {
   async tick(): Promise<TickReport | undefined> {
     const ttl = Math.max(3 * this.config.intervalMs, 30_000)
     const lease = this.lease === undefined ? undefined : await this.opts.store.leases.renew(this.lease, ttl)
-    this.lease = lease ?? await this.opts.store.leases.acquire(EVALUATOR_LEASE, this.holder, ttl)
+    this.lease = lease ?? (await this.opts.store.leases.acquire(EVALUATOR_LEASE, this.holder, ttl))
     if (this.lease === undefined) return undefined
     const r = await this.evaluator.tick()
     this.opts.onTick?.(r)
@@ -91,8 +108,13 @@ export class AlertService {
     if (!this.config.enabled || this.timer !== undefined) return
     const run = () => {
       if (this.running !== undefined) return
-      this.running = this.tick().catch((e: unknown) => { this.opts.log.warn({ err: toFerryError(e).message }, 'alert evaluation failed') })
-        .finally(() => { this.running = undefined })
+      this.running = this.tick()
+        .catch((e: unknown) => {
+          this.opts.log.warn({ err: toFerryError(e).message }, 'alert evaluation failed')
+        })
+        .finally(() => {
+          this.running = undefined
+        })
     }
     this.timer = setInterval(run, this.config.intervalMs)
     this.timer.unref()
@@ -110,7 +132,11 @@ export class AlertService {
 
 /** The schemes of a host as the alert rules see them. */
 export function schemeRefs(h: Pick<Host, 'schemes'>): SchemeRef[] {
-  return h.schemes.map((s) => ({ id: s.id, name: s.name, connections: [s.source.connection, ...(s.target === undefined ? [] : [s.target.connection])] }))
+  return h.schemes.map((s) => ({
+    id: s.id,
+    name: s.name,
+    connections: [s.source.connection, ...(s.target === undefined ? [] : [s.target.connection])],
+  }))
 }
 
 /** The alert settings of a host: the configuration's `alerts` section merged with each scheme file's `alerts` key. */
@@ -119,8 +145,9 @@ export async function alertsSetup(h: Pick<Host, 'config' | 'schemes'>): Promise<
   const entries = h.config.schemes.filter((e) => e.enabled)
   for (const e of entries) {
     try {
-      const doc = await readSchemeFile(e.file) as Record<string, unknown> | null
-      if (doc !== null && typeof doc === 'object' && typeof doc.id === 'string' && doc.alerts !== undefined) files[doc.id] = doc.alerts
+      const doc = (await readSchemeFile(e.file)) as Record<string, unknown> | null
+      if (doc !== null && typeof doc === 'object' && typeof doc.id === 'string' && doc.alerts !== undefined)
+        files[doc.id] = doc.alerts
     } catch {
       // The host already loaded every enabled scheme; a file that changed since is read at the next start.
     }
@@ -129,7 +156,22 @@ export async function alertsSetup(h: Pick<Host, 'config' | 'schemes'>): Promise<
 }
 
 /** Open the alert service of a host (not started). */
-export async function openAlertService(h: Host, opts: { log: EvaluatorLogger; clock?: { now(): Date }; onTick?: (r: TickReport) => void; send?: AlertServiceOptions['send'] }): Promise<AlertService> {
-  return AlertService.open({ store: h.store, setup: await alertsSetup(h), schemes: schemeRefs(h), log: opts.log,
-    ...(opts.clock === undefined ? {} : { clock: opts.clock }), ...(opts.onTick === undefined ? {} : { onTick: opts.onTick }), ...(opts.send === undefined ? {} : { send: opts.send }) })
+export async function openAlertService(
+  h: Host,
+  opts: {
+    log: EvaluatorLogger
+    clock?: { now(): Date }
+    onTick?: (r: TickReport) => void
+    send?: AlertServiceOptions['send']
+  },
+): Promise<AlertService> {
+  return AlertService.open({
+    store: h.store,
+    setup: await alertsSetup(h),
+    schemes: schemeRefs(h),
+    log: opts.log,
+    ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+    ...(opts.onTick === undefined ? {} : { onTick: opts.onTick }),
+    ...(opts.send === undefined ? {} : { send: opts.send }),
+  })
 }

@@ -5,17 +5,29 @@
  */
 import type { Severity } from './types.js'
 
-export interface RuleBase { readonly enabled: boolean; readonly severity: Severity }
+export interface RuleBase {
+  readonly enabled: boolean
+  readonly severity: Severity
+}
 
 export interface RuleSettings {
   readonly runFailed: RuleBase
   readonly consecutiveFailures: RuleBase & { readonly count: number }
   readonly freshness: RuleBase & { readonly afterMs: number }
-  readonly volume: RuleBase & { readonly minExpected: number; readonly dropRatio: number; readonly spikeRatio: number; readonly spikeMin: number }
+  readonly volume: RuleBase & {
+    readonly minExpected: number
+    readonly dropRatio: number
+    readonly spikeRatio: number
+    readonly spikeMin: number
+  }
   readonly failedRecords: RuleBase & { readonly olderThanMs: number; readonly moreThan: number }
   readonly reconcile: RuleBase
   readonly paused: RuleBase
-  readonly credentials: RuleBase & { readonly expiringWithinMs: number; readonly autoRefreshed: readonly string[]; readonly refusedCodes: readonly string[] }
+  readonly credentials: RuleBase & {
+    readonly expiringWithinMs: number
+    readonly autoRefreshed: readonly string[]
+    readonly refusedCodes: readonly string[]
+  }
   readonly throttled: RuleBase & { readonly share: number; readonly minCalls: number }
 }
 
@@ -32,10 +44,19 @@ export const DEFAULT_RULES: RuleSettings = {
   reconcile: { enabled: true, severity: 'critical' },
   paused: { enabled: true, severity: 'critical' },
   credentials: {
-    enabled: true, severity: 'critical', expiringWithinMs: 72 * H,
+    enabled: true,
+    severity: 'critical',
+    expiringWithinMs: 72 * H,
     // JDY's app-token lives for hours and is fetched again by the connector: its expiry is routine.
     autoRefreshed: ['app-token'],
-    refusedCodes: ['ERR_JST_TOKEN', 'ERR_JST_REAUTHORIZE', 'ERR_JST_SIGNATURE', 'ERR_JDY_AUTH_REJECTED', 'ERR_JDY_AUTHORIZATION_MISSING', 'ERR_JDY_TOKEN_REJECTED'],
+    refusedCodes: [
+      'ERR_JST_TOKEN',
+      'ERR_JST_REAUTHORIZE',
+      'ERR_JST_SIGNATURE',
+      'ERR_JDY_AUTH_REJECTED',
+      'ERR_JDY_AUTHORIZATION_MISSING',
+      'ERR_JDY_TOKEN_REJECTED',
+    ],
   },
   throttled: { enabled: true, severity: 'warning', share: 0.2, minCalls: 50 },
 }
@@ -66,7 +87,13 @@ export interface AlertsConfig {
 }
 
 export const DEFAULT_ALERTS: AlertsConfig = {
-  enabled: true, language: 'zh-CN', intervalMs: 60_000, repeatMs: 4 * H, route: [], rules: DEFAULT_RULES, schemes: {},
+  enabled: true,
+  language: 'zh-CN',
+  intervalMs: 60_000,
+  repeatMs: 4 * H,
+  route: [],
+  rules: DEFAULT_RULES,
+  schemes: {},
 }
 
 export function rulesFor(cfg: AlertsConfig, schemeId: string): RuleSettings {

@@ -30,17 +30,37 @@ export interface AlertMessage {
 
 export type Severity = 'critical' | 'warning'
 
-export interface DingTalkSettings { readonly type: 'dingtalk'; readonly webhook: string; readonly secret?: string; readonly atMobiles?: readonly string[] }
-export interface WeComSettings { readonly type: 'wecom'; readonly webhook: string }
-export interface FeishuSettings { readonly type: 'feishu'; readonly webhook: string; readonly secret?: string }
+export interface DingTalkSettings {
+  readonly type: 'dingtalk'
+  readonly webhook: string
+  readonly secret?: string
+  readonly atMobiles?: readonly string[]
+}
+export interface WeComSettings {
+  readonly type: 'wecom'
+  readonly webhook: string
+}
+export interface FeishuSettings {
+  readonly type: 'feishu'
+  readonly webhook: string
+  readonly secret?: string
+}
 export interface WebhookSettings {
-  readonly type: 'webhook'; readonly url: string; readonly secret: string
+  readonly type: 'webhook'
+  readonly url: string
+  readonly secret: string
   /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256>`; default `X-Ferry-Signature`. */
   readonly header?: string
 }
 export interface EmailSettings {
-  readonly type: 'email'; readonly host: string; readonly port: number; readonly secure?: boolean
-  readonly user?: string; readonly password?: string; readonly from: string; readonly to: readonly string[]
+  readonly type: 'email'
+  readonly host: string
+  readonly port: number
+  readonly secure?: boolean
+  readonly user?: string
+  readonly password?: string
+  readonly from: string
+  readonly to: readonly string[]
 }
 
 export type ChannelSettings = DingTalkSettings | WeComSettings | FeishuSettings | WebhookSettings | EmailSettings

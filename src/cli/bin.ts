@@ -2,6 +2,11 @@
 import { main } from './main.js'
 
 main(process.argv).then(
-  (code) => { process.exitCode = code },
-  (e: unknown) => { console.error(e); process.exitCode = 2 },
+  (code) => {
+    process.exitCode = code
+  },
+  (e: unknown) => {
+    console.error(e)
+    process.exitCode = 2
+  },
 )

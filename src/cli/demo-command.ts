@@ -44,9 +44,29 @@ export function demoConfig(sandbox: Sandbox, dataDir: string): FerryConfig {
     database: { url: `sqlite:${join(dataDir, 'demo.db')}` },
     masterKey: { file: join(dataDir, 'master.key') },
     connections: {
-      jst: { connector: 'jushuitan', settings: { baseUrl: info.jst.url, appKey: info.jst.appKey, appSecret: info.jst.appSecret, accessToken: info.jst.accessToken, refreshToken: info.jst.refreshToken } },
-      jdy: { connector: 'kingdee-jdy', settings: { baseUrl: info.jdy.url, clientId: info.jdy.clientId, clientSecret: info.jdy.clientSecret,
-        outerInstanceId: info.jdy.outerInstanceId, accountId: info.jdy.accountId, appKey: info.jdy.appKey, appSecret: info.jdy.appSecret, domain: info.jdy.domain } },
+      jst: {
+        connector: 'jushuitan',
+        settings: {
+          baseUrl: info.jst.url,
+          appKey: info.jst.appKey,
+          appSecret: info.jst.appSecret,
+          accessToken: info.jst.accessToken,
+          refreshToken: info.jst.refreshToken,
+        },
+      },
+      jdy: {
+        connector: 'kingdee-jdy',
+        settings: {
+          baseUrl: info.jdy.url,
+          clientId: info.jdy.clientId,
+          clientSecret: info.jdy.clientSecret,
+          outerInstanceId: info.jdy.outerInstanceId,
+          accountId: info.jdy.accountId,
+          appKey: info.jdy.appKey,
+          appSecret: info.jdy.appSecret,
+          domain: info.jdy.domain,
+        },
+      },
     },
     schemes: EXAMPLES.map((f) => ({ file: join(dir, f), enabled: true, start })),
     collections: {},
@@ -77,7 +97,9 @@ export async function runAllOnce(h: Host, print: (s: RunSummary) => void): Promi
 }
 
 export async function runDemo(o: DemoOptions): Promise<RunSummary[]> {
-  const say = (t: string) => { if (o.json !== true) process.stdout.write(`${t}\n`) }
+  const say = (t: string) => {
+    if (o.json !== true) process.stdout.write(`${t}\n`)
+  }
   const dataDir = resolve(o.dataDir ?? 'data')
   mkdirSync(dataDir, { recursive: true })
   // The simulators start fresh, so the demo's ledger and cursor must too.
@@ -86,11 +108,16 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary[]> {
   let host: Host | undefined
   try {
     const info = sandbox.info()
-    say(`simulators: 聚水潭 ${info.jst.url}  金蝶云星辰 ${info.jdy.url}  (seed ${String(info.seed)}, ${info.orders} count orders ${info.range.from} → ${info.range.to})`)
+    say(
+      `simulators: 聚水潭 ${info.jst.url}  金蝶云星辰 ${info.jdy.url}  (seed ${String(info.seed)}, ${info.orders} count orders ${info.range.from} → ${info.range.to})`,
+    )
     say(`store: SQLite ${join(dataDir, 'demo.db')}`)
     host = await openHost(demoConfig(sandbox, dataDir), { log: createLogger() })
     say(`schemes: ${host.schemes.map((s) => s.id).join(', ')}`)
-    const print = (s: RunSummary) => { if (o.json === true) process.stdout.write(`${JSON.stringify({ summary: s })}\n`); else say(summaryText(s)) }
+    const print = (s: RunSummary) => {
+      if (o.json === true) process.stdout.write(`${JSON.stringify({ summary: s })}\n`)
+      else say(summaryText(s))
+    }
     const summaries = await runAllOnce(host, print)
     say(`bills in the 金蝶云星辰 simulator: ${sandbox.jdy.bills.list().length}`)
     if (o.once !== true) {
@@ -98,9 +125,16 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary[]> {
       await new AuthService(host.store).addUser(DEMO_USER, 'admin')
       await host.close()
       host = undefined
-      say(`running on the schemes' schedules and serving the API; the console signs you in automatically as ${DEMO_USER} (admin), only from this machine (loopback); Ctrl-C to stop`)
-      await serve(demoConfig(sandbox, dataDir), { port: o.port ?? 8080, host: '127.0.0.1', anyPortIfTaken: true,
-        ...(o.json === undefined ? {} : { json: o.json }), options: { autoLoginUser: DEMO_USER, metricsOnLoopback: true } })
+      say(
+        `running on the schemes' schedules and serving the API; the console signs you in automatically as ${DEMO_USER} (admin), only from this machine (loopback); Ctrl-C to stop`,
+      )
+      await serve(demoConfig(sandbox, dataDir), {
+        port: o.port ?? 8080,
+        host: '127.0.0.1',
+        anyPortIfTaken: true,
+        ...(o.json === undefined ? {} : { json: o.json }),
+        options: { autoLoginUser: DEMO_USER, metricsOnLoopback: true },
+      })
     }
     return summaries
   } finally {
@@ -110,7 +144,8 @@ export async function runDemo(o: DemoOptions): Promise<RunSummary[]> {
 }
 
 export function registerDemoCommand(program: Command): void {
-  program.command('demo')
+  program
+    .command('demo')
     .description('the case-article scheme against the built-in simulators, with SQLite under ./data/')
     .option('--once', 'run each scheme once, print the summaries and exit')
     .option('--orders <n>', 'count orders to generate', '200')
@@ -119,13 +154,30 @@ export function registerDemoCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the demo database and key live', 'data')
     .option('--json', 'machine-readable summaries')
     .option('--port <port>', 'port of the console and API (any free port when it is taken)', '8080')
-    .action(async (c: { once?: boolean; orders: string; days: string; seed: string; dataDir: string; json?: boolean; port: string }) => {
-      try {
-        const summaries = await runDemo({ orders: Number(c.orders), days: Number(c.days), seed: Number(c.seed), dataDir: c.dataDir, port: Number(c.port),
-          ...(c.once === undefined ? {} : { once: c.once }), ...(c.json === undefined ? {} : { json: c.json }) })
-        if (summaries.some((s) => s.status !== 'ok')) process.exitCode = 1
-      } catch (e) {
-        reportFailure(e, c.json === true)
-      }
-    })
+    .action(
+      async (c: {
+        once?: boolean
+        orders: string
+        days: string
+        seed: string
+        dataDir: string
+        json?: boolean
+        port: string
+      }) => {
+        try {
+          const summaries = await runDemo({
+            orders: Number(c.orders),
+            days: Number(c.days),
+            seed: Number(c.seed),
+            dataDir: c.dataDir,
+            port: Number(c.port),
+            ...(c.once === undefined ? {} : { once: c.once }),
+            ...(c.json === undefined ? {} : { json: c.json }),
+          })
+          if (summaries.some((s) => s.status !== 'ok')) process.exitCode = 1
+        } catch (e) {
+          reportFailure(e, c.json === true)
+        }
+      },
+    )
 }

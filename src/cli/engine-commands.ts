@@ -29,15 +29,21 @@ import { reconcileJob } from '../proof/schedule.js'
 import { openAlertService } from '../alerts/service.js'
 import { tickLine } from '../alerts/report.js'
 
-interface Common { config?: string; json?: boolean }
+interface Common {
+  config?: string
+  json?: boolean
+}
 
-const out = (text: string) => { process.stdout.write(`${text}\n`) }
+const out = (text: string) => {
+  process.stdout.write(`${text}\n`)
+}
 const json = (v: unknown) => out(JSON.stringify(v, (_k, x: unknown) => (x instanceof Date ? x.toISOString() : x), 2))
 
 /** Times on the command line: ISO 8601, or `YYYY-MM-DD[ HH:mm[:ss]]` read in Asia/Shanghai. */
 export function parseCliTime(text: string): Date {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(text.trim())
-  const d = m !== null ? new Date(`${m[1]}T${m[2] ?? '00:00:00'}${m[2]?.length === 5 ? ':00' : ''}+08:00`) : new Date(text)
+  const d =
+    m !== null ? new Date(`${m[1]}T${m[2] ?? '00:00:00'}${m[2]?.length === 5 ? ':00' : ''}+08:00`) : new Date(text)
   if (Number.isNaN(d.getTime())) throw InvalidTime([text])
   return d
 }
@@ -63,11 +69,19 @@ export interface EngineCommandOptions {
  * starts without the connections' `${SECRET}`s: a connection with one unset refuses to open instead.
  */
 export function defaultLoad(path: string | undefined, vendors = true): FerryConfig {
-  return loadConfig({ ...(path === undefined ? {} : { path }), connectors: BUILTIN_CONNECTORS.map((c) => ({ name: c.name, config: c.config })),
-    ...(vendors ? {} : { connectionEnv: 'deferred' as const }) })
+  return loadConfig({
+    ...(path === undefined ? {} : { path }),
+    connectors: BUILTIN_CONNECTORS.map((c) => ({ name: c.name, config: c.config })),
+    ...(vendors ? {} : { connectionEnv: 'deferred' as const }),
+  })
 }
 
-async function withHost<T>(o: EngineCommandOptions, c: Common, fn: (h: Host) => Promise<T>, vendors = true): Promise<T | undefined> {
+async function withHost<T>(
+  o: EngineCommandOptions,
+  c: Common,
+  fn: (h: Host) => Promise<T>,
+  vendors = true,
+): Promise<T | undefined> {
   let host: Host | undefined
   try {
     const config = o.loadConfig !== undefined ? o.loadConfig(c.config) : defaultLoad(c.config, vendors)
@@ -83,20 +97,38 @@ async function withHost<T>(o: EngineCommandOptions, c: Common, fn: (h: Host) => 
 }
 
 /** Run with per-stage progress bars when stdout is a TTY (and not --json). */
-export async function runWithProgress(h: Host, schemeId: string, opts: { stages?: Stage[]; from?: Date; to?: Date; json: boolean }): Promise<RunSummary> {
+export async function runWithProgress(
+  h: Host,
+  schemeId: string,
+  opts: { stages?: Stage[]; from?: Date; to?: Date; json: boolean },
+): Promise<RunSummary> {
   const scheme = h.scheme(schemeId)
   const tty = process.stdout.isTTY && !opts.json
-  const multi = tty ? new cliProgress.MultiBar({ format: '{stage} |{bar}| {value} {unit}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : undefined
+  const multi = tty
+    ? new cliProgress.MultiBar(
+        { format: '{stage} |{bar}| {value} {unit}', hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined
   const bars = new Map<Stage, cliProgress.SingleBar>()
   try {
     return await runScheme(h.deps, scheme, {
       ...(opts.stages === undefined ? {} : { stages: opts.stages }),
-      range: { ...(opts.from === undefined ? {} : { from: opts.from }), ...(opts.to === undefined ? {} : { to: opts.to }) },
+      range: {
+        ...(opts.from === undefined ? {} : { from: opts.from }),
+        ...(opts.to === undefined ? {} : { to: opts.to }),
+      },
       onProgress: (stage, c) => {
         if (multi === undefined) return
         const value = stage === 'target' ? c.written + c.alreadyExisted + c.failed + c.retrying + c.unknown : c.fetched
         let bar = bars.get(stage)
-        if (bar === undefined) { bar = multi.create(Math.max(value, 1), 0, { stage: stage.padEnd(6), unit: stage === 'target' ? 'records settled' : 'rows fetched' }); bars.set(stage, bar) }
+        if (bar === undefined) {
+          bar = multi.create(Math.max(value, 1), 0, {
+            stage: stage.padEnd(6),
+            unit: stage === 'target' ? 'records settled' : 'rows fetched',
+          })
+          bars.set(stage, bar)
+        }
         bar.setTotal(Math.max(value, bar.getTotal()))
         bar.update(value)
       },
@@ -115,7 +147,11 @@ function printSummary(s: RunSummary, asJson: boolean, budgets?: readonly BudgetR
 function readPayload(text: string): Record<string, unknown> {
   const raw = text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text
   let v: unknown
-  try { v = JSON.parse(raw) } catch (e) { throw InvalidPayloadEdit([e instanceof Error ? e.message : String(e)]) }
+  try {
+    v = JSON.parse(raw)
+  } catch (e) {
+    throw InvalidPayloadEdit([e instanceof Error ? e.message : String(e)])
+  }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw InvalidPayloadEdit(['expected {…}'])
   return v as Record<string, unknown>
 }
@@ -135,7 +171,10 @@ function editInEditor(payload: unknown): Record<string, unknown> {
 }
 
 export function registerEngineCommands(program: Command, o: EngineCommandOptions = {}): void {
-  const common = (cmd: Command) => cmd.option('--config <file>', 'configuration file (default: $FERRY_CONFIG)').option('--json', 'machine-readable output')
+  const common = (cmd: Command) =>
+    cmd
+      .option('--config <file>', 'configuration file (default: $FERRY_CONFIG)')
+      .option('--json', 'machine-readable output')
 
   common(program.command('run <scheme>').description('run a scheme once (or backfill a range with --from/--to)'))
     .option('--from <time>', 'backfill from this time (ISO 8601 or "YYYY-MM-DD HH:mm:ss" Asia/Shanghai)')
@@ -144,68 +183,121 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
     .action(async (scheme: string, c: Common & { from?: string; to?: string; stage?: string }) => {
       await withHost(o, c, async (h) => {
         const stages = c.stage === undefined ? undefined : [c.stage as Stage]
-        const s = await runWithProgress(h, scheme, { json: c.json === true, ...(stages === undefined ? {} : { stages }),
-          ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }), ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }) })
+        const s = await runWithProgress(h, scheme, {
+          json: c.json === true,
+          ...(stages === undefined ? {} : { stages }),
+          ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }),
+          ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }),
+        })
         printSummary(s, c.json === true, h.budgets())
       })
     })
 
-  common(program.command('preview <scheme>').description('fetch, filter and map; print what would be written; write nothing'))
+  common(
+    program
+      .command('preview <scheme>')
+      .description('fetch, filter and map; print what would be written; write nothing'),
+  )
     .option('--limit <n>', 'documents to show', '10')
-    .option('--from <time>').option('--to <time>')
-    .option('--input <docs.json>', 'stub source: <scheme> is a scheme file and its documents come from this JSON array (no config needed)')
+    .option('--from <time>')
+    .option('--to <time>')
+    .option(
+      '--input <docs.json>',
+      'stub source: <scheme> is a scheme file and its documents come from this JSON array (no config needed)',
+    )
     .option('--lookups <collections.json>', 'with --input: {"<collection>": [rows]} for _findCollection')
     .option('--now <time>', 'with --input: the evaluation time (default now)')
-    .action(async (scheme: string, c: Common & { limit: string; from?: string; to?: string; input?: string; lookups?: string; now?: string }) => {
-      const limit = Math.max(1, Number(c.limit) || 10)
-      const print = (items: PreviewItem[]) => {
-        if (c.json === true) { json(items); return }
-        if (items.length === 0) out('nothing to write')
-        for (const it of items) {
-          out(`# ${it.id} (${it.number})${it.problems.length === 0 ? '' : '  NOT WRITABLE'}`)
-          for (const p of it.problems) out(`  ${p.code}  ${p.location ?? '-'}  ${p.message}`)
-          if (it.payload !== undefined) out(JSON.stringify(it.payload, null, 2))
+    .action(
+      async (
+        scheme: string,
+        c: Common & { limit: string; from?: string; to?: string; input?: string; lookups?: string; now?: string },
+      ) => {
+        const limit = Math.max(1, Number(c.limit) || 10)
+        const print = (items: PreviewItem[]) => {
+          if (c.json === true) {
+            json(items)
+            return
+          }
+          if (items.length === 0) out('nothing to write')
+          for (const it of items) {
+            out(`# ${it.id} (${it.number})${it.problems.length === 0 ? '' : '  NOT WRITABLE'}`)
+            for (const p of it.problems) out(`  ${p.code}  ${p.location ?? '-'}  ${p.message}`)
+            if (it.payload !== undefined) out(JSON.stringify(it.payload, null, 2))
+          }
         }
-      }
-      if (c.input !== undefined) {
-        try {
-          print(await previewFromInput(scheme, { input: c.input, limit, ...(c.lookups === undefined ? {} : { lookups: c.lookups }),
-            ...(c.now === undefined ? {} : { now: parseCliTime(c.now) }) }))
-        } catch (e) { reportFailure(e, c.json === true) }
-        return
-      }
-      await withHost(o, c, async (h) => {
-        print(await previewScheme(h.deps, h.scheme(scheme), { limit,
-          ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }), ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }) }))
-      })
-    })
+        if (c.input !== undefined) {
+          try {
+            print(
+              await previewFromInput(scheme, {
+                input: c.input,
+                limit,
+                ...(c.lookups === undefined ? {} : { lookups: c.lookups }),
+                ...(c.now === undefined ? {} : { now: parseCliTime(c.now) }),
+              }),
+            )
+          } catch (e) {
+            reportFailure(e, c.json === true)
+          }
+          return
+        }
+        await withHost(o, c, async (h) => {
+          print(
+            await previewScheme(h.deps, h.scheme(scheme), {
+              limit,
+              ...(c.from === undefined ? {} : { from: parseCliTime(c.from) }),
+              ...(c.to === undefined ? {} : { to: parseCliTime(c.to) }),
+            }),
+          )
+        })
+      },
+    )
 
   common(program.command('records <scheme>').description('list ledger records'))
     .option('--status <status>', 'waiting, queued, unknown, done, duplicate or error')
     .option('--search <text>', 'text in the id, number or last error')
     .option('--limit <n>', 'records per page', '50')
     .option('--cursor <cursor>', 'next page from a previous --json answer')
-    .action(async (scheme: string, c: Common & { status?: string; search?: string; limit: string; cursor?: string }) => {
-      await withHost(o, c, async (h) => {
-        const s = h.scheme(scheme)
-        const page = await h.ports.ledger.listRecords(s.id, { limit: Math.max(1, Number(c.limit) || 50),
-          ...(c.status === undefined ? {} : { status: c.status as RecordStatus }), ...(c.search === undefined ? {} : { search: c.search }),
-          ...(c.cursor === undefined ? {} : { cursor: c.cursor }) })
-        if (c.json === true) json(page)
-        else out(recordsText(page.records, s.target === undefined) + (page.nextCursor === undefined ? '' : `\nmore: --cursor ${page.nextCursor}`))
-      }, false)
-    })
+    .action(
+      async (scheme: string, c: Common & { status?: string; search?: string; limit: string; cursor?: string }) => {
+        await withHost(
+          o,
+          c,
+          async (h) => {
+            const s = h.scheme(scheme)
+            const page = await h.ports.ledger.listRecords(s.id, {
+              limit: Math.max(1, Number(c.limit) || 50),
+              ...(c.status === undefined ? {} : { status: c.status as RecordStatus }),
+              ...(c.search === undefined ? {} : { search: c.search }),
+              ...(c.cursor === undefined ? {} : { cursor: c.cursor }),
+            })
+            if (c.json === true) json(page)
+            else
+              out(
+                recordsText(page.records, s.target === undefined) +
+                  (page.nextCursor === undefined ? '' : `\nmore: --cursor ${page.nextCursor}`),
+              )
+          },
+          false,
+        )
+      },
+    )
 
-  common(program.command('record <scheme> <id>').description('one record: source, mapped payload, attempts, responses'))
-    .action(async (scheme: string, id: string, c: Common) => {
-      await withHost(o, c, async (h) => {
+  common(
+    program.command('record <scheme> <id>').description('one record: source, mapped payload, attempts, responses'),
+  ).action(async (scheme: string, id: string, c: Common) => {
+    await withHost(
+      o,
+      c,
+      async (h) => {
         const s = h.scheme(scheme)
         const r = await h.ports.ledger.getRecord(s.id, id)
         if (r === undefined) throw RecordNotFound([s.id, id])
         if (c.json === true) json(r)
         else out(recordText(r, s.target === undefined))
-      }, false)
-    })
+      },
+      false,
+    )
+  })
 
   common(program.command('retry <scheme> [ids...]').description('requeue failed records and run the target stage'))
     .option('--all-failed', 'every record in the failed-record queue')
@@ -216,7 +308,9 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         if (ids.length === 0 && c.allFailed !== true) throw RetryNothing([])
         await h.ports.schemeState.resume(s.id)
         const requeued = await h.ports.ledger.requeue(s.id, ids.length === 0 ? undefined : ids)
-        const summary = c.run ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true }) : undefined
+        const summary = c.run
+          ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true })
+          : undefined
         if (c.json === true) json({ requeued, summary })
         else {
           out(`requeued ${requeued.length} record${requeued.length === 1 ? '' : 's'}`)
@@ -236,23 +330,34 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         const payload = c.payload !== undefined ? readPayload(c.payload) : editInEditor(r.payload)
         await h.ports.ledger.editPayload(s.id, id, payload)
         await h.ports.ledger.requeue(s.id, [id])
-        const summary = c.run ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true }) : undefined
+        const summary = c.run
+          ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true })
+          : undefined
         const after = await h.ports.ledger.getRecord(s.id, id)
         if (c.json === true) json({ record: after, summary })
         else out(`saved; record ${id} is now ${after?.status ?? '?'}`)
       })
     })
 
-  common(program.command('resolve <scheme> <id>').description('mark a failed record as settled by a person (it is never written)'))
+  common(
+    program
+      .command('resolve <scheme> <id>')
+      .description('mark a failed record as settled by a person (it is never written)'),
+  )
     .option('--note <text>', 'why', 'resolved by hand')
     .action(async (scheme: string, id: string, c: Common & { note: string }) => {
-      await withHost(o, c, async (h) => {
-        const s = h.scheme(scheme)
-        await h.ports.ledger.resolve(s.id, id, c.note)
-        const r = await h.ports.ledger.getRecord(s.id, id)
-        if (c.json === true) json(r)
-        else out(`record ${id} resolved`)
-      }, false)
+      await withHost(
+        o,
+        c,
+        async (h) => {
+          const s = h.scheme(scheme)
+          await h.ports.ledger.resolve(s.id, id, c.note)
+          const r = await h.ports.ledger.getRecord(s.id, id)
+          if (c.json === true) json(r)
+          else out(`record ${id} resolved`)
+        },
+        false,
+      )
     })
 
   common(program.command('start').description('run every scheme on its schedule until interrupted'))
@@ -260,13 +365,28 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
     .option('--metrics-host <host>', 'address for --metrics-port', '127.0.0.1')
     .action(async (c: Common & { metricsPort?: string; metricsHost: string }) => {
       const metrics = c.metricsPort === undefined ? undefined : new Metrics()
-      const opened: EngineCommandOptions = metrics === undefined ? o : { ...o, openHost: (cfg) => openHost(cfg, { log: createLogger(), observer: metrics,
-        connectors: observeConnectors(BUILTIN_CONNECTORS, metrics) }) }
+      const opened: EngineCommandOptions =
+        metrics === undefined
+          ? o
+          : {
+              ...o,
+              openHost: (cfg) =>
+                openHost(cfg, {
+                  log: createLogger(),
+                  observer: metrics,
+                  connectors: observeConnectors(BUILTIN_CONNECTORS, metrics),
+                }),
+            }
       await withHost(opened, c, async (h) => {
         metrics?.bind(h)
-        const server = metrics === undefined ? undefined : await serveMetrics(metrics, Number(c.metricsPort), c.metricsHost)
+        const server =
+          metrics === undefined ? undefined : await serveMetrics(metrics, Number(c.metricsPort), c.metricsHost)
         if (server !== undefined && c.json !== true) out(`metrics: ${server.url}`)
-        try { await startScheduler(h, c.json === true) } finally { await server?.close() }
+        try {
+          await startScheduler(h, c.json === true)
+        } finally {
+          await server?.close()
+        }
       })
     })
 }
@@ -274,23 +394,45 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
 /** Schedule every loaded scheme; resolves on SIGINT/SIGTERM after the runs in progress end. */
 export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSignal): Promise<void> {
   const scheduler = new Scheduler(h.deps, {
-    onSummary: (s) => { if (asJson) out(JSON.stringify({ summary: s })); else out(summaryText(s)) },
-    onSkip: (id, stage, reason) => { if (!asJson) out(`skipped ${id} ${stage}: ${reason}`) },
+    onSummary: (s) => {
+      if (asJson) out(JSON.stringify({ summary: s }))
+      else out(summaryText(s))
+    },
+    onSkip: (id, stage, reason) => {
+      if (!asJson) out(`skipped ${id} ${stage}: ${reason}`)
+    },
   })
   for (const s of h.schemes) scheduler.add(s)
   for (const [id, setting] of h.reconcile) {
-    scheduler.addReconcile(reconcileJob(h, id, setting, (r) => {
-      if (asJson) out(JSON.stringify({ reconcile: { schemeId: id, runId: r.runId, counts: r.report.counts } }))
-      else out(`reconciled ${id} ${r.report.from.toISOString()}..${r.report.to.toISOString()}: ${Object.entries(r.report.counts).map(([k, v]) => `${k} ${v}`).join(', ')} (run ${r.runId})`)
-    }))
+    scheduler.addReconcile(
+      reconcileJob(h, id, setting, (r) => {
+        if (asJson) out(JSON.stringify({ reconcile: { schemeId: id, runId: r.runId, counts: r.report.counts } }))
+        else
+          out(
+            `reconciled ${id} ${r.report.from.toISOString()}..${r.report.to.toISOString()}: ${Object.entries(
+              r.report.counts,
+            )
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')} (run ${r.runId})`,
+          )
+      }),
+    )
   }
-  for (const j of scheduler.jobs) if (!asJson) out(`scheduled ${j.schemeId} ${j.stage} "${j.crontab}", next ${j.nextRun()?.toISOString() ?? 'never'}`)
+  for (const j of scheduler.jobs)
+    if (!asJson) out(`scheduled ${j.schemeId} ${j.stage} "${j.crontab}", next ${j.nextRun()?.toISOString() ?? 'never'}`)
   // The alert evaluator (docs/alerts.md): one process evaluates at a time, under a store lease.
-  const alerts = await openAlertService(h, { log: h.deps.log, clock: { now: () => h.deps.clock.now() },
-    onTick: (r) => { for (const line of tickLine(r, asJson)) out(line) } })
+  const alerts = await openAlertService(h, {
+    log: h.deps.log,
+    clock: { now: () => h.deps.clock.now() },
+    onTick: (r) => {
+      for (const line of tickLine(r, asJson)) out(line)
+    },
+  })
   alerts.start()
   await new Promise<void>((resolve) => {
-    const stop = () => { resolve() }
+    const stop = () => {
+      resolve()
+    }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
     signal?.addEventListener('abort', stop, { once: true })

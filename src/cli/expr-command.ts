@@ -44,7 +44,8 @@ function readFileText(option: string, path: string): string {
 
 function readObject(option: string, text: string): Record<string, unknown> {
   const v = readJson(option, text)
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw ExprCliArgument([`${option} must be a JSON object`])
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw ExprCliArgument([`${option} must be a JSON object`])
   return v as Record<string, unknown>
 }
 
@@ -55,7 +56,8 @@ function parseVars(list: readonly string[]): Record<string, unknown> {
     const eq = item.indexOf('=')
     if (eq <= 0) throw ExprCliArgument([`--var ${item}: write NAME=VALUE`])
     const value = item.slice(eq + 1)
-    vars[item.slice(0, eq)] = /^-?\d+(\.\d+)?$/.test(value) && Number.isSafeInteger(Math.trunc(Number(value))) ? Number(value) : value
+    vars[item.slice(0, eq)] =
+      /^-?\d+(\.\d+)?$/.test(value) && Number.isSafeInteger(Math.trunc(Number(value))) ? Number(value) : value
   }
   return vars
 }
@@ -108,7 +110,12 @@ export function registerExprCommand(program: Command): void {
     .option('--var <NAME=VALUE>', 'a variable such as LAST_SYNC_TIME=1704067200 (repeatable)', collect, [])
     .option('--now <iso>', 'the evaluation time (ISO-8601); default now')
     .option('--tz <zone>', 'IANA time zone', DEFAULT_TIME_ZONE)
-    .option('--lookup <collection=file>', 'records for _findCollection from a JSON array file (repeatable)', collect, [])
+    .option(
+      '--lookup <collection=file>',
+      'records for _findCollection from a JSON array file (repeatable)',
+      collect,
+      [],
+    )
     .option('--compat', "the platform's text substitution; a failing _function returns its text")
     .option('--array-field', 'evaluate as a target array field (a bare name is the source array key)')
     .action((value: string, opts: ExprOptions) => run(value, opts))

@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${e.code}  ${e.message}\n`)
       return 1
     }
-    process.stderr.write(`ERR_INTERNAL  ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    process.stderr.write(`ERR_INTERNAL  ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
     return 2
   }
 }

@@ -25,7 +25,8 @@ function readJson(file: string): unknown {
 
 export function readDocs(file: string): Record<string, unknown>[] {
   const v = readJson(file)
-  if (!Array.isArray(v) || !v.every(isPlainObject)) throw PreviewInput([file, 'must hold a JSON array of objects (the source API\'s list rows)'])
+  if (!Array.isArray(v) || !v.every(isPlainObject))
+    throw PreviewInput([file, "must hold a JSON array of objects (the source API's list rows)"])
   return v
 }
 
@@ -37,11 +38,16 @@ export function readCollections(file: string): Record<string, Record<string, unk
   return v as Record<string, Record<string, unknown>[]>
 }
 
-export async function previewFromInput(file: string, o: { input: string; lookups?: string; limit: number; now?: Date }): Promise<PreviewItem[]> {
+export async function previewFromInput(
+  file: string,
+  o: { input: string; lookups?: string; limit: number; now?: Date },
+): Promise<PreviewItem[]> {
   const now = o.now ?? new Date()
   const { items } = await previewSchemeFile(file, {
-    docs: readDocs(o.input), ...(o.lookups === undefined ? {} : { collections: readCollections(o.lookups) }),
-    limit: o.limit, clock: { now: () => now },
+    docs: readDocs(o.input),
+    ...(o.lookups === undefined ? {} : { collections: readCollections(o.lookups) }),
+    limit: o.limit,
+    clock: { now: () => now },
   })
   return items
 }

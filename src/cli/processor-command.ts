@@ -27,7 +27,7 @@ function readRecord(file: string, hook: HookName): unknown {
     throw ProcessorTestInput([`${file}: ${e instanceof Error ? e.message : String(e)}`])
   }
   const wantsList = hook === 'afterFetch'
-  if (wantsList ? !Array.isArray(v) : (typeof v !== 'object' || v === null || Array.isArray(v))) {
+  if (wantsList ? !Array.isArray(v) : typeof v !== 'object' || v === null || Array.isArray(v)) {
     throw ProcessorTestInput([`${file}: ${hook} takes ${wantsList ? 'a JSON array (one page)' : 'one JSON object'}`])
   }
   return v
@@ -35,28 +35,45 @@ function readRecord(file: string, hook: HookName): unknown {
 
 export function registerProcessorCommand(program: Command): void {
   const proc = program.command('processor').description('custom processors (docs/processors.md)')
-  proc.command('test <file>')
+  proc
+    .command('test <file>')
     .description('run one hook of a compiled processor (.mjs/.js) on one record and print the result')
     .requiredOption('--record <file>', 'JSON: the record (a page array for afterFetch, an answer for afterWrite)')
     .option('--hook <name>', `${HOOK_NAMES.join(', ')} (default: the processor's only hook)`)
     .option('--id <recordId>', 'record id for the hook context and logs', 'test')
     .option('--scheme <id>', 'scheme id for the hook context', 'test')
     .option('--payload <file>', 'afterWrite: the payload that was written (JSON object)')
-    .action(async (file: string, c: { record: string; hook?: string; id: string; scheme: string; payload?: string }) => {
-      try {
-        const p = await loadProcessorFile(file)
-        const defined = HOOK_NAMES.filter((h) => typeof p[h] === 'function')
-        const hook = (c.hook ?? (defined.length === 1 ? defined[0] : undefined)) as HookName | undefined
-        if (hook === undefined) throw ProcessorTestInput([`${p.name} defines ${defined.join(', ')}: choose one with --hook`])
-        if (!defined.includes(hook)) throw ProcessorTestInput([`${p.name} has no ${hook} hook; it defines ${defined.join(', ')}`])
-        const input = readRecord(c.record, hook)
-        const extra = hook === 'beforeWrite' ? { record: input }
-          : hook === 'afterWrite' ? { payload: c.payload === undefined ? {} : readRecord(c.payload, 'beforeWrite'), key: c.id } : {}
-        const result = await callHook(p, hook, input, { scheme: c.scheme, recordId: c.id, recordIds: [c.id] }, stderrLog, DEFAULT_HOOK_TIMEOUT_MS, extra)
-        // Returning nothing keeps the input unchanged, as in a run.
-        process.stdout.write(`${JSON.stringify(result === undefined ? input : result, null, 2)}\n`)
-      } catch (e) {
-        reportFailure(e, false)
-      }
-    })
+    .action(
+      async (file: string, c: { record: string; hook?: string; id: string; scheme: string; payload?: string }) => {
+        try {
+          const p = await loadProcessorFile(file)
+          const defined = HOOK_NAMES.filter((h) => typeof p[h] === 'function')
+          const hook = (c.hook ?? (defined.length === 1 ? defined[0] : undefined)) as HookName | undefined
+          if (hook === undefined)
+            throw ProcessorTestInput([`${p.name} defines ${defined.join(', ')}: choose one with --hook`])
+          if (!defined.includes(hook))
+            throw ProcessorTestInput([`${p.name} has no ${hook} hook; it defines ${defined.join(', ')}`])
+          const input = readRecord(c.record, hook)
+          const extra =
+            hook === 'beforeWrite'
+              ? { record: input }
+              : hook === 'afterWrite'
+                ? { payload: c.payload === undefined ? {} : readRecord(c.payload, 'beforeWrite'), key: c.id }
+                : {}
+          const result = await callHook(
+            p,
+            hook,
+            input,
+            { scheme: c.scheme, recordId: c.id, recordIds: [c.id] },
+            stderrLog,
+            DEFAULT_HOOK_TIMEOUT_MS,
+            extra,
+          )
+          // Returning nothing keeps the input unchanged, as in a run.
+          process.stdout.write(`${JSON.stringify(result === undefined ? input : result, null, 2)}\n`)
+        } catch (e) {
+          reportFailure(e, false)
+        }
+      },
+    )
 }

@@ -20,17 +20,23 @@ interface RawOptions {
 
 function integer(option: string, text: string, min: number, max: number): number {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw SandboxOption([option, `expected an integer from ${min} to ${max}, got "${text}"`])
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw SandboxOption([option, `expected an integer from ${min} to ${max}, got "${text}"`])
   return n
 }
 
 /** Validate CLI options into sandbox options (throws ERR_SANDBOX_OPTION). */
 export function sandboxOptionsFromCli(raw: RawOptions): SandboxOptions & { profile: ProfileName } {
   const days = Number(raw.days)
-  if (!Number.isFinite(days) || days <= 0 || days > 3650) throw SandboxOption(['--days', `expected a number of days above 0, got "${raw.days}"`])
-  if (!isProfileName(raw.profile)) throw SandboxOption(['--profile', `expected one of ${PROFILE_NAMES.join(', ')}, got "${raw.profile}"`])
+  if (!Number.isFinite(days) || days <= 0 || days > 3650)
+    throw SandboxOption(['--days', `expected a number of days above 0, got "${raw.days}"`])
+  if (!isProfileName(raw.profile))
+    throw SandboxOption(['--profile', `expected one of ${PROFILE_NAMES.join(', ')}, got "${raw.profile}"`])
   if (!isLoopback(raw.host) && raw.allowRemote !== true) {
-    throw SandboxOption(['--host', `${raw.host} is not a loopback address; add --allow-remote to listen on it (anyone who can reach it can call the fake vendor APIs)`])
+    throw SandboxOption([
+      '--host',
+      `${raw.host} is not a loopback address; add --allow-remote to listen on it (anyone who can reach it can call the fake vendor APIs)`,
+    ])
   }
   return {
     ...(raw.port === undefined ? {} : { port: integer('--port', raw.port, 0, 65534) }),
@@ -57,12 +63,15 @@ export async function runSandbox(options: SandboxOptions, io: SandboxIo): Promis
     sandbox = await startSandbox(options)
   } catch (e) {
     const err = e as NodeJS.ErrnoException
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') throw SandboxListen([options.port ?? 0, err.message], { cause: e })
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES')
+      throw SandboxListen([options.port ?? 0, err.message], { cause: e })
     if (e instanceof RangeError) throw SandboxOption(['generator', e.message], { cause: e })
     throw e
   }
   io.stdout(`${JSON.stringify(sandbox.info())}\n`)
-  io.stderr(`ferry sandbox: JST ${sandbox.jst.url}  JDY ${sandbox.jdy.url}  (${options.orders ?? 200} orders, profile ${options.profile ?? 'calm'}); Ctrl-C to stop\n`)
+  io.stderr(
+    `ferry sandbox: JST ${sandbox.jst.url}  JDY ${sandbox.jdy.url}  (${options.orders ?? 200} orders, profile ${options.profile ?? 'calm'}); Ctrl-C to stop\n`,
+  )
   await io.stopped
   await sandbox.close()
   io.stderr('ferry sandbox: stopped\n')
@@ -71,7 +80,9 @@ export async function runSandbox(options: SandboxOptions, io: SandboxIo): Promis
 export function registerSandboxCommand(program: Command): void {
   program
     .command('sandbox')
-    .description('Run the 聚水潭 and 金蝶云星辰 simulators on one seeded dataset until interrupted; the first stdout line is JSON with URLs and credentials.')
+    .description(
+      'Run the 聚水潭 and 金蝶云星辰 simulators on one seeded dataset until interrupted; the first stdout line is JSON with URLs and credentials.',
+    )
     .option('--port <n>', 'JST port; the JDY simulator uses the next one (default: two free ports)')
     .option('--host <host>', 'interface to listen on (loopback only unless --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow a --host that is not a loopback address')

@@ -30,14 +30,20 @@ export function connectorWarnings(doc: unknown, known: readonly string[]): Schem
     const s = doc[side]
     const name = isPlainObject(s) ? s.connector : undefined
     if (typeof name !== 'string' || name === '' || known.includes(name)) continue
-    out.push({ code: 'WARN_UNKNOWN_CONNECTOR', path: `${side}.connector`,
-      message: `no connector named "${name}" in this Ferry (known: ${known.join(', ')}); the scheme is checked but cannot run until one exists` })
+    out.push({
+      code: 'WARN_UNKNOWN_CONNECTOR',
+      path: `${side}.connector`,
+      message: `no connector named "${name}" in this Ferry (known: ${known.join(', ')}); the scheme is checked but cannot run until one exists`,
+    })
   }
   return out
 }
 
 function withConnectorWarnings(loaded: LoadedScheme): LoadedScheme {
-  const extra = connectorWarnings(loaded.document, BUILTIN_CONNECTORS.map((c) => c.name))
+  const extra = connectorWarnings(
+    loaded.document,
+    BUILTIN_CONNECTORS.map((c) => c.name),
+  )
   return extra.length === 0 ? loaded : { ...loaded, warnings: [...loaded.warnings, ...extra] }
 }
 

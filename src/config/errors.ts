@@ -8,7 +8,8 @@ export const ConfigInvalid = defineError(
     meaning: 'The configuration has problems; Ferry lists every one and starts nothing.',
     fix: 'Fix each listed problem (code, path, message) in the configuration file or environment.',
   },
-  (count: number, file: string) => `configuration ${file} has ${count} problem${count === 1 ? '' : 's'}; nothing was started`,
+  (count: number, file: string) =>
+    `configuration ${file} has ${count} problem${count === 1 ? '' : 's'}; nothing was started`,
 )
 
 export const ConfigRead = defineError(

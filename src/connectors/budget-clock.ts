@@ -14,18 +14,22 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => new Promise<void>((resolve, reject) => {
-    if (signal?.aborted === true) return reject(CallAborted(['waiting for the rate budget']))
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, Math.max(0, ms))
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(CallAborted(['waiting for the rate budget']))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  }),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted === true) return reject(CallAborted(['waiting for the rate budget']))
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        },
+        Math.max(0, ms),
+      )
+      const onAbort = () => {
+        clearTimeout(timer)
+        reject(CallAborted(['waiting for the rate budget']))
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+    }),
 }
 
 /**

@@ -49,7 +49,11 @@ export class Pacing {
   private lastIncrease = -Infinity
   private lastRelearn = -Infinity
 
-  constructor(private readonly ceilings: Partial<Record<WindowName, number>>, o: PacingOptions = {}, learned: LearnedLimits = {}) {
+  constructor(
+    private readonly ceilings: Partial<Record<WindowName, number>>,
+    o: PacingOptions = {},
+    learned: LearnedLimits = {},
+  ) {
     this.floor = clamp(o.floor ?? 0.1, 0.01, 1)
     this.decrease = clamp(o.decrease ?? 0.85, 0.1, 0.99)
     this.step = clamp(o.increaseStep ?? 0.05, 0.001, 1)
@@ -97,8 +101,10 @@ export class Pacing {
   /** What the budget has learned, for the store; empty while nothing is below the ceiling. */
   learned(): LearnedLimits {
     const out: { perSecond?: number; perMinute?: number } = {}
-    if (this.caps.second !== undefined && this.caps.second < this.ceilings.second!) out.perSecond = round2(this.caps.second)
-    if (this.caps.minute !== undefined && this.caps.minute < this.ceilings.minute!) out.perMinute = round2(this.caps.minute)
+    if (this.caps.second !== undefined && this.caps.second < this.ceilings.second!)
+      out.perSecond = round2(this.caps.second)
+    if (this.caps.minute !== undefined && this.caps.minute < this.ceilings.minute!)
+      out.perMinute = round2(this.caps.minute)
     return out
   }
 
@@ -114,7 +120,10 @@ export class Pacing {
       const lim = this.limit(w, now)
       if (lim === undefined) continue
       const f = (accepted[w] ?? 0) / lim
-      if (f > fill) { fill = f; best = w }
+      if (f > fill) {
+        fill = f
+        best = w
+      }
     }
     return best
   }

@@ -72,12 +72,16 @@ export interface ThrottleHint {
   readonly exact?: boolean
 }
 
-const WINDOWS = [['second', 'perSecond'], ['minute', 'perMinute']] as const
+const WINDOWS = [
+  ['second', 'perSecond'],
+  ['minute', 'perMinute'],
+] as const
 
 function checkLimits(l: BudgetLimits): void {
   for (const k of ['perSecond', 'perMinute', 'inFlight'] as const) {
     const v = l[k]
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw BudgetLimitsInvalid([k, v], { location: `budget.${k}` })
+    if (v !== undefined && !(Number.isInteger(v) && v > 0))
+      throw BudgetLimitsInvalid([k, v], { location: `budget.${k}` })
   }
 }
 
@@ -88,8 +92,10 @@ function checkLimits(l: BudgetLimits): void {
  */
 export function effectiveLimits(defaults: BudgetLimits, configured: BudgetLimits = {}): BudgetLimits {
   const out: { perSecond?: number; perMinute?: number; inFlight?: number } = { ...defaults, ...configured }
-  if (configured.perSecond !== undefined && configured.perMinute === undefined) out.perMinute = configured.perSecond * 60
-  if (configured.perMinute !== undefined && configured.perSecond === undefined) out.perSecond = Math.max(1, Math.ceil(configured.perMinute / 60))
+  if (configured.perSecond !== undefined && configured.perMinute === undefined)
+    out.perMinute = configured.perSecond * 60
+  if (configured.perMinute !== undefined && configured.perSecond === undefined)
+    out.perSecond = Math.max(1, Math.ceil(configured.perMinute / 60))
   return out
 }
 
@@ -143,14 +149,20 @@ export class LocalRateBudget implements RateBudget {
     for (const [w] of WINDOWS) accepted[w] = this.accepted(w, now)
     this.pacing.throttled(now, accepted, hint.window)
     const ceiling = Math.max(0, waitMs)
-    const wait = hint.exact === true || !this.rateLimited ? ceiling : Math.min(ceiling, Math.max(MIN_PENALTY_MS, this.windowWait(now)))
+    const wait =
+      hint.exact === true || !this.rateLimited
+        ? ceiling
+        : Math.min(ceiling, Math.max(MIN_PENALTY_MS, this.windowWait(now)))
     this.blockedUntil = Math.max(this.blockedUntil, now + wait)
   }
 
   stats(): BudgetStats {
     const now = this.clock.now()
     return {
-      acquired: this.acquired, inFlight: this.inFlight, penalties: this.penalties, waitedMs: this.waitedMs,
+      acquired: this.acquired,
+      inFlight: this.inFlight,
+      penalties: this.penalties,
+      waitedMs: this.waitedMs,
       slowed: this.pacing.slowed(now),
       effective: {
         ...(this.limits.perSecond === undefined ? {} : { perSecond: this.pacing.limit('second', now) }),
@@ -272,6 +284,10 @@ export class LocalBudgetRegistry implements BudgetRegistry {
  * The budget key of a connection: `<connector>:<credential identity>`, using the connector's
  * `budgetKey(config)` hook (e.g. the JST app_key) or, without one, the connection id.
  */
-export function budgetKeyFor(def: ConnectorDefinition, config: Readonly<Record<string, unknown>>, connectionId: string): string {
+export function budgetKeyFor(
+  def: ConnectorDefinition,
+  config: Readonly<Record<string, unknown>>,
+  connectionId: string,
+): string {
   return `${def.name}:${def.budgetKey?.(config) ?? connectionId}`
 }

@@ -45,7 +45,8 @@ export const ConnectorApiUnknown = defineError(
     meaning: 'A scheme asks a connector for an api it does not offer.',
     fix: 'Use one of the apis the connector declares (listed in the message).',
   },
-  (connector: string, api: string, known: string) => `connector "${connector}" has no api "${api}"; it offers: ${known}`,
+  (connector: string, api: string, known: string) =>
+    `connector "${connector}" has no api "${api}"; it offers: ${known}`,
 )
 
 export const ConnectionConfigInvalid = defineError(
@@ -112,7 +113,8 @@ export const HttpOutcomeUnknown = defineError(
   {
     code: 'ERR_HTTP_OUTCOME_UNKNOWN',
     kind: 'transient',
-    meaning: 'A write request was sent but no usable answer came back (timeout, reset, gateway error or unreadable body); the vendor may have applied it.',
+    meaning:
+      'A write request was sent but no usable answer came back (timeout, reset, gateway error or unreadable body); the vendor may have applied it.',
     fix: 'Nothing to fix by hand: Ferry probes the target by business key before any retry, so no duplicate is created.',
   },
   (target: string, reason: string) => `outcome of write to ${target} is unknown: ${reason}`,
@@ -132,7 +134,8 @@ export const HttpRejected = defineError(
   {
     code: 'ERR_HTTP_REJECTED',
     kind: 'config',
-    meaning: 'The vendor answered with an HTTP 4xx status (other than 408/429): the URL, path or credentials are wrong.',
+    meaning:
+      'The vendor answered with an HTTP 4xx status (other than 408/429): the URL, path or credentials are wrong.',
     fix: 'Check the connection base URL and the api path; the status is in the message.',
   },
   (target: string, status: number) => `${target} answered HTTP ${status}`,
@@ -152,7 +155,8 @@ export const HttpBodyLimit = defineError(
   {
     code: 'ERR_HTTP_BODY_LIMIT',
     kind: 'data',
-    meaning: 'The vendor answered a read with JSON larger or more deeply nested than Ferry accepts (docs/schemes.md, Limits); it is not processed.',
+    meaning:
+      'The vendor answered a read with JSON larger or more deeply nested than Ferry accepts (docs/schemes.md, Limits); it is not processed.',
     fix: 'Ask for smaller pages (page_size) or narrower windows; an answer nested this deep is not a real record, so report it to the vendor.',
   },
   (target: string, problem: string) => `${target} sent an answer past Ferry's limits: ${problem}`,
@@ -162,7 +166,8 @@ export const HttpBadBody = defineError(
   {
     code: 'ERR_HTTP_BAD_BODY',
     kind: 'transient',
-    meaning: 'The vendor answered a read call with a body that is not the expected JSON (HTML error page, truncated or empty body).',
+    meaning:
+      'The vendor answered a read call with a body that is not the expected JSON (HTML error page, truncated or empty body).',
     fix: 'Usually passes by itself; if it persists the base URL may point at a web page instead of the API.',
   },
   (target: string, problem: string) => `${target} sent an unreadable body: ${problem}`,

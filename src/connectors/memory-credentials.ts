@@ -34,6 +34,9 @@ export class MemoryCredentialStore implements CredentialStore {
   /** Names stored for a connection (values stay private), for test assertions. */
   names(connectionId: string): string[] {
     const prefix = `${connectionId}\u0000`
-    return [...this.values.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort()
+    return [...this.values.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length))
+      .sort()
   }
 }

@@ -6,7 +6,11 @@
  */
 import type { ApiDeclaration, ConfigField, ConnectorDefinition } from './contract.js'
 import {
-  ConnectionConfigInvalid, ConnectorApiUnknown, ConnectorDuplicate, ConnectorInvalid, ConnectorNotFound,
+  ConnectionConfigInvalid,
+  ConnectorApiUnknown,
+  ConnectorDuplicate,
+  ConnectorInvalid,
+  ConnectorNotFound,
 } from './errors.js'
 
 export interface ConnectorRegistry {
@@ -80,7 +84,8 @@ export function validateDefinition(def: ConnectorDefinition, at = 'connector'): 
   })
   if (!Array.isArray(def.errorCatalogue)) fail('.errorCatalogue', 'errorCatalogue must be an array')
   def.errorCatalogue.forEach((e, i) => {
-    if (!OUTCOMES.includes(e.outcome)) fail(`.errorCatalogue[${i}].outcome`, `outcome must be one of ${OUTCOMES.join(', ')}`)
+    if (!OUTCOMES.includes(e.outcome))
+      fail(`.errorCatalogue[${i}].outcome`, `outcome must be one of ${OUTCOMES.join(', ')}`)
     if (e.outcome === 'rate_limited' && !(typeof e.waitMs === 'number' && e.waitMs > 0)) {
       fail(`.errorCatalogue[${i}].waitMs`, 'a rate_limited entry needs a positive waitMs')
     }
@@ -109,13 +114,19 @@ export function resolveConnectionConfig(
       } else continue
       out[key] = v
     }
-    const ok = field.type === 'number' ? typeof v === 'number' && Number.isFinite(v)
-      : field.type === 'boolean' ? typeof v === 'boolean'
-        : field.type === 'url' ? typeof v === 'string' && isHttpUrl(v)
-          : typeof v === 'string'
+    const ok =
+      field.type === 'number'
+        ? typeof v === 'number' && Number.isFinite(v)
+        : field.type === 'boolean'
+          ? typeof v === 'boolean'
+          : field.type === 'url'
+            ? typeof v === 'string' && isHttpUrl(v)
+            : typeof v === 'string'
     if (!ok) {
-      throw ConnectionConfigInvalid([def.name, `"${key}" must be a ${field.type === 'url' ? 'http(s) URL' : field.type}`],
-        { location: `config.${key}` })
+      throw ConnectionConfigInvalid(
+        [def.name, `"${key}" must be a ${field.type === 'url' ? 'http(s) URL' : field.type}`],
+        { location: `config.${key}` },
+      )
     }
   }
   return Object.freeze(out)
@@ -132,5 +143,7 @@ function isHttpUrl(s: string): boolean {
 
 /** Names of the config fields declared as secrets, for redaction of logs and errors. */
 export function secretFields(def: ConnectorDefinition): string[] {
-  return Object.entries(def.config).filter(([, f]) => f.type === 'secret').map(([k]) => k)
+  return Object.entries(def.config)
+    .filter(([, f]) => f.type === 'secret')
+    .map(([k]) => k)
 }

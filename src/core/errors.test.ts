@@ -7,7 +7,12 @@ describe('FerryError', () => {
     const e = Internal(['boom'], { location: 'a.b[0]' })
     expect(e).toBeInstanceOf(FerryError)
     expect(e.toLine()).toBe('ERR_INTERNAL  a.b[0]  internal error: boom')
-    expect(e.toJSON()).toEqual({ code: 'ERR_INTERNAL', kind: 'system', message: 'internal error: boom', location: 'a.b[0]' })
+    expect(e.toJSON()).toEqual({
+      code: 'ERR_INTERNAL',
+      kind: 'system',
+      message: 'internal error: boom',
+      location: 'a.b[0]',
+    })
   })
 
   it('recognises a serialised error by code and kind, not by class', () => {
@@ -27,8 +32,18 @@ describe('FerryError', () => {
 
 describe('redaction', () => {
   it('replaces secret-keyed values at any depth, whatever the spelling', () => {
-    const out = redact({ app_key: 'k', app_secret: 's3cr3t', nested: [{ 'app-token': 'tok', accessToken: 'a' }], clientSecret: 'c' })
-    expect(out).toEqual({ app_key: 'k', app_secret: REDACTED, nested: [{ 'app-token': REDACTED, accessToken: REDACTED }], clientSecret: REDACTED })
+    const out = redact({
+      app_key: 'k',
+      app_secret: 's3cr3t',
+      nested: [{ 'app-token': 'tok', accessToken: 'a' }],
+      clientSecret: 'c',
+    })
+    expect(out).toEqual({
+      app_key: 'k',
+      app_secret: REDACTED,
+      nested: [{ 'app-token': REDACTED, accessToken: REDACTED }],
+      clientSecret: REDACTED,
+    })
   })
 
   it('scrubs known secret strings out of free text', () => {

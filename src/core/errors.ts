@@ -90,7 +90,8 @@ export function defineError<A extends unknown[]>(spec: ErrorSpec, message: (...a
     throw new Error(`error code ${spec.code} is defined twice`)
   }
   catalogue.set(spec.code, spec)
-  const factory = ((args: A, opts?: ErrorOptions) => new FerryError(spec.code, spec.kind, message(...args), opts)) as ErrorFactory<A>
+  const factory = ((args: A, opts?: ErrorOptions) =>
+    new FerryError(spec.code, spec.kind, message(...args), opts)) as ErrorFactory<A>
   Object.assign(factory, spec, { is: (e: unknown) => isFerryError(e) && e.code === spec.code })
   return factory
 }
@@ -102,7 +103,8 @@ export function errorCatalogue(): ErrorSpec[] {
 
 export function isFerryError(e: unknown): e is FerryError {
   return (
-    typeof e === 'object' && e !== null &&
+    typeof e === 'object' &&
+    e !== null &&
     typeof (e as { code?: unknown }).code === 'string' &&
     typeof (e as { kind?: unknown }).kind === 'string' &&
     ERROR_KINDS.includes((e as { kind: ErrorKind }).kind)
@@ -132,8 +134,10 @@ export const JsonTooDeep = defineError(
   {
     code: 'ERR_JSON_TOO_DEEP',
     kind: 'data',
-    meaning: 'A JSON value (a record, a payload, a vendor answer) nests objects and lists deeper than Ferry accepts (docs/schemes.md, Limits).',
+    meaning:
+      'A JSON value (a record, a payload, a vendor answer) nests objects and lists deeper than Ferry accepts (docs/schemes.md, Limits).',
     fix: 'Check where the value came from: no vendor record or payload nests this deep; fix the data or the mapping that built it.',
   },
-  (what: string, max: number, path: string) => `${what} nests deeper than ${max} levels at ${path === '' ? 'its top' : path}`,
+  (what: string, max: number, path: string) =>
+    `${what} nests deeper than ${max} levels at ${path === '' ? 'its top' : path}`,
 )

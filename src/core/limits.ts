@@ -33,7 +33,9 @@ export function depthProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): ShapePr
     const [v, at] = stack.pop()!
     const depth = frames[at]!.depth
     if (depth > maxDepth) return { path: pathOf(frames, at), depth }
-    const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v as object)
+    const entries: [string | number, unknown][] = Array.isArray(v)
+      ? v.map((x, i) => [i, x])
+      : Object.entries(v as object)
     for (const [k, child] of entries) {
       if (child === null || typeof child !== 'object') continue
       frames.push({ parent: at, key: k, depth: depth + 1 })

@@ -6,9 +6,23 @@ import { MAX_JSON_DEPTH } from './limits.js'
 
 /** Keys whose values are secrets, compared case-insensitively with `-` and `_` ignored. */
 const SECRET_KEYS = new Set(
-  ['app_secret', 'appsecret', 'access_token', 'refresh_token', 'client_secret', 'app-token', 'apptoken',
-    'app_signature', 'x-api-signature', 'sign', 'password', 'master_key', 'secret', 'token', 'authorization']
-    .map(normaliseKey),
+  [
+    'app_secret',
+    'appsecret',
+    'access_token',
+    'refresh_token',
+    'client_secret',
+    'app-token',
+    'apptoken',
+    'app_signature',
+    'x-api-signature',
+    'sign',
+    'password',
+    'master_key',
+    'secret',
+    'token',
+    'authorization',
+  ].map(normaliseKey),
 )
 
 function normaliseKey(k: string): string {
@@ -63,7 +77,8 @@ export function scrubText(text: string, secrets: Iterable<string | undefined>): 
  * headers (`Authorization: Bearer …`). The value runs to its closing quote, or for a bare value
  * to the next separator; a value cut off by truncation runs to the end of the text.
  */
-const KEYED_VALUE = /(\\?["']|)([A-Za-z][\w.-]{0,63})\1(\s*[:=]\s*)(\[redacted\]|\\"(?:[^"\\]|\\[^"])*(?:\\"|$)|"(?:[^"\\]|\\.)*(?:"|$)|'[^']*(?:'|$)|(?:Bearer|Basic)\s+[^\s,;&}\]"'\\]*|[^\s,;&}\]"'\\]+)/g
+const KEYED_VALUE =
+  /(\\?["']|)([A-Za-z][\w.-]{0,63})\1(\s*[:=]\s*)(\[redacted\]|\\"(?:[^"\\]|\\[^"])*(?:\\"|$)|"(?:[^"\\]|\\.)*(?:"|$)|'[^']*(?:'|$)|(?:Bearer|Basic)\s+[^\s,;&}\]"'\\]*|[^\s,;&}\]"'\\]+)/g
 
 export function scrubSecretFields(text: string): string {
   return text.replace(KEYED_VALUE, (whole, q: string, key: string, sep: string, value: string) => {

@@ -11,7 +11,12 @@ import { OutcomeUnknown, TargetNoBatch } from './errors.js'
 import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
 import type { TargetStageDeps, UnitWriter } from './target-stage.js'
 
-interface Prepared { unit: WriteUnit; records: readonly LedgerRecord[]; payload: Record<string, unknown>; key: string }
+interface Prepared {
+  unit: WriteUnit
+  records: readonly LedgerRecord[]
+  payload: Record<string, unknown>
+  key: string
+}
 
 export interface BatchRun {
   readonly writer: UnitWriter
@@ -38,16 +43,28 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
       const p = await writer.prepare(unit, records)
       if (p === undefined) continue
       // A previous attempt may have reached the target: look before writing again.
-      if (records.some((r) => r.status === 'unknown') && await writer.settleByProbe(records, p.payload, p.key)) continue
+      if (records.some((r) => r.status === 'unknown') && (await writer.settleByProbe(records, p.payload, p.key)))
+        continue
       ready.push({ unit, records, ...p })
     }
     for (let i = 0; i < ready.length && !writer.stopped; i += batch.rows) {
       const chunk = ready.slice(i, i + batch.rows)
-      for (const c of chunk) await writer.unknownAll(c.records, c.payload, c.key, OutcomeUnknown([c.key, 'batch sent, outcome not recorded yet']), false)
+      for (const c of chunk)
+        await writer.unknownAll(
+          c.records,
+          c.payload,
+          c.key,
+          OutcomeUnknown([c.key, 'batch sent, outcome not recorded yet']),
+          false,
+        )
       let outcomes: WriteOutcome[]
       try {
-        outcomes = await writeBatch({ api: target.api, rowsKey: batch.rowsKey, items: chunk.map((c) => ({ payload: c.payload, key: c.key })),
-          ...(deps.signal === undefined ? {} : { signal: deps.signal }) })
+        outcomes = await writeBatch({
+          api: target.api,
+          rowsKey: batch.rowsKey,
+          items: chunk.map((c) => ({ payload: c.payload, key: c.key })),
+          ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+        })
       } catch (e) {
         const err = toFerryError(e)
         outcomes = chunk.map(() => ({ kind: 'unknown_outcome', message: err.message, code: err.code }))

@@ -18,8 +18,9 @@ export const GroupAlreadyWritten = defineError(
   {
     code: 'ERR_GROUP_ALREADY_WRITTEN',
     kind: 'data',
-    meaning: 'A record of a groupCalculate scheme became ready after its header group\'s document was written; Ferry never writes a second document under the same key, and the target offers no confirmed way to add rows to an existing one.',
-    fix: 'Add the record\'s rows to the named document in the target by hand, then `ferry resolve <scheme> <id>` the record.',
+    meaning:
+      "A record of a groupCalculate scheme became ready after its header group's document was written; Ferry never writes a second document under the same key, and the target offers no confirmed way to add rows to an existing one.",
+    fix: "Add the record's rows to the named document in the target by hand, then `ferry resolve <scheme> <id>` the record.",
   },
   (recordId: string, key: string, targetId: string) =>
     `record ${recordId} joined header group ${key} after its document ${targetId} was written; its rows are not in that document`,
@@ -102,7 +103,8 @@ export const OutcomeUnknown = defineError(
     meaning: 'A write may or may not have reached the target; Ferry probes by business key before any retry.',
     fix: 'Nothing to do: the next attempt probes the target first and never writes blind.',
   },
-  (key: string, message: string) => `outcome of the write for ${key} is unknown (${message}); the target will be probed before any retry`,
+  (key: string, message: string) =>
+    `outcome of the write for ${key} is unknown (${message}); the target will be probed before any retry`,
 )
 
 export const RetriesExhausted = defineError(
@@ -149,7 +151,8 @@ export const LeaseLost = defineError(
   {
     code: 'ERR_LEASE_LOST',
     kind: 'transient',
-    meaning: 'This run lost the lease of its stage (it could not renew it in time, e.g. the process was paused or the database unreachable), so it stopped before its next write; another worker may hold the lease now.',
+    meaning:
+      'This run lost the lease of its stage (it could not renew it in time, e.g. the process was paused or the database unreachable), so it stopped before its next write; another worker may hold the lease now.',
     fix: 'Nothing to repair: whatever this run left open is probed and finished by the next holder. If it recurs, find what stalls the process (a suspended VM, swapping, SIGSTOP, a slow database) or raise engine.leaseTtlSeconds.',
   },
   (lease: string, reason: string) => `lease ${lease} lost: ${reason}; the stage stopped before its next write`,

@@ -4,7 +4,13 @@
  * the caps an earlier run learned (kept in the store), and reported for `ferry run --json` and the
  * run summary: effective limits, learned caps, throttle answers.
  */
-import { effectiveLimits, LocalBudgetRegistry, type BudgetLimits, type LearnedLimits, type LocalRateBudget } from '../connectors/budget.js'
+import {
+  effectiveLimits,
+  LocalBudgetRegistry,
+  type BudgetLimits,
+  type LearnedLimits,
+  type LocalRateBudget,
+} from '../connectors/budget.js'
 import type { ConnectorDefinition } from '../connectors/contract.js'
 import type { ConnectionConfig } from '../config/types.js'
 import type { Store } from '../store/store.js'
@@ -31,9 +37,17 @@ export class HostBudgets {
   private readonly registry = new LocalBudgetRegistry()
   private readonly info = new Map<string, { connections: string[]; configured: BudgetLimits }>()
 
-  constructor(private readonly store: Store, private readonly log: EngineLogger) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log: EngineLogger,
+  ) {}
 
-  async forConnection(def: ConnectorDefinition, key: string, name: string, conn: ConnectionConfig): Promise<LocalRateBudget> {
+  async forConnection(
+    def: ConnectorDefinition,
+    key: string,
+    name: string,
+    conn: ConnectionConfig,
+  ): Promise<LocalRateBudget> {
     const configured = effectiveLimits(def.budget, conn.budget)
     let entry = this.info.get(key)
     if (entry === undefined) {
@@ -44,8 +58,11 @@ export class HostBudgets {
     const existing = this.registry.get(key)
     if (existing !== undefined) return existing
     const learned = await this.loadLearned(key)
-    const opts = { ...configured, ...(conn.budget?.floor === undefined ? {} : { floor: conn.budget.floor }),
-      ...(conn.budget?.guardMs === undefined ? {} : { guardMs: conn.budget.guardMs }) }
+    const opts = {
+      ...configured,
+      ...(conn.budget?.floor === undefined ? {} : { floor: conn.budget.floor }),
+      ...(conn.budget?.guardMs === undefined ? {} : { guardMs: conn.budget.guardMs }),
+    }
     return this.registry.forKey(key, opts, learned)
   }
 
@@ -55,8 +72,16 @@ export class HostBudgets {
       const b = this.registry.get(key)
       if (b === undefined) continue
       const s = b.stats()
-      out.push({ key, connections: i.connections, configured: i.configured, effective: s.effective, learned: s.learned,
-        calls: s.acquired, throttled: s.penalties, waitedMs: s.waitedMs })
+      out.push({
+        key,
+        connections: i.connections,
+        configured: i.configured,
+        effective: s.effective,
+        learned: s.learned,
+        calls: s.acquired,
+        throttled: s.penalties,
+        waitedMs: s.waitedMs,
+      })
     }
     return out
   }

@@ -12,7 +12,13 @@ import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
 import { isFerryError, toFerryError, type FerryError } from '../core/errors.js'
-import { ConfigEnvMissing, ConfigInvalid, ConfigReconcileWithoutTarget, ConfigSchemeFile, ConfigUnknownConnection } from '../config/errors.js'
+import {
+  ConfigEnvMissing,
+  ConfigInvalid,
+  ConfigReconcileWithoutTarget,
+  ConfigSchemeFile,
+  ConfigUnknownConnection,
+} from '../config/errors.js'
 import type { FerryConfig, ReconcileSetting } from '../config/types.js'
 import { loadCompiledScheme } from '../scheme/index.js'
 import { openStore, type Store } from '../store/index.js'
@@ -64,8 +70,11 @@ export async function openHost(config: FerryConfig, opts: HostOptions): Promise<
   // Every scheme is loaded and checked before the store is opened: an invalid configuration
   // stops start-up before anything (not even a migration) is written to the database.
   const plan = await planSchemes(config, registry)
-  const store = await openStore({ url: config.database.url, masterKeyFile: config.masterKey.file,
-    ...(config.masterKey.envValue === undefined ? {} : { masterKeyEnv: config.masterKey.envValue }) })
+  const store = await openStore({
+    url: config.database.url,
+    masterKeyFile: config.masterKey.file,
+    ...(config.masterKey.envValue === undefined ? {} : { masterKeyEnv: config.masterKey.envValue }),
+  })
   try {
     return await wire(config, opts, registry, store, plan)
   } catch (e) {
@@ -103,21 +112,39 @@ async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Pr
     }
   }
   const titles: Record<string, string> = {}
-  for (const l of loaded) if (l.compiled.scheme.target === undefined) titles[l.compiled.scheme.id] = shortTitle(l.compiled.scheme.name)
+  for (const l of loaded)
+    if (l.compiled.scheme.target === undefined) titles[l.compiled.scheme.id] = shortTitle(l.compiled.scheme.name)
 
   const names = Object.keys(config.connections)
-  const pick = (i: number, side: 'source' | 'target', explicit: string | undefined, connector: string): string | undefined => {
+  const pick = (
+    i: number,
+    side: 'source' | 'target',
+    explicit: string | undefined,
+    connector: string,
+  ): string | undefined => {
     const at = `schemes[${i}].connections.${side}`
     if (explicit !== undefined) {
       if (config.connections[explicit]?.connector !== connector) {
-        problems.push(ConfigUnknownConnection([`${explicit} (a ${connector} connection)`, names.join(', ') || '(none)'], { location: at }))
+        problems.push(
+          ConfigUnknownConnection([`${explicit} (a ${connector} connection)`, names.join(', ') || '(none)'], {
+            location: at,
+          }),
+        )
         return undefined
       }
       return explicit
     }
     const fitting = names.filter((n) => config.connections[n]?.connector === connector)
     if (fitting.length === 1) return fitting[0]
-    problems.push(ConfigUnknownConnection([fitting.length === 0 ? `for connector ${connector}` : `choice among ${fitting.join(', ')}`, names.join(', ') || '(none)'], { location: at }))
+    problems.push(
+      ConfigUnknownConnection(
+        [
+          fitting.length === 0 ? `for connector ${connector}` : `choice among ${fitting.join(', ')}`,
+          names.join(', ') || '(none)',
+        ],
+        { location: at },
+      ),
+    )
     return undefined
   }
 
@@ -125,7 +152,10 @@ async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Pr
   for (const { i, entry, compiled } of loaded) {
     const s = compiled.scheme
     const src = pick(i, 'source', entry.sourceConnection ?? s.source.connection, s.source.connector)
-    const tgt = s.target === undefined ? undefined : pick(i, 'target', entry.targetConnection ?? s.target.connection, s.target.connector)
+    const tgt =
+      s.target === undefined
+        ? undefined
+        : pick(i, 'target', entry.targetConnection ?? s.target.connection, s.target.connector)
     if (entry.reconcile !== undefined && s.target === undefined) {
       problems.push(ConfigReconcileWithoutTarget([s.id], { location: `schemes[${i}].reconcile` }))
     }
@@ -141,23 +171,43 @@ async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Pr
     }
     const processors = await loadSchemeProcessors(entry.processors, config, i, problems)
     if (processors === undefined) continue
-    schemes.push({ entry, compiled, source: src, ...(tgt === undefined ? {} : { target: tgt }),
-      ...(businessKeyField === undefined ? {} : { businessKeyField }), processors })
+    schemes.push({
+      entry,
+      compiled,
+      source: src,
+      ...(tgt === undefined ? {} : { target: tgt }),
+      ...(businessKeyField === undefined ? {} : { businessKeyField }),
+      processors,
+    })
   }
   if (problems.length > 0) {
-    throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], { details: { problems: problems.map((p) => p.toJSON()) } })
+    throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], {
+      details: { problems: problems.map((p) => p.toJSON()) },
+    })
   }
   return { schemes, titles }
 }
 
-async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorRegistry, store: Store, plan: SchemePlan): Promise<Host> {
+async function wire(
+  config: FerryConfig,
+  opts: HostOptions,
+  registry: ConnectorRegistry,
+  store: Store,
+  plan: SchemePlan,
+): Promise<Host> {
   for (const [name, rows] of Object.entries(config.collections)) await store.collections.putStatic(name, rows)
   // Lookups go through a cache the ports below keep honest: cleared at every run start, a
   // collection's answers dropped when its scheme stores records, misses dropped at every claimed
   // target batch (so re-synced master data is seen by the next batch, run or retry).
   const lookups = new LookupCache({
-    find: (q) => store.find({ collection: q.collection, field: q.field,
-      where: Object.fromEntries(Object.entries(q.where).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) }),
+    find: (q) =>
+      store.find({
+        collection: q.collection,
+        field: q.field,
+        where: Object.fromEntries(
+          Object.entries(q.where).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+        ),
+      }),
   })
   const names = Object.keys(config.connections)
   const schemes: EngineScheme[] = []
@@ -167,7 +217,9 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
     if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
     const plain = engineScheme(compiled, {
-      sourceConnection: source, lookups, collectionTitles: plan.titles,
+      sourceConnection: source,
+      lookups,
+      collectionTitles: plan.titles,
       ...(target === undefined ? {} : { targetConnection: target }),
       ...(entry.start === undefined ? {} : { start: entry.start }),
       ...(businessKeyField === undefined ? {} : { businessKeyField }),
@@ -184,12 +236,23 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
       if (conn === undefined) return Promise.reject(ConfigUnknownConnection([name, names.join(', ')]))
       // Loaded for a command that needs no vendor: its unset secrets surface only if it is opened after all.
       const unset = conn.unsetEnv?.[0]
-      if (unset !== undefined) return Promise.reject(ConfigEnvMissing([unset], { location: `connections.${name}.settings` }))
+      if (unset !== undefined)
+        return Promise.reject(ConfigEnvMissing([unset], { location: `connections.${name}.settings` }))
       const def = registry.get(conn.connector)
       const cfg = resolveConnectionConfig(def, conn.settings)
-      r = budgets.forConnection(def, budgetKeyFor(def, cfg, name), name, conn).then((budget) =>
-        def.open({ connectionId: name, config: cfg, credentials: store.credentials, budget, inFlight: connections.inFlight(name),
-          log: opts.log, now: () => (opts.clock ?? systemClock).now() }))
+      r = budgets
+        .forConnection(def, budgetKeyFor(def, cfg, name), name, conn)
+        .then((budget) =>
+          def.open({
+            connectionId: name,
+            config: cfg,
+            credentials: store.credentials,
+            budget,
+            inFlight: connections.inFlight(name),
+            log: opts.log,
+            now: () => (opts.clock ?? systemClock).now(),
+          }),
+        )
       opened.set(name, r)
     }
     return r
@@ -207,20 +270,29 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     },
     inFlight(name) {
       const conn = config.connections[name]
-      return conn?.budget?.inFlight ?? (conn === undefined ? 1 : registry.get(conn.connector).budget.inFlight ?? 2)
+      return conn?.budget?.inFlight ?? (conn === undefined ? 1 : (registry.get(conn.connector).budget.inFlight ?? 2))
     },
     budgetUsage: (names) => budgets.usage(names),
   }
   const ports = cachingPorts(storePorts(store), lookups)
   const deps: EngineDeps = {
-    ports, connections, clock: opts.clock ?? systemClock, log: opts.log,
+    ports,
+    connections,
+    clock: opts.clock ?? systemClock,
+    log: opts.log,
     retry: { ...defaultRetryPolicy, ladder: config.engine.retryLadder, jitter: config.engine.jitter },
     leaseTtlMs: config.engine.leaseTtlSeconds * 1000,
     batchSize: config.engine.batchSize,
     ...(opts.observer === undefined ? {} : { observer: opts.observer }),
   }
   return {
-    config, store, ports, registry, schemes, reconcile, deps,
+    config,
+    store,
+    ports,
+    registry,
+    schemes,
+    reconcile,
+    deps,
     scheme(idOrName) {
       const s = schemes.find((x) => x.id === idOrName) ?? schemes.find((x) => x.name === idOrName)
       if (s === undefined) throw UnknownScheme([idOrName, schemes.map((x) => x.id).join(', ') || '(none)'])
@@ -230,7 +302,11 @@ async function wire(config: FerryConfig, opts: HostOptions, registry: ConnectorR
     async close() {
       await budgets.save()
       for (const r of opened.values()) {
-        try { await (await r).close() } catch (e) { if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed') }
+        try {
+          await (await r).close()
+        } catch (e) {
+          if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed')
+        }
       }
       await store.close()
     },
@@ -255,12 +331,14 @@ function cachingPorts(ports: EnginePorts, cache: LookupCache): EnginePorts {
         cache.dropMisses()
         return ports.ledger.claimReady(schemeId, opts)
       },
-      ...(claimGroups === undefined ? {} : {
-        claimGroups: (schemeId: string, opts: { limit: number; now: Date; ttlMs: number }) => {
-          cache.dropMisses()
-          return claimGroups(schemeId, opts)
-        },
-      }),
+      ...(claimGroups === undefined
+        ? {}
+        : {
+            claimGroups: (schemeId: string, opts: { limit: number; now: Date; ttlMs: number }) => {
+              cache.dropMisses()
+              return claimGroups(schemeId, opts)
+            },
+          }),
     },
     runs: {
       ...ports.runs,

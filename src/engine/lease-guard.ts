@@ -11,16 +11,24 @@ import { performance } from 'node:perf_hooks'
 import type { TargetRuntime } from '../connectors/contract.js'
 import { LeaseLost } from './errors.js'
 
-interface Held { validUntil: number; lost?: string }
+interface Held {
+  validUntil: number
+  lost?: string
+}
 
 export class LeaseGuard {
   private readonly held = new Map<string, Held>()
   private readonly ctrl = new AbortController()
 
-  constructor(private readonly ttlMs: number, private readonly clock: () => number = () => performance.now()) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
 
   /** Aborted when a lease is lost: every stage and call in flight stops. */
-  get signal(): AbortSignal { return this.ctrl.signal }
+  get signal(): AbortSignal {
+    return this.ctrl.signal
+  }
 
   /** The first lease lost, as the run's error. */
   get error() {
@@ -29,9 +37,13 @@ export class LeaseGuard {
   }
 
   /** A time taken just before the acquire or renew request was sent (the lease runs from no earlier). */
-  stamp(): number { return this.clock() }
+  stamp(): number {
+    return this.clock()
+  }
 
-  acquired(name: string, sentAt: number): void { this.held.set(name, { validUntil: sentAt + this.ttlMs }) }
+  acquired(name: string, sentAt: number): void {
+    this.held.set(name, { validUntil: sentAt + this.ttlMs })
+  }
 
   renewed(name: string, sentAt: number): void {
     const h = this.held.get(name)
@@ -50,7 +62,10 @@ export class LeaseGuard {
     const h = this.held.get(name)
     if (h === undefined) return
     if (h.lost === undefined && this.clock() > h.validUntil - Math.floor(this.ttlMs / 3)) {
-      this.lost(name, `not renewed for ${Math.round((this.clock() - h.validUntil + this.ttlMs) / 1000)} s (lease time-to-live ${Math.round(this.ttlMs / 1000)} s)`)
+      this.lost(
+        name,
+        `not renewed for ${Math.round((this.clock() - h.validUntil + this.ttlMs) / 1000)} s (lease time-to-live ${Math.round(this.ttlMs / 1000)} s)`,
+      )
     }
     if (h.lost !== undefined) throw LeaseLost([name, h.lost])
   }
@@ -64,7 +79,13 @@ export function guardedTarget(runtime: TargetRuntime, check: () => void): Target
         return (req: Parameters<TargetRuntime['write']>[0]) => {
           check()
           const inner = req.beforeSend
-          return obj.write({ ...req, beforeSend: () => { check(); inner?.() } })
+          return obj.write({
+            ...req,
+            beforeSend: () => {
+              check()
+              inner?.()
+            },
+          })
         }
       }
       if (prop === 'writeBatch' && obj.writeBatch !== undefined) {

@@ -8,6 +8,7 @@ import type { EngineLogger } from './ports.js'
 
 export function createLogger(level: string = process.env.FERRY_LOG_LEVEL ?? 'warn'): EngineLogger {
   const base = pino({ level, base: undefined }, pino.destination(2))
-  const wrap = (fn: 'debug' | 'info' | 'warn' | 'error') => (obj: Record<string, unknown>, msg?: string) => base[fn](redact(obj), msg)
+  const wrap = (fn: 'debug' | 'info' | 'warn' | 'error') => (obj: Record<string, unknown>, msg?: string) =>
+    base[fn](redact(obj), msg)
   return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') }
 }

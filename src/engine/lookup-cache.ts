@@ -29,7 +29,10 @@ export const LOOKUP_CACHE_MAX = 10_000
 export class LookupCache implements LookupProvider {
   private readonly entries = new Map<string, Entry>()
 
-  constructor(private readonly inner: LookupProvider, private readonly max = LOOKUP_CACHE_MAX) {}
+  constructor(
+    private readonly inner: LookupProvider,
+    private readonly max = LOOKUP_CACHE_MAX,
+  ) {}
 
   find(q: LookupQuery): Promise<unknown> {
     const key = keyOf(q)
@@ -46,12 +49,15 @@ export class LookupCache implements LookupProvider {
       const oldest = this.entries.keys().next()
       if (oldest.done !== true) this.entries.delete(oldest.value)
     }
-    value.then((v) => {
-      entry.settled = true
-      entry.miss = v === undefined || v === null
-    }, () => {
-      if (this.entries.get(key) === entry) this.entries.delete(key)
-    })
+    value.then(
+      (v) => {
+        entry.settled = true
+        entry.miss = v === undefined || v === null
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key)
+      },
+    )
     return value.then(copy)
   }
 

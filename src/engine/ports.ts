@@ -86,7 +86,10 @@ export interface LedgerRecord {
 
 export interface GroupClaim {
   readonly records: LedgerRecord[]
-  readonly late: readonly { readonly record: LedgerRecord; readonly writtenAs: { readonly businessKey?: string; readonly targetId?: string; readonly recordId: string } }[]
+  readonly late: readonly {
+    readonly record: LedgerRecord
+    readonly writtenAs: { readonly businessKey?: string; readonly targetId?: string; readonly recordId: string }
+  }[]
 }
 
 export interface RecordPage {
@@ -104,7 +107,11 @@ export interface RecordQuery {
 
 export interface LedgerPort {
   /** Insert or update source records; `idCheck` keeps done records and flags changed content. */
-  upsertSourceRecords(schemeId: string, records: readonly SourceRecord[], opts: { idCheck: boolean; now: Date }): Promise<UpsertResult>
+  upsertSourceRecords(
+    schemeId: string,
+    records: readonly SourceRecord[],
+    opts: { idCheck: boolean; now: Date },
+  ): Promise<UpsertResult>
   /**
    * Atomically claim up to `limit` due records (waiting, or queued/unknown whose next attempt has
    * come) for `ttlMs`. Each returned record's `attempts` already counts this attempt, and its
@@ -123,18 +130,44 @@ export interface LedgerPort {
    */
   releaseClaims?(schemeId: string): Promise<number>
   /** Grouped schemes: (re)compute the group key of unsettled records whose key is missing or has another prefix. */
-  refreshGroupKeys?(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string): Promise<number>
+  refreshGroupKeys?(
+    schemeId: string,
+    prefix: string,
+    keyOf: (content: Record<string, unknown>) => string,
+  ): Promise<number>
   /** Our write landed (answer ok, or found by probe after an unknown outcome). */
-  markWritten(schemeId: string, id: string, r: { payload: Record<string, unknown>; businessKey: string; targetId: string; response: unknown }): Promise<void>
+  markWritten(
+    schemeId: string,
+    id: string,
+    r: { payload: Record<string, unknown>; businessKey: string; targetId: string; response: unknown },
+  ): Promise<void>
   /** The target already held the document (an "already exists" answer). */
-  markDuplicate(schemeId: string, id: string, r: { payload: Record<string, unknown>; businessKey: string; targetId?: string; response: unknown; message?: string }): Promise<void>
+  markDuplicate(
+    schemeId: string,
+    id: string,
+    r: {
+      payload: Record<string, unknown>
+      businessKey: string
+      targetId?: string
+      response: unknown
+      message?: string
+    },
+  ): Promise<void>
   /** A write is about to be sent (intent) or its outcome is unknown: probe at `probeAt` before any retry. */
-  markUnknown(schemeId: string, id: string, r: { payload: Record<string, unknown>; businessKey: string; error: RecordError; probeAt: Date }): Promise<void>
+  markUnknown(
+    schemeId: string,
+    id: string,
+    r: { payload: Record<string, unknown>; businessKey: string; error: RecordError; probeAt: Date },
+  ): Promise<void>
   /**
    * The attempt failed: retried at `nextAttemptAt` (queued), or parked in the failed-record queue
    * when absent. `uncount`: the attempt does not count (throttled: pacing, not failure).
    */
-  markFailed(schemeId: string, id: string, r: { error: RecordError; payload?: Record<string, unknown>; nextAttemptAt?: Date; uncount?: boolean }): Promise<void>
+  markFailed(
+    schemeId: string,
+    id: string,
+    r: { error: RecordError; payload?: Record<string, unknown>; nextAttemptAt?: Date; uncount?: boolean },
+  ): Promise<void>
   listRecords(schemeId: string, q: RecordQuery): Promise<RecordPage>
   getRecord(schemeId: string, id: string): Promise<LedgerRecord | undefined>
   /** Make failed records due now. `ids` absent = every record in `error`. Returns the requeued ids. */
@@ -200,14 +233,41 @@ export interface RunCounters {
 }
 
 export function emptyCounters(): RunCounters {
-  return { windows: 0, pages: 0, fetched: 0, kept: 0, inserted: 0, unchanged: 0, updated: 0, changedAfterSync: 0, rejected: 0, outOfRange: 0,
-    written: 0, alreadyExisted: 0, probed: 0, failed: 0, retrying: 0, unknown: 0, paced: 0 }
+  return {
+    windows: 0,
+    pages: 0,
+    fetched: 0,
+    kept: 0,
+    inserted: 0,
+    unchanged: 0,
+    updated: 0,
+    changedAfterSync: 0,
+    rejected: 0,
+    outOfRange: 0,
+    written: 0,
+    alreadyExisted: 0,
+    probed: 0,
+    failed: 0,
+    retrying: 0,
+    unknown: 0,
+    paced: 0,
+  }
 }
 
 export interface RunPort {
   start(schemeId: string, stage: Stage, params?: Record<string, unknown>): Promise<string>
   /** `budget`: the run's own vendor calls and throttled answers (kept as run counters under stage `budget`). */
-  finish(runId: string, r: { status: 'ok' | 'failed' | 'skipped'; stage: Stage; counters: RunCounters; error?: RecordError; quality?: readonly QualitySummaryEntry[]; budget?: BudgetUsage }): Promise<void>
+  finish(
+    runId: string,
+    r: {
+      status: 'ok' | 'failed' | 'skipped'
+      stage: Stage
+      counters: RunCounters
+      error?: RecordError
+      quality?: readonly QualitySummaryEntry[]
+      budget?: BudgetUsage
+    },
+  ): Promise<void>
 }
 
 /** Everything the engine needs from the store. */

@@ -37,10 +37,17 @@ const refusingTarget: TargetRuntime = {
   probe: () => Promise.reject(StubTargetUsed(['probe'])),
 }
 
-export async function previewSchemeFile(file: string, o: InputPreviewOptions): Promise<{ items: PreviewItem[]; schemeId: string }> {
+export async function previewSchemeFile(
+  file: string,
+  o: InputPreviewOptions,
+): Promise<{ items: PreviewItem[]; schemeId: string }> {
   const { compiled } = await loadCompiledScheme(file)
-  const scheme = engineScheme(compiled, { sourceConnection: 'input', targetConnection: 'input', start: new Date(0),
-    lookups: arrayLookupProvider(o.collections ?? {}) })
+  const scheme = engineScheme(compiled, {
+    sourceConnection: 'input',
+    targetConnection: 'input',
+    start: new Date(0),
+    lookups: arrayLookupProvider(o.collections ?? {}),
+  })
   const connections: ConnectionResolver = {
     source: () => Promise.resolve(stubSource(o.docs)),
     target: () => Promise.resolve(refusingTarget),
@@ -48,7 +55,10 @@ export async function previewSchemeFile(file: string, o: InputPreviewOptions): P
   }
   // With an explicit range the preview reads no cursor, so it needs no store.
   const noStore = {} as EnginePorts
-  const items = await previewScheme({ ports: noStore, connections, clock: o.clock }, scheme,
-    { limit: o.limit, from: new Date(0), to: o.clock.now() })
+  const items = await previewScheme({ ports: noStore, connections, clock: o.clock }, scheme, {
+    limit: o.limit,
+    from: new Date(0),
+    to: o.clock.now(),
+  })
   return { items, schemeId: scheme.id }
 }

@@ -12,23 +12,42 @@ import type { EngineLogger, EngineScheme } from './ports.js'
 import { withProcessors } from './processors.js'
 
 /** The processors of one scheme entry; undefined (with the problem pushed) when one cannot be loaded. */
-export async function loadSchemeProcessors(names: readonly string[] | undefined, config: FerryConfig, i: number,
-  problems: FerryError[]): Promise<readonly ProcessorDefinition[] | undefined> {
+export async function loadSchemeProcessors(
+  names: readonly string[] | undefined,
+  config: FerryConfig,
+  i: number,
+  problems: FerryError[],
+): Promise<readonly ProcessorDefinition[] | undefined> {
   if (names === undefined || names.length === 0 || config.processors === undefined) return []
   try {
     return await loadProcessors(config.processors.dir, names)
   } catch (e) {
     const err = toFerryError(e)
-    problems.push(new FerryError(err.code, err.kind, err.message, { location: `schemes[${i}].processors`, cause: e, details: err.details }))
+    problems.push(
+      new FerryError(err.code, err.kind, err.message, {
+        location: `schemes[${i}].processors`,
+        cause: e,
+        details: err.details,
+      }),
+    )
     return undefined
   }
 }
 
-export function wrapSchemeProcessors(scheme: EngineScheme, compiled: CompiledScheme, list: readonly ProcessorDefinition[],
-  config: FerryConfig, log: EngineLogger): EngineScheme {
+export function wrapSchemeProcessors(
+  scheme: EngineScheme,
+  compiled: CompiledScheme,
+  list: readonly ProcessorDefinition[],
+  config: FerryConfig,
+  log: EngineLogger,
+): EngineScheme {
   if (list.length === 0) return scheme
   const meta = compiled.scheme.source.metadata
   log.info({ scheme: scheme.id, processors: list.map((p) => p.name) }, 'custom processors loaded')
-  return withProcessors(scheme, list, { log, timeoutMs: config.processors?.timeoutMs,
-    idField: meta.id ?? 'id', numberField: meta.number ?? meta.id ?? 'id' })
+  return withProcessors(scheme, list, {
+    log,
+    timeoutMs: config.processors?.timeoutMs,
+    idField: meta.id ?? 'id',
+    numberField: meta.number ?? meta.id ?? 'id',
+  })
 }

@@ -37,7 +37,10 @@ function setPath(obj: Json, path: string, v: unknown): Json {
   const out: Json = { ...obj }
   let cur = out
   for (const [i, k] of keys.entries()) {
-    if (i === keys.length - 1) { cur[k] = v; break }
+    if (i === keys.length - 1) {
+      cur[k] = v
+      break
+    }
     const next = isPlainObject(cur[k]) ? { ...cur[k] } : {}
     cur[k] = next
     cur = next
@@ -48,16 +51,26 @@ function setPath(obj: Json, path: string, v: unknown): Json {
 function parkedError(content: Json): FerryError | undefined {
   const p = content[PARKED_KEY]
   if (!isPlainObject(p) || typeof p.code !== 'string') return undefined
-  return new FerryError(p.code, 'data', typeof p.message === 'string' ? p.message : 'processor failed',
-    { ...(typeof p.location === 'string' ? { location: p.location } : {}) })
+  return new FerryError(p.code, 'data', typeof p.message === 'string' ? p.message : 'processor failed', {
+    ...(typeof p.location === 'string' ? { location: p.location } : {}),
+  })
 }
 
-export function withProcessors(scheme: EngineScheme, processors: readonly ProcessorDefinition[], o: ProcessorOptions): EngineScheme {
+export function withProcessors(
+  scheme: EngineScheme,
+  processors: readonly ProcessorDefinition[],
+  o: ProcessorOptions,
+): EngineScheme {
   if (processors.length === 0) return scheme
   const ms = o.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS
   const has = (h: keyof ProcessorDefinition) => processors.filter((p) => typeof p[h] === 'function')
-  const call = <I, R>(p: ProcessorDefinition, hook: Parameters<typeof callHook>[1], input: I, ids: { recordId?: string; recordIds?: readonly string[] }, extra?: Json) =>
-    callHook<I, R>(p, hook, input, { scheme: scheme.id, ...ids }, o.log, ms, extra)
+  const call = <I, R>(
+    p: ProcessorDefinition,
+    hook: Parameters<typeof callHook>[1],
+    input: I,
+    ids: { recordId?: string; recordIds?: readonly string[] },
+    extra?: Json,
+  ) => callHook<I, R>(p, hook, input, { scheme: scheme.id, ...ids }, o.log, ms, extra)
 
   const beforeRequest = async (params: Record<string, unknown>) => {
     let out = params
@@ -75,7 +88,9 @@ export function withProcessors(scheme: EngineScheme, processors: readonly Proces
       for (const p of has('beforeStore')) {
         const next: Json[] = []
         for (const c of items) {
-          const r = await call<Json, Json | Json[] | null | void>(p, 'beforeStore', structuredClone(c), { recordId: rec.id })
+          const r = await call<Json, Json | Json[] | null | void>(p, 'beforeStore', structuredClone(c), {
+            recordId: rec.id,
+          })
           if (r === undefined) next.push(c)
           else if (r === null) continue
           else if (Array.isArray(r)) next.push(...r.filter(isPlainObject))
@@ -85,7 +100,15 @@ export function withProcessors(scheme: EngineScheme, processors: readonly Proces
       }
     } catch (e) {
       const err = toFerryError(e)
-      return [{ ...rec, content: { ...rec.content, [PARKED_KEY]: { code: err.code, message: err.message, location: err.location ?? null } } }]
+      return [
+        {
+          ...rec,
+          content: {
+            ...rec.content,
+            [PARKED_KEY]: { code: err.code, message: err.message, location: err.location ?? null },
+          },
+        },
+      ]
     }
     const split = items.length > 1
     return items.map((content, i) => {
@@ -105,15 +128,25 @@ export function withProcessors(scheme: EngineScheme, processors: readonly Proces
   const wrappedSource: EngineScheme['source'] = {
     ...source,
     renderRequest: async (v) => beforeRequest(await source.renderRequest(v)),
-    ...(source.renderRemedyRequest === undefined ? {} : { renderRemedyRequest: async (v: Parameters<NonNullable<typeof source.renderRemedyRequest>>[0]) => beforeRequest(await source.renderRemedyRequest!(v)) }),
+    ...(source.renderRemedyRequest === undefined
+      ? {}
+      : {
+          renderRemedyRequest: async (v: Parameters<NonNullable<typeof source.renderRemedyRequest>>[0]) =>
+            beforeRequest(await source.renderRemedyRequest!(v)),
+        }),
     async toRecords(docs) {
       let rows: Json[] = [...docs]
       for (const p of has('afterFetch')) {
-        const r = await call<Json[], Json[] | void>(p, 'afterFetch', rows.map((d) => structuredClone(d)), {})
+        const r = await call<Json[], Json[] | void>(
+          p,
+          'afterFetch',
+          rows.map((d) => structuredClone(d)),
+          {},
+        )
         if (Array.isArray(r)) rows = r.filter(isPlainObject)
       }
       const out: SourceRecord[] = []
-      for (const rec of await source.toRecords(rows)) out.push(...await storeOne(rec))
+      for (const rec of await source.toRecords(rows)) out.push(...(await storeOne(rec)))
       return out
     },
   }
@@ -137,7 +170,13 @@ export function withProcessors(scheme: EngineScheme, processors: readonly Proces
         const m = await target.map(unit, now)
         let payload = m.payload
         for (const p of has('beforeWrite')) {
-          const r = await call<Json, Json | void>(p, 'beforeWrite', structuredClone(payload), { recordId: unit.recordIds[0] ?? '', recordIds: unit.recordIds }, { record: unit.input })
+          const r = await call<Json, Json | void>(
+            p,
+            'beforeWrite',
+            structuredClone(payload),
+            { recordId: unit.recordIds[0] ?? '', recordIds: unit.recordIds },
+            { record: unit.input },
+          )
           if (isPlainObject(r)) payload = r
         }
         return { ...m, payload }
@@ -145,14 +184,23 @@ export function withProcessors(scheme: EngineScheme, processors: readonly Proces
       async afterWrite(w: AfterWriteInput): Promise<WriteOutcome> {
         let outcome = (await target.afterWrite?.(w)) ?? w.outcome
         for (const p of has('afterWrite')) {
-          const answer: WriteAnswer = { kind: outcome.kind, ...(outcome.targetId === undefined ? {} : { targetId: outcome.targetId }),
-            ...(outcome.response === undefined ? {} : { response: structuredClone(outcome.response) }), ...(outcome.message === undefined ? {} : { message: outcome.message }) }
+          const answer: WriteAnswer = {
+            kind: outcome.kind,
+            ...(outcome.targetId === undefined ? {} : { targetId: outcome.targetId }),
+            ...(outcome.response === undefined ? {} : { response: structuredClone(outcome.response) }),
+            ...(outcome.message === undefined ? {} : { message: outcome.message }),
+          }
           try {
-            const r = await call<WriteAnswer, Partial<WriteAnswer> | void>(p, 'afterWrite', answer, { recordId: w.recordIds[0] ?? '', recordIds: w.recordIds },
-              { payload: structuredClone(w.payload), key: w.key })
+            const r = await call<WriteAnswer, Partial<WriteAnswer> | void>(
+              p,
+              'afterWrite',
+              answer,
+              { recordId: w.recordIds[0] ?? '', recordIds: w.recordIds },
+              { payload: structuredClone(w.payload), key: w.key },
+            )
             if (isPlainObject(r)) {
               // An unknown outcome stays unknown: only a probe may settle it.
-              const kind = outcome.kind === 'unknown_outcome' ? outcome.kind : r.kind ?? outcome.kind
+              const kind = outcome.kind === 'unknown_outcome' ? outcome.kind : (r.kind ?? outcome.kind)
               outcome = { ...outcome, ...r, kind }
             }
           } catch (e) {

@@ -15,11 +15,15 @@ export function valuesAt(doc: unknown, path: string): [string, unknown][] {
     const key = walk ? part.slice(0, -2) : part
     const next: [string, unknown][] = []
     for (const [p, v] of current) {
-      const child = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key)
-        ? (v as Record<string, unknown>)[key]
-        : undefined
+      const child =
+        v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key)
+          ? (v as Record<string, unknown>)[key]
+          : undefined
       const here = p === '' ? key : `${p}.${key}`
-      if (!walk) { next.push([here, child]); continue }
+      if (!walk) {
+        next.push([here, child])
+        continue
+      }
       if (Array.isArray(child)) child.forEach((el, i) => next.push([`${here}[${i}]`, el]))
     }
     current = next
@@ -28,7 +32,9 @@ export function valuesAt(doc: unknown, path: string): [string, unknown][] {
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0)
+  return (
+    v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0)
+  )
 }
 
 function isPositive(v: unknown): boolean {
@@ -41,7 +47,9 @@ function isPositive(v: unknown): boolean {
 }
 
 function describeWhere(where: Readonly<Record<string, unknown>>): string {
-  return Object.entries(where).map(([k, v]) => `${k} ${String(v)}`).join(', ')
+  return Object.entries(where)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ')
 }
 
 /** The first problem with an unresolved lookup, named as a person would say it. */
@@ -66,7 +74,8 @@ export function checkPayload(payload: Record<string, unknown>, rules: QualityRul
   }
   for (const path of rules.positive) {
     for (const [p, v] of valuesAt(payload, path)) {
-      if (!isEmpty(v) && !isPositive(v)) problems.push(QuantityNotPositive([p, JSON.stringify(v) ?? String(v)], { location: p }))
+      if (!isEmpty(v) && !isPositive(v))
+        problems.push(QuantityNotPositive([p, JSON.stringify(v) ?? String(v)], { location: p }))
     }
   }
   return problems

@@ -8,8 +8,18 @@ import type { RunSummary } from './run.js'
 
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = []
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, [...c].length) })
-  return rows.map((r) => r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ').trimEnd()).join('\n')
+  for (const r of rows)
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, [...c].length)
+    })
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 const STATUSES: readonly RecordStatus[] = ['waiting', 'queued', 'unknown', 'done', 'duplicate', 'error']
@@ -23,16 +33,45 @@ function qualityText(s: RunSummary): string {
 export function summaryText(s: RunSummary): string {
   const c = s.counters
   const rows: string[][] = [
-    ['scheme', 'stages', 'status', 'windows', 'pages', 'fetched', 'stored', 'written', 'existing', 'retrying', 'failed', 'changed'],
-    [s.schemeId, s.stages.join('+'), s.status, `${s.windowsClosed}/${s.windowsPlanned}`, String(c.pages), String(c.fetched),
-      String(c.inserted + c.updated), String(c.written), String(c.alreadyExisted), String(c.retrying + c.unknown), String(c.failed), String(c.changedAfterSync)],
+    [
+      'scheme',
+      'stages',
+      'status',
+      'windows',
+      'pages',
+      'fetched',
+      'stored',
+      'written',
+      'existing',
+      'retrying',
+      'failed',
+      'changed',
+    ],
+    [
+      s.schemeId,
+      s.stages.join('+'),
+      s.status,
+      `${s.windowsClosed}/${s.windowsPlanned}`,
+      String(c.pages),
+      String(c.fetched),
+      String(c.inserted + c.updated),
+      String(c.written),
+      String(c.alreadyExisted),
+      String(c.retrying + c.unknown),
+      String(c.failed),
+      String(c.changedAfterSync),
+    ],
   ]
   // A master-data scheme's records are collection rows: stored is all they ever become.
-  const ledger = s.collection === true
-    ? `stored ${STATUSES.reduce((n, st) => n + (s.ledger[st] ?? 0), 0)} (collection rows for _findCollection; nothing to write)`
-    : STATUSES.map((st) => `${st} ${s.ledger[st] ?? 0}`).join(', ')
+  const ledger =
+    s.collection === true
+      ? `stored ${STATUSES.reduce((n, st) => n + (s.ledger[st] ?? 0), 0)} (collection rows for _findCollection; nothing to write)`
+      : STATUSES.map((st) => `${st} ${s.ledger[st] ?? 0}`).join(', ')
   const err = s.error === undefined ? '' : `\n${s.error.code}  ${s.error.location ?? '-'}  ${s.error.message}`
-  const paced = c.paced > 0 ? `\npaced: ${c.paced} throttled answer(s) requeued and written in this run (not counted as attempts)` : ''
+  const paced =
+    c.paced > 0
+      ? `\npaced: ${c.paced} throttled answer(s) requeued and written in this run (not counted as attempts)`
+      : ''
   return `${table(rows)}\nledger: ${ledger}${paced}${scheduledText(s)}${qualityText(s)}${err}`
 }
 
@@ -40,7 +79,10 @@ export function summaryText(s: RunSummary): string {
 function scheduledText(s: RunSummary): string {
   const groups = s.scheduled ?? []
   if (groups.length === 0) return s.scheduled === undefined ? '' : '\nscheduled for later: nothing'
-  const lines = groups.map((g) => `  ${g.records} ${g.status} (${g.code}${g.next === undefined ? '' : `, next at ${g.next.toISOString()}`}): ${g.message}`)
+  const lines = groups.map(
+    (g) =>
+      `  ${g.records} ${g.status} (${g.code}${g.next === undefined ? '' : `, next at ${g.next.toISOString()}`}): ${g.message}`,
+  )
   return `\nscheduled for later:\n${lines.join('\n')}`
 }
 
@@ -48,16 +90,28 @@ function scheduledText(s: RunSummary): string {
  * A master-data scheme's records (no target) are collection rows: they stay `waiting` in the ledger
  * because nothing writes them, which reads as "stuck" to a person, so they are shown as `stored`.
  */
-const shownStatus = (r: LedgerRecord, collection: boolean) => (collection && r.status === 'waiting' ? 'stored' : r.status)
+const shownStatus = (r: LedgerRecord, collection: boolean) =>
+  collection && r.status === 'waiting' ? 'stored' : r.status
 
 export function recordLine(r: LedgerRecord, collection = false): string[] {
-  return [r.id, r.number, shownStatus(r, collection) + (r.changedAfterSync === true ? '*' : '') + (r.resolvedAt === undefined ? '' : ' (resolved)'), String(r.attempts), r.targetId ?? '', r.lastError === undefined ? '' : `${r.lastError.code} ${r.lastError.message}`]
+  return [
+    r.id,
+    r.number,
+    shownStatus(r, collection) +
+      (r.changedAfterSync === true ? '*' : '') +
+      (r.resolvedAt === undefined ? '' : ' (resolved)'),
+    String(r.attempts),
+    r.targetId ?? '',
+    r.lastError === undefined ? '' : `${r.lastError.code} ${r.lastError.message}`,
+  ]
 }
 
 export function recordsText(records: readonly LedgerRecord[], collection = false): string {
   if (records.length === 0) return 'no records'
   const rows = records.map((r) => recordLine(r, collection))
-  const note = collection ? '(stored: a collection row for _findCollection; this scheme has no target)' : '(* changed after sync: kept, not rewritten)'
+  const note = collection
+    ? '(stored: a collection row for _findCollection; this scheme has no target)'
+    : '(* changed after sync: kept, not rewritten)'
   return `${table([['id', 'number', 'status', 'attempts', 'target id', 'last error'], ...rows])}\n${note}`
 }
 
@@ -65,13 +119,19 @@ export function recordText(r: LedgerRecord, collection = false): string {
   const lines = [
     `record ${r.id} (${r.number}) of ${r.schemeId}`,
     `status: ${shownStatus(r, collection)}${collection && r.status === 'waiting' ? ' (a collection row for _findCollection; this scheme has no target)' : ''}${r.changedAfterSync === true ? ' (changed after sync: the new version is kept, not written)' : ''}`,
-    ...(r.resolvedAt === undefined ? [] : [`resolved by a person ${r.resolvedAt.toISOString()}: ${r.resolvedNote ?? ''}`]),
+    ...(r.resolvedAt === undefined
+      ? []
+      : [`resolved by a person ${r.resolvedAt.toISOString()}: ${r.resolvedNote ?? ''}`]),
     `attempts: ${r.attempts}${r.nextAttemptAt === undefined ? '' : `, next attempt ${r.nextAttemptAt.toISOString()}`}`,
     ...(r.businessKey === undefined ? [] : [`business key: ${r.businessKey}`]),
     ...(r.targetId === undefined ? [] : [`target id: ${r.targetId}`]),
-    ...(r.lastError === undefined ? [] : [`last error: ${r.lastError.code} (${r.lastError.kind}) ${r.lastError.message}`]),
-    'source:', JSON.stringify(r.content, null, 2),
-    `payload${r.payloadEdited === true ? ' (edited by a person)' : ''}:`, r.payload === undefined ? '(not mapped yet)' : JSON.stringify(r.payload, null, 2),
+    ...(r.lastError === undefined
+      ? []
+      : [`last error: ${r.lastError.code} (${r.lastError.kind}) ${r.lastError.message}`]),
+    'source:',
+    JSON.stringify(r.content, null, 2),
+    `payload${r.payloadEdited === true ? ' (edited by a person)' : ''}:`,
+    r.payload === undefined ? '(not mapped yet)' : JSON.stringify(r.payload, null, 2),
     ...(r.response === undefined ? [] : ['response:', JSON.stringify(r.response, null, 2)]),
   ]
   return lines.join('\n')
@@ -81,7 +141,9 @@ export function recordText(r: LedgerRecord, collection = false): string {
 export function budgetsText(budgets: readonly BudgetReport[]): string {
   if (budgets.length === 0) return ''
   const rate = (l: { perSecond?: number; perMinute?: number }) =>
-    [l.perSecond === undefined ? '' : `${l.perSecond}/s`, l.perMinute === undefined ? '' : `${l.perMinute}/min`].filter((x) => x !== '').join(' ')
+    [l.perSecond === undefined ? '' : `${l.perSecond}/s`, l.perMinute === undefined ? '' : `${l.perMinute}/min`]
+      .filter((x) => x !== '')
+      .join(' ')
   const lines = budgets.map((b) => {
     const learned = Object.keys(b.learned).length === 0 ? '' : `, learned ${rate(b.learned)}`
     return `  ${b.key} (${b.connections.join(', ')}): configured ${rate(b.configured)}, now ${rate(b.effective)}${learned}; ${b.calls} calls, ${b.throttled} throttled`

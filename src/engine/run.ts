@@ -14,7 +14,17 @@ import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage
 import { runTargetStage } from './target-stage.js'
 import type { QualitySummaryEntry } from '../quality/rules.js'
 import { scheduledLater, type ScheduledGroup } from './scheduled.js'
-import { emptyCounters, type BudgetUsage, type Clock, type ConnectionResolver, type EngineLogger, type EnginePorts, type EngineScheme, type RunCounters, type Stage } from './ports.js'
+import {
+  emptyCounters,
+  type BudgetUsage,
+  type Clock,
+  type ConnectionResolver,
+  type EngineLogger,
+  type EnginePorts,
+  type EngineScheme,
+  type RunCounters,
+  type Stage,
+} from './ports.js'
 
 export interface EngineDeps {
   readonly ports: EnginePorts
@@ -81,7 +91,10 @@ function leaseName(schemeId: string, stage: 'source' | 'target'): string {
 }
 
 /** Calls and throttled answers between two readings of the budgets; a budget opened in between started at zero. */
-function budgetDelta(before: ReadonlyMap<string, BudgetUsage>, after: ReadonlyMap<string, BudgetUsage> | undefined): BudgetUsage {
+function budgetDelta(
+  before: ReadonlyMap<string, BudgetUsage>,
+  after: ReadonlyMap<string, BudgetUsage> | undefined,
+): BudgetUsage {
   let calls = 0
   let throttled = 0
   for (const [key, a] of after ?? []) {
@@ -95,8 +108,14 @@ function budgetDelta(before: ReadonlyMap<string, BudgetUsage>, after: ReadonlyMa
 /** A tiny broadcast: the target stage waits on it for the next stored page. */
 class Signal {
   private waiters: (() => void)[] = []
-  wait(): Promise<void> { return new Promise((r) => this.waiters.push(r)) }
-  fire(): void { const w = this.waiters; this.waiters = []; for (const f of w) f() }
+  wait(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r))
+  }
+  fire(): void {
+    const w = this.waiters
+    this.waiters = []
+    for (const f of w) f()
+  }
 }
 
 /**
@@ -113,15 +132,20 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   const wantsSource = stages.includes('source') || stages.includes('remedy')
   const wantsTarget = stages.includes('target') && scheme.target !== undefined
   const held: string[] = []
-  const release = async () => { for (const l of held) await deps.ports.leases.release(l, holder) }
+  const release = async () => {
+    for (const l of held) await deps.ports.leases.release(l, holder)
+  }
   // Fencing: writes carry each lease's token (the store refuses them once it moved on) and stop
   // before a request leaves once the lease is lost or overdue (lease-guard.ts).
   const guard = new LeaseGuard(ttl)
-  for (const [want, stage] of [[wantsSource, 'source'], [wantsTarget, 'target']] as const) {
+  for (const [want, stage] of [
+    [wantsSource, 'source'],
+    [wantsTarget, 'target'],
+  ] as const) {
     if (!want) continue
     const sentAt = guard.stamp()
-    if (!await deps.ports.leases.acquire(leaseName(scheme.id, stage), holder, ttl)) {
-      const other = await deps.ports.leases.holder(leaseName(scheme.id, stage)) ?? 'another process'
+    if (!(await deps.ports.leases.acquire(leaseName(scheme.id, stage), holder, ttl))) {
+      const other = (await deps.ports.leases.holder(leaseName(scheme.id, stage))) ?? 'another process'
       await release()
       throw SchemeBusy([scheme.id, stage, other])
     }
@@ -130,33 +154,47 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   }
   // Long runs keep their leases alive; a crashed process lets them expire (or, on this host, is
   // taken over at once). A renewal refused means another worker holds the lease: stop.
-  const renew = setInterval(() => {
-    for (const l of held) {
-      const sentAt = guard.stamp()
-      deps.ports.leases.renew(l, holder, ttl).then(
-        (ok) => { if (ok) guard.renewed(l, sentAt); else guard.lost(l, 'the renewal was refused: it expired and another worker may hold it') },
-        (e: unknown) => deps.log.warn({ err: toFerryError(e).message }, 'lease renewal failed'))
-    }
-  }, Math.max(250, Math.floor(ttl / 6)))
+  const renew = setInterval(
+    () => {
+      for (const l of held) {
+        const sentAt = guard.stamp()
+        deps.ports.leases.renew(l, holder, ttl).then(
+          (ok) => {
+            if (ok) guard.renewed(l, sentAt)
+            else guard.lost(l, 'the renewal was refused: it expired and another worker may hold it')
+          },
+          (e: unknown) => deps.log.warn({ err: toFerryError(e).message }, 'lease renewal failed'),
+        )
+      }
+    },
+    Math.max(250, Math.floor(ttl / 6)),
+  )
   renew.unref()
   const signal = opts.signal === undefined ? guard.signal : AbortSignal.any([opts.signal, guard.signal])
   const stagePorts = (stage: 'source' | 'target') =>
     deps.ports.fenced?.(leaseName(scheme.id, stage), () => guard.check(leaseName(scheme.id, stage))) ?? deps.ports
 
   const counters = emptyCounters()
-  const runStage: Stage = stages.includes('remedy') ? 'remedy' : stages[0] ?? 'source'
+  const runStage: Stage = stages.includes('remedy') ? 'remedy' : (stages[0] ?? 'source')
   const runId = await deps.ports.runs.start(scheme.id, runStage, {
-    stages: [...stages], ...(opts.range?.from === undefined ? {} : { from: opts.range.from.toISOString() }), ...(opts.range?.to === undefined ? {} : { to: opts.range.to.toISOString() }),
+    stages: [...stages],
+    ...(opts.range?.from === undefined ? {} : { from: opts.range.from.toISOString() }),
+    ...(opts.range?.to === undefined ? {} : { to: opts.range.to.toISOString() }),
   })
   const startedMs = Date.now()
   const observe = (what: string, fn: () => void) => {
-    try { fn() } catch (e) { deps.log.warn({ err: toFerryError(e).message, what }, 'run observer failed') }
+    try {
+      fn()
+    } catch (e) {
+      deps.log.warn({ err: toFerryError(e).message, what }, 'run observer failed')
+    }
   }
   observe('start', () => deps.observer?.onRunStart?.({ runId, schemeId: scheme.id, stages }))
   opts.onStart?.(runId)
   const progress = (stage: Stage, c: RunCounters) => {
     opts.onProgress?.(stage, c)
-    if (deps.observer?.onProgress !== undefined) observe('progress', () => deps.observer?.onProgress?.(runId, scheme.id, stage, c))
+    if (deps.observer?.onProgress !== undefined)
+      observe('progress', () => deps.observer?.onProgress?.(runId, scheme.id, stage, c))
   }
   const pageSignal = new Signal()
   // Every call in flight (and every budget wait) listens on the run's signal for as long as it
@@ -169,56 +207,84 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   let error: FerryError | undefined
   const quality = wantsTarget ? scheme.target?.qualityRun?.() : undefined
   // The budgets live as long as the process: the run's own calls are the difference of two readings.
-  const budgetConnections = [...(wantsSource ? [scheme.source.connection] : []), ...(wantsTarget && scheme.target !== undefined ? [scheme.target.connection] : [])]
+  const budgetConnections = [
+    ...(wantsSource ? [scheme.source.connection] : []),
+    ...(wantsTarget && scheme.target !== undefined ? [scheme.target.connection] : []),
+  ]
   const budgetsBefore = deps.connections.budgetUsage?.(budgetConnections)
   try {
     const sourceDeps = async () => ({
-      ports: stagePorts('source'), clock: deps.clock, log: deps.log,
+      ports: stagePorts('source'),
+      clock: deps.clock,
+      log: deps.log,
       runtime: await deps.connections.source(scheme.source.connection),
-      onPage: (c: RunCounters) => { pageSignal.fire(); progress('source', c) },
+      onPage: (c: RunCounters) => {
+        pageSignal.fire()
+        progress('source', c)
+      },
       signal,
     })
     const source = wantsSource
       ? (async () => {
-        try {
-          const d = await sourceDeps()
-          const r = stages.includes('remedy') ? await runRemedyStage(d, scheme, counters) : await runSourceStage(d, scheme, counters, opts.range)
-          windowsPlanned = r.windowsPlanned
-          windowsClosed = r.windowsClosed
-          if (r.error !== undefined) error ??= r.error
-        } finally {
-          sourceRunning = false
-          pageSignal.fire()
-        }
-      })()
+          try {
+            const d = await sourceDeps()
+            const r = stages.includes('remedy')
+              ? await runRemedyStage(d, scheme, counters)
+              : await runSourceStage(d, scheme, counters, opts.range)
+            windowsPlanned = r.windowsPlanned
+            windowsClosed = r.windowsClosed
+            if (r.error !== undefined) error ??= r.error
+          } finally {
+            sourceRunning = false
+            pageSignal.fire()
+          }
+        })()
       : Promise.resolve()
-    const target = wantsTarget && scheme.target !== undefined
-      ? (async () => {
-        const t = scheme.target
-        if (t === undefined) return
-        const ports = stagePorts('target')
-        // Claims left by an earlier holder of the lease are void: its writes are fenced.
-        await ports.ledger.releaseClaims?.(scheme.id)
-        const e = await runTargetStage({
-          ports, clock: deps.clock, log: deps.log,
-          runtime: guardedTarget(await deps.connections.target(t.connection), () => guard.check(leaseName(scheme.id, 'target'))),
-          retry: scheme.retryLadder === undefined ? deps.retry ?? defaultRetryPolicy : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
-          concurrency: deps.connections.inFlight(t.connection),
-          claimTtlMs: ttl,
-          ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
-          onUnit: (c) => { progress('target', c) },
-          ...(quality === undefined ? {} : { quality }),
-          ...(deps.clock.sleep === undefined ? {} : { sleep: (ms: number, s?: AbortSignal) => deps.clock.sleep!(ms, s) }),
-          signal,
-        }, scheme, counters, { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() })
-        if (e !== undefined) error ??= e
-      })()
-      : Promise.resolve()
+    const target =
+      wantsTarget && scheme.target !== undefined
+        ? (async () => {
+            const t = scheme.target
+            if (t === undefined) return
+            const ports = stagePorts('target')
+            // Claims left by an earlier holder of the lease are void: its writes are fenced.
+            await ports.ledger.releaseClaims?.(scheme.id)
+            const e = await runTargetStage(
+              {
+                ports,
+                clock: deps.clock,
+                log: deps.log,
+                runtime: guardedTarget(await deps.connections.target(t.connection), () =>
+                  guard.check(leaseName(scheme.id, 'target')),
+                ),
+                retry:
+                  scheme.retryLadder === undefined
+                    ? (deps.retry ?? defaultRetryPolicy)
+                    : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
+                concurrency: deps.connections.inFlight(t.connection),
+                claimTtlMs: ttl,
+                ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
+                onUnit: (c) => {
+                  progress('target', c)
+                },
+                ...(quality === undefined ? {} : { quality }),
+                ...(deps.clock.sleep === undefined
+                  ? {}
+                  : { sleep: (ms: number, s?: AbortSignal) => deps.clock.sleep!(ms, s) }),
+                signal,
+              },
+              scheme,
+              counters,
+              { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() },
+            )
+            if (e !== undefined) error ??= e
+          })()
+        : Promise.resolve()
     const settled = await Promise.allSettled([source, target])
     for (const s of settled) if (s.status === 'rejected') error ??= toFerryError(s.reason)
     // What the stages failed with after losing a lease (aborted calls, fenced writes) follows from it.
     // A fenced write can reach the stage before the guard notices: it is the same loss, one code.
-    if (guard.error === undefined && error?.code === 'ERR_STORE_LEASE_FENCED') error = LeaseLost([scheme.id, error.message], { cause: error })
+    if (guard.error === undefined && error?.code === 'ERR_STORE_LEASE_FENCED')
+      error = LeaseLost([scheme.id, error.message], { cause: error })
     error = guard.error ?? error
   } finally {
     clearInterval(renew)
@@ -226,16 +292,36 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   }
   const status = error === undefined ? 'ok' : 'failed'
   const qualitySummary = quality?.summary() ?? []
-  const budget = budgetsBefore === undefined ? undefined : budgetDelta(budgetsBefore, deps.connections.budgetUsage?.(budgetConnections))
-  await deps.ports.runs.finish(runId, { status, stage: runStage, counters, ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
+  const budget =
+    budgetsBefore === undefined
+      ? undefined
+      : budgetDelta(budgetsBefore, deps.connections.budgetUsage?.(budgetConnections))
+  await deps.ports.runs.finish(runId, {
+    status,
+    stage: runStage,
+    counters,
+    ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(budget === undefined ? {} : { budget }),
-    ...(error === undefined ? {} : { error: { code: error.code, kind: error.kind, message: error.message } }) })
-  const summary: RunSummary = { runId, schemeId: scheme.id, stages, counters, windowsPlanned, windowsClosed, status,
-    ledger: await deps.ports.ledger.countByStatus(scheme.id), ...(scheme.target === undefined ? { collection: true as const } : {}),
+    ...(error === undefined ? {} : { error: { code: error.code, kind: error.kind, message: error.message } }),
+  })
+  const summary: RunSummary = {
+    runId,
+    schemeId: scheme.id,
+    stages,
+    counters,
+    windowsPlanned,
+    windowsClosed,
+    status,
+    ledger: await deps.ports.ledger.countByStatus(scheme.id),
+    ...(scheme.target === undefined ? { collection: true as const } : {}),
     ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(wantsTarget ? { scheduled: await scheduledLater(deps.ports, scheme.id) } : {}),
-    ...(error === undefined ? {} : { error }) }
-  deps.log.info({ scheme: scheme.id, stages, status, counters, ...(error === undefined ? {} : { code: error.code }) }, 'run finished')
+    ...(error === undefined ? {} : { error }),
+  }
+  deps.log.info(
+    { scheme: scheme.id, stages, status, counters, ...(error === undefined ? {} : { code: error.code }) },
+    'run finished',
+  )
   observe('end', () => deps.observer?.onRunEnd?.(runId, summary, Date.now() - startedMs))
   return summary
 }

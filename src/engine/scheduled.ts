@@ -22,17 +22,31 @@ const MAX_PAGES = 4
 
 /** Records of the scheme still scheduled (queued or unknown), grouped by reason; [] when none. */
 export async function scheduledLater(ports: EnginePorts, schemeId: string): Promise<ScheduledGroup[]> {
-  const groups = new Map<string, { code: string; kind: string; status: RecordStatus; records: number; next?: Date; message: string }>()
+  const groups = new Map<
+    string,
+    { code: string; kind: string; status: RecordStatus; records: number; next?: Date; message: string }
+  >()
   for (const status of ['queued', 'unknown'] as const) {
     let cursor: string | undefined
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await ports.ledger.listRecords(schemeId, { status, limit: PAGE, ...(cursor === undefined ? {} : { cursor }) })
+      const res = await ports.ledger.listRecords(schemeId, {
+        status,
+        limit: PAGE,
+        ...(cursor === undefined ? {} : { cursor }),
+      })
       for (const r of res.records) {
         const code = r.lastError?.code ?? 'NONE'
         const k = `${status} ${code}`
-        const g = groups.get(k) ?? { code, kind: r.lastError?.kind ?? 'transient', status, records: 0, message: r.lastError?.message ?? '' }
+        const g = groups.get(k) ?? {
+          code,
+          kind: r.lastError?.kind ?? 'transient',
+          status,
+          records: 0,
+          message: r.lastError?.message ?? '',
+        }
         g.records++
-        if (r.nextAttemptAt !== undefined && (g.next === undefined || r.nextAttemptAt < g.next)) g.next = r.nextAttemptAt
+        if (r.nextAttemptAt !== undefined && (g.next === undefined || r.nextAttemptAt < g.next))
+          g.next = r.nextAttemptAt
         groups.set(k, g)
       }
       cursor = res.nextCursor

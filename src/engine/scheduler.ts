@@ -51,7 +51,10 @@ export class Scheduler {
   private readonly running = new Map<string, Promise<void>>()
   readonly jobs: ScheduledJob[] = []
 
-  constructor(private readonly deps: EngineDeps, private readonly opts: SchedulerOptions = {}) {}
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly opts: SchedulerOptions = {},
+  ) {}
 
   /** Register a scheme's source, target and omissionRemedy crontabs. */
   add(scheme: EngineScheme): void {
@@ -63,7 +66,9 @@ export class Scheduler {
     const tz = this.opts.timezone?.(scheme) ?? scheme.schedule.timezone
     for (const [stage, crontab] of entries) {
       if (crontab === undefined) continue
-      const cron = new Cron(crontab, { ...(tz === undefined ? {} : { timezone: tz }) }, () => { void this.tick(scheme, stage) })
+      const cron = new Cron(crontab, { ...(tz === undefined ? {} : { timezone: tz }) }, () => {
+        void this.tick(scheme, stage)
+      })
       this.crons.push(cron)
       this.jobs.push({ schemeId: scheme.id, stage, crontab, nextRun: () => cron.nextRun() })
     }
@@ -87,13 +92,19 @@ export class Scheduler {
       }
     })()
     this.running.set(key, run)
-    try { await run } finally { this.running.delete(key) }
+    try {
+      await run
+    } finally {
+      this.running.delete(key)
+    }
     return summary
   }
 
   /** Register a scheme's scheduled reconciliation of closed windows. */
   addReconcile(job: ReconcileJob): void {
-    const cron = new Cron(job.crontab, { ...(job.timezone === undefined ? {} : { timezone: job.timezone }) }, () => { void this.tickReconcile(job) })
+    const cron = new Cron(job.crontab, { ...(job.timezone === undefined ? {} : { timezone: job.timezone }) }, () => {
+      void this.tickReconcile(job)
+    })
     this.crons.push(cron)
     this.jobs.push({ schemeId: job.schemeId, stage: 'reconcile', crontab: job.crontab, nextRun: () => cron.nextRun() })
   }
@@ -114,13 +125,18 @@ export class Scheduler {
       const lease = reconcileLeaseName(job.schemeId)
       const ttl = this.deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
       try {
-        if (!await this.deps.ports.leases.acquire(lease, holder, ttl)) {
-          const other = await this.deps.ports.leases.holder(lease) ?? 'another process'
+        if (!(await this.deps.ports.leases.acquire(lease, holder, ttl))) {
+          const other = (await this.deps.ports.leases.holder(lease)) ?? 'another process'
           this.skip(job.schemeId, 'reconcile', `${other} is reconciling it`)
           return
         }
         // A reconcile of many days outlasts a short lease: keep it while it runs.
-        const renew = setInterval(() => { this.deps.ports.leases.renew(lease, holder, ttl).catch(() => undefined) }, Math.max(250, Math.floor(ttl / 6)))
+        const renew = setInterval(
+          () => {
+            this.deps.ports.leases.renew(lease, holder, ttl).catch(() => undefined)
+          },
+          Math.max(250, Math.floor(ttl / 6)),
+        )
         renew.unref()
         try {
           ran = true
@@ -130,11 +146,18 @@ export class Scheduler {
           await this.deps.ports.leases.release(lease, holder)
         }
       } catch (e) {
-        this.deps.log.error({ scheme: job.schemeId, stage: 'reconcile', err: toFerryError(e).toJSON() }, 'scheduled reconcile failed')
+        this.deps.log.error(
+          { scheme: job.schemeId, stage: 'reconcile', err: toFerryError(e).toJSON() },
+          'scheduled reconcile failed',
+        )
       }
     })()
     this.running.set(key, run)
-    try { await run } finally { this.running.delete(key) }
+    try {
+      await run
+    } finally {
+      this.running.delete(key)
+    }
     return ran
   }
 

@@ -49,8 +49,13 @@ interface Admission {
  * flagged; a waiting one gets its new content), new ones are not stored. A row without a readable
  * time is admitted, as nothing shows it is outside.
  */
-async function admitted(deps: SourceStageDeps, scheme: EngineScheme, counters: RunCounters, rows: readonly Record<string, unknown>[],
-  admission: Admission | undefined): Promise<SourceRecord[]> {
+async function admitted(
+  deps: SourceStageDeps,
+  scheme: EngineScheme,
+  counters: RunCounters,
+  rows: readonly Record<string, unknown>[],
+  admission: Admission | undefined,
+): Promise<SourceRecord[]> {
   const timeOf = deps.runtime.rowTime?.bind(deps.runtime)
   if (admission === undefined || timeOf === undefined) return await scheme.source.toRecords(rows)
   const inside: Record<string, unknown>[] = []
@@ -62,7 +67,7 @@ async function admitted(deps: SourceStageDeps, scheme: EngineScheme, counters: R
   }
   const records = await scheme.source.toRecords(inside)
   for (const r of await scheme.source.toRecords(outside)) {
-    if (await deps.ports.ledger.getRecord(scheme.id, r.id) !== undefined) records.push(r)
+    if ((await deps.ports.ledger.getRecord(scheme.id, r.id)) !== undefined) records.push(r)
     else counters.outOfRange++
   }
   return records
@@ -70,18 +75,27 @@ async function admitted(deps: SourceStageDeps, scheme: EngineScheme, counters: R
 
 /** Fetch every page of one read and store it; returns false (with the error) on failure. */
 async function fetchAndStore(
-  deps: SourceStageDeps, scheme: EngineScheme, counters: RunCounters,
+  deps: SourceStageDeps,
+  scheme: EngineScheme,
+  counters: RunCounters,
   req: { window?: TimeWindow; params: Record<string, unknown>; admission?: Admission },
 ): Promise<void> {
   const { ports, clock, runtime } = deps
-  for await (const page of runtime.read({ api: scheme.source.api, params: req.params,
-    ...(req.window === undefined ? {} : { window: req.window }), ...(deps.signal === undefined ? {} : { signal: deps.signal }) })) {
+  for await (const page of runtime.read({
+    api: scheme.source.api,
+    params: req.params,
+    ...(req.window === undefined ? {} : { window: req.window }),
+    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+  })) {
     counters.pages++
     counters.fetched += page.rows.length
     const records = await admitted(deps, scheme, counters, page.rows, req.admission)
     counters.kept += records.length
     if (records.length > 0) {
-      const r = await ports.ledger.upsertSourceRecords(scheme.id, records, { idCheck: scheme.source.idCheck, now: clock.now() })
+      const r = await ports.ledger.upsertSourceRecords(scheme.id, records, {
+        idCheck: scheme.source.idCheck,
+        now: clock.now(),
+      })
       counters.inserted += r.inserted
       counters.unchanged += r.unchanged
       counters.updated += r.updated
@@ -99,23 +113,33 @@ async function fetchAndStore(
  * Run the incremental source stage (or a backfill of [from, to)). Windows are closed in order;
  * on failure the error is returned (not thrown) together with how far the stage got.
  */
-export async function runSourceStage(deps: SourceStageDeps, scheme: EngineScheme, counters: RunCounters, range: SourceRange = {}): Promise<SourceStageResult> {
+export async function runSourceStage(
+  deps: SourceStageDeps,
+  scheme: EngineScheme,
+  counters: RunCounters,
+  range: SourceRange = {},
+): Promise<SourceStageResult> {
   const { ports, clock, runtime, log } = deps
   let from: Date
   try {
-    from = range.from ?? await resolveFrom(deps, scheme)
+    from = range.from ?? (await resolveFrom(deps, scheme))
   } catch (e) {
     return { windowsPlanned: 0, windowsClosed: 0, error: toFerryError(e) }
   }
   const to = range.to ?? clock.now()
   const windows = from < to ? runtime.planWindows(scheme.source.api, from, to) : []
   // An explicit --from admits only its range; an incremental run admits the overlap too (late commits).
-  const admission: Admission | undefined = range.from === undefined ? undefined : { from: range.from, ...(range.to === undefined ? {} : { to: range.to }) }
+  const admission: Admission | undefined =
+    range.from === undefined ? undefined : { from: range.from, ...(range.to === undefined ? {} : { to: range.to }) }
   let closed = 0
   for (const window of windows) {
     if (deps.signal?.aborted === true) break
     try {
-      const params = await scheme.source.renderRequest({ lastSyncTime: window.start, currentTime: window.end, now: clock.now() })
+      const params = await scheme.source.renderRequest({
+        lastSyncTime: window.start,
+        currentTime: window.end,
+        now: clock.now(),
+      })
       await fetchAndStore(deps, scheme, counters, { window, params, ...(admission === undefined ? {} : { admission }) })
       // Rows before an explicit --from were not admitted, so that stretch is not closed either.
       const start = admission !== undefined && window.start < admission.from ? admission.from : window.start
@@ -124,14 +148,23 @@ export async function runSourceStage(deps: SourceStageDeps, scheme: EngineScheme
       counters.windows++
     } catch (e) {
       const error = toFerryError(e)
-      log.warn({ scheme: scheme.id, window: { start: window.start.toISOString(), end: window.end.toISOString() }, code: error.code, kind: error.kind },
-        'window fetch failed; cursor stays before this window')
+      log.warn(
+        {
+          scheme: scheme.id,
+          window: { start: window.start.toISOString(), end: window.end.toISOString() },
+          code: error.code,
+          kind: error.kind,
+        },
+        'window fetch failed; cursor stays before this window',
+      )
       return { windowsPlanned: windows.length, windowsClosed: closed, error }
     }
   }
   if (counters.outOfRange > 0) {
-    log.info({ scheme: scheme.id, outOfRange: counters.outOfRange, from: from.toISOString(), to: to.toISOString() },
-      'rows read outside the explicit range (window overlap) were not admitted')
+    log.info(
+      { scheme: scheme.id, outOfRange: counters.outOfRange, from: from.toISOString(), to: to.toISOString() },
+      'rows read outside the explicit range (window overlap) were not admitted',
+    )
   }
   return { windowsPlanned: windows.length, windowsClosed: closed }
 }
@@ -141,7 +174,11 @@ export async function runSourceStage(deps: SourceStageDeps, scheme: EngineScheme
  * It never moves the cursor; the ledger's id check keeps already-known records from being
  * written twice.
  */
-export async function runRemedyStage(deps: SourceStageDeps, scheme: EngineScheme, counters: RunCounters): Promise<SourceStageResult> {
+export async function runRemedyStage(
+  deps: SourceStageDeps,
+  scheme: EngineScheme,
+  counters: RunCounters,
+): Promise<SourceStageResult> {
   if (scheme.source.renderRemedyRequest === undefined) return { windowsPlanned: 0, windowsClosed: 0 }
   try {
     const now = deps.clock.now()

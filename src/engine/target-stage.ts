@@ -9,11 +9,31 @@
 import { toFerryError, type FerryError } from '../core/errors.js'
 import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
 import { redact } from '../core/redact.js'
-import { BusinessKeyMissing, GroupAlreadyWritten, OutcomeUnknown, RetriesExhausted, TargetConfig, TargetRateLimited, TargetRejected, TargetTransient } from './errors.js'
+import {
+  BusinessKeyMissing,
+  GroupAlreadyWritten,
+  OutcomeUnknown,
+  RetriesExhausted,
+  TargetConfig,
+  TargetRateLimited,
+  TargetRejected,
+  TargetTransient,
+} from './errors.js'
 import { writeBatches } from './batch-writer.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
-import type { Clock, EngineLogger, EnginePorts, EngineScheme, LedgerRecord, QualityChecks, RecordError, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
+import type {
+  Clock,
+  EngineLogger,
+  EnginePorts,
+  EngineScheme,
+  LedgerRecord,
+  QualityChecks,
+  RecordError,
+  RunCounters,
+  SchemeTarget,
+  WriteUnit,
+} from './ports.js'
 import { pause } from '../core/sleep.js'
 
 export interface TargetStageDeps {
@@ -43,17 +63,29 @@ export interface TargetStageOptions {
 }
 
 function asRecordError(e: FerryError): RecordError {
-  return { code: e.code, kind: e.kind, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) }
+  return {
+    code: e.code,
+    kind: e.kind,
+    message: e.message,
+    ...(e.location === undefined ? {} : { location: e.location }),
+  }
 }
 
 function outcomeError(o: WriteOutcome, key: string): FerryError {
   const msg = o.message ?? `vendor code ${String(o.vendorCode ?? 'none')}`
-  const details = { ...(o.vendorCode === undefined ? {} : { vendorCode: o.vendorCode }), ...(o.code === undefined ? {} : { connectorCode: o.code }) }
+  const details = {
+    ...(o.vendorCode === undefined ? {} : { vendorCode: o.vendorCode }),
+    ...(o.code === undefined ? {} : { connectorCode: o.code }),
+  }
   switch (o.kind) {
-    case 'data': return TargetRejected([msg], { details })
-    case 'config': return TargetConfig([msg], { details })
-    case 'rate_limited': return TargetRateLimited([msg], { details: { ...details, retryAfterMs: o.retryAfterMs } })
-    case 'unknown_outcome': return OutcomeUnknown([key, msg], { details })
+    case 'data':
+      return TargetRejected([msg], { details })
+    case 'config':
+      return TargetConfig([msg], { details })
+    case 'rate_limited':
+      return TargetRateLimited([msg], { details: { ...details, retryAfterMs: o.retryAfterMs } })
+    case 'unknown_outcome':
+      return OutcomeUnknown([key, msg], { details })
     case 'transient':
     case 'ok':
     case 'already_exists':
@@ -87,13 +119,24 @@ export class UnitWriter {
   pacedUntil: Date | undefined
   private readonly paces = new Map<string, number>()
 
-  constructor(private readonly deps: TargetStageDeps, private readonly scheme: EngineScheme, private readonly target: SchemeTarget,
-    private readonly counters: RunCounters) {}
+  constructor(
+    private readonly deps: TargetStageDeps,
+    private readonly scheme: EngineScheme,
+    private readonly target: SchemeTarget,
+    private readonly counters: RunCounters,
+  ) {}
 
-  private get ledger() { return this.deps.ports.ledger }
+  private get ledger() {
+    return this.deps.ports.ledger
+  }
 
   /** Records carry `attempts` including this attempt (the claim counted it). */
-  private async failAll(records: readonly LedgerRecord[], error: FerryError, retry: boolean, payload?: Record<string, unknown>): Promise<void> {
+  private async failAll(
+    records: readonly LedgerRecord[],
+    error: FerryError,
+    retry: boolean,
+    payload?: Record<string, unknown>,
+  ): Promise<void> {
     const now = this.deps.clock.now()
     await eachAtOnce(records, async (r) => {
       const attempts = Math.max(1, r.attempts)
@@ -104,8 +147,11 @@ export class UnitWriter {
         next = nextAttemptAt(this.deps.retry, attempts, now, hint)
         if (next === undefined) err = RetriesExhausted([attempts, `${error.code} ${error.message}`])
       }
-      await this.ledger.markFailed(this.scheme.id, r.id, { error: asRecordError(err),
-        ...(payload === undefined ? {} : { payload }), ...(next === undefined ? {} : { nextAttemptAt: next }) })
+      await this.ledger.markFailed(this.scheme.id, r.id, {
+        error: asRecordError(err),
+        ...(payload === undefined ? {} : { payload }),
+        ...(next === undefined ? {} : { nextAttemptAt: next }),
+      })
       if (next !== undefined) this.waitIfShort(next, now)
       if (next === undefined) this.counters.failed++
       else this.counters.retrying++
@@ -132,7 +178,11 @@ export class UnitWriter {
    * claim's attempt given back, so it never climbs the retry ladder, and the stage waits for it
    * within this run. Only a record throttled again and again in one run is left for a later run.
    */
-  private async paceAll(records: readonly LedgerRecord[], error: FerryError, payload?: Record<string, unknown>): Promise<void> {
+  private async paceAll(
+    records: readonly LedgerRecord[],
+    error: FerryError,
+    payload?: Record<string, unknown>,
+  ): Promise<void> {
     const now = this.deps.clock.now().getTime()
     const hint = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : 1_000
     const wait = Math.min(PACE_MAX_MS, Math.max(PACE_MIN_MS, hint))
@@ -142,35 +192,70 @@ export class UnitWriter {
       this.paces.set(r.id, n)
       const at = new Date(now + (n > PACES_PER_RUN ? PACE_MAX_MS : wait))
       if (n <= PACES_PER_RUN) waitFor = true
-      await this.ledger.markFailed(this.scheme.id, r.id, { error: asRecordError(error), nextAttemptAt: at, uncount: true,
-        ...(payload === undefined ? {} : { payload }) })
+      await this.ledger.markFailed(this.scheme.id, r.id, {
+        error: asRecordError(error),
+        nextAttemptAt: at,
+        uncount: true,
+        ...(payload === undefined ? {} : { payload }),
+      })
     })
     this.counters.paced += records.length
     const due = new Date(now + wait)
     if (waitFor && (this.pacedUntil === undefined || due > this.pacedUntil)) this.pacedUntil = due
   }
 
-  private async doneAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, targetId: string | undefined, response: unknown): Promise<void> {
-    const proof = { payload, businessKey: key, targetId: targetId ?? `key:${key}`, response: redact(response ?? { ok: true }) }
+  private async doneAll(
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    targetId: string | undefined,
+    response: unknown,
+  ): Promise<void> {
+    const proof = {
+      payload,
+      businessKey: key,
+      targetId: targetId ?? `key:${key}`,
+      response: redact(response ?? { ok: true }),
+    }
     await eachAtOnce(records, (r) => this.ledger.markWritten(this.scheme.id, r.id, proof))
   }
 
-  async unknownAll(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, error: FerryError, retryLater: boolean): Promise<void> {
+  async unknownAll(
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    error: FerryError,
+    retryLater: boolean,
+  ): Promise<void> {
     const now = this.deps.clock.now()
     await eachAtOnce(records, async (r) => {
-      const probeAt = retryLater ? nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000) : now
-      await this.ledger.markUnknown(this.scheme.id, r.id, { payload, businessKey: key, error: asRecordError(error), probeAt })
+      const probeAt = retryLater
+        ? (nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000))
+        : now
+      await this.ledger.markUnknown(this.scheme.id, r.id, {
+        payload,
+        businessKey: key,
+        error: asRecordError(error),
+        probeAt,
+      })
       if (retryLater) this.waitIfShort(probeAt, now)
     })
   }
 
   /** Probe by key; true when the unit is settled (found, or probe failed and was rescheduled). */
-  async settleByProbe(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string): Promise<boolean> {
+  async settleByProbe(
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+  ): Promise<boolean> {
     this.counters.probed++
     try {
       const found = await this.deps.runtime.probe(this.target.api, key, this.deps.signal)
       if (!found.exists) return false
-      await this.doneAll(records, payload, key, found.targetId, { probedExisting: true, document: found.document ?? null })
+      await this.doneAll(records, payload, key, found.targetId, {
+        probedExisting: true,
+        document: found.document ?? null,
+      })
       this.counters.alreadyExisted += records.length
       return true
     } catch (e) {
@@ -182,7 +267,10 @@ export class UnitWriter {
   }
 
   /** Map (or take the edited payload) and check it; undefined when the unit was parked. */
-  async prepare(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<{ payload: Record<string, unknown>; key: string } | undefined> {
+  async prepare(
+    unit: WriteUnit,
+    records: readonly LedgerRecord[],
+  ): Promise<{ payload: Record<string, unknown>; key: string } | undefined> {
     const first = records[0]
     let payload: Record<string, unknown>
     if (records.length === 1 && first?.payloadEdited === true && first.payload !== undefined) {
@@ -205,7 +293,12 @@ export class UnitWriter {
       }
       payload = mapped.payload
     }
-    const problem = checkPayload(payload, this.target.quality)[0] ?? await this.deps.quality?.check(payload, records.map((r) => r.id))
+    const problem =
+      checkPayload(payload, this.target.quality)[0] ??
+      (await this.deps.quality?.check(
+        payload,
+        records.map((r) => r.id),
+      ))
     if (problem !== undefined) {
       await this.failAll(records, problem, false, payload)
       return undefined
@@ -213,7 +306,12 @@ export class UnitWriter {
     const rawKey = payload[this.target.businessKeyField]
     const key = typeof rawKey === 'string' || typeof rawKey === 'number' ? String(rawKey) : ''
     if (key.trim() === '') {
-      await this.failAll(records, BusinessKeyMissing([this.target.businessKeyField], { location: this.target.businessKeyField }), false, payload)
+      await this.failAll(
+        records,
+        BusinessKeyMissing([this.target.businessKeyField], { location: this.target.businessKeyField }),
+        false,
+        payload,
+      )
       return undefined
     }
     return { payload, key }
@@ -225,13 +323,18 @@ export class UnitWriter {
     if (prepared === undefined) return
     const { payload, key } = prepared
     // A previous attempt may have reached the target: look before writing again.
-    if (records.some((r) => r.status === 'unknown') && await this.settleByProbe(records, payload, key)) return
+    if (records.some((r) => r.status === 'unknown') && (await this.settleByProbe(records, payload, key))) return
 
     // Write intent: if this process dies after sending, the restart probes instead of writing blind.
     await this.unknownAll(records, payload, key, OutcomeUnknown([key, 'write sent, outcome not recorded yet']), false)
     let outcome: WriteOutcome
     try {
-      outcome = await this.deps.runtime.write({ api: this.target.api, payload, key, ...(this.deps.signal === undefined ? {} : { signal: this.deps.signal }) })
+      outcome = await this.deps.runtime.write({
+        api: this.target.api,
+        payload,
+        key,
+        ...(this.deps.signal === undefined ? {} : { signal: this.deps.signal }),
+      })
     } catch (e) {
       // A thrown write is treated as unknown: the request may have left.
       const err = toFerryError(e)
@@ -241,9 +344,16 @@ export class UnitWriter {
   }
 
   /** Record what the target answered for one unit (also used per row of a batch call). */
-  async settle(unit: WriteUnit, records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string, answered: WriteOutcome): Promise<void> {
+  async settle(
+    unit: WriteUnit,
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    answered: WriteOutcome,
+  ): Promise<void> {
     let outcome = answered
-    if (this.target.afterWrite !== undefined) outcome = await this.target.afterWrite({ recordIds: unit.recordIds, payload, key, outcome })
+    if (this.target.afterWrite !== undefined)
+      outcome = await this.target.afterWrite({ recordIds: unit.recordIds, payload, key, outcome })
     switch (outcome.kind) {
       case 'ok':
         await this.doneAll(records, payload, key, outcome.targetId, outcome.response)
@@ -256,15 +366,33 @@ export class UnitWriter {
           this.counters.probed++
           try {
             const found = await this.deps.runtime.probe(this.target.api, key, this.deps.signal)
-            if (found.exists) { targetId = found.targetId; response = { answer: redact(outcome.response ?? outcome.message ?? null), document: found.document ?? null } }
+            if (found.exists) {
+              targetId = found.targetId
+              response = {
+                answer: redact(outcome.response ?? outcome.message ?? null),
+                document: found.document ?? null,
+              }
+            }
           } catch (e) {
-            await this.unknownAll(records, payload, key, OutcomeUnknown([key, `target says it exists; probe failed: ${toFerryError(e).message}`]), true)
+            await this.unknownAll(
+              records,
+              payload,
+              key,
+              OutcomeUnknown([key, `target says it exists; probe failed: ${toFerryError(e).message}`]),
+              true,
+            )
             return
           }
         }
-        await eachAtOnce(records, (r) => this.ledger.markDuplicate(this.scheme.id, r.id, { payload, businessKey: key,
-          response: redact(response ?? { message: outcome.message ?? 'already exists' }),
-          ...(targetId === undefined ? {} : { targetId }), ...(outcome.message === undefined ? {} : { message: outcome.message }) }))
+        await eachAtOnce(records, (r) =>
+          this.ledger.markDuplicate(this.scheme.id, r.id, {
+            payload,
+            businessKey: key,
+            response: redact(response ?? { message: outcome.message ?? 'already exists' }),
+            ...(targetId === undefined ? {} : { targetId }),
+            ...(outcome.message === undefined ? {} : { message: outcome.message }),
+          }),
+        )
         this.counters.alreadyExisted += records.length
         return
       }
@@ -305,7 +433,6 @@ async function waitForPaced(deps: TargetStageDeps, writer: UnitWriter): Promise<
   return deps.clock.now().getTime() > before
 }
 
-
 /** Run `fn` over items with at most `limit` at once. */
 async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0
@@ -325,7 +452,13 @@ async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise
  * answered `already_exists`, its rows lost. A ledger without `claimGroups` (the in-memory test
  * ports) gets the older approximation: keep claiming while the claims come back full.
  */
-async function claimBatch(deps: TargetStageDeps, scheme: EngineScheme, batch: number, grouped: boolean, counters: RunCounters): Promise<LedgerRecord[]> {
+async function claimBatch(
+  deps: TargetStageDeps,
+  scheme: EngineScheme,
+  batch: number,
+  grouped: boolean,
+  counters: RunCounters,
+): Promise<LedgerRecord[]> {
   const ledger = deps.ports.ledger
   const opts = () => ({ limit: batch, now: deps.clock.now(), ttlMs: deps.claimTtlMs ?? 300_000 })
   if (grouped && ledger.claimGroups !== undefined) {
@@ -333,7 +466,11 @@ async function claimBatch(deps: TargetStageDeps, scheme: EngineScheme, batch: nu
     for (;;) {
       const { records, late } = await ledger.claimGroups(scheme.id, opts())
       for (const l of late) {
-        const err = GroupAlreadyWritten([l.record.id, l.writtenAs.businessKey ?? `(group of ${l.writtenAs.recordId})`, l.writtenAs.targetId ?? 'unknown'])
+        const err = GroupAlreadyWritten([
+          l.record.id,
+          l.writtenAs.businessKey ?? `(group of ${l.writtenAs.recordId})`,
+          l.writtenAs.targetId ?? 'unknown',
+        ])
         await ledger.markFailed(scheme.id, l.record.id, { error: asRecordError(err) })
         counters.failed++
       }
@@ -356,7 +493,12 @@ async function claimBatch(deps: TargetStageDeps, scheme: EngineScheme, batch: nu
  * Drain due records in batches until none is due and the source stage has finished. Returns
  * the first system error (a bug) if one occurred; record-level failures are in the ledger.
  */
-export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme, counters: RunCounters, opts: TargetStageOptions = {}): Promise<FerryError | undefined> {
+export async function runTargetStage(
+  deps: TargetStageDeps,
+  scheme: EngineScheme,
+  counters: RunCounters,
+  opts: TargetStageOptions = {},
+): Promise<FerryError | undefined> {
   const target = scheme.target
   if (target === undefined) return undefined
   const writer = new UnitWriter(deps, scheme, target, counters)
@@ -366,7 +508,7 @@ export async function runTargetStage(deps: TargetStageDeps, scheme: EngineScheme
   let keysFresh = groupKey === undefined || deps.ports.ledger.refreshGroupKeys === undefined
   for (;;) {
     if (deps.signal?.aborted === true) return undefined
-    if (await deps.ports.schemeState.pausedReason(scheme.id) !== undefined) return undefined
+    if ((await deps.ports.schemeState.pausedReason(scheme.id)) !== undefined) return undefined
     const sourceRunning = opts.sourceRunning?.() ?? false
     const wake = sourceRunning ? opts.nextSourceEvent?.() : undefined
     if (grouped && sourceRunning) {

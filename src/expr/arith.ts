@@ -21,9 +21,17 @@ type Op = (a: SqlNum, b: SqlNum, env: CallEnv) => SqlNum | null
 const ops: Record<'+' | '-' | '*' | '/' | 'DIV' | 'MOD', Op> = {
   '+': (a, b) => num(a.d.plus(b.d), scaleOp(a, b, Math.max), bothInt(a, b)),
   '-': (a, b) => num(a.d.minus(b.d), scaleOp(a, b, Math.max), bothInt(a, b)),
-  '*': (a, b) => num(a.d.times(b.d), scaleOp(a, b, (x, y) => x + y), bothInt(a, b)),
+  '*': (a, b) =>
+    num(
+      a.d.times(b.d),
+      scaleOp(a, b, (x, y) => x + y),
+      bothInt(a, b),
+    ),
   '/': (a, b, env) => {
-    if (b.d.isZero()) { env.divisionByZero(); return null }
+    if (b.d.isZero()) {
+      env.divisionByZero()
+      return null
+    }
     const q = a.d.div(b.d)
     if (a.scale === null || b.scale === null) return num(q, null)
     // MySQL shows s1 + 4 decimals but keeps whole 9-digit words internally, so (1/3)*3 is 1.0000.
@@ -31,11 +39,17 @@ const ops: Record<'+' | '-' | '*' | '/' | 'DIV' | 'MOD', Op> = {
     return num(q.toDecimalPlaces(Math.ceil(scale / 9) * 9, D.ROUND_HALF_UP), scale)
   },
   DIV: (a, b, env) => {
-    if (b.d.isZero()) { env.divisionByZero(); return null }
+    if (b.d.isZero()) {
+      env.divisionByZero()
+      return null
+    }
     return num(a.d.div(b.d).toDecimalPlaces(0, D.ROUND_DOWN), 0, true)
   },
   MOD: (a, b, env) => {
-    if (b.d.isZero()) { env.divisionByZero(); return null }
+    if (b.d.isZero()) {
+      env.divisionByZero()
+      return null
+    }
     return num(a.d.mod(b.d), scaleOp(a, b, Math.max), bothInt(a, b))
   },
 }

@@ -47,7 +47,11 @@ export interface LookupNode {
    * AND-ed conditions. `key in ('a','b')` sets `anyOf` (the alternatives, tried in written order);
    * `value` is then its first alternative.
    */
-  readonly where: readonly { readonly key: string; readonly value: TemplateNode | LiteralNode; readonly anyOf?: readonly (TemplateNode | LiteralNode)[] }[]
+  readonly where: readonly {
+    readonly key: string
+    readonly value: TemplateNode | LiteralNode
+    readonly anyOf?: readonly (TemplateNode | LiteralNode)[]
+  }[]
   readonly at: number
 }
 
@@ -76,15 +80,21 @@ export interface StringLitNode {
   readonly at: number
 }
 
-export interface NullLitNode { readonly kind: 'NullLit'; readonly at: number }
+export interface NullLitNode {
+  readonly kind: 'NullLit'
+  readonly at: number
+}
 
 export type UnaryOp = '-' | '+' | 'NOT'
-export interface UnaryNode { readonly kind: 'Unary'; readonly op: UnaryOp; readonly operand: SqlNode; readonly at: number }
+export interface UnaryNode {
+  readonly kind: 'Unary'
+  readonly op: UnaryOp
+  readonly operand: SqlNode
+  readonly at: number
+}
 
 export type BinaryOp =
-  | '+' | '-' | '*' | '/' | 'DIV' | 'MOD'
-  | '=' | '<=>' | '<>' | '<' | '<=' | '>' | '>='
-  | 'AND' | 'OR' | 'XOR'
+  '+' | '-' | '*' | '/' | 'DIV' | 'MOD' | '=' | '<=>' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR'
 export interface BinaryNode {
   readonly kind: 'Binary'
   readonly op: BinaryOp
@@ -93,14 +103,41 @@ export interface BinaryNode {
   readonly at: number
 }
 
-export interface IsNullNode { readonly kind: 'IsNull'; readonly operand: SqlNode; readonly not: boolean; readonly at: number }
-export interface IsBoolNode { readonly kind: 'IsBool'; readonly operand: SqlNode; readonly value: boolean; readonly not: boolean; readonly at: number }
-export interface InNode { readonly kind: 'In'; readonly operand: SqlNode; readonly list: readonly SqlNode[]; readonly not: boolean; readonly at: number }
+export interface IsNullNode {
+  readonly kind: 'IsNull'
+  readonly operand: SqlNode
+  readonly not: boolean
+  readonly at: number
+}
+export interface IsBoolNode {
+  readonly kind: 'IsBool'
+  readonly operand: SqlNode
+  readonly value: boolean
+  readonly not: boolean
+  readonly at: number
+}
+export interface InNode {
+  readonly kind: 'In'
+  readonly operand: SqlNode
+  readonly list: readonly SqlNode[]
+  readonly not: boolean
+  readonly at: number
+}
 export interface BetweenNode {
-  readonly kind: 'Between'; readonly operand: SqlNode; readonly low: SqlNode; readonly high: SqlNode; readonly not: boolean; readonly at: number
+  readonly kind: 'Between'
+  readonly operand: SqlNode
+  readonly low: SqlNode
+  readonly high: SqlNode
+  readonly not: boolean
+  readonly at: number
 }
 export interface LikeNode {
-  readonly kind: 'Like'; readonly operand: SqlNode; readonly pattern: SqlNode; readonly escape: SqlNode | undefined; readonly not: boolean; readonly at: number
+  readonly kind: 'Like'
+  readonly operand: SqlNode
+  readonly pattern: SqlNode
+  readonly escape: SqlNode | undefined
+  readonly not: boolean
+  readonly at: number
 }
 export interface CaseNode {
   readonly kind: 'Case'
@@ -109,11 +146,31 @@ export interface CaseNode {
   readonly otherwise: SqlNode | undefined
   readonly at: number
 }
-export interface CallNode { readonly kind: 'Call'; readonly name: string; readonly args: readonly SqlNode[]; readonly at: number }
+export interface CallNode {
+  readonly kind: 'Call'
+  readonly name: string
+  readonly args: readonly SqlNode[]
+  readonly at: number
+}
 
-export const INTERVAL_UNITS = ['MICROSECOND', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const
+export const INTERVAL_UNITS = [
+  'MICROSECOND',
+  'SECOND',
+  'MINUTE',
+  'HOUR',
+  'DAY',
+  'WEEK',
+  'MONTH',
+  'QUARTER',
+  'YEAR',
+] as const
 export type IntervalUnit = (typeof INTERVAL_UNITS)[number]
-export interface IntervalNode { readonly kind: 'Interval'; readonly value: SqlNode; readonly unit: IntervalUnit; readonly at: number }
+export interface IntervalNode {
+  readonly kind: 'Interval'
+  readonly value: SqlNode
+  readonly unit: IntervalUnit
+  readonly at: number
+}
 
 export const CAST_TYPES = ['SIGNED', 'UNSIGNED', 'DECIMAL', 'CHAR', 'DATE', 'DATETIME', 'DOUBLE'] as const
 export type CastType = (typeof CAST_TYPES)[number]
@@ -128,9 +185,22 @@ export interface CastNode {
 }
 
 export type SqlNode =
-  | NumberLitNode | StringLitNode | NullLitNode | RefNode | LookupNode
-  | UnaryNode | BinaryNode | IsNullNode | IsBoolNode | InNode | BetweenNode | LikeNode
-  | CaseNode | CallNode | IntervalNode | CastNode
+  | NumberLitNode
+  | StringLitNode
+  | NullLitNode
+  | RefNode
+  | LookupNode
+  | UnaryNode
+  | BinaryNode
+  | IsNullNode
+  | IsBoolNode
+  | InNode
+  | BetweenNode
+  | LikeNode
+  | CaseNode
+  | CallNode
+  | IntervalNode
+  | CastNode
 
 export type NodeKind = ValueNode['kind'] | SqlNode['kind']
 

@@ -17,8 +17,15 @@ import { jsonToText, toJson } from './values.js'
 
 /** Errors that mean "this expression text does not evaluate" (the platform's raw-text case). */
 const RAW_TEXT_CODES = new Set([
-  'ERR_EXPR_SYNTAX', 'ERR_EXPR_STATEMENT_NOT_ALLOWED', 'ERR_EXPR_UNKNOWN_FUNCTION', 'ERR_EXPR_ARITY',
-  'ERR_EXPR_BARE_COLUMN', 'ERR_EXPR_EVALUATION', 'ERR_EXPR_BAD_LOOKUP', 'ERR_EXPR_UNKNOWN_FILTER', 'ERR_EXPR_TOO_LARGE',
+  'ERR_EXPR_SYNTAX',
+  'ERR_EXPR_STATEMENT_NOT_ALLOWED',
+  'ERR_EXPR_UNKNOWN_FUNCTION',
+  'ERR_EXPR_ARITY',
+  'ERR_EXPR_BARE_COLUMN',
+  'ERR_EXPR_EVALUATION',
+  'ERR_EXPR_BAD_LOOKUP',
+  'ERR_EXPR_UNKNOWN_FILTER',
+  'ERR_EXPR_TOO_LARGE',
 ])
 
 async function substitute(source: string, ctx: EvalContext): Promise<string> {
@@ -31,7 +38,9 @@ async function substitute(source: string, ctx: EvalContext): Promise<string> {
     pos = m.index + m[0].length
   }
   text += source.slice(pos)
-  return scanTemplate(text).map((p) => (typeof p === 'string' ? p : jsonToText(readRef(p, ctx)))).join('')
+  return scanTemplate(text)
+    .map((p) => (typeof p === 'string' ? p : jsonToText(readRef(p, ctx))))
+    .join('')
 }
 
 export async function evaluateCompat(n: FunctionNode, ctx: EvalContext): Promise<unknown> {

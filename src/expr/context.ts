@@ -18,7 +18,14 @@ import { epochToWall, wallToEpoch } from './time.js'
 import { formatDateValue, parseDateText } from './values.js'
 
 /** Variables the engine provides per run; reading one that is unset is an error, not an empty value. */
-export const SYSTEM_VARIABLES = ['LAST_SYNC_TIME', 'CURRENT_TIME', 'PAGINATION_PAGE_SIZE', 'PAGINATION_START_ROW', 'PAGINATION_START_PAGE', 'MAX_DATA_ID'] as const
+export const SYSTEM_VARIABLES = [
+  'LAST_SYNC_TIME',
+  'CURRENT_TIME',
+  'PAGINATION_PAGE_SIZE',
+  'PAGINATION_START_ROW',
+  'PAGINATION_START_PAGE',
+  'MAX_DATA_ID',
+] as const
 
 const AGO = /^(DAYS_AGO|MINUTE_AGO)_(\d{1,4})$/
 
@@ -49,17 +56,25 @@ export function walk(value: unknown, path: readonly string[]): unknown {
 }
 
 function variable(name: string, ctx: EvalContext): { found: boolean; value?: unknown } {
-  if (ctx.vars !== undefined && Object.prototype.hasOwnProperty.call(ctx.vars, name)) return { found: true, value: ctx.vars[name] }
+  if (ctx.vars !== undefined && Object.prototype.hasOwnProperty.call(ctx.vars, name))
+    return { found: true, value: ctx.vars[name] }
   if (name === 'CURRENT_TIME') return { found: true, value: Math.floor(ctx.now.getTime() / 1000) }
   const ago = AGO.exec(name)
-  if (ago !== null) return { found: true, value: Math.floor(ctx.now.getTime() / 1000) - Number(ago[2]) * (ago[1] === 'DAYS_AGO' ? 86_400 : 60) }
+  if (ago !== null)
+    return {
+      found: true,
+      value: Math.floor(ctx.now.getTime() / 1000) - Number(ago[2]) * (ago[1] === 'DAYS_AGO' ? 86_400 : 60),
+    }
   if ((SYSTEM_VARIABLES as readonly string[]).includes(name)) throw ExprVariableUnset([name])
   return { found: false }
 }
 
 export function isVariableName(name: string, ctx?: EvalContext): boolean {
-  return (SYSTEM_VARIABLES as readonly string[]).includes(name) || AGO.test(name) ||
+  return (
+    (SYSTEM_VARIABLES as readonly string[]).includes(name) ||
+    AGO.test(name) ||
     (ctx?.vars !== undefined && Object.prototype.hasOwnProperty.call(ctx.vars, name))
+  )
 }
 
 const NO_PREFIX: readonly string[] = []
@@ -111,10 +126,19 @@ export function applyFilter(filter: FilterName | undefined, v: unknown, ref: Ref
   const epoch = toEpoch(v, tz)
   if (epoch === null) throw ExprFilterInput([filter, JSON.stringify(v).slice(0, 80)])
   switch (filter) {
-    case 'timestamp': return epoch
-    case 'timestamp_ms': return epoch * 1000
-    case 'datetime': case 'date': {
-      const text = formatDateValue({ t: 'date', sec: epochToWall(epoch, tz), micro: 0, fsp: 0, dateOnly: filter === 'date' })
+    case 'timestamp':
+      return epoch
+    case 'timestamp_ms':
+      return epoch * 1000
+    case 'datetime':
+    case 'date': {
+      const text = formatDateValue({
+        t: 'date',
+        sec: epochToWall(epoch, tz),
+        micro: 0,
+        fsp: 0,
+        dateOnly: filter === 'date',
+      })
       return text
     }
   }

@@ -8,17 +8,37 @@ import type { Token } from './lexer.js'
 import { locate, MAX_TREE_HEIGHT } from './template.js'
 
 /** Words that begin or belong to SQL statements; meeting one is ERR_EXPR_STATEMENT_NOT_ALLOWED. */
-export const STATEMENT_WORDS = new Set(['SELECT', 'AS', 'FROM', 'WHERE', 'UNION', 'INSERT', 'UPDATE', 'DELETE', 'DROP', 'INTO', 'SET', 'CALL'])
+export const STATEMENT_WORDS = new Set([
+  'SELECT',
+  'AS',
+  'FROM',
+  'WHERE',
+  'UNION',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'DROP',
+  'INTO',
+  'SET',
+  'CALL',
+])
 
 function describe(t: Token): string {
   switch (t.t) {
-    case 'eof': return 'the end of the expression'
-    case 'num': return `number ${t.text}`
-    case 'str': return 'a string'
-    case 'ident': return `"${t.text}"`
-    case 'ref': return 'a field reference'
-    case 'lookup': return 'a _findCollection lookup'
-    case 'op': return `"${t.text}"`
+    case 'eof':
+      return 'the end of the expression'
+    case 'num':
+      return `number ${t.text}`
+    case 'str':
+      return 'a string'
+    case 'ident':
+      return `"${t.text}"`
+    case 'ref':
+      return 'a field reference'
+    case 'lookup':
+      return 'a _findCollection lookup'
+    case 'op':
+      return `"${t.text}"`
   }
 }
 
@@ -29,7 +49,10 @@ export class TokenCursor {
   /** Height of each built subtree, so evaluation recursion stays bounded (a chain `1+1+…` is as deep as it is long). */
   protected readonly heights = new WeakMap<object, number>()
 
-  constructor(protected readonly source: string, private readonly tokens: Token[]) {}
+  constructor(
+    protected readonly source: string,
+    private readonly tokens: Token[],
+  ) {}
 
   protected mk<N extends SqlNode>(n: N): N {
     let h = 0

@@ -7,11 +7,16 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { listFunctions, type FunctionSpec } from './builtins.js'
 
-export const DOC_BEGIN = '<!-- functions:begin (generated from src/expr/fn-*.ts by `npx tsx src/expr/docs.ts --write`) -->'
+export const DOC_BEGIN =
+  '<!-- functions:begin (generated from src/expr/fn-*.ts by `npx tsx src/expr/docs.ts --write`) -->'
 export const DOC_END = '<!-- functions:end -->'
 
 const TITLES: Record<FunctionSpec['category'], string> = {
-  control: 'Control flow', number: 'Numbers', string: 'Text', date: 'Dates and times', aggregate: 'Aggregates over a detail array',
+  control: 'Control flow',
+  number: 'Numbers',
+  string: 'Text',
+  date: 'Dates and times',
+  aggregate: 'Aggregates over a detail array',
 }
 
 function cell(s: string): string {
@@ -21,12 +26,20 @@ function cell(s: string): string {
 export function renderFunctionReference(): string {
   const lines: string[] = [DOC_BEGIN]
   for (const cat of Object.keys(TITLES) as FunctionSpec['category'][]) {
-    lines.push('', `### ${TITLES[cat]}`, '', '| Function | What it does | Example | Result |', '| --- | --- | --- | --- |')
+    lines.push(
+      '',
+      `### ${TITLES[cat]}`,
+      '',
+      '| Function | What it does | Example | Result |',
+      '| --- | --- | --- | --- |',
+    )
     for (const f of listFunctions().filter((x) => x.category === cat)) {
       const ex = f.examples[0]!
       const names = f.aliases === undefined ? '' : ` (also ${f.aliases.join(', ')})`
       const input = ex.record === undefined ? '' : ` with \`${JSON.stringify(ex.record)}\``
-      lines.push(`| \`${cell(f.signature)}\`${names} | ${cell(f.description)} | \`${cell(ex.value)}\`${cell(input)} | \`${cell(JSON.stringify(ex.result))}\` |`)
+      lines.push(
+        `| \`${cell(f.signature)}\`${names} | ${cell(f.description)} | \`${cell(ex.value)}\`${cell(input)} | \`${cell(JSON.stringify(ex.result))}\` |`,
+      )
     }
   }
   lines.push('', DOC_END)
@@ -44,6 +57,10 @@ export function writeFunctionReference(path = DOC_PATH): void {
   writeFileSync(path, doc.slice(0, start) + renderFunctionReference() + doc.slice(end + DOC_END.length))
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--write')) {
+if (
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === process.argv[1] &&
+  process.argv.includes('--write')
+) {
   writeFunctionReference()
 }

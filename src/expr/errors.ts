@@ -42,7 +42,8 @@ export const ExprArity = defineError(
     meaning: 'A function is called with the wrong number of arguments.',
     fix: 'Call the function with the arguments its signature lists.',
   },
-  (name: string, signature: string, got: number) => `${name} takes ${signature}, got ${got} argument${got === 1 ? '' : 's'}`,
+  (name: string, signature: string, got: number) =>
+    `${name} takes ${signature}, got ${got} argument${got === 1 ? '' : 's'}`,
 )
 
 export const ExprUnknownFilter = defineError(
@@ -60,9 +61,10 @@ export const ExprBareColumn = defineError(
     code: 'ERR_EXPR_BARE_COLUMN',
     kind: 'config',
     meaning: 'A _function expression names a bare field; fields must be written as templates.',
-    fix: 'Wrap the field in braces, e.g. {{items.qty}}; quote it as a string ( \'{{name}}\' ) where a text value is meant.',
+    fix: "Wrap the field in braces, e.g. {{items.qty}}; quote it as a string ( '{{name}}' ) where a text value is meant.",
   },
-  (name: string) => `"${name}" is not a value; write the field as {{${name}}} (braces may have been lost when the scheme was copied)`,
+  (name: string) =>
+    `"${name}" is not a value; write the field as {{${name}}} (braces may have been lost when the scheme was copied)`,
 )
 
 export const ExprTooLarge = defineError(
@@ -102,7 +104,8 @@ export const ExprFilterInput = defineError(
     meaning: 'A template filter got a value it cannot read as a time.',
     fix: 'Make sure the field holds Unix seconds or a date text such as 2024-01-31 08:00:00.',
   },
-  (filter: string, value: string) => `filter ${filter} cannot read ${value} as a time (expected Unix seconds or YYYY-MM-DD[ HH:MM:SS])`,
+  (filter: string, value: string) =>
+    `filter ${filter} cannot read ${value} as a time (expected Unix seconds or YYYY-MM-DD[ HH:MM:SS])`,
 )
 
 export const ExprVariableUnset = defineError(

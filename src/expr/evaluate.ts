@@ -18,17 +18,40 @@ import { branchesOf, staticScale } from './scale.js'
 import { locate } from './template.js'
 import { assertTimeZone } from './time.js'
 import {
-  bool, compare, D, fromJson, int, isList, isNum, jsonToText, num, parseNumericPrefix, toDate, toJson, toNum, toText, truthy,
+  bool,
+  compare,
+  D,
+  fromJson,
+  int,
+  isList,
+  isNum,
+  jsonToText,
+  num,
+  parseNumericPrefix,
+  toDate,
+  toJson,
+  toNum,
+  toText,
+  truthy,
   type SqlValue,
 } from './values.js'
 
 /** Per-evaluation state shared by every node of one value. */
 export class Env implements CallEnv {
   divided = false
-  constructor(readonly ctx: EvalContext, readonly source: string) {}
-  get now(): Date { return this.ctx.now }
-  get tz(): string { return this.ctx.tz }
-  divisionByZero(): void { this.divided = true }
+  constructor(
+    readonly ctx: EvalContext,
+    readonly source: string,
+  ) {}
+  get now(): Date {
+    return this.ctx.now
+  }
+  get tz(): string {
+    return this.ctx.tz
+  }
+  divisionByZero(): void {
+    this.divided = true
+  }
   fail(msg: string, at: number): Error {
     return ExprEvaluation([msg], { location: locate(this.source, at) })
   }
@@ -62,10 +85,18 @@ export async function runLookup(n: LookupNode, ctx: EvalContext): Promise<unknow
     const values: unknown[] = []
     for (const v of c.anyOf ?? [c.value]) values.push(await evaluateValueNode(v, ctx))
     combos = combos.flatMap((w) => values.map((v) => ({ ...w, [c.key]: v })))
-    if (combos.length > MAX_LOOKUP_ALTERNATIVES) throw ExprEvaluation([`the in-lists of _findCollection … from ${n.collection} make more than ${MAX_LOOKUP_ALTERNATIVES} combinations`])
+    if (combos.length > MAX_LOOKUP_ALTERNATIVES)
+      throw ExprEvaluation([
+        `the in-lists of _findCollection … from ${n.collection} make more than ${MAX_LOOKUP_ALTERNATIVES} combinations`,
+      ])
   }
   for (const [index, where] of combos.entries()) {
-    const found = await ctx.lookups.find({ collection: n.collection, field: n.field, where, attempt: { index, of: combos.length } })
+    const found = await ctx.lookups.find({
+      collection: n.collection,
+      field: n.field,
+      where,
+      attempt: { index, of: combos.length },
+    })
     if (found !== undefined && found !== null && found !== '') return found
   }
   return null
@@ -78,8 +109,12 @@ function castValue(v: SqlValue, n: Extract<SqlNode, { kind: 'Cast' }>): SqlValue
       const t = toText(v)!
       return n.m === undefined ? t : Array.from(t).slice(0, n.m).join('')
     }
-    case 'SIGNED': case 'UNSIGNED': {
-      const x = typeof v === 'string' ? parseNumericPrefix(v).d.toDecimalPlaces(0, D.ROUND_DOWN) : toNum(v)!.d.toDecimalPlaces(0, D.ROUND_HALF_UP)
+    case 'SIGNED':
+    case 'UNSIGNED': {
+      const x =
+        typeof v === 'string'
+          ? parseNumericPrefix(v).d.toDecimalPlaces(0, D.ROUND_DOWN)
+          : toNum(v)!.d.toDecimalPlaces(0, D.ROUND_HALF_UP)
       return int(n.type === 'UNSIGNED' && x.isNegative() ? x.plus(new D(2).pow(64)) : x)
     }
     case 'DECIMAL': {
@@ -89,8 +124,10 @@ function castValue(v: SqlValue, n: Extract<SqlNode, { kind: 'Cast' }>): SqlValue
       const max = new D(10).pow(m - d).minus(new D(10).pow(-d))
       return num(x.gt(max) ? max : x.lt(max.negated()) ? max.negated() : x, d)
     }
-    case 'DOUBLE': return num(toNum(v)!.d, null)
-    case 'DATE': case 'DATETIME': {
+    case 'DOUBLE':
+      return num(toNum(v)!.d, null)
+    case 'DATE':
+    case 'DATETIME': {
       const dt = toDate(v)
       if (dt === null) return null
       if (n.type === 'DATETIME') return { ...dt, dateOnly: false }
@@ -103,17 +140,25 @@ function castValue(v: SqlValue, n: Extract<SqlNode, { kind: 'Cast' }>): SqlValue
 async function callFunction(n: Extract<SqlNode, { kind: 'Call' }>, env: Env): Promise<SqlValue> {
   const spec = findFunction(n.name)
   if (spec === undefined) throw env.fail(`unknown function ${n.name}`, n.at)
-  if (spec.lazy === true) return spec.call(n.args.map((a) => () => evalSql(a, env)), env)
+  if (spec.lazy === true)
+    return spec.call(
+      n.args.map((a) => () => evalSql(a, env)),
+      env,
+    )
   const args: SqlValue[] = []
   for (const [i, a] of n.args.entries()) {
     if (a.kind === 'Interval') {
-      if (!INTERVAL_FUNCTIONS.has(spec.name) || i !== 1) throw env.fail('INTERVAL is only allowed in DATE_ADD, DATE_SUB or date ± INTERVAL', a.at)
+      if (!INTERVAL_FUNCTIONS.has(spec.name) || i !== 1)
+        throw env.fail('INTERVAL is only allowed in DATE_ADD, DATE_SUB or date ± INTERVAL', a.at)
       args.push(await evalSql(a.value, env), a.unit)
       continue
     }
     const v = await evalSql(a, env)
     if (isList(v) && spec.aggregate !== true) {
-      throw env.fail(`${spec.name} takes a single value; a detail array can only be used inside SUM, AVG, MAX, MIN or COUNT`, a.at)
+      throw env.fail(
+        `${spec.name} takes a single value; a detail array can only be used inside SUM, AVG, MAX, MIN or COUNT`,
+        a.at,
+      )
     }
     args.push(v)
   }
@@ -134,16 +179,29 @@ async function logical(n: Extract<SqlNode, { kind: 'Binary' }>, env: Env): Promi
 async function binary(n: Extract<SqlNode, { kind: 'Binary' }>, env: Env): Promise<SqlValue> {
   if (n.op === 'AND' || n.op === 'OR' || n.op === 'XOR') return logical(n, env)
   if ((n.op === '+' || n.op === '-') && (n.right.kind === 'Interval' || (n.op === '+' && n.left.kind === 'Interval'))) {
-    const [dateNode, iv] = n.right.kind === 'Interval' ? [n.left, n.right] : [n.right, n.left as Extract<SqlNode, { kind: 'Interval' }>]
+    const [dateNode, iv] =
+      n.right.kind === 'Interval' ? [n.left, n.right] : [n.right, n.left as Extract<SqlNode, { kind: 'Interval' }>]
     return dateArith(await evalSql(dateNode, env), await evalSql(iv.value, env), iv.unit, n.op === '-' ? -1 : 1)
   }
   const a = await evalSql(n.left, env)
   const b = await evalSql(n.right, env)
   if (isList(a) || isList(b)) throw env.fail('a detail array can only be used inside SUM, AVG, MAX, MIN or COUNT', n.at)
   switch (n.op) {
-    case '+': case '-': case '*': case '/': case 'DIV': case 'MOD': return arithmetic(n.op, a, b, env)
-    case '<=>': return a === null || b === null ? bool(a === b) : bool(compare(a, b) === 0)
-    case '=': case '<>': case '<': case '<=': case '>': case '>=': {
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case 'DIV':
+    case 'MOD':
+      return arithmetic(n.op, a, b, env)
+    case '<=>':
+      return a === null || b === null ? bool(a === b) : bool(compare(a, b) === 0)
+    case '=':
+    case '<>':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
       const c = compare(a, b)
       if (c === null) return null
       const r = { '=': c === 0, '<>': c !== 0, '<': c < 0, '<=': c <= 0, '>': c > 0, '>=': c >= 0 }[n.op]
@@ -173,9 +231,12 @@ async function evalNode(n: SqlNode, env: Env): Promise<SqlValue> {
       for (const p of n.parts) s += typeof p === 'string' ? p : jsonToText(readRefAt(p, env.ctx, env.source))
       return s
     }
-    case 'NullLit': return null
-    case 'Ref': return fromJson(readRefAt(n, env.ctx, env.source))
-    case 'Lookup': return fromJson(await runLookup(n, env.ctx), false)
+    case 'NullLit':
+      return null
+    case 'Ref':
+      return fromJson(readRefAt(n, env.ctx, env.source))
+    case 'Lookup':
+      return fromJson(await runLookup(n, env.ctx), false)
     case 'Unary': {
       const v = await evalSql(n.operand, env)
       if (isList(v)) throw env.fail('a detail array can only be used inside SUM, AVG, MAX, MIN or COUNT', n.at)
@@ -184,9 +245,12 @@ async function evalNode(n: SqlNode, env: Env): Promise<SqlValue> {
       const t = truthy(v)
       return t === null ? null : bool(!t)
     }
-    case 'Binary': return binary(n, env)
-    case 'IsNull': return bool((await evalSql(n.operand, env) === null) !== n.not)
-    case 'IsBool': return bool((truthy(await evalSql(n.operand, env)) === n.value) !== n.not)
+    case 'Binary':
+      return binary(n, env)
+    case 'IsNull':
+      return bool(((await evalSql(n.operand, env)) === null) !== n.not)
+    case 'IsBool':
+      return bool((truthy(await evalSql(n.operand, env)) === n.value) !== n.not)
     case 'In': {
       const v = await evalSql(n.operand, env)
       if (v === null) return null
@@ -202,7 +266,12 @@ async function evalNode(n: SqlNode, env: Env): Promise<SqlValue> {
       const v = await evalSql(n.operand, env)
       const lo = compare(v, await evalSql(n.low, env))
       const hi = compare(v, await evalSql(n.high, env))
-      const inside = lo === null || hi === null ? (lo !== null && lo < 0) || (hi !== null && hi > 0) ? false : null : lo >= 0 && hi <= 0
+      const inside =
+        lo === null || hi === null
+          ? (lo !== null && lo < 0) || (hi !== null && hi > 0)
+            ? false
+            : null
+          : lo >= 0 && hi <= 0
       return inside === null ? null : bool(inside !== n.not)
     }
     case 'Like': {
@@ -221,8 +290,10 @@ async function evalNode(n: SqlNode, env: Env): Promise<SqlValue> {
       }
       return n.otherwise === undefined ? null : evalSql(n.otherwise, env)
     }
-    case 'Call': return callFunction(n, env)
-    case 'Interval': throw env.fail('INTERVAL is only allowed in DATE_ADD, DATE_SUB or date ± INTERVAL', n.at)
+    case 'Call':
+      return callFunction(n, env)
+    case 'Interval':
+      throw env.fail('INTERVAL is only allowed in DATE_ADD, DATE_SUB or date ± INTERVAL', n.at)
     case 'Cast': {
       const v = await evalSql(n.operand, env)
       if (isList(v)) throw env.fail('a detail array can only be used inside SUM, AVG, MAX, MIN or COUNT', n.at)
@@ -244,7 +315,8 @@ async function evaluateFunction(n: FunctionNode, ctx: EvalContext): Promise<unkn
 /** Evaluate a parsed value against a context; the result is JSON-ready. */
 export async function evaluateValueNode(n: ValueNode, ctx: EvalContext): Promise<unknown> {
   switch (n.kind) {
-    case 'Literal': return n.text
+    case 'Literal':
+      return n.text
     case 'Template': {
       if (n.single) {
         const v = readRefAt(n.parts[0] as RefNode, ctx, n.source)
@@ -254,8 +326,10 @@ export async function evaluateValueNode(n: ValueNode, ctx: EvalContext): Promise
       for (const p of n.parts) s += typeof p === 'string' ? p : jsonToText(readRefAt(p, ctx, n.source))
       return s
     }
-    case 'Function': return ctx.compat === true ? evaluateCompat(n, ctx) : evaluateFunction(n, ctx)
-    case 'Lookup': return runLookup(n, ctx)
+    case 'Function':
+      return ctx.compat === true ? evaluateCompat(n, ctx) : evaluateFunction(n, ctx)
+    case 'Lookup':
+      return runLookup(n, ctx)
     case 'ArrayKey': {
       const v = resolvePath(n.path, ctx)
       return v === undefined ? null : v

@@ -30,91 +30,208 @@ function extreme(args: SqlValue[], sign: 1 | -1): SqlValue {
 
 export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
   {
-    name: 'IF', signature: 'IF(cond, then, else)', category: 'control', min: 3, max: 3, lazy: true,
+    name: 'IF',
+    signature: 'IF(cond, then, else)',
+    category: 'control',
+    min: 3,
+    max: 3,
+    lazy: true,
     description: 'Returns `then` when `cond` is true (non-zero and not NULL), else `else`.',
     examples: [{ value: "_function IF({{qty}} < 0, 'loss', 'gain')", record: { qty: -3 }, result: 'loss' }],
-    async call([c, a, b]) { return (truthy(await c!()) === true ? a! : b!)() },
+    async call([c, a, b]) {
+      return (truthy(await c!()) === true ? a! : b!)()
+    },
   },
   {
-    name: 'IFNULL', signature: 'IFNULL(x, fallback)', category: 'control', min: 2, max: 2, lazy: true,
+    name: 'IFNULL',
+    signature: 'IFNULL(x, fallback)',
+    category: 'control',
+    min: 2,
+    max: 2,
+    lazy: true,
     description: 'Returns `x` unless it is NULL, else `fallback`.',
     examples: [{ value: "_function IFNULL({{remark}}, 'none')", record: {}, result: 'none' }],
-    async call([a, b]) { const v = await a!(); return v !== null ? v : b!() },
+    async call([a, b]) {
+      const v = await a!()
+      return v !== null ? v : b!()
+    },
   },
   {
-    name: 'COALESCE', signature: 'COALESCE(x, ...)', category: 'control', min: 1, max: Infinity, lazy: true,
+    name: 'COALESCE',
+    signature: 'COALESCE(x, ...)',
+    category: 'control',
+    min: 1,
+    max: Infinity,
+    lazy: true,
     description: 'Returns the first argument that is not NULL.',
     examples: [{ value: '_function COALESCE(NULL, {{a}}, 7)', record: { a: null }, result: 7 }],
-    async call(args) { for (const a of args) { const v = await a(); if (v !== null) return v } return null },
+    async call(args) {
+      for (const a of args) {
+        const v = await a()
+        if (v !== null) return v
+      }
+      return null
+    },
   },
   {
-    name: 'NULLIF', signature: 'NULLIF(a, b)', category: 'control', min: 2, max: 2,
+    name: 'NULLIF',
+    signature: 'NULLIF(a, b)',
+    category: 'control',
+    min: 2,
+    max: 2,
     description: 'Returns NULL when `a` equals `b`, else `a`.',
-    examples: [{ value: "_function NULLIF('x', 'X')", result: null }, { value: '_function NULLIF(1, 2)', result: 1 }],
-    call([a, b]) { return compare(a!, b!) === 0 ? null : a! },
+    examples: [
+      { value: "_function NULLIF('x', 'X')", result: null },
+      { value: '_function NULLIF(1, 2)', result: 1 },
+    ],
+    call([a, b]) {
+      return compare(a!, b!) === 0 ? null : a!
+    },
   },
   {
-    name: 'ISNULL', signature: 'ISNULL(x)', category: 'control', min: 1, max: 1,
+    name: 'ISNULL',
+    signature: 'ISNULL(x)',
+    category: 'control',
+    min: 1,
+    max: 1,
     description: 'Returns 1 when `x` is NULL, else 0.',
     examples: [{ value: '_function ISNULL({{missing}})', record: {}, result: 1 }],
-    call([a]) { return bool(a === null) },
+    call([a]) {
+      return bool(a === null)
+    },
   },
   {
-    name: 'GREATEST', signature: 'GREATEST(x, y, ...)', category: 'control', min: 2, max: Infinity,
+    name: 'GREATEST',
+    signature: 'GREATEST(x, y, ...)',
+    category: 'control',
+    min: 2,
+    max: Infinity,
     description: 'The largest argument; NULL when any argument is NULL.',
     examples: [{ value: '_function GREATEST(1, 3.5, 2)', result: 3.5 }],
-    call(args) { return args.includes(null) ? null : extreme(args, 1) },
+    call(args) {
+      return args.includes(null) ? null : extreme(args, 1)
+    },
   },
   {
-    name: 'LEAST', signature: 'LEAST(x, y, ...)', category: 'control', min: 2, max: Infinity,
+    name: 'LEAST',
+    signature: 'LEAST(x, y, ...)',
+    category: 'control',
+    min: 2,
+    max: Infinity,
     description: 'The smallest argument; NULL when any argument is NULL.',
     examples: [{ value: '_function LEAST(1, 3.5, 2)', result: 1 }],
-    call(args) { return args.includes(null) ? null : extreme(args, -1) },
+    call(args) {
+      return args.includes(null) ? null : extreme(args, -1)
+    },
   },
   {
-    name: 'ABS', signature: 'ABS(x)', category: 'number', min: 1, max: 1,
+    name: 'ABS',
+    signature: 'ABS(x)',
+    category: 'number',
+    min: 1,
+    max: 1,
     description: 'Absolute value, keeping the decimals of `x`.',
-    examples: [{ value: '_function abs({qty})', record: { qty: -3 }, result: 3 }, { value: '_function ABS(-3.50)', result: 3.5 }],
-    call([a]) { const n = toNum(a!); return n === null ? null : num(n.d.abs(), n.scale, n.integer === true) },
+    examples: [
+      { value: '_function abs({qty})', record: { qty: -3 }, result: 3 },
+      { value: '_function ABS(-3.50)', result: 3.5 },
+    ],
+    call([a]) {
+      const n = toNum(a!)
+      return n === null ? null : num(n.d.abs(), n.scale, n.integer === true)
+    },
   },
   {
-    name: 'ROUND', signature: 'ROUND(x [, d])', category: 'number', min: 1, max: 2,
+    name: 'ROUND',
+    signature: 'ROUND(x [, d])',
+    category: 'number',
+    min: 1,
+    max: 2,
     description: 'Rounds to `d` decimals (default 0), half away from zero for exact numbers.',
-    examples: [{ value: '_function ROUND(2.345, 2)', result: 2.35 }, { value: '_function ROUND(-2.5)', result: -3 }, { value: '_function ROUND(1234, -2)', result: 1200 }],
-    call([a, d]) { return roundTo(a!, d ?? int(0), 'round') },
+    examples: [
+      { value: '_function ROUND(2.345, 2)', result: 2.35 },
+      { value: '_function ROUND(-2.5)', result: -3 },
+      { value: '_function ROUND(1234, -2)', result: 1200 },
+    ],
+    call([a, d]) {
+      return roundTo(a!, d ?? int(0), 'round')
+    },
   },
   {
-    name: 'TRUNCATE', signature: 'TRUNCATE(x, d)', category: 'number', min: 2, max: 2,
+    name: 'TRUNCATE',
+    signature: 'TRUNCATE(x, d)',
+    category: 'number',
+    min: 2,
+    max: 2,
     description: 'Cuts `x` to `d` decimals without rounding.',
     examples: [{ value: '_function TRUNCATE(1.999, 1)', result: 1.9 }],
-    call([a, d]) { return roundTo(a!, d!, 'truncate') },
+    call([a, d]) {
+      return roundTo(a!, d!, 'truncate')
+    },
   },
   {
-    name: 'CEIL', aliases: ['CEILING'], signature: 'CEIL(x)', category: 'number', min: 1, max: 1,
+    name: 'CEIL',
+    aliases: ['CEILING'],
+    signature: 'CEIL(x)',
+    category: 'number',
+    min: 1,
+    max: 1,
     description: 'The smallest integer not less than `x`.',
-    examples: [{ value: '_function CEIL(1.2)', result: 2 }, { value: '_function CEILING(-1.2)', result: -1 }],
-    call([a]) { const n = toNum(a!); return n === null ? null : num(n.d.ceil(), 0, true) },
+    examples: [
+      { value: '_function CEIL(1.2)', result: 2 },
+      { value: '_function CEILING(-1.2)', result: -1 },
+    ],
+    call([a]) {
+      const n = toNum(a!)
+      return n === null ? null : num(n.d.ceil(), 0, true)
+    },
   },
   {
-    name: 'FLOOR', signature: 'FLOOR(x)', category: 'number', min: 1, max: 1,
+    name: 'FLOOR',
+    signature: 'FLOOR(x)',
+    category: 'number',
+    min: 1,
+    max: 1,
     description: 'The largest integer not greater than `x`.',
     examples: [{ value: '_function FLOOR(-1.2)', result: -2 }],
-    call([a]) { const n = toNum(a!); return n === null ? null : num(n.d.floor(), 0, true) },
+    call([a]) {
+      const n = toNum(a!)
+      return n === null ? null : num(n.d.floor(), 0, true)
+    },
   },
   {
-    name: 'MOD', signature: 'MOD(a, b)', category: 'number', min: 2, max: 2,
+    name: 'MOD',
+    signature: 'MOD(a, b)',
+    category: 'number',
+    min: 2,
+    max: 2,
     description: 'Remainder of `a / b` with the sign of `a`; NULL when `b` is 0.',
-    examples: [{ value: '_function MOD(-7, 3)', result: -1 }, { value: '_function MOD(5, 0)', result: null }],
-    call([a, b], env) { return arithmetic('MOD', a!, b!, env) },
+    examples: [
+      { value: '_function MOD(-7, 3)', result: -1 },
+      { value: '_function MOD(5, 0)', result: null },
+    ],
+    call([a, b], env) {
+      return arithmetic('MOD', a!, b!, env)
+    },
   },
   {
-    name: 'SIGN', signature: 'SIGN(x)', category: 'number', min: 1, max: 1,
+    name: 'SIGN',
+    signature: 'SIGN(x)',
+    category: 'number',
+    min: 1,
+    max: 1,
     description: '-1, 0 or 1 by the sign of `x`.',
     examples: [{ value: '_function SIGN(-2.5)', result: -1 }],
-    call([a]) { const n = toNum(a!); return n === null ? null : int(n.d.isZero() ? 0 : n.d.isNegative() ? -1 : 1) },
+    call([a]) {
+      const n = toNum(a!)
+      return n === null ? null : int(n.d.isZero() ? 0 : n.d.isNegative() ? -1 : 1)
+    },
   },
   {
-    name: 'FORMAT', signature: 'FORMAT(x, d)', category: 'number', min: 2, max: 2,
+    name: 'FORMAT',
+    signature: 'FORMAT(x, d)',
+    category: 'number',
+    min: 2,
+    max: 2,
     description: 'Text of `x` rounded to `d` decimals with thousands separators (`1,234.50`).',
     examples: [{ value: '_function FORMAT(1234567.891, 2)', result: '1,234,567.89' }],
     call([a, d]) {
@@ -127,20 +244,41 @@ export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
   {
-    name: 'SUM', signature: 'SUM(values)', category: 'aggregate', min: 1, max: Infinity, aggregate: true,
+    name: 'SUM',
+    signature: 'SUM(values)',
+    category: 'aggregate',
+    min: 1,
+    max: Infinity,
+    aggregate: true,
     description: 'Sum over a detail array (`SUM({{items.qty}})`), skipping NULLs; NULL when there is nothing to add.',
-    examples: [{ value: '_function sum({{items.qty}})', record: { items: [{ qty: 1.5 }, { qty: 2 }, { qty: null }] }, result: 3.5 }],
+    examples: [
+      {
+        value: '_function sum({{items.qty}})',
+        record: { items: [{ qty: 1.5 }, { qty: 2 }, { qty: null }] },
+        result: 3.5,
+      },
+    ],
     call(args) {
       const vals = flatten(args).map((v) => toNum(v)!)
       if (vals.length === 0) return null
       const scale = vals.some((v) => v.scale === null) ? null : Math.max(...vals.map((v) => v.scale!))
-      return num(vals.reduce((s, v) => s.plus(v.d), new D(0)), scale)
+      return num(
+        vals.reduce((s, v) => s.plus(v.d), new D(0)),
+        scale,
+      )
     },
   },
   {
-    name: 'AVG', signature: 'AVG(values)', category: 'aggregate', min: 1, max: Infinity, aggregate: true,
+    name: 'AVG',
+    signature: 'AVG(values)',
+    category: 'aggregate',
+    min: 1,
+    max: Infinity,
+    aggregate: true,
     description: 'Average over a detail array, skipping NULLs (MySQL scale: decimals + 4).',
-    examples: [{ value: '_function AVG({{items.price}})', record: { items: [{ price: 1 }, { price: 2 }] }, result: 1.5 }],
+    examples: [
+      { value: '_function AVG({{items.price}})', record: { items: [{ price: 1 }, { price: 2 }] }, result: 1.5 },
+    ],
     call(args) {
       const vals = flatten(args).map((v) => toNum(v)!)
       if (vals.length === 0) return null
@@ -151,21 +289,48 @@ export const NUMBER_FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
   {
-    name: 'MAX', signature: 'MAX(values)', category: 'aggregate', min: 1, max: Infinity, aggregate: true,
+    name: 'MAX',
+    signature: 'MAX(values)',
+    category: 'aggregate',
+    min: 1,
+    max: Infinity,
+    aggregate: true,
     description: 'Largest value in a detail array, skipping NULLs.',
     examples: [{ value: '_function MAX({{items.qty}})', record: { items: [{ qty: -1 }, { qty: 4 }] }, result: 4 }],
-    call(args) { return extreme(args, 1) },
+    call(args) {
+      return extreme(args, 1)
+    },
   },
   {
-    name: 'MIN', signature: 'MIN(values)', category: 'aggregate', min: 1, max: Infinity, aggregate: true,
+    name: 'MIN',
+    signature: 'MIN(values)',
+    category: 'aggregate',
+    min: 1,
+    max: Infinity,
+    aggregate: true,
     description: 'Smallest value in a detail array, skipping NULLs.',
     examples: [{ value: '_function MIN({{items.qty}})', record: { items: [{ qty: -1 }, { qty: 4 }] }, result: -1 }],
-    call(args) { return extreme(args, -1) },
+    call(args) {
+      return extreme(args, -1)
+    },
   },
   {
-    name: 'COUNT', signature: 'COUNT(values)', category: 'aggregate', min: 1, max: Infinity, aggregate: true,
+    name: 'COUNT',
+    signature: 'COUNT(values)',
+    category: 'aggregate',
+    min: 1,
+    max: Infinity,
+    aggregate: true,
     description: 'Number of non-NULL values in a detail array.',
-    examples: [{ value: '_function COUNT({{items.sku_id}})', record: { items: [{ sku_id: 'A' }, { sku_id: null }, { sku_id: 'B' }] }, result: 2 }],
-    call(args) { return int(flatten(args).length) },
+    examples: [
+      {
+        value: '_function COUNT({{items.sku_id}})',
+        record: { items: [{ sku_id: 'A' }, { sku_id: null }, { sku_id: 'B' }] },
+        result: 2,
+      },
+    ],
+    call(args) {
+      return int(flatten(args).length)
+    },
   },
 ]

@@ -59,25 +59,52 @@ function trimmer(s: string, rem: string, mode: string): string {
 
 export const STRING_FUNCTIONS: readonly FunctionSpec[] = [
   {
-    name: 'CONCAT', signature: 'CONCAT(s, ...)', category: 'string', min: 1, max: Infinity,
+    name: 'CONCAT',
+    signature: 'CONCAT(s, ...)',
+    category: 'string',
+    min: 1,
+    max: Infinity,
     description: 'Joins the arguments as text; NULL when any argument is NULL.',
-    examples: [{ value: "_function CONCAT('PK-', {{io_id}})", record: { io_id: 'PD1' }, result: 'PK-PD1' }, { value: '_function CONCAT(1.50 * 2)', result: '3.00' }],
-    call(args) { const t = texts(args); return t === null ? null : capText(t.join('')) },
+    examples: [
+      { value: "_function CONCAT('PK-', {{io_id}})", record: { io_id: 'PD1' }, result: 'PK-PD1' },
+      { value: '_function CONCAT(1.50 * 2)', result: '3.00' },
+    ],
+    call(args) {
+      const t = texts(args)
+      return t === null ? null : capText(t.join(''))
+    },
   },
   {
-    name: 'CONCAT_WS', signature: 'CONCAT_WS(separator, s, ...)', category: 'string', min: 2, max: Infinity,
+    name: 'CONCAT_WS',
+    signature: 'CONCAT_WS(separator, s, ...)',
+    category: 'string',
+    min: 2,
+    max: Infinity,
     description: 'Joins the non-NULL arguments with a separator.',
     examples: [{ value: "_function CONCAT_WS('-', 'a', NULL, 'b')", result: 'a-b' }],
     call([sep, ...rest]) {
       const s = toText(sep!)
       if (s === null) return null
-      return capText(rest.map(toText).filter((t): t is string => t !== null).join(s))
+      return capText(
+        rest
+          .map(toText)
+          .filter((t): t is string => t !== null)
+          .join(s),
+      )
     },
   },
   {
-    name: 'SUBSTRING', aliases: ['SUBSTR', 'MID'], signature: 'SUBSTRING(s, pos [, len])', category: 'string', min: 2, max: 3,
+    name: 'SUBSTRING',
+    aliases: ['SUBSTR', 'MID'],
+    signature: 'SUBSTRING(s, pos [, len])',
+    category: 'string',
+    min: 2,
+    max: 3,
     description: 'Part of `s` from position `pos` (1-based; negative counts from the end), `len` characters long.',
-    examples: [{ value: "_function SUBSTRING('hello', 2, 3)", result: 'ell' }, { value: "_function SUBSTR('hello', -3)", result: 'llo' }],
+    examples: [
+      { value: "_function SUBSTRING('hello', 2, 3)", result: 'ell' },
+      { value: "_function SUBSTR('hello', -3)", result: 'llo' },
+    ],
     call([s, p, l]) {
       const t = toText(s!)
       const pos = intArg(p!)
@@ -87,33 +114,75 @@ export const STRING_FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
   {
-    name: 'LEFT', signature: 'LEFT(s, n)', category: 'string', min: 2, max: 2,
+    name: 'LEFT',
+    signature: 'LEFT(s, n)',
+    category: 'string',
+    min: 2,
+    max: 2,
     description: 'The first `n` characters of `s`.',
     examples: [{ value: "_function LEFT('AD0001', 2)", result: 'AD' }],
-    call([s, n]) { const t = toText(s!); const k = intArg(n!); return t === null || k === null ? null : chars(t).slice(0, Math.max(k, 0)).join('') },
+    call([s, n]) {
+      const t = toText(s!)
+      const k = intArg(n!)
+      return t === null || k === null ? null : chars(t).slice(0, Math.max(k, 0)).join('')
+    },
   },
   {
-    name: 'RIGHT', signature: 'RIGHT(s, n)', category: 'string', min: 2, max: 2,
+    name: 'RIGHT',
+    signature: 'RIGHT(s, n)',
+    category: 'string',
+    min: 2,
+    max: 2,
     description: 'The last `n` characters of `s`.',
     examples: [{ value: "_function RIGHT('AD0001', 4)", result: '0001' }],
-    call([s, n]) { const t = toText(s!); const k = intArg(n!); return t === null || k === null ? null : k <= 0 ? '' : chars(t).slice(-k).join('') },
+    call([s, n]) {
+      const t = toText(s!)
+      const k = intArg(n!)
+      return t === null || k === null ? null : k <= 0 ? '' : chars(t).slice(-k).join('')
+    },
   },
   {
-    name: 'LENGTH', aliases: ['OCTET_LENGTH'], signature: 'LENGTH(s)', category: 'string', min: 1, max: 1,
+    name: 'LENGTH',
+    aliases: ['OCTET_LENGTH'],
+    signature: 'LENGTH(s)',
+    category: 'string',
+    min: 1,
+    max: 1,
     description: 'Length of `s` in UTF-8 bytes (a Chinese character counts 3).',
     examples: [{ value: "_function LENGTH('中文')", result: 6 }],
-    call([s]) { const t = toText(s!); return t === null ? null : int(Buffer.byteLength(t, 'utf8')) },
+    call([s]) {
+      const t = toText(s!)
+      return t === null ? null : int(Buffer.byteLength(t, 'utf8'))
+    },
   },
   {
-    name: 'CHAR_LENGTH', aliases: ['CHARACTER_LENGTH'], signature: 'CHAR_LENGTH(s)', category: 'string', min: 1, max: 1,
+    name: 'CHAR_LENGTH',
+    aliases: ['CHARACTER_LENGTH'],
+    signature: 'CHAR_LENGTH(s)',
+    category: 'string',
+    min: 1,
+    max: 1,
     description: 'Length of `s` in characters.',
     examples: [{ value: "_function CHAR_LENGTH('中文')", result: 2 }],
-    call([s]) { const t = toText(s!); return t === null ? null : int(chars(t).length) },
+    call([s]) {
+      const t = toText(s!)
+      return t === null ? null : int(chars(t).length)
+    },
   },
   {
-    name: 'LOCATE', signature: 'LOCATE(sub, s [, pos])', category: 'string', min: 2, max: 3,
+    name: 'LOCATE',
+    signature: 'LOCATE(sub, s [, pos])',
+    category: 'string',
+    min: 2,
+    max: 3,
     description: 'Position of `sub` in `s` (1-based, 0 when absent), case-insensitive, searching from `pos`.',
-    examples: [{ value: "_function CASE LOCATE('包材', '{{remark}}') WHEN 0 THEN 'goods' ELSE 'packing' END", record: { remark: '月度包材盘点' }, result: 'packing' }],
+    examples: [
+      {
+        value: "_function CASE LOCATE('包材', '{{remark}}') WHEN 0 THEN 'goods' ELSE 'packing' END",
+        record: { remark: '月度包材盘点' },
+        result: 'packing',
+      },
+    ],
     call([sub, s, p]) {
       const t = texts([sub!, s!])
       const from = p === undefined ? 1 : intArg(p)
@@ -121,64 +190,131 @@ export const STRING_FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
   {
-    name: 'INSTR', signature: 'INSTR(s, sub)', category: 'string', min: 2, max: 2,
+    name: 'INSTR',
+    signature: 'INSTR(s, sub)',
+    category: 'string',
+    min: 2,
+    max: 2,
     description: 'Position of `sub` in `s` (1-based, 0 when absent), case-insensitive.',
     examples: [{ value: "_function INSTR('foobar', 'BAR')", result: 4 }],
-    call([s, sub]) { const t = texts([s!, sub!]); return t === null ? null : int(locate(t[1]!, t[0]!)) },
+    call([s, sub]) {
+      const t = texts([s!, sub!])
+      return t === null ? null : int(locate(t[1]!, t[0]!))
+    },
   },
   {
-    name: 'REPLACE', signature: 'REPLACE(s, from, to)', category: 'string', min: 3, max: 3,
+    name: 'REPLACE',
+    signature: 'REPLACE(s, from, to)',
+    category: 'string',
+    min: 3,
+    max: 3,
     description: 'Replaces every `from` in `s` with `to` (case-sensitive).',
     examples: [{ value: "_function REPLACE('a-b-c', '-', '/')", result: 'a/b/c' }],
-    call(args) { const t = texts(args); return t === null ? null : t[1] === '' ? t[0]! : capText(t[0]!.split(t[1]!).join(t[2])) },
+    call(args) {
+      const t = texts(args)
+      return t === null ? null : t[1] === '' ? t[0]! : capText(t[0]!.split(t[1]!).join(t[2]))
+    },
   },
   {
-    name: 'TRIM', signature: 'TRIM([BOTH|LEADING|TRAILING] [rem] FROM s) | TRIM(s)', category: 'string', min: 1, max: 3,
+    name: 'TRIM',
+    signature: 'TRIM([BOTH|LEADING|TRAILING] [rem] FROM s) | TRIM(s)',
+    category: 'string',
+    min: 1,
+    max: 3,
     description: 'Removes spaces (or `rem`) from both ends of `s`, or only the leading/trailing end.',
-    examples: [{ value: "_function TRIM('  x  ')", result: 'x' }, { value: "_function TRIM(LEADING '0' FROM '0012')", result: '12' }],
+    examples: [
+      { value: "_function TRIM('  x  ')", result: 'x' },
+      { value: "_function TRIM(LEADING '0' FROM '0012')", result: '12' },
+    ],
     call([s, rem, mode]) {
       const t = texts([s!, rem ?? ' ', mode ?? 'BOTH'])
       return t === null ? null : trimmer(t[0]!, t[1]!, t[2]!)
     },
   },
   {
-    name: 'LTRIM', signature: 'LTRIM(s)', category: 'string', min: 1, max: 1,
+    name: 'LTRIM',
+    signature: 'LTRIM(s)',
+    category: 'string',
+    min: 1,
+    max: 1,
     description: 'Removes leading spaces.',
     examples: [{ value: "_function LTRIM('  x ')", result: 'x ' }],
-    call([s]) { const t = toText(s!); return t === null ? null : trimmer(t, ' ', 'LEADING') },
+    call([s]) {
+      const t = toText(s!)
+      return t === null ? null : trimmer(t, ' ', 'LEADING')
+    },
   },
   {
-    name: 'RTRIM', signature: 'RTRIM(s)', category: 'string', min: 1, max: 1,
+    name: 'RTRIM',
+    signature: 'RTRIM(s)',
+    category: 'string',
+    min: 1,
+    max: 1,
     description: 'Removes trailing spaces.',
     examples: [{ value: "_function RTRIM(' x  ')", result: ' x' }],
-    call([s]) { const t = toText(s!); return t === null ? null : trimmer(t, ' ', 'TRAILING') },
+    call([s]) {
+      const t = toText(s!)
+      return t === null ? null : trimmer(t, ' ', 'TRAILING')
+    },
   },
   {
-    name: 'UPPER', aliases: ['UCASE'], signature: 'UPPER(s)', category: 'string', min: 1, max: 1,
+    name: 'UPPER',
+    aliases: ['UCASE'],
+    signature: 'UPPER(s)',
+    category: 'string',
+    min: 1,
+    max: 1,
     description: 'Upper-case text.',
     examples: [{ value: "_function UPPER('sku-1')", result: 'SKU-1' }],
-    call([s]) { const t = toText(s!); return t === null ? null : t.toUpperCase() },
+    call([s]) {
+      const t = toText(s!)
+      return t === null ? null : t.toUpperCase()
+    },
   },
   {
-    name: 'LOWER', aliases: ['LCASE'], signature: 'LOWER(s)', category: 'string', min: 1, max: 1,
+    name: 'LOWER',
+    aliases: ['LCASE'],
+    signature: 'LOWER(s)',
+    category: 'string',
+    min: 1,
+    max: 1,
     description: 'Lower-case text.',
     examples: [{ value: "_function LOWER('SKU-1')", result: 'sku-1' }],
-    call([s]) { const t = toText(s!); return t === null ? null : t.toLowerCase() },
+    call([s]) {
+      const t = toText(s!)
+      return t === null ? null : t.toLowerCase()
+    },
   },
   {
-    name: 'LPAD', signature: 'LPAD(s, len, pad)', category: 'string', min: 3, max: 3,
+    name: 'LPAD',
+    signature: 'LPAD(s, len, pad)',
+    category: 'string',
+    min: 3,
+    max: 3,
     description: 'Pads `s` on the left with `pad` to `len` characters (cuts when longer).',
     examples: [{ value: "_function LPAD('7', 3, '0')", result: '007' }],
-    call(args) { return pad(args, true) },
+    call(args) {
+      return pad(args, true)
+    },
   },
   {
-    name: 'RPAD', signature: 'RPAD(s, len, pad)', category: 'string', min: 3, max: 3,
+    name: 'RPAD',
+    signature: 'RPAD(s, len, pad)',
+    category: 'string',
+    min: 3,
+    max: 3,
     description: 'Pads `s` on the right with `pad` to `len` characters (cuts when longer).',
     examples: [{ value: "_function RPAD('ab', 4, '.')", result: 'ab..' }],
-    call(args) { return pad(args, false) },
+    call(args) {
+      return pad(args, false)
+    },
   },
   {
-    name: 'REPEAT', signature: 'REPEAT(s, n)', category: 'string', min: 2, max: 2,
+    name: 'REPEAT',
+    signature: 'REPEAT(s, n)',
+    category: 'string',
+    min: 2,
+    max: 2,
     description: '`s` repeated `n` times (NULL past 1 MiB).',
     examples: [{ value: "_function REPEAT('ab', 3)", result: 'ababab' }],
     call([s, n]) {
@@ -190,9 +326,16 @@ export const STRING_FUNCTIONS: readonly FunctionSpec[] = [
     },
   },
   {
-    name: 'REVERSE', signature: 'REVERSE(s)', category: 'string', min: 1, max: 1,
+    name: 'REVERSE',
+    signature: 'REVERSE(s)',
+    category: 'string',
+    min: 1,
+    max: 1,
     description: 'The characters of `s` in reverse order.',
     examples: [{ value: "_function REVERSE('abc')", result: 'cba' }],
-    call([s]) { const t = toText(s!); return t === null ? null : chars(t).reverse().join('') },
+    call([s]) {
+      const t = toText(s!)
+      return t === null ? null : chars(t).reverse().join('')
+    },
   },
 ]

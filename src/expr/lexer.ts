@@ -17,7 +17,27 @@ export type Token =
   | { readonly t: 'op'; readonly text: string; readonly at: number }
   | { readonly t: 'eof'; readonly at: number }
 
-const OPERATORS = ['<=>', '<>', '!=', '<=', '>=', '&&', '||', '(', ')', ',', '+', '-', '*', '/', '%', '=', '<', '>', '!']
+const OPERATORS = [
+  '<=>',
+  '<>',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '(',
+  ')',
+  ',',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '=',
+  '<',
+  '>',
+  '!',
+]
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', b: '\b', Z: '\x1a' }
 
@@ -28,7 +48,10 @@ export function tokenize(source: string, start: number, end = source.length): To
   let i = start
   while (i < end) {
     const c = source[i]!
-    if (/\s/.test(c)) { i++; continue }
+    if (/\s/.test(c)) {
+      i++
+      continue
+    }
     const at = i
     if (c === ';') throw ExprStatementNotAllowed(['";"'], { location: locate(source, at) })
     if (c === '#' || source.startsWith('/*', i) || /^--(\s|$)/.test(source.slice(i, i + 3))) {
@@ -37,7 +60,8 @@ export function tokenize(source: string, start: number, end = source.length): To
     if (c === '{') {
       const double = source[i + 1] === '{'
       const close = source.indexOf(double ? '}}' : '}', i)
-      const ref = close > 0 && close < end ? parseRefInner(source, source.slice(i + (double ? 2 : 1), close), i) : undefined
+      const ref =
+        close > 0 && close < end ? parseRefInner(source, source.slice(i + (double ? 2 : 1), close), i) : undefined
       if (ref === undefined) throw err(`"${c}" does not start a field reference; write {{path}}`, at)
       out.push({ t: 'ref', ref, at })
       i = close + (double ? 2 : 1)
@@ -45,7 +69,8 @@ export function tokenize(source: string, start: number, end = source.length): To
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(source[i + 1] ?? ''))) {
       const m = /^(\d*\.?\d*)([eE][+-]?\d+)?/.exec(source.slice(i, end))!
-      if (/^[\p{L}_]/u.test(source[i + m[0].length] ?? '')) throw err(`"${source.slice(i, i + m[0].length + 1)}…" is not a number`, at)
+      if (/^[\p{L}_]/u.test(source[i + m[0].length] ?? ''))
+        throw err(`"${source.slice(i, i + m[0].length + 1)}…" is not a number`, at)
       out.push({ t: 'num', text: m[0], approx: m[2] !== undefined, at })
       i += m[0].length
       continue
@@ -57,7 +82,11 @@ export function tokenize(source: string, start: number, end = source.length): To
       while (j < end) {
         const ch = source[j]!
         if (ch === c) {
-          if (source[j + 1] === c) { text += c; j += 2; continue }
+          if (source[j + 1] === c) {
+            text += c
+            j += 2
+            continue
+          }
           closed = true
           break
         }
@@ -94,7 +123,12 @@ export function tokenize(source: string, start: number, end = source.length): To
         const isArgument = prev?.t === 'op' && (prev.text === '(' || prev.text === ',')
         const implicit = endAt < 0 && isArgument ? implicitLookupEnd(source, i + text.length, end) : -1
         if (endAt < 0 && implicit < 0) {
-          throw ExprBadLookup([`a _findCollection inside _function must end with ${LOOKUP_END} (only a lookup that is a whole function argument may leave it out)`], { location: locate(source, at) })
+          throw ExprBadLookup(
+            [
+              `a _findCollection inside _function must end with ${LOOKUP_END} (only a lookup that is a whole function argument may leave it out)`,
+            ],
+            { location: locate(source, at) },
+          )
         }
         if (implicit >= 0) {
           out.push({ t: 'lookup', lookup: parseLookup(source, i, implicit), at })
@@ -153,5 +187,8 @@ export function implicitLookupEnd(source: string, from: number, end: number): nu
 /** Lookups in a `_function` value that rely on the implicit end (no `_endFind`). */
 export function countImplicitLookupEnds(text: string): number {
   const count = (re: RegExp) => text.match(re)?.length ?? 0
-  return Math.max(0, count(new RegExp(LOOKUP_PREFIX, 'g')) - count(new RegExp(`${LOOKUP_END}(?![\\p{L}\\p{N}_])`, 'gu')))
+  return Math.max(
+    0,
+    count(new RegExp(LOOKUP_PREFIX, 'g')) - count(new RegExp(`${LOOKUP_END}(?![\\p{L}\\p{N}_])`, 'gu')),
+  )
 }

@@ -24,7 +24,10 @@ export function parseLookup(source: string, start: number, end: number): LookupN
   const expect = (kw: string): void => {
     const w = word()
     if (w.text.toLowerCase() !== kw) {
-      throw where(`expected "${kw}" ${w.text === '' ? 'but the lookup ends' : `but found "${w.text}"`}; write _findCollection find <field> from <collection> where key=value`, w.at)
+      throw where(
+        `expected "${kw}" ${w.text === '' ? 'but the lookup ends' : `but found "${w.text}"`}; write _findCollection find <field> from <collection> where key=value`,
+        w.at,
+      )
     }
   }
   expect('find')
@@ -32,7 +35,8 @@ export function parseLookup(source: string, start: number, end: number): LookupN
   if (!isPath(field.text)) throw where(`"${field.text}" is not a field name`, field.at)
   expect('from')
   const collection = word()
-  if (collection.text === '' || !/^[\p{L}\p{N}_.:-]+$/u.test(collection.text)) throw where(`"${collection.text}" is not a collection id`, collection.at)
+  if (collection.text === '' || !/^[\p{L}\p{N}_.:-]+$/u.test(collection.text))
+    throw where(`"${collection.text}" is not a collection id`, collection.at)
   expect('where')
   while (pos < end && /\s/.test(source[pos]!)) pos++
   let tail = end
@@ -42,7 +46,8 @@ export function parseLookup(source: string, start: number, end: number): LookupN
     while (tail > pos && /\s/.test(source[tail - 1]!)) tail--
   }
   if (pos >= tail) throw where('the where clause is empty; write key={{path}}', pos)
-  const conds: { key: string; value: TemplateNode | LiteralNode; anyOf?: readonly (TemplateNode | LiteralNode)[] }[] = []
+  const conds: { key: string; value: TemplateNode | LiteralNode; anyOf?: readonly (TemplateNode | LiteralNode)[] }[] =
+    []
   const starts: number[] = [pos]
   // A condition starts at a space followed by `key=` or `key in (`.
   const splitter = /\s+(?=[\p{L}\p{N}_.$-]+(?:=|\s+in\s*\())/giu
@@ -78,7 +83,13 @@ export function parseLookup(source: string, start: number, end: number): LookupN
     if (!isPath(key)) throw where(`"${key}" is not a field name`, s)
     conds.push(Object.freeze({ key, value: whereValue(source, eq + 1, e) }))
   }
-  return node({ kind: 'Lookup', field: field.text, collection: collection.text, where: Object.freeze(conds), at: start })
+  return node({
+    kind: 'Lookup',
+    field: field.text,
+    collection: collection.text,
+    where: Object.freeze(conds),
+    at: start,
+  })
 }
 
 /** Parenthesis depth at the end of `text`, ignoring quoted parts. */
@@ -86,7 +97,10 @@ function depthOf(text: string): number {
   let depth = 0
   let quote: string | undefined
   for (const ch of text) {
-    if (quote !== undefined) { if (ch === quote) quote = undefined; continue }
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined
+      continue
+    }
     if (ch === "'" || ch === '"') quote = ch
     else if (ch === '(') depth++
     else if (ch === ')') depth--
@@ -108,9 +122,15 @@ function splitList(source: string, start: number, end: number): [number, number]
   }
   for (let i = start; i < end; i++) {
     const ch = source[i]!
-    if (quote !== undefined) { if (ch === quote) quote = undefined; continue }
+    if (quote !== undefined) {
+      if (ch === quote) quote = undefined
+      continue
+    }
     if (ch === "'" || ch === '"') quote = ch
-    else if (ch === ',') { push(i); from = i + 1 }
+    else if (ch === ',') {
+      push(i)
+      from = i + 1
+    }
   }
   push(end)
   return out

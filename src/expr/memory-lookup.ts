@@ -13,7 +13,9 @@ function asText(v: unknown): string {
   return v === null || v === undefined ? '' : JSON.stringify(v)
 }
 
-export function arrayLookupProvider(collections: Readonly<Record<string, readonly Record<string, unknown>[]>>): LookupProvider {
+export function arrayLookupProvider(
+  collections: Readonly<Record<string, readonly Record<string, unknown>[]>>,
+): LookupProvider {
   return {
     find({ collection, field, where }) {
       const rows = Object.prototype.hasOwnProperty.call(collections, collection) ? collections[collection]! : []

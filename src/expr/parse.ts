@@ -24,11 +24,13 @@ function classify(text: string, opts: ParseOptions): ValueNode {
   checkSize(text)
   if (text.startsWith(FUNCTION_PREFIX)) {
     const bodyAt = FUNCTION_PREFIX.length
-    if (text.slice(bodyAt).trim() === '') throw ExprSyntax(['_function has no expression after it'], { location: locate(text, bodyAt) })
+    if (text.slice(bodyAt).trim() === '')
+      throw ExprSyntax(['_function has no expression after it'], { location: locate(text, bodyAt) })
     return node({ kind: 'Function', body: parseSql(text, bodyAt), source: text, bodyAt })
   }
   if (text.startsWith(LOOKUP_PREFIX)) return parseLookup(text, 0, text.length)
-  if (opts.arrayField === true && isPath(text.trim())) return node({ kind: 'ArrayKey', path: Object.freeze(text.trim().split('.')) })
+  if (opts.arrayField === true && isPath(text.trim()))
+    return node({ kind: 'ArrayKey', path: Object.freeze(text.trim().split('.')) })
   const parts = scanTemplate(text)
   if (!parts.some((p) => typeof p !== 'string')) return node({ kind: 'Literal', text })
   return node({ kind: 'Template', parts: Object.freeze(parts), single: parts.length === 1, source: text })
@@ -39,7 +41,10 @@ function classify(text: string, opts: ParseOptions): ValueNode {
  * inside the value. Results are cached and immutable.
  */
 export function parseValue(text: string, opts: ParseOptions = {}): ValueNode {
-  if (typeof text !== 'string') throw ExprSyntax([`a value expression must be text, got ${text === null ? 'null' : typeof text}`], { location: '1:1' })
+  if (typeof text !== 'string')
+    throw ExprSyntax([`a value expression must be text, got ${text === null ? 'null' : typeof text}`], {
+      location: '1:1',
+    })
   const key = (opts.arrayField === true ? 'a' : 'v') + text
   const hit = cache.get(key)
   if (hit !== undefined) return hit

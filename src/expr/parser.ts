@@ -6,14 +6,34 @@
 import { CAST_TYPES, INTERVAL_UNITS, type BinaryOp, type CastType, type IntervalUnit, type SqlNode } from './ast.js'
 import { findFunction } from './builtins.js'
 import { STATEMENT_WORDS, TokenCursor } from './cursor.js'
-import { ExprArity, ExprBareColumn, ExprStatementNotAllowed, ExprSyntax, ExprTooLarge, ExprUnknownFunction } from './errors.js'
+import {
+  ExprArity,
+  ExprBareColumn,
+  ExprStatementNotAllowed,
+  ExprSyntax,
+  ExprTooLarge,
+  ExprUnknownFunction,
+} from './errors.js'
 import { tokenize, type Token } from './lexer.js'
 import { locate, MAX_DEPTH } from './template.js'
 
-const COMPARISON: Record<string, BinaryOp> = { '=': '=', '<=>': '<=>', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
+const COMPARISON: Record<string, BinaryOp> = {
+  '=': '=',
+  '<=>': '<=>',
+  '<>': '<>',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+}
 /** Keywords that are never a value on their own; used for better messages. */
-const NILADIC: Record<string, string> = { CURRENT_TIMESTAMP: 'NOW', CURRENT_DATE: 'CURDATE', LOCALTIME: 'NOW', LOCALTIMESTAMP: 'NOW' }
-
+const NILADIC: Record<string, string> = {
+  CURRENT_TIMESTAMP: 'NOW',
+  CURRENT_DATE: 'CURDATE',
+  LOCALTIME: 'NOW',
+  LOCALTIMESTAMP: 'NOW',
+}
 
 class Parser extends TokenCursor {
   parseAll(): SqlNode {
@@ -23,7 +43,8 @@ class Parser extends TokenCursor {
   }
 
   expr(): SqlNode {
-    if (++this.depth > MAX_DEPTH) throw ExprTooLarge([`expression is nested more than ${MAX_DEPTH} levels deep`], this.loc(this.peek().at))
+    if (++this.depth > MAX_DEPTH)
+      throw ExprTooLarge([`expression is nested more than ${MAX_DEPTH} levels deep`], this.loc(this.peek().at))
     try {
       return this.or()
     } finally {
@@ -43,9 +64,15 @@ class Parser extends TokenCursor {
     }
   }
 
-  private or(): SqlNode { return this.binaryLoop(() => this.xor(), { OR: 'OR', '||': 'OR' }) }
-  private xor(): SqlNode { return this.binaryLoop(() => this.and(), { XOR: 'XOR' }) }
-  private and(): SqlNode { return this.binaryLoop(() => this.not(), { AND: 'AND', '&&': 'AND' }) }
+  private or(): SqlNode {
+    return this.binaryLoop(() => this.xor(), { OR: 'OR', '||': 'OR' })
+  }
+  private xor(): SqlNode {
+    return this.binaryLoop(() => this.and(), { XOR: 'XOR' })
+  }
+  private and(): SqlNode {
+    return this.binaryLoop(() => this.not(), { AND: 'AND', '&&': 'AND' })
+  }
 
   private not(): SqlNode {
     if (this.isWord('NOT')) {
@@ -71,8 +98,12 @@ class Parser extends TokenCursor {
       const w = this.next()
       const word = w.t === 'ident' ? w.upper : ''
       if (word === 'NULL' || word === 'UNKNOWN') left = this.mk({ kind: 'IsNull', operand: left, not, at: t.at })
-      else if (word === 'TRUE' || word === 'FALSE') left = this.mk({ kind: 'IsBool', operand: left, value: word === 'TRUE', not, at: t.at })
-      else { this.pos--; throw this.unexpected('NULL, TRUE or FALSE after IS') }
+      else if (word === 'TRUE' || word === 'FALSE')
+        left = this.mk({ kind: 'IsBool', operand: left, value: word === 'TRUE', not, at: t.at })
+      else {
+        this.pos--
+        throw this.unexpected('NULL, TRUE or FALSE after IS')
+      }
     }
   }
 
@@ -105,19 +136,27 @@ class Parser extends TokenCursor {
       if (w.t === 'ident' && w.upper === 'IN') {
         this.expectOp('(')
         const list = [this.expr()]
-        while (this.isOp(',')) { this.next(); list.push(this.expr()) }
+        while (this.isOp(',')) {
+          this.next()
+          list.push(this.expr())
+        }
         this.expectOp(')')
         left = this.mk({ kind: 'In', operand: left, list: Object.freeze(list), not, at: w.at })
       } else {
         const pattern = this.additive()
         let escape: SqlNode | undefined
-        if (this.isWord('ESCAPE')) { this.next(); escape = this.primary() }
+        if (this.isWord('ESCAPE')) {
+          this.next()
+          escape = this.primary()
+        }
         left = this.mk({ kind: 'Like', operand: left, pattern, escape, not, at: w.at })
       }
     }
   }
 
-  private additive(): SqlNode { return this.binaryLoop(() => this.multiplicative(), { '+': '+', '-': '-' }) }
+  private additive(): SqlNode {
+    return this.binaryLoop(() => this.multiplicative(), { '+': '+', '-': '-' })
+  }
   private multiplicative(): SqlNode {
     return this.binaryLoop(() => this.unary(), { '*': '*', '/': '/', DIV: 'DIV', '%': 'MOD', MOD: 'MOD' })
   }
@@ -126,7 +165,8 @@ class Parser extends TokenCursor {
     const t = this.peek()
     if (t.t === 'op' && (t.text === '-' || t.text === '+' || t.text === '!')) {
       this.next()
-      if (++this.depth > MAX_DEPTH) throw ExprTooLarge([`expression is nested more than ${MAX_DEPTH} levels deep`], this.loc(t.at))
+      if (++this.depth > MAX_DEPTH)
+        throw ExprTooLarge([`expression is nested more than ${MAX_DEPTH} levels deep`], this.loc(t.at))
       try {
         const operand = this.unary()
         if (t.text === '+') return operand
@@ -141,14 +181,19 @@ class Parser extends TokenCursor {
   private primary(): SqlNode {
     const t = this.next()
     switch (t.t) {
-      case 'num': return this.mk({ kind: 'NumberLit', text: t.text, approx: t.approx, at: t.at })
-      case 'str': return this.mk({ kind: 'StringLit', parts: Object.freeze([...t.parts]), at: t.at })
-      case 'ref': return t.ref
-      case 'lookup': return t.lookup
+      case 'num':
+        return this.mk({ kind: 'NumberLit', text: t.text, approx: t.approx, at: t.at })
+      case 'str':
+        return this.mk({ kind: 'StringLit', parts: Object.freeze([...t.parts]), at: t.at })
+      case 'ref':
+        return t.ref
+      case 'lookup':
+        return t.lookup
       case 'op':
         if (t.text === '(') {
           const e = this.expr()
-          if (this.isOp(',')) throw ExprSyntax(['row values such as (a, b) are not supported'], this.loc(this.peek().at))
+          if (this.isOp(','))
+            throw ExprSyntax(['row values such as (a, b) are not supported'], this.loc(this.peek().at))
           this.expectOp(')')
           return e
         }
@@ -157,16 +202,21 @@ class Parser extends TokenCursor {
       case 'eof':
         this.pos--
         throw this.unexpected('a value')
-      case 'ident': return this.word(t)
+      case 'ident':
+        return this.word(t)
     }
   }
 
   private word(t: Extract<Token, { t: 'ident' }>): SqlNode {
     switch (t.upper) {
-      case 'NULL': return this.mk({ kind: 'NullLit', at: t.at })
-      case 'TRUE': return this.mk({ kind: 'NumberLit', text: '1', approx: false, at: t.at })
-      case 'FALSE': return this.mk({ kind: 'NumberLit', text: '0', approx: false, at: t.at })
-      case 'CASE': return this.caseExpr(t.at)
+      case 'NULL':
+        return this.mk({ kind: 'NullLit', at: t.at })
+      case 'TRUE':
+        return this.mk({ kind: 'NumberLit', text: '1', approx: false, at: t.at })
+      case 'FALSE':
+        return this.mk({ kind: 'NumberLit', text: '0', approx: false, at: t.at })
+      case 'CASE':
+        return this.caseExpr(t.at)
       case 'INTERVAL': {
         const value = this.additive()
         const u = this.next()
@@ -177,7 +227,8 @@ class Parser extends TokenCursor {
         }
         return this.mk({ kind: 'Interval', value, unit: unit as IntervalUnit, at: t.at })
       }
-      case 'CAST': case 'CONVERT': {
+      case 'CAST':
+      case 'CONVERT': {
         this.expectOp('(')
         const operand = this.expr()
         if (t.upper === 'CAST') this.expectWord('AS')
@@ -187,23 +238,33 @@ class Parser extends TokenCursor {
     }
     if (STATEMENT_WORDS.has(t.upper)) throw ExprStatementNotAllowed([t.upper], this.loc(t.at))
     const niladic = NILADIC[t.upper]
-    if (niladic !== undefined && !this.isOp('(')) return this.mk({ kind: 'Call', name: niladic, args: Object.freeze([]), at: t.at })
+    if (niladic !== undefined && !this.isOp('('))
+      return this.mk({ kind: 'Call', name: niladic, args: Object.freeze([]), at: t.at })
     if (!this.isOp('(')) throw ExprBareColumn([t.text], this.loc(t.at))
     const spec = findFunction(niladic ?? t.upper)
     if (spec === undefined) throw ExprUnknownFunction([t.text], this.loc(t.at))
     this.next()
     const args = this.callArgs(spec.name)
-    if (args.length < spec.min || args.length > spec.max) throw ExprArity([spec.name, spec.signature, args.length], this.loc(t.at))
+    if (args.length < spec.min || args.length > spec.max)
+      throw ExprArity([spec.name, spec.signature, args.length], this.loc(t.at))
     return this.mk({ kind: 'Call', name: spec.name, args: Object.freeze(args), at: t.at })
   }
 
   /** Arguments, including MySQL's keyword forms TRIM(BOTH x FROM s) and SUBSTRING(s FROM p FOR n). */
   private callArgs(name: string): SqlNode[] {
-    if (this.isOp(')')) { this.next(); return [] }
+    if (this.isOp(')')) {
+      this.next()
+      return []
+    }
     if (name === 'TRIM') {
       const mode = ['BOTH', 'LEADING', 'TRAILING'].find((w) => this.isWord(w))
       if (mode !== undefined) this.next()
-      if (mode !== undefined && this.isWord('FROM')) { this.next(); const s = this.expr(); this.expectOp(')'); return [s, this.mk({ kind: 'StringLit', parts: [' '], at: s.at }), this.modeLit(mode, s.at)] }
+      if (mode !== undefined && this.isWord('FROM')) {
+        this.next()
+        const s = this.expr()
+        this.expectOp(')')
+        return [s, this.mk({ kind: 'StringLit', parts: [' '], at: s.at }), this.modeLit(mode, s.at)]
+      }
       const first = this.expr()
       if (this.isWord('FROM')) {
         this.next()
@@ -216,14 +277,20 @@ class Parser extends TokenCursor {
       return [first]
     }
     const args = [this.expr()]
-    if ((name === 'SUBSTRING') && this.isWord('FROM')) {
+    if (name === 'SUBSTRING' && this.isWord('FROM')) {
       this.next()
       args.push(this.expr())
-      if (this.isWord('FOR')) { this.next(); args.push(this.expr()) }
+      if (this.isWord('FOR')) {
+        this.next()
+        args.push(this.expr())
+      }
       this.expectOp(')')
       return args
     }
-    while (this.isOp(',')) { this.next(); args.push(this.expr()) }
+    while (this.isOp(',')) {
+      this.next()
+      args.push(this.expr())
+    }
     this.expectOp(')')
     return args
   }
@@ -248,18 +315,26 @@ class Parser extends TokenCursor {
     if (this.isOp('(')) {
       this.next()
       const a = this.next()
-      if (a.t !== 'num') { this.pos--; throw this.unexpected('a length') }
+      if (a.t !== 'num') {
+        this.pos--
+        throw this.unexpected('a length')
+      }
       m = Number(a.text)
       if (this.isOp(',')) {
         this.next()
         const b = this.next()
-        if (b.t !== 'num') { this.pos--; throw this.unexpected('a scale') }
+        if (b.t !== 'num') {
+          this.pos--
+          throw this.unexpected('a scale')
+        }
         d = Number(b.text)
       }
       this.expectOp(')')
     }
-    if (type === 'DECIMAL' && (m ?? 10) < (d ?? 0)) throw ExprSyntax([`DECIMAL(${m}, ${d}): the scale cannot exceed the precision`], this.loc(at))
-    if (type === 'DECIMAL' && ((m ?? 10) > 65 || (d ?? 0) > 30)) throw ExprSyntax(['DECIMAL allows at most 65 digits and 30 decimals'], this.loc(at))
+    if (type === 'DECIMAL' && (m ?? 10) < (d ?? 0))
+      throw ExprSyntax([`DECIMAL(${m}, ${d}): the scale cannot exceed the precision`], this.loc(at))
+    if (type === 'DECIMAL' && ((m ?? 10) > 65 || (d ?? 0) > 30))
+      throw ExprSyntax(['DECIMAL allows at most 65 digits and 30 decimals'], this.loc(at))
     this.expectOp(')')
     return this.mk({ kind: 'Cast', operand, type: type as CastType, m, d, at })
   }
@@ -275,7 +350,10 @@ class Parser extends TokenCursor {
     }
     if (whens.length === 0) throw this.unexpected('WHEN')
     let otherwise: SqlNode | undefined
-    if (this.isWord('ELSE')) { this.next(); otherwise = this.expr() }
+    if (this.isWord('ELSE')) {
+      this.next()
+      otherwise = this.expr()
+    }
     this.expectWord('END')
     return this.mk({ kind: 'Case', operand, whens: Object.freeze(whens), otherwise, at })
   }
@@ -284,6 +362,7 @@ class Parser extends TokenCursor {
 /** Parse the `_function` body `source[start, end)`. Throws FerryError (kind config) with line:column. */
 export function parseSql(source: string, start: number, end = source.length): SqlNode {
   const tokens = tokenize(source, start, end)
-  if (tokens.length === 1) throw ExprSyntax(['_function has no expression after it'], { location: locate(source, start) })
+  if (tokens.length === 1)
+    throw ExprSyntax(['_function has no expression after it'], { location: locate(source, start) })
   return new Parser(source, tokens).parseAll()
 }

@@ -31,10 +31,26 @@ export function staticScale(n: SqlNode): number | undefined {
 function binaryScale(n: Extract<SqlNode, { kind: 'Binary' }>): number | undefined {
   const [a, b] = [staticScale(n.left), staticScale(n.right)]
   switch (n.op) {
-    case '+': case '-': case 'MOD': return a === undefined || b === undefined ? undefined : Math.max(a, b)
-    case '*': return a === undefined || b === undefined ? undefined : Math.min(a + b, 30)
-    case '/': return a === undefined ? undefined : Math.min(a + 4, 30)
-    case 'DIV': case '=': case '<=>': case '<>': case '<': case '<=': case '>': case '>=': case 'AND': case 'OR': case 'XOR': return 0
+    case '+':
+    case '-':
+    case 'MOD':
+      return a === undefined || b === undefined ? undefined : Math.max(a, b)
+    case '*':
+      return a === undefined || b === undefined ? undefined : Math.min(a + b, 30)
+    case '/':
+      return a === undefined ? undefined : Math.min(a + 4, 30)
+    case 'DIV':
+    case '=':
+    case '<=>':
+    case '<>':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+    case 'AND':
+    case 'OR':
+    case 'XOR':
+      return 0
   }
 }
 
@@ -47,27 +63,56 @@ function compute(n: SqlNode): number | undefined {
       const dot = n.text.indexOf('.')
       return dot < 0 ? 0 : n.text.length - dot - 1
     }
-    case 'Unary': return n.op === '-' ? staticScale(n.operand) : 0
-    case 'Binary': return binaryScale(n)
-    case 'IsNull': case 'IsBool': case 'In': case 'Between': case 'Like': return 0
-    case 'Cast': return n.type === 'DECIMAL' ? n.d ?? 0 : n.type === 'SIGNED' || n.type === 'UNSIGNED' ? 0 : undefined
+    case 'Unary':
+      return n.op === '-' ? staticScale(n.operand) : 0
+    case 'Binary':
+      return binaryScale(n)
+    case 'IsNull':
+    case 'IsBool':
+    case 'In':
+    case 'Between':
+    case 'Like':
+      return 0
+    case 'Cast':
+      return n.type === 'DECIMAL' ? (n.d ?? 0) : n.type === 'SIGNED' || n.type === 'UNSIGNED' ? 0 : undefined
     case 'Call':
       switch (n.name) {
-        case 'ABS': case 'NULLIF': return staticScale(n.args[0]!)
+        case 'ABS':
+        case 'NULLIF':
+          return staticScale(n.args[0]!)
         case 'MOD': {
           const [a, b] = [staticScale(n.args[0]!), staticScale(n.args[1]!)]
           return a === undefined || b === undefined ? undefined : Math.max(a, b)
         }
-        case 'ROUND': case 'TRUNCATE': {
+        case 'ROUND':
+        case 'TRUNCATE': {
           const x = staticScale(n.args[0]!)
           const d = n.args[1]
           if (x === undefined) return undefined
           if (x === 0 || d === undefined) return 0
-          return d.kind === 'NumberLit' && !d.text.includes('.') ? Math.max(0, Math.min(Number(d.text), 30)) : d.kind === 'Unary' ? 0 : undefined
+          return d.kind === 'NumberLit' && !d.text.includes('.')
+            ? Math.max(0, Math.min(Number(d.text), 30))
+            : d.kind === 'Unary'
+              ? 0
+              : undefined
         }
-        case 'CEIL': case 'FLOOR': case 'SIGN': case 'LENGTH': case 'CHAR_LENGTH': case 'LOCATE': case 'INSTR': return 0
-        default: return undefined
+        case 'CEIL':
+        case 'FLOOR':
+        case 'SIGN':
+        case 'LENGTH':
+        case 'CHAR_LENGTH':
+        case 'LOCATE':
+        case 'INSTR':
+          return 0
+        default:
+          return undefined
       }
-    case 'Case': case 'Interval': case 'Lookup': case 'NullLit': case 'Ref': case 'StringLit': return undefined
+    case 'Case':
+    case 'Interval':
+    case 'Lookup':
+    case 'NullLit':
+    case 'Ref':
+    case 'StringLit':
+      return undefined
   }
 }

@@ -11,42 +11,87 @@ export type ExprInput =
   | { readonly kind: 'lookup'; readonly collection: string; readonly field: string }
 
 function refInput(path: readonly string[]): ExprInput {
-  return path.length === 1 && isVariableName(path[0]!) ? { kind: 'variable', name: path[0]! } : { kind: 'path', path: path.join('.') }
+  return path.length === 1 && isVariableName(path[0]!)
+    ? { kind: 'variable', name: path[0]! }
+    : { kind: 'path', path: path.join('.') }
 }
 
 function sqlInputs(n: SqlNode, out: ExprInput[]): void {
   switch (n.kind) {
-    case 'NumberLit': case 'NullLit': return
-    case 'StringLit': for (const p of n.parts) if (typeof p !== 'string') out.push(refInput(p.path)); return
-    case 'Ref': out.push(refInput(n.path)); return
-    case 'Lookup': valueInputs(n, out); return
-    case 'Unary': sqlInputs(n.operand, out); return
-    case 'Binary': sqlInputs(n.left, out); sqlInputs(n.right, out); return
-    case 'IsNull': case 'IsBool': sqlInputs(n.operand, out); return
-    case 'In': sqlInputs(n.operand, out); for (const x of n.list) sqlInputs(x, out); return
-    case 'Between': sqlInputs(n.operand, out); sqlInputs(n.low, out); sqlInputs(n.high, out); return
-    case 'Like': sqlInputs(n.operand, out); sqlInputs(n.pattern, out); if (n.escape !== undefined) sqlInputs(n.escape, out); return
+    case 'NumberLit':
+    case 'NullLit':
+      return
+    case 'StringLit':
+      for (const p of n.parts) if (typeof p !== 'string') out.push(refInput(p.path))
+      return
+    case 'Ref':
+      out.push(refInput(n.path))
+      return
+    case 'Lookup':
+      valueInputs(n, out)
+      return
+    case 'Unary':
+      sqlInputs(n.operand, out)
+      return
+    case 'Binary':
+      sqlInputs(n.left, out)
+      sqlInputs(n.right, out)
+      return
+    case 'IsNull':
+    case 'IsBool':
+      sqlInputs(n.operand, out)
+      return
+    case 'In':
+      sqlInputs(n.operand, out)
+      for (const x of n.list) sqlInputs(x, out)
+      return
+    case 'Between':
+      sqlInputs(n.operand, out)
+      sqlInputs(n.low, out)
+      sqlInputs(n.high, out)
+      return
+    case 'Like':
+      sqlInputs(n.operand, out)
+      sqlInputs(n.pattern, out)
+      if (n.escape !== undefined) sqlInputs(n.escape, out)
+      return
     case 'Case':
       if (n.operand !== undefined) sqlInputs(n.operand, out)
-      for (const w of n.whens) { sqlInputs(w.when, out); sqlInputs(w.then, out) }
+      for (const w of n.whens) {
+        sqlInputs(w.when, out)
+        sqlInputs(w.then, out)
+      }
       if (n.otherwise !== undefined) sqlInputs(n.otherwise, out)
       return
-    case 'Call': for (const a of n.args) sqlInputs(a, out); return
-    case 'Interval': sqlInputs(n.value, out); return
-    case 'Cast': sqlInputs(n.operand, out); return
+    case 'Call':
+      for (const a of n.args) sqlInputs(a, out)
+      return
+    case 'Interval':
+      sqlInputs(n.value, out)
+      return
+    case 'Cast':
+      sqlInputs(n.operand, out)
+      return
   }
 }
 
 function valueInputs(n: ValueNode, out: ExprInput[]): void {
   switch (n.kind) {
-    case 'Literal': return
-    case 'Template': for (const p of n.parts) if (typeof p !== 'string') out.push(refInput(p.path)); return
-    case 'Function': sqlInputs(n.body, out); return
+    case 'Literal':
+      return
+    case 'Template':
+      for (const p of n.parts) if (typeof p !== 'string') out.push(refInput(p.path))
+      return
+    case 'Function':
+      sqlInputs(n.body, out)
+      return
     case 'Lookup':
       out.push({ kind: 'lookup', collection: n.collection, field: n.field })
       for (const c of n.where) for (const v of c.anyOf ?? [c.value]) valueInputs(v, out)
       return
-    case 'ArrayKey': out.push({ kind: 'path', path: n.path.join('.') }); return
+    case 'ArrayKey':
+      out.push({ kind: 'path', path: n.path.join('.') })
+      return
   }
 }
 
@@ -65,9 +110,12 @@ export function inputs(n: ValueNode): ExprInput[] {
 
 function inputKey(i: ExprInput): string {
   switch (i.kind) {
-    case 'path': return i.path
-    case 'variable': return `var:${i.name}`
-    case 'lookup': return `lookup:${i.collection}#${i.field}`
+    case 'path':
+      return i.path
+    case 'variable':
+      return `var:${i.name}`
+    case 'lookup':
+      return `lookup:${i.collection}#${i.field}`
   }
 }
 

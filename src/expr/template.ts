@@ -21,14 +21,19 @@ export function locate(text: string, offset: number): string {
   let line = 1
   let col = 1
   for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === '\n') { line++; col = 1 } else col++
+    if (text[i] === '\n') {
+      line++
+      col = 1
+    } else col++
   }
   return `${line}:${col}`
 }
 
 export function checkSize(text: string): void {
   if (text.length > MAX_VALUE_LENGTH) {
-    throw ExprTooLarge([`value is ${text.length} characters long; the limit is ${MAX_VALUE_LENGTH}`], { location: '1:1' })
+    throw ExprTooLarge([`value is ${text.length} characters long; the limit is ${MAX_VALUE_LENGTH}`], {
+      location: '1:1',
+    })
   }
 }
 
@@ -77,10 +82,14 @@ export function scanTemplate(source: string, start = 0, end = source.length): (s
     const c = source[i]
     if (c === '{' && source[i + 1] === '{') {
       const close = source.indexOf('}}', i + 2)
-      if (close < 0 || close + 2 > end) throw ExprSyntax(['"{{" is not closed by "}}"'], { location: locate(source, i) })
+      if (close < 0 || close + 2 > end)
+        throw ExprSyntax(['"{{" is not closed by "}}"'], { location: locate(source, i) })
       const ref = parseRefInner(source, source.slice(i + 2, close), i)
       if (ref === undefined) {
-        throw ExprSyntax([`"${source.slice(i, close + 2)}" is not a field reference; write {{path}} or {{path|filter}}`], { location: locate(source, i) })
+        throw ExprSyntax(
+          [`"${source.slice(i, close + 2)}" is not a field reference; write {{path}} or {{path|filter}}`],
+          { location: locate(source, i) },
+        )
       }
       if (text !== '') parts.push(text)
       text = ''
@@ -90,7 +99,10 @@ export function scanTemplate(source: string, start = 0, end = source.length): (s
     }
     if (c === '{') {
       const close = source.indexOf('}', i + 1)
-      const ref = close > 0 && close < end && source[close + 1] !== '}' ? parseRefInner(source, source.slice(i + 1, close), i) : undefined
+      const ref =
+        close > 0 && close < end && source[close + 1] !== '}'
+          ? parseRefInner(source, source.slice(i + 1, close), i)
+          : undefined
       if (ref !== undefined) {
         if (text !== '') parts.push(text)
         text = ''

@@ -16,8 +16,15 @@ function formatter(tz: string): Intl.DateTimeFormat {
   if (f === undefined) {
     try {
       f = new Intl.DateTimeFormat('en-US', {
-        timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-        hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short',
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+        era: 'short',
       })
     } catch (e) {
       throw ExprBadTimeZone([tz], { cause: e })
@@ -96,7 +103,20 @@ export function wallToEpoch(wallSec: number, tz: string): number {
   return (wallMs - offsetMs(first, tz)) / 1000
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
 
 function pad(n: number, w = 2): string {
@@ -120,33 +140,85 @@ export function dateFormat(v: SqlDate, fmt: string): string {
   let out = ''
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt[i]!
-    if (c !== '%' || i === fmt.length - 1) { out += c; continue }
+    if (c !== '%' || i === fmt.length - 1) {
+      out += c
+      continue
+    }
     const s = fmt[++i]!
     switch (s) {
-      case 'Y': out += pad(p.y, 4); break
-      case 'y': out += pad(p.y % 100); break
-      case 'm': out += pad(p.mo); break
-      case 'c': out += String(p.mo); break
-      case 'd': out += pad(p.d); break
-      case 'e': out += String(p.d); break
-      case 'H': out += pad(p.h); break
-      case 'k': out += String(p.h); break
-      case 'h': case 'I': out += pad(h12); break
-      case 'l': out += String(h12); break
-      case 'i': out += pad(p.mi); break
-      case 's': case 'S': out += pad(p.s); break
-      case 'f': out += pad(v.micro, 6); break
-      case 'p': out += p.h < 12 ? 'AM' : 'PM'; break
-      case 'j': out += pad(dayOfYear(p.y, p.mo, p.d), 3); break
-      case 'M': out += MONTHS[p.mo - 1]!; break
-      case 'b': out += MONTHS[p.mo - 1]!.slice(0, 3); break
-      case 'W': out += DAYS[p.wd]!; break
-      case 'a': out += DAYS[p.wd]!.slice(0, 3); break
-      case 'D': out += ordinal(p.d); break
-      case 'w': out += String(p.wd); break
-      case 'T': out += `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`; break
-      case 'r': out += `${pad(h12)}:${pad(p.mi)}:${pad(p.s)} ${p.h < 12 ? 'AM' : 'PM'}`; break
-      default: out += s
+      case 'Y':
+        out += pad(p.y, 4)
+        break
+      case 'y':
+        out += pad(p.y % 100)
+        break
+      case 'm':
+        out += pad(p.mo)
+        break
+      case 'c':
+        out += String(p.mo)
+        break
+      case 'd':
+        out += pad(p.d)
+        break
+      case 'e':
+        out += String(p.d)
+        break
+      case 'H':
+        out += pad(p.h)
+        break
+      case 'k':
+        out += String(p.h)
+        break
+      case 'h':
+      case 'I':
+        out += pad(h12)
+        break
+      case 'l':
+        out += String(h12)
+        break
+      case 'i':
+        out += pad(p.mi)
+        break
+      case 's':
+      case 'S':
+        out += pad(p.s)
+        break
+      case 'f':
+        out += pad(v.micro, 6)
+        break
+      case 'p':
+        out += p.h < 12 ? 'AM' : 'PM'
+        break
+      case 'j':
+        out += pad(dayOfYear(p.y, p.mo, p.d), 3)
+        break
+      case 'M':
+        out += MONTHS[p.mo - 1]!
+        break
+      case 'b':
+        out += MONTHS[p.mo - 1]!.slice(0, 3)
+        break
+      case 'W':
+        out += DAYS[p.wd]!
+        break
+      case 'a':
+        out += DAYS[p.wd]!.slice(0, 3)
+        break
+      case 'D':
+        out += ordinal(p.d)
+        break
+      case 'w':
+        out += String(p.wd)
+        break
+      case 'T':
+        out += `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`
+        break
+      case 'r':
+        out += `${pad(h12)}:${pad(p.mi)}:${pad(p.s)} ${p.h < 12 ? 'AM' : 'PM'}`
+        break
+      default:
+        out += s
     }
   }
   return out
@@ -158,7 +230,13 @@ export function dateFormat(v: SqlDate, fmt: string): string {
  * null when the text does not match.
  */
 export function strToDate(text: string, fmt: string): SqlDate | null {
-  let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, micro = 0
+  let y = 0,
+    mo = 0,
+    d = 0,
+    h = 0,
+    mi = 0,
+    s = 0,
+    micro = 0
   let pm: boolean | undefined
   let hasTime = false
   let pos = 0
@@ -171,7 +249,10 @@ export function strToDate(text: string, fmt: string): SqlDate | null {
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt[i]!
     if (c !== '%') {
-      if (/\s/.test(c)) { while (pos < text.length && /\s/.test(text[pos]!)) pos++; continue }
+      if (/\s/.test(c)) {
+        while (pos < text.length && /\s/.test(text[pos]!)) pos++
+        continue
+      }
       if (text[pos] !== c) return null
       pos++
       continue
@@ -179,29 +260,84 @@ export function strToDate(text: string, fmt: string): SqlDate | null {
     const spec = fmt[++i]
     let n: number | null
     switch (spec) {
-      case 'Y': n = digits(4); if (n === null) return null; y = n; break
-      case 'y': n = digits(2); if (n === null) return null; y = n < 70 ? 2000 + n : 1900 + n; break
-      case 'm': case 'c': n = digits(2); if (n === null) return null; mo = n; break
-      case 'd': case 'e': n = digits(2); if (n === null) return null; d = n; break
-      case 'H': case 'k': case 'h': case 'I': case 'l':
-        n = digits(2); if (n === null) return null; h = n; hasTime = true; break
-      case 'i': n = digits(2); if (n === null) return null; mi = n; hasTime = true; break
-      case 's': case 'S': n = digits(2); if (n === null) return null; s = n; hasTime = true; break
+      case 'Y':
+        n = digits(4)
+        if (n === null) return null
+        y = n
+        break
+      case 'y':
+        n = digits(2)
+        if (n === null) return null
+        y = n < 70 ? 2000 + n : 1900 + n
+        break
+      case 'm':
+      case 'c':
+        n = digits(2)
+        if (n === null) return null
+        mo = n
+        break
+      case 'd':
+      case 'e':
+        n = digits(2)
+        if (n === null) return null
+        d = n
+        break
+      case 'H':
+      case 'k':
+      case 'h':
+      case 'I':
+      case 'l':
+        n = digits(2)
+        if (n === null) return null
+        h = n
+        hasTime = true
+        break
+      case 'i':
+        n = digits(2)
+        if (n === null) return null
+        mi = n
+        hasTime = true
+        break
+      case 's':
+      case 'S':
+        n = digits(2)
+        if (n === null) return null
+        s = n
+        hasTime = true
+        break
       case 'f': {
-        const m = /^\d{1,6}/.exec(text.slice(pos)); if (m === null) return null
-        pos += m[0].length; micro = Number(m[0].padEnd(6, '0')); hasTime = true; break
+        const m = /^\d{1,6}/.exec(text.slice(pos))
+        if (m === null) return null
+        pos += m[0].length
+        micro = Number(m[0].padEnd(6, '0'))
+        hasTime = true
+        break
       }
       case 'p': {
-        const m = /^(AM|PM)/i.exec(text.slice(pos)); if (m === null) return null
-        pos += 2; pm = m[0].toUpperCase() === 'PM'; break
+        const m = /^(AM|PM)/i.exec(text.slice(pos))
+        if (m === null) return null
+        pos += 2
+        pm = m[0].toUpperCase() === 'PM'
+        break
       }
       case 'T': {
-        const m = /^(\d{1,2}):(\d{1,2}):(\d{1,2})/.exec(text.slice(pos)); if (m === null) return null
-        pos += m[0].length; h = Number(m[1]); mi = Number(m[2]); s = Number(m[3]); hasTime = true; break
+        const m = /^(\d{1,2}):(\d{1,2}):(\d{1,2})/.exec(text.slice(pos))
+        if (m === null) return null
+        pos += m[0].length
+        h = Number(m[1])
+        mi = Number(m[2])
+        s = Number(m[3])
+        hasTime = true
+        break
       }
-      case '%': if (text[pos] !== '%') return null; pos++; break
-      case undefined: return null
-      default: return null
+      case '%':
+        if (text[pos] !== '%') return null
+        pos++
+        break
+      case undefined:
+        return null
+      default:
+        return null
     }
   }
   if (pm !== undefined) h = (h % 12) + (pm ? 12 : 0)
@@ -225,7 +361,12 @@ export function addInterval(v: SqlDate, amount: number, unit: IntervalUnit): Sql
     return r
   }
   const secondsPer: Record<Exclude<IntervalUnit, 'MONTH' | 'QUARTER' | 'YEAR'>, number> = {
-    MICROSECOND: 1e-6, SECOND: 1, MINUTE: 60, HOUR: 3600, DAY: 86_400, WEEK: 604_800,
+    MICROSECOND: 1e-6,
+    SECOND: 1,
+    MINUTE: 60,
+    HOUR: 3600,
+    DAY: 86_400,
+    WEEK: 604_800,
   }
   const totalMicro = Math.round(v.sec * 1e6 + v.micro + amount * secondsPer[unit] * 1e6)
   const sec = Math.floor(totalMicro / 1e6)

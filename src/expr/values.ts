@@ -31,7 +31,10 @@ export interface SqlDate {
   readonly dateOnly: boolean
 }
 /** The values of a detail array read from header context (`{{items.qty}}`); only aggregates accept it. */
-export interface SqlList { readonly t: 'list'; readonly items: readonly SqlValue[] }
+export interface SqlList {
+  readonly t: 'list'
+  readonly items: readonly SqlValue[]
+}
 export type SqlValue = null | string | SqlNum | SqlDate | SqlList
 
 export const MAX_SCALE = 30
@@ -39,7 +42,11 @@ export const MAX_SCALE = 30
 export const MAX_STRING_LENGTH = 1 << 20
 
 export function num(d: Dec | number | string, scale: number | null, integer = false): SqlNum {
-  const v = { t: 'num' as const, d: d instanceof D ? d : new D(d), scale: scale === null ? null : Math.min(scale, MAX_SCALE) }
+  const v = {
+    t: 'num' as const,
+    d: d instanceof D ? d : new D(d),
+    scale: scale === null ? null : Math.min(scale, MAX_SCALE),
+  }
   return integer ? { ...v, integer: true } : v
 }
 export function int(n: number | Dec): SqlNum {
@@ -103,7 +110,9 @@ function evalError(msg: string): Error {
 }
 
 function listError(): Error {
-  return evalError('a detail array (such as {{items.qty}} read from the header) can only be used inside SUM, AVG, MAX, MIN or COUNT')
+  return evalError(
+    'a detail array (such as {{items.qty}} read from the header) can only be used inside SUM, AVG, MAX, MIN or COUNT',
+  )
 }
 
 /** MySQL's string-to-number: the longest numeric prefix, 0 when there is none. */
@@ -117,9 +126,12 @@ export function toNum(v: SqlValue): SqlNum | null {
   if (v === null) return null
   if (typeof v === 'string') return parseNumericPrefix(v)
   switch (v.t) {
-    case 'num': return v
-    case 'date': return dateToNum(v)
-    case 'list': throw listError()
+    case 'num':
+      return v
+    case 'date':
+      return dateToNum(v)
+    case 'list':
+      throw listError()
   }
 }
 
@@ -127,11 +139,24 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0')
 }
 
-export function wallParts(sec: number): { y: number; mo: number; d: number; h: number; mi: number; s: number; wd: number } {
+export function wallParts(sec: number): {
+  y: number
+  mo: number
+  d: number
+  h: number
+  mi: number
+  s: number
+  wd: number
+} {
   const dt = new Date(sec * 1000)
   return {
-    y: dt.getUTCFullYear(), mo: dt.getUTCMonth() + 1, d: dt.getUTCDate(),
-    h: dt.getUTCHours(), mi: dt.getUTCMinutes(), s: dt.getUTCSeconds(), wd: dt.getUTCDay(),
+    y: dt.getUTCFullYear(),
+    mo: dt.getUTCMonth() + 1,
+    d: dt.getUTCDate(),
+    h: dt.getUTCHours(),
+    mi: dt.getUTCMinutes(),
+    s: dt.getUTCSeconds(),
+    wd: dt.getUTCDay(),
   }
 }
 
@@ -161,9 +186,12 @@ export function toText(v: SqlValue): string | null {
   if (v === null) return null
   if (typeof v === 'string') return v
   switch (v.t) {
-    case 'num': return formatNum(v)
-    case 'date': return formatDateValue(v)
-    case 'list': throw listError()
+    case 'num':
+      return formatNum(v)
+    case 'date':
+      return formatDateValue(v)
+    case 'list':
+      throw listError()
   }
 }
 
@@ -173,7 +201,8 @@ export function truthy(v: SqlValue): boolean | null {
   return n === null ? null : !n.d.isZero()
 }
 
-const DATE_TEXT = /^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6}))?)?)?\s*$/
+const DATE_TEXT =
+  /^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6}))?)?)?\s*$/
 const COMPACT_DATE = /^\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?\s*$/
 
 export function daysInMonth(y: number, mo: number): number {
@@ -181,7 +210,17 @@ export function daysInMonth(y: number, mo: number): number {
 }
 
 /** A wall-clock date from parts; null when a part is out of range (MySQL's NULL for an invalid date). */
-export function makeDate(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, micro = 0, dateOnly = false, fsp = 0): SqlDate | null {
+export function makeDate(
+  y: number,
+  mo: number,
+  d: number,
+  h = 0,
+  mi = 0,
+  s = 0,
+  micro = 0,
+  dateOnly = false,
+  fsp = 0,
+): SqlDate | null {
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null
   const ms = Date.UTC(y, mo - 1, d, h, mi, s)
   const dt = new Date(ms)
@@ -196,16 +235,29 @@ export function parseDateText(s: string): SqlDate | null {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
   if (m[4] === undefined) return makeDate(y, mo, d, 0, 0, 0, 0, true)
   const frac = m[7] ?? ''
-  return makeDate(y, mo, d, Number(m[4]), Number(m[5]), Number(m[6] ?? 0), Number(frac.padEnd(6, '0')), false, frac.length)
+  return makeDate(
+    y,
+    mo,
+    d,
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? 0),
+    Number(frac.padEnd(6, '0')),
+    false,
+    frac.length,
+  )
 }
 
 export function toDate(v: SqlValue): SqlDate | null {
   if (v === null) return null
   if (typeof v === 'string') return parseDateText(v)
   switch (v.t) {
-    case 'date': return v
-    case 'num': return v.d.isInteger() ? parseDateText(v.d.toFixed(0)) : null
-    case 'list': throw listError()
+    case 'date':
+      return v
+    case 'num':
+      return v.d.isInteger() ? parseDateText(v.d.toFixed(0)) : null
+    case 'list':
+      throw listError()
   }
 }
 
@@ -253,8 +305,10 @@ export function toJson(v: SqlValue): unknown {
       const n = d.toNumber()
       return Number.isFinite(n) && new D(n).eq(d) ? (Object.is(n, -0) ? 0 : n) : d.toFixed()
     }
-    case 'date': return formatDateValue(v)
-    case 'list': return v.items.map(toJson)
+    case 'date':
+      return formatDateValue(v)
+    case 'list':
+      return v.items.map(toJson)
   }
 }
 

@@ -38,19 +38,38 @@ function observedBudget(budget: RateBudget, connector: string, obs: ConnectorCal
 
 function observedLog(log: ConnectorLogger, connector: string, obs: ConnectorCallObserver): ConnectorLogger {
   const seen = (obj: Record<string, unknown>, msg?: string) => {
-    if (msg === 'http call') obs.onCall(connector, endpointOf(obj.target), typeof obj.status === 'number' ? `${Math.floor(obj.status / 100)}xx` : 'unknown')
-    else if (msg === 'http call failed') obs.onCall(connector, endpointOf(obj.target), typeof obj.code === 'string' ? obj.code : 'failed')
+    if (msg === 'http call')
+      obs.onCall(
+        connector,
+        endpointOf(obj.target),
+        typeof obj.status === 'number' ? `${Math.floor(obj.status / 100)}xx` : 'unknown',
+      )
+    else if (msg === 'http call failed')
+      obs.onCall(connector, endpointOf(obj.target), typeof obj.code === 'string' ? obj.code : 'failed')
   }
   return {
-    debug: (obj, msg) => { seen(obj, msg); log.debug(obj, msg) },
-    info: (obj, msg) => { seen(obj, msg); log.info(obj, msg) },
-    warn: (obj, msg) => { seen(obj, msg); log.warn(obj, msg) },
+    debug: (obj, msg) => {
+      seen(obj, msg)
+      log.debug(obj, msg)
+    },
+    info: (obj, msg) => {
+      seen(obj, msg)
+      log.info(obj, msg)
+    },
+    warn: (obj, msg) => {
+      seen(obj, msg)
+      log.warn(obj, msg)
+    },
   }
 }
 
-export function observeConnectors(defs: readonly ConnectorDefinition[], obs: ConnectorCallObserver): ConnectorDefinition[] {
+export function observeConnectors(
+  defs: readonly ConnectorDefinition[],
+  obs: ConnectorCallObserver,
+): ConnectorDefinition[] {
   return defs.map((def) => ({
     ...def,
-    open: (ctx) => def.open({ ...ctx, budget: observedBudget(ctx.budget, def.name, obs), log: observedLog(ctx.log, def.name, obs) }),
+    open: (ctx) =>
+      def.open({ ...ctx, budget: observedBudget(ctx.budget, def.name, obs), log: observedLog(ctx.log, def.name, obs) }),
   }))
 }

@@ -7,9 +7,23 @@
  */
 import type { HookName, ProcessorDefinition } from '../../processor.mjs'
 
-export type { HookContext, HookName, Json, ProcessorDefinition, ProcessorHooks, ProcessorLog, WriteAnswer } from '../../processor.mjs'
+export type {
+  HookContext,
+  HookName,
+  Json,
+  ProcessorDefinition,
+  ProcessorHooks,
+  ProcessorLog,
+  WriteAnswer,
+} from '../../processor.mjs'
 
-export const HOOK_NAMES: readonly HookName[] = ['beforeRequest', 'afterFetch', 'beforeStore', 'beforeWrite', 'afterWrite']
+export const HOOK_NAMES: readonly HookName[] = [
+  'beforeRequest',
+  'afterFetch',
+  'beforeStore',
+  'beforeWrite',
+  'afterWrite',
+]
 
 /** Identity helper that type-checks a processor (the same as processor.mjs). */
 export function defineProcessor<P extends ProcessorDefinition>(p: P): P {

@@ -30,16 +30,34 @@ function hookLog(log: EngineLogger, base: Json): ProcessorLog {
  * Call `p[hook](input, ctx)`; resolves with what it returned. Throws ERR_PROCESSOR_HOOK or
  * ERR_PROCESSOR_TIMEOUT (kind `data`), located at `processor:<name>.<hook>`.
  */
-export async function callHook<I, R>(p: ProcessorDefinition, hook: HookName, input: I, call: HookCall, log: EngineLogger,
-  defaultTimeoutMs: number, extra: Json = {}): Promise<R | undefined> {
+export async function callHook<I, R>(
+  p: ProcessorDefinition,
+  hook: HookName,
+  input: I,
+  call: HookCall,
+  log: EngineLogger,
+  defaultTimeoutMs: number,
+  extra: Json = {},
+): Promise<R | undefined> {
   // Called as a method below, so a processor written as a class instance keeps its `this`.
   const hooks = p as unknown as Record<HookName, ((i: I, c: HookContext) => unknown) | undefined>
   if (typeof hooks[hook] !== 'function') return undefined
   const ms = p.timeoutMs ?? defaultTimeoutMs
   const ac = new AbortController()
-  const base = { scheme: call.scheme, processor: p.name, hook, ...(call.recordId === undefined ? {} : { recordId: call.recordId }) }
-  const ctx = { ...extra, scheme: call.scheme, ...(call.recordId === undefined ? {} : { recordId: call.recordId }),
-    ...(call.recordIds === undefined ? {} : { recordIds: call.recordIds }), log: hookLog(log, base), signal: ac.signal }
+  const base = {
+    scheme: call.scheme,
+    processor: p.name,
+    hook,
+    ...(call.recordId === undefined ? {} : { recordId: call.recordId }),
+  }
+  const ctx = {
+    ...extra,
+    scheme: call.scheme,
+    ...(call.recordId === undefined ? {} : { recordId: call.recordId }),
+    ...(call.recordIds === undefined ? {} : { recordIds: call.recordIds }),
+    log: hookLog(log, base),
+    signal: ac.signal,
+  }
   const location = `processor:${p.name}.${hook}`
   let timer: NodeJS.Timeout | undefined
   const overrun = new Promise<never>((_r, reject) => {
@@ -49,9 +67,9 @@ export async function callHook<I, R>(p: ProcessorDefinition, hook: HookName, inp
     }, ms)
   })
   try {
-    return await Promise.race([Promise.resolve().then(() => hooks[hook]!(input, ctx)), overrun]) as R | undefined
+    return (await Promise.race([Promise.resolve().then(() => hooks[hook]!(input, ctx)), overrun])) as R | undefined
   } catch (e) {
-    if (isFerryError(e) && (e.code === 'ERR_PROCESSOR_TIMEOUT')) {
+    if (isFerryError(e) && e.code === 'ERR_PROCESSOR_TIMEOUT') {
       log.warn({ ...base, code: e.code }, e.message)
       throw e
     }

@@ -12,12 +12,22 @@ import type { SourceRuntime } from '../connectors/contract.js'
 import { toFerryError } from '../core/errors.js'
 import { checkPayload, lookupError } from '../engine/quality.js'
 import type { EngineScheme, LedgerRecord, SchemeTarget, SourceRecord } from '../engine/ports.js'
-import { ReconcileDuplicate, ReconcileExtra, ReconcileMismatch, ReconcileMissing, ReconcileNoTarget, ReconcileRange } from './errors.js'
+import {
+  ReconcileDuplicate,
+  ReconcileExtra,
+  ReconcileMismatch,
+  ReconcileMissing,
+  ReconcileNoTarget,
+  ReconcileRange,
+} from './errors.js'
 
 /** What reconcile needs from the target: detail by business key, a list of the range, a comparison. */
 export interface ReconcileTargetView {
   /** The document with this business key, as the target holds it (detail by number). */
-  get(key: string, signal?: AbortSignal): Promise<{ exists: boolean; targetId?: string; document?: Record<string, unknown> }>
+  get(
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<{ exists: boolean; targetId?: string; document?: Record<string, unknown> }>
   /** The target's documents of the range (light rows: key and id). */
   list(range: { from: Date; to: Date }, signal?: AbortSignal): AsyncIterable<{ key: string; id?: string }>
   /** One line per difference between the mapped payload and the stored document; [] when they agree. */
@@ -102,7 +112,12 @@ interface Expected {
 }
 
 const asLedgerRecord = (schemeId: string, r: SourceRecord): LedgerRecord => ({
-  schemeId, id: r.id, number: r.number, content: r.content, status: 'waiting', attempts: 0,
+  schemeId,
+  id: r.id,
+  number: r.number,
+  content: r.content,
+  status: 'waiting',
+  attempts: 0,
 })
 
 /** Re-list the source records of [from, to) as the source stage would; later versions win. */
@@ -112,7 +127,12 @@ async function sourceRecords(input: ReconcileInput, counts: ReconcileCounts): Pr
   for (const window of source.planWindows(scheme.source.api, from, to)) {
     counts.windows++
     const params = await scheme.source.renderRequest({ lastSyncTime: window.start, currentTime: window.end, now })
-    for await (const page of source.read({ api: scheme.source.api, window, params, ...(input.signal === undefined ? {} : { signal: input.signal }) })) {
+    for await (const page of source.read({
+      api: scheme.source.api,
+      window,
+      params,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    })) {
       counts.pages++
       counts.sourceRows += page.rows.length
       // Overlapping windows can return a record twice; the map keeps one per id.
@@ -125,7 +145,10 @@ async function sourceRecords(input: ReconcileInput, counts: ReconcileCounts): Pr
 
 /** The documents the scheme should have produced, by business key, and the ones it parks. */
 async function expectedDocuments(
-  scheme: EngineScheme, target: SchemeTarget, records: Map<string, SourceRecord>, now: Date,
+  scheme: EngineScheme,
+  target: SchemeTarget,
+  records: Map<string, SourceRecord>,
+  now: Date,
 ): Promise<{ expected: Map<string, Expected>; parked: ParkedExpectation[] }> {
   const expected = new Map<string, Expected>()
   const parked: ParkedExpectation[] = []
@@ -137,9 +160,15 @@ async function expectedDocuments(
       const mapped = await target.map(unit, now)
       payload = mapped.payload
       const missing = mapped.unresolved[0]
-      const problem = missing !== undefined ? lookupError(missing, scheme.collectionTitles) : checkPayload(payload, target.quality)[0]
+      const problem =
+        missing !== undefined ? lookupError(missing, scheme.collectionTitles) : checkPayload(payload, target.quality)[0]
       if (problem !== undefined) {
-        parked.push({ key: keyOf(payload, target) ?? ids.join(','), recordIds: ids, code: problem.code, reason: problem.message })
+        parked.push({
+          key: keyOf(payload, target) ?? ids.join(','),
+          recordIds: ids,
+          code: problem.code,
+          reason: problem.message,
+        })
         continue
       }
     } catch (e) {
@@ -150,7 +179,12 @@ async function expectedDocuments(
     }
     const key = keyOf(payload, target)
     if (key === undefined) {
-      parked.push({ key: ids.join(','), recordIds: ids, code: 'ERR_BUSINESS_KEY_MISSING', reason: `payload has no ${target.businessKeyField}` })
+      parked.push({
+        key: ids.join(','),
+        recordIds: ids,
+        code: 'ERR_BUSINESS_KEY_MISSING',
+        reason: `payload has no ${target.businessKeyField}`,
+      })
       continue
     }
     const prior = expected.get(key)
@@ -181,7 +215,12 @@ async function patiently<T>(input: ReconcileInput, fn: () => Promise<T>): Promis
       return await fn()
     } catch (e) {
       const err = toFerryError(e)
-      if (attempt >= MAX_ATTEMPTS || (err.kind !== 'rate_limited' && err.kind !== 'transient') || input.signal?.aborted === true) throw err
+      if (
+        attempt >= MAX_ATTEMPTS ||
+        (err.kind !== 'rate_limited' && err.kind !== 'transient') ||
+        input.signal?.aborted === true
+      )
+        throw err
       const asked = Number(err.details.retryAfterMs)
       await (input.sleep ?? defaultSleep)(Number.isFinite(asked) && asked > 0 ? asked : 500 * 2 ** attempt)
     }
@@ -192,7 +231,20 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   const { scheme, from, to } = input
   if (!(from.getTime() < to.getTime())) throw ReconcileRange([from.toISOString(), to.toISOString()])
   if (scheme.target === undefined) throw ReconcileNoTarget([scheme.id, 'it has no target'])
-  const counts: ReconcileCounts = { windows: 0, pages: 0, sourceRows: 0, records: 0, expected: 0, parked: 0, matched: 0, targetListed: 0, missing: 0, extra: 0, mismatched: 0, duplicate: 0 }
+  const counts: ReconcileCounts = {
+    windows: 0,
+    pages: 0,
+    sourceRows: 0,
+    records: 0,
+    expected: 0,
+    parked: 0,
+    matched: 0,
+    targetListed: 0,
+    missing: 0,
+    extra: 0,
+    mismatched: 0,
+    duplicate: 0,
+  }
   const records = await sourceRecords(input, counts)
   const { expected, parked } = await expectedDocuments(scheme, scheme.target, records, input.now)
   counts.expected = expected.size
@@ -213,7 +265,14 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
       return
     }
     const f = ReconcileMismatch([key, diffs.join('; ')])
-    findings.push({ kind: 'mismatched', key, recordIds: exp.recordIds, ...(got.targetId === undefined ? {} : { targetId: got.targetId }), code: f.code, reason: f.message })
+    findings.push({
+      kind: 'mismatched',
+      key,
+      recordIds: exp.recordIds,
+      ...(got.targetId === undefined ? {} : { targetId: got.targetId }),
+      code: f.code,
+      reason: f.message,
+    })
   }
   // A few lookups in flight at once; the connection's budget still decides the actual rate.
   const queue = [...expected.entries()]
@@ -237,17 +296,37 @@ export async function reconcile(input: ReconcileInput): Promise<ReconcileReport>
   for await (const row of input.target.list({ from, to }, input.signal)) {
     counts.targetListed++
     const ids = listed.get(row.key)
-    if (ids !== undefined) { ids.push(row.id ?? '(no id)'); continue }
+    if (ids !== undefined) {
+      ids.push(row.id ?? '(no id)')
+      continue
+    }
     listed.set(row.key, [row.id ?? '(no id)'])
     if (expected.has(row.key) || parkedKeys.has(row.key)) continue
-    if (input.explained !== undefined && await input.explained(row.key)) continue
+    if (input.explained !== undefined && (await input.explained(row.key))) continue
     const f = ReconcileExtra([row.key, 'no source record of the range and no ledger record explains it'])
-    findings.push({ kind: 'extra', key: row.key, recordIds: [], ...(row.id === undefined ? {} : { targetId: row.id }), code: f.code, reason: f.message })
+    findings.push({
+      kind: 'extra',
+      key: row.key,
+      recordIds: [],
+      ...(row.id === undefined ? {} : { targetId: row.id }),
+      code: f.code,
+      reason: f.message,
+    })
   }
   for (const [key, ids] of listed) {
     if (ids.length < 2) continue
-    const f = ReconcileDuplicate([key, `${ids.length} documents with ${keyField} ${key} in the target: ${ids.join(', ')}`])
-    findings.push({ kind: 'duplicate', key, recordIds: expected.get(key)?.recordIds ?? [], targetIds: ids, code: f.code, reason: f.message })
+    const f = ReconcileDuplicate([
+      key,
+      `${ids.length} documents with ${keyField} ${key} in the target: ${ids.join(', ')}`,
+    ])
+    findings.push({
+      kind: 'duplicate',
+      key,
+      recordIds: expected.get(key)?.recordIds ?? [],
+      targetIds: ids,
+      code: f.code,
+      reason: f.message,
+    })
   }
   for (const f of findings) counts[f.kind]++
   findings.sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key))

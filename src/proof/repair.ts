@@ -24,48 +24,99 @@ export interface RepairEntry {
 
 /** Queue every record behind a `missing` finding; `sources` supplies content for records the ledger never saw. */
 export async function repairMissing(
-  store: Store, schemeId: string, findings: readonly Finding[], sources: ReadonlyMap<string, SourceRecord>, opts: { idCheck: boolean },
+  store: Store,
+  schemeId: string,
+  findings: readonly Finding[],
+  sources: ReadonlyMap<string, SourceRecord>,
+  opts: { idCheck: boolean },
 ): Promise<RepairEntry[]> {
   const out: RepairEntry[] = []
   for (const f of findings) {
     if (f.kind !== 'missing') continue
-    for (const recordId of f.recordIds) out.push(await repairOne(store, schemeId, f.key, recordId, sources.get(recordId), opts))
+    for (const recordId of f.recordIds)
+      out.push(await repairOne(store, schemeId, f.key, recordId, sources.get(recordId), opts))
   }
   return out
 }
 
-async function repairOne(store: Store, schemeId: string, key: string, recordId: string, source: SourceRecord | undefined, opts: { idCheck: boolean }): Promise<RepairEntry> {
+async function repairOne(
+  store: Store,
+  schemeId: string,
+  key: string,
+  recordId: string,
+  source: SourceRecord | undefined,
+  opts: { idCheck: boolean },
+): Promise<RepairEntry> {
   const ref = { schemeId, recordId }
   const rec = await store.ledger.getRecord(ref)
   if (rec === undefined) {
-    if (source === undefined) return { key, recordId, action: 'skipped', detail: 'not in the ledger and no source content to store' }
-    const r = await store.ledger.upsertSourceRecords(schemeId, [{ id: source.id, number: source.number, content: source.content }], { idCheck: opts.idCheck })
+    if (source === undefined)
+      return { key, recordId, action: 'skipped', detail: 'not in the ledger and no source content to store' }
+    const r = await store.ledger.upsertSourceRecords(
+      schemeId,
+      [{ id: source.id, number: source.number, content: source.content }],
+      { idCheck: opts.idCheck },
+    )
     const effect = r.outcomes[0]?.effect
     return effect === 'rejected'
       ? { key, recordId, action: 'skipped', detail: r.outcomes[0]?.error?.message ?? 'refused by the ledger' }
       : { key, recordId, action: 'inserted' }
   }
-  if (rec.resolvedAt !== null && rec.status === 'error') return { key, recordId, action: 'skipped', detail: `resolved by a person: ${rec.resolvedNote ?? ''}` }
+  if (rec.resolvedAt !== null && rec.status === 'error')
+    return { key, recordId, action: 'skipped', detail: `resolved by a person: ${rec.resolvedNote ?? ''}` }
   if (rec.status === 'error') {
     const r = await store.ledger.requeue(schemeId, { ids: [recordId] })
-    return r.requeued.includes(recordId) ? { key, recordId, action: 'requeued' } : { key, recordId, action: 'skipped', detail: r.skipped[0]?.reason ?? 'not requeued' }
+    return r.requeued.includes(recordId)
+      ? { key, recordId, action: 'requeued' }
+      : { key, recordId, action: 'skipped', detail: r.skipped[0]?.reason ?? 'not requeued' }
   }
-  if (rec.status === 'waiting' || rec.status === 'queued' || rec.status === 'unknown') return { key, recordId, action: 'already_queued', detail: rec.status }
+  if (rec.status === 'waiting' || rec.status === 'queued' || rec.status === 'unknown')
+    return { key, recordId, action: 'already_queued', detail: rec.status }
   const reopened = await reopenSettled(store, schemeId, recordId, rec.targetId)
-  return reopened ? { key, recordId, action: 'reopened', detail: `was ${rec.status} with target id ${rec.targetId ?? '(none)'}` } : { key, recordId, action: 'skipped', detail: 'changed meanwhile' }
+  return reopened
+    ? { key, recordId, action: 'reopened', detail: `was ${rec.status} with target id ${rec.targetId ?? '(none)'}` }
+    : { key, recordId, action: 'skipped', detail: 'changed meanwhile' }
 }
 
-async function reopenSettled(store: Store, schemeId: string, recordId: string, oldTargetId: string | null): Promise<boolean> {
+async function reopenSettled(
+  store: Store,
+  schemeId: string,
+  recordId: string,
+  oldTargetId: string | null,
+): Promise<boolean> {
   const now = Date.now()
   return writeTransaction(store.db, store.caps, async (trx) => {
-    const res = await trx.updateTable('records')
-      .set({ status: 'unknown', target_id: null, response: null, done_at: null, attempts: 0, next_attempt_at: now, claim_token: null, claimed_until: null,
-        error_code: 'ERR_RECONCILE_MISSING', error_kind: 'data', error_message: 'reconcile found no target document; probe, then write', updated_at: now })
-      .where('scheme_id', '=', schemeId).where('record_id', '=', recordId).where('status', 'in', ['done', 'duplicate'])
+    const res = await trx
+      .updateTable('records')
+      .set({
+        status: 'unknown',
+        target_id: null,
+        response: null,
+        done_at: null,
+        attempts: 0,
+        next_attempt_at: now,
+        claim_token: null,
+        claimed_until: null,
+        error_code: 'ERR_RECONCILE_MISSING',
+        error_kind: 'data',
+        error_message: 'reconcile found no target document; probe, then write',
+        updated_at: now,
+      })
+      .where('scheme_id', '=', schemeId)
+      .where('record_id', '=', recordId)
+      .where('status', 'in', ['done', 'duplicate'])
       .executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) return false
-    await trx.insertInto('record_events').values({ scheme_id: schemeId, record_id: recordId, at: now, event: 'reopened_by_reconcile',
-      detail: JSON.stringify({ previousTargetId: oldTargetId }) }).execute()
+    await trx
+      .insertInto('record_events')
+      .values({
+        scheme_id: schemeId,
+        record_id: recordId,
+        at: now,
+        event: 'reopened_by_reconcile',
+        detail: JSON.stringify({ previousTargetId: oldTargetId }),
+      })
+      .execute()
     return true
   })
 }

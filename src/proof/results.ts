@@ -9,15 +9,32 @@ import type { RepairEntry } from './repair.js'
 
 export const RECONCILE_RUN_KIND = 'reconcile'
 
-export async function storeReconcileResult(store: Store, report: ReconcileReport, repair?: readonly RepairEntry[]): Promise<string> {
+export async function storeReconcileResult(
+  store: Store,
+  report: ReconcileReport,
+  repair?: readonly RepairEntry[],
+): Promise<string> {
   const runId = await store.runs.start(report.schemeId, RECONCILE_RUN_KIND, {
-    from: report.from.toISOString(), to: report.to.toISOString(), repair: repair !== undefined,
+    from: report.from.toISOString(),
+    to: report.to.toISOString(),
+    repair: repair !== undefined,
   })
   const counts: Record<string, number> = { ...report.counts }
-  if (repair !== undefined) counts.repairQueued = repair.filter((r) => r.action !== 'skipped' && r.action !== 'already_queued').length
+  if (repair !== undefined)
+    counts.repairQueued = repair.filter((r) => r.action !== 'skipped' && r.action !== 'already_queued').length
   await store.runs.add(runId, RECONCILE_RUN_KIND, counts)
   await store.runs.log(runId, [
-    ...report.findings.map((f) => ({ level: 'warn' as const, msg: f.reason, data: { kind: f.kind, key: f.key, code: f.code, recordIds: [...f.recordIds], ...(f.targetId === undefined ? {} : { targetId: f.targetId }) } })),
+    ...report.findings.map((f) => ({
+      level: 'warn' as const,
+      msg: f.reason,
+      data: {
+        kind: f.kind,
+        key: f.key,
+        code: f.code,
+        recordIds: [...f.recordIds],
+        ...(f.targetId === undefined ? {} : { targetId: f.targetId }),
+      },
+    })),
     ...(repair ?? []).map((r) => ({ level: 'info' as const, msg: `repair ${r.action} ${r.key}`, data: { ...r } })),
   ])
   await store.runs.finish(runId, 'succeeded')

@@ -17,7 +17,8 @@ const DAY_MS = 86_400_000
 export async function closedRange(host: Host, schemeIdOrName: string, days: number): Promise<{ from: Date; to: Date }> {
   const scheme = host.scheme(schemeIdOrName)
   const cursor = await host.ports.cursor.lastSyncTime(scheme.id, scheme.source.api, scheme.schedule.start)
-  if (cursor === undefined || !(days > 0)) throw ReconcileRange(['(no closed window)', cursor?.toISOString() ?? '(no cursor)'])
+  if (cursor === undefined || !(days > 0))
+    throw ReconcileRange(['(no closed window)', cursor?.toISOString() ?? '(no cursor)'])
   const from = new Date(Math.max(cursor.getTime() - days * DAY_MS, scheme.schedule.start?.getTime() ?? 0))
   if (!(from < cursor)) throw ReconcileRange([from.toISOString(), cursor.toISOString()])
   return { from, to: cursor }
@@ -40,30 +41,52 @@ export interface ScheduledReconcile {
 }
 
 /** Schedule reconciliation; a tick still running when the next fires is skipped (croner `protect`). */
-export function scheduleReconcile(host: Host, s: ReconcileSchedule, onResult: (r: ReconcileRun | Error) => void): ScheduledReconcile {
+export function scheduleReconcile(
+  host: Host,
+  s: ReconcileSchedule,
+  onResult: (r: ReconcileRun | Error) => void,
+): ScheduledReconcile {
   const runNow = async () => reconcileScheme(host, s.schemeId, await closedRange(host, s.schemeId, s.days))
-  const job = new Cron(s.crontab, { protect: true, ...(s.timezone === undefined ? {} : { timezone: s.timezone }) }, async () => {
-    try {
-      onResult(await runNow())
-    } catch (e) {
-      onResult(e instanceof Error ? e : new Error(String(e)))
-    }
-  })
-  return { job, runNow, stop: () => { job.stop() } }
+  const job = new Cron(
+    s.crontab,
+    { protect: true, ...(s.timezone === undefined ? {} : { timezone: s.timezone }) },
+    async () => {
+      try {
+        onResult(await runNow())
+      } catch (e) {
+        onResult(e instanceof Error ? e : new Error(String(e)))
+      }
+    },
+  )
+  return {
+    job,
+    runNow,
+    stop: () => {
+      job.stop()
+    },
+  }
 }
 
 /**
  * The scheduler job for a scheme's configured reconciliation (`schemes[i].reconcile`), run by
  * `ferry start`: each tick reconciles the last `closedDays` before the cursor and stores the result.
  */
-export function reconcileJob(host: Host, schemeId: string, setting: ReconcileSetting, onResult?: (r: ReconcileRun) => void): ReconcileJob {
+export function reconcileJob(
+  host: Host,
+  schemeId: string,
+  setting: ReconcileSetting,
+  onResult?: (r: ReconcileRun) => void,
+): ReconcileJob {
   const scheme = host.scheme(schemeId)
   return {
     schemeId: scheme.id,
     crontab: setting.crontab,
     ...(scheme.schedule.timezone === undefined ? {} : { timezone: scheme.schedule.timezone }),
     run: async () => {
-      const r = await reconcileScheme(host, scheme.id, { ...await closedRange(host, scheme.id, setting.closedDays), repair: setting.repair })
+      const r = await reconcileScheme(host, scheme.id, {
+        ...(await closedRange(host, scheme.id, setting.closedDays)),
+        repair: setting.repair,
+      })
       onResult?.(r)
       return r
     },

@@ -19,7 +19,10 @@ export interface TargetCheckInput {
   readonly sleep?: (ms: number) => Promise<void>
 }
 
-export interface TargetFinding { readonly error: FerryError; readonly recordId?: string }
+export interface TargetFinding {
+  readonly error: FerryError
+  readonly recordId?: string
+}
 
 const MAX_ATTEMPTS = 4
 
@@ -29,9 +32,16 @@ async function patiently<T>(o: TargetCheckInput, fn: () => Promise<T>): Promise<
       return await fn()
     } catch (e) {
       const err = toFerryError(e)
-      if (attempt >= MAX_ATTEMPTS || (err.kind !== 'rate_limited' && err.kind !== 'transient') || o.signal?.aborted === true) throw err
+      if (
+        attempt >= MAX_ATTEMPTS ||
+        (err.kind !== 'rate_limited' && err.kind !== 'transient') ||
+        o.signal?.aborted === true
+      )
+        throw err
       const asked = Number(err.details.retryAfterMs)
-      await (o.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(Number.isFinite(asked) && asked > 0 ? asked : 500 * 2 ** attempt)
+      await (o.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(
+        Number.isFinite(asked) && asked > 0 ? asked : 500 * 2 ** attempt,
+      )
     }
   }
 }
@@ -61,9 +71,13 @@ export class TargetCheck {
         const [key, w] = next
         const got = await patiently(this.o, () => this.o.view.get(key, this.o.signal))
         const first = w.recordIds[0]!
-        if (!got.exists) findings.push({ recordId: first, error: VerifyTargetMissing([w.recordIds.join(', '), key, w.targetId]) })
+        if (!got.exists)
+          findings.push({ recordId: first, error: VerifyTargetMissing([w.recordIds.join(', '), key, w.targetId]) })
         else if (got.targetId !== undefined && got.targetId !== w.targetId) {
-          findings.push({ recordId: first, error: VerifyTargetMismatch([w.recordIds.join(', '), key, w.targetId, got.targetId]) })
+          findings.push({
+            recordId: first,
+            error: VerifyTargetMismatch([w.recordIds.join(', '), key, w.targetId, got.targetId]),
+          })
         }
       }
     }
@@ -85,7 +99,10 @@ export class TargetCheck {
       for (const [key, ids] of byKey) {
         if (ids.length < 2) continue
         const recordId = this.written.get(key)?.recordIds[0]
-        findings.push({ ...(recordId === undefined ? {} : { recordId }), error: VerifyTargetDuplicate([key, `${ids.length} documents (${ids.join(', ')})`]) })
+        findings.push({
+          ...(recordId === undefined ? {} : { recordId }),
+          error: VerifyTargetDuplicate([key, `${ids.length} documents (${ids.join(', ')})`]),
+        })
       }
     }
     return { findings, keysChecked: this.written.size, listed }

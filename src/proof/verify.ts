@@ -13,7 +13,13 @@
 import type { FerryError } from '../core/errors.js'
 import type { TimeWindow } from '../connectors/contract.js'
 import type { LedgerRecord } from '../store/index.js'
-import { VerifyCursorGap, VerifyDoneWithoutProof, VerifyKeyTwoTargets, VerifyNotSettled, VerifyParked } from './errors.js'
+import {
+  VerifyCursorGap,
+  VerifyDoneWithoutProof,
+  VerifyKeyTwoTargets,
+  VerifyNotSettled,
+  VerifyParked,
+} from './errors.js'
 import { TargetCheck, type TargetCheckInput } from './verify-target.js'
 
 /** What verify reads from the store (the real Store satisfies it). */
@@ -46,7 +52,8 @@ export interface VerifyInput {
 
 export interface Violation {
   readonly code: string
-  readonly rule: 'settled_or_planned' | 'one_target_per_key' | 'done_has_proof' | 'cursor_covered' | 'ledger_matches_target'
+  readonly rule:
+    'settled_or_planned' | 'one_target_per_key' | 'done_has_proof' | 'cursor_covered' | 'ledger_matches_target'
   readonly recordId?: string
   readonly message: string
 }
@@ -73,7 +80,8 @@ function violation(rule: Violation['rule'], e: FerryError, recordId?: string): V
 /** A target id the engine made up because the target gave none (`key:<business key>`). */
 const isPlaceholder = (targetId: string) => targetId.startsWith('key:')
 
-const emptyResponse = (r: unknown) => r === null || r === undefined || (typeof r === 'object' && Object.keys(r).length === 0)
+const emptyResponse = (r: unknown) =>
+  r === null || r === undefined || (typeof r === 'object' && Object.keys(r).length === 0)
 
 export async function verifyLedger(input: VerifyInput): Promise<VerifyReport> {
   const { schemeId } = input
@@ -86,27 +94,67 @@ export async function verifyLedger(input: VerifyInput): Promise<VerifyReport> {
     records++
     check?.see(r)
     if (r.status === 'error' && r.resolvedAt === null) {
-      violations.push(violation('settled_or_planned', VerifyParked([r.id, r.lastError === null ? 'no error recorded' : `${r.lastError.code}: ${r.lastError.message}`]), r.id))
+      violations.push(
+        violation(
+          'settled_or_planned',
+          VerifyParked([
+            r.id,
+            r.lastError === null ? 'no error recorded' : `${r.lastError.code}: ${r.lastError.message}`,
+          ]),
+          r.id,
+        ),
+      )
     } else if (!SETTLED.has(r.status) && r.status !== 'error' && r.resolvedAt === null && r.nextAttemptAt === null) {
       violations.push(violation('settled_or_planned', VerifyNotSettled([r.id, r.status]), r.id))
     }
     if (r.status === 'done') {
-      if (r.targetId === null || r.targetId === '') violations.push(violation('done_has_proof', VerifyDoneWithoutProof([r.id, 'a target id']), r.id))
-      else if (isPlaceholder(r.targetId)) violations.push(violation('done_has_proof', VerifyDoneWithoutProof([r.id, `a real target id (it has the placeholder ${r.targetId})`]), r.id))
-      if (emptyResponse(r.response)) violations.push(violation('done_has_proof', VerifyDoneWithoutProof([r.id, 'the target response that proved it']), r.id))
+      if (r.targetId === null || r.targetId === '')
+        violations.push(violation('done_has_proof', VerifyDoneWithoutProof([r.id, 'a target id']), r.id))
+      else if (isPlaceholder(r.targetId))
+        violations.push(
+          violation(
+            'done_has_proof',
+            VerifyDoneWithoutProof([r.id, `a real target id (it has the placeholder ${r.targetId})`]),
+            r.id,
+          ),
+        )
+      if (emptyResponse(r.response))
+        violations.push(
+          violation('done_has_proof', VerifyDoneWithoutProof([r.id, 'the target response that proved it']), r.id),
+        )
     }
-    if (SETTLED.has(r.status) && r.businessKey !== null && r.targetId !== null && r.targetId !== '' && !isPlaceholder(r.targetId)) {
+    if (
+      SETTLED.has(r.status) &&
+      r.businessKey !== null &&
+      r.targetId !== null &&
+      r.targetId !== '' &&
+      !isPlaceholder(r.targetId)
+    ) {
       const byKey = keyToTarget.get(r.businessKey)
       if (byKey === undefined) keyToTarget.set(r.businessKey, { targetId: r.targetId, recordId: r.id })
       else if (byKey.targetId !== r.targetId) {
-        violations.push(violation('one_target_per_key', VerifyKeyTwoTargets([
-          `key ${r.businessKey} maps to target ${byKey.targetId} (record ${byKey.recordId}) and to target ${r.targetId} (record ${r.id})`]), r.id))
+        violations.push(
+          violation(
+            'one_target_per_key',
+            VerifyKeyTwoTargets([
+              `key ${r.businessKey} maps to target ${byKey.targetId} (record ${byKey.recordId}) and to target ${r.targetId} (record ${r.id})`,
+            ]),
+            r.id,
+          ),
+        )
       }
       const byTarget = targetToKey.get(r.targetId)
       if (byTarget === undefined) targetToKey.set(r.targetId, { key: r.businessKey, recordId: r.id })
       else if (byTarget.key !== r.businessKey) {
-        violations.push(violation('one_target_per_key', VerifyKeyTwoTargets([
-          `target ${r.targetId} is the document of key ${byTarget.key} (record ${byTarget.recordId}) and of key ${r.businessKey} (record ${r.id})`]), r.id))
+        violations.push(
+          violation(
+            'one_target_per_key',
+            VerifyKeyTwoTargets([
+              `target ${r.targetId} is the document of key ${byTarget.key} (record ${byTarget.recordId}) and of key ${r.businessKey} (record ${r.id})`,
+            ]),
+            r.id,
+          ),
+        )
       }
     }
   }
@@ -118,16 +166,30 @@ export async function verifyLedger(input: VerifyInput): Promise<VerifyReport> {
   if (start !== undefined) {
     cursor = await input.windows.lastSyncTime(schemeId, input.api, start)
     for (const gap of await input.windows.gaps(schemeId, input.api, start, cursor)) {
-      violations.push(violation('cursor_covered', VerifyCursorGap([input.api, `[${gap.start.toISOString()}, ${gap.end.toISOString()})`, cursor.toISOString()])))
+      violations.push(
+        violation(
+          'cursor_covered',
+          VerifyCursorGap([input.api, `[${gap.start.toISOString()}, ${gap.end.toISOString()})`, cursor.toISOString()]),
+        ),
+      )
     }
     for (const w of closed) if (w.start.getTime() > cursor.getTime()) islands.push(w)
   }
   let target: VerifyReport['target']
   if (check !== undefined && input.target !== undefined) {
-    const range = input.target.range ?? (start !== undefined && cursor !== undefined && start < cursor ? { from: start, to: cursor } : undefined)
+    const range =
+      input.target.range ??
+      (start !== undefined && cursor !== undefined && start < cursor ? { from: start, to: cursor } : undefined)
     const t = await check.run(range)
     for (const f of t.findings) violations.push(violation('ledger_matches_target', f.error, f.recordId))
     target = { keysChecked: t.keysChecked, listed: t.listed }
   }
-  return { schemeId, records, ...(cursor === undefined ? {} : { cursor }), islands, violations, ...(target === undefined ? {} : { target }) }
+  return {
+    schemeId,
+    records,
+    ...(cursor === undefined ? {} : { cursor }),
+    islands,
+    violations,
+    ...(target === undefined ? {} : { target }),
+  }
 }

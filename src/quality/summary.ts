@@ -10,7 +10,11 @@ import type { QualitySummaryEntry } from './rules.js'
 export const QUALITY_STAGE = 'quality'
 const LOG_MSG = 'quality summary'
 
-export async function storeQualitySummary(store: Store, runId: string, summary: readonly QualitySummaryEntry[]): Promise<void> {
+export async function storeQualitySummary(
+  store: Store,
+  runId: string,
+  summary: readonly QualitySummaryEntry[],
+): Promise<void> {
   const counters: Record<string, number> = {}
   for (const e of summary) counters[`${e.code} ${e.path}`] = (counters[`${e.code} ${e.path}`] ?? 0) + e.count
   await store.runs.add(runId, QUALITY_STAGE, counters)

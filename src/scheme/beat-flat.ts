@@ -37,7 +37,11 @@ function flattenOne(doc: Record<string, unknown>, array: string, opts: BeatFlatO
 }
 
 /** Flatten one document over the listed detail arrays. */
-export function beatFlat(doc: Record<string, unknown>, arrays: readonly string[], opts: BeatFlatOptions = {}): Record<string, unknown>[] {
+export function beatFlat(
+  doc: Record<string, unknown>,
+  arrays: readonly string[],
+  opts: BeatFlatOptions = {},
+): Record<string, unknown>[] {
   let out = [doc]
   for (const array of arrays) out = out.flatMap((d) => flattenOne(d, array, opts))
   return out

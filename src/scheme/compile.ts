@@ -87,7 +87,10 @@ export function compileSide(meta: AdapterMetadata, path: string): CompiledSide {
     metadata: meta,
     request: compileFields(meta.request, join(path, 'request')),
     otherRequest: compileFields(meta.otherRequest, join(path, 'otherRequest')),
-    takeOverRequest: compileFields(meta.omissionRemedy?.takeOverRequest, join(join(path, 'omissionRemedy'), 'takeOverRequest')),
+    takeOverRequest: compileFields(
+      meta.omissionRemedy?.takeOverRequest,
+      join(join(path, 'omissionRemedy'), 'takeOverRequest'),
+    ),
   }
   compiledSides.add(side)
   return side

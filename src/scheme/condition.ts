@@ -60,18 +60,34 @@ export function testClause(clause: ConditionClause, fieldValue: unknown, opts: C
   const value = clause.value === undefined ? '' : String(clause.value)
   const cmp = (): Ordering => compare(fieldValue, value, opts.tz)
   switch (clause.logic) {
-    case 'eq': return equals(fieldValue, value)
-    case 'neq': return !equals(fieldValue, value)
-    case 'gt': return cmp() === 1
-    case 'egt': { const c = cmp(); return c === 1 || c === 0 }
-    case 'lt': return cmp() === -1
-    case 'elt': { const c = cmp(); return c === -1 || c === 0 }
-    case 'like': return toText(fieldValue).includes(value)
-    case 'notlike': return !toText(fieldValue).includes(value)
-    case 'notnull': return !isEmpty(fieldValue)
-    case 'isnull': return isEmpty(fieldValue)
-    case 'in': return splitList(value).some((v) => equals(fieldValue, v))
-    case 'notin': return !splitList(value).some((v) => equals(fieldValue, v))
+    case 'eq':
+      return equals(fieldValue, value)
+    case 'neq':
+      return !equals(fieldValue, value)
+    case 'gt':
+      return cmp() === 1
+    case 'egt': {
+      const c = cmp()
+      return c === 1 || c === 0
+    }
+    case 'lt':
+      return cmp() === -1
+    case 'elt': {
+      const c = cmp()
+      return c === -1 || c === 0
+    }
+    case 'like':
+      return toText(fieldValue).includes(value)
+    case 'notlike':
+      return !toText(fieldValue).includes(value)
+    case 'notnull':
+      return !isEmpty(fieldValue)
+    case 'isnull':
+      return isEmpty(fieldValue)
+    case 'in':
+      return splitList(value).some((v) => equals(fieldValue, v))
+    case 'notin':
+      return !splitList(value).some((v) => equals(fieldValue, v))
     case 'between': {
       const [lo, hi] = splitBetween(value)
       const a = compare(fieldValue, lo, opts.tz)
@@ -108,7 +124,11 @@ interface GroupResult {
   readonly rows: Map<string, Set<number>>
 }
 
-function evaluateGroup(doc: Record<string, unknown>, group: readonly ConditionClause[], opts: ConditionOptions): GroupResult {
+function evaluateGroup(
+  doc: Record<string, unknown>,
+  group: readonly ConditionClause[],
+  opts: ConditionOptions,
+): GroupResult {
   const rows = new Map<string, Set<number>>()
   for (const clause of group) {
     const detail = resolveField(doc, clause.field)
@@ -133,9 +153,10 @@ function evaluateGroup(doc: Record<string, unknown>, group: readonly ConditionCl
 function withRows(doc: Record<string, unknown>, arrayPath: string, keep: Set<number>): Record<string, unknown> {
   const [head, ...rest] = arrayPath.split('.') as [string, ...string[]]
   const current = getKey(doc, head)
-  const replaced = rest.length === 0
-    ? (current as unknown[]).filter((_, i) => keep.has(i))
-    : withRows(current as Record<string, unknown>, rest.join('.'), keep)
+  const replaced =
+    rest.length === 0
+      ? (current as unknown[]).filter((_, i) => keep.has(i))
+      : withRows(current as Record<string, unknown>, rest.join('.'), keep)
   return { ...doc, [head]: replaced }
 }
 
@@ -149,7 +170,10 @@ export function applyCondition(
   opts: ConditionOptions,
 ): Record<string, unknown> | undefined {
   if (condition === undefined || condition.length === 0) return doc
-  const passing = condition.filter((g) => g.length > 0).map((g) => evaluateGroup(doc, g, opts)).filter((r) => r.pass)
+  const passing = condition
+    .filter((g) => g.length > 0)
+    .map((g) => evaluateGroup(doc, g, opts))
+    .filter((r) => r.pass)
   if (passing.length === 0 && condition.some((g) => g.length > 0)) return undefined
   // A group that does not constrain an array keeps all of its rows.
   const constrained = new Set(passing.flatMap((r) => [...r.rows.keys()]))

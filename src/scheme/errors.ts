@@ -29,7 +29,8 @@ export const SchemeLimit = defineError(
   {
     code: 'ERR_SCHEME_LIMIT',
     kind: 'config',
-    meaning: 'The scheme nests objects and lists deeper than Ferry accepts (docs/schemes.md, Limits), or the file is too large.',
+    meaning:
+      'The scheme nests objects and lists deeper than Ferry accepts (docs/schemes.md, Limits), or the file is too large.',
     fix: 'Flatten the structure at the reported path; real schemes nest a few levels deep.',
   },
   (detail: string) => detail,
@@ -72,7 +73,8 @@ export const EffectConflict = defineError(
     meaning: 'Metadata has both `effect` and `type` and they disagree.',
     fix: 'Keep one of the two keys, or make them equal.',
   },
-  (effect: string, type: string) => `"effect" is ${effect} but "type" is ${type}; they name the same thing and must agree`,
+  (effect: string, type: string) =>
+    `"effect" is ${effect} but "type" is ${type}; they name the same thing and must agree`,
 )
 
 export const EffectSide = defineError(
@@ -192,7 +194,8 @@ export const TargetArraySource = defineError(
     meaning: 'A target detail array names a source key that holds something other than a list.',
     fix: 'Point the array field\'s value at the source detail array (e.g. "items"), or fix the record.',
   },
-  (field: string, key: string, got: string) => `target array ${field} reads source key "${key}", which is ${got}, not a list`,
+  (field: string, key: string, got: string) =>
+    `target array ${field} reads source key "${key}", which is ${got}, not a list`,
 )
 
 export const FilterInput = defineError(
@@ -200,7 +203,7 @@ export const FilterInput = defineError(
     code: 'ERR_FILTER_INPUT',
     kind: 'user',
     meaning: 'The input given to `ferry filter` is not a JSON array of documents.',
-    fix: 'Pass a file holding a JSON array of objects (the source API\'s list rows).',
+    fix: "Pass a file holding a JSON array of objects (the source API's list rows).",
   },
   (reason: string) => `filter input: ${reason}`,
 )

@@ -49,7 +49,9 @@ function extreme(values: unknown[], sign: 1 | -1): unknown {
   const decimals = present.map(toDecimal)
   if (decimals.every((d) => d !== undefined)) {
     let best = 0
-    decimals.forEach((d, i) => { if (d.cmp(decimals[best]!) === sign) best = i })
+    decimals.forEach((d, i) => {
+      if (d.cmp(decimals[best]!) === sign) best = i
+    })
     return present[best]
   }
   return present.reduce((a, b) => {
@@ -61,20 +63,33 @@ function extreme(values: unknown[], sign: 1 | -1): unknown {
 /** Apply one accumulator to the values of one field across the records of a body row. */
 export function accumulate(op: Accumulator, values: unknown[]): unknown {
   switch (op) {
-    case '$sum': return decimalToJson(values.map(toDecimal).reduce<Decimal>((s, d) => (d === undefined ? s : s.plus(d)), new Decimal(0)))
+    case '$sum':
+      return decimalToJson(
+        values.map(toDecimal).reduce<Decimal>((s, d) => (d === undefined ? s : s.plus(d)), new Decimal(0)),
+      )
     case '$avg': {
       const ds = values.map(toDecimal).filter((d): d is Decimal => d !== undefined)
       return ds.length === 0 ? null : decimalToJson(ds.reduce((s, d) => s.plus(d), new Decimal(0)).div(ds.length))
     }
-    case '$min': return extreme(values, -1)
-    case '$max': return extreme(values, 1)
-    case '$push': return [...values]
+    case '$min':
+      return extreme(values, -1)
+    case '$max':
+      return extreme(values, 1)
+    case '$push':
+      return [...values]
     case '$addToSet': {
       const seen = new Set<string>()
-      return values.filter((v) => { const k = JSON.stringify(v ?? null); if (seen.has(k)) return false; seen.add(k); return true })
+      return values.filter((v) => {
+        const k = JSON.stringify(v ?? null)
+        if (seen.has(k)) return false
+        seen.add(k)
+        return true
+      })
     }
-    case '$first': return values[0] ?? null
-    case '$last': return values[values.length - 1] ?? null
+    case '$first':
+      return values[0] ?? null
+    case '$last':
+      return values[values.length - 1] ?? null
   }
 }
 

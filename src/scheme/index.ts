@@ -21,13 +21,37 @@ import { validateScheme } from './validate.js'
 export * from './types.js'
 export { parseSchemeText, readSchemeFile, saveSchemeText, formatOf, type SchemeFormat } from './load.js'
 export { validateScheme, type ValidationResult } from './validate.js'
-export { compileScheme, compileSide, compileFields, type CompiledScheme, type CompiledSide, type CompiledField } from './compile.js'
+export {
+  compileScheme,
+  compileSide,
+  compileFields,
+  type CompiledScheme,
+  type CompiledSide,
+  type CompiledField,
+} from './compile.js'
 export { applyCondition, filterDocuments, testClause, type ConditionOptions } from './condition.js'
 export { beatFlat, beatFlatArrays, type BeatFlatOptions } from './beat-flat.js'
 export { groupCalculate, accumulate, headerGroupKey, type GroupedDocument } from './group-calculate.js'
-export { mapTarget, renderRequest, coerce, type MapContext, type MappedPayload, type RenderedRequest, type UnresolvedLookup } from './map-target.js'
+export {
+  mapTarget,
+  renderRequest,
+  coerce,
+  type MapContext,
+  type MappedPayload,
+  type RenderedRequest,
+  type UnresolvedLookup,
+} from './map-target.js'
 export { applySourcePipeline, type SourcePipelineOptions } from './source-pipeline.js'
-export { resolveRetry, resolveSchedule, retryDelayMs, DEFAULT_RETRY_LADDER_S, DEFAULT_JITTER, DEFAULT_TIMEZONE, type ResolvedRetry, type ResolvedSchedule } from './settings.js'
+export {
+  resolveRetry,
+  resolveSchedule,
+  retryDelayMs,
+  DEFAULT_RETRY_LADDER_S,
+  DEFAULT_JITTER,
+  DEFAULT_TIMEZONE,
+  type ResolvedRetry,
+  type ResolvedSchedule,
+} from './settings.js'
 export { PARSER_NAMES } from './parsers.js'
 
 export interface LoadedScheme {
@@ -59,7 +83,9 @@ export async function loadSchemeFile(file: string): Promise<LoadedScheme> {
 }
 
 /** Load, validate and compile, throwing ERR_SCHEME_INVALID (details list every error) on failure. */
-export async function loadCompiledScheme(file: string): Promise<{ compiled: CompiledScheme; warnings: readonly SchemeWarning[] }> {
+export async function loadCompiledScheme(
+  file: string,
+): Promise<{ compiled: CompiledScheme; warnings: readonly SchemeWarning[] }> {
   const loaded = await loadSchemeFile(file)
   if (!loaded.ok || loaded.scheme === undefined) {
     const first = loaded.errors[0]

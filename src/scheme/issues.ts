@@ -22,7 +22,8 @@ export class Issues {
   /** Warn about keys outside `known`; they are kept as they are. */
   unknownKeys(obj: Record<string, unknown>, known: ReadonlySet<string>, path: string): void {
     for (const k of Object.keys(obj)) {
-      if (!known.has(k)) this.warn('WARN_UNKNOWN_KEY', join(path, k), `unknown key "${k}" is kept as it is but has no effect in Ferry`)
+      if (!known.has(k))
+        this.warn('WARN_UNKNOWN_KEY', join(path, k), `unknown key "${k}" is kept as it is but has no effect in Ferry`)
     }
   }
 

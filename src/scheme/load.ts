@@ -28,7 +28,8 @@ function parseYaml(text: string): unknown {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true })
   const first = doc.errors[0]
   // The yaml parser recurses into flow collections; a hostile nesting ends as a caught RangeError.
-  if (first !== undefined && /call stack/i.test(first.message)) throw SchemeLimit(['nested too deeply for the YAML parser'], { location: '1:1' })
+  if (first !== undefined && /call stack/i.test(first.message))
+    throw SchemeLimit(['nested too deeply for the YAML parser'], { location: '1:1' })
   if (first !== undefined) {
     const pos = first.linePos?.[0]
     throw SchemeSyntax(['YAML', first.message.split('\n')[0] ?? first.message], {
@@ -38,7 +39,8 @@ function parseYaml(text: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: 100 }) as unknown
   } catch (e) {
-    if (e instanceof RangeError) throw SchemeLimit(['nested too deeply for the YAML parser'], { location: '1:1', cause: e })
+    if (e instanceof RangeError)
+      throw SchemeLimit(['nested too deeply for the YAML parser'], { location: '1:1', cause: e })
     // The yaml library throws for alias expansion past the limit (a "billion laughs" file).
     throw SchemeSyntax(['YAML', e instanceof Error ? e.message : String(e)], { location: '1:1', cause: e })
   }

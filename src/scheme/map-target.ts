@@ -46,17 +46,25 @@ class Mapper {
 
   constructor(private readonly ctx: MapContext) {
     const inner = ctx.lookups
-    this.lookups = inner === undefined ? undefined : {
-      find: async (q) => {
-        const found = await inner.find(q)
-        // An `in` list tries alternatives: only a miss of the last one is a miss of the lookup.
-        const last = q.attempt === undefined || q.attempt.index === q.attempt.of - 1
-        if (last && (found === undefined || found === null || found === '')) {
-          this.unresolved.push({ field: this.currentField, collection: q.collection, lookupField: q.field, where: { ...q.where } })
-        }
-        return found
-      },
-    }
+    this.lookups =
+      inner === undefined
+        ? undefined
+        : {
+            find: async (q) => {
+              const found = await inner.find(q)
+              // An `in` list tries alternatives: only a miss of the last one is a miss of the lookup.
+              const last = q.attempt === undefined || q.attempt.index === q.attempt.of - 1
+              if (last && (found === undefined || found === null || found === '')) {
+                this.unresolved.push({
+                  field: this.currentField,
+                  collection: q.collection,
+                  lookupField: q.field,
+                  where: { ...q.where },
+                })
+              }
+              return found
+            },
+          }
   }
 
   private evalContext(frame: Frame): EvalContext {
@@ -75,9 +83,12 @@ class Mapper {
     let ec: EvalContext | undefined
     for (const f of fields) {
       const p = join(outPath, f.field)
-      const v = f.container !== undefined ? await this.container(f, frame, p)
-        : f.constant !== undefined ? await this.scalar(f, undefined, p)
-          : await this.scalar(f, ec ??= this.evalContext(frame), p)
+      const v =
+        f.container !== undefined
+          ? await this.container(f, frame, p)
+          : f.constant !== undefined
+            ? await this.scalar(f, undefined, p)
+            : await this.scalar(f, (ec ??= this.evalContext(frame)), p)
       if (v !== null && v !== undefined) setKey(out, f.field, v)
     }
     return out
@@ -107,7 +118,13 @@ class Mapper {
     if (!Array.isArray(rows)) throw TargetArraySource([outPath, key, describeType(rows)], { location: outPath })
     const out: Record<string, unknown>[] = []
     for (const [i, row] of (rows as unknown[]).entries()) {
-      out.push(await this.object(c.children, { record: frame.record, row: isPlainObject(row) ? row : { value: row }, rowPath: key }, join(outPath, i)))
+      out.push(
+        await this.object(
+          c.children,
+          { record: frame.record, row: isPlainObject(row) ? row : { value: row }, rowPath: key },
+          join(outPath, i),
+        ),
+      )
     }
     return out
   }
@@ -123,7 +140,13 @@ class Mapper {
       if (!isFerryError(e)) throw e
       const err = e
       throw new FerryError(err.code, err.kind, `${outPath}: ${err.message}`, {
-        location: outPath, cause: e, details: { ...err.details, schemePath: f.path, ...(err.location === undefined ? {} : { position: err.location }) },
+        location: outPath,
+        cause: e,
+        details: {
+          ...err.details,
+          schemePath: f.path,
+          ...(err.location === undefined ? {} : { position: err.location }),
+        },
       })
     }
     if (f.parser === undefined) return coerce(v, f.type, outPath)
@@ -170,7 +193,11 @@ export function coerce(v: unknown, type: string | undefined, outPath: string): u
  * side (from `compileScheme`) or metadata (compiled on first use and remembered).
  * Throws a FerryError (kind `data` for bad record values) located at the payload path.
  */
-export async function mapTarget(meta: AdapterMetadata | CompiledSide, record: Record<string, unknown>, ctx: MapContext): Promise<MappedPayload> {
+export async function mapTarget(
+  meta: AdapterMetadata | CompiledSide,
+  record: Record<string, unknown>,
+  ctx: MapContext,
+): Promise<MappedPayload> {
   const side = asCompiledSide(meta, 'target.metadata')
   const m = new Mapper(ctx)
   const payload = await m.object(side.request, { record, row: undefined, rowPath: undefined }, '')
@@ -187,16 +214,27 @@ export interface RenderedRequest {
  * Render the source request parameters. With `omissionRemedy: true` the takeOverRequest items
  * replace the same-named request items (others keep their normal values; new ones are added).
  */
-export async function renderRequest(meta: AdapterMetadata | CompiledSide, ctx: MapContext, opts: { omissionRemedy?: boolean } = {}): Promise<RenderedRequest> {
+export async function renderRequest(
+  meta: AdapterMetadata | CompiledSide,
+  ctx: MapContext,
+  opts: { omissionRemedy?: boolean } = {},
+): Promise<RenderedRequest> {
   const side = asCompiledSide(meta, 'source.metadata')
   let fields = side.request
   if (opts.omissionRemedy === true) {
     const over = new Map(side.takeOverRequest.map((f) => [f.field, f]))
-    fields = [...side.request.map((f) => over.get(f.field) ?? f), ...side.takeOverRequest.filter((f) => !side.request.some((r) => r.field === f.field))]
+    fields = [
+      ...side.request.map((f) => over.get(f.field) ?? f),
+      ...side.takeOverRequest.filter((f) => !side.request.some((r) => r.field === f.field)),
+    ]
   }
   const m = new Mapper(ctx)
   const frame: Frame = { record: {}, row: undefined, rowPath: undefined }
   const request = await m.object(fields, frame, '')
-  const otherRequest = await m.object(side.otherRequest.filter((f) => f.field !== 'beatFlat'), frame, '')
+  const otherRequest = await m.object(
+    side.otherRequest.filter((f) => f.field !== 'beatFlat'),
+    frame,
+    '',
+  )
   return { request, otherRequest, unresolved: m.unresolved }
 }

@@ -31,12 +31,17 @@ function keyValueList(obj: Record<string, unknown>): { Key: string | number; Val
 
 const PARSERS: Readonly<Record<string, ParserDef>> = {
   /** A list becomes one string joined by `params` (default ","); a non-list passes unchanged. */
-  ArrayToString: { needs: [], typed: 'after', apply: (value, spec) => (Array.isArray(value) ? value.map(toText).join(str(spec, 'params') || ',') : value) },
+  ArrayToString: {
+    needs: [],
+    typed: 'after',
+    apply: (value, spec) => (Array.isArray(value) ? value.map(toText).join(str(spec, 'params') || ',') : value),
+  },
   /** A string becomes a list split at `params` (default ","); empty or blank → []; a non-string passes. */
   StringToArray: {
     needs: [],
     typed: 'before',
-    apply: (value, spec) => (typeof value !== 'string' ? value : value.trim() === '' ? [] : value.split(str(spec, 'params') || ',')),
+    apply: (value, spec) =>
+      typeof value !== 'string' ? value : value.trim() === '' ? [] : value.split(str(spec, 'params') || ','),
   },
   /**
    * An object (or JSON text of one, newlines removed first) becomes a `[{Key, Value}]` list.
@@ -55,7 +60,8 @@ const PARSERS: Readonly<Record<string, ParserDef>> = {
           throw ParserInput(['ConvertJson', at, 'text that is not JSON'], { location: at })
         }
       }
-      if (!isPlainObject(obj)) throw ParserInput(['ConvertJson', at, Array.isArray(obj) ? 'a list' : typeof obj], { location: at })
+      if (!isPlainObject(obj))
+        throw ParserInput(['ConvertJson', at, Array.isArray(obj) ? 'a list' : typeof obj], { location: at })
       return keyValueList(obj)
     },
   },
@@ -69,7 +75,8 @@ const PARSERS: Readonly<Record<string, ParserDef>> = {
   ConvertTwoStageObjectParser: {
     needs: ['params1', 'params2'],
     typed: 'before',
-    apply: (value, spec) => (value === null || value === undefined ? value : { [str(spec, 'params1')]: { [str(spec, 'params2')]: value } }),
+    apply: (value, spec) =>
+      value === null || value === undefined ? value : { [str(spec, 'params1')]: { [str(spec, 'params2')]: value } },
   },
 }
 

@@ -21,7 +21,8 @@ function own(obj: unknown, key: string): unknown {
  * object's prototype instead and the key would vanish from the record, its hash and its payload.
  */
 export function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
   else obj[key] = value
 }
 

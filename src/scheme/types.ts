@@ -32,7 +32,19 @@ export interface FieldSpec {
 }
 
 /** Condition operators documented by the platform. */
-export const CONDITION_OPERATORS = ['eq', 'neq', 'gt', 'egt', 'lt', 'elt', 'like', 'notlike', 'between', 'notnull', 'isnull'] as const
+export const CONDITION_OPERATORS = [
+  'eq',
+  'neq',
+  'gt',
+  'egt',
+  'lt',
+  'elt',
+  'like',
+  'notlike',
+  'between',
+  'notnull',
+  'isnull',
+] as const
 /** Ferry extensions (comma-separated lists); validation flags them with a warning. */
 export const EXTENSION_OPERATORS = ['in', 'notin'] as const
 
@@ -149,7 +161,13 @@ export interface SchemeFile {
 
 /** A non-fatal finding of validation; printed as `code  path  message` like errors. */
 export interface SchemeWarning {
-  readonly code: 'WARN_UNKNOWN_KEY' | 'WARN_UNCONFIRMED' | 'WARN_EXTENSION' | 'WARN_IGNORED' | 'WARN_GROUP_WITHOUT_BEATFLAT' | 'WARN_UNKNOWN_CONNECTOR'
+  readonly code:
+    | 'WARN_UNKNOWN_KEY'
+    | 'WARN_UNCONFIRMED'
+    | 'WARN_EXTENSION'
+    | 'WARN_IGNORED'
+    | 'WARN_GROUP_WITHOUT_BEATFLAT'
+    | 'WARN_UNKNOWN_CONNECTOR'
     | 'WARN_LOOKUP_IMPLICIT_END'
   readonly path: string
   readonly message: string

@@ -18,7 +18,9 @@ function isTimestampValue(v: string): boolean {
 function checkTimestamp(issues: Issues, logic: string, v: string, path: string): void {
   const n = v.slice('timestamp:'.length).trim()
   if (!/^-?\d+(\.\d+)?$/.test(n)) {
-    issues.error(ConditionValue([logic, '"timestamp:" followed by Unix seconds', JSON.stringify(v)], { location: path }))
+    issues.error(
+      ConditionValue([logic, '"timestamp:" followed by Unix seconds', JSON.stringify(v)], { location: path }),
+    )
   }
 }
 
@@ -38,7 +40,11 @@ function checkClause(issues: Issues, clause: Record<string, unknown>, path: stri
   const valuePath = join(path, 'value')
   if (!(CONDITION_OPERATORS as readonly string[]).includes(logic)) {
     if ((EXTENSION_OPERATORS as readonly string[]).includes(logic)) {
-      issues.warn('WARN_EXTENSION', join(path, 'logic'), `"${logic}" is a Ferry extension (comma-separated list); the platform does not document it`)
+      issues.warn(
+        'WARN_EXTENSION',
+        join(path, 'logic'),
+        `"${logic}" is a Ferry extension (comma-separated list); the platform does not document it`,
+      )
     } else {
       issues.error(UnknownOperator([logic, KNOWN_LIST], { location: join(path, 'logic') }))
       return

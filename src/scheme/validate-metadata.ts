@@ -8,7 +8,13 @@ import { parseValue } from '../expr/index.js'
 import { countImplicitLookupEnds } from '../expr/lexer.js'
 import { isValidCrontab } from './crontab.js'
 import {
-  BadCrontab, DuplicateField, EffectConflict, EffectSide, SchemeValue, UnknownAccumulator, UnknownParser,
+  BadCrontab,
+  DuplicateField,
+  EffectConflict,
+  EffectSide,
+  SchemeValue,
+  UnknownAccumulator,
+  UnknownParser,
 } from './errors.js'
 import type { Issues } from './issues.js'
 import { describeType, isPlainObject, join } from './path.js'
@@ -19,13 +25,46 @@ import { validateCondition } from './validate-condition.js'
 export type Side = 'source' | 'target'
 
 const METADATA_KEYS = new Set([
-  'api', 'effect', 'type', 'method', 'id', 'number', 'name', 'idCheck', 'request', 'otherRequest', 'response',
-  'otherResponse', 'condition', 'condition_bak', 'autoFillResponse', 'beatFlat', 'pagination', 'omissionRemedy',
-  'operation', 'groupCalculate', 'distributionOrg', 'formatResponse',
+  'api',
+  'effect',
+  'type',
+  'method',
+  'id',
+  'number',
+  'name',
+  'idCheck',
+  'request',
+  'otherRequest',
+  'response',
+  'otherResponse',
+  'condition',
+  'condition_bak',
+  'autoFillResponse',
+  'beatFlat',
+  'pagination',
+  'omissionRemedy',
+  'operation',
+  'groupCalculate',
+  'distributionOrg',
+  'formatResponse',
 ])
 const FIELD_KEYS = new Set([
-  'field', 'label', 'type', 'value', 'describe', 'is_required', 'parser', 'children', 'parent', 'parent_id', 'id',
-  'display', 'enableDisplay', 'default', 'is_request', 'name',
+  'field',
+  'label',
+  'type',
+  'value',
+  'describe',
+  'is_required',
+  'parser',
+  'children',
+  'parent',
+  'parent_id',
+  'id',
+  'display',
+  'enableDisplay',
+  'default',
+  'is_request',
+  'name',
 ])
 const SOURCE_ONLY = ['condition', 'beatFlat', 'omissionRemedy', 'pagination', 'autoFillResponse'] as const
 const TARGET_ONLY = ['operation', 'groupCalculate', 'distributionOrg'] as const
@@ -53,7 +92,11 @@ export function checkValue(issues: Issues, text: string, path: string): void {
   try {
     parseValue(text)
     if (text.startsWith('_function') && countImplicitLookupEnds(text) > 0) {
-      issues.warn('WARN_LOOKUP_IMPLICIT_END', path, 'a _findCollection inside _function has no _endFind; accepted by the rule "a lookup that is a whole function argument ends at the next top-level , or )" — add _endFind to make it explicit')
+      issues.warn(
+        'WARN_LOOKUP_IMPLICIT_END',
+        path,
+        'a _findCollection inside _function has no _endFind; accepted by the rule "a lookup that is a whole function argument ends at the next top-level , or )" — add _endFind to make it explicit',
+      )
     }
   } catch (e) {
     if (!isFerryError(e)) throw e
@@ -70,7 +113,14 @@ export function checkCrontab(issues: Issues, v: unknown, path: string): void {
   if (reason !== undefined) issues.error(BadCrontab([v, reason], { location: path }))
 }
 
-function checkField(issues: Issues, item: Record<string, unknown>, path: string, role: ListRole, side: Side, depth: number): void {
+function checkField(
+  issues: Issues,
+  item: Record<string, unknown>,
+  path: string,
+  role: ListRole,
+  side: Side,
+  depth: number,
+): void {
   issues.unknownKeys(item, FIELD_KEYS, path)
   issues.requireString(item, 'field', path, 'the parameter or JSON key this item sets')
   for (const k of ['label', 'type', 'parent'] as const) issues.optionalString(item, k, path)
@@ -79,18 +129,31 @@ function checkField(issues: Issues, item: Record<string, unknown>, path: string,
   const children = issues.optionalArray(item, 'children', path)
   const value = item.value
   const valuePath = join(path, 'value')
-  if (role === 'evaluated' && value !== undefined && value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
+  if (
+    role === 'evaluated' &&
+    value !== undefined &&
+    value !== null &&
+    !['string', 'number', 'boolean'].includes(typeof value)
+  ) {
     issues.type(valuePath, 'a string, number, boolean or null', value)
   }
   const isContainer = type !== undefined && CONTAINER_TYPES.has(type)
   if (children !== undefined && !isContainer && side === 'target' && role === 'evaluated') {
-    issues.error(SchemeValue([describeType(item.type), '"array" or "object" on an item with children'], { location: join(path, 'type') }))
+    issues.error(
+      SchemeValue([describeType(item.type), '"array" or "object" on an item with children'], {
+        location: join(path, 'type'),
+      }),
+    )
   }
   if (role === 'evaluated' && typeof value === 'string' && value !== '') {
     if (isContainer && children !== undefined) {
       // A detail array names its source array without braces (S-TGT).
       if (!BARE_KEY.test(value)) {
-        issues.error(SchemeValue([JSON.stringify(value), 'the source detail array key without braces, e.g. "items"'], { location: valuePath }))
+        issues.error(
+          SchemeValue([JSON.stringify(value), 'the source detail array key without braces, e.g. "items"'], {
+            location: valuePath,
+          }),
+        )
       }
     } else {
       checkValue(issues, value, valuePath)
@@ -104,18 +167,30 @@ function checkField(issues: Issues, item: Record<string, unknown>, path: string,
     }
     for (const k of ['params', 'params1', 'params2'] as const) issues.optionalString(parser, k, join(path, 'parser'))
     for (const k of name === undefined ? [] : parserNeeds(name)) {
-      if (typeof parser[k] !== 'string' || parser[k] === '') issues.missing(join(path, 'parser'), k, `${name} needs it (e.g. "FNumber")`)
+      if (typeof parser[k] !== 'string' || parser[k] === '')
+        issues.missing(join(path, 'parser'), k, `${name} needs it (e.g. "FNumber")`)
     }
   }
   if (children === undefined) return
   if (depth >= MAX_FIELD_DEPTH) {
-    issues.error(SchemeValue([`children nested ${depth + 1} levels deep`, `at most ${MAX_FIELD_DEPTH} levels`], { location: join(path, 'children') }))
+    issues.error(
+      SchemeValue([`children nested ${depth + 1} levels deep`, `at most ${MAX_FIELD_DEPTH} levels`], {
+        location: join(path, 'children'),
+      }),
+    )
     return
   }
   checkFieldList(issues, children, join(path, 'children'), role, side, depth + 1)
 }
 
-export function checkFieldList(issues: Issues, list: unknown[], path: string, role: ListRole, side: Side, depth = 1): void {
+export function checkFieldList(
+  issues: Issues,
+  list: unknown[],
+  path: string,
+  role: ListRole,
+  side: Side,
+  depth = 1,
+): void {
   const seen = new Map<string, string>()
   list.forEach((item, i) => {
     const p = join(path, i)
@@ -126,14 +201,17 @@ export function checkFieldList(issues: Issues, list: unknown[], path: string, ro
     checkField(issues, item, p, role, side, depth)
     if (typeof item.field === 'string' && item.field !== '') {
       const first = seen.get(item.field)
-      if (first !== undefined && role === 'evaluated') issues.error(DuplicateField([item.field, first], { location: join(p, 'field') }))
+      if (first !== undefined && role === 'evaluated')
+        issues.error(DuplicateField([item.field, first], { location: join(p, 'field') }))
       else seen.set(item.field, p)
     }
   })
 }
 
 function normaliseEffect(v: unknown): Effect | undefined {
-  return typeof v === 'string' && ['QUERY', 'EXECUTE'].includes(v.toUpperCase()) ? (v.toUpperCase() as Effect) : undefined
+  return typeof v === 'string' && ['QUERY', 'EXECUTE'].includes(v.toUpperCase())
+    ? (v.toUpperCase() as Effect)
+    : undefined
 }
 
 function checkEffect(issues: Issues, meta: Record<string, unknown>, path: string, side: Side): void {
@@ -154,7 +232,9 @@ function checkEffect(issues: Issues, meta: Record<string, unknown>, path: string
     effect = e
   }
   if (effect !== undefined && effect !== expected) {
-    issues.error(EffectSide([side, effect, expected], { location: join(path, meta.effect === undefined ? 'type' : 'effect') }))
+    issues.error(
+      EffectSide([side, effect, expected], { location: join(path, meta.effect === undefined ? 'type' : 'effect') }),
+    )
   }
 }
 
@@ -165,7 +245,8 @@ function checkOmissionRemedy(issues: Issues, meta: Record<string, unknown>, path
   issues.unknownKeys(r, new Set(['crontab', 'takeOverRequest', 'adapter']), p)
   if (r.crontab === undefined) issues.missing(p, 'crontab', 'when the catch-up query runs, e.g. "0 0 * * *"')
   else checkCrontab(issues, r.crontab, join(p, 'crontab'))
-  if (r.takeOverRequest === undefined) issues.missing(p, 'takeOverRequest', 'the request fields the catch-up query overrides')
+  if (r.takeOverRequest === undefined)
+    issues.missing(p, 'takeOverRequest', 'the request fields the catch-up query overrides')
   const list = issues.optionalArray(r, 'takeOverRequest', p)
   if (list !== undefined) checkFieldList(issues, list, join(p, 'takeOverRequest'), 'evaluated', 'source')
   issues.optionalString(r, 'adapter', p)
@@ -180,19 +261,34 @@ function checkOperation(issues: Issues, meta: Record<string, unknown>, path: str
   const p = join(path, 'operation')
   const method = issues.requireString(op, 'method', p, '"none" (one stored record → one write) or "batchArraySave"')
   if (method === 'merge') {
-    issues.warn('WARN_UNCONFIRMED', join(p, 'method'), '"merge" is implied by the platform but its keys are unconfirmed (spec 4.1); Ferry writes one record per document — use groupCalculate to merge')
+    issues.warn(
+      'WARN_UNCONFIRMED',
+      join(p, 'method'),
+      '"merge" is implied by the platform but its keys are unconfirmed (spec 4.1); Ferry writes one record per document — use groupCalculate to merge',
+    )
   } else if (method === 'batchArraySave') {
     issues.unknownKeys(op, new Set(['method', 'rows', 'rowsKey']), p)
     if (op.rows !== undefined) {
       positiveInt(issues, op.rows, join(p, 'rows'), 'a positive whole number of records per call')
-      if (typeof op.rows === 'number' && op.rows > MAX_BATCH_ROWS) issues.error(SchemeValue([String(op.rows), `at most ${MAX_BATCH_ROWS} records per call`], { location: join(p, 'rows') }))
+      if (typeof op.rows === 'number' && op.rows > MAX_BATCH_ROWS)
+        issues.error(
+          SchemeValue([String(op.rows), `at most ${MAX_BATCH_ROWS} records per call`], { location: join(p, 'rows') }),
+        )
     }
     issues.requireString(op, 'rowsKey', p, 'the request key that holds the array of records, e.g. "array"')
     if (meta.groupCalculate !== undefined) {
-      issues.error(SchemeValue(['batchArraySave with groupCalculate', 'one of them: a grouped document is already one write'], { location: join(p, 'method') }))
+      issues.error(
+        SchemeValue(['batchArraySave with groupCalculate', 'one of them: a grouped document is already one write'], {
+          location: join(p, 'method'),
+        }),
+      )
     }
   } else if (method !== undefined && method !== 'none') {
-    issues.error(SchemeValue([JSON.stringify(method), '"none", "batchArraySave" (or "merge", unconfirmed)'], { location: join(p, 'method') }))
+    issues.error(
+      SchemeValue([JSON.stringify(method), '"none", "batchArraySave" (or "merge", unconfirmed)'], {
+        location: join(p, 'method'),
+      }),
+    )
   }
   if (method === 'none') issues.unknownKeys(op, new Set(['method']), p)
 }
@@ -205,21 +301,29 @@ function checkGroupCalculate(issues: Issues, meta: Record<string, unknown>, path
   const g = issues.optionalObject(meta, 'groupCalculate', path)
   if (g === undefined) return
   const p = join(path, 'groupCalculate')
-  issues.unknownKeys(g, new Set(['headerGroup', 'bodyGroup', 'bodyName', 'targetBodyName', 'bodyMaxLine', 'calculate']), p)
+  issues.unknownKeys(
+    g,
+    new Set(['headerGroup', 'bodyGroup', 'bodyName', 'targetBodyName', 'bodyMaxLine', 'calculate']),
+    p,
+  )
   if (g.headerGroup === undefined) issues.missing(p, 'headerGroup', 'the fields that make one target document')
   else {
     const l = issues.stringList(g.headerGroup, join(p, 'headerGroup'))
-    if (l !== undefined && l.length === 0) issues.missing(p, 'headerGroup', 'at least one field: an empty list would merge everything into one document')
+    if (l !== undefined && l.length === 0)
+      issues.missing(p, 'headerGroup', 'at least one field: an empty list would merge everything into one document')
   }
   if (g.bodyGroup !== undefined) issues.stringList(g.bodyGroup, join(p, 'bodyGroup'))
   issues.requireString(g, 'bodyName', p, 'the list key that holds the merged rows')
   issues.optionalString(g, 'targetBodyName', p)
-  if (g.bodyMaxLine !== undefined && g.bodyMaxLine !== null) positiveInt(issues, g.bodyMaxLine, join(p, 'bodyMaxLine'), 'a positive whole number of rows')
+  if (g.bodyMaxLine !== undefined && g.bodyMaxLine !== null)
+    positiveInt(issues, g.bodyMaxLine, join(p, 'bodyMaxLine'), 'a positive whole number of rows')
   const calc = g.calculate === undefined ? undefined : issues.optionalObject(g, 'calculate', p)
   if (g.calculate === undefined) issues.missing(p, 'calculate', 'e.g. {"details_num": "$sum"}')
   for (const [field, op] of Object.entries(calc ?? {})) {
     if (typeof op !== 'string' || !(ACCUMULATORS as readonly string[]).includes(op)) {
-      issues.error(UnknownAccumulator([String(op), ACCUMULATORS.join(', ')], { location: join(join(p, 'calculate'), field) }))
+      issues.error(
+        UnknownAccumulator([String(op), ACCUMULATORS.join(', ')], { location: join(join(p, 'calculate'), field) }),
+      )
     }
   }
 }
@@ -250,24 +354,52 @@ export function validateMetadata(issues: Issues, meta: unknown, path: string, si
   }
   issues.optionalBoolean(meta, 'idCheck', path)
   issues.optionalBoolean(meta, 'autoFillResponse', path)
-  for (const [key, role] of [['request', 'evaluated'], ['otherRequest', 'evaluated'], ['response', 'documented'], ['otherResponse', 'documented']] as const) {
+  for (const [key, role] of [
+    ['request', 'evaluated'],
+    ['otherRequest', 'evaluated'],
+    ['response', 'documented'],
+    ['otherResponse', 'documented'],
+  ] as const) {
     const list = issues.optionalArray(meta, key, path)
     if (list !== undefined) checkFieldList(issues, list, join(path, key), role, side)
   }
   const misplaced = side === 'source' ? TARGET_ONLY : SOURCE_ONLY
   for (const k of misplaced) {
     // The platform's catalogue shows {"operation":{"method":"none"}} on query APIs too: the default, so silent.
-    if (k === 'operation' && isPlainObject(meta.operation) && meta.operation.method === 'none' && Object.keys(meta.operation).length === 1) continue
-    if (meta[k] !== undefined) issues.warn('WARN_IGNORED', join(path, k), `"${k}" applies to the ${side === 'source' ? 'target' : 'source'} side only; ignored here`)
+    if (
+      k === 'operation' &&
+      isPlainObject(meta.operation) &&
+      meta.operation.method === 'none' &&
+      Object.keys(meta.operation).length === 1
+    )
+      continue
+    if (meta[k] !== undefined)
+      issues.warn(
+        'WARN_IGNORED',
+        join(path, k),
+        `"${k}" applies to the ${side === 'source' ? 'target' : 'source'} side only; ignored here`,
+      )
   }
-  if (meta.condition_bak !== undefined) issues.warn('WARN_IGNORED', join(path, 'condition_bak'), '"condition_bak" is kept but ignored (no known meaning)')
-  if (meta.formatResponse !== undefined) issues.warn('WARN_IGNORED', join(path, 'formatResponse'), '"formatResponse" is unconfirmed (spec 3.8) and not implemented; kept but ignored')
-  if (meta.distributionOrg !== undefined) issues.warn('WARN_IGNORED', join(path, 'distributionOrg'), '"distributionOrg" is for 金蝶云星空 base data; kept but no Ferry connector reads it')
+  if (meta.condition_bak !== undefined)
+    issues.warn('WARN_IGNORED', join(path, 'condition_bak'), '"condition_bak" is kept but ignored (no known meaning)')
+  if (meta.formatResponse !== undefined)
+    issues.warn(
+      'WARN_IGNORED',
+      join(path, 'formatResponse'),
+      '"formatResponse" is unconfirmed (spec 3.8) and not implemented; kept but ignored',
+    )
+  if (meta.distributionOrg !== undefined)
+    issues.warn(
+      'WARN_IGNORED',
+      join(path, 'distributionOrg'),
+      '"distributionOrg" is for 金蝶云星空 base data; kept but no Ferry connector reads it',
+    )
   if (side === 'source') {
     if (meta.condition !== undefined) validateCondition(issues, meta.condition, join(path, 'condition'))
     if (meta.beatFlat !== undefined) issues.stringList(meta.beatFlat, join(path, 'beatFlat'))
     const pg = issues.optionalObject(meta, 'pagination', path)
-    if (pg?.pageSize !== undefined) positiveInt(issues, pg.pageSize, join(join(path, 'pagination'), 'pageSize'), 'a positive whole number')
+    if (pg?.pageSize !== undefined)
+      positiveInt(issues, pg.pageSize, join(join(path, 'pagination'), 'pageSize'), 'a positive whole number')
     checkOmissionRemedy(issues, meta, path)
   } else {
     checkOperation(issues, meta, path)

@@ -66,9 +66,13 @@ function checkRetry(issues: Issues, doc: Record<string, unknown>): void {
   issues.unknownKeys(r, new Set(['ladder', 'jitter']), 'retry')
   const ladder = issues.optionalArray(r, 'ladder', 'retry')
   if (ladder !== undefined) {
-    if (ladder.length > MAX_RETRIES) issues.error(SchemeValue([`${ladder.length} steps`, `at most ${MAX_RETRIES} retries`], { location: 'retry.ladder' }))
+    if (ladder.length > MAX_RETRIES)
+      issues.error(
+        SchemeValue([`${ladder.length} steps`, `at most ${MAX_RETRIES} retries`], { location: 'retry.ladder' }),
+      )
     ladder.forEach((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) issues.type(join('retry.ladder', i), 'a delay in seconds (> 0)', v)
+      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+        issues.type(join('retry.ladder', i), 'a delay in seconds (> 0)', v)
     })
   }
   const j = r.jitter
@@ -80,7 +84,11 @@ function checkRetry(issues: Issues, doc: Record<string, unknown>): void {
 function crossChecks(issues: Issues, scheme: SchemeFile): void {
   const target = scheme.target?.metadata
   if (target?.groupCalculate !== undefined && beatFlatArrays(scheme.source.metadata).length === 0) {
-    issues.warn('WARN_GROUP_WITHOUT_BEATFLAT', 'target.metadata.groupCalculate', 'groupCalculate merges flattened records; the source has no beatFlat, so detail arrays are not flattened first')
+    issues.warn(
+      'WARN_GROUP_WITHOUT_BEATFLAT',
+      'target.metadata.groupCalculate',
+      'groupCalculate merges flattened records; the source has no beatFlat, so detail arrays are not flattened first',
+    )
   }
 }
 
@@ -98,9 +106,19 @@ export function validateScheme(doc: unknown): ValidationResult {
     return { ok: false, errors: issues.errors, warnings: issues.warnings, scheme: undefined }
   }
   issues.unknownKeys(doc, TOP_KEYS, '')
-  const id = issues.requireString(doc, 'id', '', 'a stable scheme id (letters, digits, . _ -), e.g. jst-count-to-jdy-check-loss')
+  const id = issues.requireString(
+    doc,
+    'id',
+    '',
+    'a stable scheme id (letters, digits, . _ -), e.g. jst-count-to-jdy-check-loss',
+  )
   if (id !== undefined && !ID.test(id)) {
-    issues.error(SchemeValue([JSON.stringify(id), 'letters, digits, ".", "_" or "-" (at most 128, starting with a letter or digit)'], { location: 'id' }))
+    issues.error(
+      SchemeValue(
+        [JSON.stringify(id), 'letters, digits, ".", "_" or "-" (at most 128, starting with a letter or digit)'],
+        { location: 'id' },
+      ),
+    )
   }
   issues.requireString(doc, 'name', '', 'a human-readable scheme name')
   issues.optionalString(doc, 'description', '')

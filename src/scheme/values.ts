@@ -18,7 +18,7 @@ const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,4})?$/
 export function toDecimal(v: unknown): Decimal | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? new Decimal(v) : undefined
   if (typeof v === 'bigint') return new Decimal(v.toString())
-  if (BaseDecimal.isDecimal(v)) return new Decimal((v).toString())
+  if (BaseDecimal.isDecimal(v)) return new Decimal(v.toString())
   if (typeof v === 'string') {
     const t = v.trim()
     return t.length > 0 && t.length <= 100 && NUMERIC.test(t) ? new Decimal(t) : undefined
@@ -31,7 +31,7 @@ export function toText(v: unknown): string {
   if (v === null || v === undefined) return ''
   if (typeof v === 'string') return v
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
-  if (BaseDecimal.isDecimal(v)) return (v).toString()
+  if (BaseDecimal.isDecimal(v)) return v.toString()
   return JSON.stringify(v)
 }
 
@@ -50,14 +50,27 @@ function zoneOffsetMs(utcMs: number, tz: string): number {
   let f = offsetFormatters.get(tz)
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     })
     offsetFormatters.set(tz, f)
   }
   const parts: Record<string, number> = {}
   for (const p of f.formatToParts(new Date(utcMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value)
-  const asUtc = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+  const asUtc = Date.UTC(
+    parts.year ?? 0,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  )
   return asUtc - Math.floor(utcMs / 1000) * 1000
 }
 
@@ -77,7 +90,14 @@ export function toUnixSeconds(v: unknown, tz: string): Decimal | undefined {
     const ms = Date.parse(t)
     return Number.isNaN(ms) ? undefined : new Decimal(ms).div(1000)
   }
-  const [y, mo, da, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [number, number, number, number, number, number]
+  const [y, mo, da, h, mi, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   if (mo < 1 || mo > 12 || da < 1 || da > 31 || h > 23 || mi > 59 || s > 59) return undefined
   const wall = Date.UTC(y, mo - 1, da, h, mi, s)
   // Two passes settle the offset across DST changes in zones that have them.

@@ -37,13 +37,33 @@ export async function buildApp(ctx: ServiceContext, opts: { logger: Logger }): P
   })
   await app.register(cookie)
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err))
-  app.setNotFoundHandler((req, reply) => sendError(req, reply, RouteNotFound([req.method, req.url.split('?')[0] ?? req.url])))
+  app.setNotFoundHandler((req, reply) =>
+    sendError(req, reply, RouteNotFound([req.method, req.url.split('?')[0] ?? req.url])),
+  )
   installAuth(app, ctx)
   const routes = collectRoutes(app)
-  addRoute(app, { method: 'GET', url: '/openapi.json', access: 'viewer', summary: 'This OpenAPI 3.1 document', tags: ['meta'],
-    handler: () => openApiDocument(routes, API_VERSION) })
-  for (const plugin of [healthRoutes, consoleRoutes, authRoutes, schemeRoutes, runRoutes, recordRoutes, connectionRoutes, alertRoutes]) {
-    await app.register((scope, _o, done) => { plugin(scope, ctx); done() })
+  addRoute(app, {
+    method: 'GET',
+    url: '/openapi.json',
+    access: 'viewer',
+    summary: 'This OpenAPI 3.1 document',
+    tags: ['meta'],
+    handler: () => openApiDocument(routes, API_VERSION),
+  })
+  for (const plugin of [
+    healthRoutes,
+    consoleRoutes,
+    authRoutes,
+    schemeRoutes,
+    runRoutes,
+    recordRoutes,
+    connectionRoutes,
+    alertRoutes,
+  ]) {
+    await app.register((scope, _o, done) => {
+      plugin(scope, ctx)
+      done()
+    })
   }
   await app.ready()
   return app

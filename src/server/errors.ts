@@ -59,7 +59,7 @@ export const RequestInvalid = defineError(
   {
     code: 'ERR_API_REQUEST_INVALID',
     kind: 'user',
-    meaning: 'The request body, query or path parameters do not match the route\'s schema; nothing was changed.',
+    meaning: "The request body, query or path parameters do not match the route's schema; nothing was changed.",
     fix: 'Correct the fields listed in `details.errors` (each with its JSON path); the schemas are in /openapi.json.',
   },
   (where: string, first: string) => `invalid ${where}: ${first}`,
@@ -99,7 +99,8 @@ export const Conflict = defineError(
   {
     code: 'ERR_API_CONFLICT',
     kind: 'user',
-    meaning: 'The request conflicts with the current state (a user name taken, a connector changed on an existing connection).',
+    meaning:
+      'The request conflicts with the current state (a user name taken, a connector changed on an existing connection).',
     fix: 'Read the message, then choose another name or delete the existing resource first.',
   },
   (detail: string) => detail,
@@ -109,7 +110,7 @@ export const ConnectionSettingsInvalid = defineError(
   {
     code: 'ERR_API_CONNECTION_SETTINGS',
     kind: 'user',
-    meaning: 'A connection\'s settings do not fit its connector (unknown field, wrong type, missing required field).',
+    meaning: "A connection's settings do not fit its connector (unknown field, wrong type, missing required field).",
     fix: 'Use the fields the connector declares (GET /api/v1/connectors lists them); secrets may be left out on update to keep the stored ones.',
   },
   (detail: string) => detail,

@@ -46,15 +46,25 @@ export interface ErrorBody {
 }
 
 export function errorBody(e: FerryError): ErrorBody {
-  return { code: e.code, message: e.message, details: { kind: e.kind, ...(e.location === undefined ? {} : { location: e.location }), ...e.details } }
+  return {
+    code: e.code,
+    message: e.message,
+    details: { kind: e.kind, ...(e.location === undefined ? {} : { location: e.location }), ...e.details },
+  }
 }
 
 /** Fastify's own errors (schema validation, body parsing) become coded Ferry errors. */
 export function fromFastifyError(err: FastifyError): FerryError {
   if (err.validation !== undefined) {
     const where = err.validationContext ?? 'request'
-    const errors = err.validation.map((v) => ({ path: `${where}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? v.keyword }))
-    return RequestInvalid([where, `${errors[0]?.path ?? where} ${errors[0]?.message ?? ''}`.trim()], { details: { errors }, ...(errors[0] === undefined ? {} : { location: errors[0].path }) })
+    const errors = err.validation.map((v) => ({
+      path: `${where}${v.instancePath.replace(/\//g, '.')}`,
+      message: v.message ?? v.keyword,
+    }))
+    return RequestInvalid([where, `${errors[0]?.path ?? where} ${errors[0]?.message ?? ''}`.trim()], {
+      details: { errors },
+      ...(errors[0] === undefined ? {} : { location: errors[0].path }),
+    })
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return BadRequest([err.message], { details: { status: err.statusCode } })
@@ -64,8 +74,13 @@ export function fromFastifyError(err: FastifyError): FerryError {
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, e: unknown): FastifyReply {
   const fe = isFastifyError(e) ? fromFastifyError(e) : toFerryError(e)
-  const status = fe.code === BadRequest.code && typeof fe.details.status === 'number' ? fe.details.status : httpStatus(fe)
-  if (status >= 500) req.log.error({ err: { code: fe.code, message: fe.message, stack: e instanceof Error ? e.stack : undefined } }, 'request failed')
+  const status =
+    fe.code === BadRequest.code && typeof fe.details.status === 'number' ? fe.details.status : httpStatus(fe)
+  if (status >= 500)
+    req.log.error(
+      { err: { code: fe.code, message: fe.message, stack: e instanceof Error ? e.stack : undefined } },
+      'request failed',
+    )
   else req.log.info({ code: fe.code, status }, 'request refused')
   const retry = fe.details.retryAfterSeconds
   if (typeof retry === 'number') void reply.header('retry-after', String(retry))

@@ -64,15 +64,21 @@ declare module 'fastify' {
 
 export function addRoute(app: FastifyInstance, r: RouteDef): void {
   app.route({
-    method: r.method, url: r.url,
+    method: r.method,
+    url: r.url,
     // summary and tags are OpenAPI keywords; Fastify passes them through untouched.
     schema: {
-      summary: r.summary, tags: [...r.tags],
+      summary: r.summary,
+      tags: [...r.tags],
       ...(r.params === undefined ? {} : { params: r.params }),
       ...(r.querystring === undefined ? {} : { querystring: r.querystring }),
       ...(r.body === undefined ? {} : { body: r.body }),
     } as FastifySchema,
-    config: { access: r.access, ...(r.status === undefined ? {} : { status: r.status }), ...(r.produces === undefined ? {} : { produces: r.produces }) },
+    config: {
+      access: r.access,
+      ...(r.status === undefined ? {} : { status: r.status }),
+      ...(r.produces === undefined ? {} : { produces: r.produces }),
+    },
     handler: r.handler,
   })
 }

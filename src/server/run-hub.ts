@@ -11,8 +11,20 @@ import type { RunCounters, Stage } from '../engine/ports.js'
 import { runScheme, type RunObserver, type RunOptions, type RunSummary } from '../engine/run.js'
 
 export type RunEvent =
-  | { readonly type: 'progress'; readonly runId: string; readonly schemeId: string; readonly stage: Stage; readonly counters: RunCounters }
-  | { readonly type: 'end'; readonly runId: string; readonly schemeId: string; readonly summary: RunSummary; readonly durationMs: number }
+  | {
+      readonly type: 'progress'
+      readonly runId: string
+      readonly schemeId: string
+      readonly stage: Stage
+      readonly counters: RunCounters
+    }
+  | {
+      readonly type: 'end'
+      readonly runId: string
+      readonly schemeId: string
+      readonly summary: RunSummary
+      readonly durationMs: number
+    }
 
 interface LiveRun {
   readonly schemeId: string
@@ -42,7 +54,12 @@ export class RunHub implements RunObserver {
   private readonly pending = new Set<Promise<unknown>>()
 
   onRunStart(run: { runId: string; schemeId: string; stages: readonly Stage[] }): void {
-    this.live.set(run.runId, { schemeId: run.schemeId, stages: run.stages, startedAt: new Date(), listeners: new Set() })
+    this.live.set(run.runId, {
+      schemeId: run.schemeId,
+      stages: run.stages,
+      startedAt: new Date(),
+      listeners: new Set(),
+    })
   }
 
   onProgress(runId: string, schemeId: string, stage: Stage, counters: RunCounters): void {
@@ -51,11 +68,15 @@ export class RunHub implements RunObserver {
 
   onRunEnd(runId: string, summary: RunSummary, durationMs: number): void {
     this.emit(runId, { type: 'end', runId, schemeId: summary.schemeId, summary, durationMs })
-    setTimeout(() => { this.live.delete(runId) }, KEEP_FINISHED_MS).unref()
+    setTimeout(() => {
+      this.live.delete(runId)
+    }, KEEP_FINISHED_MS).unref()
   }
 
   /** The newest event of a run in this process, if it is (or was recently) running here. */
-  snapshot(runId: string): { schemeId: string; stages: readonly Stage[]; startedAt: Date; last?: RunEvent } | undefined {
+  snapshot(
+    runId: string,
+  ): { schemeId: string; stages: readonly Stage[]; startedAt: Date; last?: RunEvent } | undefined {
     return this.live.get(runId)
   }
 
@@ -64,7 +85,9 @@ export class RunHub implements RunObserver {
     const r = this.live.get(runId)
     if (r === undefined) return undefined
     r.listeners.add(fn)
-    return () => { r.listeners.delete(fn) }
+    return () => {
+      r.listeners.delete(fn)
+    }
   }
 
   /**
@@ -75,11 +98,16 @@ export class RunHub implements RunObserver {
     const scheme = host.scheme(schemeId)
     return new Promise<string>((resolve, reject) => {
       let started = false
-      const run = runScheme(host.deps, scheme, { ...opts, onStart: (id) => { started = true; resolve(id) } })
-        .catch((e: unknown) => {
-          if (!started) reject(e instanceof Error ? e : toFerryError(e))
-          else host.deps.log.error({ scheme: scheme.id, err: toFerryError(e).toJSON() }, 'run failed after it started')
-        })
+      const run = runScheme(host.deps, scheme, {
+        ...opts,
+        onStart: (id) => {
+          started = true
+          resolve(id)
+        },
+      }).catch((e: unknown) => {
+        if (!started) reject(e instanceof Error ? e : toFerryError(e))
+        else host.deps.log.error({ scheme: scheme.id, err: toFerryError(e).toJSON() }, 'run failed after it started')
+      })
       this.track(run)
     })
   }
@@ -88,13 +116,22 @@ export class RunHub implements RunObserver {
   startJob(kind: string, schemeId: string, work: () => Promise<unknown>): Job {
     const job: Job = { id: randomUUID(), kind, schemeId, status: 'running', startedAt: new Date() }
     this.jobs.set(job.id, job)
-    this.track(work().then((result) => {
-      job.status = 'succeeded'
-      job.result = result
-    }, (e: unknown) => {
-      job.status = 'failed'
-      job.error = toFerryError(e).toJSON()
-    }).finally(() => { job.finishedAt = new Date() }))
+    this.track(
+      work()
+        .then(
+          (result) => {
+            job.status = 'succeeded'
+            job.result = result
+          },
+          (e: unknown) => {
+            job.status = 'failed'
+            job.error = toFerryError(e).toJSON()
+          },
+        )
+        .finally(() => {
+          job.finishedAt = new Date()
+        }),
+    )
     return job
   }
 
@@ -124,8 +161,14 @@ export class RunHub implements RunObserver {
 export function combineObservers(...all: readonly (RunObserver | undefined)[]): RunObserver {
   const obs = all.filter((o): o is RunObserver => o !== undefined)
   return {
-    onRunStart: (r) => { for (const o of obs) o.onRunStart?.(r) },
-    onProgress: (id, s, st, c) => { for (const o of obs) o.onProgress?.(id, s, st, c) },
-    onRunEnd: (id, sum, ms) => { for (const o of obs) o.onRunEnd?.(id, sum, ms) },
+    onRunStart: (r) => {
+      for (const o of obs) o.onRunStart?.(r)
+    },
+    onProgress: (id, s, st, c) => {
+      for (const o of obs) o.onProgress?.(id, s, st, c)
+    },
+    onRunEnd: (id, sum, ms) => {
+      for (const o of obs) o.onRunEnd?.(id, sum, ms)
+    },
   }
 }

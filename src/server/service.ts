@@ -49,9 +49,17 @@ export async function openService(config: FerryConfig, o: OpenServiceOptions): P
   try {
     metrics.bind(host)
     const auth = new AuthService(host.store)
-    const app = await buildApp({ host, store: host.store, auth, hub, metrics, options: o.options ?? {} }, { logger: o.logger })
+    const app = await buildApp(
+      { host, store: host.store, auth, hub, metrics, options: o.options ?? {} },
+      { logger: o.logger },
+    )
     return {
-      host, store: host.store, app, hub, metrics, auth,
+      host,
+      store: host.store,
+      app,
+      hub,
+      metrics,
+      auth,
       async close() {
         await app.close()
         await hub.idle()

@@ -41,9 +41,17 @@ export function keyText(value: unknown): string | undefined {
 
 /** Replace the index rows of one stored record for the given key fields. */
 export async function indexContent(
-  trx: Kysely<StoreDatabase>, collectionId: string, seq: number, content: unknown, fields: readonly string[],
+  trx: Kysely<StoreDatabase>,
+  collectionId: string,
+  seq: number,
+  content: unknown,
+  fields: readonly string[],
 ): Promise<void> {
-  await trx.deleteFrom('collection_index').where('collection_id', '=', collectionId).where('ref_seq', '=', seq).execute()
+  await trx
+    .deleteFrom('collection_index')
+    .where('collection_id', '=', collectionId)
+    .where('ref_seq', '=', seq)
+    .execute()
   const rows = fields.flatMap((f) => {
     const v = keyText(getPath(content, f))
     return v === undefined ? [] : [{ collection_id: collectionId, key_field: f, key_value: v, ref_seq: seq }]
@@ -74,20 +82,35 @@ export class CollectionRepo {
       const declared = new Set(await lookupFields(trx, collectionId))
       const added = wanted.filter((f) => !declared.has(f))
       if (added.length === 0) return
-      await trx.insertInto('lookup_keys').values(added.map((f) => ({ collection_id: collectionId, field: f })))
-        .onConflict((oc) => oc.doNothing()).execute()
+      await trx
+        .insertInto('lookup_keys')
+        .values(added.map((f) => ({ collection_id: collectionId, field: f })))
+        .onConflict((oc) => oc.doNothing())
+        .execute()
       for (let after = 0; ;) {
-        const page = await trx.selectFrom('records').select(['seq', 'content']).where('scheme_id', '=', collectionId)
-          .where('seq', '>', after).orderBy('seq').limit(BACKFILL_PAGE).execute()
+        const page = await trx
+          .selectFrom('records')
+          .select(['seq', 'content'])
+          .where('scheme_id', '=', collectionId)
+          .where('seq', '>', after)
+          .orderBy('seq')
+          .limit(BACKFILL_PAGE)
+          .execute()
         const rows = page.flatMap((r) => {
           const content = JSON.parse(r.content) as unknown
           return added.flatMap((f) => {
             const v = keyText(getPath(content, f))
-            return v === undefined ? [] : [{ collection_id: collectionId, key_field: f, key_value: v, ref_seq: Number(r.seq) }]
+            return v === undefined
+              ? []
+              : [{ collection_id: collectionId, key_field: f, key_value: v, ref_seq: Number(r.seq) }]
           })
         })
         for (let i = 0; i < rows.length; i += 200) {
-          await trx.insertInto('collection_index').values(rows.slice(i, i + 200)).onConflict((oc) => oc.doNothing()).execute()
+          await trx
+            .insertInto('collection_index')
+            .values(rows.slice(i, i + 200))
+            .onConflict((oc) => oc.doNothing())
+            .execute()
         }
         if (page.length < BACKFILL_PAGE) return
         after = Number(page.at(-1)?.seq)
@@ -100,11 +123,17 @@ export class CollectionRepo {
     await inWriteTx(this.ctx, async (trx) => {
       await trx.deleteFrom('collection_index').where('collection_id', '=', collectionId).execute()
       await trx.deleteFrom('static_rows').where('collection_id', '=', collectionId).execute()
-      await trx.insertInto('static_collections').values({ id: collectionId, updated_at: this.ctx.now() })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ updated_at: this.ctx.now() })).execute()
+      await trx
+        .insertInto('static_collections')
+        .values({ id: collectionId, updated_at: this.ctx.now() })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ updated_at: this.ctx.now() }))
+        .execute()
       for (const row of rows) {
-        const inserted = await trx.insertInto('static_rows').values({ collection_id: collectionId, content: JSON.stringify(row) })
-          .returning('seq').executeTakeFirstOrThrow()
+        const inserted = await trx
+          .insertInto('static_rows')
+          .values({ collection_id: collectionId, content: JSON.stringify(row) })
+          .returning('seq')
+          .executeTakeFirstOrThrow()
         await indexContent(trx, collectionId, Number(inserted.seq), row, scalarPaths(row))
       }
     })
@@ -113,23 +142,44 @@ export class CollectionRepo {
   /** True when the id names a static map or a scheme with stored records. */
   async exists(collectionId: string): Promise<boolean> {
     if (await this.isStatic(collectionId)) return true
-    const r = await this.ctx.db.selectFrom('records').select('seq').where('scheme_id', '=', collectionId).limit(1).executeTakeFirst()
+    const r = await this.ctx.db
+      .selectFrom('records')
+      .select('seq')
+      .where('scheme_id', '=', collectionId)
+      .limit(1)
+      .executeTakeFirst()
     return r !== undefined
   }
 
   /** The `field` of the first record matching every `where` pair, or undefined (the platform's empty value). */
   async find(q: LookupQuery): Promise<unknown> {
-    const where = (Array.isArray(q.where)
-      ? (q.where as readonly { key: string; value: unknown }[]).map((w) => [w.key, w.value] as const)
-      : Object.entries(q.where as Record<string, unknown>)).map(([k, v]) => [k, whereText(v)] as const)
+    const where = (
+      Array.isArray(q.where)
+        ? (q.where as readonly { key: string; value: unknown }[]).map((w) => [w.key, w.value] as const)
+        : Object.entries(q.where as Record<string, unknown>)
+    ).map(([k, v]) => [k, whereText(v)] as const)
     if (where.length === 0) throw StoreBadInput([`lookup into ${q.collection} has no where condition`])
     const isStatic = await this.isStatic(q.collection)
-    if (!isStatic) await this.declareKeys(q.collection, where.map(([k]) => k))
-    let query = this.ctx.db.selectFrom('collection_index').select('ref_seq')
-      .where('collection_id', '=', q.collection).where('key_field', '=', where[0]![0]).where('key_value', '=', where[0]![1])
+    if (!isStatic)
+      await this.declareKeys(
+        q.collection,
+        where.map(([k]) => k),
+      )
+    let query = this.ctx.db
+      .selectFrom('collection_index')
+      .select('ref_seq')
+      .where('collection_id', '=', q.collection)
+      .where('key_field', '=', where[0]![0])
+      .where('key_value', '=', where[0]![1])
     for (const [k, v] of where.slice(1)) {
-      query = query.where('ref_seq', 'in', (eb) => eb.selectFrom('collection_index').select('ref_seq')
-        .where('collection_id', '=', q.collection).where('key_field', '=', k).where('key_value', '=', v))
+      query = query.where('ref_seq', 'in', (eb) =>
+        eb
+          .selectFrom('collection_index')
+          .select('ref_seq')
+          .where('collection_id', '=', q.collection)
+          .where('key_field', '=', k)
+          .where('key_value', '=', v),
+      )
     }
     const hit = await query.orderBy('ref_seq').limit(1).executeTakeFirst()
     if (hit === undefined) return undefined
@@ -141,7 +191,11 @@ export class CollectionRepo {
   }
 
   private async isStatic(collectionId: string): Promise<boolean> {
-    const r = await this.ctx.db.selectFrom('static_collections').select('id').where('id', '=', collectionId).executeTakeFirst()
+    const r = await this.ctx.db
+      .selectFrom('static_collections')
+      .select('id')
+      .where('id', '=', collectionId)
+      .executeTakeFirst()
     return r !== undefined
   }
 }
@@ -154,6 +208,9 @@ function whereText(v: unknown): string {
 
 /** Dotted paths of every scalar leaf outside arrays. */
 function scalarPaths(value: unknown, prefix = ''): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return keyText(value) === undefined || prefix === '' ? [] : [prefix]
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => scalarPaths(v, prefix === '' ? k : `${prefix}.${k}`))
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return keyText(value) === undefined || prefix === '' ? [] : [prefix]
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+    scalarPaths(v, prefix === '' ? k : `${prefix}.${k}`),
+  )
 }

@@ -30,24 +30,45 @@ export class ConnectionRepo {
   async save(id: string, connector: string, config: Readonly<Record<string, unknown>>): Promise<void> {
     const now = this.ctx.now()
     const sealed = this.ctx.box.seal(JSON.stringify(config), configContext(id))
-    await writeOnce(this.ctx, (db) => db.insertInto('connections')
-      .values({ id, connector, config_enc: sealed, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ connector, config_enc: sealed, updated_at: now }))
-      .execute())
+    await writeOnce(this.ctx, (db) =>
+      db
+        .insertInto('connections')
+        .values({ id, connector, config_enc: sealed, created_at: now, updated_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ connector, config_enc: sealed, updated_at: now }))
+        .execute(),
+    )
   }
 
   /** The connection with its decrypted config; ERR_STORE_NOT_FOUND when absent, ERR_MASTER_KEY_MISMATCH on a wrong key. */
   async get(id: string): Promise<Connection> {
     const row = await this.ctx.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst()
     if (row === undefined) throw StoreNotFound(['connection', id])
-    const config = JSON.parse(this.ctx.box.open(row.config_enc, configContext(id), `connection ${id}`)) as Record<string, unknown>
-    return { id: row.id, connector: row.connector, config, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) }
+    const config = JSON.parse(this.ctx.box.open(row.config_enc, configContext(id), `connection ${id}`)) as Record<
+      string,
+      unknown
+    >
+    return {
+      id: row.id,
+      connector: row.connector,
+      config,
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    }
   }
 
   /** Ids and connectors only: listing never decrypts. */
   async list(): Promise<ConnectionInfo[]> {
-    const rows = await this.ctx.db.selectFrom('connections').select(['id', 'connector', 'created_at', 'updated_at']).orderBy('id').execute()
-    return rows.map((r) => ({ id: r.id, connector: r.connector, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }))
+    const rows = await this.ctx.db
+      .selectFrom('connections')
+      .select(['id', 'connector', 'created_at', 'updated_at'])
+      .orderBy('id')
+      .execute()
+    return rows.map((r) => ({
+      id: r.id,
+      connector: r.connector,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
+    }))
   }
 
   async delete(id: string): Promise<void> {
@@ -66,24 +87,41 @@ export class StoreCredentials implements CredentialStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async get(connectionId: string, name: string): Promise<string | undefined> {
-    const row = await this.ctx.db.selectFrom('credentials').select(['value_enc', 'expires_at'])
-      .where('connection_id', '=', connectionId).where('name', '=', name).executeTakeFirst()
+    const row = await this.ctx.db
+      .selectFrom('credentials')
+      .select(['value_enc', 'expires_at'])
+      .where('connection_id', '=', connectionId)
+      .where('name', '=', name)
+      .executeTakeFirst()
     if (row === undefined) return undefined
     if (row.expires_at !== null && row.expires_at <= this.ctx.now()) return undefined
-    return this.ctx.box.open(row.value_enc, credentialContext(connectionId, name), `credential ${name} of ${connectionId}`)
+    return this.ctx.box.open(
+      row.value_enc,
+      credentialContext(connectionId, name),
+      `credential ${name} of ${connectionId}`,
+    )
   }
 
   async set(connectionId: string, name: string, value: string, expiresAt?: Date): Promise<void> {
     const sealed = this.ctx.box.seal(value, credentialContext(connectionId, name))
     const expires = expiresAt === undefined ? null : toMs(expiresAt, 'expiresAt')
     const now = this.ctx.now()
-    await writeOnce(this.ctx, (db) => db.insertInto('credentials')
-      .values({ connection_id: connectionId, name, value_enc: sealed, expires_at: expires, updated_at: now })
-      .onConflict((oc) => oc.columns(['connection_id', 'name']).doUpdateSet({ value_enc: sealed, expires_at: expires, updated_at: now }))
-      .execute())
+    await writeOnce(this.ctx, (db) =>
+      db
+        .insertInto('credentials')
+        .values({ connection_id: connectionId, name, value_enc: sealed, expires_at: expires, updated_at: now })
+        .onConflict((oc) =>
+          oc
+            .columns(['connection_id', 'name'])
+            .doUpdateSet({ value_enc: sealed, expires_at: expires, updated_at: now }),
+        )
+        .execute(),
+    )
   }
 
   async delete(connectionId: string, name: string): Promise<void> {
-    await writeOnce(this.ctx, (db) => db.deleteFrom('credentials').where('connection_id', '=', connectionId).where('name', '=', name).execute())
+    await writeOnce(this.ctx, (db) =>
+      db.deleteFrom('credentials').where('connection_id', '=', connectionId).where('name', '=', name).execute(),
+    )
   }
 }

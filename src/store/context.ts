@@ -31,13 +31,22 @@ export interface StoreContext {
 }
 
 /** `durability`: `lazy` only for writes the engine recovers from when lost (see {@link CommitDurability}). */
-export function inWriteTx<T>(ctx: StoreContext, fn: (trx: Kysely<StoreDatabase>) => Promise<T>, durability?: CommitDurability): Promise<T> {
+export function inWriteTx<T>(
+  ctx: StoreContext,
+  fn: (trx: Kysely<StoreDatabase>) => Promise<T>,
+  durability?: CommitDurability,
+): Promise<T> {
   const fence = ctx.fence
   if (fence === undefined) return writeTransaction(ctx.db, ctx.caps, fn, durability)
-  return writeTransaction(ctx.db, ctx.caps, async (trx) => {
-    await checkFence(trx, ctx.caps.skipLocked, fence)
-    return fn(trx)
-  }, durability)
+  return writeTransaction(
+    ctx.db,
+    ctx.caps,
+    async (trx) => {
+      await checkFence(trx, ctx.caps.skipLocked, fence)
+      return fn(trx)
+    },
+    durability,
+  )
 }
 
 /**
@@ -47,10 +56,16 @@ export function inWriteTx<T>(ctx: StoreContext, fn: (trx: Kysely<StoreDatabase>)
  * waits for this write, and every write after the takeover sees the new token.
  */
 async function checkFence(trx: Kysely<StoreDatabase>, rowLocks: boolean, fence: Fence): Promise<void> {
-  const { rows } = await sql<{ token: number | string }>`select token from leases where name = ${fence.lease}${rowLocks ? sql` for share` : sql``}`.execute(trx)
+  const { rows } = await sql<{
+    token: number | string
+  }>`select token from leases where name = ${fence.lease}${rowLocks ? sql` for share` : sql``}`.execute(trx)
   const token = rows[0] === undefined ? undefined : Number(rows[0].token)
   if (token !== fence.token) {
-    throw LeaseFenced([fence.lease, fence.token, token === undefined ? 'the lease no longer exists' : `the lease is at token ${token}`])
+    throw LeaseFenced([
+      fence.lease,
+      fence.token,
+      token === undefined ? 'the lease no longer exists' : `the lease is at token ${token}`,
+    ])
   }
 }
 
@@ -58,7 +73,11 @@ async function checkFence(trx: Kysely<StoreDatabase>, rowLocks: boolean, fence: 
  * A write that is a single statement. PostgreSQL runs it as is; on SQLite it still goes through
  * the write-lock queue of {@link inWriteTx}, so it never waits inside SQLite's blocking busy handler.
  */
-export function writeOnce<T>(ctx: StoreContext, fn: (db: Kysely<StoreDatabase>) => Promise<T>, durability?: CommitDurability): Promise<T> {
+export function writeOnce<T>(
+  ctx: StoreContext,
+  fn: (db: Kysely<StoreDatabase>) => Promise<T>,
+  durability?: CommitDurability,
+): Promise<T> {
   return ctx.caps.immediateWriteTransactions || ctx.fence !== undefined ? inWriteTx(ctx, fn, durability) : fn(ctx.db)
 }
 
@@ -70,19 +89,21 @@ export function toMs(t: Date | number, what: string): number {
 }
 
 export function parseJson(text: string | null): unknown {
-  return text === null ? undefined : JSON.parse(text) as unknown
+  return text === null ? undefined : (JSON.parse(text) as unknown)
 }
 
 /** Page size guard shared by every paged read. */
 export function pageSize(limit: number | undefined, fallback = 100, max = 1000): number {
   const n = limit ?? fallback
-  if (!Number.isInteger(n) || n < 1 || n > max) throw StoreBadInput([`limit must be an integer from 1 to ${max}, got ${String(limit)}`])
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw StoreBadInput([`limit must be an integer from 1 to ${max}, got ${String(limit)}`])
   return n
 }
 
 /** Cursor text is the last seen sequence number; anything else is a user error, not a crash. */
 export function parseCursor(cursor: string | undefined): number {
   if (cursor === undefined || cursor === '') return 0
-  if (!/^\d{1,15}$/.test(cursor)) throw StoreBadInput([`cursor "${cursor.slice(0, 40)}" is not one this store returned`])
+  if (!/^\d{1,15}$/.test(cursor))
+    throw StoreBadInput([`cursor "${cursor.slice(0, 40)}" is not one this store returned`])
   return Number(cursor)
 }

@@ -33,7 +33,8 @@ export function loadMasterKey(source: MasterKeySource): Buffer {
   try {
     const mode = statSync(file).mode
     // Like ssh with private keys: a key other users can read is not a secret any more.
-    if ((mode & 0o077) !== 0) throw MasterKeyFile([file, `mode ${(mode & 0o777).toString(8)} lets other users read it; chmod 600`])
+    if ((mode & 0o077) !== 0)
+      throw MasterKeyFile([file, `mode ${(mode & 0o777).toString(8)} lets other users read it; chmod 600`])
     text = readFileSync(file, 'utf8')
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {

@@ -71,7 +71,9 @@ const POSTGRES_CAPS: StoreCapabilities = {
 }
 
 export function openDatabase(setting: DatabaseSetting): OpenedDatabase {
-  return setting.dialect === 'sqlite' ? openSqlite(setting.path, setting.synchronous ?? 'full') : openPostgres(setting.connectionString, setting.schema)
+  return setting.dialect === 'sqlite'
+    ? openSqlite(setting.path, setting.synchronous ?? 'full')
+    : openPostgres(setting.connectionString, setting.schema)
 }
 
 function openSqlite(path: string, synchronous: SqliteSynchronous): OpenedDatabase {
@@ -96,10 +98,15 @@ function openSqlite(path: string, synchronous: SqliteSynchronous): OpenedDatabas
     handle.pragma('busy_timeout = 20')
     handle.pragma('foreign_keys = ON')
   } catch (e) {
-    throw operatorError(e, `sqlite:${path}`) ?? StoreUnreachable([`sqlite:${path}`, e instanceof Error ? e.message : String(e)], { cause: e })
+    throw (
+      operatorError(e, `sqlite:${path}`) ??
+      StoreUnreachable([`sqlite:${path}`, e instanceof Error ? e.message : String(e)], { cause: e })
+    )
   }
   const syncer = wal && synchronous !== 'normal' ? new WalSync(`${file}-wal`) : undefined
-  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: reusingStatements(handle, () => syncer?.close()) }) })
+  const db = new Kysely<StoreDatabase>({
+    dialect: new SqliteDialect({ database: reusingStatements(handle, () => syncer?.close()) }),
+  })
   groupCommitters.set(db, new GroupCommitter(db, handle, beginImmediate, syncer, synchronous))
   return { db, caps: SQLITE_CAPS, target: `sqlite:${path}` }
 }
@@ -132,7 +139,9 @@ const INT8_OID = 20
 function openPostgres(connectionString: string, schema: string | undefined): OpenedDatabase {
   const types: pg.CustomTypesConfig = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-      oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+      oid === INT8_OID
+        ? (v: string) => Number(v)
+        : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
   }
   const pool = new pg.Pool({
     connectionString,
@@ -196,7 +205,8 @@ export async function beginImmediate(conn: Kysely<StoreDatabase>): Promise<void>
       return
     } catch (e) {
       if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e
-      if (Date.now() > deadline) throw StoreUnreachable(['sqlite', 'another process has held the write lock for 30 s'], { cause: e })
+      if (Date.now() > deadline)
+        throw StoreUnreachable(['sqlite', 'another process has held the write lock for 30 s'], { cause: e })
       await new Promise((r) => setTimeout(r, pause + Math.random() * pause))
     }
   }

@@ -28,8 +28,9 @@ export const StoreDiskFull = defineError(
   {
     code: 'ERR_STORE_DISK_FULL',
     kind: 'transient',
-    meaning: 'The database could not write because its disk (or PostgreSQL\'s) is full; the transaction was rolled back, nothing was half-written.',
-    fix: 'Free space on the volume holding the database (SQLite: the directory of the file and its -wal; PostgreSQL: the server\'s data directory). Ferry retries and carries on once writes succeed.',
+    meaning:
+      "The database could not write because its disk (or PostgreSQL's) is full; the transaction was rolled back, nothing was half-written.",
+    fix: "Free space on the volume holding the database (SQLite: the directory of the file and its -wal; PostgreSQL: the server's data directory). Ferry retries and carries on once writes succeed.",
   },
   (target: string, reason: string) => `the database ${target} is out of disk space: ${reason}`,
 )
@@ -38,7 +39,8 @@ export const StoreCorrupt = defineError(
   {
     code: 'ERR_STORE_CORRUPT',
     kind: 'system',
-    meaning: 'The database file is damaged or is not a database (SQLITE_CORRUPT, SQLITE_NOTADB; PostgreSQL XX001/XX002).',
+    meaning:
+      'The database file is damaged or is not a database (SQLITE_CORRUPT, SQLITE_NOTADB; PostgreSQL XX001/XX002).',
     fix: 'Stop Ferry, keep a copy of the file, and restore the database from a backup (docs/storage.md, Backups). For SQLite, `sqlite3 ferry.db ".recover"` can salvage what is readable; then run `ferry verify`.',
   },
   (target: string, reason: string) => `the database ${target} is damaged: ${reason}`,
@@ -48,7 +50,8 @@ export const StoreRejected = defineError(
   {
     code: 'ERR_STORE_REJECTED',
     kind: 'config',
-    meaning: 'PostgreSQL refused Ferry\'s login or its use of the database or schema (wrong password, missing database, no privilege).',
+    meaning:
+      "PostgreSQL refused Ferry's login or its use of the database or schema (wrong password, missing database, no privilege).",
     fix: 'Check the user, password, database and schema in FERRY_DATABASE_URL, and that the user may create tables in that schema.',
   },
   (target: string, reason: string) => `the database ${target} refused Ferry: ${reason}`,
@@ -88,7 +91,8 @@ export const MasterKeyMismatch = defineError(
   {
     code: 'ERR_MASTER_KEY_MISMATCH',
     kind: 'config',
-    meaning: 'The master key cannot decrypt the secrets stored in this database; it is not the key they were saved with.',
+    meaning:
+      'The master key cannot decrypt the secrets stored in this database; it is not the key they were saved with.',
     fix: 'Start Ferry with the master key this database was created with (FERRY_MASTER_KEY or the key file).',
   },
   (what: string) => `the master key does not match the one ${what} was encrypted with`,
@@ -158,7 +162,8 @@ export const PayloadLimit = defineError(
   {
     code: 'ERR_LEDGER_PAYLOAD_LIMIT',
     kind: 'user',
-    meaning: 'An edited payload is larger or more deeply nested than Ferry accepts (docs/schemes.md, Limits); nothing was saved.',
+    meaning:
+      'An edited payload is larger or more deeply nested than Ferry accepts (docs/schemes.md, Limits); nothing was saved.',
     fix: 'Edit the payload the mapping produced (`ferry records <scheme> --id …` shows it) rather than building a new structure.',
   },
   (detail: string) => `the edited payload ${detail}`,
@@ -168,7 +173,8 @@ export const RecordSettled = defineError(
   {
     code: 'ERR_LEDGER_RECORD_SETTLED',
     kind: 'user',
-    meaning: 'The record was already written to the target (done or duplicate), so it cannot be edited or queued again.',
+    meaning:
+      'The record was already written to the target (done or duplicate), so it cannot be edited or queued again.',
     fix: 'Nothing to retry: the target holds the document. Use `ferry resolve` to acknowledge a changed-after-sync flag.',
   },
   (recordId: string, status: string) => `record "${recordId}" is ${status}; it is never written twice`,
@@ -178,7 +184,8 @@ export const TargetIdTaken = defineError(
   {
     code: 'ERR_LEDGER_TARGET_ID_TAKEN',
     kind: 'data',
-    meaning: 'The target answered with a document id that a record of the same scheme with a different (or no) business key already maps to.',
+    meaning:
+      'The target answered with a document id that a record of the same scheme with a different (or no) business key already maps to.',
     fix: 'Two business keys map to one target document: check the business key derivation, then resolve one of the records.',
   },
   (targetId: string, recordId: string, owner: string) =>
@@ -199,8 +206,10 @@ export const LeaseFenced = defineError(
   {
     code: 'ERR_STORE_LEASE_FENCED',
     kind: 'transient',
-    meaning: 'A write carried the fencing token of a lease that another worker has taken since (the lease expired while this worker was paused, stalled or cut off), so the store refused it.',
+    meaning:
+      'A write carried the fencing token of a lease that another worker has taken since (the lease expired while this worker was paused, stalled or cut off), so the store refused it.',
     fix: 'Nothing to repair: the worker that holds the lease now carries on, and this one stopped before its next write. If it happens often, look for what stalls the process (a suspended VM, swapping, SIGSTOP) or raise engine.leaseTtlSeconds.',
   },
-  (lease: string, token: number, current: string) => `lease ${lease}: fencing token ${token} is stale (${current}); the write was refused`,
+  (lease: string, token: number, current: string) =>
+    `lease ${lease}: fencing token ${token} is stale (${current}); the write was refused`,
 )

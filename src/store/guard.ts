@@ -8,7 +8,16 @@ import { Internal, isFerryError } from '../core/errors.js'
 import type { FerryError } from '../core/errors.js'
 import { StoreCorrupt, StoreDiskFull, StoreRejected, StoreUnreachable } from './errors.js'
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'SQLITE_BUSY', 'SQLITE_LOCKED'])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+])
 
 /**
  * Driver errors an operator must act on, each with its own code: a full disk (SQLite's
@@ -20,11 +29,13 @@ export function operatorError(e: unknown, target: string): FerryError | undefine
   const code = (e as { code?: unknown } | null)?.code
   if (typeof code !== 'string') return undefined
   const message = e instanceof Error ? e.message : String(e)
-  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC' || code === '53100') return StoreDiskFull([target, message], { cause: e })
+  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC' || code === '53100')
+    return StoreDiskFull([target, message], { cause: e })
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB' || code === 'XX001' || code === 'XX002') {
     return StoreCorrupt([target, message], { cause: e })
   }
-  if (code.startsWith('28') || code === '3D000' || code === '3F000' || code === '42501') return StoreRejected([target, message], { cause: e })
+  if (code.startsWith('28') || code === '3D000' || code === '3F000' || code === '42501')
+    return StoreRejected([target, message], { cause: e })
   return undefined
 }
 
@@ -35,8 +46,12 @@ export function storeError(e: unknown, target: string): unknown {
   const code = (e as { code?: unknown } | null)?.code
   const message = e instanceof Error ? e.message : String(e)
   // PostgreSQL SQLSTATE class 08 = connection exception, 57P0x = server shutting down or crashed.
-  const unreachable = typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code))
-  if (unreachable || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) {
+  const unreachable =
+    typeof code === 'string' && (NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code))
+  if (
+    unreachable ||
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)
+  ) {
     return StoreUnreachable([target, message], { cause: e })
   }
   return Internal([`store: ${message}`], { cause: e })
@@ -50,7 +65,10 @@ export function guarded<T extends object>(repo: T, target: string): T {
       if (typeof value !== 'function') return value
       return (...args: unknown[]) => {
         const out: unknown = (value as (...a: unknown[]) => unknown).apply(obj, args)
-        if (out instanceof Promise) return out.catch((e: unknown) => { throw storeError(e, target) })
+        if (out instanceof Promise)
+          return out.catch((e: unknown) => {
+            throw storeError(e, target)
+          })
         if (isAsyncIterable(out)) return guardIterable(out, target)
         return out
       }

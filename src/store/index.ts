@@ -10,7 +10,14 @@ export { getPath, keyText } from './collections.js'
 export { canonicalJson, contentHash } from './canonical.js'
 export { RECORD_STATUSES, SETTLED_STATUSES, CLAIMABLE_STATUSES } from './ledger-types.js'
 export type {
-  LedgerRecord, LedgerError, RecordRef, RecordStatus, SourceRecordInput, UpsertEffect, UpsertOutcome, UpsertResult,
+  LedgerRecord,
+  LedgerError,
+  RecordRef,
+  RecordStatus,
+  SourceRecordInput,
+  UpsertEffect,
+  UpsertOutcome,
+  UpsertResult,
 } from './ledger-types.js'
 export type { UpsertOptions } from './ledger-upsert.js'
 export type { Claim, ClaimOptions, FailureInfo, WrittenProof } from './ledger-marks.js'

@@ -48,7 +48,11 @@ export interface LeaseOwner {
  */
 export function hostIdentity(): string {
   let ns = ''
-  try { ns = readlinkSync('/proc/self/ns/pid') } catch { /* not Linux: the host name alone */ }
+  try {
+    ns = readlinkSync('/proc/self/ns/pid')
+  } catch {
+    /* not Linux: the host name alone */
+  }
   return ns === '' ? hostname() : `${hostname()}/${ns}`
 }
 
@@ -68,52 +72,93 @@ export function processAlive(pid: number): boolean {
 }
 
 export class LeaseRepo {
-  constructor(private readonly ctx: StoreContext, private readonly owner: LeaseOwner = currentOwner(),
-    private readonly alive: (pid: number) => boolean = processAlive) {}
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly owner: LeaseOwner = currentOwner(),
+    private readonly alive: (pid: number) => boolean = processAlive,
+  ) {}
 
   /**
    * Take the lease for `ttlMs`, or return undefined when another holder has it, has not expired
    * and is not known to be gone. `owner` is this process unless a test says otherwise.
    */
-  async acquire(name: string, holder: string, ttlMs: number, owner: LeaseOwner = this.owner): Promise<Lease | undefined> {
+  async acquire(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    owner: LeaseOwner = this.owner,
+  ): Promise<Lease | undefined> {
     checkTtl(ttlMs)
     const now = this.ctx.now()
     const expires = now + ttlMs
-    const row = await writeOnce(this.ctx, (db) => db.insertInto('leases')
-      .values({ name, holder, token: 1, expires_at: expires, host: owner.host, pid: owner.pid })
-      .onConflict((oc) => oc.column('name')
-        .doUpdateSet({ holder, token: sql<number>`leases.token + 1`, expires_at: expires, host: owner.host, pid: owner.pid })
-        .where('leases.expires_at', '<=', now))
-      .returning(['token', 'expires_at'])
-      .executeTakeFirst())
+    const row = await writeOnce(this.ctx, (db) =>
+      db
+        .insertInto('leases')
+        .values({ name, holder, token: 1, expires_at: expires, host: owner.host, pid: owner.pid })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet({
+              holder,
+              token: sql<number>`leases.token + 1`,
+              expires_at: expires,
+              host: owner.host,
+              pid: owner.pid,
+            })
+            .where('leases.expires_at', '<=', now),
+        )
+        .returning(['token', 'expires_at'])
+        .executeTakeFirst(),
+    )
     if (row !== undefined) return { name, holder, token: Number(row.token), expiresAt: new Date(row.expires_at) }
     return this.takeOverGone(name, holder, ttlMs, owner)
   }
 
   /** The holder runs on this host and its process no longer exists: take exactly that generation over. */
-  private async takeOverGone(name: string, holder: string, ttlMs: number, owner: LeaseOwner): Promise<Lease | undefined> {
+  private async takeOverGone(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    owner: LeaseOwner,
+  ): Promise<Lease | undefined> {
     const cur = await this.ctx.db.selectFrom('leases').selectAll().where('name', '=', name).executeTakeFirst()
     if (cur === undefined || cur.host !== owner.host || cur.pid === null) return undefined
     const pid = Number(cur.pid)
     if (pid === owner.pid || this.alive(pid)) return undefined
     const now = this.ctx.now()
     const token = Number(cur.token)
-    const res = await writeOnce(this.ctx, (db) => db.updateTable('leases')
-      .set({ holder, token: token + 1, expires_at: now + ttlMs, host: owner.host, pid: owner.pid })
-      .where('name', '=', name).where('token', '=', token)
-      .executeTakeFirst())
+    const res = await writeOnce(this.ctx, (db) =>
+      db
+        .updateTable('leases')
+        .set({ holder, token: token + 1, expires_at: now + ttlMs, host: owner.host, pid: owner.pid })
+        .where('name', '=', name)
+        .where('token', '=', token)
+        .executeTakeFirst(),
+    )
     if (Number(res.numUpdatedRows) !== 1) return undefined
-    return { name, holder, token: token + 1, expiresAt: new Date(now + ttlMs), tookOverFrom: `${cur.holder} (process ${pid} is gone)` }
+    return {
+      name,
+      holder,
+      token: token + 1,
+      expiresAt: new Date(now + ttlMs),
+      tookOverFrom: `${cur.holder} (process ${pid} is gone)`,
+    }
   }
 
   /** Extend a held lease; undefined when it was lost (expired and taken, or released). */
   async renew(lease: Lease, ttlMs: number): Promise<Lease | undefined> {
     checkTtl(ttlMs)
     const now = this.ctx.now()
-    const res = await writeOnce(this.ctx, (db) => db.updateTable('leases').set({ expires_at: now + ttlMs })
-      .where('name', '=', lease.name).where('holder', '=', lease.holder).where('token', '=', lease.token)
-      .where('expires_at', '>', now)
-      .executeTakeFirst())
+    const res = await writeOnce(this.ctx, (db) =>
+      db
+        .updateTable('leases')
+        .set({ expires_at: now + ttlMs })
+        .where('name', '=', lease.name)
+        .where('holder', '=', lease.holder)
+        .where('token', '=', lease.token)
+        .where('expires_at', '>', now)
+        .executeTakeFirst(),
+    )
     return Number(res.numUpdatedRows) === 1 ? { ...lease, expiresAt: new Date(now + ttlMs) } : undefined
   }
 
@@ -122,18 +167,32 @@ export class LeaseRepo {
    * acquisition continues from this token: tokens never repeat, which fencing relies on.
    */
   async release(lease: Lease): Promise<void> {
-    await writeOnce(this.ctx, (db) => db.updateTable('leases').set({ expires_at: 0 })
-      .where('name', '=', lease.name).where('holder', '=', lease.holder).where('token', '=', lease.token).execute())
+    await writeOnce(this.ctx, (db) =>
+      db
+        .updateTable('leases')
+        .set({ expires_at: 0 })
+        .where('name', '=', lease.name)
+        .where('holder', '=', lease.holder)
+        .where('token', '=', lease.token)
+        .execute(),
+    )
   }
 
   /** Who holds the lease now, if anyone (expired leases read as free). */
   async holder(name: string): Promise<Lease | undefined> {
-    const row = await this.ctx.db.selectFrom('leases').selectAll().where('name', '=', name)
-      .where('expires_at', '>', this.ctx.now()).executeTakeFirst()
-    return row === undefined ? undefined : { name, holder: row.holder, token: Number(row.token), expiresAt: new Date(row.expires_at) }
+    const row = await this.ctx.db
+      .selectFrom('leases')
+      .selectAll()
+      .where('name', '=', name)
+      .where('expires_at', '>', this.ctx.now())
+      .executeTakeFirst()
+    return row === undefined
+      ? undefined
+      : { name, holder: row.holder, token: Number(row.token), expiresAt: new Date(row.expires_at) }
   }
 }
 
 function checkTtl(ttlMs: number): void {
-  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw StoreBadInput([`lease ttl must be a positive integer of milliseconds, got ${ttlMs}`])
+  if (!Number.isInteger(ttlMs) || ttlMs < 1)
+    throw StoreBadInput([`lease ttl must be a positive integer of milliseconds, got ${ttlMs}`])
 }

@@ -33,7 +33,12 @@ export interface RecordEvent {
   readonly detail: Record<string, unknown> | null
 }
 
-export type StatusCounts = Record<RecordStatus, number> & { inFlight: number; changedAfterSync: number; resolved: number; total: number }
+export type StatusCounts = Record<RecordStatus, number> & {
+  inFlight: number
+  changedAfterSync: number
+  resolved: number
+  total: number
+}
 
 export interface InvariantViolation {
   readonly rule: 'done_has_target_id' | 'done_has_response' | 'target_id_one_business_key'
@@ -47,22 +52,37 @@ function escapeLike(s: string): string {
 
 export async function listRecords(ctx: StoreContext, schemeId: string, f: ListFilter = {}): Promise<RecordPage> {
   const limit = pageSize(f.limit, 50, 1000)
-  const statuses = f.status === undefined ? undefined : Array.isArray(f.status) ? f.status as readonly RecordStatus[] : [f.status as RecordStatus]
-  for (const s of statuses ?? []) if (!RECORD_STATUSES.includes(s)) throw StoreBadInput([`unknown status "${s}"; expected one of ${RECORD_STATUSES.join(', ')}`])
+  const statuses =
+    f.status === undefined
+      ? undefined
+      : Array.isArray(f.status)
+        ? (f.status as readonly RecordStatus[])
+        : [f.status as RecordStatus]
+  for (const s of statuses ?? [])
+    if (!RECORD_STATUSES.includes(s))
+      throw StoreBadInput([`unknown status "${s}"; expected one of ${RECORD_STATUSES.join(', ')}`])
   const needle = f.search?.trim().toLowerCase()
-  const rows = await ctx.db.selectFrom('records').selectAll()
+  const rows = await ctx.db
+    .selectFrom('records')
+    .selectAll()
     .where('scheme_id', '=', schemeId)
     .where('seq', '>', parseCursor(f.cursor))
     .$if(statuses !== undefined, (qb) => qb.where('status', 'in', [...(statuses ?? [])]))
-    .$if(f.changedAfterSync !== undefined, (qb) => qb.where('changed_after_sync', '=', f.changedAfterSync === true ? 1 : 0))
-    .$if(needle !== undefined && needle !== '', (qb) => qb.where((eb) => {
-      const pattern = `%${escapeLike(needle ?? '')}%`
-      // SQLite has no default LIKE escape character, so name it for both dialects.
-      const like = (col: 'number' | 'record_id' | 'error_message') =>
-        sql<boolean>`lower(coalesce(${sql.ref(col)}, '')) like ${pattern} escape '\\'`
-      return eb.or([like('number'), like('record_id'), like('error_message')])
-    }))
-    .orderBy('seq').limit(limit).execute()
+    .$if(f.changedAfterSync !== undefined, (qb) =>
+      qb.where('changed_after_sync', '=', f.changedAfterSync === true ? 1 : 0),
+    )
+    .$if(needle !== undefined && needle !== '', (qb) =>
+      qb.where((eb) => {
+        const pattern = `%${escapeLike(needle ?? '')}%`
+        // SQLite has no default LIKE escape character, so name it for both dialects.
+        const like = (col: 'number' | 'record_id' | 'error_message') =>
+          sql<boolean>`lower(coalesce(${sql.ref(col)}, '')) like ${pattern} escape '\\'`
+        return eb.or([like('number'), like('record_id'), like('error_message')])
+      }),
+    )
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
   const now = ctx.now()
   const records = rows.map((r) => toLedgerRecord(r, now))
   const last = records.at(-1)
@@ -70,7 +90,12 @@ export async function listRecords(ctx: StoreContext, schemeId: string, f: ListFi
 }
 
 /** Every record matching the filter, page by page; memory stays bounded by `pageSize`. */
-export async function* iterateRecords(ctx: StoreContext, schemeId: string, f: Omit<ListFilter, 'cursor' | 'limit'> = {}, size = 500): AsyncGenerator<LedgerRecord> {
+export async function* iterateRecords(
+  ctx: StoreContext,
+  schemeId: string,
+  f: Omit<ListFilter, 'cursor' | 'limit'> = {},
+  size = 500,
+): AsyncGenerator<LedgerRecord> {
   let cursor: string | undefined
   do {
     const page = await listRecords(ctx, schemeId, { ...f, limit: size, ...(cursor === undefined ? {} : { cursor }) })
@@ -80,17 +105,30 @@ export async function* iterateRecords(ctx: StoreContext, schemeId: string, f: Om
 }
 
 export async function getRecord(ctx: StoreContext, ref: RecordRef): Promise<LedgerRecord | undefined> {
-  const row = await ctx.db.selectFrom('records').selectAll()
-    .where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId).executeTakeFirst()
+  const row = await ctx.db
+    .selectFrom('records')
+    .selectAll()
+    .where('scheme_id', '=', ref.schemeId)
+    .where('record_id', '=', ref.recordId)
+    .executeTakeFirst()
   return row === undefined ? undefined : toLedgerRecord(row, ctx.now())
 }
 
 /** The record's history (stored, attempts, outcomes, edits), oldest first, at most `limit`. */
 export async function recordEvents(ctx: StoreContext, ref: RecordRef, limit = 200): Promise<RecordEvent[]> {
-  const rows = await ctx.db.selectFrom('record_events').select(['at', 'event', 'detail'])
-    .where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId)
-    .orderBy('seq').limit(pageSize(limit, 200, 1000)).execute()
-  return rows.map((r) => ({ at: new Date(Number(r.at)), event: r.event, detail: r.detail === null ? null : JSON.parse(r.detail) as Record<string, unknown> }))
+  const rows = await ctx.db
+    .selectFrom('record_events')
+    .select(['at', 'event', 'detail'])
+    .where('scheme_id', '=', ref.schemeId)
+    .where('record_id', '=', ref.recordId)
+    .orderBy('seq')
+    .limit(pageSize(limit, 200, 1000))
+    .execute()
+  return rows.map((r) => ({
+    at: new Date(Number(r.at)),
+    event: r.event,
+    detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+  }))
 }
 
 /**
@@ -99,7 +137,9 @@ export async function recordEvents(ctx: StoreContext, ref: RecordRef, limit = 20
  * `unknown` ones stay unknown (they will be probed first).
  */
 export async function requeue(
-  ctx: StoreContext, schemeId: string, which: { ids: readonly string[] } | { allFailed: true },
+  ctx: StoreContext,
+  schemeId: string,
+  which: { ids: readonly string[] } | { allFailed: true },
 ): Promise<{ requeued: string[]; skipped: { id: string; reason: string }[] }> {
   const requeued: string[] = []
   const skipped: { id: string; reason: string }[] = []
@@ -107,9 +147,22 @@ export async function requeue(
     let after = 0
     for (;;) {
       const page = await inWriteTx(ctx, async (trx) => {
-        const rows = await trx.selectFrom('records').select(['seq', 'record_id']).where('scheme_id', '=', schemeId)
-          .where('status', '=', 'error').where('resolved_at', 'is', null).where('seq', '>', after).orderBy('seq').limit(500).execute()
-        if (rows.length > 0) await reset(trx, rows.map((r) => Number(r.seq)), ctx.now())
+        const rows = await trx
+          .selectFrom('records')
+          .select(['seq', 'record_id'])
+          .where('scheme_id', '=', schemeId)
+          .where('status', '=', 'error')
+          .where('resolved_at', 'is', null)
+          .where('seq', '>', after)
+          .orderBy('seq')
+          .limit(500)
+          .execute()
+        if (rows.length > 0)
+          await reset(
+            trx,
+            rows.map((r) => Number(r.seq)),
+            ctx.now(),
+          )
         return rows
       })
       requeued.push(...page.map((r) => r.record_id))
@@ -120,9 +173,15 @@ export async function requeue(
   }
   await inWriteTx(ctx, async (trx) => {
     for (const id of which.ids) {
-      const row = await trx.selectFrom('records').select(['seq', 'status', 'resolved_at']).where('scheme_id', '=', schemeId).where('record_id', '=', id).executeTakeFirst()
+      const row = await trx
+        .selectFrom('records')
+        .select(['seq', 'status', 'resolved_at'])
+        .where('scheme_id', '=', schemeId)
+        .where('record_id', '=', id)
+        .executeTakeFirst()
       if (row === undefined) skipped.push({ id, reason: 'not found' })
-      else if (SETTLED_STATUSES.includes(row.status as RecordStatus)) skipped.push({ id, reason: `already ${row.status}` })
+      else if (SETTLED_STATUSES.includes(row.status as RecordStatus))
+        skipped.push({ id, reason: `already ${row.status}` })
       else {
         await reset(trx, [Number(row.seq)], ctx.now())
         requeued.push(id)
@@ -134,14 +193,27 @@ export async function requeue(
 
 async function reset(trx: Parameters<Parameters<typeof inWriteTx>[1]>[0], seqs: number[], now: number): Promise<void> {
   // `unknown` keeps its status so the writer probes before writing; others go back to waiting.
-  await trx.updateTable('records')
+  await trx
+    .updateTable('records')
     .set((eb) => ({
       status: eb.case().when('status', '=', 'unknown').then('unknown').else('waiting').end(),
-      attempts: 0, next_attempt_at: now, claim_token: null, claimed_until: null, resolved_at: null, resolved_note: null, updated_at: now,
+      attempts: 0,
+      next_attempt_at: now,
+      claim_token: null,
+      claimed_until: null,
+      resolved_at: null,
+      resolved_note: null,
+      updated_at: now,
     }))
-    .where('seq', 'in', seqs).execute()
+    .where('seq', 'in', seqs)
+    .execute()
   const rows = await trx.selectFrom('records').select(['scheme_id', 'record_id']).where('seq', 'in', seqs).execute()
-  await trx.insertInto('record_events').values(rows.map((r) => ({ scheme_id: r.scheme_id, record_id: r.record_id, at: now, event: 'requeued', detail: null }))).execute()
+  await trx
+    .insertInto('record_events')
+    .values(
+      rows.map((r) => ({ scheme_id: r.scheme_id, record_id: r.record_id, at: now, event: 'requeued', detail: null })),
+    )
+    .execute()
 }
 
 /** Replace the mapped payload by hand; the writer then sends it as is. Not allowed once settled. */
@@ -150,14 +222,27 @@ export async function editPayload(ctx: StoreContext, ref: RecordRef, payload: Re
   const deep = depthProblem(payload)
   if (deep !== undefined) throw PayloadLimit([`nests deeper than ${MAX_JSON_DEPTH} levels`], { location: deep.path })
   const json = JSON.stringify(payload)
-  if (Buffer.byteLength(json) > MAX_EDIT_BYTES) throw PayloadLimit([`is ${Buffer.byteLength(json)} bytes, more than ${MAX_EDIT_BYTES}`])
+  if (Buffer.byteLength(json) > MAX_EDIT_BYTES)
+    throw PayloadLimit([`is ${Buffer.byteLength(json)} bytes, more than ${MAX_EDIT_BYTES}`])
   await inWriteTx(ctx, async (trx) => {
-    const row = await trx.selectFrom('records').select(['seq', 'status']).where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId).executeTakeFirst()
+    const row = await trx
+      .selectFrom('records')
+      .select(['seq', 'status'])
+      .where('scheme_id', '=', ref.schemeId)
+      .where('record_id', '=', ref.recordId)
+      .executeTakeFirst()
     if (row === undefined) throw RecordNotFound([ref.schemeId, ref.recordId])
     if (SETTLED_STATUSES.includes(row.status as RecordStatus)) throw RecordSettled([ref.recordId, row.status])
     const now = ctx.now()
-    await trx.updateTable('records').set({ payload: json, payload_edited: 1, updated_at: now }).where('seq', '=', row.seq).execute()
-    await trx.insertInto('record_events').values({ scheme_id: ref.schemeId, record_id: ref.recordId, at: now, event: 'edited', detail: null }).execute()
+    await trx
+      .updateTable('records')
+      .set({ payload: json, payload_edited: 1, updated_at: now })
+      .where('seq', '=', row.seq)
+      .execute()
+    await trx
+      .insertInto('record_events')
+      .values({ scheme_id: ref.schemeId, record_id: ref.recordId, at: now, event: 'edited', detail: null })
+      .execute()
   })
 }
 
@@ -168,56 +253,115 @@ export async function editPayload(ctx: StoreContext, ref: RecordRef, payload: Re
 export async function resolve(ctx: StoreContext, ref: RecordRef, note: string): Promise<void> {
   await inWriteTx(ctx, async (trx) => {
     const now = ctx.now()
-    const res = await trx.updateTable('records').set({ resolved_at: now, resolved_note: note, changed_after_sync: 0, claim_token: null, claimed_until: null, updated_at: now })
-      .where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId).executeTakeFirst()
+    const res = await trx
+      .updateTable('records')
+      .set({
+        resolved_at: now,
+        resolved_note: note,
+        changed_after_sync: 0,
+        claim_token: null,
+        claimed_until: null,
+        updated_at: now,
+      })
+      .where('scheme_id', '=', ref.schemeId)
+      .where('record_id', '=', ref.recordId)
+      .executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) throw RecordNotFound([ref.schemeId, ref.recordId])
-    await trx.insertInto('record_events').values({ scheme_id: ref.schemeId, record_id: ref.recordId, at: now, event: 'resolved', detail: JSON.stringify({ note }) }).execute()
+    await trx
+      .insertInto('record_events')
+      .values({
+        scheme_id: ref.schemeId,
+        record_id: ref.recordId,
+        at: now,
+        event: 'resolved',
+        detail: JSON.stringify({ note }),
+      })
+      .execute()
   })
 }
 
 export async function countByStatus(ctx: StoreContext, schemeId: string): Promise<StatusCounts> {
   const now = ctx.now()
-  const rows = await ctx.db.selectFrom('records')
-    .select((eb) => ['status', eb.fn.countAll<number>().as('n')]).where('scheme_id', '=', schemeId).groupBy('status').execute()
-  const extra = await ctx.db.selectFrom('records').select((eb) => [
-    eb.fn.countAll<number>().filterWhere('claimed_until', '>', now).as('in_flight'),
-    eb.fn.countAll<number>().filterWhere('changed_after_sync', '=', 1).as('changed'),
-    eb.fn.countAll<number>().filterWhere('resolved_at', 'is not', null).as('resolved'),
-  ]).where('scheme_id', '=', schemeId).executeTakeFirstOrThrow()
+  const rows = await ctx.db
+    .selectFrom('records')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('scheme_id', '=', schemeId)
+    .groupBy('status')
+    .execute()
+  const extra = await ctx.db
+    .selectFrom('records')
+    .select((eb) => [
+      eb.fn.countAll<number>().filterWhere('claimed_until', '>', now).as('in_flight'),
+      eb.fn.countAll<number>().filterWhere('changed_after_sync', '=', 1).as('changed'),
+      eb.fn.countAll<number>().filterWhere('resolved_at', 'is not', null).as('resolved'),
+    ])
+    .where('scheme_id', '=', schemeId)
+    .executeTakeFirstOrThrow()
   const counts = Object.fromEntries(RECORD_STATUSES.map((s) => [s, 0])) as Record<RecordStatus, number>
   let total = 0
   for (const r of rows) {
     counts[r.status as RecordStatus] = Number(r.n)
     total += Number(r.n)
   }
-  return { ...counts, inFlight: Number(extra.in_flight), changedAfterSync: Number(extra.changed), resolved: Number(extra.resolved), total }
+  return {
+    ...counts,
+    inFlight: Number(extra.in_flight),
+    changedAfterSync: Number(extra.changed),
+    resolved: Number(extra.resolved),
+    total,
+  }
 }
 
 /** Check the ledger invariants: every done record has a target id and a response; a target id belongs to one business key. */
 export async function checkInvariants(ctx: StoreContext, schemeId: string, limit = 100): Promise<InvariantViolation[]> {
   const out: InvariantViolation[] = []
-  const bad = await ctx.db.selectFrom('records').select(['record_id', 'target_id', 'response'])
-    .where('scheme_id', '=', schemeId).where('status', '=', 'done')
-    .where((eb) => eb.or([eb('target_id', 'is', null), eb('target_id', '=', ''), eb('response', 'is', null), eb('response', '=', 'null')]))
-    .limit(limit).execute()
+  const bad = await ctx.db
+    .selectFrom('records')
+    .select(['record_id', 'target_id', 'response'])
+    .where('scheme_id', '=', schemeId)
+    .where('status', '=', 'done')
+    .where((eb) =>
+      eb.or([
+        eb('target_id', 'is', null),
+        eb('target_id', '=', ''),
+        eb('response', 'is', null),
+        eb('response', '=', 'null'),
+      ]),
+    )
+    .limit(limit)
+    .execute()
   for (const r of bad) {
-    if (r.target_id === null || r.target_id === '') out.push({ rule: 'done_has_target_id', recordId: r.record_id, detail: 'done without a target id' })
-    if (r.response === null || r.response === 'null') out.push({ rule: 'done_has_response', recordId: r.record_id, detail: 'done without a response' })
+    if (r.target_id === null || r.target_id === '')
+      out.push({ rule: 'done_has_target_id', recordId: r.record_id, detail: 'done without a target id' })
+    if (r.response === null || r.response === 'null')
+      out.push({ rule: 'done_has_response', recordId: r.record_id, detail: 'done without a response' })
   }
   // Records of one grouped document share its target id and its business key; a target id held
   // under two keys, or by a record without a key next to another record, is a mix-up.
-  const shared = await ctx.db.selectFrom('records')
-    .select((eb) => ['target_id', eb.fn.countAll<number>().as('n'), sql<number>`count(distinct business_key)`.as('keys')])
-    .where('scheme_id', '=', schemeId).where('target_id', 'is not', null)
+  const shared = await ctx.db
+    .selectFrom('records')
+    .select((eb) => [
+      'target_id',
+      eb.fn.countAll<number>().as('n'),
+      sql<number>`count(distinct business_key)`.as('keys'),
+    ])
+    .where('scheme_id', '=', schemeId)
+    .where('target_id', 'is not', null)
     .groupBy('target_id')
-    .having((eb) => eb.and([
-      eb(eb.fn.countAll(), '>', 1),
-      eb.or([eb(sql`count(distinct business_key)`, '>', 1), eb(eb.fn.count('business_key'), '<', eb.fn.countAll())]),
-    ]))
-    .limit(limit).execute()
+    .having((eb) =>
+      eb.and([
+        eb(eb.fn.countAll(), '>', 1),
+        eb.or([eb(sql`count(distinct business_key)`, '>', 1), eb(eb.fn.count('business_key'), '<', eb.fn.countAll())]),
+      ]),
+    )
+    .limit(limit)
+    .execute()
   for (const s of shared) {
-    out.push({ rule: 'target_id_one_business_key', recordId: '',
-      detail: `target ${String(s.target_id)} is mapped by ${Number(s.n)} records under ${Number(s.keys)} business keys (or without one)` })
+    out.push({
+      rule: 'target_id_one_business_key',
+      recordId: '',
+      detail: `target ${String(s.target_id)} is mapped by ${Number(s.n)} records under ${Number(s.keys)} business keys (or without one)`,
+    })
   }
   return out
 }

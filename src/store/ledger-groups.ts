@@ -29,7 +29,11 @@ import type { RecordTable, StoreDatabase } from './schema.js'
 export interface LateMember {
   readonly record: LedgerRecord
   /** The group's document that was written before this record became due. */
-  readonly writtenAs: { readonly businessKey: string | null; readonly targetId: string | null; readonly recordId: string }
+  readonly writtenAs: {
+    readonly businessKey: string | null
+    readonly targetId: string | null
+    readonly recordId: string
+  }
 }
 
 export interface GroupClaim {
@@ -46,8 +50,13 @@ const CHUNK = 500
 
 /** {@link dueRecords} for a row already read (the group members the due query did not return). */
 function isDue(r: Row, now: number): boolean {
-  return CLAIMABLE_STATUSES.includes(r.status as RecordStatus) && r.resolved_at === null &&
-    r.next_attempt_at !== null && Number(r.next_attempt_at) <= now && isFree(r, now)
+  return (
+    CLAIMABLE_STATUSES.includes(r.status as RecordStatus) &&
+    r.resolved_at === null &&
+    r.next_attempt_at !== null &&
+    Number(r.next_attempt_at) <= now &&
+    isFree(r, now)
+  )
 }
 
 function isFree(r: Row, now: number): boolean {
@@ -59,11 +68,20 @@ function isPendingLater(r: Row, now: number): boolean {
   return CLAIMABLE_STATUSES.includes(r.status as RecordStatus) && r.resolved_at === null && !isDue(r, now)
 }
 
-async function membersOf(trx: Kysely<StoreDatabase>, schemeId: string, keys: readonly string[]): Promise<Map<string, Row[]>> {
+async function membersOf(
+  trx: Kysely<StoreDatabase>,
+  schemeId: string,
+  keys: readonly string[],
+): Promise<Map<string, Row[]>> {
   const out = new Map<string, Row[]>()
   for (let i = 0; i < keys.length; i += CHUNK) {
-    const rows = await trx.selectFrom('records').selectAll()
-      .where('scheme_id', '=', schemeId).where('group_key', 'in', keys.slice(i, i + CHUNK)).orderBy('seq').execute()
+    const rows = await trx
+      .selectFrom('records')
+      .selectAll()
+      .where('scheme_id', '=', schemeId)
+      .where('group_key', 'in', keys.slice(i, i + CHUNK))
+      .orderBy('seq')
+      .execute()
     for (const r of rows) {
       const k = r.group_key as string
       const list = out.get(k)
@@ -79,72 +97,99 @@ async function membersOf(trx: Kysely<StoreDatabase>, schemeId: string, keys: rea
  * least `limit` records are claimed or no due record is left; held groups are skipped, so they
  * never starve the groups behind them.
  */
-export async function claimGroups(ctx: StoreContext, schemeId: string, limit: number, opts: ClaimOptions = {}): Promise<GroupClaim> {
+export async function claimGroups(
+  ctx: StoreContext,
+  schemeId: string,
+  limit: number,
+  opts: ClaimOptions = {},
+): Promise<GroupClaim> {
   const n = pageSize(limit, 100, 5000)
   const now = opts.now === undefined ? ctx.now() : toMs(opts.now, 'now')
   const until = now + (opts.ttlMs ?? 300_000)
   const token = randomUUID()
-  return inWriteTx(ctx, async (trx) => {
-    // Grouped claims of one scheme take turns: two writers must never split a group between them.
-    if (ctx.caps.advisoryLocks) await sql`select pg_advisory_xact_lock(hashtext(${`ferry:claim-groups:${schemeId}`}))`.execute(trx)
-    const take: Row[] = []
-    const late: { row: Row; written: Row }[] = []
-    const seenKeys = new Set<string>()
-    let after: { at: number; seq: number } | undefined
-    while (take.length + late.length < n) {
-      let q = dueRecords(trx, schemeId, now).select(['seq', 'group_key', 'next_attempt_at'])
-      if (after !== undefined) {
-        const a = after
-        q = q.where((eb) => eb.or([eb('next_attempt_at', '>', a.at), eb.and([eb('next_attempt_at', '=', a.at), eb('seq', '>', a.seq)])]))
-      }
-      const due = await q.orderBy('next_attempt_at').orderBy('seq').limit(n).execute()
-      if (due.length === 0) break
-      const last = due[due.length - 1]!
-      after = { at: Number(last.next_attempt_at), seq: Number(last.seq) }
-
-      const ungrouped = due.filter((d) => d.group_key === null).map((d) => Number(d.seq))
-      if (ungrouped.length > 0) take.push(...await trx.selectFrom('records').selectAll().where('seq', 'in', ungrouped).execute())
-      const keys = [...new Set(due.map((d) => d.group_key).filter((k): k is string => k !== null && !seenKeys.has(k)))]
-      keys.forEach((k) => seenKeys.add(k))
-      const groups = await membersOf(trx, schemeId, keys)
-      for (const key of keys) {
-        const members = (groups.get(key) ?? []).filter((m) => m.resolved_at === null)
-        const written = members.find((m) => SETTLED_STATUSES.includes(m.status as RecordStatus))
-        if (written !== undefined) {
-          for (const m of members) {
-            if (!isDue(m, now)) continue
-            // An unknown member was part of the written document's attempt: its probe settles it.
-            if (m.status === 'unknown') take.push(m)
-            else late.push({ row: m, written })
-          }
-          continue
+  return inWriteTx(
+    ctx,
+    async (trx) => {
+      // Grouped claims of one scheme take turns: two writers must never split a group between them.
+      if (ctx.caps.advisoryLocks)
+        await sql`select pg_advisory_xact_lock(hashtext(${`ferry:claim-groups:${schemeId}`}))`.execute(trx)
+      const take: Row[] = []
+      const late: { row: Row; written: Row }[] = []
+      const seenKeys = new Set<string>()
+      let after: { at: number; seq: number } | undefined
+      while (take.length + late.length < n) {
+        let q = dueRecords(trx, schemeId, now).select(['seq', 'group_key', 'next_attempt_at'])
+        if (after !== undefined) {
+          const a = after
+          q = q.where((eb) =>
+            eb.or([
+              eb('next_attempt_at', '>', a.at),
+              eb.and([eb('next_attempt_at', '=', a.at), eb('seq', '>', a.seq)]),
+            ]),
+          )
         }
-        if (members.some((m) => isPendingLater(m, now))) continue
-        take.push(...members.filter((m) => isDue(m, now) || (m.status === 'error' && isFree(m, now))))
+        const due = await q.orderBy('next_attempt_at').orderBy('seq').limit(n).execute()
+        if (due.length === 0) break
+        const last = due[due.length - 1]!
+        after = { at: Number(last.next_attempt_at), seq: Number(last.seq) }
+
+        const ungrouped = due.filter((d) => d.group_key === null).map((d) => Number(d.seq))
+        if (ungrouped.length > 0)
+          take.push(...(await trx.selectFrom('records').selectAll().where('seq', 'in', ungrouped).execute()))
+        const keys = [
+          ...new Set(due.map((d) => d.group_key).filter((k): k is string => k !== null && !seenKeys.has(k))),
+        ]
+        keys.forEach((k) => seenKeys.add(k))
+        const groups = await membersOf(trx, schemeId, keys)
+        for (const key of keys) {
+          const members = (groups.get(key) ?? []).filter((m) => m.resolved_at === null)
+          const written = members.find((m) => SETTLED_STATUSES.includes(m.status as RecordStatus))
+          if (written !== undefined) {
+            for (const m of members) {
+              if (!isDue(m, now)) continue
+              // An unknown member was part of the written document's attempt: its probe settles it.
+              if (m.status === 'unknown') take.push(m)
+              else late.push({ row: m, written })
+            }
+            continue
+          }
+          if (members.some((m) => isPendingLater(m, now))) continue
+          take.push(...members.filter((m) => isDue(m, now) || (m.status === 'error' && isFree(m, now))))
+        }
+        if (due.length < n) break
       }
-      if (due.length < n) break
-    }
-    const seqs = [...take, ...late.map((l) => l.row)].map((r) => Number(r.seq))
-    const claimed = new Map<number, Row>()
-    for (let i = 0; i < seqs.length; i += CHUNK) {
-      const rows = await trx.updateTable('records')
-        .set({ claim_token: token, claimed_until: until, attempts: sql<number>`attempts + 1`, updated_at: now })
-        .where('seq', 'in', seqs.slice(i, i + CHUNK)).returningAll().execute()
-      for (const r of rows) claimed.set(Number(r.seq), r)
-    }
-    // Arrival order, so a document's rows keep the order of its records whatever their retry history.
-    const records = take.map((r) => toLedgerRecord(claimed.get(Number(r.seq)) ?? r, now)).sort((a, b) => a.seq - b.seq)
-    return {
-      token,
-      records,
-      late: late.map((l) => ({
-        record: toLedgerRecord(claimed.get(Number(l.row.seq)) ?? l.row, now),
-        writtenAs: { businessKey: l.written.business_key, targetId: l.written.target_id, recordId: l.written.record_id },
-      })),
-    }
-    // Lazy, as claimReady: a lost claim only frees the records again, and nothing is sent before
-    // a durable write intent, which syncs the claim too.
-  }, 'lazy')
+      const seqs = [...take, ...late.map((l) => l.row)].map((r) => Number(r.seq))
+      const claimed = new Map<number, Row>()
+      for (let i = 0; i < seqs.length; i += CHUNK) {
+        const rows = await trx
+          .updateTable('records')
+          .set({ claim_token: token, claimed_until: until, attempts: sql<number>`attempts + 1`, updated_at: now })
+          .where('seq', 'in', seqs.slice(i, i + CHUNK))
+          .returningAll()
+          .execute()
+        for (const r of rows) claimed.set(Number(r.seq), r)
+      }
+      // Arrival order, so a document's rows keep the order of its records whatever their retry history.
+      const records = take
+        .map((r) => toLedgerRecord(claimed.get(Number(r.seq)) ?? r, now))
+        .sort((a, b) => a.seq - b.seq)
+      return {
+        token,
+        records,
+        late: late.map((l) => ({
+          record: toLedgerRecord(claimed.get(Number(l.row.seq)) ?? l.row, now),
+          writtenAs: {
+            businessKey: l.written.business_key,
+            targetId: l.written.target_id,
+            recordId: l.written.record_id,
+          },
+        })),
+      }
+      // Lazy, as claimReady: a lost claim only frees the records again, and nothing is sent before
+      // a durable write intent, which syncs the claim too.
+    },
+    'lazy',
+  )
 }
 
 /**
@@ -154,16 +199,24 @@ export async function claimGroups(ctx: StoreContext, schemeId: string, limit: nu
  * Returns how many keys were written.
  */
 export async function refreshGroupKeys(
-  ctx: StoreContext, schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string,
+  ctx: StoreContext,
+  schemeId: string,
+  prefix: string,
+  keyOf: (content: Record<string, unknown>) => string,
 ): Promise<number> {
   let changed = 0
   let afterSeq = 0
   for (;;) {
-    const rows = await ctx.db.selectFrom('records').select(['seq', 'content', 'group_key'])
-      .where('scheme_id', '=', schemeId).where('seq', '>', afterSeq)
+    const rows = await ctx.db
+      .selectFrom('records')
+      .select(['seq', 'content', 'group_key'])
+      .where('scheme_id', '=', schemeId)
+      .where('seq', '>', afterSeq)
       .where('status', 'not in', [...SETTLED_STATUSES])
       .where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not like', `${prefix}%`)]))
-      .orderBy('seq').limit(CHUNK).execute()
+      .orderBy('seq')
+      .limit(CHUNK)
+      .execute()
     if (rows.length === 0) return changed
     afterSeq = Number(rows[rows.length - 1]!.seq)
     await inWriteTx(ctx, async (trx) => {
@@ -171,8 +224,12 @@ export async function refreshGroupKeys(
         const key = keyOf(JSON.parse(r.content) as Record<string, unknown>)
         if (key === r.group_key) continue
         // Only while still unsettled: a writer may have settled it since the read above.
-        await trx.updateTable('records').set({ group_key: key }).where('seq', '=', r.seq)
-          .where('status', 'not in', [...SETTLED_STATUSES]).execute()
+        await trx
+          .updateTable('records')
+          .set({ group_key: key })
+          .where('seq', '=', r.seq)
+          .where('status', 'not in', [...SETTLED_STATUSES])
+          .execute()
         changed++
       }
     })

@@ -56,7 +56,8 @@ export interface FailureInfo {
 
 /** Records of a scheme that may be claimed now: claimable status, not resolved, due, no live claim. */
 export function dueRecords(db: Kysely<StoreDatabase>, schemeId: string, now: number) {
-  return db.selectFrom('records')
+  return db
+    .selectFrom('records')
     .where('scheme_id', '=', schemeId)
     .where('status', 'in', [...CLAIMABLE_STATUSES])
     .where('resolved_at', 'is', null)
@@ -65,41 +66,78 @@ export function dueRecords(db: Kysely<StoreDatabase>, schemeId: string, now: num
 }
 
 /** Take up to `limit` records that are due, atomically; concurrent claimers never get the same record. */
-export async function claimReady(ctx: StoreContext, schemeId: string, limit: number, opts: ClaimOptions = {}): Promise<Claim> {
+export async function claimReady(
+  ctx: StoreContext,
+  schemeId: string,
+  limit: number,
+  opts: ClaimOptions = {},
+): Promise<Claim> {
   const n = pageSize(limit, 100, 5000)
   const now = opts.now === undefined ? ctx.now() : toMs(opts.now, 'now')
   const token = randomUUID()
-  const due = (db: Kysely<StoreDatabase>) => dueRecords(db, schemeId, now).select('seq')
-    .orderBy('next_attempt_at').orderBy('seq').limit(n)
-    .$if(ctx.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
+  const due = (db: Kysely<StoreDatabase>) =>
+    dueRecords(db, schemeId, now)
+      .select('seq')
+      .orderBy('next_attempt_at')
+      .orderBy('seq')
+      .limit(n)
+      .$if(ctx.caps.skipLocked, (qb) => qb.forUpdate().skipLocked())
   // One statement: on SQLite it is atomic by itself, on PostgreSQL SKIP LOCKED keeps two
   // claimers from waiting on, or taking, each other's rows. Lazy: a lost claim only frees the
   // records again, and nothing is sent before a durable write intent, which syncs the claim too.
-  const rows = await writeOnce(ctx, (db) => db.updateTable('records')
-    .set({ claim_token: token, claimed_until: now + (opts.ttlMs ?? 300_000), attempts: sql<number>`attempts + 1`, updated_at: now })
-    .where('seq', 'in', due(db))
-    .returningAll()
-    .execute(), 'lazy')
-  const records = rows.map((r) => toLedgerRecord(r, now)).sort((a, b) =>
-    (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0) || a.seq - b.seq)
+  const rows = await writeOnce(
+    ctx,
+    (db) =>
+      db
+        .updateTable('records')
+        .set({
+          claim_token: token,
+          claimed_until: now + (opts.ttlMs ?? 300_000),
+          attempts: sql<number>`attempts + 1`,
+          updated_at: now,
+        })
+        .where('seq', 'in', due(db))
+        .returningAll()
+        .execute(),
+    'lazy',
+  )
+  const records = rows
+    .map((r) => toLedgerRecord(r, now))
+    .sort((a, b) => (a.nextAttemptAt?.getTime() ?? 0) - (b.nextAttemptAt?.getTime() ?? 0) || a.seq - b.seq)
   return { token, records }
 }
 
 /** Free the live claims of a scheme (see Ledger.releaseClaims); returns how many were freed. */
 export async function releaseClaims(ctx: StoreContext, schemeId: string): Promise<number> {
   const now = ctx.now()
-  const res = await writeOnce(ctx, (db) => db.updateTable('records').set({ claim_token: null, claimed_until: null })
-    .where('scheme_id', '=', schemeId).where('claimed_until', '>', now).executeTakeFirst())
+  const res = await writeOnce(ctx, (db) =>
+    db
+      .updateTable('records')
+      .set({ claim_token: null, claimed_until: null })
+      .where('scheme_id', '=', schemeId)
+      .where('claimed_until', '>', now)
+      .executeTakeFirst(),
+  )
   return Number(res.numUpdatedRows)
 }
 
-async function event(trx: Kysely<StoreDatabase>, ref: RecordRef, at: number, name: string, detail: Record<string, unknown>): Promise<void> {
+async function event(
+  trx: Kysely<StoreDatabase>,
+  ref: RecordRef,
+  at: number,
+  name: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
   await insertEvent(trx, ref, at, name, JSON.stringify(detail))
 }
 
 async function current(trx: Kysely<StoreDatabase>, ref: RecordRef) {
-  const row = await trx.selectFrom('records').select(['seq', 'status', 'target_id'])
-    .where('scheme_id', '=', ref.schemeId).where('record_id', '=', ref.recordId).executeTakeFirst()
+  const row = await trx
+    .selectFrom('records')
+    .select(['seq', 'status', 'target_id'])
+    .where('scheme_id', '=', ref.schemeId)
+    .where('record_id', '=', ref.recordId)
+    .executeTakeFirst()
   if (row === undefined) throw RecordNotFound([ref.schemeId, ref.recordId])
   return row
 }
@@ -110,93 +148,141 @@ async function current(trx: Kysely<StoreDatabase>, ref: RecordRef) {
  * Returns false when the record was already settled (nothing changes).
  */
 export async function markWritten(ctx: StoreContext, ref: RecordRef, proof: WrittenProof): Promise<boolean> {
-  if (proof.targetId === '' || proof.response === undefined || proof.response === null) throw WriteWithoutProof([ref.recordId])
+  if (proof.targetId === '' || proof.response === undefined || proof.response === null)
+    throw WriteWithoutProof([ref.recordId])
   return settle(ctx, ref, 'done', proof.targetId, proof.response, proof)
 }
 
 /** The target already held the document (found by probe or an "already exists" answer). */
 export async function markDuplicate(
-  ctx: StoreContext, ref: RecordRef, info: { targetId?: string; response: unknown; message?: string }, save?: PayloadToSave,
+  ctx: StoreContext,
+  ref: RecordRef,
+  info: { targetId?: string; response: unknown; message?: string },
+  save?: PayloadToSave,
 ): Promise<boolean> {
   return settle(ctx, ref, 'duplicate', info.targetId ?? null, info.response, { message: info.message }, save)
 }
 
 async function settle(
-  ctx: StoreContext, ref: RecordRef, status: 'done' | 'duplicate', targetId: string | null, response: unknown,
-  extra: { businessKey?: string; payload?: Record<string, unknown>; message?: string }, save?: PayloadToSave,
+  ctx: StoreContext,
+  ref: RecordRef,
+  status: 'done' | 'duplicate',
+  targetId: string | null,
+  response: unknown,
+  extra: { businessKey?: string; payload?: Record<string, unknown>; message?: string },
+  save?: PayloadToSave,
 ): Promise<boolean> {
-  return inWriteTx(ctx, async (trx) => {
-    const now = ctx.now()
-    // Records may share a target id only when they share a business key (the records of one
-    // grouped document). SQLite write transactions are serialised already; on PostgreSQL a lock
-    // per target id makes two processes settling the same id take turns, so the second one sees
-    // the first one's record below.
-    if (targetId !== null && ctx.caps.advisoryLocks) {
-      await sql`select pg_advisory_xact_lock(hashtext(${`ferry:target:${ref.schemeId}:${targetId}`}))`.execute(trx)
-    }
-    // After the lock, so this row is never locked while waiting for it. Applied whatever the
-    // status, as the separate savePayload call it replaces was.
-    if (save !== undefined) await savePayloadIn(trx, now, ref, save)
-    const row = await settleRow(trx, ref, {
-      status, targetId, response: JSON.stringify(response ?? null), now,
-      ...(extra.businessKey === undefined ? {} : { businessKey: extra.businessKey }),
-      ...(extra.payload === undefined ? {} : { payload: JSON.stringify(extra.payload) }),
-    })
-    if (row === undefined) {
-      await current(trx, ref)
-      return false
-    }
-    if (targetId !== null) {
-      // Throwing rolls the update back: the record keeps its previous status.
-      const owner = await otherOwner(trx, ref, targetId, row.seq, row.business_key)
-      if (owner !== undefined) throw TargetIdTaken([targetId, ref.recordId, owner])
-    }
-    await event(trx, ref, now, status === 'done' ? 'written' : 'duplicate', { targetId, ...(extra.message === undefined ? {} : { message: extra.message }) })
-    return true
-  // Lazy: lost on power failure, the record is back to its durable write intent (unknown) and the
-  // next run probes the target instead of writing.
-  }, 'lazy')
+  return inWriteTx(
+    ctx,
+    async (trx) => {
+      const now = ctx.now()
+      // Records may share a target id only when they share a business key (the records of one
+      // grouped document). SQLite write transactions are serialised already; on PostgreSQL a lock
+      // per target id makes two processes settling the same id take turns, so the second one sees
+      // the first one's record below.
+      if (targetId !== null && ctx.caps.advisoryLocks) {
+        await sql`select pg_advisory_xact_lock(hashtext(${`ferry:target:${ref.schemeId}:${targetId}`}))`.execute(trx)
+      }
+      // After the lock, so this row is never locked while waiting for it. Applied whatever the
+      // status, as the separate savePayload call it replaces was.
+      if (save !== undefined) await savePayloadIn(trx, now, ref, save)
+      const row = await settleRow(trx, ref, {
+        status,
+        targetId,
+        response: JSON.stringify(response ?? null),
+        now,
+        ...(extra.businessKey === undefined ? {} : { businessKey: extra.businessKey }),
+        ...(extra.payload === undefined ? {} : { payload: JSON.stringify(extra.payload) }),
+      })
+      if (row === undefined) {
+        await current(trx, ref)
+        return false
+      }
+      if (targetId !== null) {
+        // Throwing rolls the update back: the record keeps its previous status.
+        const owner = await otherOwner(trx, ref, targetId, row.seq, row.business_key)
+        if (owner !== undefined) throw TargetIdTaken([targetId, ref.recordId, owner])
+      }
+      await event(trx, ref, now, status === 'done' ? 'written' : 'duplicate', {
+        targetId,
+        ...(extra.message === undefined ? {} : { message: extra.message }),
+      })
+      return true
+      // Lazy: lost on power failure, the record is back to its durable write intent (unknown) and the
+      // next run probes the target instead of writing.
+    },
+    'lazy',
+  )
 }
 
 /** A failed attempt: queued for `nextAttemptAt`, or parked as `error` when it is null. Never downgrades a settled record. */
-export async function markFailed(ctx: StoreContext, ref: RecordRef, f: FailureInfo, save?: PayloadToSave): Promise<boolean> {
+export async function markFailed(
+  ctx: StoreContext,
+  ref: RecordRef,
+  f: FailureInfo,
+  save?: PayloadToSave,
+): Promise<boolean> {
   const next = f.nextAttemptAt === null ? null : toMs(f.nextAttemptAt, 'nextAttemptAt')
   return unsettled(ctx, ref, next === null ? 'error' : 'queued', next, f, f.uncount === true ? 'paced' : 'failed', save)
 }
 
 /** The write may have reached the target: keep it `unknown` until a probe at `probeAt` says what happened. */
 export async function markUnknown(
-  ctx: StoreContext, ref: RecordRef, info: { code: string; message: string; probeAt: Date; response?: unknown }, save?: PayloadToSave,
+  ctx: StoreContext,
+  ref: RecordRef,
+  info: { code: string; message: string; probeAt: Date; response?: unknown },
+  save?: PayloadToSave,
 ): Promise<boolean> {
   return unsettled(ctx, ref, 'unknown', toMs(info.probeAt, 'probeAt'), { kind: 'transient', ...info }, 'unknown', save)
 }
 
 async function unsettled(
-  ctx: StoreContext, ref: RecordRef, status: 'queued' | 'error' | 'unknown', next: number | null,
-  f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean }, eventName: string, save?: PayloadToSave,
+  ctx: StoreContext,
+  ref: RecordRef,
+  status: 'queued' | 'error' | 'unknown',
+  next: number | null,
+  f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean },
+  eventName: string,
+  save?: PayloadToSave,
 ): Promise<boolean> {
-  return inWriteTx(ctx, async (trx) => {
-    const now = ctx.now()
-    if (save !== undefined) await savePayloadIn(trx, now, ref, save)
-    // Once an attempt may have landed, a later retryable failure must not forget that: keep probing first.
-    const set = await unsettleRow(trx, ref, status, {
-      next, code: f.code, kind: f.kind, message: f.message, now, ...(f.response === undefined ? {} : { response: JSON.stringify(f.response) }),
-      ...(f.uncount === true ? { uncount: true } : {}),
-    })
-    if (set === undefined) {
-      await current(trx, ref)
-      return false
-    }
-    await event(trx, ref, now, eventName, { status: set, code: f.code, kind: f.kind, message: f.message })
-    return true
-  // A write intent must be on disk before the request leaves; a failure mark may be lost (the
-  // record falls back to its intent, or to waiting when nothing was sent).
-  }, status === 'unknown' ? 'durable' : 'lazy')
+  return inWriteTx(
+    ctx,
+    async (trx) => {
+      const now = ctx.now()
+      if (save !== undefined) await savePayloadIn(trx, now, ref, save)
+      // Once an attempt may have landed, a later retryable failure must not forget that: keep probing first.
+      const set = await unsettleRow(trx, ref, status, {
+        next,
+        code: f.code,
+        kind: f.kind,
+        message: f.message,
+        now,
+        ...(f.response === undefined ? {} : { response: JSON.stringify(f.response) }),
+        ...(f.uncount === true ? { uncount: true } : {}),
+      })
+      if (set === undefined) {
+        await current(trx, ref)
+        return false
+      }
+      await event(trx, ref, now, eventName, { status: set, code: f.code, kind: f.kind, message: f.message })
+      return true
+      // A write intent must be on disk before the request leaves; a failure mark may be lost (the
+      // record falls back to its intent, or to waiting when nothing was sent).
+    },
+    status === 'unknown' ? 'durable' : 'lazy',
+  )
 }
 
 /** Store the mapped payload (and business key) before writing; an edited payload is never overwritten. */
-export async function savePayload(ctx: StoreContext, ref: RecordRef, payload: Record<string, unknown>, businessKey?: string): Promise<boolean> {
-  return writeOnce(ctx, (db) => savePayloadIn(db, ctx.now(), ref, { payload, ...(businessKey === undefined ? {} : { businessKey }) }))
+export async function savePayload(
+  ctx: StoreContext,
+  ref: RecordRef,
+  payload: Record<string, unknown>,
+  businessKey?: string,
+): Promise<boolean> {
+  return writeOnce(ctx, (db) =>
+    savePayloadIn(db, ctx.now(), ref, { payload, ...(businessKey === undefined ? {} : { businessKey }) }),
+  )
 }
 
 /**
@@ -208,6 +294,11 @@ export interface PayloadToSave {
   readonly businessKey?: string
 }
 
-async function savePayloadIn(db: Kysely<StoreDatabase>, now: number, ref: RecordRef, save: PayloadToSave): Promise<boolean> {
+async function savePayloadIn(
+  db: Kysely<StoreDatabase>,
+  now: number,
+  ref: RecordRef,
+  save: PayloadToSave,
+): Promise<boolean> {
   return updatePayload(db, ref, now, JSON.stringify(save.payload), save.businessKey)
 }

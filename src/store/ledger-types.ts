@@ -41,7 +41,8 @@ export interface SourceRecordInput {
  * - `requeued_after_sync`: idCheck off: the new content replaced a synced one and waits to be written
  * - `rejected`: the input had no usable id or content; see `error`
  */
-export type UpsertEffect = 'inserted' | 'unchanged' | 'updated_before_sync' | 'changed_after_sync' | 'requeued_after_sync' | 'rejected'
+export type UpsertEffect =
+  'inserted' | 'unchanged' | 'updated_before_sync' | 'changed_after_sync' | 'requeued_after_sync' | 'rejected'
 
 export interface UpsertOutcome {
   readonly id: string
@@ -98,7 +99,7 @@ export interface LedgerRecord {
 type Row = Omit<RecordTable, 'seq'> & { seq: number | string }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(Number(ms)))
-const json = <T>(text: string | null): T | null => (text === null ? null : JSON.parse(text) as T)
+const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T))
 
 export function toLedgerRecord(r: Row, now: number): LedgerRecord {
   return {
@@ -114,13 +115,16 @@ export function toLedgerRecord(r: Row, now: number): LedgerRecord {
     payloadEdited: r.payload_edited === 1,
     businessKey: r.business_key,
     targetId: r.target_id,
-    response: r.response === null ? null : JSON.parse(r.response) as unknown,
+    response: r.response === null ? null : (JSON.parse(r.response) as unknown),
     status: r.status as RecordStatus,
     attempts: r.attempts,
     nextAttemptAt: date(r.next_attempt_at),
     inFlight: r.claimed_until !== null && Number(r.claimed_until) > now,
     claimToken: r.claim_token,
-    lastError: r.error_code === null ? null : { code: r.error_code, kind: (r.error_kind ?? 'system') as ErrorKind, message: r.error_message ?? '' },
+    lastError:
+      r.error_code === null
+        ? null
+        : { code: r.error_code, kind: (r.error_kind ?? 'system') as ErrorKind, message: r.error_message ?? '' },
     resolvedAt: date(r.resolved_at),
     resolvedNote: r.resolved_note,
     createdAt: new Date(Number(r.created_at)),

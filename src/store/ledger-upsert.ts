@@ -23,12 +23,18 @@ export interface UpsertOptions {
   readonly idCheck?: boolean
 }
 
-type Existing = Pick<RecordTable, 'status' | 'content_hash' | 'pending_hash' | 'payload_edited' | 'claimed_until' | 'resolved_at'> & { seq: number }
+type Existing = Pick<
+  RecordTable,
+  'status' | 'content_hash' | 'pending_hash' | 'payload_edited' | 'claimed_until' | 'resolved_at'
+> & { seq: number }
 
 const CHUNK = 400
 
 export async function upsertSourceRecords(
-  ctx: StoreContext, schemeId: string, records: readonly SourceRecordInput[], opts: UpsertOptions = {},
+  ctx: StoreContext,
+  schemeId: string,
+  records: readonly SourceRecordInput[],
+  opts: UpsertOptions = {},
 ): Promise<UpsertResult> {
   const idCheck = opts.idCheck ?? true
   const outcomes: UpsertOutcome[] = []
@@ -37,50 +43,107 @@ export async function upsertSourceRecords(
     const id = r.id === null || r.id === undefined ? '' : String(r.id).trim()
     const content = r.content as unknown
     if (id === '' || content === null || typeof content !== 'object' || Array.isArray(content)) {
-      const e = RecordBadSource([id === '' ? 'the source record has no id value' : `source record "${id}" content is not an object`],
-        { location: `[${i}]${id === '' ? '.id' : '.content'}` })
-      outcomes.push({ id, effect: 'rejected', error: { code: e.code, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) } })
+      const e = RecordBadSource(
+        [id === '' ? 'the source record has no id value' : `source record "${id}" content is not an object`],
+        { location: `[${i}]${id === '' ? '.id' : '.content'}` },
+      )
+      outcomes.push({
+        id,
+        effect: 'rejected',
+        error: { code: e.code, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) },
+      })
       return
     }
     const deep = depthProblem(content)
     if (deep !== undefined) {
-      const e = RecordBadSource([`source record "${id}" content nests deeper than ${MAX_JSON_DEPTH} levels at ${deep.path}`], { location: `[${i}].content` })
-      outcomes.push({ id, effect: 'rejected', error: { code: e.code, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) } })
+      const e = RecordBadSource(
+        [`source record "${id}" content nests deeper than ${MAX_JSON_DEPTH} levels at ${deep.path}`],
+        { location: `[${i}].content` },
+      )
+      outcomes.push({
+        id,
+        effect: 'rejected',
+        error: { code: e.code, message: e.message, ...(e.location === undefined ? {} : { location: e.location }) },
+      })
       return
     }
     const num = r.number === null || r.number === undefined ? null : String(r.number)
-    valid.push({ id, number: num, content: r.content, json: canonicalJson(r.content), hash: contentHash(r.content), ...(r.groupKey === undefined ? {} : { group: r.groupKey }) })
+    valid.push({
+      id,
+      number: num,
+      content: r.content,
+      json: canonicalJson(r.content),
+      hash: contentHash(r.content),
+      ...(r.groupKey === undefined ? {} : { group: r.groupKey }),
+    })
   })
 
   for (let i = 0; i < valid.length; i += CHUNK) {
     const chunk = valid.slice(i, i + CHUNK)
-    const done = await inWriteTx(ctx, async (trx) => {
-      const now = ctx.now()
-      const fields = await lookupFields(trx, schemeId)
-      const rows = await trx.selectFrom('records')
-        .select(['seq', 'record_id', 'status', 'content_hash', 'pending_hash', 'payload_edited', 'claimed_until', 'resolved_at'])
-        .where('scheme_id', '=', schemeId).where('record_id', 'in', [...new Set(chunk.map((r) => r.id))]).execute()
-      const existing = new Map<string, Existing>(rows.map((r) => [r.record_id, { ...r, seq: Number(r.seq) }]))
-      const fresh = await insertNew(trx, schemeId, chunk.filter((r) => !existing.has(r.id)), existing, now, fields)
-      const out: UpsertOutcome[] = []
-      for (const r of chunk) {
-        const effect = fresh.delete(r) ? 'inserted' : await applyOne(trx, schemeId, r, existing.get(r.id)!, { now, idCheck, fields })
-        out.push({ id: r.id, effect })
-      }
-      return out
-    // Lazy: a page lost on power failure is fetched again, since the window that holds it is
-    // closed by a later, durable commit.
-    }, 'lazy')
+    const done = await inWriteTx(
+      ctx,
+      async (trx) => {
+        const now = ctx.now()
+        const fields = await lookupFields(trx, schemeId)
+        const rows = await trx
+          .selectFrom('records')
+          .select([
+            'seq',
+            'record_id',
+            'status',
+            'content_hash',
+            'pending_hash',
+            'payload_edited',
+            'claimed_until',
+            'resolved_at',
+          ])
+          .where('scheme_id', '=', schemeId)
+          .where('record_id', 'in', [...new Set(chunk.map((r) => r.id))])
+          .execute()
+        const existing = new Map<string, Existing>(rows.map((r) => [r.record_id, { ...r, seq: Number(r.seq) }]))
+        const fresh = await insertNew(
+          trx,
+          schemeId,
+          chunk.filter((r) => !existing.has(r.id)),
+          existing,
+          now,
+          fields,
+        )
+        const out: UpsertOutcome[] = []
+        for (const r of chunk) {
+          const effect = fresh.delete(r)
+            ? 'inserted'
+            : await applyOne(trx, schemeId, r, existing.get(r.id)!, { now, idCheck, fields })
+          out.push({ id: r.id, effect })
+        }
+        return out
+        // Lazy: a page lost on power failure is fetched again, since the window that holds it is
+        // closed by a later, durable commit.
+      },
+      'lazy',
+    )
     outcomes.push(...done)
   }
   const counts: Record<UpsertEffect, number> = {
-    inserted: 0, unchanged: 0, updated_before_sync: 0, changed_after_sync: 0, requeued_after_sync: 0, rejected: 0,
+    inserted: 0,
+    unchanged: 0,
+    updated_before_sync: 0,
+    changed_after_sync: 0,
+    requeued_after_sync: 0,
+    rejected: 0,
   }
   for (const o of outcomes) counts[o.effect]++
   return { outcomes, counts }
 }
 
-type Incoming = { id: string; number: string | null; content: Record<string, unknown>; json: string; hash: string; group?: string | null }
+type Incoming = {
+  id: string
+  number: string | null
+  content: Record<string, unknown>
+  json: string
+  hash: string
+  group?: string | null
+}
 
 /**
  * Insert the first occurrence of every id not stored yet in multi-row statements (a backfill is
@@ -88,33 +151,86 @@ type Incoming = { id: string; number: string | null; content: Record<string, unk
  * handled as updates of the row inserted here.
  */
 async function insertNew(
-  trx: Kysely<StoreDatabase>, schemeId: string, candidates: readonly Incoming[], existing: Map<string, Existing>,
-  now: number, fields: readonly string[],
+  trx: Kysely<StoreDatabase>,
+  schemeId: string,
+  candidates: readonly Incoming[],
+  existing: Map<string, Existing>,
+  now: number,
+  fields: readonly string[],
 ): Promise<Set<Incoming>> {
   const seen = new Set<string>()
   const fresh = candidates.filter((r) => !seen.has(r.id) && seen.add(r.id))
   if (fresh.length === 0) return new Set()
-  const inserted = await trx.insertInto('records').values(fresh.map((r) => ({
-    scheme_id: schemeId, record_id: r.id, number: r.number, content: r.json, content_hash: r.hash,
-    pending_content: null, pending_hash: null, changed_after_sync: 0, payload: null, payload_edited: 0,
-    business_key: null, group_key: r.group ?? null, target_id: null, response: null, status: 'waiting', attempts: 0, next_attempt_at: now,
-    claim_token: null, claimed_until: null, error_code: null, error_kind: null, error_message: null,
-    resolved_at: null, resolved_note: null, created_at: now, updated_at: now, done_at: null,
-  }))).returning(['seq', 'record_id']).execute()
+  const inserted = await trx
+    .insertInto('records')
+    .values(
+      fresh.map((r) => ({
+        scheme_id: schemeId,
+        record_id: r.id,
+        number: r.number,
+        content: r.json,
+        content_hash: r.hash,
+        pending_content: null,
+        pending_hash: null,
+        changed_after_sync: 0,
+        payload: null,
+        payload_edited: 0,
+        business_key: null,
+        group_key: r.group ?? null,
+        target_id: null,
+        response: null,
+        status: 'waiting',
+        attempts: 0,
+        next_attempt_at: now,
+        claim_token: null,
+        claimed_until: null,
+        error_code: null,
+        error_kind: null,
+        error_message: null,
+        resolved_at: null,
+        resolved_note: null,
+        created_at: now,
+        updated_at: now,
+        done_at: null,
+      })),
+    )
+    .returning(['seq', 'record_id'])
+    .execute()
   const seqOf = new Map(inserted.map((row) => [row.record_id, Number(row.seq)]))
   const index: { collection_id: string; key_field: string; key_value: string; ref_seq: number }[] = []
   for (const r of fresh) {
     const seq = seqOf.get(r.id) ?? -1
-    existing.set(r.id, { seq, status: 'waiting', content_hash: r.hash, pending_hash: null, payload_edited: 0, claimed_until: null, resolved_at: null })
+    existing.set(r.id, {
+      seq,
+      status: 'waiting',
+      content_hash: r.hash,
+      pending_hash: null,
+      payload_edited: 0,
+      claimed_until: null,
+      resolved_at: null,
+    })
     for (const f of fields) {
       const v = keyText(getPath(r.content, f))
       if (v !== undefined) index.push({ collection_id: schemeId, key_field: f, key_value: v, ref_seq: seq })
     }
   }
-  for (let i = 0; i < index.length; i += 500) await trx.insertInto('collection_index').values(index.slice(i, i + 500)).execute()
-  await trx.insertInto('record_events').values(fresh.map((r) => ({
-    scheme_id: schemeId, record_id: r.id, at: now, event: 'stored', detail: JSON.stringify({ hash: r.hash }),
-  }))).execute()
+  for (let i = 0; i < index.length; i += 500)
+    await trx
+      .insertInto('collection_index')
+      .values(index.slice(i, i + 500))
+      .execute()
+  await trx
+    .insertInto('record_events')
+    .values(
+      fresh.map((r) => ({
+        scheme_id: schemeId,
+        record_id: r.id,
+        at: now,
+        event: 'stored',
+        detail: JSON.stringify({ hash: r.hash }),
+      })),
+    )
+    .execute()
   return new Set(fresh)
 }
 
@@ -126,8 +242,17 @@ async function applyOne(
   o: { now: number; idCheck: boolean; fields: readonly string[] },
 ): Promise<UpsertEffect> {
   const key = (qb: Kysely<StoreDatabase>) => qb.updateTable('records').where('seq', '=', cur.seq)
-  const event = (name: string, detail?: Record<string, unknown>) => trx.insertInto('record_events')
-    .values({ scheme_id: schemeId, record_id: r.id, at: o.now, event: name, detail: detail === undefined ? null : JSON.stringify(detail) }).execute()
+  const event = (name: string, detail?: Record<string, unknown>) =>
+    trx
+      .insertInto('record_events')
+      .values({
+        scheme_id: schemeId,
+        record_id: r.id,
+        at: o.now,
+        event: name,
+        detail: detail === undefined ? null : JSON.stringify(detail),
+      })
+      .execute()
 
   if (cur.content_hash === r.hash || cur.pending_hash === r.hash) return 'unchanged'
 
@@ -136,23 +261,39 @@ async function applyOne(
   // A record in the target, possibly in it (unknown, in flight), or settled by a person keeps its
   // synced content: the new version is parked beside it and flagged for a person to see.
   if ((settled && o.idCheck) || cur.status === 'unknown' || inFlight || cur.resolved_at !== null) {
-    await key(trx).set({ pending_content: r.json, pending_hash: r.hash, changed_after_sync: 1, updated_at: o.now }).execute()
+    await key(trx)
+      .set({ pending_content: r.json, pending_hash: r.hash, changed_after_sync: 1, updated_at: o.now })
+      .execute()
     cur.pending_hash = r.hash
     await event('changed_after_sync', { hash: r.hash })
     return 'changed_after_sync'
   }
   const requeue = settled
-  await key(trx).set({
-    number: r.number, content: r.json, content_hash: r.hash, pending_content: null,
-    ...(r.group === undefined ? {} : { group_key: r.group }), pending_hash: null, changed_after_sync: 0,
-    // A mapped payload is stale once the content changes; a person's edit is kept unless the
-    // record is being written again after a sync.
-    ...(cur.payload_edited === 1 && !requeue ? {} : { payload: null, payload_edited: 0 }),
-    ...(cur.status === 'error' || requeue
-      ? { status: 'waiting', attempts: 0, next_attempt_at: o.now, error_code: null, error_kind: null, error_message: null }
-      : {}),
-    updated_at: o.now,
-  }).execute()
+  await key(trx)
+    .set({
+      number: r.number,
+      content: r.json,
+      content_hash: r.hash,
+      pending_content: null,
+      ...(r.group === undefined ? {} : { group_key: r.group }),
+      pending_hash: null,
+      changed_after_sync: 0,
+      // A mapped payload is stale once the content changes; a person's edit is kept unless the
+      // record is being written again after a sync.
+      ...(cur.payload_edited === 1 && !requeue ? {} : { payload: null, payload_edited: 0 }),
+      ...(cur.status === 'error' || requeue
+        ? {
+            status: 'waiting',
+            attempts: 0,
+            next_attempt_at: o.now,
+            error_code: null,
+            error_kind: null,
+            error_message: null,
+          }
+        : {}),
+      updated_at: o.now,
+    })
+    .execute()
   cur.content_hash = r.hash
   cur.pending_hash = null
   if (requeue || cur.status === 'error') cur.status = 'waiting'

@@ -14,8 +14,13 @@ export class MetaRepo {
   }
 
   async set(key: string, value: string): Promise<void> {
-    await writeOnce(this.ctx, (db) => db.insertInto('ferry_meta').values({ key, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute())
+    await writeOnce(this.ctx, (db) =>
+      db
+        .insertInto('ferry_meta')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute(),
+    )
   }
 
   async delete(key: string): Promise<void> {

@@ -28,7 +28,11 @@ export interface MigrateOptions {
 }
 
 /** Bring the database up to the newest migration; returns the versions applied by this call. */
-export async function migrate(db: Kysely<StoreDatabase>, caps: StoreCapabilities, opts: MigrateOptions = {}): Promise<number[]> {
+export async function migrate(
+  db: Kysely<StoreDatabase>,
+  caps: StoreCapabilities,
+  opts: MigrateOptions = {},
+): Promise<number[]> {
   const migrations = [...(opts.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version)
   const now = opts.now ?? Date.now
   try {
@@ -52,7 +56,10 @@ export async function migrate(db: Kysely<StoreDatabase>, caps: StoreCapabilities
     })
   } catch (e) {
     if (isFerryError(e)) throw operatorError(e.cause, opts.target ?? 'database') ?? e
-    throw operatorError(e, opts.target ?? 'database') ?? StoreUnreachable([opts.target ?? 'database', e instanceof Error ? e.message : String(e)], { cause: e })
+    throw (
+      operatorError(e, opts.target ?? 'database') ??
+      StoreUnreachable([opts.target ?? 'database', e instanceof Error ? e.message : String(e)], { cause: e })
+    )
   }
 }
 
@@ -62,7 +69,9 @@ async function applyPending(
   migrations: readonly Migration[],
   now: () => number,
 ): Promise<number[]> {
-  await conn.schema.createTable('ferry_migrations').ifNotExists()
+  await conn.schema
+    .createTable('ferry_migrations')
+    .ifNotExists()
     .addColumn('version', 'integer', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('applied_at', caps.bigintType, (c) => c.notNull())
@@ -79,7 +88,10 @@ async function applyPending(
     if (caps.advisoryLocks) await sql`begin`.execute(conn)
     try {
       await m.up(conn, caps)
-      await conn.insertInto('ferry_migrations').values({ version: m.version, name: m.name, applied_at: now() }).execute()
+      await conn
+        .insertInto('ferry_migrations')
+        .values({ version: m.version, name: m.name, applied_at: now() })
+        .execute()
       if (caps.advisoryLocks) await sql`commit`.execute(conn)
     } catch (e) {
       if (caps.advisoryLocks) await sql`rollback`.execute(conn)

@@ -28,22 +28,31 @@ export class RecordSearchRepo {
 
   async search(schemeId: string, q: RecordSearch): Promise<{ records: LedgerRecord[]; nextCursor?: string }> {
     const limit = pageSize(q.limit, 50, 1000)
-    if (q.status !== undefined && !RECORD_STATUSES.includes(q.status)) throw StoreBadInput([`unknown status "${String(q.status)}"; expected one of ${RECORD_STATUSES.join(', ')}`])
+    if (q.status !== undefined && !RECORD_STATUSES.includes(q.status))
+      throw StoreBadInput([`unknown status "${String(q.status)}"; expected one of ${RECORD_STATUSES.join(', ')}`])
     const from = q.updatedFrom === undefined ? undefined : toMs(q.updatedFrom, 'updatedFrom')
     const to = q.updatedTo === undefined ? undefined : toMs(q.updatedTo, 'updatedTo')
     const needle = q.number?.trim().toLowerCase()
-    const rows = await this.ctx.db.selectFrom('records').selectAll()
-      .where('scheme_id', '=', schemeId).where('seq', '>', parseCursor(q.cursor))
+    const rows = await this.ctx.db
+      .selectFrom('records')
+      .selectAll()
+      .where('scheme_id', '=', schemeId)
+      .where('seq', '>', parseCursor(q.cursor))
       .$if(q.status !== undefined, (qb) => qb.where('status', '=', q.status ?? 'error'))
       .$if(q.errorCode !== undefined, (qb) => qb.where('error_code', '=', q.errorCode ?? ''))
       .$if(from !== undefined, (qb) => qb.where('updated_at', '>=', from ?? 0))
       .$if(to !== undefined, (qb) => qb.where('updated_at', '<', to ?? 0))
-      .$if(needle !== undefined && needle !== '', (qb) => qb.where((eb) => {
-        const pattern = `%${escapeLike(needle ?? '')}%`
-        const like = (col: 'number' | 'record_id') => sql<boolean>`lower(coalesce(${sql.ref(col)}, '')) like ${pattern} escape '\\'`
-        return eb.or([like('number'), like('record_id')])
-      }))
-      .orderBy('seq').limit(limit).execute()
+      .$if(needle !== undefined && needle !== '', (qb) =>
+        qb.where((eb) => {
+          const pattern = `%${escapeLike(needle ?? '')}%`
+          const like = (col: 'number' | 'record_id') =>
+            sql<boolean>`lower(coalesce(${sql.ref(col)}, '')) like ${pattern} escape '\\'`
+          return eb.or([like('number'), like('record_id')])
+        }),
+      )
+      .orderBy('seq')
+      .limit(limit)
+      .execute()
     const now = this.ctx.now()
     const records = rows.map((r) => toLedgerRecord(r, now))
     const last = records.at(-1)
@@ -52,9 +61,16 @@ export class RecordSearchRepo {
 
   /** The failed-record queue (status error, not resolved): how many, and when the oldest was parked. */
   async failedQueue(schemeId: string): Promise<{ size: number; oldest: Date | undefined }> {
-    const row = await this.ctx.db.selectFrom('records')
+    const row = await this.ctx.db
+      .selectFrom('records')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('updated_at').as('oldest')])
-      .where('scheme_id', '=', schemeId).where('status', '=', 'error').where('resolved_at', 'is', null).executeTakeFirstOrThrow()
-    return { size: Number(row.n), oldest: row.oldest === null || row.oldest === undefined ? undefined : new Date(Number(row.oldest)) }
+      .where('scheme_id', '=', schemeId)
+      .where('status', '=', 'error')
+      .where('resolved_at', 'is', null)
+      .executeTakeFirstOrThrow()
+    return {
+      size: Number(row.n),
+      oldest: row.oldest === null || row.oldest === undefined ? undefined : new Date(Number(row.oldest)),
+    }
   }
 }

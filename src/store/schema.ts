@@ -5,9 +5,16 @@
  */
 import type { Generated } from 'kysely'
 
-export interface MetaTable { key: string; value: string }
+export interface MetaTable {
+  key: string
+  value: string
+}
 
-export interface MigrationTable { version: number; name: string; applied_at: number }
+export interface MigrationTable {
+  version: number
+  name: string
+  applied_at: number
+}
 
 export interface SchemeTable {
   id: string
@@ -55,7 +62,12 @@ export interface RunTable {
   error_message: string | null
 }
 
-export interface RunCounterTable { run_id: string; stage: string; name: string; value: number }
+export interface RunCounterTable {
+  run_id: string
+  stage: string
+  name: string
+  value: number
+}
 
 export interface RunLogTable {
   seq: Generated<number>
@@ -66,7 +78,12 @@ export interface RunLogTable {
   data: string | null
 }
 
-export interface ClosedWindowTable { scheme_id: string; api: string; start_ms: number; end_ms: number }
+export interface ClosedWindowTable {
+  scheme_id: string
+  api: string
+  start_ms: number
+  end_ms: number
+}
 
 export interface RecordTable {
   seq: Generated<number>
@@ -109,13 +126,28 @@ export interface RecordEventTable {
   detail: string | null
 }
 
-export interface LookupKeyTable { collection_id: string; field: string }
+export interface LookupKeyTable {
+  collection_id: string
+  field: string
+}
 
-export interface CollectionIndexTable { collection_id: string; key_field: string; key_value: string; ref_seq: number }
+export interface CollectionIndexTable {
+  collection_id: string
+  key_field: string
+  key_value: string
+  ref_seq: number
+}
 
-export interface StaticCollectionTable { id: string; updated_at: number }
+export interface StaticCollectionTable {
+  id: string
+  updated_at: number
+}
 
-export interface StaticRowTable { seq: Generated<number>; collection_id: string; content: string }
+export interface StaticRowTable {
+  seq: Generated<number>
+  collection_id: string
+  content: string
+}
 
 export interface LeaseTable {
   name: string
@@ -128,15 +160,34 @@ export interface LeaseTable {
 }
 
 export interface AlertIncidentTable {
-  id: string; key: string; scheme_id: string; rule: string; severity: string; status: string
-  opened_at: number; updated_at: number; resolved_at: number | null; details: string
+  id: string
+  key: string
+  scheme_id: string
+  rule: string
+  severity: string
+  status: string
+  opened_at: number
+  updated_at: number
+  resolved_at: number | null
+  details: string
 }
 
 export interface AlertDeliveryTable {
-  seq: Generated<number>; incident_id: string; channel: string; state: string; at: number; ok: number; error: string | null
+  seq: Generated<number>
+  incident_id: string
+  channel: string
+  state: string
+  at: number
+  ok: number
+  error: string | null
 }
 
-export interface AlertChannelTable { name: string; type: string; config_enc: string; updated_at: number }
+export interface AlertChannelTable {
+  name: string
+  type: string
+  config_enc: string
+  updated_at: number
+}
 
 export interface UserTable {
   id: string

@@ -43,8 +43,12 @@ export class SchemeRepo {
     return inWriteTx(this.ctx, async (trx) => {
       const cur = await trx.selectFrom('schemes').selectAll().where('id', '=', id).executeTakeFirst()
       if (cur !== undefined) {
-        const v = await trx.selectFrom('scheme_versions').select('hash')
-          .where('scheme_id', '=', id).where('version', '=', cur.current_version).executeTakeFirst()
+        const v = await trx
+          .selectFrom('scheme_versions')
+          .select('hash')
+          .where('scheme_id', '=', id)
+          .where('version', '=', cur.current_version)
+          .executeTakeFirst()
         if (v?.hash === hash) {
           if (opts.name !== undefined && opts.name !== cur.name) {
             await trx.updateTable('schemes').set({ name: opts.name, updated_at: now }).where('id', '=', id).execute()
@@ -53,14 +57,29 @@ export class SchemeRepo {
         }
       }
       const version = (cur?.current_version ?? 0) + 1
-      await trx.insertInto('scheme_versions').values({ scheme_id: id, version, raw_json: rawJson, hash, created_at: now }).execute()
+      await trx
+        .insertInto('scheme_versions')
+        .values({ scheme_id: id, version, raw_json: rawJson, hash, created_at: now })
+        .execute()
       if (cur === undefined) {
-        await trx.insertInto('schemes').values({
-          id, name: opts.name ?? null, current_version: version, paused: 0, pause_reason: null, created_at: now, updated_at: now,
-        }).execute()
+        await trx
+          .insertInto('schemes')
+          .values({
+            id,
+            name: opts.name ?? null,
+            current_version: version,
+            paused: 0,
+            pause_reason: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute()
       } else {
-        await trx.updateTable('schemes').set({ current_version: version, updated_at: now, ...(opts.name === undefined ? {} : { name: opts.name }) })
-          .where('id', '=', id).execute()
+        await trx
+          .updateTable('schemes')
+          .set({ current_version: version, updated_at: now, ...(opts.name === undefined ? {} : { name: opts.name }) })
+          .where('id', '=', id)
+          .execute()
       }
       return { version, changed: true }
     })
@@ -79,16 +98,38 @@ export class SchemeRepo {
   /** A version (default: the current one); throws ERR_STORE_NOT_FOUND when absent. */
   async getVersion(id: string, version?: number): Promise<SchemeVersion> {
     const v = version ?? (await this.get(id))?.currentVersion
-    const row = v === undefined ? undefined : await this.ctx.db.selectFrom('scheme_versions').selectAll()
-      .where('scheme_id', '=', id).where('version', '=', v).executeTakeFirst()
+    const row =
+      v === undefined
+        ? undefined
+        : await this.ctx.db
+            .selectFrom('scheme_versions')
+            .selectAll()
+            .where('scheme_id', '=', id)
+            .where('version', '=', v)
+            .executeTakeFirst()
     if (row === undefined) throw StoreNotFound(['scheme version', `${id}@${String(version ?? 'current')}`])
-    return { schemeId: row.scheme_id, version: row.version, rawJson: row.raw_json, hash: row.hash, createdAt: new Date(row.created_at) }
+    return {
+      schemeId: row.scheme_id,
+      version: row.version,
+      rawJson: row.raw_json,
+      hash: row.hash,
+      createdAt: new Date(row.created_at),
+    }
   }
 
   async listVersions(id: string): Promise<Omit<SchemeVersion, 'rawJson'>[]> {
-    const rows = await this.ctx.db.selectFrom('scheme_versions').select(['scheme_id', 'version', 'hash', 'created_at'])
-      .where('scheme_id', '=', id).orderBy('version').execute()
-    return rows.map((r) => ({ schemeId: r.scheme_id, version: r.version, hash: r.hash, createdAt: new Date(r.created_at) }))
+    const rows = await this.ctx.db
+      .selectFrom('scheme_versions')
+      .select(['scheme_id', 'version', 'hash', 'created_at'])
+      .where('scheme_id', '=', id)
+      .orderBy('version')
+      .execute()
+    return rows.map((r) => ({
+      schemeId: r.scheme_id,
+      version: r.version,
+      hash: r.hash,
+      createdAt: new Date(r.created_at),
+    }))
   }
 
   /** Pause with a reason a person can act on (e.g. after a config error); the scheduler skips it. */
@@ -101,16 +142,34 @@ export class SchemeRepo {
   }
 
   private async setPaused(id: string, paused: number, reason: string | null): Promise<void> {
-    const res = await writeOnce(this.ctx, (db) => db.updateTable('schemes').set({ paused, pause_reason: reason, updated_at: this.ctx.now() })
-      .where('id', '=', id).executeTakeFirst())
+    const res = await writeOnce(this.ctx, (db) =>
+      db
+        .updateTable('schemes')
+        .set({ paused, pause_reason: reason, updated_at: this.ctx.now() })
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    )
     if (Number(res.numUpdatedRows) === 0) throw StoreNotFound(['scheme', id])
   }
 }
 
-function toInfo(r: { id: string; name: string | null; current_version: number; paused: number; pause_reason: string | null; created_at: number; updated_at: number }): SchemeInfo {
+function toInfo(r: {
+  id: string
+  name: string | null
+  current_version: number
+  paused: number
+  pause_reason: string | null
+  created_at: number
+  updated_at: number
+}): SchemeInfo {
   return {
-    id: r.id, name: r.name, currentVersion: r.current_version, paused: r.paused === 1, pauseReason: r.pause_reason,
-    createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+    id: r.id,
+    name: r.name,
+    currentVersion: r.current_version,
+    paused: r.paused === 1,
+    pauseReason: r.pause_reason,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
   }
 }
 
@@ -122,7 +181,8 @@ function parseDefinition(rawJson: string): Record<string, unknown> {
     const msg = (e as Error).message
     throw SchemeJsonInvalid([msg], { location: jsonErrorLocation(rawJson, msg) })
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw SchemeJsonInvalid(['the top level must be an object'])
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw SchemeJsonInvalid(['the top level must be an object'])
   return value as Record<string, unknown>
 }
 

@@ -33,7 +33,8 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseSetting {
     const rest = text.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '')
     const q = rest.indexOf('?')
     const path = q < 0 ? rest : rest.slice(0, q)
-    if (path === '') throw StoreUrlInvalid(['sqlite: needs a file path or :memory:'], { location: 'FERRY_DATABASE_URL' })
+    if (path === '')
+      throw StoreUrlInvalid(['sqlite: needs a file path or :memory:'], { location: 'FERRY_DATABASE_URL' })
     const synchronous = q < 0 ? undefined : sqliteOptions(rest.slice(q + 1))
     return { dialect: 'sqlite', path, ...(synchronous === undefined ? {} : { synchronous }) }
   }
@@ -46,23 +47,32 @@ export function parseDatabaseUrl(raw: string | undefined): DatabaseSetting {
     }
     const schema = url.searchParams.get('schema') ?? undefined
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
-      throw StoreUrlInvalid([`schema "${schema}" must be letters, digits and _ (max 63)`], { location: 'FERRY_DATABASE_URL' })
+      throw StoreUrlInvalid([`schema "${schema}" must be letters, digits and _ (max 63)`], {
+        location: 'FERRY_DATABASE_URL',
+      })
     }
     url.searchParams.delete('schema')
     return { dialect: 'postgres', connectionString: url.toString(), ...(schema === undefined ? {} : { schema }) }
   }
   const scheme = text.includes(':') ? text.slice(0, text.indexOf(':') + 1) : text.slice(0, 12)
-  throw StoreUrlInvalid([`unknown scheme "${scheme}"; expected sqlite: or postgres://`], { location: 'FERRY_DATABASE_URL' })
+  throw StoreUrlInvalid([`unknown scheme "${scheme}"; expected sqlite: or postgres://`], {
+    location: 'FERRY_DATABASE_URL',
+  })
 }
 
 function sqliteOptions(query: string): SqliteSynchronous | undefined {
   const params = new URLSearchParams(query)
   let synchronous: SqliteSynchronous | undefined
   for (const [k, v] of params) {
-    if (k !== 'synchronous') throw StoreUrlInvalid([`unknown SQLite option "${k}"; the only one is synchronous`], { location: 'FERRY_DATABASE_URL' })
+    if (k !== 'synchronous')
+      throw StoreUrlInvalid([`unknown SQLite option "${k}"; the only one is synchronous`], {
+        location: 'FERRY_DATABASE_URL',
+      })
     const mode = v.toLowerCase()
     if (mode !== 'full' && mode !== 'intents' && mode !== 'normal') {
-      throw StoreUrlInvalid([`synchronous must be full, intents or normal, got "${v}"`], { location: 'FERRY_DATABASE_URL' })
+      throw StoreUrlInvalid([`synchronous must be full, intents or normal, got "${v}"`], {
+        location: 'FERRY_DATABASE_URL',
+      })
     }
     synchronous = mode
   }

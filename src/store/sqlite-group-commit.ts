@@ -100,13 +100,18 @@ export class GroupCommitter {
       return
     }
     // Not awaited: the next group may commit while this one's sync runs.
-    const synced = this.wal !== undefined && group.some((p, i) => p.durable && outcomes[i]!.ok) ? this.wal.sync() : undefined
+    const synced =
+      this.wal !== undefined && group.some((p, i) => p.durable && outcomes[i]!.ok) ? this.wal.sync() : undefined
     outcomes.forEach((o, i) => {
       const p = group[i]!
       if (!o.ok) p.reject(o.error)
       else if (synced === undefined || !p.durable) p.resolve(o.value)
       // A failed sync leaves the commit's durability unknown: the caller must not act on it.
-      else synced.then(() => p.resolve(o.value), (e: unknown) => p.reject(e))
+      else
+        synced.then(
+          () => p.resolve(o.value),
+          (e: unknown) => p.reject(e),
+        )
     })
   }
 

@@ -28,7 +28,11 @@ interface PreparingDatabase extends SqliteDatabase {
  * `stream()`), in which case a fresh statement is prepared instead. SQLite re-prepares a cached
  * statement by itself when the schema changes (migrations).
  */
-export function reusingStatements<T extends SqliteDatabase>(db: T, onClose?: () => void, max = STATEMENT_CACHE_MAX): SqliteDatabase {
+export function reusingStatements<T extends SqliteDatabase>(
+  db: T,
+  onClose?: () => void,
+  max = STATEMENT_CACHE_MAX,
+): SqliteDatabase {
   const inner = db as unknown as PreparingDatabase
   const cache = new Map<string, CachedStatement>()
   return {

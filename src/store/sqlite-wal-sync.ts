@@ -29,11 +29,13 @@ export class WalSync {
   sync(): Promise<void> {
     if (this.queued !== undefined) return this.queued
     const after = this.current ?? Promise.resolve()
-    const p: Promise<void> = after.catch(() => undefined).then(() => {
-      // From here on a new commit needs a later sync: this one may start before it is written.
-      if (this.queued === p) this.queued = undefined
-      return this.syncNow()
-    })
+    const p: Promise<void> = after
+      .catch(() => undefined)
+      .then(() => {
+        // From here on a new commit needs a later sync: this one may start before it is written.
+        if (this.queued === p) this.queued = undefined
+        return this.syncNow()
+      })
     this.queued = p
     this.current = p
     return p

@@ -72,37 +72,75 @@ export class Ledger {
   upsertSourceRecords(schemeId: string, records: readonly SourceRecordInput[], opts?: UpsertOptions) {
     return upsertSourceRecords(this.ctx, schemeId, records, opts)
   }
-  claimReady(schemeId: string, limit: number, opts?: ClaimOptions) { return marks.claimReady(this.ctx, schemeId, limit, opts) }
+  claimReady(schemeId: string, limit: number, opts?: ClaimOptions) {
+    return marks.claimReady(this.ctx, schemeId, limit, opts)
+  }
   /**
    * Free every live claim of the scheme. A new holder of the scheme's target lease calls it (on a
    * fenced handle) at takeover: every claim then belongs to a previous holder, which its fence
    * already stops, so its records need not wait for their claims to expire.
    */
-  releaseClaims(schemeId: string) { return marks.releaseClaims(this.ctx, schemeId) }
+  releaseClaims(schemeId: string) {
+    return marks.releaseClaims(this.ctx, schemeId)
+  }
   /** Grouped schemes: claim whole header groups; see ledger-groups.ts. */
-  claimGroups(schemeId: string, limit: number, opts?: ClaimOptions) { return groups.claimGroups(this.ctx, schemeId, limit, opts) }
+  claimGroups(schemeId: string, limit: number, opts?: ClaimOptions) {
+    return groups.claimGroups(this.ctx, schemeId, limit, opts)
+  }
   refreshGroupKeys(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string) {
     return groups.refreshGroupKeys(this.ctx, schemeId, prefix, keyOf)
   }
-  markWritten(ref: RecordRef, proof: WrittenProof) { return marks.markWritten(this.ctx, ref, proof) }
+  markWritten(ref: RecordRef, proof: WrittenProof) {
+    return marks.markWritten(this.ctx, ref, proof)
+  }
   /** `save`: the mapped payload, stored in the same transaction (as {@link savePayload} would). */
-  markDuplicate(ref: RecordRef, info: { targetId?: string; response: unknown; message?: string }, save?: PayloadToSave) {
+  markDuplicate(
+    ref: RecordRef,
+    info: { targetId?: string; response: unknown; message?: string },
+    save?: PayloadToSave,
+  ) {
     return marks.markDuplicate(this.ctx, ref, info, save)
   }
-  markFailed(ref: RecordRef, failure: FailureInfo, save?: PayloadToSave) { return marks.markFailed(this.ctx, ref, failure, save) }
-  markUnknown(ref: RecordRef, info: { code: string; message: string; probeAt: Date; response?: unknown }, save?: PayloadToSave) {
+  markFailed(ref: RecordRef, failure: FailureInfo, save?: PayloadToSave) {
+    return marks.markFailed(this.ctx, ref, failure, save)
+  }
+  markUnknown(
+    ref: RecordRef,
+    info: { code: string; message: string; probeAt: Date; response?: unknown },
+    save?: PayloadToSave,
+  ) {
     return marks.markUnknown(this.ctx, ref, info, save)
   }
-  savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) { return marks.savePayload(this.ctx, ref, payload, businessKey) }
-  listRecords(schemeId: string, filter?: ListFilter) { return admin.listRecords(this.ctx, schemeId, filter) }
-  iterateRecords(schemeId: string, filter?: Omit<ListFilter, 'cursor' | 'limit'>, pageSize?: number) { return admin.iterateRecords(this.ctx, schemeId, filter, pageSize) }
-  getRecord(ref: RecordRef) { return admin.getRecord(this.ctx, ref) }
-  events(ref: RecordRef, limit?: number) { return admin.recordEvents(this.ctx, ref, limit) }
-  requeue(schemeId: string, which: { ids: readonly string[] } | { allFailed: true }) { return admin.requeue(this.ctx, schemeId, which) }
-  editPayload(ref: RecordRef, payload: Record<string, unknown>) { return admin.editPayload(this.ctx, ref, payload) }
-  resolve(ref: RecordRef, note: string) { return admin.resolve(this.ctx, ref, note) }
-  counts(schemeId: string) { return admin.countByStatus(this.ctx, schemeId) }
-  checkInvariants(schemeId: string) { return admin.checkInvariants(this.ctx, schemeId) }
+  savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) {
+    return marks.savePayload(this.ctx, ref, payload, businessKey)
+  }
+  listRecords(schemeId: string, filter?: ListFilter) {
+    return admin.listRecords(this.ctx, schemeId, filter)
+  }
+  iterateRecords(schemeId: string, filter?: Omit<ListFilter, 'cursor' | 'limit'>, pageSize?: number) {
+    return admin.iterateRecords(this.ctx, schemeId, filter, pageSize)
+  }
+  getRecord(ref: RecordRef) {
+    return admin.getRecord(this.ctx, ref)
+  }
+  events(ref: RecordRef, limit?: number) {
+    return admin.recordEvents(this.ctx, ref, limit)
+  }
+  requeue(schemeId: string, which: { ids: readonly string[] } | { allFailed: true }) {
+    return admin.requeue(this.ctx, schemeId, which)
+  }
+  editPayload(ref: RecordRef, payload: Record<string, unknown>) {
+    return admin.editPayload(this.ctx, ref, payload)
+  }
+  resolve(ref: RecordRef, note: string) {
+    return admin.resolve(this.ctx, ref, note)
+  }
+  counts(schemeId: string) {
+    return admin.countByStatus(this.ctx, schemeId)
+  }
+  checkInvariants(schemeId: string) {
+    return admin.checkInvariants(this.ctx, schemeId)
+  }
 }
 
 export interface Store {
@@ -144,15 +182,20 @@ export type { RecordStatus }
 /** Open (and migrate) the store. Throws coded config errors for a bad URL or a wrong master key. */
 export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   const setting = parseDatabaseUrl(opts.url)
-  const key = opts.masterKey ?? loadMasterKey({
-    ...(opts.masterKeyEnv === undefined ? {} : { envValue: opts.masterKeyEnv }),
-    file: opts.masterKeyFile ?? DEFAULT_MASTER_KEY_FILE,
-  })
+  const key =
+    opts.masterKey ??
+    loadMasterKey({
+      ...(opts.masterKeyEnv === undefined ? {} : { envValue: opts.masterKeyEnv }),
+      file: opts.masterKeyFile ?? DEFAULT_MASTER_KEY_FILE,
+    })
   const box = new SecretBox(key)
   const opened = openDatabase(setting)
   const ctx: StoreContext = { db: opened.db, caps: opened.caps, box, now: opts.now ?? Date.now }
   try {
-    await migrate(opened.db, opened.caps, { ...(opened.schema === undefined ? {} : { schema: opened.schema }), target: opened.target })
+    await migrate(opened.db, opened.caps, {
+      ...(opened.schema === undefined ? {} : { schema: opened.schema }),
+      target: opened.target,
+    })
     await checkMasterKey(ctx)
   } catch (e) {
     await opened.db.destroy()
@@ -191,9 +234,18 @@ async function checkMasterKey(ctx: StoreContext): Promise<void> {
     ctx.box.open(row.value, KEY_CHECK, 'this database')
     return
   }
-  await writeOnce(ctx, (db) => db.insertInto('ferry_meta').values({ key: KEY_CHECK, value: ctx.box.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK) })
-    .onConflict((oc) => oc.doNothing()).execute())
+  await writeOnce(ctx, (db) =>
+    db
+      .insertInto('ferry_meta')
+      .values({ key: KEY_CHECK, value: ctx.box.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK) })
+      .onConflict((oc) => oc.doNothing())
+      .execute(),
+  )
   // Another process may have won the race with its key: check against what is stored.
-  const stored = await ctx.db.selectFrom('ferry_meta').select('value').where('key', '=', KEY_CHECK).executeTakeFirstOrThrow()
+  const stored = await ctx.db
+    .selectFrom('ferry_meta')
+    .select('value')
+    .where('key', '=', KEY_CHECK)
+    .executeTakeFirstOrThrow()
   ctx.box.open(stored.value, KEY_CHECK, 'this database')
 }

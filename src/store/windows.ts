@@ -21,20 +21,39 @@ export class WindowRepo {
     if (end <= start) throw StoreBadInput([`window end ${window.end.toISOString()} must be after its start`])
     await inWriteTx(this.ctx, async (trx) => {
       // Two processes closing neighbouring windows at once must not both miss each other's row.
-      if (this.ctx.caps.advisoryLocks) await sql`select pg_advisory_xact_lock(hashtext(${`ferry:windows:${schemeId}:${api}`}))`.execute(trx)
+      if (this.ctx.caps.advisoryLocks)
+        await sql`select pg_advisory_xact_lock(hashtext(${`ferry:windows:${schemeId}:${api}`}))`.execute(trx)
       // Only neighbours can merge, and they start no later than `end`; read those alone.
-      const near = await trx.selectFrom('closed_windows').select(['start_ms', 'end_ms'])
-        .where('scheme_id', '=', schemeId).where('api', '=', api)
-        .where('start_ms', '<=', end).where('end_ms', '>=', start)
+      const near = await trx
+        .selectFrom('closed_windows')
+        .select(['start_ms', 'end_ms'])
+        .where('scheme_id', '=', schemeId)
+        .where('api', '=', api)
+        .where('start_ms', '<=', end)
+        .where('end_ms', '>=', start)
         .execute()
-      const merged = mergeInterval(near.map((r) => ({ start: r.start_ms, end: r.end_ms })), { start, end })
+      const merged = mergeInterval(
+        near.map((r) => ({ start: r.start_ms, end: r.end_ms })),
+        { start, end },
+      )
       const m = merged.find((iv) => iv.start <= start && iv.end >= end)
       if (m === undefined) return
       if (near.length > 0) {
-        await trx.deleteFrom('closed_windows').where('scheme_id', '=', schemeId).where('api', '=', api)
-          .where('start_ms', 'in', near.map((r) => r.start_ms)).execute()
+        await trx
+          .deleteFrom('closed_windows')
+          .where('scheme_id', '=', schemeId)
+          .where('api', '=', api)
+          .where(
+            'start_ms',
+            'in',
+            near.map((r) => r.start_ms),
+          )
+          .execute()
       }
-      await trx.insertInto('closed_windows').values({ scheme_id: schemeId, api, start_ms: m.start, end_ms: m.end }).execute()
+      await trx
+        .insertInto('closed_windows')
+        .values({ scheme_id: schemeId, api, start_ms: m.start, end_ms: m.end })
+        .execute()
     })
   }
 
@@ -45,9 +64,15 @@ export class WindowRepo {
     // Windows are merged on close, so this is normally one step; the loop guards against
     // touching windows left unmerged by an older writer.
     for (;;) {
-      const row = await this.ctx.db.selectFrom('closed_windows').select(['start_ms', 'end_ms'])
-        .where('scheme_id', '=', schemeId).where('api', '=', api)
-        .where('start_ms', '<=', cursor).where('end_ms', '>', cursor).orderBy('end_ms', 'desc').executeTakeFirst()
+      const row = await this.ctx.db
+        .selectFrom('closed_windows')
+        .select(['start_ms', 'end_ms'])
+        .where('scheme_id', '=', schemeId)
+        .where('api', '=', api)
+        .where('start_ms', '<=', cursor)
+        .where('end_ms', '>', cursor)
+        .orderBy('end_ms', 'desc')
+        .executeTakeFirst()
       if (row === undefined) return new Date(cursor)
       cursor = contiguousEnd([{ start: row.start_ms, end: row.end_ms }], cursor)
     }
@@ -58,17 +83,32 @@ export class WindowRepo {
     const f = toMs(from, 'from')
     const t = toMs(to, 'to')
     if (t <= f) return []
-    const rows = await this.ctx.db.selectFrom('closed_windows').select(['start_ms', 'end_ms'])
-      .where('scheme_id', '=', schemeId).where('api', '=', api)
-      .where('start_ms', '<', t).where('end_ms', '>', f).orderBy('start_ms').execute()
-    return gapsBetween(rows.map((r): Interval => ({ start: r.start_ms, end: r.end_ms })), f, t)
-      .map((g) => ({ start: new Date(g.start), end: new Date(g.end) }))
+    const rows = await this.ctx.db
+      .selectFrom('closed_windows')
+      .select(['start_ms', 'end_ms'])
+      .where('scheme_id', '=', schemeId)
+      .where('api', '=', api)
+      .where('start_ms', '<', t)
+      .where('end_ms', '>', f)
+      .orderBy('start_ms')
+      .execute()
+    return gapsBetween(
+      rows.map((r): Interval => ({ start: r.start_ms, end: r.end_ms })),
+      f,
+      t,
+    ).map((g) => ({ start: new Date(g.start), end: new Date(g.end) }))
   }
 
   /** Every closed window of a scheme and API (merged), for display; at most 10,000. */
   async list(schemeId: string, api: string): Promise<TimeWindow[]> {
-    const rows = await this.ctx.db.selectFrom('closed_windows').select(['start_ms', 'end_ms'])
-      .where('scheme_id', '=', schemeId).where('api', '=', api).orderBy('start_ms').limit(10_000).execute()
+    const rows = await this.ctx.db
+      .selectFrom('closed_windows')
+      .select(['start_ms', 'end_ms'])
+      .where('scheme_id', '=', schemeId)
+      .where('api', '=', api)
+      .orderBy('start_ms')
+      .limit(10_000)
+      .execute()
     return rows.map((r) => ({ start: new Date(r.start_ms), end: new Date(r.end_ms) }))
   }
 }

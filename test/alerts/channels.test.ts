@@ -5,16 +5,30 @@ import { isFerryError } from '../../src/core/errors.js'
 import { dingTalkRobot, feishuBot, signedWebhook, smtpReceiver, weComRobot } from './receivers.js'
 
 const msg: AlertMessage = {
-  state: 'firing', title: '[Ferry] 告警 orders: 连续 3 次运行失败', markdown: '### 连续 3 次运行失败\n- 方案: **orders**\n- 错误码: `ERR_JST_TOKEN`',
-  text: 'orders: 3 failed runs in a row\nERR_JST_TOKEN', link: 'https://ferry.example.com/schemes/orders',
+  state: 'firing',
+  title: '[Ferry] 告警 orders: 连续 3 次运行失败',
+  markdown: '### 连续 3 次运行失败\n- 方案: **orders**\n- 错误码: `ERR_JST_TOKEN`',
+  text: 'orders: 3 failed runs in a row\nERR_JST_TOKEN',
+  link: 'https://ferry.example.com/schemes/orders',
 }
-const ch = (settings: ChannelSettings): ChannelConfig => ({ name: 'ops', language: 'zh-CN', ratePerMinute: 20, settings })
+const ch = (settings: ChannelSettings): ChannelConfig => ({
+  name: 'ops',
+  language: 'zh-CN',
+  ratePerMinute: 20,
+  settings,
+})
 const now = () => new Date()
 const closers: (() => Promise<void>)[] = []
-afterEach(async () => { for (const c of closers.splice(0)) await c() })
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c()
+})
 
 async function code(p: Promise<unknown>): Promise<string> {
-  try { await p } catch (e) { return isFerryError(e) ? e.code : String(e) }
+  try {
+    await p
+  } catch (e) {
+    return isFerryError(e) ? e.code : String(e)
+  }
   return 'no error'
 }
 
@@ -22,7 +36,11 @@ describe('DingTalk robot channel', () => {
   it('sends a markdown message the robot accepts, signed with timestamp and sign as DingTalk documents', async () => {
     const robot = await dingTalkRobot('tok-1', 'SECabc123')
     closers.push(robot.close)
-    await sendToChannel(ch({ type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=tok-1`, secret: 'SECabc123' }), msg, { now })
+    await sendToChannel(
+      ch({ type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=tok-1`, secret: 'SECabc123' }),
+      msg,
+      { now },
+    )
     expect(robot.refused).toHaveLength(0)
     expect(robot.received).toHaveLength(1)
     expect((robot.received[0]?.json.markdown as { title: string }).title).toBe(msg.title)
@@ -31,7 +49,11 @@ describe('DingTalk robot channel', () => {
   it('reports the robot refusing a wrong secret as ERR_ALERT_CHANNEL_REJECTED with the vendor answer', async () => {
     const robot = await dingTalkRobot('tok-1', 'SECright')
     closers.push(robot.close)
-    const p = sendToChannel(ch({ type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=tok-1`, secret: 'SECwrong' }), msg, { now })
+    const p = sendToChannel(
+      ch({ type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=tok-1`, secret: 'SECwrong' }),
+      msg,
+      { now },
+    )
     expect(await code(p)).toBe('ERR_ALERT_CHANNEL_REJECTED')
     expect(robot.refused).toHaveLength(1)
   })
@@ -40,7 +62,15 @@ describe('DingTalk robot channel', () => {
     const robot = await dingTalkRobot('tok-1', 'SECabc')
     closers.push(robot.close)
     const late = () => new Date(Date.now() - 2 * 3_600_000)
-    expect(await code(sendToChannel(ch({ type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=tok-1`, secret: 'SECabc' }), msg, { now: late }))).toBe('ERR_ALERT_CHANNEL_REJECTED')
+    expect(
+      await code(
+        sendToChannel(
+          ch({ type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=tok-1`, secret: 'SECabc' }),
+          msg,
+          { now: late },
+        ),
+      ),
+    ).toBe('ERR_ALERT_CHANNEL_REJECTED')
   })
 })
 
@@ -48,7 +78,11 @@ describe('Feishu bot channel', () => {
   it('sends a card signed with timestamp and sign in the body as Feishu documents', async () => {
     const bot = await feishuBot('fs-secret')
     closers.push(bot.close)
-    await sendToChannel(ch({ type: 'feishu', webhook: `${bot.url}/open-apis/bot/v2/hook/abc`, secret: 'fs-secret' }), msg, { now })
+    await sendToChannel(
+      ch({ type: 'feishu', webhook: `${bot.url}/open-apis/bot/v2/hook/abc`, secret: 'fs-secret' }),
+      msg,
+      { now },
+    )
     expect(bot.refused).toHaveLength(0)
     expect(bot.received).toHaveLength(1)
     expect(JSON.stringify(bot.received[0]?.json.card)).toContain('ERR_JST_TOKEN')
@@ -57,7 +91,9 @@ describe('Feishu bot channel', () => {
   it('reports a signature mismatch (code 19021) as ERR_ALERT_CHANNEL_REJECTED', async () => {
     const bot = await feishuBot('right')
     closers.push(bot.close)
-    expect(await code(sendToChannel(ch({ type: 'feishu', webhook: `${bot.url}/hook`, secret: 'wrong' }), msg, { now }))).toBe('ERR_ALERT_CHANNEL_REJECTED')
+    expect(
+      await code(sendToChannel(ch({ type: 'feishu', webhook: `${bot.url}/hook`, secret: 'wrong' }), msg, { now })),
+    ).toBe('ERR_ALERT_CHANNEL_REJECTED')
   })
 })
 
@@ -74,7 +110,11 @@ describe('WeCom robot channel', () => {
   it('reports a wrong key (errcode 93000) as ERR_ALERT_CHANNEL_REJECTED', async () => {
     const robot = await weComRobot('k-123')
     closers.push(robot.close)
-    expect(await code(sendToChannel(ch({ type: 'wecom', webhook: `${robot.url}/cgi-bin/webhook/send?key=other` }), msg, { now }))).toBe('ERR_ALERT_CHANNEL_REJECTED')
+    expect(
+      await code(
+        sendToChannel(ch({ type: 'wecom', webhook: `${robot.url}/cgi-bin/webhook/send?key=other` }), msg, { now }),
+      ),
+    ).toBe('ERR_ALERT_CHANNEL_REJECTED')
   })
 })
 
@@ -90,13 +130,17 @@ describe('generic webhook channel', () => {
   it('reports a receiver refusing the signature (HTTP 401) as ERR_ALERT_CHANNEL_REJECTED', async () => {
     const hook = await signedWebhook('right')
     closers.push(hook.close)
-    expect(await code(sendToChannel(ch({ type: 'webhook', url: hook.url, secret: 'wrong' }), msg, { now }))).toBe('ERR_ALERT_CHANNEL_REJECTED')
+    expect(await code(sendToChannel(ch({ type: 'webhook', url: hook.url, secret: 'wrong' }), msg, { now }))).toBe(
+      'ERR_ALERT_CHANNEL_REJECTED',
+    )
   })
 
   it('reports a receiver that is down as ERR_ALERT_CHANNEL_UNREACHABLE', async () => {
     const hook = await signedWebhook('s')
     await hook.close()
-    expect(await code(sendToChannel(ch({ type: 'webhook', url: hook.url, secret: 's' }), msg, { now, timeoutMs: 2000 }))).toBe('ERR_ALERT_CHANNEL_UNREACHABLE')
+    expect(
+      await code(sendToChannel(ch({ type: 'webhook', url: hook.url, secret: 's' }), msg, { now, timeoutMs: 2000 })),
+    ).toBe('ERR_ALERT_CHANNEL_UNREACHABLE')
   })
 })
 
@@ -105,7 +149,18 @@ describe('email channel', () => {
     const smtp = await smtpReceiver()
     closers.push(smtp.close)
     const en = { ...msg, title: '[Ferry] alert orders: 3 failed runs in a row' }
-    await sendToChannel(ch({ type: 'email', host: '127.0.0.1', port: smtp.port, secure: false, from: 'ferry@example.com', to: ['ops@example.com', 'dba@example.com'] }), en, { now })
+    await sendToChannel(
+      ch({
+        type: 'email',
+        host: '127.0.0.1',
+        port: smtp.port,
+        secure: false,
+        from: 'ferry@example.com',
+        to: ['ops@example.com', 'dba@example.com'],
+      }),
+      en,
+      { now },
+    )
     expect(smtp.messages).toHaveLength(1)
     const m = smtp.messages[0]
     expect(m?.from).toBe('ferry@example.com')
@@ -117,6 +172,20 @@ describe('email channel', () => {
   it('reports a permanent SMTP refusal (5xx) as ERR_ALERT_CHANNEL_REJECTED', async () => {
     const smtp = await smtpReceiver({ refuseRcpt: true })
     closers.push(smtp.close)
-    expect(await code(sendToChannel(ch({ type: 'email', host: '127.0.0.1', port: smtp.port, from: 'ferry@example.com', to: ['nobody@example.com'] }), msg, { now }))).toBe('ERR_ALERT_CHANNEL_REJECTED')
+    expect(
+      await code(
+        sendToChannel(
+          ch({
+            type: 'email',
+            host: '127.0.0.1',
+            port: smtp.port,
+            from: 'ferry@example.com',
+            to: ['nobody@example.com'],
+          }),
+          msg,
+          { now },
+        ),
+      ),
+    ).toBe('ERR_ALERT_CHANNEL_REJECTED')
   })
 })

@@ -7,10 +7,27 @@ const MIN = 60_000
 const HOUR = 60 * MIN
 const DAY = 24 * HOUR
 let b: Bench | undefined
-afterEach(async () => { await b?.close(); b = undefined })
+afterEach(async () => {
+  await b?.close()
+  b = undefined
+})
 
-const failedRun = (i: number, at: Date, code = 'ERR_JST_HTTP'): RunFact => ({ id: `r${i}`, kind: 'source', status: 'failed', startedAt: at, errorCode: code, errorMessage: 'HTTP 502' })
-const okRun = (i: number, at: Date): RunFact => ({ id: `r${i}`, kind: 'source', status: 'succeeded', startedAt: at, errorCode: null, errorMessage: null })
+const failedRun = (i: number, at: Date, code = 'ERR_JST_HTTP'): RunFact => ({
+  id: `r${i}`,
+  kind: 'source',
+  status: 'failed',
+  startedAt: at,
+  errorCode: code,
+  errorMessage: 'HTTP 502',
+})
+const okRun = (i: number, at: Date): RunFact => ({
+  id: `r${i}`,
+  kind: 'source',
+  status: 'succeeded',
+  startedAt: at,
+  errorCode: null,
+  errorMessage: null,
+})
 
 describe('freshness on a fake clock', () => {
   it('fires once when no window closed for longer than the limit and resolves once when one closes', async () => {
@@ -18,7 +35,10 @@ describe('freshness on a fake clock', () => {
     b = await bench(t0)
     b.facts.set('orders', baseFacts('orders', { lastWindowClosedAt: t0, runs: [okRun(1, t0)] }))
     const ev = b.evaluator()
-    for (let m = 0; m <= 120; m += 10) { b.clock.t = t0.getTime() + m * MIN; await ev.tick() }
+    for (let m = 0; m <= 120; m += 10) {
+      b.clock.t = t0.getTime() + m * MIN
+      await ev.tick()
+    }
     expect(b.messages).toHaveLength(0)
     const states: string[] = []
     for (let m = 125; m <= 300; m += 5) {
@@ -29,7 +49,10 @@ describe('freshness on a fake clock', () => {
     expect(states).toEqual(['firing'])
     expect(b.messages[0]?.msg.title).toContain('no source window closed for 2 h 5 min')
     b.facts.set('orders', baseFacts('orders', { lastWindowClosedAt: b.clock.now(), runs: [okRun(2, b.clock.now())] }))
-    for (let i = 0; i < 10; i++) { b.clock.advance(5 * MIN); states.push(...(await ev.tick()).sent.map((s) => s.state)) }
+    for (let i = 0; i < 10; i++) {
+      b.clock.advance(5 * MIN)
+      states.push(...(await ev.tick()).sent.map((s) => s.state))
+    }
     expect(states).toEqual(['firing', 'resolved'])
     const incidents = await b.store.alerts.list()
     expect(incidents).toHaveLength(1)
@@ -42,7 +65,10 @@ describe('freshness on a fake clock', () => {
     b.facts.set('orders', baseFacts('orders', { lastWindowClosedAt: new Date(t0.getTime() - 3 * HOUR) }))
     const ev = b.evaluator({ repeatMs: HOUR })
     const states: string[] = []
-    for (let m = 0; m <= 130; m += 10) { b.clock.t = t0.getTime() + m * MIN; states.push(...(await ev.tick()).sent.map((s) => s.state)) }
+    for (let m = 0; m <= 130; m += 10) {
+      b.clock.t = t0.getTime() + m * MIN
+      states.push(...(await ev.tick()).sent.map((s) => s.state))
+    }
     expect(states).toEqual(['firing', 'repeat', 'repeat'])
   })
 })
@@ -54,7 +80,16 @@ describe('volume anomalies by weekday and hour', () => {
     // Wednesday 2026-12-02 10:00–11:00 Asia/Shanghai = 02:00–03:00 UTC; evaluated at 03:05 UTC.
     const hour = new Date('2026-12-02T02:00:00Z')
     b = await bench(new Date(hour.getTime() + HOUR + 5 * MIN))
-    b.facts.set('orders', baseFacts('orders', { hourlyVolume: hourly([[hour, 0], [new Date(hour.getTime() - 7 * DAY), 120], [new Date(hour.getTime() - 14 * DAY), 135]]) }))
+    b.facts.set(
+      'orders',
+      baseFacts('orders', {
+        hourlyVolume: hourly([
+          [hour, 0],
+          [new Date(hour.getTime() - 7 * DAY), 120],
+          [new Date(hour.getTime() - 14 * DAY), 135],
+        ]),
+      }),
+    )
     const r = await b.evaluator().tick()
     expect(r.opened.map((i) => [i.rule, i.details.numbers.anomaly])).toEqual([['volume', 'zero']])
     expect(b.messages).toHaveLength(1)
@@ -63,7 +98,16 @@ describe('volume anomalies by weekday and hour', () => {
   it('does not fire on a quiet Sunday hour whose history is quiet too', async () => {
     const hour = new Date('2026-12-06T02:00:00Z') // Sunday 10:00 Asia/Shanghai
     b = await bench(new Date(hour.getTime() + HOUR + 5 * MIN))
-    b.facts.set('orders', baseFacts('orders', { hourlyVolume: hourly([[hour, 0], [new Date(hour.getTime() - 7 * DAY), 0], [new Date(hour.getTime() - 14 * DAY), 2]]) }))
+    b.facts.set(
+      'orders',
+      baseFacts('orders', {
+        hourlyVolume: hourly([
+          [hour, 0],
+          [new Date(hour.getTime() - 7 * DAY), 0],
+          [new Date(hour.getTime() - 14 * DAY), 2],
+        ]),
+      }),
+    )
     const r = await b.evaluator().tick()
     expect(r.opened).toHaveLength(0)
     expect(b.messages).toHaveLength(0)
@@ -72,7 +116,16 @@ describe('volume anomalies by weekday and hour', () => {
   it('fires on a spike far above the same hour of the last two weeks', async () => {
     const hour = new Date('2026-12-02T02:00:00Z')
     b = await bench(new Date(hour.getTime() + HOUR + 5 * MIN))
-    b.facts.set('orders', baseFacts('orders', { hourlyVolume: hourly([[hour, 2000], [new Date(hour.getTime() - 7 * DAY), 120], [new Date(hour.getTime() - 14 * DAY), 135]]) }))
+    b.facts.set(
+      'orders',
+      baseFacts('orders', {
+        hourlyVolume: hourly([
+          [hour, 2000],
+          [new Date(hour.getTime() - 7 * DAY), 120],
+          [new Date(hour.getTime() - 14 * DAY), 135],
+        ]),
+      }),
+    )
     const r = await b.evaluator().tick()
     expect(r.opened.map((i) => i.details.numbers.anomaly)).toEqual(['spike'])
   })
@@ -86,7 +139,10 @@ describe('bursts and noise', () => {
     for (let i = 1; i <= 30; i++) {
       b.clock.advance(MIN)
       const runs = Array.from({ length: i }, (_, k) => failedRun(i - k, new Date(b!.clock.t - k * MIN)))
-      b.facts.set('orders', baseFacts('orders', { runs, failedRecords: { count: i * 50, oldestAt: t0, codes: ['ERR_LOOKUP_MISSING'] } }))
+      b.facts.set(
+        'orders',
+        baseFacts('orders', { runs, failedRecords: { count: i * 50, oldestAt: t0, codes: ['ERR_LOOKUP_MISSING'] } }),
+      )
       await ev.tick()
     }
     const rules = b.messages.map((m) => m.msg.incident?.rule).sort()
@@ -97,8 +153,14 @@ describe('bursts and noise', () => {
   it('holds warnings during quiet hours and sends them when the quiet hours end, while critical ones go out', async () => {
     const t0 = new Date('2026-12-02T15:00:00Z') // 23:00 Asia/Shanghai
     b = await bench(t0)
-    const ev = b.evaluator({ repeatMs: DAY, quietHours: { fromMin: 22 * 60, toMin: 8 * 60, timezone: 'Asia/Shanghai', holdCritical: false } })
-    b.facts.set('orders', baseFacts('orders', { runs: [failedRun(1, t0)], pausedReason: 'ERR_JDY_AUTH_REJECTED app secret wrong' }))
+    const ev = b.evaluator({
+      repeatMs: DAY,
+      quietHours: { fromMin: 22 * 60, toMin: 8 * 60, timezone: 'Asia/Shanghai', holdCritical: false },
+    })
+    b.facts.set(
+      'orders',
+      baseFacts('orders', { runs: [failedRun(1, t0)], pausedReason: 'ERR_JDY_AUTH_REJECTED app secret wrong' }),
+    )
     const first = await ev.tick()
     expect(first.sent.map((s) => s.key)).toEqual(['orders:paused'])
     expect(first.held).toBe(1)
@@ -121,7 +183,7 @@ describe('bursts and noise', () => {
     expect(new Set(b.messages.map((m) => m.msg.incident?.schemeId)).size).toBe(5)
   })
 
-  it('does not resolve an incident when the scheme\'s facts cannot be read', async () => {
+  it("does not resolve an incident when the scheme's facts cannot be read", async () => {
     const t0 = new Date('2026-12-02T02:00:00Z')
     b = await bench(t0)
     b.facts.set('orders', baseFacts('orders', { runs: [failedRun(1, t0)] }))
@@ -137,7 +199,11 @@ describe('bursts and noise', () => {
     const t0 = new Date('2026-12-02T02:00:00Z')
     b = await bench(t0)
     b.facts.set('orders', baseFacts('orders', { runs: [failedRun(1, t0)] }))
-    const r = await b.evaluator({ schemes: { orders: { rules: { ...DEFAULT_RULES, runFailed: { ...DEFAULT_RULES.runFailed, enabled: false } } } } }).tick()
+    const r = await b
+      .evaluator({
+        schemes: { orders: { rules: { ...DEFAULT_RULES, runFailed: { ...DEFAULT_RULES.runFailed, enabled: false } } } },
+      })
+      .tick()
     expect(r.opened).toHaveLength(0)
   })
 })
@@ -146,7 +212,13 @@ describe('messages', () => {
   it('carries the scheme, the numbers, the first error codes and the console link, in Chinese by default', async () => {
     const t0 = new Date('2026-12-02T02:00:00Z')
     b = await bench(t0)
-    b.facts.set('orders', baseFacts('orders', { schemeName: '盘点单→盘亏单', runs: [failedRun(3, t0, 'ERR_JST_TOKEN'), failedRun(2, t0, 'ERR_JST_HTTP'), failedRun(1, t0)] }))
+    b.facts.set(
+      'orders',
+      baseFacts('orders', {
+        schemeName: '盘点单→盘亏单',
+        runs: [failedRun(3, t0, 'ERR_JST_TOKEN'), failedRun(2, t0, 'ERR_JST_HTTP'), failedRun(1, t0)],
+      }),
+    )
     await b.evaluator({ consoleUrl: 'https://ferry.example.com/' }, [{ ...recorder(), language: 'zh-CN' }]).tick()
     const m = b.messages.find((x) => x.msg.incident?.rule === 'consecutiveFailures')?.msg
     expect(m?.title).toBe('[Ferry] 告警 orders: 连续 3 次运行失败')

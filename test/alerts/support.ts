@@ -18,7 +18,12 @@ export interface Bench {
   close(): Promise<void>
 }
 
-export const recorder = (name = 'ops', ratePerMinute = 20): ChannelConfig => ({ name, language: 'en', ratePerMinute, settings: { type: 'webhook', url: 'http://unused.invalid', secret: 's' } })
+export const recorder = (name = 'ops', ratePerMinute = 20): ChannelConfig => ({
+  name,
+  language: 'en',
+  ratePerMinute,
+  settings: { type: 'webhook', url: 'http://unused.invalid', secret: 's' },
+})
 
 export function baseFacts(schemeId: string, over: Partial<SchemeFacts> = {}): SchemeFacts {
   return { schemeId, schemeName: schemeId, runs: [], failedRecords: { count: 0, codes: [] }, credentials: [], ...over }
@@ -26,8 +31,20 @@ export function baseFacts(schemeId: string, over: Partial<SchemeFacts> = {}): Sc
 
 export async function bench(start: Date): Promise<Bench> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-alerts-'))
-  const clock = { t: start.getTime(), now() { return new Date(this.t) }, advance(ms: number) { this.t += ms } }
-  const store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKey: randomBytes(32), now: () => clock.t })
+  const clock = {
+    t: start.getTime(),
+    now() {
+      return new Date(this.t)
+    },
+    advance(ms: number) {
+      this.t += ms
+    },
+  }
+  const store = await openStore({
+    url: `sqlite:${join(dir, 'ferry.db')}`,
+    masterKey: randomBytes(32),
+    now: () => clock.t,
+  })
   const facts = new Map<string, SchemeFacts>()
   const messages: { channel: string; msg: AlertMessage }[] = []
   const source: FactsSource = {
@@ -38,15 +55,27 @@ export async function bench(start: Date): Promise<Bench> {
     },
   }
   return {
-    store, clock, facts, messages,
+    store,
+    clock,
+    facts,
+    messages,
     evaluator(config = {}, channels = [recorder()]) {
       return new AlertEvaluator({
-        book: store.alerts, facts: source, clock, log: { info: () => undefined, warn: () => undefined },
+        book: store.alerts,
+        facts: source,
+        clock,
+        log: { info: () => undefined, warn: () => undefined },
         config: { ...DEFAULT_ALERTS, route: channels.map((c) => c.name), ...config },
         channels: new Map(channels.map((c) => [c.name, c])),
-        send: (ch, msg) => { messages.push({ channel: ch.name, msg }); return Promise.resolve() },
+        send: (ch, msg) => {
+          messages.push({ channel: ch.name, msg })
+          return Promise.resolve()
+        },
       })
     },
-    async close() { await store.close(); rmSync(dir, { recursive: true, force: true }) },
+    async close() {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }

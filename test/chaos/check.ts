@@ -31,14 +31,20 @@ export async function judge(sb: Sandbox, host: Host, start: Date): Promise<Verdi
   const perNumber = new Map<string, number>()
   for (const b of stored) perNumber.set(b.bill_no, (perNumber.get(b.bill_no) ?? 0) + 1)
   let duplicates = 0
-  for (const [no, n] of perNumber) if (n > 1) { duplicates += n - 1; problems.push(`duplicate: bill ${no} is in JDY ${n} times`) }
+  for (const [no, n] of perNumber)
+    if (n > 1) {
+      duplicates += n - 1
+      problems.push(`duplicate: bill ${no} is in JDY ${n} times`)
+    }
   const actual = actualBills(sb)
   for (const [no, bill] of expected.bills) {
     const got = actual.get(no)
     if (got === undefined) problems.push(`missing: bill ${no} is not in JDY`)
-    else if (!isDeepStrictEqual(got, bill)) problems.push(`mismatched: bill ${no} differs from the oracle: ${JSON.stringify(got)} vs ${JSON.stringify(bill)}`)
+    else if (!isDeepStrictEqual(got, bill))
+      problems.push(`mismatched: bill ${no} differs from the oracle: ${JSON.stringify(got)} vs ${JSON.stringify(bill)}`)
   }
-  for (const no of actual.keys()) if (!expected.bills.has(no)) problems.push(`extra: bill ${no} is in JDY but not in the oracle`)
+  for (const no of actual.keys())
+    if (!expected.bills.has(no)) problems.push(`extra: bill ${no} is in JDY but not in the oracle`)
 
   // 2. Ledger invariants and the ledger against the target. Records the oracle parks (missing
   // material) are parked by design: verify reports them (they wait for a person), the check expects them.
@@ -52,7 +58,8 @@ export async function judge(sb: Sandbox, host: Host, start: Date): Promise<Verdi
   // 3. Reconcile the whole range the source stage has closed.
   const scheme = host.scheme(LOSS)
   const cursor = await host.ports.cursor.lastSyncTime(scheme.id, scheme.source.api, start)
-  if (cursor === undefined || cursor <= start) problems.push(`cursor: the source stage closed nothing (cursor ${cursor?.toISOString() ?? 'none'})`)
+  if (cursor === undefined || cursor <= start)
+    problems.push(`cursor: the source stage closed nothing (cursor ${cursor?.toISOString() ?? 'none'})`)
   else {
     const r = await reconcileScheme(host, LOSS, { from: start, to: cursor })
     for (const f of r.report.findings) problems.push(`reconcile: ${f.kind} ${f.key} ${f.reason}`)
@@ -64,8 +71,12 @@ export async function judge(sb: Sandbox, host: Host, start: Date): Promise<Verdi
   for await (const r of host.store.ledger.iterateRecords(LOSS)) {
     seen.add(r.id)
     if (expected.bills.has(r.id)) {
-      if (r.status !== 'done' && r.status !== 'duplicate') problems.push(`ledger: record ${r.id} is ${r.status} (${r.lastError?.code ?? '-'} ${r.lastError?.message ?? ''}) but its bill should be written`)
-      else if (r.targetId === null || ids.get(r.targetId) !== r.id) problems.push(`ledger: record ${r.id} points at ${r.targetId ?? 'nothing'}, not at bill ${r.id}`)
+      if (r.status !== 'done' && r.status !== 'duplicate')
+        problems.push(
+          `ledger: record ${r.id} is ${r.status} (${r.lastError?.code ?? '-'} ${r.lastError?.message ?? ''}) but its bill should be written`,
+        )
+      else if (r.targetId === null || ids.get(r.targetId) !== r.id)
+        problems.push(`ledger: record ${r.id} points at ${r.targetId ?? 'nothing'}, not at bill ${r.id}`)
     } else if (expected.parked.has(r.id) && r.status !== 'error') {
       problems.push(`ledger: record ${r.id} should be parked (missing material) but is ${r.status}`)
     }

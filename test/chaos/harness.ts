@@ -61,8 +61,12 @@ export interface SeedResult {
 
 /** What a failing seed prints: the exact command that runs it again. */
 export function replayCommand(seed: number, o: SeedOptions = {}): string {
-  const extra = [o.target === 'strict' ? '--target strict' : '', o.fault === 'pause' ? '--fault pause' : '',
-    o.database === 'postgres' ? '--database postgres' : '', o.bin !== undefined && o.bin !== REAL_BIN ? `--bin ${o.bin}` : ''].filter((x) => x !== '')
+  const extra = [
+    o.target === 'strict' ? '--target strict' : '',
+    o.fault === 'pause' ? '--fault pause' : '',
+    o.database === 'postgres' ? '--database postgres' : '',
+    o.bin !== undefined && o.bin !== REAL_BIN ? `--bin ${o.bin}` : '',
+  ].filter((x) => x !== '')
   return `npm run test:chaos -- --seed ${seed}${extra.length === 0 ? '' : ` ${extra.join(' ')}`}`
 }
 
@@ -78,28 +82,62 @@ function writeChaosConfig(sb: Sandbox, dir: string, start: Date, databaseUrl: st
   const file = join(dir, 'ferry.yaml')
   // The example scheme as it is, except its own retry ladder (which wins over the config's): 1 s steps.
   const loss = join(dir, 'jst-count-to-jdy-check-loss.json')
-  const scheme = JSON.parse(readFileSync(join(ex, 'jst-count-to-jdy-check-loss.json'), 'utf8')) as Record<string, unknown>
+  const scheme = JSON.parse(readFileSync(join(ex, 'jst-count-to-jdy-check-loss.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >
   writeFileSync(loss, JSON.stringify({ ...scheme, retry: { ladder: RETRY_LADDER, jitter: 0 } }, null, 2))
-  writeFileSync(file, stringify({
-    database: { url: databaseUrl },
-    masterKey: { file: join(dir, 'master.key') },
-    connections: {
-      jst: { connector: 'jushuitan', budget: { perSecond: 20, perMinute: 1200, inFlight: 2 },
-        settings: { baseUrl: info.jst.url, appKey: info.jst.appKey, appSecret: '${CHAOS_JST_SECRET}', accessToken: info.jst.accessToken,
-          refreshToken: info.jst.refreshToken, timeoutMs: 3000, retries: 2, rateLimitRetries: 3 } },
-      // No static appKey/appSecret: the connector pulls them from push_app_authorize, so it survives a rotation.
-      jdy: { connector: 'kingdee-jdy', budget: { perSecond: 20, perMinute: 1200, inFlight: 2 },
-        settings: { baseUrl: info.jdy.url, clientId: info.jdy.clientId, clientSecret: '${CHAOS_JDY_SECRET}', outerInstanceId: info.jdy.outerInstanceId,
-          accountId: info.jdy.accountId, timeoutMs: JDY_TIMEOUT_MS, connectTimeoutMs: 1000 } },
-    },
-    schemes: [join(ex, 'jdy-materials.json'), join(ex, 'jdy-stores.json'), loss].map((f) => ({ file: f, start: start.toISOString() })),
-    engine: { retryLadder: RETRY_LADDER, jitter: 0, leaseTtlSeconds: LEASE_TTL_MS / 1000 },
-  }))
+  writeFileSync(
+    file,
+    stringify({
+      database: { url: databaseUrl },
+      masterKey: { file: join(dir, 'master.key') },
+      connections: {
+        jst: {
+          connector: 'jushuitan',
+          budget: { perSecond: 20, perMinute: 1200, inFlight: 2 },
+          settings: {
+            baseUrl: info.jst.url,
+            appKey: info.jst.appKey,
+            appSecret: '${CHAOS_JST_SECRET}',
+            accessToken: info.jst.accessToken,
+            refreshToken: info.jst.refreshToken,
+            timeoutMs: 3000,
+            retries: 2,
+            rateLimitRetries: 3,
+          },
+        },
+        // No static appKey/appSecret: the connector pulls them from push_app_authorize, so it survives a rotation.
+        jdy: {
+          connector: 'kingdee-jdy',
+          budget: { perSecond: 20, perMinute: 1200, inFlight: 2 },
+          settings: {
+            baseUrl: info.jdy.url,
+            clientId: info.jdy.clientId,
+            clientSecret: '${CHAOS_JDY_SECRET}',
+            outerInstanceId: info.jdy.outerInstanceId,
+            accountId: info.jdy.accountId,
+            timeoutMs: JDY_TIMEOUT_MS,
+            connectTimeoutMs: 1000,
+          },
+        },
+      },
+      schemes: [join(ex, 'jdy-materials.json'), join(ex, 'jdy-stores.json'), loss].map((f) => ({
+        file: f,
+        start: start.toISOString(),
+      })),
+      engine: { retryLadder: RETRY_LADDER, jitter: 0, leaseTtlSeconds: LEASE_TTL_MS / 1000 },
+    }),
+  )
   return file
 }
 
 async function openCheckHost(config: string, env: Record<string, string>): Promise<Host> {
-  const cfg = loadConfig({ path: config, env: { ...process.env, ...env }, connectors: BUILTIN_CONNECTORS.map((c) => ({ name: c.name, config: c.config })) })
+  const cfg = loadConfig({
+    path: config,
+    env: { ...process.env, ...env },
+    connectors: BUILTIN_CONNECTORS.map((c) => ({ name: c.name, config: c.config })),
+  })
   return openHost(cfg, { log: silentLogger })
 }
 
@@ -119,13 +157,23 @@ function arm(sb: Sandbox, round: Round): void {
   sb.jst.configure({ visibilityDelayMs: round.visibilityDelayMs })
   const end = sb.dataset.meta.endMs
   for (const e of round.events) {
-    if (e.kind === 'jst_revoke_tokens') sb.jst.hooks.afterRequest(e.atRequest, () => { sb.jst.revokeTokens() })
+    if (e.kind === 'jst_revoke_tokens')
+      sb.jst.hooks.afterRequest(e.atRequest, () => {
+        sb.jst.revokeTokens()
+      })
     if (e.kind === 'jst_page_drift') {
       sb.jst.hooks.betweenPages(undefined, e.pageIndex, () => {
         // Move one of the latest orders further forward (never backwards past the reader).
-        const late = sb.jst.orders.latest().filter((o) => Date.parse(`${o.modified.replace(' ', 'T')}+08:00`) < end - 2_000).slice(-10)
+        const late = sb.jst.orders
+          .latest()
+          .filter((o) => Date.parse(`${o.modified.replace(' ', 'T')}+08:00`) < end - 2_000)
+          .slice(-10)
         const o = late[e.shiftSeconds % Math.max(1, late.length)]
-        if (o !== undefined) sb.jst.orders.touch(o.io_id, Math.min(end - 1_000, Date.parse(`${o.modified.replace(' ', 'T')}+08:00`) + e.shiftSeconds * 1000))
+        if (o !== undefined)
+          sb.jst.orders.touch(
+            o.io_id,
+            Math.min(end - 1_000, Date.parse(`${o.modified.replace(' ', 'T')}+08:00`) + e.shiftSeconds * 1000),
+          )
       })
     }
   }
@@ -142,14 +190,22 @@ function disarm(sb: Sandbox): void {
 const ROUND_CAP_MS = 30_000
 
 /** Run one disturbed round; true when the child was killed. */
-async function chaosRound(sb: Sandbox, round: Round, bin: string, args: string[], env: Record<string, string>): Promise<boolean> {
+async function chaosRound(
+  sb: Sandbox,
+  round: Round,
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<boolean> {
   arm(sb, round)
   const base = progress(sb)
   const pending = [...round.events]
   const child = spawnFerry(bin, args, env)
   const started = Date.now()
   let exited = false
-  void child.exited.then(() => { exited = true })
+  void child.exited.then(() => {
+    exited = true
+  })
   let killed = false
   while (!exited) {
     const now = progress(sb)
@@ -162,11 +218,20 @@ async function chaosRound(sb: Sandbox, round: Round, bin: string, args: string[]
       }
     }
     const k = round.kill
-    const hit = k.after === 'count_pages' ? now.countPages - base.countPages >= k.n
-      : k.after === 'save_calls' ? saves >= k.n
-        : k.after === 'bills_committed' ? now.bills - base.bills >= k.n : false
+    const hit =
+      k.after === 'count_pages'
+        ? now.countPages - base.countPages >= k.n
+        : k.after === 'save_calls'
+          ? saves >= k.n
+          : k.after === 'bills_committed'
+            ? now.bills - base.bills >= k.n
+            : false
     // A round that runs past the cap (e.g. waiting out a JST per-minute penalty) is killed there.
-    if (hit || Date.now() - started > ROUND_CAP_MS) { child.process.kill('SIGKILL'); killed = true; break }
+    if (hit || Date.now() - started > ROUND_CAP_MS) {
+      child.process.kill('SIGKILL')
+      killed = true
+      break
+    }
     await sleep(20)
   }
   await child.exited
@@ -175,13 +240,19 @@ async function chaosRound(sb: Sandbox, round: Round, bin: string, args: string[]
 }
 
 /** Records that still have work (not settled, not parked for a person) and when the first is due. */
-async function pendingWork(host: Host): Promise<{ count: number; firstDue: number; lastDue: number; detail: string[] }> {
+async function pendingWork(
+  host: Host,
+): Promise<{ count: number; firstDue: number; lastDue: number; detail: string[] }> {
   const detail: string[] = []
   let count = 0
   let firstDue = Infinity
   let lastDue = 0
   for await (const r of host.store.ledger.iterateRecords(LOSS)) {
-    const open = r.status === 'waiting' || r.status === 'queued' || r.status === 'unknown' || (r.status === 'error' && r.nextAttemptAt !== null)
+    const open =
+      r.status === 'waiting' ||
+      r.status === 'queued' ||
+      r.status === 'unknown' ||
+      (r.status === 'error' && r.nextAttemptAt !== null)
     if (!open) continue
     count++
     detail.push(`${r.id} ${r.status} attempts ${r.attempts} next ${r.nextAttemptAt?.toISOString() ?? '-'}`)
@@ -217,8 +288,15 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
   try {
     if ((o.target ?? 'lenient') === 'lenient') allowDuplicateBillNumbers(sb.jdy)
     sb.jst.configure({ rateLimit: { ...sb.jst.behaviour.rateLimit, perSecond: 20, perMinute: 1200 } })
-    const env = { CHAOS_JST_SECRET: sb.info().jst.appSecret, CHAOS_JDY_SECRET: sb.info().jdy.clientSecret, FERRY_LOG_LEVEL: 'silent' }
-    const dbUrl = pgSchema === undefined ? `sqlite:${join(dir, 'ferry.db')}` : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${pgSchema}`
+    const env = {
+      CHAOS_JST_SECRET: sb.info().jst.appSecret,
+      CHAOS_JDY_SECRET: sb.info().jdy.clientSecret,
+      FERRY_LOG_LEVEL: 'silent',
+    }
+    const dbUrl =
+      pgSchema === undefined
+        ? `sqlite:${join(dir, 'ferry.db')}`
+        : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${pgSchema}`
     const config = writeChaosConfig(sb, dir, start, dbUrl)
     for (const master of ['jdy-materials', 'jdy-stores']) {
       // The build under test loads it too: another build may not open a database migrated by this one.
@@ -233,7 +311,9 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
       pausedWorker = s?.error?.code ?? s?.status ?? p.aStderr.trim().split('\n').slice(-1).join('')
       if (p.stopped) pauses++
       else problems.push(`pause: the fault did not land: ${p.notes.join('; ')}`)
-      log(`seed ${seed} pause: ${p.notes.join('; ') || 'landed'}; worker A: ${pausedWorker} (${new Date().toISOString()})`)
+      log(
+        `seed ${seed} pause: ${p.notes.join('; ') || 'landed'}; worker A: ${pausedWorker} (${new Date().toISOString()})`,
+      )
     } else {
       for (const [i, round] of plan.rounds.entries()) {
         log(`seed ${seed} ${planLines[i] ?? ''}`)
@@ -245,7 +325,10 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
     // only help the judge report what was left; needing them is itself a failure.
     await sleep(LEASE_TTL_MS + 500)
     for (;;) {
-      if (quietRounds >= 10) { problems.push('not quiet: work was still pending after 10 quiet runs'); break }
+      if (quietRounds >= 10) {
+        problems.push('not quiet: work was still pending after 10 quiet runs')
+        break
+      }
       quietRounds++
       const r = await runToExit(bin, run, env)
       const summary = summaryOf(r.stdout)
@@ -253,18 +336,27 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
       let work
       try {
         const paused = await host.ports.schemeState.pausedReason(LOSS)
-        if (paused !== undefined) { problems.push(`paused: the scheme was paused: ${paused}`); break }
+        if (paused !== undefined) {
+          problems.push(`paused: the scheme was paused: ${paused}`)
+          break
+        }
         work = await pendingWork(host)
       } finally {
         await host.close()
       }
-      log(`seed ${seed} quiet run ${quietRounds}: exit ${String(r.code)}, status ${summary?.status ?? '?'}, ${work.count} records pending ${work.detail.slice(0, 5).join('; ')} (now ${new Date().toISOString()})`)
+      log(
+        `seed ${seed} quiet run ${quietRounds}: exit ${String(r.code)}, status ${summary?.status ?? '?'}, ${work.count} records pending ${work.detail.slice(0, 5).join('; ')} (now ${new Date().toISOString()})`,
+      )
       if (summary?.status === 'ok' && work.count === 0) break
       if (quietRounds === 1) {
-        problems.push(`did not converge: the first quiet run ended ${summary?.status ?? '?'} with ${work.count} records pending: ${work.detail.slice(0, 5).join('; ')}`)
+        problems.push(
+          `did not converge: the first quiet run ended ${summary?.status ?? '?'} with ${work.count} records pending: ${work.detail.slice(0, 5).join('; ')}`,
+        )
       }
       if (work.count > 0 && work.firstDue > Date.now() + STUCK_MS) {
-        problems.push(`not quiet: ${work.count} records still pending, the first not before ${new Date(work.firstDue).toISOString()}: ${work.detail.slice(0, 5).join('; ')}`)
+        problems.push(
+          `not quiet: ${work.count} records still pending, the first not before ${new Date(work.firstDue).toISOString()}: ${work.detail.slice(0, 5).join('; ')}`,
+        )
         break
       }
       await sleep(Math.min(5_000, Math.max(300, Math.min(work.lastDue, Date.now() + STUCK_MS) - Date.now() + 200)))
@@ -288,7 +380,19 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
   for (const c of [...Object.values(sb.jst.log.counters()), ...Object.values(sb.jdy.log.counters())]) {
     for (const [k, n] of Object.entries(c.faults)) faultsFired[k] = (faultsFired[k] ?? 0) + n
   }
-  return { seed, ok: problems.length === 0, problems, plan: planLines, ...verdict, kills, pauses, ...(pausedWorker === undefined ? {} : { pausedWorker }), faultsFired, quietRounds, ms: Date.now() - t0 }
+  return {
+    seed,
+    ok: problems.length === 0,
+    problems,
+    plan: planLines,
+    ...verdict,
+    kills,
+    pauses,
+    ...(pausedWorker === undefined ? {} : { pausedWorker }),
+    faultsFired,
+    quietRounds,
+    ms: Date.now() - t0,
+  }
 }
 
 async function dropSchema(schema: string): Promise<void> {
@@ -296,14 +400,21 @@ async function dropSchema(schema: string): Promise<void> {
   try {
     await client.connect()
     await client.query(`drop schema if exists "${schema}" cascade`)
-  } catch { /* best effort: a leftover test schema harms nothing */ } finally {
+  } catch {
+    /* best effort: a leftover test schema harms nothing */
+  } finally {
     await client.end().catch(() => undefined)
   }
 }
 
 /** The failure text of a seed: what went wrong, the schedule, and the replay command. */
 export function failureReport(r: SeedResult, o: SeedOptions = {}): string {
-  return [`chaos seed ${r.seed} FAILED (${r.problems.length} problems):`, ...r.problems.slice(0, 20).map((p) => `  ${p}`),
+  return [
+    `chaos seed ${r.seed} FAILED (${r.problems.length} problems):`,
+    ...r.problems.slice(0, 20).map((p) => `  ${p}`),
     ...(r.problems.length > 20 ? [`  … ${r.problems.length - 20} more`] : []),
-    'schedule:', ...r.plan.map((l) => `  ${l}`), `replay: ${replayCommand(r.seed, o)}`].join('\n')
+    'schedule:',
+    ...r.plan.map((l) => `  ${l}`),
+    `replay: ${replayCommand(r.seed, o)}`,
+  ].join('\n')
 }

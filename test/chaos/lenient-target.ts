@@ -15,7 +15,8 @@ export function allowDuplicateBillNumbers(sim: JdySimulator): void {
   const original = store.save.bind(store)
   store.save = (book, body, md) => {
     const wanted = typeof body === 'object' && body !== null ? (body as { bill_no?: unknown }).bill_no : undefined
-    const hidden = typeof wanted === 'string' && wanted !== '' ? store.list(book).filter((b) => b.bill_no === wanted) : []
+    const hidden =
+      typeof wanted === 'string' && wanted !== '' ? store.list(book).filter((b) => b.bill_no === wanted) : []
     for (const b of hidden) b.bill_no = `${b.bill_no}\u0000hidden`
     try {
       return original(book, body, md)

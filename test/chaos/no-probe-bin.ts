@@ -20,14 +20,22 @@ export const blindJdy: ConnectorDefinition = {
   async open(ctx): Promise<ConnectorRuntime> {
     const runtime = await kingdeeJdy.open(ctx)
     // An own property shadows the class method, so the connector's internal calls see it too.
-    if (runtime.target !== undefined) Object.assign(runtime.target, { probe: (): Promise<ProbeResult> => Promise.resolve({ exists: false }) })
+    if (runtime.target !== undefined)
+      Object.assign(runtime.target, { probe: (): Promise<ProbeResult> => Promise.resolve({ exists: false }) })
     return runtime
   },
 }
 
 const program = new Command().name('ferry-no-probe')
-registerEngineCommands(program, { openHost: (cfg) => openHost(cfg, { log: createLogger(), connectors: [jushuitan, blindJdy] }) })
+registerEngineCommands(program, {
+  openHost: (cfg) => openHost(cfg, { log: createLogger(), connectors: [jushuitan, blindJdy] }),
+})
 program.parseAsync(process.argv).then(
-  () => { process.exitCode ??= 0 },
-  (e: unknown) => { process.stderr.write(`ERR_INTERNAL  ${e instanceof Error ? e.message : String(e)}\n`); process.exitCode = 2 },
+  () => {
+    process.exitCode ??= 0
+  },
+  (e: unknown) => {
+    process.stderr.write(`ERR_INTERNAL  ${e instanceof Error ? e.message : String(e)}\n`)
+    process.exitCode = 2
+  },
 )

@@ -36,18 +36,34 @@ async function until(cond: () => boolean, capMs: number): Promise<boolean> {
 }
 
 /** What happened, for the seed's report; `notes` say when the pause did not land as planned. */
-export interface PauseOutcome { readonly stopped: boolean; readonly notes: string[]; readonly aStdout: string; readonly aStderr: string; readonly bStderr: string }
+export interface PauseOutcome {
+  readonly stopped: boolean
+  readonly notes: string[]
+  readonly aStdout: string
+  readonly aStderr: string
+  readonly bStderr: string
+}
 
-export async function pauseRound(sb: Sandbox, p: PausePlan, bin: string, args: string[], env: Record<string, string>): Promise<PauseOutcome> {
+export async function pauseRound(
+  sb: Sandbox,
+  p: PausePlan,
+  bin: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<PauseOutcome> {
   const bills = () => sb.jdy.bills.list().length
   const notes: string[] = []
   const base = bills()
   const a = spawnFerry(bin, args, env)
   let aExited = false
-  void a.exited.then(() => { aExited = true })
+  void a.exited.then(() => {
+    aExited = true
+  })
   const hit = await until(() => aExited || bills() - base >= p.afterBills, CAP_MS)
   if (aExited || !hit) {
-    notes.push(`worker A ${aExited ? 'ended' : 'was still short of the bill count'} before the pause (${bills() - base} bills)`)
+    notes.push(
+      `worker A ${aExited ? 'ended' : 'was still short of the bill count'} before the pause (${bills() - base} bills)`,
+    )
     a.process.kill('SIGKILL')
     await a.exited
     return { stopped: false, notes, aStdout: a.stdout, aStderr: a.stderr, bStderr: '' }
@@ -57,7 +73,9 @@ export async function pauseRound(sb: Sandbox, p: PausePlan, bin: string, args: s
     await sleep(p.stoppedMs)
     const b = spawnFerry(bin, args, env)
     let bExited = false
-    void b.exited.then(() => { bExited = true })
+    void b.exited.then(() => {
+      bExited = true
+    })
     const bBase = bills()
     await until(() => bExited || bills() - bBase >= p.resumeAfterBillsOfB, CAP_MS)
     if (bExited) notes.push('worker B ended before A was resumed')
@@ -72,6 +90,9 @@ export async function pauseRound(sb: Sandbox, p: PausePlan, bin: string, args: s
     return { stopped: true, notes, aStdout: a.stdout, aStderr: a.stderr, bStderr: b.stderr }
   } finally {
     // Never leave a stopped child behind.
-    if (!aExited) { a.process.kill('SIGCONT'); a.process.kill('SIGKILL') }
+    if (!aExited) {
+      a.process.kill('SIGCONT')
+      a.process.kill('SIGKILL')
+    }
   }
 }

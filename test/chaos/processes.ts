@@ -20,35 +20,61 @@ export interface Child {
 }
 
 export function spawnFerry(bin: string, args: readonly string[], env: Readonly<Record<string, string>>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', bin, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, ['--import', 'tsx', bin, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const child: Child = {
-    process: proc, stdout: '', stderr: '',
-    exited: new Promise((resolve) => { proc.once('exit', (code) => { resolve(code) }) }),
+    process: proc,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => {
+      proc.once('exit', (code) => {
+        resolve(code)
+      })
+    }),
   }
-  proc.stdout.on('data', (d: Buffer) => { child.stdout += d.toString() })
-  proc.stderr.on('data', (d: Buffer) => { child.stderr += d.toString() })
+  proc.stdout.on('data', (d: Buffer) => {
+    child.stdout += d.toString()
+  })
+  proc.stderr.on('data', (d: Buffer) => {
+    child.stderr += d.toString()
+  })
   return child
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
-export interface Finished { readonly code: number | null; readonly stdout: string; readonly stderr: string }
+export interface Finished {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
 
 /**
  * Run `ferry <args>` until it exits on its own, starting again while it only reports
  * ERR_SCHEME_BUSY (a killed process's lease has not expired yet).
  */
-export async function runToExit(bin: string, args: readonly string[], env: Readonly<Record<string, string>>, maxBusy = 20): Promise<Finished> {
+export async function runToExit(
+  bin: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  maxBusy = 20,
+): Promise<Finished> {
   for (let i = 0; ; i++) {
     const child = spawnFerry(bin, args, env)
     const code = await child.exited
-    if (!child.stderr.includes('ERR_SCHEME_BUSY') || i >= maxBusy) return { code, stdout: child.stdout, stderr: child.stderr }
+    if (!child.stderr.includes('ERR_SCHEME_BUSY') || i >= maxBusy)
+      return { code, stdout: child.stdout, stderr: child.stderr }
     await sleep(700)
   }
 }
 
 /** The run summary printed by `ferry run --json`, if the output holds one. */
-export function summaryOf(stdout: string): { status?: string; error?: { code?: string; message?: string } } | undefined {
+export function summaryOf(
+  stdout: string,
+): { status?: string; error?: { code?: string; message?: string } } | undefined {
   const start = stdout.indexOf('{')
   if (start < 0) return undefined
   try {

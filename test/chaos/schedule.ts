@@ -48,9 +48,21 @@ export interface ChaosPlan {
 
 /** Every kind of disturbance the schedule can draw, for the docs and the coverage test. */
 export const INJECTED = [
-  'jst_199_burst', 'jst_200_burst', 'http_5xx', 'reset', 'truncated', 'jdy_reset_after_commit', 'jdy_timeout_after_commit',
-  'jdy_truncated_after_commit', 'jdy_probe_5xx', 'jdy_revoke_tokens', 'jdy_rotate_secret', 'jst_revoke_tokens', 'jst_page_drift',
-  'jst_visibility_lag', 'sigkill',
+  'jst_199_burst',
+  'jst_200_burst',
+  'http_5xx',
+  'reset',
+  'truncated',
+  'jdy_reset_after_commit',
+  'jdy_timeout_after_commit',
+  'jdy_truncated_after_commit',
+  'jdy_probe_5xx',
+  'jdy_revoke_tokens',
+  'jdy_rotate_secret',
+  'jst_revoke_tokens',
+  'jst_page_drift',
+  'jst_visibility_lag',
+  'sigkill',
 ] as const
 
 const p = (rng: Rng, lo: number, hi: number) => Math.round((lo + rng.next() * (hi - lo)) * 1000) / 1000
@@ -61,12 +73,23 @@ function jstRules(rng: Rng): FaultRule[] {
     const at = rng.int(1, 6)
     const code = rng.chance(0.5) ? 199 : 200
     const msg = code === 199 ? '调用太频繁，请稍后再试!' : '调用频次超过限制!'
-    rules.push({ endpoint: COUNT, when: { calls: [at, at + 1, at + 2].slice(0, rng.int(1, 3)) }, label: `jst_${code}_burst`,
-      fault: { kind: 'vendor', body: { code, msg, data: null } } })
+    rules.push({
+      endpoint: COUNT,
+      when: { calls: [at, at + 1, at + 2].slice(0, rng.int(1, 3)) },
+      label: `jst_${code}_burst`,
+      fault: { kind: 'vendor', body: { code, msg, data: null } },
+    })
   }
-  if (rng.chance(0.6)) rules.push({ endpoint: COUNT, when: { probability: p(rng, 0.03, 0.12) }, fault: { kind: 'http_error', status: rng.pick([502, 503, 504]) } })
-  if (rng.chance(0.5)) rules.push({ endpoint: COUNT, when: { probability: p(rng, 0.02, 0.08) }, fault: { kind: 'reset' } })
-  if (rng.chance(0.5)) rules.push({ endpoint: COUNT, when: { probability: p(rng, 0.02, 0.08) }, fault: { kind: 'truncated' } })
+  if (rng.chance(0.6))
+    rules.push({
+      endpoint: COUNT,
+      when: { probability: p(rng, 0.03, 0.12) },
+      fault: { kind: 'http_error', status: rng.pick([502, 503, 504]) },
+    })
+  if (rng.chance(0.5))
+    rules.push({ endpoint: COUNT, when: { probability: p(rng, 0.02, 0.08) }, fault: { kind: 'reset' } })
+  if (rng.chance(0.5))
+    rules.push({ endpoint: COUNT, when: { probability: p(rng, 0.02, 0.08) }, fault: { kind: 'truncated' } })
   return rules
 }
 
@@ -74,13 +97,40 @@ function jdyRules(rng: Rng): FaultRule[] {
   const rules: FaultRule[] = []
   // Timeout-after-commit is the fault exactly-once is about: (almost) every round has one.
   if (rng.chance(0.85)) {
-    rules.push({ endpoint: SAVE, when: { calls: [rng.int(1, 4), rng.int(5, 12)] }, label: 'jdy_timeout_after_commit',
-      fault: { kind: 'hang', ms: HANG_MS, afterCommit: true } })
+    rules.push({
+      endpoint: SAVE,
+      when: { calls: [rng.int(1, 4), rng.int(5, 12)] },
+      label: 'jdy_timeout_after_commit',
+      fault: { kind: 'hang', ms: HANG_MS, afterCommit: true },
+    })
   }
-  if (rng.chance(0.7)) rules.push({ endpoint: SAVE, when: { probability: p(rng, 0.04, 0.12) }, label: 'jdy_reset_after_commit', fault: { kind: 'reset', afterCommit: true } })
-  if (rng.chance(0.4)) rules.push({ endpoint: SAVE, when: { probability: p(rng, 0.02, 0.06) }, label: 'jdy_truncated_after_commit', fault: { kind: 'truncated' } })
-  if (rng.chance(0.5)) rules.push({ endpoint: SAVE, when: { probability: p(rng, 0.03, 0.08) }, fault: { kind: 'http_error', status: rng.pick([502, 503, 504]) } })
-  if (rng.chance(0.5)) rules.push({ endpoint: DETAIL, when: { probability: p(rng, 0.03, 0.1) }, label: 'jdy_probe_5xx', fault: { kind: 'http_error', status: rng.pick([502, 503]) } })
+  if (rng.chance(0.7))
+    rules.push({
+      endpoint: SAVE,
+      when: { probability: p(rng, 0.04, 0.12) },
+      label: 'jdy_reset_after_commit',
+      fault: { kind: 'reset', afterCommit: true },
+    })
+  if (rng.chance(0.4))
+    rules.push({
+      endpoint: SAVE,
+      when: { probability: p(rng, 0.02, 0.06) },
+      label: 'jdy_truncated_after_commit',
+      fault: { kind: 'truncated' },
+    })
+  if (rng.chance(0.5))
+    rules.push({
+      endpoint: SAVE,
+      when: { probability: p(rng, 0.03, 0.08) },
+      fault: { kind: 'http_error', status: rng.pick([502, 503, 504]) },
+    })
+  if (rng.chance(0.5))
+    rules.push({
+      endpoint: DETAIL,
+      when: { probability: p(rng, 0.03, 0.1) },
+      label: 'jdy_probe_5xx',
+      fault: { kind: 'http_error', status: rng.pick([502, 503]) },
+    })
   return rules
 }
 
@@ -108,7 +158,13 @@ export function chaosPlan(seed: number, rounds = 3): ChaosPlan {
     seed,
     rounds: Array.from({ length: rounds }, (_, i) => {
       const r = rng.fork(`round-${i}`)
-      return { jst: jstRules(r), jdy: jdyRules(r), events: events(r), visibilityDelayMs: r.chance(0.4) ? r.int(200, 2000) : 0, kill: killPoint(r) }
+      return {
+        jst: jstRules(r),
+        jdy: jdyRules(r),
+        events: events(r),
+        visibilityDelayMs: r.chance(0.4) ? r.int(200, 2000) : 0,
+        kill: killPoint(r),
+      }
     }),
   }
 }
@@ -116,7 +172,9 @@ export function chaosPlan(seed: number, rounds = 3): ChaosPlan {
 /** One line per round, for logs and failure messages. */
 export function describePlan(plan: ChaosPlan): string[] {
   return plan.rounds.map((r, i) => {
-    const labels = [...r.jst, ...r.jdy].map((x) => x.label ?? (x.fault.kind === 'http_error' ? `http_${x.fault.status}` : x.fault.kind))
+    const labels = [...r.jst, ...r.jdy].map(
+      (x) => x.label ?? (x.fault.kind === 'http_error' ? `http_${x.fault.status}` : x.fault.kind),
+    )
     const ev = r.events.map((e) => e.kind)
     const kill = r.kill.after === 'none' ? 'no kill' : `SIGKILL after ${r.kill.n} ${r.kill.after}`
     return `round ${i + 1}: ${[...labels, ...ev, ...(r.visibilityDelayMs > 0 ? [`visibility_lag ${r.visibilityDelayMs}ms`] : [])].join(', ') || 'no faults'}; ${kill}`

@@ -31,7 +31,8 @@ describe('console translations', () => {
 
   it('uses the same placeholders in every language', () => {
     for (const key of Object.keys(DICTIONARIES.en) as (keyof typeof DICTIONARIES.en)[]) {
-      for (const lang of LANGUAGES) expect(placeholders(DICTIONARIES[lang][key]), `${lang} ${key}`).toEqual(placeholders(DICTIONARIES.en[key]))
+      for (const lang of LANGUAGES)
+        expect(placeholders(DICTIONARIES[lang][key]), `${lang} ${key}`).toEqual(placeholders(DICTIONARIES.en[key]))
     }
   })
 
@@ -47,12 +48,17 @@ describe('console translations', () => {
         expect(keys.has(m[1]!), `${file}: t('${m[1]}')`).toBe(true)
       }
       // Dynamic keys name a family; each family must have at least the members the API can answer.
-      for (const m of text.matchAll(/\bt\(\s*`([a-zA-Z]+)\.\$\{/g)) expect([...keys].some((k) => k.startsWith(`${m[1]}.`)), `${file}: ${m[1]}.*`).toBe(true)
+      for (const m of text.matchAll(/\bt\(\s*`([a-zA-Z]+)\.\$\{/g))
+        expect(
+          [...keys].some((k) => k.startsWith(`${m[1]}.`)),
+          `${file}: ${m[1]}.*`,
+        ).toBe(true)
     }
     expect(literal).toBeGreaterThan(40)
     // The members come from the server's own lists, so a status added there needs a translation here.
     const families: Record<string, readonly string[]> = { status: RECORD_STATUSES, run: RUN_STATUSES, role: ROLES }
-    for (const [family, members] of Object.entries(families)) for (const m of members) expect(keys.has(`${family}.${m}`), `${family}.${m}`).toBe(true)
+    for (const [family, members] of Object.entries(families))
+      for (const m of members) expect(keys.has(`${family}.${m}`), `${family}.${m}`).toBe(true)
   })
 
   it('defaults to zh-CN and fills placeholders', () => {

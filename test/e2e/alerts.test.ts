@@ -30,21 +30,37 @@ describe('alerts end to end', () => {
   let w: World | undefined
   let robot: Receiver | undefined
   let svc: AlertService | undefined
-  afterEach(async () => { await svc?.stop(); await robot?.close(); await w?.close() })
+  afterEach(async () => {
+    await svc?.stop()
+    await robot?.close()
+    await w?.close()
+  })
 
   it('sends one signed DingTalk alert when the source starts failing and one resolved message after it recovers', async () => {
     w = await world({ orders: 30, days: 2, seed: 16 })
     robot = await dingTalkRobot('e2e-token', 'SEC-e2e')
     const setup = parseAlertsSection({
-      interval: `${INTERVAL_MS}ms`, language: 'zh-CN', consoleUrl: 'http://console.local',
-      channels: { ding: { type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=e2e-token`, secret: 'SEC-e2e' } },
+      interval: `${INTERVAL_MS}ms`,
+      language: 'zh-CN',
+      consoleUrl: 'http://console.local',
+      channels: {
+        ding: { type: 'dingtalk', webhook: `${robot.url}/robot/send?access_token=e2e-token`, secret: 'SEC-e2e' },
+      },
     })
     // The delay is counted in evaluations, not wall time: the alert must go out at the first or
     // second evaluation after the failed run (the first may already be under way when it ends).
     let ticks = 0
     let sentAtTick = -1
-    svc = await AlertService.open({ store: w.host.store, setup, schemes: schemeRefs(w.host), log: quiet,
-      onTick: (r) => { ticks++; if (sentAtTick < 0 && r.sent.some((x) => x.ok)) sentAtTick = ticks } })
+    svc = await AlertService.open({
+      store: w.host.store,
+      setup,
+      schemes: schemeRefs(w.host),
+      log: quiet,
+      onTick: (r) => {
+        ticks++
+        if (sentAtTick < 0 && r.sent.some((x) => x.ok)) sentAtTick = ticks
+      },
+    })
     for (const id of ['jdy-materials', 'jdy-stores']) await runScheme(w.host.deps, w.host.scheme(id))
     svc.start()
 
@@ -80,10 +96,23 @@ describe('alerts end to end', () => {
     robot = await signedWebhook('hook-secret')
     await w.host.store.schemes.pause(LOSS, 'ERR_JDY_AUTH_REJECTED the client secret was refused')
     await w.host.close()
-    w.host = await openHost({ ...w.config, alerts: { interval: `${INTERVAL_MS}ms`, language: 'en', channels: { hook: { type: 'webhook', url: `${robot.url}/ferry`, secret: 'hook-secret' } } } }, { log: silentLogger })
+    w.host = await openHost(
+      {
+        ...w.config,
+        alerts: {
+          interval: `${INTERVAL_MS}ms`,
+          language: 'en',
+          channels: { hook: { type: 'webhook', url: `${robot.url}/ferry`, secret: 'hook-secret' } },
+        },
+      },
+      { log: silentLogger },
+    )
     const stop = new AbortController()
     const printed: string[] = []
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { printed.push(String(c)); return true })
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
+      printed.push(String(c))
+      return true
+    })
     try {
       const running = startScheduler(w.host, true, stop.signal)
       expect(await until(() => robot!.received.length >= 1, 20 * INTERVAL_MS)).toBeGreaterThanOrEqual(0)
@@ -93,7 +122,10 @@ describe('alerts end to end', () => {
       spy.mockRestore()
     }
     expect(robot.refused).toHaveLength(0)
-    expect(robot.received[0]?.json).toMatchObject({ state: 'firing', incident: { schemeId: LOSS, rule: 'paused', codes: ['ERR_JDY_AUTH_REJECTED'] } })
+    expect(robot.received[0]?.json).toMatchObject({
+      state: 'firing',
+      incident: { schemeId: LOSS, rule: 'paused', codes: ['ERR_JDY_AUTH_REJECTED'] },
+    })
     expect(printed.join('')).toContain(`"opened":["${LOSS}:paused"]`)
     expect(await w.host.store.leases.holder('alerts:evaluator')).toBeUndefined()
   }, 60_000)

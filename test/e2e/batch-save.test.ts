@@ -39,7 +39,11 @@ describe('batchArraySave end to end', () => {
     for (const o of sandbox.jst.orders.latest()) {
       if (o.status !== 'Confirmed' || o.remark.includes('包材')) continue
       const loss = o.items.filter((i) => i.qty < 0)
-      if (loss.length > 0) expected.set(String(o.io_id), loss.map((i) => ({ FQty: Math.abs(i.qty) })))
+      if (loss.length > 0)
+        expected.set(
+          String(o.io_id),
+          loss.map((i) => ({ FQty: Math.abs(i.qty) })),
+        )
     }
     const ids = [...expected.keys()]
     expect(ids.length).toBeGreaterThan(2 * ROWS)
@@ -52,31 +56,70 @@ describe('batchArraySave end to end', () => {
 
     const example = JSON.parse(readFileSync(join(examplesDir(), `${LOSS}.json`), 'utf8')) as { source: unknown }
     const scheme = {
-      id: ID, name: '聚水潭盘点单 → 星空 batchSave', source: example.source,
-      target: { connector: 'batch-http', metadata: {
-        api: '/batchSave', effect: 'EXECUTE', method: 'POST', number: '1', id: '1', name: '1', idCheck: true,
-        operation: { method: 'batchArraySave', rows: ROWS, rowsKey: 'array' },
-        request: [
-          { field: 'FBillNo', type: 'string', value: '{{io_id}}' },
-          { field: 'FDate', type: 'string', value: '{{io_date|date}}' },
-          { field: 'FStockId', type: 'string', value: '{{wms_co_id}}', parser: { name: 'ConvertObjectParser', params: 'FNumber' } },
-          { field: 'FEntity', type: 'array', value: 'items', children: [
-            { field: 'FMaterialId', type: 'string', value: '{{items.sku_id}}', parser: { name: 'ConvertObjectParser', params: 'FNumber' } },
-            { field: 'FQty', type: 'float', value: '_function abs({{items.qty}})' },
-          ] },
-        ],
-      } },
+      id: ID,
+      name: '聚水潭盘点单 → 星空 batchSave',
+      source: example.source,
+      target: {
+        connector: 'batch-http',
+        metadata: {
+          api: '/batchSave',
+          effect: 'EXECUTE',
+          method: 'POST',
+          number: '1',
+          id: '1',
+          name: '1',
+          idCheck: true,
+          operation: { method: 'batchArraySave', rows: ROWS, rowsKey: 'array' },
+          request: [
+            { field: 'FBillNo', type: 'string', value: '{{io_id}}' },
+            { field: 'FDate', type: 'string', value: '{{io_date|date}}' },
+            {
+              field: 'FStockId',
+              type: 'string',
+              value: '{{wms_co_id}}',
+              parser: { name: 'ConvertObjectParser', params: 'FNumber' },
+            },
+            {
+              field: 'FEntity',
+              type: 'array',
+              value: 'items',
+              children: [
+                {
+                  field: 'FMaterialId',
+                  type: 'string',
+                  value: '{{items.sku_id}}',
+                  parser: { name: 'ConvertObjectParser', params: 'FNumber' },
+                },
+                { field: 'FQty', type: 'float', value: '_function abs({{items.qty}})' },
+              ],
+            },
+          ],
+        },
+      },
     }
     const file = join(dir, `${ID}.json`)
     writeFileSync(file, JSON.stringify(scheme))
     const base = configFor(sandbox, dir, start)
-    host = await openHost({ ...base,
-      connections: { ...base.connections, k3: { connector: 'batch-http', settings: { baseUrl: url, token: 'sim-token-7f3a' } } },
-      schemes: [{ file, enabled: true, start }] }, { log: silentLogger })
+    host = await openHost(
+      {
+        ...base,
+        connections: {
+          ...base.connections,
+          k3: { connector: 'batch-http', settings: { baseUrl: url, token: 'sim-token-7f3a' } },
+        },
+        schemes: [{ file, enabled: true, start }],
+      },
+      { log: silentLogger },
+    )
     firstRun = await runScheme(host.deps, host.scheme(ID))
   }, 120_000)
 
-  afterAll(async () => { await host?.close(); await target?.close(); await sandbox?.close(); rmSync(dir, { recursive: true, force: true }) })
+  afterAll(async () => {
+    await host?.close()
+    await target?.close()
+    await sandbox?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
 
   it('sends several records per call, never more than rows, the array under rowsKey', () => {
     const writes = target.calls.filter((c) => c.path === '/batchSave')

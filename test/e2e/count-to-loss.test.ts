@@ -7,7 +7,10 @@ const COUNT = '/open/inventory/count/query'
 
 describe('count orders → check-loss bills against the simulators', () => {
   let w: World | undefined
-  afterEach(async () => { await w?.close(); w = undefined })
+  afterEach(async () => {
+    await w?.close()
+    w = undefined
+  })
 
   it('writes exactly the oracle bills, parks the orders with missing materials, and a second run writes nothing new', async () => {
     // 2,000 orders over 30 days; at the vendors' real quotas (JDY ~500 calls/min) that takes many
@@ -27,7 +30,10 @@ describe('count orders → check-loss bills against the simulators', () => {
       const biz = (typeof q.params.biz === 'string' ? JSON.parse(q.params.biz) : q.params) as Record<string, unknown>
       expect(biz.status).toBe('Confirmed')
     }
-    const saves = () => w!.sandbox.jdy.log.entries({ outcome: 'accepted' }).filter((e) => e.method === 'POST' && e.endpoint.includes(SAVE)).length
+    const saves = () =>
+      w!.sandbox.jdy.log
+        .entries({ outcome: 'accepted' })
+        .filter((e) => e.method === 'POST' && e.endpoint.includes(SAVE)).length
     const savedOnce = saves()
     expect(savedOnce).toBeGreaterThanOrEqual(expected.bills.size)
 
@@ -36,8 +42,14 @@ describe('count orders → check-loss bills against the simulators', () => {
     await w.reopen()
     const billCalls = w.sandbox.jdy.log.entries().filter((e) => /^\/jdy\/v2\/(scm|sys)\//.test(e.endpoint))
     const byKind = new Map<string, number>()
-    for (const e of billCalls) byKind.set(`${e.method} ${e.endpoint} ${e.outcome}`, (byKind.get(`${e.method} ${e.endpoint} ${e.outcome}`) ?? 0) + 1)
-    console.log(`JDY bill-side calls: ${billCalls.length} for ${expected.bills.size} bills; ${JSON.stringify([...byKind])}`)
+    for (const e of billCalls)
+      byKind.set(
+        `${e.method} ${e.endpoint} ${e.outcome}`,
+        (byKind.get(`${e.method} ${e.endpoint} ${e.outcome}`) ?? 0) + 1,
+      )
+    console.log(
+      `JDY bill-side calls: ${billCalls.length} for ${expected.bills.size} bills; ${JSON.stringify([...byKind])}`,
+    )
     expect(billCalls.length / expected.bills.size).toBeLessThanOrEqual(1.02)
     expect(w.sandbox.jdy.bills.list().filter((b) => b.bill_status !== 'C')).toEqual([])
 
@@ -60,8 +72,13 @@ describe('count orders → check-loss bills against the simulators', () => {
     expect(first).toBeDefined()
     const before = JSON.stringify(first)
     const io = Number(first!.bill_no)
-    w.sandbox.jst.orders.update(io, (o) => { o.remark = `${o.remark} (edited)`; o.modified = formatShanghai(Date.now() - 30 * 60_000) })
-    await runScheme(w.host.deps, w.host.scheme(LOSS), { range: { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) } })
+    w.sandbox.jst.orders.update(io, (o) => {
+      o.remark = `${o.remark} (edited)`
+      o.modified = formatShanghai(Date.now() - 30 * 60_000)
+    })
+    await runScheme(w.host.deps, w.host.scheme(LOSS), {
+      range: { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) },
+    })
     const rec = await w.host.ports.ledger.getRecord(LOSS, String(io))
     expect(rec).toMatchObject({ status: 'done', changedAfterSync: true })
     expect(JSON.stringify(w.sandbox.jdy.bills.list().find((b) => b.bill_no === String(io)))).toBe(before)
@@ -93,8 +110,15 @@ describe('count orders → check-loss bills against the simulators', () => {
     await runAll(w)
     const sb = w.sandbox
     const bills = sb.jdy.bills.list().length
-    const donor = sb.jst.orders.latest().find((o) => o.status === 'Confirmed' && o.items.some((i) => i.qty < 0) && !o.remark.includes('包材') &&
-      sb.jdy.bills.list().some((b) => b.bill_no === String(o.io_id)))!
+    const donor = sb.jst.orders
+      .latest()
+      .find(
+        (o) =>
+          o.status === 'Confirmed' &&
+          o.items.some((i) => i.qty < 0) &&
+          !o.remark.includes('包材') &&
+          sb.jdy.bills.list().some((b) => b.bill_no === String(o.io_id)),
+      )!
     // Modified two days ago (inside the closed window), but only visible now.
     const jst = sb.jst
     const late = { ...structuredClone(donor), io_id: 9_000_001, modified: formatShanghai(Date.now() - 2 * 86_400_000) }

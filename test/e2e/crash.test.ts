@@ -17,11 +17,18 @@ const SAVE = '/jdy/v2/scm/inv_check_loss_bill'
 const COUNT = '/open/inventory/count/query'
 
 function ferry(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((r) => { if (child.exitCode !== null || child.signalCode !== null) r(child.exitCode); else child.once('exit', (code) => r(code)) })
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r(child.exitCode)
+    else child.once('exit', (code) => r(code))
+  })
 }
 
 async function until(cond: () => boolean, child: ChildProcess, what: string): Promise<void> {
@@ -39,8 +46,12 @@ async function runToEnd(args: string[], env: Record<string, string>): Promise<st
     const child = ferry(args, env)
     let out = ''
     let err = ''
-    child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-    child.stderr?.on('data', (d: Buffer) => { err += d.toString() })
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
     const code = await exited(child)
     if (code === 0) return out
     if (!err.includes('ERR_SCHEME_BUSY')) throw new Error(`ferry ${args.join(' ')} exited ${String(code)}: ${err}`)
@@ -52,7 +63,10 @@ async function runToEnd(args: string[], env: Record<string, string>): Promise<st
 describe('SIGKILL in the middle of a run', () => {
   let sandbox: Sandbox | undefined
   let dir: string | undefined
-  afterEach(async () => { await sandbox?.close(); if (dir !== undefined) rmSync(dir, { recursive: true, force: true }) })
+  afterEach(async () => {
+    await sandbox?.close()
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+  })
 
   it('converges after restarts to the oracle with no duplicate bill', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-crash-'))
@@ -60,7 +74,11 @@ describe('SIGKILL in the middle of a run', () => {
     const start = new Date(Math.floor(Date.now() / hour) * hour - 10 * 86_400_000 - 2 * hour)
     const sb = await startSandbox({ orders: 150, days: 10, seed: 21, start })
     sandbox = sb
-    const env = { TEST_JST_SECRET: sb.info().jst.appSecret, TEST_JDY_SECRET: sb.info().jdy.clientSecret, FERRY_LOG_LEVEL: 'error' }
+    const env = {
+      TEST_JST_SECRET: sb.info().jst.appSecret,
+      TEST_JDY_SECRET: sb.info().jdy.clientSecret,
+      FERRY_LOG_LEVEL: 'error',
+    }
     const config = writeConfig(sb, dir, start)
     await runToEnd(['run', 'jdy-materials', '--config', config], env)
     await runToEnd(['run', 'jdy-stores', '--config', config], env)
@@ -72,7 +90,11 @@ describe('SIGKILL in the middle of a run', () => {
     // 1. While paging: slow count queries, kill after the second page.
     sb.jst.faults.set([{ endpoint: COUNT, when: { always: true }, fault: { kind: 'latency', ms: 200 } }])
     let child = ferry(run, env)
-    await until(() => sb.jst.log.entries({ endpoint: COUNT, outcome: 'accepted' }).length >= 2, child, 'two count pages')
+    await until(
+      () => sb.jst.log.entries({ endpoint: COUNT, outcome: 'accepted' }).length >= 2,
+      child,
+      'two count pages',
+    )
     child.kill('SIGKILL')
     await exited(child)
     sb.jst.faults.clear()
@@ -87,7 +109,9 @@ describe('SIGKILL in the middle of a run', () => {
 
     // 3. After a write was sent: the next save is committed but its answer never comes.
     const next = sb.jdy.log.entries().filter((e) => e.endpoint.includes(SAVE)).length + 1
-    sb.jdy.faults.set([{ endpoint: `POST ${SAVE}`, when: { from: 1 }, fault: { kind: 'hang', ms: 60_000, afterCommit: true }, times: 1 }])
+    sb.jdy.faults.set([
+      { endpoint: `POST ${SAVE}`, when: { from: 1 }, fault: { kind: 'hang', ms: 60_000, afterCommit: true }, times: 1 },
+    ])
     const billsBefore = sb.jdy.bills.list().length
     await new Promise((r) => setTimeout(r, 2100))
     child = ferry(run, env)

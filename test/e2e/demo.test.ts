@@ -10,7 +10,9 @@ describe('ferry demo --once', () => {
     try {
       const summaries = await runDemo({ once: true, orders: 60, days: 3, seed: 2, dataDir: dir, json: true })
       expect(summaries.map((s) => [s.schemeId, s.status])).toEqual([
-        ['jdy-materials', 'ok'], ['jdy-stores', 'ok'], ['jst-count-to-jdy-check-loss', 'ok'],
+        ['jdy-materials', 'ok'],
+        ['jdy-stores', 'ok'],
+        ['jst-count-to-jdy-check-loss', 'ok'],
       ])
       const loss = summaries[2]!
       expect(loss.counters.written).toBeGreaterThan(0)

@@ -7,7 +7,10 @@ const SAVE = '/jdy/v2/scm/inv_check_loss_bill'
 
 describe('faults against the simulators', () => {
   let w: World | undefined
-  afterEach(async () => { await w?.close(); w = undefined })
+  afterEach(async () => {
+    await w?.close()
+    w = undefined
+  })
 
   it('does not advance the cursor past a window whose fetch fails, and converges on the next run', async () => {
     w = await world({ orders: 150, days: 20, seed: 9 })
@@ -34,7 +37,9 @@ describe('faults against the simulators', () => {
   it('probes instead of writing again when a save reached JDY but the answer was lost', async () => {
     w = await world({ orders: 80, days: 5, seed: 13 })
     // The first three saves are committed, then the connection drops before the answer.
-    w.sandbox.jdy.faults.set([{ endpoint: `POST ${SAVE}`, when: { calls: [1, 2, 3] }, fault: { kind: 'reset', afterCommit: true } }])
+    w.sandbox.jdy.faults.set([
+      { endpoint: `POST ${SAVE}`, when: { calls: [1, 2, 3] }, fault: { kind: 'reset', afterCommit: true } },
+    ])
     for (const id of ['jdy-materials', 'jdy-stores']) await runScheme(w.host.deps, w.host.scheme(id))
     const summary = await runScheme(w.host.deps, w.host.scheme(LOSS))
     // The lost answers were settled by probing JDY for the bill number, not by writing again.

@@ -15,9 +15,15 @@ import { actualBills, oracle } from './support.js'
 const MAP = 'jst-warehouse-to-jdy-store'
 const SCHEME = 'count-to-loss-static-store'
 
-interface Env { sandbox: Sandbox; dir: string; host?: Host }
+interface Env {
+  sandbox: Sandbox
+  dir: string
+  host?: Host
+}
 
-interface Started extends Env { start: Date }
+interface Started extends Env {
+  start: Date
+}
 
 /** Data ends two hours before now, so the connector's safety lag never hides part of it. */
 async function sandboxFor(orders: number, days: number, seed: number): Promise<Started> {
@@ -28,16 +34,43 @@ async function sandboxFor(orders: number, days: number, seed: number): Promise<S
 }
 
 /** A configuration document exactly as a person would write it (collections as a key → value mapping). */
-function configDoc(env: Env, schemeFiles: string[], collections: Record<string, Record<string, string>>, start: Date): unknown {
+function configDoc(
+  env: Env,
+  schemeFiles: string[],
+  collections: Record<string, Record<string, string>>,
+  start: Date,
+): unknown {
   const info = env.sandbox.info()
   const fast = { perSecond: 50, perMinute: 3000, inFlight: 4 }
   return {
     database: { url: `sqlite:${join(env.dir, 'ferry.db')}` },
     masterKey: { file: join(env.dir, 'master.key') },
     connections: {
-      jst: { connector: 'jushuitan', budget: fast, settings: { baseUrl: info.jst.url, appKey: info.jst.appKey, appSecret: info.jst.appSecret, accessToken: info.jst.accessToken, refreshToken: info.jst.refreshToken } },
-      jdy: { connector: 'kingdee-jdy', budget: fast, settings: { baseUrl: info.jdy.url, clientId: info.jdy.clientId, clientSecret: info.jdy.clientSecret,
-        outerInstanceId: info.jdy.outerInstanceId, accountId: info.jdy.accountId, appKey: info.jdy.appKey, appSecret: info.jdy.appSecret, domain: info.jdy.domain } },
+      jst: {
+        connector: 'jushuitan',
+        budget: fast,
+        settings: {
+          baseUrl: info.jst.url,
+          appKey: info.jst.appKey,
+          appSecret: info.jst.appSecret,
+          accessToken: info.jst.accessToken,
+          refreshToken: info.jst.refreshToken,
+        },
+      },
+      jdy: {
+        connector: 'kingdee-jdy',
+        budget: fast,
+        settings: {
+          baseUrl: info.jdy.url,
+          clientId: info.jdy.clientId,
+          clientSecret: info.jdy.clientSecret,
+          outerInstanceId: info.jdy.outerInstanceId,
+          accountId: info.jdy.accountId,
+          appKey: info.jdy.appKey,
+          appSecret: info.jdy.appSecret,
+          domain: info.jdy.domain,
+        },
+      },
     },
     schemes: schemeFiles.map((file) => ({ file, start: start.toISOString() })),
     collections,
@@ -62,22 +95,38 @@ describe('master data and static value maps, end to end through the store', () =
     expect(stores.length).toBeGreaterThan(1)
     // Map every warehouse to the *next* store, so a bill carries the map's store, never the one the number convention would give.
     const warehouses = [...new Set(sandbox.jst.orders.latest().map((o) => String(o.wms_co_id)))].sort()
-    const storeIdOf = new Map(warehouses.map((wh) => {
-      const i = stores.findIndex((s) => s.number === wh)
-      return [wh, stores[(i + 1) % stores.length]!.id] as const
-    }))
+    const storeIdOf = new Map(
+      warehouses.map((wh) => {
+        const i = stores.findIndex((s) => s.number === wh)
+        return [wh, stores[(i + 1) % stores.length]!.id] as const
+      }),
+    )
     for (const [wh, id] of storeIdOf) expect(stores.find((s) => s.number === wh)?.id, `warehouse ${wh}`).not.toBe(id)
 
-    interface Field { field: string; value: unknown; children?: Field[] }
-    const scheme = JSON.parse(readFileSync(join(examplesDir(), 'jst-count-to-jdy-check-loss.json'), 'utf8')) as { id: string; target: { metadata: { request: Field[] } } }
+    interface Field {
+      field: string
+      value: unknown
+      children?: Field[]
+    }
+    const scheme = JSON.parse(readFileSync(join(examplesDir(), 'jst-count-to-jdy-check-loss.json'), 'utf8')) as {
+      id: string
+      target: { metadata: { request: Field[] } }
+    }
     scheme.id = SCHEME
     const lines = scheme.target.metadata.request.find((f) => f.field === 'material_entity')!.children!
     lines.find((c) => c.field === 'stock_id')!.value = `_findCollection find value from ${MAP} where key={{wms_co_id}}`
     const file = join(env.dir, `${SCHEME}.json`)
     writeFileSync(file, JSON.stringify(scheme))
 
-    const config = validateConfig(configDoc(env, [join(examplesDir(), 'jdy-materials.json'), file], { [MAP]: Object.fromEntries(storeIdOf) }, started.start),
-      { baseDir: env.dir, env: {} })
+    const config = validateConfig(
+      configDoc(
+        env,
+        [join(examplesDir(), 'jdy-materials.json'), file],
+        { [MAP]: Object.fromEntries(storeIdOf) },
+        started.start,
+      ),
+      { baseDir: env.dir, env: {} },
+    )
     env.host = await openHost(config, { log: silentLogger })
     expect(env.host.deps.batchSize).toBe(60)
     for (const s of env.host.schemes) await runScheme(env.host.deps, s)
@@ -89,15 +138,25 @@ describe('master data and static value maps, end to end through the store', () =
     expect([...actual.keys()].sort()).toEqual([...expected.bills.keys()].sort())
     for (const [no, bill] of expected.bills) {
       const store = storeIdOf.get(whOf.get(no)!)!
-      expect(actual.get(no), `bill ${no}`).toEqual({ ...bill, material_entity: bill.material_entity.map((l) => ({ ...l, stock_id: store })) })
+      expect(actual.get(no), `bill ${no}`).toEqual({
+        ...bill,
+        material_entity: bill.material_entity.map((l) => ({ ...l, stock_id: store })),
+      })
     }
   }, 120_000)
 
   it('verify passes on a source-only master-data scheme after a run, and its summary reports the records as stored rather than waiting', async () => {
     env = await sandboxFor(20, 2, 4)
     const ex = examplesDir()
-    const config = validateConfig(configDoc(env, [join(ex, 'jdy-materials.json'), join(ex, 'jdy-stores.json')], {}, new Date(Date.now() - 86_400_000)),
-      { baseDir: env.dir, env: {} })
+    const config = validateConfig(
+      configDoc(
+        env,
+        [join(ex, 'jdy-materials.json'), join(ex, 'jdy-stores.json')],
+        {},
+        new Date(Date.now() - 86_400_000),
+      ),
+      { baseDir: env.dir, env: {} },
+    )
     env.host = await openHost(config, { log: silentLogger })
     for (const s of env.host.schemes) {
       const summary = await runScheme(env.host.deps, s)

@@ -14,7 +14,14 @@ import { runScheme } from '../../src/engine/run.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { actualBills, configFor, LOSS, oracle } from './support.js'
 
-interface Picked { dropped: string; enriched: string; storeThrows: string; storeSlow: string; writeEdited: string; writeThrows: string }
+interface Picked {
+  dropped: string
+  enriched: string
+  storeThrows: string
+  storeSlow: string
+  writeEdited: string
+  writeThrows: string
+}
 
 function processorSource(p: Picked): string {
   return `
@@ -47,7 +54,12 @@ describe('custom processors against the simulators', () => {
   let picked: Picked
   let expected: ReturnType<typeof oracle>
   const logs: Record<string, unknown>[] = []
-  const log: EngineLogger = { debug: () => {}, info: (o, m) => logs.push({ ...o, msg: m }), warn: (o, m) => logs.push({ ...o, msg: m }), error: (o, m) => logs.push({ ...o, msg: m }) }
+  const log: EngineLogger = {
+    debug: () => {},
+    info: (o, m) => logs.push({ ...o, msg: m }),
+    warn: (o, m) => logs.push({ ...o, msg: m }),
+    error: (o, m) => logs.push({ ...o, msg: m }),
+  }
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-proc-e2e-'))
@@ -57,26 +69,46 @@ describe('custom processors against the simulators', () => {
     expected = oracle(sandbox.jst.orders.latest(), sandbox.dataset.jdy)
     const ids = [...expected.bills.keys()]
     expect(ids.length).toBeGreaterThan(8)
-    picked = { dropped: ids[0]!, enriched: ids[1]!, storeThrows: ids[2]!, storeSlow: ids[3]!, writeEdited: ids[4]!, writeThrows: ids[5]! }
+    picked = {
+      dropped: ids[0]!,
+      enriched: ids[1]!,
+      storeThrows: ids[2]!,
+      storeSlow: ids[3]!,
+      writeEdited: ids[4]!,
+      writeThrows: ids[5]!,
+    }
     const procDir = join(dir, 'processors')
     mkdirSync(procDir)
     writeFileSync(join(procDir, 'e2e-hooks.mjs'), processorSource(picked))
     // The scheme asks for WaitConfirm orders; beforeRequest turns the request back to Confirmed.
     const schemeFile = join(dir, `${LOSS}.json`)
-    const example = JSON.parse(readFileSync(join(examplesDir(), `${LOSS}.json`), 'utf8')) as { source: { metadata: { request: { field: string; value: string }[] } } }
+    const example = JSON.parse(readFileSync(join(examplesDir(), `${LOSS}.json`), 'utf8')) as {
+      source: { metadata: { request: { field: string; value: string }[] } }
+    }
     for (const f of example.source.metadata.request) if (f.field === 'status') f.value = 'WaitConfirm'
     writeFileSync(schemeFile, JSON.stringify(example))
     const base = configFor(sandbox, dir, start)
-    const config = { ...base, processors: { dir: procDir, timeoutMs: 5000 },
-      schemes: base.schemes.map((s) => (s.file.endsWith(`${LOSS}.json`) ? { ...s, file: schemeFile, processors: ['e2e-hooks'] } : s)) }
+    const config = {
+      ...base,
+      processors: { dir: procDir, timeoutMs: 5000 },
+      schemes: base.schemes.map((s) =>
+        s.file.endsWith(`${LOSS}.json`) ? { ...s, file: schemeFile, processors: ['e2e-hooks'] } : s,
+      ),
+    }
     host = await openHost(config, { log })
     for (const s of host.schemes) await runScheme(host.deps, s)
   }, 120_000)
 
-  afterAll(async () => { await host?.close(); await sandbox?.close(); rmSync(dir, { recursive: true, force: true }) })
+  afterAll(async () => {
+    await host?.close()
+    await sandbox?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
 
   it('beforeRequest changes the source request (the scheme asks for WaitConfirm, every count query asks for Confirmed)', () => {
-    const counts = sandbox.jst.log.entries().filter((e) => e.endpoint.includes('/open/inventory/count/query') && e.outcome === 'accepted')
+    const counts = sandbox.jst.log
+      .entries()
+      .filter((e) => e.endpoint.includes('/open/inventory/count/query') && e.outcome === 'accepted')
     expect(counts.length).toBeGreaterThan(0)
     for (const e of counts) expect(JSON.parse(String(e.params.biz))).toMatchObject({ status: 'Confirmed' })
   })
@@ -88,7 +120,15 @@ describe('custom processors against the simulators', () => {
 
   it('beforeStore changes the stored record (the bill carries the enriched remark) and logs with the record id', () => {
     expect(actualBills(sandbox).get(picked.enriched)?.remark).toContain('enriched by beforeStore')
-    expect(logs).toContainEqual(expect.objectContaining({ msg: 'enriched', recordId: picked.enriched, hook: 'beforeStore', processor: 'e2e-hooks', tag: 'proc' }))
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'enriched',
+        recordId: picked.enriched,
+        hook: 'beforeStore',
+        processor: 'e2e-hooks',
+        tag: 'proc',
+      }),
+    )
   })
 
   it('beforeWrite changes the payload written', () => {
@@ -102,7 +142,11 @@ describe('custom processors against the simulators', () => {
   })
 
   it('a hook that throws or overruns its time limit parks only its record, with a coded error naming the hook', async () => {
-    const cases = [[picked.storeThrows, 'ERR_PROCESSOR_HOOK', 'beforeStore'], [picked.storeSlow, 'ERR_PROCESSOR_TIMEOUT', 'beforeStore'], [picked.writeThrows, 'ERR_PROCESSOR_HOOK', 'beforeWrite']] as const
+    const cases = [
+      [picked.storeThrows, 'ERR_PROCESSOR_HOOK', 'beforeStore'],
+      [picked.storeSlow, 'ERR_PROCESSOR_TIMEOUT', 'beforeStore'],
+      [picked.writeThrows, 'ERR_PROCESSOR_HOOK', 'beforeWrite'],
+    ] as const
     for (const [id, code, hook] of cases) {
       const r = await host.ports.ledger.getRecord(LOSS, id)
       expect(r?.status).toBe('error')

@@ -13,7 +13,10 @@ import { LOSS, oracle, runAll, world, type World } from './support.js'
 
 describe('a source field named __proto__', () => {
   let w: World | undefined
-  afterEach(async () => { await w?.close(); w = undefined })
+  afterEach(async () => {
+    await w?.close()
+    w = undefined
+  })
 
   it('reaches the ledger, its content hash and the JDY bill it is mapped into', async () => {
     w = await world({ orders: 40, days: 3, seed: 5 })
@@ -23,13 +26,18 @@ describe('a source field named __proto__', () => {
       o.extra = JSON.parse('{"__proto__":"PROTO-7","note":"kept"}') as Record<string, unknown>
     })
     // The case-article scheme, its remark also carrying the __proto__ field.
-    const scheme = JSON.parse(readFileSync(join(examplesDir(), 'jst-count-to-jdy-check-loss.json'), 'utf8')) as { target: { metadata: { request: { field: string; value: unknown }[] } } }
+    const scheme = JSON.parse(readFileSync(join(examplesDir(), 'jst-count-to-jdy-check-loss.json'), 'utf8')) as {
+      target: { metadata: { request: { field: string; value: unknown }[] } }
+    }
     const remark = scheme.target.metadata.request.find((f) => f.field === 'remark')!
     remark.value = '{{remark}}|{{__proto__}}'
     const file = join(w.dir, 'loss-with-proto.json')
     writeFileSync(file, JSON.stringify(scheme))
     await w.host.close()
-    const config = { ...w.config, schemes: w.config.schemes.map((s) => (s.file.endsWith('jst-count-to-jdy-check-loss.json') ? { ...s, file } : s)) }
+    const config = {
+      ...w.config,
+      schemes: w.config.schemes.map((s) => (s.file.endsWith('jst-count-to-jdy-check-loss.json') ? { ...s, file } : s)),
+    }
     w.host = await openHost(config, { log: silentLogger })
 
     await runAll(w)

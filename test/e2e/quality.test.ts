@@ -17,22 +17,37 @@ import { LOSS, world, type World } from './support.js'
 describe('data-quality rules in a run', () => {
   let w: World | undefined
   let h: Host | undefined
-  afterEach(async () => { await h?.close(); await w?.close() })
+  afterEach(async () => {
+    await h?.close()
+    await w?.close()
+  })
 
-  it('parks records failing a quality rule with its code and path, writes the rest and keeps the run\'s quality summary', async () => {
+  it("parks records failing a quality rule with its code and path, writes the rest and keeps the run's quality summary", async () => {
     w = await world({ orders: 40, days: 2, seed: 23 })
-    const doc = JSON.parse(readFileSync(join(examplesDir(), `${LOSS}.json`), 'utf8')) as { target: Record<string, unknown> }
-    doc.target.quality = [{ rule: 'regex', path: 'bill_no', pattern: '[02468]$', name: 'even bill numbers only' }, { rule: 'unique', path: 'bill_no' }]
+    const doc = JSON.parse(readFileSync(join(examplesDir(), `${LOSS}.json`), 'utf8')) as {
+      target: Record<string, unknown>
+    }
+    doc.target.quality = [
+      { rule: 'regex', path: 'bill_no', pattern: '[02468]$', name: 'even bill numbers only' },
+      { rule: 'unique', path: 'bill_no' },
+    ]
     const file = join(w.dir, 'loss-with-quality.json')
     writeFileSync(file, JSON.stringify(doc))
     await w.host.close()
-    h = await openHost({ ...w.config, schemes: w.config.schemes.map((s) => (s.file.endsWith(`${LOSS}.json`) ? { ...s, file } : s)) }, { log: silentLogger })
+    h = await openHost(
+      { ...w.config, schemes: w.config.schemes.map((s) => (s.file.endsWith(`${LOSS}.json`) ? { ...s, file } : s)) },
+      { log: silentLogger },
+    )
     w.host = h
     for (const id of ['jdy-materials', 'jdy-stores']) await runScheme(h.deps, h.scheme(id))
     const s = await runScheme(h.deps, h.scheme(LOSS))
 
-    expect(s.quality?.map((q) => [q.rule, q.code, q.path])).toEqual([['even bill numbers only', 'ERR_QUALITY_PATTERN', 'bill_no']])
-    const parked = (await h.store.ledger.listRecords(LOSS, { status: 'error', limit: 1000 })).records.filter((r) => r.lastError?.code === 'ERR_QUALITY_PATTERN')
+    expect(s.quality?.map((q) => [q.rule, q.code, q.path])).toEqual([
+      ['even bill numbers only', 'ERR_QUALITY_PATTERN', 'bill_no'],
+    ])
+    const parked = (await h.store.ledger.listRecords(LOSS, { status: 'error', limit: 1000 })).records.filter(
+      (r) => r.lastError?.code === 'ERR_QUALITY_PATTERN',
+    )
     expect(parked.length).toBe(s.quality?.[0]?.count)
     expect(parked.length).toBeGreaterThan(0)
     for (const r of parked) expect(String(r.payload?.bill_no)).toMatch(/[13579]$/)
@@ -42,7 +57,11 @@ describe('data-quality rules in a run', () => {
 
     const [run] = await h.store.runs.list(LOSS, 1)
     expect((await readQualitySummary(h.store, run?.id ?? '')).map((q) => q.count)).toEqual([parked.length])
-    expect((await h.store.runs.get(run?.id ?? '')).counters.quality).toEqual({ 'ERR_QUALITY_PATTERN bill_no': parked.length })
-    expect(summaryText(s)).toMatch(/quality:\n\s+even bill numbers only\s+ERR_QUALITY_PATTERN\s+\d+\s+e\.g\. record \S+ bill_no: /)
+    expect((await h.store.runs.get(run?.id ?? '')).counters.quality).toEqual({
+      'ERR_QUALITY_PATTERN bill_no': parked.length,
+    })
+    expect(summaryText(s)).toMatch(
+      /quality:\n\s+even bill numbers only\s+ERR_QUALITY_PATTERN\s+\d+\s+e\.g\. record \S+ bill_no: /,
+    )
   }, 60_000)
 })

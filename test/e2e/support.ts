@@ -29,18 +29,51 @@ export function configFor(sandbox: Sandbox, dir: string, start: Date, quotaScale
   const info = sandbox.info()
   const ex = examplesDir()
   // Budgets as a user sets them: the vendor's quota (scaled like the simulators' in a large test).
-  const jstBudget = quotaScale === 1 ? { perSecond: 50, perMinute: 3000, inFlight: 4 } : { perSecond: 5 * quotaScale, perMinute: 100 * quotaScale, inFlight: 4 }
-  const jdyBudget = quotaScale === 1 ? { perSecond: 50, perMinute: 3000, inFlight: 4 } : { perSecond: Math.ceil(500 * quotaScale / 60), perMinute: 500 * quotaScale, inFlight: 8 }
+  const jstBudget =
+    quotaScale === 1
+      ? { perSecond: 50, perMinute: 3000, inFlight: 4 }
+      : { perSecond: 5 * quotaScale, perMinute: 100 * quotaScale, inFlight: 4 }
+  const jdyBudget =
+    quotaScale === 1
+      ? { perSecond: 50, perMinute: 3000, inFlight: 4 }
+      : { perSecond: Math.ceil((500 * quotaScale) / 60), perMinute: 500 * quotaScale, inFlight: 8 }
   return {
-    file: undefined, baseDir: dir,
+    file: undefined,
+    baseDir: dir,
     database: { url: `sqlite:${join(dir, 'ferry.db')}` },
     masterKey: { file: join(dir, 'master.key') },
     connections: {
-      jst: { connector: 'jushuitan', budget: jstBudget, settings: { baseUrl: info.jst.url, appKey: info.jst.appKey, appSecret: info.jst.appSecret, accessToken: info.jst.accessToken, refreshToken: info.jst.refreshToken } },
-      jdy: { connector: 'kingdee-jdy', budget: jdyBudget, settings: { baseUrl: info.jdy.url, clientId: info.jdy.clientId, clientSecret: info.jdy.clientSecret,
-        outerInstanceId: info.jdy.outerInstanceId, accountId: info.jdy.accountId, appKey: info.jdy.appKey, appSecret: info.jdy.appSecret, domain: info.jdy.domain } },
+      jst: {
+        connector: 'jushuitan',
+        budget: jstBudget,
+        settings: {
+          baseUrl: info.jst.url,
+          appKey: info.jst.appKey,
+          appSecret: info.jst.appSecret,
+          accessToken: info.jst.accessToken,
+          refreshToken: info.jst.refreshToken,
+        },
+      },
+      jdy: {
+        connector: 'kingdee-jdy',
+        budget: jdyBudget,
+        settings: {
+          baseUrl: info.jdy.url,
+          clientId: info.jdy.clientId,
+          clientSecret: info.jdy.clientSecret,
+          outerInstanceId: info.jdy.outerInstanceId,
+          accountId: info.jdy.accountId,
+          appKey: info.jdy.appKey,
+          appSecret: info.jdy.appSecret,
+          domain: info.jdy.domain,
+        },
+      },
     },
-    schemes: ['jdy-materials.json', 'jdy-stores.json', 'jst-count-to-jdy-check-loss.json'].map((f) => ({ file: join(ex, f), enabled: true, start })),
+    schemes: ['jdy-materials.json', 'jdy-stores.json', 'jst-count-to-jdy-check-loss.json'].map((f) => ({
+      file: join(ex, f),
+      enabled: true,
+      start,
+    })),
     collections: {},
     engine: { retryLadder: [1, 1, 1], jitter: 0, leaseTtlSeconds: 30, batchSize: 100 },
   }
@@ -51,19 +84,45 @@ export async function world(opts: { orders: number; days: number; seed: number; 
   const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'))
   const hour = 3_600_000
   const start = new Date(Math.floor(Date.now() / hour) * hour - opts.days * 86_400_000 - 2 * hour)
-  const sandbox = await startSandbox({ orders: opts.orders, days: opts.days, seed: opts.seed, start, ...(opts.quotaScale === undefined ? {} : { quotaScale: opts.quotaScale }) })
+  const sandbox = await startSandbox({
+    orders: opts.orders,
+    days: opts.days,
+    seed: opts.seed,
+    start,
+    ...(opts.quotaScale === undefined ? {} : { quotaScale: opts.quotaScale }),
+  })
   const config = configFor(sandbox, dir, start, opts.quotaScale)
   const w: World = {
-    sandbox, dir, config,
+    sandbox,
+    dir,
+    config,
     host: await openHost(config, { log: silentLogger }),
-    async reopen() { await w.host.close(); w.host = await openHost(config, { log: silentLogger }); return w.host },
-    async close() { await w.host.close(); await sandbox.close(); rmSync(dir, { recursive: true, force: true }) },
+    async reopen() {
+      await w.host.close()
+      w.host = await openHost(config, { log: silentLogger })
+      return w.host
+    },
+    async close() {
+      await w.host.close()
+      await sandbox.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
   return w
 }
 
-export interface ExpectedLine { material_id: string; unit_id: string; stock_id: string; qty: string }
-export interface ExpectedBill { bill_no: string; bill_date: string; remark: string; material_entity: ExpectedLine[] }
+export interface ExpectedLine {
+  material_id: string
+  unit_id: string
+  stock_id: string
+  qty: string
+}
+export interface ExpectedBill {
+  bill_no: string
+  bill_date: string
+  remark: string
+  material_entity: ExpectedLine[]
+}
 
 const dec = (n: number) => String(Math.abs(n))
 
@@ -72,7 +131,10 @@ const dec = (n: number) => String(Math.abs(n))
  * remark; only loss rows, as positive quantities; JDY material/unit by sku number, JDY store by
  * String(wms_co_id). Orders touching a sku without a JDY material are expected to be parked.
  */
-export function oracle(orders: readonly JstCountOrder[], jdy: Dataset['jdy']): { bills: Map<string, ExpectedBill>; parked: Map<string, string[]> } {
+export function oracle(
+  orders: readonly JstCountOrder[],
+  jdy: Dataset['jdy'],
+): { bills: Map<string, ExpectedBill>; parked: Map<string, string[]> } {
   const bills = new Map<string, ExpectedBill>()
   const parked = new Map<string, string[]>()
   for (const o of orders) {
@@ -80,10 +142,15 @@ export function oracle(orders: readonly JstCountOrder[], jdy: Dataset['jdy']): {
     const loss = o.items.filter((i) => i.qty < 0)
     if (loss.length === 0) continue
     const missing = loss.map((i) => i.sku_id).filter((sku) => !jdy.materials.some((m) => m.number === sku))
-    if (missing.length > 0) { parked.set(String(o.io_id), missing); continue }
+    if (missing.length > 0) {
+      parked.set(String(o.io_id), missing)
+      continue
+    }
     const store = jdy.stores.find((s) => s.number === String(o.wms_co_id))
     bills.set(String(o.io_id), {
-      bill_no: String(o.io_id), bill_date: o.io_date.slice(0, 10), remark: o.remark,
+      bill_no: String(o.io_id),
+      bill_date: o.io_date.slice(0, 10),
+      remark: o.remark,
       material_entity: loss.map((i) => {
         const m = jdy.materials.find((x) => x.number === i.sku_id)!
         return { material_id: m.id, unit_id: m.base_unit_id, stock_id: store?.id ?? '(no store)', qty: dec(i.qty) }
@@ -98,8 +165,15 @@ export function actualBills(sandbox: Sandbox): Map<string, ExpectedBill> {
   const out = new Map<string, ExpectedBill>()
   for (const b of sandbox.jdy.bills.list()) {
     out.set(b.bill_no, {
-      bill_no: b.bill_no, bill_date: b.bill_date, remark: b.remark,
-      material_entity: b.material_entity.map((l) => ({ material_id: l.material_id, unit_id: l.unit_id, stock_id: l.stock_id, qty: l.qty })),
+      bill_no: b.bill_no,
+      bill_date: b.bill_date,
+      remark: b.remark,
+      material_entity: b.material_entity.map((l) => ({
+        material_id: l.material_id,
+        unit_id: l.unit_id,
+        stock_id: l.stock_id,
+        qty: l.qty,
+      })),
     })
   }
   return out
@@ -115,18 +189,44 @@ export function writeConfig(sandbox: Sandbox, dir: string, start: Date): string 
   const info = sandbox.info()
   const ex = examplesDir()
   const file = join(dir, 'ferry.yaml')
-  writeFileSync(file, stringify({
-    database: { url: `sqlite:${join(dir, 'ferry.db')}` },
-    masterKey: { file: join(dir, 'master.key') },
-    connections: {
-      jst: { connector: 'jushuitan', budget: { perSecond: 50, perMinute: 3000, inFlight: 2 },
-        settings: { baseUrl: info.jst.url, appKey: info.jst.appKey, appSecret: '${TEST_JST_SECRET}', accessToken: info.jst.accessToken, refreshToken: info.jst.refreshToken } },
-      jdy: { connector: 'kingdee-jdy', budget: { perSecond: 50, perMinute: 3000, inFlight: 2 },
-        settings: { baseUrl: info.jdy.url, clientId: info.jdy.clientId, clientSecret: '${TEST_JDY_SECRET}', outerInstanceId: info.jdy.outerInstanceId,
-          accountId: info.jdy.accountId, appKey: info.jdy.appKey, appSecret: info.jdy.appSecret, domain: info.jdy.domain } },
-    },
-    schemes: ['jdy-materials.json', 'jdy-stores.json', 'jst-count-to-jdy-check-loss.json'].map((f) => ({ file: join(ex, f), start: start.toISOString() })),
-    engine: { retryLadder: [1, 1, 1], jitter: 0, leaseTtlSeconds: 2 },
-  }))
+  writeFileSync(
+    file,
+    stringify({
+      database: { url: `sqlite:${join(dir, 'ferry.db')}` },
+      masterKey: { file: join(dir, 'master.key') },
+      connections: {
+        jst: {
+          connector: 'jushuitan',
+          budget: { perSecond: 50, perMinute: 3000, inFlight: 2 },
+          settings: {
+            baseUrl: info.jst.url,
+            appKey: info.jst.appKey,
+            appSecret: '${TEST_JST_SECRET}',
+            accessToken: info.jst.accessToken,
+            refreshToken: info.jst.refreshToken,
+          },
+        },
+        jdy: {
+          connector: 'kingdee-jdy',
+          budget: { perSecond: 50, perMinute: 3000, inFlight: 2 },
+          settings: {
+            baseUrl: info.jdy.url,
+            clientId: info.jdy.clientId,
+            clientSecret: '${TEST_JDY_SECRET}',
+            outerInstanceId: info.jdy.outerInstanceId,
+            accountId: info.jdy.accountId,
+            appKey: info.jdy.appKey,
+            appSecret: info.jdy.appSecret,
+            domain: info.jdy.domain,
+          },
+        },
+      },
+      schemes: ['jdy-materials.json', 'jdy-stores.json', 'jst-count-to-jdy-check-loss.json'].map((f) => ({
+        file: join(ex, f),
+        start: start.toISOString(),
+      })),
+      engine: { retryLadder: [1, 1, 1], jitter: 0, leaseTtlSeconds: 2 },
+    }),
+  )
   return file
 }

@@ -25,15 +25,21 @@ class SyntheticSource implements SourceRuntime {
   constructor(private readonly perDay: number) {}
   planWindows(_api: string, from: Date, to: Date): TimeWindow[] {
     const out: TimeWindow[] = []
-    for (let t = from.getTime(); t < to.getTime(); t += DAY) out.push({ start: new Date(t), end: new Date(Math.min(t + DAY, to.getTime())) })
+    for (let t = from.getTime(); t < to.getTime(); t += DAY)
+      out.push({ start: new Date(t), end: new Date(Math.min(t + DAY, to.getTime())) })
     return out
   }
   async *read(req: ReadRequest): AsyncIterable<Page> {
     const day = Math.round((req.window!.start.getTime() - START.getTime()) / DAY)
     for (let i = 0, p = 1; i < this.perDay; i += 50, p++) {
       const rows = Array.from({ length: Math.min(50, this.perDay - i) }, (_, k) => ({
-        io_id: `${day}-${i + k}`, modified: req.window!.start.toISOString(), remark: 'bench',
-        items: [{ sku_id: 'A', qty: -1 - ((i + k) % 5) }, { sku_id: 'B', qty: 2 }],
+        io_id: `${day}-${i + k}`,
+        modified: req.window!.start.toISOString(),
+        remark: 'bench',
+        items: [
+          { sku_id: 'A', qty: -1 - ((i + k) % 5) },
+          { sku_id: 'B', qty: 2 },
+        ],
       }))
       yield { rows, pageIndex: p, hasNext: i + 50 < this.perDay }
     }
@@ -42,14 +48,26 @@ class SyntheticSource implements SourceRuntime {
 
 class CountingTarget implements TargetRuntime {
   written = 0
-  async write() { this.written++; return { kind: 'ok' as const, targetId: `T${this.written}`, response: { ok: true } } }
-  async probe() { return { exists: false } }
+  async write() {
+    this.written++
+    return { kind: 'ok' as const, targetId: `T${this.written}`, response: { ok: true } }
+  }
+  async probe() {
+    return { exists: false }
+  }
 }
 
 function sampleHeap(): { stop(): number } {
   let peak = process.memoryUsage().heapUsed
-  const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage().heapUsed) }, 20)
-  return { stop: () => { clearInterval(t); return Math.max(peak, process.memoryUsage().heapUsed) } }
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed)
+  }, 20)
+  return {
+    stop: () => {
+      clearInterval(t)
+      return Math.max(peak, process.memoryUsage().heapUsed)
+    },
+  }
 }
 
 describe('backfill memory', () => {
@@ -59,18 +77,36 @@ describe('backfill memory', () => {
     try {
       const days = 30
       const target = new CountingTarget()
-      const scheme = lossScheme(new Map([['A', 'M-A'], ['B', 'M-B']]), { schedule: { start: START } })
+      const scheme = lossScheme(
+        new Map([
+          ['A', 'M-A'],
+          ['B', 'M-B'],
+        ]),
+        { schedule: { start: START } },
+      )
       await store.schemes.save(scheme.id, JSON.stringify({ id: scheme.id }), { name: scheme.name })
       const base = process.memoryUsage().heapUsed
       const heap = sampleHeap()
-      const summary = await runScheme({
-        ports: storePorts(store), clock: { now: () => new Date() }, log: silentLogger,
-        connections: { source: async () => new SyntheticSource(Math.ceil(ORDERS / days)), target: async () => target, inFlight: () => 4 },
-      }, scheme, { range: { from: START, to: new Date(START.getTime() + days * DAY) } })
+      const summary = await runScheme(
+        {
+          ports: storePorts(store),
+          clock: { now: () => new Date() },
+          log: silentLogger,
+          connections: {
+            source: async () => new SyntheticSource(Math.ceil(ORDERS / days)),
+            target: async () => target,
+            inFlight: () => 4,
+          },
+        },
+        scheme,
+        { range: { from: START, to: new Date(START.getTime() + days * DAY) } },
+      )
       const peak = heap.stop()
       expect(summary.status).toBe('ok')
       expect(target.written).toBe(Math.ceil(ORDERS / days) * days)
-      console.log(`backfill of ${target.written} orders: peak heap ${(peak / 2 ** 20).toFixed(1)} MiB (${((peak - base) / 2 ** 20).toFixed(1)} MiB above the start)`)
+      console.log(
+        `backfill of ${target.written} orders: peak heap ${(peak / 2 ** 20).toFixed(1)} MiB (${((peak - base) / 2 ** 20).toFixed(1)} MiB above the start)`,
+      )
     } finally {
       await store.close()
       rmSync(dir, { recursive: true, force: true })

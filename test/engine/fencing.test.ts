@@ -19,7 +19,8 @@ import { doc, FakeSource, FakeTarget, lossScheme } from './support/fakes.js'
 /** Stops this thread (timers included) like SIGSTOP would. */
 const freeze = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 
-const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
+const deadPid = () =>
+  Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
 
 const orders = () => [
   doc('IO1', '2026-11-01T05:00:00Z', [['A', -2]]),
@@ -47,7 +48,10 @@ describe('fencing in the engine', () => {
   })
 
   const deps = (target: FakeTarget, leaseTtlMs: number): EngineDeps => ({
-    ports: storePorts(store), clock: { now: () => new Date(Date.now() + 60_000) }, log: silentLogger, leaseTtlMs,
+    ports: storePorts(store),
+    clock: { now: () => new Date(Date.now() + 60_000) },
+    log: silentLogger,
+    leaseTtlMs,
     connections: { source: async () => new FakeSource(orders()), target: async () => target, inFlight: () => 1 },
     retry: { ladder: [20], jitter: 0 },
   })
@@ -94,6 +98,8 @@ describe('fencing in the engine', () => {
 
   it('still refuses to start while the holder on this host is alive', async () => {
     await other.leases.acquire(lease, 'paused-worker', 600_000, { host: hostIdentity(), pid: process.ppid })
-    await expect(runScheme(deps(new FakeTarget(), 60_000), scheme, { stages: ['target'] })).rejects.toMatchObject({ code: 'ERR_SCHEME_BUSY' })
+    await expect(runScheme(deps(new FakeTarget(), 60_000), scheme, { stages: ['target'] })).rejects.toMatchObject({
+      code: 'ERR_SCHEME_BUSY',
+    })
   })
 })

@@ -29,7 +29,8 @@ describe('groupCalculate through the target stage', () => {
   afterEach(async () => {
     await store?.close()
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
-    store = undefined; dir = undefined
+    store = undefined
+    dir = undefined
   })
 
   /** The scheme compiled from its file exactly as the host does, run against `ports` and a FakeTarget. */
@@ -40,14 +41,24 @@ describe('groupCalculate through the target stage', () => {
     Object.assign(doc.target.metadata.groupCalculate, over)
     writeFileSync(file, JSON.stringify(doc))
     const { compiled } = await loadCompiledScheme(file)
-    const scheme = engineScheme(compiled, { sourceConnection: 'src', targetConnection: 'tgt', start: new Date(Date.now() - 86_400_000),
-      businessKeyField: 'bill_no', lookups: { find: async () => undefined } })
+    const scheme = engineScheme(compiled, {
+      sourceConnection: 'src',
+      targetConnection: 'tgt',
+      start: new Date(Date.now() - 86_400_000),
+      businessKeyField: 'bill_no',
+      lookups: { find: async () => undefined },
+    })
     const target = new FakeTarget()
-    const summary = await runScheme({
-      ports, clock: { now: () => new Date() }, log: silentLogger,
-      connections: { source: async () => new LineSource(lines()), target: async () => target, inFlight: () => 1 },
-      ...(batchSize === undefined ? {} : { batchSize }),
-    }, scheme)
+    const summary = await runScheme(
+      {
+        ports,
+        clock: { now: () => new Date() },
+        log: silentLogger,
+        connections: { source: async () => new LineSource(lines()), target: async () => target, inFlight: () => 1 },
+        ...(batchSize === undefined ? {} : { batchSize }),
+      },
+      scheme,
+    )
     return { summary, target, scheme }
   }
 
@@ -56,14 +67,25 @@ describe('groupCalculate through the target stage', () => {
     const { summary, target, scheme } = await run(ports)
     expect(summary.status).toBe('ok')
     expect(target.writes.map((w) => w.payload)).toEqual([
-      { bill_no: 'G-W1', entries: [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }, { material: 'D', qty: 7 }] },
+      {
+        bill_no: 'G-W1',
+        entries: [
+          { material: 'A', qty: 5.5 },
+          { material: 'B', qty: 1 },
+          { material: 'D', qty: 7 },
+        ],
+      },
       { bill_no: 'G-W2', entries: [{ material: 'C', qty: 4 }] },
     ])
     const w1 = target.bills.get('G-W1')?.id
     const w2 = target.bills.get('G-W2')?.id
     const records = await Promise.all(lines().map(async (l) => ports.ledger.getRecord(scheme.id, l.line_id)))
     expect(records.map((r) => [r?.id, r?.status, r?.targetId])).toEqual([
-      ['L1', 'done', w1], ['L2', 'done', w1], ['L3', 'done', w1], ['L4', 'done', w2], ['L5', 'done', w1],
+      ['L1', 'done', w1],
+      ['L2', 'done', w1],
+      ['L3', 'done', w1],
+      ['L4', 'done', w2],
+      ['L5', 'done', w1],
     ])
   })
 
@@ -73,7 +95,14 @@ describe('groupCalculate through the target stage', () => {
     const { summary, target } = await run(storePorts(store), {}, 2)
     expect(summary.error?.code).toBeUndefined()
     expect(target.writes.map((w) => w.payload)).toEqual([
-      { bill_no: 'G-W1', entries: [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }, { material: 'D', qty: 7 }] },
+      {
+        bill_no: 'G-W1',
+        entries: [
+          { material: 'A', qty: 5.5 },
+          { material: 'B', qty: 1 },
+          { material: 'D', qty: 7 },
+        ],
+      },
       { bill_no: 'G-W2', entries: [{ material: 'C', qty: 4 }] },
     ])
     expect(summary.ledger).toEqual({ done: 5 })
@@ -85,7 +114,13 @@ describe('groupCalculate through the target stage', () => {
     const { summary, target } = await run(storePorts(store), { bodyMaxLine: 2 }, 2)
     expect(summary.error?.code).toBeUndefined()
     expect(target.writes.map((w) => [w.payload.bill_no, w.payload.entries])).toEqual([
-      ['G-W1', [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }]],
+      [
+        'G-W1',
+        [
+          { material: 'A', qty: 5.5 },
+          { material: 'B', qty: 1 },
+        ],
+      ],
       ['G-W1-2', [{ material: 'D', qty: 7 }]],
       ['G-W2', [{ material: 'C', qty: 4 }]],
     ])
@@ -104,7 +139,12 @@ describe('groupCalculate through the target stage', () => {
     const { target } = await run(new MemoryPorts(), { bodyMaxLine: 2 })
     expect(target.writes.map((w) => w.payload.bill_no)).toEqual(['G-W1', 'G-W1-2', 'G-W2'])
     expect(target.writes.map((w) => w.payload.entries)).toEqual([
-      [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }], [{ material: 'D', qty: 7 }], [{ material: 'C', qty: 4 }],
+      [
+        { material: 'A', qty: 5.5 },
+        { material: 'B', qty: 1 },
+      ],
+      [{ material: 'D', qty: 7 }],
+      [{ material: 'C', qty: 4 }],
     ])
     expect(target.bills.size).toBe(3)
   })

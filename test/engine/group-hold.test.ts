@@ -38,8 +38,13 @@ describe('groupCalculate when the records of a group are not ready together', ()
     ports = storePorts(store)
     writeFileSync(join(dir, 'scheme.json'), JSON.stringify(SCHEME))
     const { compiled } = await loadCompiledScheme(join(dir, 'scheme.json'))
-    scheme = engineScheme(compiled, { sourceConnection: 'src', targetConnection: 'tgt', start: new Date(Date.now() - 86_400_000),
-      businessKeyField: 'bill_no', lookups: { find: async () => undefined } })
+    scheme = engineScheme(compiled, {
+      sourceConnection: 'src',
+      targetConnection: 'tgt',
+      start: new Date(Date.now() - 86_400_000),
+      businessKeyField: 'bill_no',
+      lookups: { find: async () => undefined },
+    })
     source = new LineSource([...W1(), ...W2()])
     target = new FakeTarget()
     // Ahead of the store clock, which stamps new records due "now" in real time.
@@ -50,10 +55,17 @@ describe('groupCalculate when the records of a group are not ready together', ()
     rmSync(dir, { recursive: true, force: true })
   })
 
-  const run = (batchSize = 100) => runScheme({
-    ports, clock: { now: () => new Date(now) }, log: silentLogger, batchSize,
-    connections: { source: async () => source, target: async () => target, inFlight: () => 1 },
-  }, scheme)
+  const run = (batchSize = 100) =>
+    runScheme(
+      {
+        ports,
+        clock: { now: () => new Date(now) },
+        log: silentLogger,
+        batchSize,
+        connections: { source: async () => source, target: async () => target, inFlight: () => 1 },
+      },
+      scheme,
+    )
   const record = (id: string) => ports.ledger.getRecord(scheme.id, id)
   const billsFor = (key: string) => target.writes.filter((w) => w.key === key)
 
@@ -73,7 +85,14 @@ describe('groupCalculate when the records of a group are not ready together', ()
     expect(summary.status).toBe('ok')
     const written = billsFor('G-W1')
     expect(written).toHaveLength(2)
-    expect(written[1]?.payload).toEqual({ bill_no: 'G-W1', entries: [{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }, { material: 'D', qty: 7 }] })
+    expect(written[1]?.payload).toEqual({
+      bill_no: 'G-W1',
+      entries: [
+        { material: 'A', qty: 5.5 },
+        { material: 'B', qty: 1 },
+        { material: 'D', qty: 7 },
+      ],
+    })
     const id = target.bills.get('G-W1')?.id
     for (const r of ['L1', 'L2', 'L3', 'L5']) expect(await record(r)).toMatchObject({ status: 'done', targetId: id })
   })
@@ -104,11 +123,18 @@ describe('groupCalculate when the records of a group are not ready together', ()
     now += 1_000
     const summary = await run()
     expect(summary.ledger).toEqual({ done: 5 })
-    expect(billsFor('G-W1').at(-1)?.payload.entries).toEqual([{ material: 'A', qty: 5.5 }, { material: 'B', qty: 1 }, { material: 'D', qty: 7 }])
+    expect(billsFor('G-W1').at(-1)?.payload.entries).toEqual([
+      { material: 'A', qty: 5.5 },
+      { material: 'B', qty: 1 },
+      { material: 'D', qty: 7 },
+    ])
   })
 
   it('groups records stored without a group key (before the ledger kept one) whole, whatever the batch size', async () => {
-    await store.ledger.upsertSourceRecords(scheme.id, [...W1(), LATE(), ...W2()].map((l) => ({ id: l.line_id, number: l.line_id, content: { ...l } })))
+    await store.ledger.upsertSourceRecords(
+      scheme.id,
+      [...W1(), LATE(), ...W2()].map((l) => ({ id: l.line_id, number: l.line_id, content: { ...l } })),
+    )
     source.lines = []
     const summary = await run(1)
     expect(summary.error?.code).toBeUndefined()

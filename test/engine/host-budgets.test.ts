@@ -29,9 +29,17 @@ describe('credential budgets of a host', () => {
   it('lets perSecond alone set the rate: a JDY connection told 20/s gets 1 200/min, not the default 400', async () => {
     store = await open()
     const budgets = new HostBudgets(store, silentLogger)
-    const b = await budgets.forConnection(kingdeeJdy, 'kingdee-jdy:book', 'jdy', { connector: 'kingdee-jdy', settings: {}, budget: { perSecond: 20 } })
+    const b = await budgets.forConnection(kingdeeJdy, 'kingdee-jdy:book', 'jdy', {
+      connector: 'kingdee-jdy',
+      settings: {},
+      budget: { perSecond: 20 },
+    })
     expect(b.stats().effective).toEqual({ perSecond: 20, perMinute: 1200, inFlight: 4 })
-    expect(budgets.report()[0]).toMatchObject({ key: 'kingdee-jdy:book', connections: ['jdy'], configured: { perSecond: 20, perMinute: 1200 } })
+    expect(budgets.report()[0]).toMatchObject({
+      key: 'kingdee-jdy:book',
+      connections: ['jdy'],
+      configured: { perSecond: 20, perMinute: 1200 },
+    })
   })
 
   it('keeps a learned limit in the store and starts the next run from it', async () => {
@@ -54,12 +62,25 @@ describe('credential budgets of a host', () => {
   it('reports the budgets of the connections a host opened', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-budgets-'))
     const config: FerryConfig = {
-      file: undefined, baseDir: dir,
+      file: undefined,
+      baseDir: dir,
       database: { url: `sqlite:${join(dir, 'host.db')}` },
       masterKey: { file: join(dir, 'master.key') },
       connections: {
-        jdy: { connector: 'kingdee-jdy', budget: { perSecond: 20 }, settings: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's',
-          outerInstanceId: 'o', accountId: 'a', appKey: 'k', appSecret: 'x', domain: 'http://127.0.0.1:9' } },
+        jdy: {
+          connector: 'kingdee-jdy',
+          budget: { perSecond: 20 },
+          settings: {
+            baseUrl: 'http://127.0.0.1:9',
+            clientId: 'c',
+            clientSecret: 's',
+            outerInstanceId: 'o',
+            accountId: 'a',
+            appKey: 'k',
+            appSecret: 'x',
+            domain: 'http://127.0.0.1:9',
+          },
+        },
       },
       schemes: [],
       collections: {},
@@ -68,7 +89,13 @@ describe('credential budgets of a host', () => {
     const host = await openHost(config, { log: silentLogger })
     try {
       await host.deps.connections.target('jdy')
-      expect(host.budgets()).toEqual([expect.objectContaining({ connections: ['jdy'], configured: { perSecond: 20, perMinute: 1200, inFlight: 4 }, throttled: 0 })])
+      expect(host.budgets()).toEqual([
+        expect.objectContaining({
+          connections: ['jdy'],
+          configured: { perSecond: 20, perMinute: 1200, inFlight: 4 },
+          throttled: 0,
+        }),
+      ])
     } finally {
       await host.close()
     }
@@ -76,15 +103,25 @@ describe('credential budgets of a host', () => {
 
   describe('budget counters of a run', () => {
     let w: World | undefined
-    afterEach(async () => { await w?.close(); w = undefined })
+    afterEach(async () => {
+      await w?.close()
+      w = undefined
+    })
 
-    it('records the run\'s own vendor calls and throttled answers from a throttling JDY under stage budget', async () => {
+    it("records the run's own vendor calls and throttled answers from a throttling JDY under stage budget", async () => {
       w = await world({ orders: 12, days: 1, seed: 16 })
       const [materials, stores, loss] = w.host.schemes
       await runScheme(w.host.deps, materials!)
       await runScheme(w.host.deps, stores!)
       // JDY answers the first three saves of check-loss bills with HTTP 429.
-      w.sandbox.jdy.faults.set([{ endpoint: 'POST /jdy/v2/scm/inv_check_loss_bill', when: { always: true }, times: 3, fault: { kind: 'http_error', status: 429 } }])
+      w.sandbox.jdy.faults.set([
+        {
+          endpoint: 'POST /jdy/v2/scm/inv_check_loss_bill',
+          when: { always: true },
+          times: 3,
+          fault: { kind: 'http_error', status: 429 },
+        },
+      ])
       const before = w.host.budgets().find((b) => b.key.startsWith('kingdee-jdy'))
       const summary = await runScheme(w.host.deps, loss!)
       expect(loss!.id).toBe(LOSS)

@@ -21,7 +21,12 @@ const material = (number: string) => ({ collection: 'jdy-materials', field: 'id'
 
 describe('LookupCache', () => {
   it('answers a repeated lookup from memory and keys it by collection, field and where values', async () => {
-    const s = storeOf({ 'jdy-materials': [{ number: 'A', id: 'm-a', unit: 'u-a' }, { number: 'B', id: 'm-b', unit: 'u-b' }] })
+    const s = storeOf({
+      'jdy-materials': [
+        { number: 'A', id: 'm-a', unit: 'u-a' },
+        { number: 'B', id: 'm-b', unit: 'u-b' },
+      ],
+    })
     const cache = new LookupCache(s.provider)
     expect(await cache.find(material('A'))).toBe('m-a')
     expect(await cache.find(material('A'))).toBe('m-a')
@@ -63,7 +68,13 @@ describe('LookupCache', () => {
   })
 
   it('holds at most its bound, dropping the least recently used answer', async () => {
-    const s = storeOf({ 'jdy-materials': [{ number: 'A', id: 'm-a' }, { number: 'B', id: 'm-b' }, { number: 'C', id: 'm-c' }] })
+    const s = storeOf({
+      'jdy-materials': [
+        { number: 'A', id: 'm-a' },
+        { number: 'B', id: 'm-b' },
+        { number: 'C', id: 'm-c' },
+      ],
+    })
     const cache = new LookupCache(s.provider, 2)
     await cache.find(material('A'))
     await cache.find(material('B'))

@@ -12,13 +12,27 @@ function setup(docs: Doc[], now = '2026-11-04T00:00:00Z') {
   const target = new FakeTarget()
   let t = new Date(now)
   const clock: Clock & { set(iso: string): void; advance(ms: number): void; slept: number[] } = {
-    now: () => t, set: (iso) => { t = new Date(iso) }, advance: (ms) => { t = new Date(t.getTime() + ms) },
+    now: () => t,
+    set: (iso) => {
+      t = new Date(iso)
+    },
+    advance: (ms) => {
+      t = new Date(t.getTime() + ms)
+    },
     slept: [],
-    sleep: async (ms) => { clock.slept.push(ms); t = new Date(t.getTime() + ms) },
+    sleep: async (ms) => {
+      clock.slept.push(ms)
+      t = new Date(t.getTime() + ms)
+    },
   }
-  const materials = new Map([['A', 'M-A'], ['B', 'M-B']])
+  const materials = new Map([
+    ['A', 'M-A'],
+    ['B', 'M-B'],
+  ])
   const deps: EngineDeps = {
-    ports, clock, log: silentLogger,
+    ports,
+    clock,
+    log: silentLogger,
     connections: { source: async () => source, target: async () => target, inFlight: () => 2 },
     retry: { ladder: [20, 300], jitter: 0 },
   }
@@ -26,11 +40,22 @@ function setup(docs: Doc[], now = '2026-11-04T00:00:00Z') {
 }
 
 const orders = () => [
-  doc('IO1', '2026-11-01T05:00:00Z', [['A', -2], ['B', 3]], 'monthly'),
+  doc(
+    'IO1',
+    '2026-11-01T05:00:00Z',
+    [
+      ['A', -2],
+      ['B', 3],
+    ],
+    'monthly',
+  ),
   doc('IO2', '2026-11-01T06:00:00Z', [['A', 1]]),
   doc('IO3', '2026-11-02T07:00:00Z', [['B', -1.5]], '包材 count'),
   doc('IO4', '2026-11-02T08:00:00Z', [['B', -4]]),
-  doc('IO5', '2026-11-03T09:00:00Z', [['A', -1], ['B', -1]]),
+  doc('IO5', '2026-11-03T09:00:00Z', [
+    ['A', -1],
+    ['B', -1],
+  ]),
 ]
 
 describe('pipeline', () => {
@@ -39,8 +64,17 @@ describe('pipeline', () => {
     const summary = await runScheme(s.deps, s.scheme)
     expect(summary.status).toBe('ok')
     expect([...s.target.bills.keys()].sort()).toEqual(['IO1', 'IO4', 'IO5'])
-    expect(s.target.bills.get('IO1')).toMatchObject({ bill_no: 'IO1', remark: 'monthly', material_entity: [{ material_id: 'M-A', qty: 2 }] })
-    expect(s.target.bills.get('IO5')).toMatchObject({ material_entity: [{ material_id: 'M-A', qty: 1 }, { material_id: 'M-B', qty: 1 }] })
+    expect(s.target.bills.get('IO1')).toMatchObject({
+      bill_no: 'IO1',
+      remark: 'monthly',
+      material_entity: [{ material_id: 'M-A', qty: 2 }],
+    })
+    expect(s.target.bills.get('IO5')).toMatchObject({
+      material_entity: [
+        { material_id: 'M-A', qty: 1 },
+        { material_id: 'M-B', qty: 1 },
+      ],
+    })
     expect(summary.counters.written).toBe(3)
   })
 
@@ -52,7 +86,9 @@ describe('pipeline', () => {
       ['2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z'],
       ['2026-11-03T00:00:00.000Z', '2026-11-04T00:00:00.000Z'],
     ])
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(new Date('2026-11-04T00:00:00Z'))
+    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
+      new Date('2026-11-04T00:00:00Z'),
+    )
   })
 
   it('a second run writes nothing new and starts where the first one ended', async () => {
@@ -67,19 +103,27 @@ describe('pipeline', () => {
   })
 
   it('does not advance the cursor past a window whose fetch failed, and catches up on the next run', async () => {
-    const docs = [...orders(), doc('IO6', '2026-11-02T09:00:00Z', [['A', -7]]), doc('IO7', '2026-11-02T10:00:00Z', [['A', -8]])]
+    const docs = [
+      ...orders(),
+      doc('IO6', '2026-11-02T09:00:00Z', [['A', -7]]),
+      doc('IO7', '2026-11-02T10:00:00Z', [['A', -8]]),
+    ]
     const s = setup(docs)
     s.source.failWindows.add(new Date('2026-11-02T00:00:00Z').getTime())
     const first = await runScheme(s.deps, s.scheme)
     expect(first.status).toBe('failed')
     expect(first.error?.code).toBe('ERR_HTTP_SERVER')
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(new Date('2026-11-02T00:00:00Z'))
+    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
+      new Date('2026-11-02T00:00:00Z'),
+    )
     expect(s.target.bills.has('IO5')).toBe(false)
     s.source.failWindows.clear()
     const second = await runScheme(s.deps, s.scheme)
     expect(second.status).toBe('ok')
     expect([...s.target.bills.keys()].sort()).toEqual(['IO1', 'IO4', 'IO5', 'IO6', 'IO7'])
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(new Date('2026-11-04T00:00:00Z'))
+    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
+      new Date('2026-11-04T00:00:00Z'),
+    )
   })
 
   it('parks only the records with a missing material, naming the sku, and writes them after retry', async () => {
@@ -87,7 +131,12 @@ describe('pipeline', () => {
     await runScheme(s.deps, s.scheme)
     const parked = (await s.ports.ledger.listRecords(s.scheme.id, { status: 'error' })).records
     expect(parked.map((r) => r.id)).toEqual(['IO8'])
-    expect(parked[0]?.lastError).toMatchObject({ code: 'ERR_LOOKUP_MISSING', kind: 'data', message: 'JDY material not found for sku 3001-RED', location: 'material_entity[0].material_id' })
+    expect(parked[0]?.lastError).toMatchObject({
+      code: 'ERR_LOOKUP_MISSING',
+      kind: 'data',
+      message: 'JDY material not found for sku 3001-RED',
+      location: 'material_entity[0].material_id',
+    })
     expect(parked[0]?.nextAttemptAt).toBeUndefined()
     expect(s.target.writes.some((w) => w.key === 'IO8')).toBe(false)
 
@@ -131,7 +180,12 @@ describe('pipeline', () => {
     await runScheme(s.deps, s.scheme, { stages: ['source'] })
     // A crashed process left IO4 after sending: the bill exists, the ledger says unknown.
     s.target.bills.set('IO4', { bill_no: 'IO4', id: 'T-OLD' })
-    await s.ports.ledger.markUnknown(s.scheme.id, 'IO4', { payload: {}, businessKey: 'IO4', error: { code: 'ERR_OUTCOME_UNKNOWN', kind: 'transient', message: 'sent' }, probeAt: new Date(0) })
+    await s.ports.ledger.markUnknown(s.scheme.id, 'IO4', {
+      payload: {},
+      businessKey: 'IO4',
+      error: { code: 'ERR_OUTCOME_UNKNOWN', kind: 'transient', message: 'sent' },
+      probeAt: new Date(0),
+    })
     await runScheme(s.deps, s.scheme, { stages: ['target'] })
     expect(s.target.writes.some((w) => w.key === 'IO4')).toBe(false)
     expect(await s.ports.ledger.getRecord(s.scheme.id, 'IO4')).toMatchObject({ status: 'done', targetId: 'T-OLD' })
@@ -155,7 +209,9 @@ describe('pipeline', () => {
     expect(rec).toMatchObject({ attempts: 2, lastError: { code: 'ERR_TARGET_TRANSIENT', kind: 'transient' } })
     expect(rec?.nextAttemptAt).toEqual(new Date(s.clock.now().getTime() + 300_000))
     expect(s.clock.slept).toEqual([20_000])
-    expect(summary.scheduled).toEqual([expect.objectContaining({ code: 'ERR_TARGET_TRANSIENT', records: 1, next: rec?.nextAttemptAt })])
+    expect(summary.scheduled).toEqual([
+      expect.objectContaining({ code: 'ERR_TARGET_TRANSIENT', records: 1, next: rec?.nextAttemptAt }),
+    ])
     s.clock.advance(300_000)
     await runScheme(s.deps, s.scheme, { stages: ['target'] })
     rec = await s.ports.ledger.getRecord(s.scheme.id, 'IO4')
@@ -177,14 +233,16 @@ describe('pipeline', () => {
 
   it('returns from a backfill with nothing pending after a burst of throttled answers', async () => {
     const s = setup(orders())
-    for (const k of ['IO1', 'IO4', 'IO5']) s.target.faults.set(k, ['rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'rate_limited'])
+    for (const k of ['IO1', 'IO4', 'IO5'])
+      s.target.faults.set(k, ['rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'rate_limited'])
     const summary = await runScheme(s.deps, s.scheme)
     expect(summary.status).toBe('ok')
     expect([...s.target.bills.keys()].sort()).toEqual(['IO1', 'IO4', 'IO5'])
     expect(summary.counters).toMatchObject({ written: 3, paced: 15, retrying: 0, failed: 0 })
     expect(summary.ledger.queued ?? 0).toBe(0)
     expect(summary.ledger.unknown ?? 0).toBe(0)
-    for (const k of ['IO1', 'IO4', 'IO5']) expect(await s.ports.ledger.getRecord(s.scheme.id, k)).toMatchObject({ status: 'done', attempts: 1 })
+    for (const k of ['IO1', 'IO4', 'IO5'])
+      expect(await s.ports.ledger.getRecord(s.scheme.id, k)).toMatchObject({ status: 'done', attempts: 1 })
     // It waited for the throttle hints (5 s each, in rounds), not for a ladder rung.
     expect(Math.max(...s.clock.slept)).toBeLessThanOrEqual(5_000)
   })
@@ -195,8 +253,14 @@ describe('pipeline', () => {
     s.target.faults.set('IO4', ['config'])
     s.deps = { ...s.deps, connections: { ...s.deps.connections, inFlight: () => 1 } }
     await runScheme(s.deps, s.scheme)
-    expect(await s.ports.ledger.getRecord(s.scheme.id, 'IO1')).toMatchObject({ status: 'error', lastError: { code: 'ERR_TARGET_REJECTED', kind: 'data' } })
-    expect(await s.ports.ledger.getRecord(s.scheme.id, 'IO4')).toMatchObject({ status: 'error', lastError: { code: 'ERR_TARGET_CONFIG', kind: 'config' } })
+    expect(await s.ports.ledger.getRecord(s.scheme.id, 'IO1')).toMatchObject({
+      status: 'error',
+      lastError: { code: 'ERR_TARGET_REJECTED', kind: 'data' },
+    })
+    expect(await s.ports.ledger.getRecord(s.scheme.id, 'IO4')).toMatchObject({
+      status: 'error',
+      lastError: { code: 'ERR_TARGET_CONFIG', kind: 'config' },
+    })
     expect(await s.ports.schemeState.pausedReason(s.scheme.id)).toMatch(/ERR_TARGET_CONFIG/)
     // Paused before IO5 was taken: nothing written after the config error.
     expect(s.target.writes.map((w) => w.key)).not.toContain('IO5')
@@ -207,12 +271,21 @@ describe('pipeline', () => {
     const s = setup([doc('IO9', '2026-11-01T01:00:00Z', [['A', -1]])])
     const scheme = lossScheme(s.materials)
     const base = scheme.target!
-    const broken = { ...scheme, target: { ...base, map: async (u: Parameters<typeof base.map>[0], n: Date) => {
-      const m = await base.map(u, n)
-      return { ...m, payload: { ...m.payload, material_entity: [{ material_id: 'M-A', qty: -1 }] } }
-    } } }
+    const broken = {
+      ...scheme,
+      target: {
+        ...base,
+        map: async (u: Parameters<typeof base.map>[0], n: Date) => {
+          const m = await base.map(u, n)
+          return { ...m, payload: { ...m.payload, material_entity: [{ material_id: 'M-A', qty: -1 }] } }
+        },
+      },
+    }
     await runScheme(s.deps, broken)
-    expect(await s.ports.ledger.getRecord(scheme.id, 'IO9')).toMatchObject({ status: 'error', lastError: { code: 'ERR_QUANTITY_NOT_POSITIVE', location: 'material_entity[0].qty' } })
+    expect(await s.ports.ledger.getRecord(scheme.id, 'IO9')).toMatchObject({
+      status: 'error',
+      lastError: { code: 'ERR_QUANTITY_NOT_POSITIVE', location: 'material_entity[0].qty' },
+    })
     expect(s.target.writes).toHaveLength(0)
   })
 
@@ -233,7 +306,10 @@ describe('pipeline', () => {
   it('writes an edited payload instead of re-mapping it', async () => {
     const s = setup([doc('IO8', '2026-11-03T10:00:00Z', [['NOPE', -1]])])
     await runScheme(s.deps, s.scheme)
-    await s.ports.ledger.editPayload(s.scheme.id, 'IO8', { bill_no: 'IO8', material_entity: [{ material_id: 'M-A', qty: 1 }] })
+    await s.ports.ledger.editPayload(s.scheme.id, 'IO8', {
+      bill_no: 'IO8',
+      material_entity: [{ material_id: 'M-A', qty: 1 }],
+    })
     await s.ports.ledger.requeue(s.scheme.id, ['IO8'])
     await runScheme(s.deps, s.scheme, { stages: ['target'] })
     expect(s.target.bills.get('IO8')).toMatchObject({ material_entity: [{ material_id: 'M-A', qty: 1 }] })
@@ -256,11 +332,16 @@ describe('pipeline with many writes in flight', () => {
     }
     const target = new ListeningTarget()
     const warnings: string[] = []
-    const onWarning = (w: Error) => { warnings.push(w.name) }
+    const onWarning = (w: Error) => {
+      warnings.push(w.name)
+    }
     process.on('warning', onWarning)
     try {
-      const summary = await runScheme({ ...s.deps, connections: { ...s.deps.connections, target: async () => target, inFlight: () => 16 } },
-        s.scheme, { signal: new AbortController().signal })
+      const summary = await runScheme(
+        { ...s.deps, connections: { ...s.deps.connections, target: async () => target, inFlight: () => 16 } },
+        s.scheme,
+        { signal: new AbortController().signal },
+      )
       expect(summary.counters.written).toBe(40)
       await new Promise((r) => setImmediate(r))
     } finally {

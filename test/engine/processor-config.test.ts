@@ -22,14 +22,30 @@ async function problems(config: FerryConfig): Promise<string[]> {
 
 describe('processors in the configuration', () => {
   let dir: string | undefined
-  afterEach(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }); dir = undefined })
+  afterEach(() => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+    dir = undefined
+  })
 
   const base = (d: string, processors: string[]): FerryConfig => ({
-    file: undefined, baseDir: d,
+    file: undefined,
+    baseDir: d,
     database: { url: `sqlite:${join(d, 'ferry.db')}` },
     masterKey: { file: join(d, 'master.key') },
     connections: {
-      jdy: { connector: 'kingdee-jdy', settings: { baseUrl: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's', outerInstanceId: 'o', accountId: 'a', appKey: 'k', appSecret: 'x', domain: 'http://127.0.0.1:9' } },
+      jdy: {
+        connector: 'kingdee-jdy',
+        settings: {
+          baseUrl: 'http://127.0.0.1:9',
+          clientId: 'c',
+          clientSecret: 's',
+          outerInstanceId: 'o',
+          accountId: 'a',
+          appKey: 'k',
+          appSecret: 'x',
+          domain: 'http://127.0.0.1:9',
+        },
+      },
     },
     schemes: [{ file: join(examplesDir(), 'jdy-materials.json'), enabled: true, processors }],
     collections: {},
@@ -41,7 +57,9 @@ describe('processors in the configuration', () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-proc-config-'))
     mkdirSync(join(dir, 'processors'))
     writeFileSync(join(dir, 'processors', 'only-source.mts'), 'export default {}\n')
-    expect(await problems(base(dir, ['absent']))).toEqual([expect.stringMatching(/^ERR_PROCESSOR_NOT_FOUND {2}schemes\[0\]\.processors {2}processor "absent" not found/)])
+    expect(await problems(base(dir, ['absent']))).toEqual([
+      expect.stringMatching(/^ERR_PROCESSOR_NOT_FOUND {2}schemes\[0\]\.processors {2}processor "absent" not found/),
+    ])
     expect((await problems(base(dir, ['only-source'])))[0]).toContain('compile it with npx tsc')
   })
 
@@ -49,7 +67,9 @@ describe('processors in the configuration', () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-proc-config-'))
     mkdirSync(join(dir, 'processors'))
     writeFileSync(join(dir, 'processors', 'odd.mjs'), "export default { name: 'odd', beforeStor() {} }\n")
-    expect((await problems(base(dir, ['odd'])))[0]).toMatch(/^ERR_PROCESSOR_INVALID {2}schemes\[0\]\.processors .*unknown key "beforeStor"/)
+    expect((await problems(base(dir, ['odd'])))[0]).toMatch(
+      /^ERR_PROCESSOR_INVALID {2}schemes\[0\]\.processors .*unknown key "beforeStor"/,
+    )
   })
 
   it('requires processors.dir when a scheme names processors, and reads it relative to the file', () => {

@@ -14,24 +14,52 @@ import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
 function setup(processors: ProcessorDefinition[]) {
   const ports = new MemoryPorts()
   const source = new FakeSource([
-    doc('IO1', '2026-11-01T05:00:00Z', [['A', -2], ['B', -3]]),
+    doc('IO1', '2026-11-01T05:00:00Z', [
+      ['A', -2],
+      ['B', -3],
+    ]),
     doc('IO2', '2026-11-02T06:00:00Z', [['A', -1]]),
     doc('IO3', '2026-11-03T06:00:00Z', [['B', -1]]),
   ])
   const target = new FakeTarget()
   const clock: Clock = { now: () => new Date('2026-11-04T00:00:00Z') }
-  const deps: EngineDeps = { ports, clock, log: silentLogger, connections: { source: async () => source, target: async () => target, inFlight: () => 1 }, retry: { ladder: [20], jitter: 0 } }
-  const scheme = withProcessors(lossScheme(new Map([['A', 'M-A'], ['B', 'M-B']])), processors, { log: silentLogger, timeoutMs: 200, idField: 'io_id', numberField: 'io_id' })
+  const deps: EngineDeps = {
+    ports,
+    clock,
+    log: silentLogger,
+    connections: { source: async () => source, target: async () => target, inFlight: () => 1 },
+    retry: { ladder: [20], jitter: 0 },
+  }
+  const scheme = withProcessors(
+    lossScheme(
+      new Map([
+        ['A', 'M-A'],
+        ['B', 'M-B'],
+      ]),
+    ),
+    processors,
+    { log: silentLogger, timeoutMs: 200, idField: 'io_id', numberField: 'io_id' },
+  )
   return { ports, source, target, deps, scheme }
 }
 
 describe('processors in the pipeline', () => {
   it('a failing afterFetch leaves its window open (the cursor stops before it) and stores nothing from it', async () => {
-    const s = setup([{ name: 'p', afterFetch: async (rows) => { if (rows.some((r) => r.io_id === 'IO2')) throw new Error('bad page'); return rows } }])
+    const s = setup([
+      {
+        name: 'p',
+        afterFetch: async (rows) => {
+          if (rows.some((r) => r.io_id === 'IO2')) throw new Error('bad page')
+          return rows
+        },
+      },
+    ])
     const summary = await runScheme(s.deps, s.scheme)
     expect(summary.error).toMatchObject({ code: 'ERR_PROCESSOR_HOOK', location: 'processor:p.afterFetch' })
     expect([...s.target.bills.keys()]).toEqual(['IO1'])
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api, s.scheme.schedule.start)).toEqual(new Date('2026-11-02T00:00:00Z'))
+    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api, s.scheme.schedule.start)).toEqual(
+      new Date('2026-11-02T00:00:00Z'),
+    )
   })
 
   it('a beforeRequest that overruns its limit fails the first window and writes nothing', async () => {
@@ -43,17 +71,29 @@ describe('processors in the pipeline', () => {
   })
 
   it('beforeStore splits a record into parts with their own ids and drops one with null', async () => {
-    const s = setup([{ name: 'split', beforeStore: async (r) => {
-      if (r.io_id === 'IO3') return null
-      const items = r.items as unknown[]
-      return items.length > 1 ? items.map((it) => ({ ...r, items: [it] })) : r
-    } }])
+    const s = setup([
+      {
+        name: 'split',
+        beforeStore: async (r) => {
+          if (r.io_id === 'IO3') return null
+          const items = r.items as unknown[]
+          return items.length > 1 ? items.map((it) => ({ ...r, items: [it] })) : r
+        },
+      },
+    ])
     await runScheme(s.deps, s.scheme)
     expect([...s.target.bills.keys()].sort()).toEqual(['IO1-1', 'IO1-2', 'IO2'])
   })
 
   it('an afterWrite that throws leaves the record unknown and probed, never written twice', async () => {
-    const s = setup([{ name: 'aw', afterWrite: async () => { throw new Error('audit log down') } }])
+    const s = setup([
+      {
+        name: 'aw',
+        afterWrite: async () => {
+          throw new Error('audit log down')
+        },
+      },
+    ])
     const summary = await runScheme(s.deps, s.scheme)
     expect(s.target.bills.size).toBe(3)
     expect(summary.counters.probed).toBe(3)

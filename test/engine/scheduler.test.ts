@@ -8,7 +8,9 @@ import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
 
 class GatedSource extends FakeSource {
   release!: () => void
-  readonly gate = new Promise<void>((r) => { this.release = r })
+  readonly gate = new Promise<void>((r) => {
+    this.release = r
+  })
   override async *read(req: ReadRequest): AsyncIterable<Page> {
     await this.gate
     yield* super.read(req)
@@ -20,10 +22,15 @@ describe('scheduler', () => {
     const source = new GatedSource([doc('IO1', '2026-11-01T05:00:00Z', [['A', -1]])])
     const ports = new MemoryPorts()
     const skipped: string[] = []
-    const scheduler = new Scheduler({
-      ports, clock: { now: () => new Date('2026-11-02T00:00:00Z') }, log: silentLogger,
-      connections: { source: async () => source, target: async () => new FakeTarget(), inFlight: () => 1 },
-    }, { onSkip: (id, stage, reason) => skipped.push(`${id} ${stage}: ${reason}`) })
+    const scheduler = new Scheduler(
+      {
+        ports,
+        clock: { now: () => new Date('2026-11-02T00:00:00Z') },
+        log: silentLogger,
+        connections: { source: async () => source, target: async () => new FakeTarget(), inFlight: () => 1 },
+      },
+      { onSkip: (id, stage, reason) => skipped.push(`${id} ${stage}: ${reason}`) },
+    )
     const scheme = lossScheme(new Map([['A', 'M-A']]))
     const first = scheduler.tick(scheme, 'source')
     const second = await scheduler.tick(scheme, 'source')
@@ -38,10 +45,19 @@ describe('scheduler', () => {
     const ports = new MemoryPorts()
     await ports.leases.acquire('scheme:count-to-loss:source', 'other-host:42', 60_000)
     const skipped: string[] = []
-    const scheduler = new Scheduler({
-      ports, clock: { now: () => new Date('2026-11-02T00:00:00Z') }, log: silentLogger,
-      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
-    }, { onSkip: (_id, _stage, reason) => skipped.push(reason) })
+    const scheduler = new Scheduler(
+      {
+        ports,
+        clock: { now: () => new Date('2026-11-02T00:00:00Z') },
+        log: silentLogger,
+        connections: {
+          source: async () => new FakeSource([]),
+          target: async () => new FakeTarget(),
+          inFlight: () => 1,
+        },
+      },
+      { onSkip: (_id, _stage, reason) => skipped.push(reason) },
+    )
     expect(await scheduler.tick(lossScheme(new Map()), 'source')).toBeUndefined()
     expect(skipped[0]).toMatch(/already running \(other-host:42\)/)
   })
@@ -50,12 +66,27 @@ describe('scheduler', () => {
     const ports = new MemoryPorts()
     await ports.leases.acquire('scheme:count-to-loss:source', 'other-host:42', 60_000)
     const skipped: string[] = []
-    const scheduler = new Scheduler({
-      ports, clock: { now: () => new Date('2026-11-02T00:00:00Z') }, log: silentLogger,
-      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
-    }, { onSkip: (id, stage, reason) => skipped.push(`${id} ${stage}: ${reason}`) })
+    const scheduler = new Scheduler(
+      {
+        ports,
+        clock: { now: () => new Date('2026-11-02T00:00:00Z') },
+        log: silentLogger,
+        connections: {
+          source: async () => new FakeSource([]),
+          target: async () => new FakeTarget(),
+          inFlight: () => 1,
+        },
+      },
+      { onSkip: (id, stage, reason) => skipped.push(`${id} ${stage}: ${reason}`) },
+    )
     let runs = 0
-    const job = { schemeId: 'count-to-loss', crontab: '0 3 * * *', run: async () => { runs += 1 } }
+    const job = {
+      schemeId: 'count-to-loss',
+      crontab: '0 3 * * *',
+      run: async () => {
+        runs += 1
+      },
+    }
     expect(await scheduler.tickReconcile(job)).toBe(true)
     expect(await ports.leases.holder('scheme:count-to-loss:reconcile')).toBeUndefined()
     await ports.leases.acquire('scheme:count-to-loss:reconcile', 'other-host:43', 60_000)
@@ -66,19 +97,34 @@ describe('scheduler', () => {
   })
 
   it('registers source, target and omissionRemedy crontabs', async () => {
-    const scheduler = new Scheduler({ ports: new MemoryPorts(), clock: { now: () => new Date() }, log: silentLogger,
-      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 } })
+    const scheduler = new Scheduler({
+      ports: new MemoryPorts(),
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
+    })
     const base = lossScheme(new Map())
-    scheduler.add({ ...base, schedule: { sourceCron: '*/10 * * * *', targetCron: '*/5 * * * *', timezone: 'Asia/Shanghai' },
-      source: { ...base.source, remedyCrontab: '0 0 * * *', renderRemedyRequest: async () => ({}) } })
-    expect(scheduler.jobs.map((j) => [j.stage, j.crontab])).toEqual([['source', '*/10 * * * *'], ['target', '*/5 * * * *'], ['remedy', '0 0 * * *']])
+    scheduler.add({
+      ...base,
+      schedule: { sourceCron: '*/10 * * * *', targetCron: '*/5 * * * *', timezone: 'Asia/Shanghai' },
+      source: { ...base.source, remedyCrontab: '0 0 * * *', renderRemedyRequest: async () => ({}) },
+    })
+    expect(scheduler.jobs.map((j) => [j.stage, j.crontab])).toEqual([
+      ['source', '*/10 * * * *'],
+      ['target', '*/5 * * * *'],
+      ['remedy', '0 0 * * *'],
+    ])
     expect(scheduler.jobs[0]?.nextRun()).toBeInstanceOf(Date)
     await scheduler.stop()
   })
 
   it('reads crontabs in the scheme time zone', async () => {
-    const scheduler = new Scheduler({ ports: new MemoryPorts(), clock: { now: () => new Date() }, log: silentLogger,
-      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 } })
+    const scheduler = new Scheduler({
+      ports: new MemoryPorts(),
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
+    })
     const base = lossScheme(new Map())
     scheduler.add({ ...base, schedule: { sourceCron: '0 2 * * *', timezone: 'Asia/Shanghai' } })
     // 02:00 in Shanghai is 18:00 UTC the day before.

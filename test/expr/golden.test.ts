@@ -11,7 +11,9 @@ const MATERIALS = 'c1a7a1f0-0000-4000-8000-000000000001'
 
 describe('spec 7.4 test vectors', () => {
   it('formats LAST_SYNC_TIME=1704067200 with |datetime as 2024-01-01 08:00:00 in Asia/Shanghai', async () => {
-    expect(await evaluateValue('{{LAST_SYNC_TIME|datetime}}', ctx({ vars: { LAST_SYNC_TIME: 1704067200 } }))).toBe('2024-01-01 08:00:00')
+    expect(await evaluateValue('{{LAST_SYNC_TIME|datetime}}', ctx({ vars: { LAST_SYNC_TIME: 1704067200 } }))).toBe(
+      '2024-01-01 08:00:00',
+    )
   })
 
   it('computes now minus 7 days with FROM_UNIXTIME(unix_timestamp() - 604800, ...)', async () => {
@@ -25,7 +27,8 @@ describe('spec 7.4 test vectors', () => {
   })
 
   it('evaluates the FOrgId CASE example for each branch', async () => {
-    const v = "_function case '{{FOrgId}}' when '100' then {{price}}*{{qty}} when '200' then '201' else '{{FOrgId}}' end"
+    const v =
+      "_function case '{{FOrgId}}' when '100' then {{price}}*{{qty}} when '200' then '201' else '{{FOrgId}}' end"
     expect(await evaluateValue(v, ctx({ record: { FOrgId: '100', price: '12.50', qty: 3 } }))).toBe(37.5)
     expect(await evaluateValue(v, ctx({ record: { FOrgId: 200, price: 1, qty: 1 } }))).toBe('201')
     expect(await evaluateValue(v, ctx({ record: { FOrgId: '300', price: 1, qty: 1 } }))).toBe('300')
@@ -61,7 +64,9 @@ describe('spec 5.4 examples', () => {
   })
 
   it('takes LEFT of a literal inside CASE', async () => {
-    expect(await evaluateValue("_function CASE LEFT('AD0001',2) WHEN 'AD' THEN 'ad' ELSE 'other' END", ctx())).toBe('ad')
+    expect(await evaluateValue("_function CASE LEFT('AD0001',2) WHEN 'AD' THEN 'ad' ELSE 'other' END", ctx())).toBe(
+      'ad',
+    )
   })
 
   it('chooses by LOCATE of a search text in a field', async () => {
@@ -77,7 +82,9 @@ describe('spec 5.4 examples', () => {
   })
 
   it('rejects the brace-stripped forms (copy damage) with ERR_EXPR_BARE_COLUMN and its position', async () => {
-    const e = await errorOf(() => parseValue("_function case when details_list.tax_price> 0 then 'False' else 'True' end"))
+    const e = await errorOf(() =>
+      parseValue("_function case when details_list.tax_price> 0 then 'False' else 'True' end"),
+    )
     expect(e).toMatchObject({ code: 'ERR_EXPR_BARE_COLUMN', kind: 'config', location: '1:21' })
     expect((await errorOf(() => parseValue('_function items_amount/items_r_qty'))).code).toBe('ERR_EXPR_BARE_COLUMN')
   })
@@ -91,14 +98,22 @@ describe('spec 5.4 examples', () => {
     const c = ctx({ record: { items_amount: '10.00', items_r_qty: 4 } })
     expect(await evaluateValue('_function {{items_amount}}/{{items_r_qty}}', c)).toBe(2.5)
     const row = ctx({ record: {}, row: { tax_price: 0 }, rowPath: 'details_list' })
-    expect(await evaluateValue("_function case when {{details_list.tax_price}}> 0 then 'False' else 'True' end", row)).toBe('True')
+    expect(
+      await evaluateValue("_function case when {{details_list.tax_price}}> 0 then 'False' else 'True' end", row),
+    ).toBe('True')
   })
 
   it('resolves an embedded _findCollection ... _endFind inside CASE', async () => {
     const coll = '66da8241-aaaa-4bbb-8ccc-000000000000'
     const v = `_function case _findCollection find FIsKFPeriod from ${coll} where FNumber={{details.details_item_code}} _endFind when true then '{{name}}' else '' end`
-    const lookups = arrayLookupProvider({ [coll]: [{ FNumber: 'X1', FIsKFPeriod: true }, { FNumber: 'X2', FIsKFPeriod: false }] })
-    const rowCtx = (code: string) => ctx({ record: { name: 'kept' }, row: { details_item_code: code }, rowPath: 'details', lookups })
+    const lookups = arrayLookupProvider({
+      [coll]: [
+        { FNumber: 'X1', FIsKFPeriod: true },
+        { FNumber: 'X2', FIsKFPeriod: false },
+      ],
+    })
+    const rowCtx = (code: string) =>
+      ctx({ record: { name: 'kept' }, row: { details_item_code: code }, rowPath: 'details', lookups })
     expect(await evaluateValue(v, rowCtx('X1'))).toBe('kept')
     expect(await evaluateValue(v, rowCtx('X2'))).toBe('')
     expect(targets(parseValue(v))).toEqual([`lookup:${coll}#FIsKFPeriod`, 'details.details_item_code', 'name'])
@@ -107,10 +122,12 @@ describe('spec 5.4 examples', () => {
   it('resolves the official two-condition _findCollection example', async () => {
     const coll = '8e620793-bebb-3167-95a4-9030368e5262'
     const v = `_findCollection find FPOOrderEntry_FEntryId from ${coll} where FBillNo={{outer_no}} FMaterialId_FNumber={{details_list.goods_no}}`
-    const lookups = arrayLookupProvider({ [coll]: [
-      { FBillNo: 'PO1', FMaterialId_FNumber: 'G1', FPOOrderEntry_FEntryId: 11 },
-      { FBillNo: 'PO1', FMaterialId_FNumber: 'G2', FPOOrderEntry_FEntryId: 12 },
-    ] })
+    const lookups = arrayLookupProvider({
+      [coll]: [
+        { FBillNo: 'PO1', FMaterialId_FNumber: 'G1', FPOOrderEntry_FEntryId: 11 },
+        { FBillNo: 'PO1', FMaterialId_FNumber: 'G2', FPOOrderEntry_FEntryId: 12 },
+      ],
+    })
     const c = ctx({ record: { outer_no: 'PO1' }, row: { goods_no: 'G2' }, rowPath: 'details_list', lookups })
     expect(await evaluateValue(v, c)).toBe(12)
   })
@@ -121,8 +138,14 @@ describe('case article target mapping (聚水潭 count order → 金蝶云星辰
   const UNITS = 'jdy-units'
   const STOCKS = 'jdy-stocks'
   const lookups = arrayLookupProvider({
-    [MATERIAL]: [{ id: 'material_SKU001', number: 'SKU001', unit_number: 'PCS' }, { id: 'material_SKU002', number: 'SKU002', unit_number: 'BOX' }],
-    [UNITS]: [{ id: 'unit_PCS', number: 'PCS' }, { id: 'unit_BOX', number: 'BOX' }],
+    [MATERIAL]: [
+      { id: 'material_SKU001', number: 'SKU001', unit_number: 'PCS' },
+      { id: 'material_SKU002', number: 'SKU002', unit_number: 'BOX' },
+    ],
+    [UNITS]: [
+      { id: 'unit_PCS', number: 'PCS' },
+      { id: 'unit_BOX', number: 'BOX' },
+    ],
     [STOCKS]: [{ id: 'stock_WMS001_WH001', wms_co_id: 'WMS001', wh_id: 'WH001' }],
   })
   const header = { bill_date: '{io_date}', bill_no: '{{io_id}}', operation_key: 'audit', remark: '{{remark}}' }
@@ -133,22 +156,35 @@ describe('case article target mapping (聚水潭 count order → 金蝶云星辰
     stock_id: `_findCollection find id from ${STOCKS} where wms_co_id={{wms_co_id}} wh_id={{wh_id}}`,
   }
   const order = {
-    io_date: '2023-10-01', io_id: 'PD123456', remark: '月度盘点', wms_co_id: 'WMS001', wh_id: 'WH001',
-    items: [{ sku_id: 'SKU001', qty: -10, unit: 'PCS' }, { sku_id: 'SKU002', qty: '-5', unit: 'BOX' }],
+    io_date: '2023-10-01',
+    io_id: 'PD123456',
+    remark: '月度盘点',
+    wms_co_id: 'WMS001',
+    wh_id: 'WH001',
+    items: [
+      { sku_id: 'SKU001', qty: -10, unit: 'PCS' },
+      { sku_id: 'SKU002', qty: '-5', unit: 'BOX' },
+    ],
   }
 
   it('produces the expected bill from the sample order', async () => {
     const base = { record: order, lookups, now: new Date('2024-01-01T00:00:00Z'), tz: 'Asia/Shanghai' }
     const bill: Record<string, unknown> = {}
     for (const [f, v] of Object.entries(header)) bill[f] = await evaluate(parseValue(v), base)
-    const rows = await evaluate(parseValue('items', { arrayField: true }), base) as Record<string, unknown>[]
-    bill.material_entity = await Promise.all(rows.map(async (row) => {
-      const out: Record<string, unknown> = {}
-      for (const [f, v] of Object.entries(entry)) out[f] = await evaluate(parseValue(v), { ...base, row, rowPath: 'items' })
-      return out
-    }))
+    const rows = (await evaluate(parseValue('items', { arrayField: true }), base)) as Record<string, unknown>[]
+    bill.material_entity = await Promise.all(
+      rows.map(async (row) => {
+        const out: Record<string, unknown> = {}
+        for (const [f, v] of Object.entries(entry))
+          out[f] = await evaluate(parseValue(v), { ...base, row, rowPath: 'items' })
+        return out
+      }),
+    )
     expect(bill).toEqual({
-      bill_date: '2023-10-01', bill_no: 'PD123456', operation_key: 'audit', remark: '月度盘点',
+      bill_date: '2023-10-01',
+      bill_no: 'PD123456',
+      operation_key: 'audit',
+      remark: '月度盘点',
       material_entity: [
         { material_id: 'material_SKU001', qty: 10, unit_id: 'unit_PCS', stock_id: 'stock_WMS001_WH001' },
         { material_id: 'material_SKU002', qty: 5, unit_id: 'unit_BOX', stock_id: 'stock_WMS001_WH001' },

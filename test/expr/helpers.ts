@@ -6,7 +6,9 @@ export function ctx(over: Partial<EvalContext> = {}): EvalContext {
 }
 
 /** The FerryError a promise or function rejects/throws with, for asserting code/kind/location. */
-export async function errorOf(f: () => unknown): Promise<{ code: string; kind: string; location?: string; message: string }> {
+export async function errorOf(
+  f: () => unknown,
+): Promise<{ code: string; kind: string; location?: string; message: string }> {
   try {
     await f()
   } catch (e) {

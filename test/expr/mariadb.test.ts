@@ -22,10 +22,19 @@ const DOUBLE_TYPES = new Set([4, 5])
 async function connect(): Promise<{ conn?: mysql.Connection; reason?: string }> {
   try {
     const conn = await mysql.createConnection({
-      host: '127.0.0.1', port: PORT, user: 'root', password: '', database: 'test', connectTimeout: 3000,
-      dateStrings: true, supportBigNumbers: true, bigNumberStrings: true,
+      host: '127.0.0.1',
+      port: PORT,
+      user: 'root',
+      password: '',
+      database: 'test',
+      connectTimeout: 3000,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
     })
-    await conn.query(`SET time_zone = '+08:00', timestamp = ${NOW_EPOCH}, div_precision_increment = 4, sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO'`)
+    await conn.query(
+      `SET time_zone = '+08:00', timestamp = ${NOW_EPOCH}, div_precision_increment = 4, sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO'`,
+    )
     return { conn }
   } catch (e) {
     return { reason: e instanceof Error ? e.message : String(e) }
@@ -34,7 +43,9 @@ async function connect(): Promise<{ conn?: mysql.Connection; reason?: string }> 
 
 const probe = await connect()
 if (probe.conn === undefined) {
-  console.warn(`[mariadb.test] SKIPPED: MariaDB at 127.0.0.1:${PORT} is unreachable (${probe.reason}); start it with \`bash .ci/run\``)
+  console.warn(
+    `[mariadb.test] SKIPPED: MariaDB at 127.0.0.1:${PORT} is unreachable (${probe.reason}); start it with \`bash .ci/run\``,
+  )
 }
 
 // ---- seeded expression generator ------------------------------------------------------------
@@ -64,15 +75,28 @@ function generator(seed: number) {
       () => `${wrap(a())} ${pick(['+', '-', '*', '/', 'DIV', '%'])} ${wrap(a())}`,
       () => `${wrap(a())} / 0`,
       () => `-(${a()})`,
-      () => `ABS(${a()})`, () => `ROUND(${a()}, ${Math.floor(r() * 5) - 1})`, () => `ROUND(${a()})`,
-      () => `CEIL(${a()})`, () => `FLOOR(${a()})`, () => `TRUNCATE(${a()}, ${Math.floor(r() * 4)})`,
-      () => `MOD(${a()}, ${a()})`, () => `SIGN(${a()})`, () => `IFNULL(${a()}, ${a()})`, () => `COALESCE(NULL, ${a()}, ${a()})`,
-      () => `IF(${cond(d - 1)}, ${a()}, ${a()})`, () => `NULLIF(${a()}, ${a()})`,
+      () => `ABS(${a()})`,
+      () => `ROUND(${a()}, ${Math.floor(r() * 5) - 1})`,
+      () => `ROUND(${a()})`,
+      () => `CEIL(${a()})`,
+      () => `FLOOR(${a()})`,
+      () => `TRUNCATE(${a()}, ${Math.floor(r() * 4)})`,
+      () => `MOD(${a()}, ${a()})`,
+      () => `SIGN(${a()})`,
+      () => `IFNULL(${a()}, ${a()})`,
+      () => `COALESCE(NULL, ${a()}, ${a()})`,
+      () => `IF(${cond(d - 1)}, ${a()}, ${a()})`,
+      () => `NULLIF(${a()}, ${a()})`,
       () => `CASE ${a()} WHEN ${a()} THEN ${a()} WHEN ${a()} THEN ${a()} ELSE ${a()} END`,
       () => `CASE WHEN ${cond(d - 1)} THEN ${a()} ELSE ${a()} END`,
-      () => `LENGTH(${str(d - 1)})`, () => `CHAR_LENGTH(${str(d - 1)})`, () => `LOCATE(${str(0)}, ${str(d - 1)})`,
-      () => `INSTR(${str(d - 1)}, ${str(0)})`, () => `${pick(STRINGS)} + ${a()}`, () => `CAST(${a()} AS SIGNED)`,
-      () => `CAST(${a()} AS DECIMAL(10, 2))`, () => cond(d - 1),
+      () => `LENGTH(${str(d - 1)})`,
+      () => `CHAR_LENGTH(${str(d - 1)})`,
+      () => `LOCATE(${str(0)}, ${str(d - 1)})`,
+      () => `INSTR(${str(d - 1)}, ${str(0)})`,
+      () => `${pick(STRINGS)} + ${a()}`,
+      () => `CAST(${a()} AS SIGNED)`,
+      () => `CAST(${a()} AS DECIMAL(10, 2))`,
+      () => cond(d - 1),
     ])()
   }
   const str = (d: number): string => {
@@ -80,40 +104,65 @@ function generator(seed: number) {
     const s = (): string => str(d - 1)
     const n = (): string => String(Math.floor(r() * 8) - 2)
     return pick<Gen>([
-      () => `CONCAT(${s()}, ${pick([s, () => num(d - 1)])()})`, () => `CONCAT_WS('-', ${s()}, NULL, ${s()})`,
-      () => `SUBSTRING(${s()}, ${n()}, ${n()})`, () => `SUBSTRING(${s()}, ${n()})`, () => `LEFT(${s()}, ${n()})`, () => `RIGHT(${s()}, ${n()})`,
-      () => `UPPER(${s()})`, () => `LOWER(${s()})`, () => `TRIM(${s()})`, () => `LTRIM(${s()})`, () => `RTRIM(${s()})`,
-      () => `LPAD(${s()}, ${n()}, ${pick(["'*'", "'ab'", "''"])})`, () => `RPAD(${s()}, ${n()}, '.')`,
-      () => `REPLACE(${s()}, 'a', 'Z')`, () => `REVERSE(${s()})`, () => `IFNULL(NULL, ${s()})`,
-      () => `IF(${cond(d - 1)}, ${s()}, ${s()})`, () => `CASE ${s()} WHEN 'abc' THEN 'hit' ELSE ${s()} END`,
-      () => `TRIM(BOTH 'x' FROM ${s()})`, () => `REPEAT(${s()}, 2)`,
+      () => `CONCAT(${s()}, ${pick([s, () => num(d - 1)])()})`,
+      () => `CONCAT_WS('-', ${s()}, NULL, ${s()})`,
+      () => `SUBSTRING(${s()}, ${n()}, ${n()})`,
+      () => `SUBSTRING(${s()}, ${n()})`,
+      () => `LEFT(${s()}, ${n()})`,
+      () => `RIGHT(${s()}, ${n()})`,
+      () => `UPPER(${s()})`,
+      () => `LOWER(${s()})`,
+      () => `TRIM(${s()})`,
+      () => `LTRIM(${s()})`,
+      () => `RTRIM(${s()})`,
+      () => `LPAD(${s()}, ${n()}, ${pick(["'*'", "'ab'", "''"])})`,
+      () => `RPAD(${s()}, ${n()}, '.')`,
+      () => `REPLACE(${s()}, 'a', 'Z')`,
+      () => `REVERSE(${s()})`,
+      () => `IFNULL(NULL, ${s()})`,
+      () => `IF(${cond(d - 1)}, ${s()}, ${s()})`,
+      () => `CASE ${s()} WHEN 'abc' THEN 'hit' ELSE ${s()} END`,
+      () => `TRIM(BOTH 'x' FROM ${s()})`,
+      () => `REPEAT(${s()}, 2)`,
     ])()
   }
-  const date = (): string => pick<Gen>([
-    () => `DATE_FORMAT(${pick(DATES)}, ${pick(FORMATS)})`,
-    () => `DATE_ADD(${pick(DATES)}, INTERVAL ${Math.floor(r() * 40) - 20} ${pick(UNITS)})`,
-    () => `DATE_SUB(${pick(DATES)}, INTERVAL ${Math.floor(r() * 40)} ${pick(UNITS)})`,
-    () => `${pick(DATES)} + INTERVAL ${Math.floor(r() * 5)} ${pick(UNITS)}`,
-    () => `FROM_UNIXTIME(${unix()})`,
-    () => `FROM_UNIXTIME(${unix()}, ${pick(FORMATS)})`,
-    () => `UNIX_TIMESTAMP(${pick(DATES)})`, () => 'UNIX_TIMESTAMP()', () => 'NOW()', () => 'CURDATE()',
-    () => `DATE(${pick(DATES)})`, () => `DATEDIFF(${pick(DATES)}, ${pick(DATES)})`,
-    () => `STR_TO_DATE('${Math.floor(r() * 28) + 1}/${Math.floor(r() * 12) + 1}/2024', '%d/%m/%Y')`,
-    () => `STR_TO_DATE('2024-05-06 7:08:09', '%Y-%m-%d %H:%i:%s')`,
-    () => `${pick(DATES)} < ${pick(DATES)}`, () => `YEAR(${pick(DATES)}) * 100 + MONTH(${pick(DATES)})`,
-  ])()
+  const date = (): string =>
+    pick<Gen>([
+      () => `DATE_FORMAT(${pick(DATES)}, ${pick(FORMATS)})`,
+      () => `DATE_ADD(${pick(DATES)}, INTERVAL ${Math.floor(r() * 40) - 20} ${pick(UNITS)})`,
+      () => `DATE_SUB(${pick(DATES)}, INTERVAL ${Math.floor(r() * 40)} ${pick(UNITS)})`,
+      () => `${pick(DATES)} + INTERVAL ${Math.floor(r() * 5)} ${pick(UNITS)}`,
+      () => `FROM_UNIXTIME(${unix()})`,
+      () => `FROM_UNIXTIME(${unix()}, ${pick(FORMATS)})`,
+      () => `UNIX_TIMESTAMP(${pick(DATES)})`,
+      () => 'UNIX_TIMESTAMP()',
+      () => 'NOW()',
+      () => 'CURDATE()',
+      () => `DATE(${pick(DATES)})`,
+      () => `DATEDIFF(${pick(DATES)}, ${pick(DATES)})`,
+      () => `STR_TO_DATE('${Math.floor(r() * 28) + 1}/${Math.floor(r() * 12) + 1}/2024', '%d/%m/%Y')`,
+      () => `STR_TO_DATE('2024-05-06 7:08:09', '%Y-%m-%d %H:%i:%s')`,
+      () => `${pick(DATES)} < ${pick(DATES)}`,
+      () => `YEAR(${pick(DATES)}) * 100 + MONTH(${pick(DATES)})`,
+    ])()
   const cond = (d: number): string => {
     const a = (): string => (r() < 0.6 ? num(Math.max(d, 0)) : str(Math.max(d, 0)))
     return pick<Gen>([
       () => `${wrap(a())} ${pick(['=', '<>', '<', '<=', '>', '>=', '<=>'])} ${wrap(a())}`,
-      () => `${num(d)} BETWEEN ${num(0)} AND ${num(0)}`, () => `${num(d)} NOT BETWEEN ${num(0)} AND ${num(0)}`,
-      () => `${a()} IN (${a()}, ${a()}, ${pick(['NULL', '1', "'abc'"])})`, () => `${a()} NOT IN (${a()}, 2)`,
+      () => `${num(d)} BETWEEN ${num(0)} AND ${num(0)}`,
+      () => `${num(d)} NOT BETWEEN ${num(0)} AND ${num(0)}`,
+      () => `${a()} IN (${a()}, ${a()}, ${pick(['NULL', '1', "'abc'"])})`,
+      () => `${a()} NOT IN (${a()}, 2)`,
       () => `${str(d)} LIKE ${pick(["'a%'", "'%C'", "'_b_'", "'%'", "'%x%'", "'中%'"])}`,
-      () => `${a()} IS NULL`, () => `${a()} IS NOT NULL`,
-      () => `(${cond(d - 1)}) ${pick(['AND', 'OR', 'XOR'])} (${cond(d - 1)})`, () => `NOT (${cond(d - 1)})`,
+      () => `${a()} IS NULL`,
+      () => `${a()} IS NOT NULL`,
+      () => `(${cond(d - 1)}) ${pick(['AND', 'OR', 'XOR'])} (${cond(d - 1)})`,
+      () => `NOT (${cond(d - 1)})`,
     ])()
   }
-  return { next: (): string => pick<Gen>([() => num(3), () => num(2), () => str(2), () => str(3), date, () => cond(2)])() }
+  return {
+    next: (): string => pick<Gen>([() => num(3), () => num(2), () => str(2), () => str(3), date, () => cond(2)])(),
+  }
 }
 
 // ---- comparison ------------------------------------------------------------------------------
@@ -147,7 +196,9 @@ function sameTextUpToDoubles(a: unknown, b: unknown): boolean {
 
 describe.skipIf(probe.conn === undefined && process.env.CI !== 'true')('_function agrees with MariaDB', () => {
   const conn = probe.conn
-  afterAll(async () => { await conn?.end() })
+  afterAll(async () => {
+    await conn?.end()
+  })
 
   it('is reachable (CI=true requires MariaDB)', () => {
     expect(conn, `MariaDB unreachable: ${probe.reason}`).toBeDefined()
@@ -177,7 +228,9 @@ describe.skipIf(probe.conn === undefined && process.env.CI !== 'true')('_functio
           if (!ok) mismatches.push(`${expr}\n    mariadb=${JSON.stringify(row.r)} ferry=${JSON.stringify(mine)}`)
         } else {
           const mine = await evaluateValue(`_function CONCAT(${expr})`, c)
-          const same = mine === row.t || (CONTROL_FLOW.test(expr) && withoutTrailingZeros(mine) === withoutTrailingZeros(row.t)) ||
+          const same =
+            mine === row.t ||
+            (CONTROL_FLOW.test(expr) && withoutTrailingZeros(mine) === withoutTrailingZeros(row.t)) ||
             (STRING_ARITHMETIC.test(expr) && sameTextUpToDoubles(mine, row.t))
           if (!same) mismatches.push(`${expr}\n    mariadb=${JSON.stringify(row.t)} ferry=${JSON.stringify(mine)}`)
         }
@@ -192,11 +245,37 @@ describe.skipIf(probe.conn === undefined && process.env.CI !== 'true')('_functio
   it('agrees on the hand-picked edge cases', async () => {
     const c = ctx({ now: new Date(NOW_EPOCH * 1000) })
     const cases = [
-      '0.1 + 0.2', '1/3', '(1/3)*3', '1.0/3', '2/3', '10/4', '-7 DIV 2', 'MOD(-7, 3)', '1/0', 'ROUND(-1.005, 2)', 'ROUND(1.5, 3)',
-      'ROUND(1234.5678, -2)', 'TRUNCATE(1.999, 1)', "LPAD('hi', 4, '')", "LENGTH('中文')", "LOCATE('B', 'abc')", "'abc' = 'ABC  '",
-      "'10' > '9'", "10 > '9'", '2 IN (1, NULL)', 'NULL <=> NULL', "DATE_ADD('2024-01-31', INTERVAL 1 MONTH)",
-      "DATE_ADD('2024-01-31', INTERVAL 1 HOUR)", "STR_TO_DATE('01/02/2024', '%d/%m/%Y')", 'FROM_UNIXTIME(1700000000.5)',
-      "CAST('3.14159' AS DECIMAL(10,2))", 'CAST(12.5 AS SIGNED)', "FORMAT(1234567.891, 2)", 'AVG(2)', 'SUM(1.5)', 'COUNT(NULL)',
+      '0.1 + 0.2',
+      '1/3',
+      '(1/3)*3',
+      '1.0/3',
+      '2/3',
+      '10/4',
+      '-7 DIV 2',
+      'MOD(-7, 3)',
+      '1/0',
+      'ROUND(-1.005, 2)',
+      'ROUND(1.5, 3)',
+      'ROUND(1234.5678, -2)',
+      'TRUNCATE(1.999, 1)',
+      "LPAD('hi', 4, '')",
+      "LENGTH('中文')",
+      "LOCATE('B', 'abc')",
+      "'abc' = 'ABC  '",
+      "'10' > '9'",
+      "10 > '9'",
+      '2 IN (1, NULL)',
+      'NULL <=> NULL',
+      "DATE_ADD('2024-01-31', INTERVAL 1 MONTH)",
+      "DATE_ADD('2024-01-31', INTERVAL 1 HOUR)",
+      "STR_TO_DATE('01/02/2024', '%d/%m/%Y')",
+      'FROM_UNIXTIME(1700000000.5)',
+      "CAST('3.14159' AS DECIMAL(10,2))",
+      'CAST(12.5 AS SIGNED)',
+      'FORMAT(1234567.891, 2)',
+      'AVG(2)',
+      'SUM(1.5)',
+      'COUNT(NULL)',
     ]
     for (const expr of cases) {
       const [rows] = await conn!.query(`SELECT CONCAT(${expr}) AS t`)

@@ -3,10 +3,44 @@ import { evaluateValue, findFunction, listFunctions } from '../../src/expr/index
 import { ctx } from './helpers.js'
 
 const REQUIRED = [
-  'IF', 'IFNULL', 'COALESCE', 'NULLIF', 'CONCAT', 'CONCAT_WS', 'SUBSTRING', 'LEFT', 'RIGHT', 'LENGTH', 'CHAR_LENGTH', 'LOCATE',
-  'INSTR', 'REPLACE', 'TRIM', 'UPPER', 'LOWER', 'LPAD', 'RPAD', 'ABS', 'ROUND', 'CEIL', 'FLOOR', 'TRUNCATE', 'MOD',
-  'FROM_UNIXTIME', 'UNIX_TIMESTAMP', 'DATE_FORMAT', 'NOW', 'CURDATE', 'DATE_ADD', 'DATE_SUB', 'STR_TO_DATE',
-  'SUM', 'AVG', 'MAX', 'MIN', 'COUNT',
+  'IF',
+  'IFNULL',
+  'COALESCE',
+  'NULLIF',
+  'CONCAT',
+  'CONCAT_WS',
+  'SUBSTRING',
+  'LEFT',
+  'RIGHT',
+  'LENGTH',
+  'CHAR_LENGTH',
+  'LOCATE',
+  'INSTR',
+  'REPLACE',
+  'TRIM',
+  'UPPER',
+  'LOWER',
+  'LPAD',
+  'RPAD',
+  'ABS',
+  'ROUND',
+  'CEIL',
+  'FLOOR',
+  'TRUNCATE',
+  'MOD',
+  'FROM_UNIXTIME',
+  'UNIX_TIMESTAMP',
+  'DATE_FORMAT',
+  'NOW',
+  'CURDATE',
+  'DATE_ADD',
+  'DATE_SUB',
+  'STR_TO_DATE',
+  'SUM',
+  'AVG',
+  'MAX',
+  'MIN',
+  'COUNT',
 ]
 
 describe('function registry', () => {
@@ -29,7 +63,11 @@ describe('function registry', () => {
   for (const f of listFunctions()) {
     for (const ex of f.examples) {
       it(`${f.name}: ${ex.value} → ${JSON.stringify(ex.result)}`, async () => {
-        const c = ctx({ record: ex.record ?? {}, vars: ex.vars, ...(ex.now === undefined ? {} : { now: new Date(ex.now) }) })
+        const c = ctx({
+          record: ex.record ?? {},
+          vars: ex.vars,
+          ...(ex.now === undefined ? {} : { now: new Date(ex.now) }),
+        })
         expect(await evaluateValue(ex.value, c)).toEqual(ex.result)
       })
     }

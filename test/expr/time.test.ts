@@ -33,7 +33,16 @@ describe('|datetime, |date and FROM_UNIXTIME in several zones', () => {
       for (let i = 0; i < 50; i++) {
         const epoch = Math.floor(r() * 2_000_000_000)
         const text = await evaluateValue('{{T|datetime}}', ctx({ tz, vars: { T: epoch } }))
-        const expected = new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(epoch * 1000))
+        const expected = new Intl.DateTimeFormat('sv-SE', {
+          timeZone: tz,
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          second: '2-digit',
+          hourCycle: 'h23',
+        }).format(new Date(epoch * 1000))
         expect(text).toBe(expected)
         expect(await evaluateValue('{{W|timestamp}}', ctx({ tz, record: { W: text } }))).toBe(epoch)
       }
@@ -43,14 +52,22 @@ describe('|datetime, |date and FROM_UNIXTIME in several zones', () => {
   it('reads millisecond timestamps (13 digits) as milliseconds and date texts as wall time', async () => {
     expect(await evaluateValue('{{T|datetime}}', ctx({ record: { T: 1704067200123 } }))).toBe('2024-01-01 08:00:00')
     expect(await evaluateValue('{{T|date}}', ctx({ record: { T: '2024-01-31 23:59:59' } }))).toBe('2024-01-31')
-    expect(await evaluateValue('{{T|timestamp_ms}}', ctx({ tz: 'UTC', record: { T: '2024-01-01' } }))).toBe(1704067200000)
+    expect(await evaluateValue('{{T|timestamp_ms}}', ctx({ tz: 'UTC', record: { T: '2024-01-01' } }))).toBe(
+      1704067200000,
+    )
   })
 
   it('leaves an empty time empty and fails a non-time with a data error', async () => {
     expect(await evaluateValue('{{T|datetime}}', ctx({ record: { T: null } }))).toBeNull()
     expect(await evaluateValue('from {{T|datetime}}', ctx({ record: {} }))).toBe('from ')
-    expect(await errorOf(() => evaluateValue('from {{T|datetime}}', ctx({ record: { T: 'soon' } })))).toMatchObject({ code: 'ERR_EXPR_FILTER_INPUT', kind: 'data', location: '1:6' })
-    expect(await errorOf(() => evaluateValue('_function CONCAT({{T|date}})', ctx({ record: { T: 'soon' } })))).toMatchObject({ code: 'ERR_EXPR_FILTER_INPUT', location: '1:18' })
+    expect(await errorOf(() => evaluateValue('from {{T|datetime}}', ctx({ record: { T: 'soon' } })))).toMatchObject({
+      code: 'ERR_EXPR_FILTER_INPUT',
+      kind: 'data',
+      location: '1:6',
+    })
+    expect(
+      await errorOf(() => evaluateValue('_function CONCAT({{T|date}})', ctx({ record: { T: 'soon' } }))),
+    ).toMatchObject({ code: 'ERR_EXPR_FILTER_INPUT', location: '1:18' })
   })
 
   it('derives CURRENT_TIME, DAYS_AGO_n and MINUTE_AGO_n from the evaluation time', async () => {
@@ -62,12 +79,18 @@ describe('|datetime, |date and FROM_UNIXTIME in several zones', () => {
   })
 
   it('formats with every DATE_FORMAT specifier', async () => {
-    const v = "_function DATE_FORMAT('2024-03-05 07:08:09', '%Y %y %m %c %d %e %H %k %h %I %l %i %s %S %p %f %j %M %b %W %a %D %w %T %r %% %Q')"
-    expect(await evaluateValue(v, ctx())).toBe('2024 24 03 3 05 5 07 7 07 07 7 08 09 09 AM 000000 065 March Mar Tuesday Tue 5th 2 07:08:09 07:08:09 AM % Q')
+    const v =
+      "_function DATE_FORMAT('2024-03-05 07:08:09', '%Y %y %m %c %d %e %H %k %h %I %l %i %s %S %p %f %j %M %b %W %a %D %w %T %r %% %Q')"
+    expect(await evaluateValue(v, ctx())).toBe(
+      '2024 24 03 3 05 5 07 7 07 07 7 08 09 09 AM 000000 065 March Mar Tuesday Tue 5th 2 07:08:09 07:08:09 AM % Q',
+    )
   })
 
   it('rejects an unknown time zone with a config error', async () => {
-    expect(await errorOf(() => evaluateValue('x', ctx({ tz: 'Mars/Olympus' })))).toMatchObject({ code: 'ERR_EXPR_BAD_TIME_ZONE', kind: 'config' })
+    expect(await errorOf(() => evaluateValue('x', ctx({ tz: 'Mars/Olympus' })))).toMatchObject({
+      code: 'ERR_EXPR_BAD_TIME_ZONE',
+      kind: 'config',
+    })
   })
 })
 
@@ -77,7 +100,16 @@ describe('time-zone offsets around every change (the offset is remembered per UT
   function intlWall(epochSec: number, tz: string): number {
     let f = formats.get(tz)
     if (f === undefined) {
-      f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      })
       formats.set(tz, f)
     }
     const p = Object.fromEntries(f.formatToParts(new Date(epochSec * 1000)).map((x) => [x.type, Number(x.value)]))
@@ -87,8 +119,12 @@ describe('time-zone offsets around every change (the offset is remembered per UT
   // Half-hour DST (Lord Howe changes at :30 UTC), a -3:30 zone, a :45 zone, ordinary DST, and
   // Shanghai's 1901 change from LMT (+8:05:43, a change at an odd second).
   const CASES: [string, number, number][] = [
-    ['Australia/Lord_Howe', 2023, 2024], ['America/St_Johns', 2024, 2024], ['Pacific/Chatham', 2024, 2024],
-    ['America/New_York', 2024, 2024], ['Europe/London', 2024, 2024], ['Asia/Shanghai', 1900, 1900],
+    ['Australia/Lord_Howe', 2023, 2024],
+    ['America/St_Johns', 2024, 2024],
+    ['Pacific/Chatham', 2024, 2024],
+    ['America/New_York', 2024, 2024],
+    ['Europe/London', 2024, 2024],
+    ['Asia/Shanghai', 1900, 1900],
   ]
   for (const [tz, from, to] of CASES) {
     it(`shows instants around ${tz}'s offset changes in ${from}–${to} as Intl does, in both directions`, async () => {

@@ -33,7 +33,13 @@ const JDY_TOKEN = '/jdyconnector/app_management/kingdee_auth_token'
 
 export async function startBadServer(): Promise<BadServer> {
   const answers = new Map<string, Answer | ((n: number) => Answer)>()
-  answers.set(JDY_TOKEN, () => ({ body: JSON.stringify({ errcode: 0, description: '成功', data: { 'app-token': 'bad-input-test-token', expires: Date.now() + 3_600_000 } }) }))
+  answers.set(JDY_TOKEN, () => ({
+    body: JSON.stringify({
+      errcode: 0,
+      description: '成功',
+      data: { 'app-token': 'bad-input-test-token', expires: Date.now() + 3_600_000 },
+    }),
+  }))
   const requests: string[] = []
   const server: Server = createServer((req, res) => {
     req.resume()
@@ -42,7 +48,7 @@ export async function startBadServer(): Promise<BadServer> {
       requests.push(path)
       const a = answers.get(path) ?? answers.get('*')
       const n = requests.filter((p) => p === path).length
-      const answer = typeof a === 'function' ? a(n) : a ?? { status: 404, body: 'not found' }
+      const answer = typeof a === 'function' ? a(n) : (a ?? { status: 404, body: 'not found' })
       res.writeHead(answer.status ?? 200, { 'content-type': answer.contentType ?? 'application/json;charset=UTF-8' })
       res.end(answer.body)
     })
@@ -52,10 +58,13 @@ export async function startBadServer(): Promise<BadServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    answer(path, a) { answers.set(path, a) },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.closeAllConnections()
-      server.close((e) => (e === undefined ? resolve() : reject(e)))
-    }),
+    answer(path, a) {
+      answers.set(path, a)
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((e) => (e === undefined ? resolve() : reject(e)))
+      }),
   }
 }

@@ -47,12 +47,19 @@ async function rowsOf(pages: AsyncIterable<Page>): Promise<Record<string, unknow
   return out
 }
 
-const served = (file: string) => ({ body: fixture(file), contentType: file.endsWith('.html') ? 'text/html;charset=UTF-8' : 'application/json;charset=UTF-8' })
+const served = (file: string) => ({
+  body: fixture(file),
+  contentType: file.endsWith('.html') ? 'text/html;charset=UTF-8' : 'application/json;charset=UTF-8',
+})
 
 describe('bad-input corpus: scheme files', () => {
   const expected: Record<string, string> = {
-    'array-root.json': 'ERR_SCHEME_TYPE', 'empty.json': 'ERR_SCHEME_SYNTAX', 'html-page.json': 'ERR_SCHEME_SYNTAX',
-    'null-metadata.json': 'ERR_SCHEME_TYPE', 'truncated.json': 'ERR_SCHEME_SYNTAX', 'wrong-types.json': 'ERR_SCHEME_TYPE',
+    'array-root.json': 'ERR_SCHEME_TYPE',
+    'empty.json': 'ERR_SCHEME_SYNTAX',
+    'html-page.json': 'ERR_SCHEME_SYNTAX',
+    'null-metadata.json': 'ERR_SCHEME_TYPE',
+    'truncated.json': 'ERR_SCHEME_SYNTAX',
+    'wrong-types.json': 'ERR_SCHEME_TYPE',
   }
 
   it('covers every file of the corpus', () => {
@@ -80,12 +87,38 @@ describe('bad-input corpus: vendor answers on the wire', () => {
     server = await startBadServer()
     const budget = new LocalRateBudget({ perSecond: 1000, perMinute: 100_000, inFlight: 4 })
     const noWait = () => Promise.resolve()
-    const jstConfig = resolveConnectionConfig(jushuitan, { baseUrl: server.url, appKey: 'a'.repeat(32), appSecret: 'b'.repeat(32),
-      accessToken: 'c'.repeat(32), refreshToken: 'd'.repeat(32), timeoutMs: 2000 })
-    jst = await jushuitan.open({ connectionId: 'jst-bad', config: jstConfig, credentials: new MemoryCredentialStore(), budget, log, sleep: noWait })
-    jdy = await kingdeeJdy.open({ connectionId: 'jdy-bad', credentials: new MemoryCredentialStore(), budget, log, sleep: noWait,
-      config: { baseUrl: server.url, clientId: '123456', clientSecret: 'e'.repeat(32), outerInstanceId: '1234567890123456789',
-        appKey: 'abcdefgh', appSecret: 'f'.repeat(40), domain: 'https://tf.jdy.com' } })
+    const jstConfig = resolveConnectionConfig(jushuitan, {
+      baseUrl: server.url,
+      appKey: 'a'.repeat(32),
+      appSecret: 'b'.repeat(32),
+      accessToken: 'c'.repeat(32),
+      refreshToken: 'd'.repeat(32),
+      timeoutMs: 2000,
+    })
+    jst = await jushuitan.open({
+      connectionId: 'jst-bad',
+      config: jstConfig,
+      credentials: new MemoryCredentialStore(),
+      budget,
+      log,
+      sleep: noWait,
+    })
+    jdy = await kingdeeJdy.open({
+      connectionId: 'jdy-bad',
+      credentials: new MemoryCredentialStore(),
+      budget,
+      log,
+      sleep: noWait,
+      config: {
+        baseUrl: server.url,
+        clientId: '123456',
+        clientSecret: 'e'.repeat(32),
+        outerInstanceId: '1234567890123456789',
+        appKey: 'abcdefgh',
+        appSecret: 'f'.repeat(40),
+        domain: 'https://tf.jdy.com',
+      },
+    })
   })
   afterAll(async () => {
     await jst.close()
@@ -114,8 +147,17 @@ describe('bad-input corpus: vendor answers on the wire', () => {
   it('JST: endless pages that repeat one row with data_count 10^9 end in a coded error within a few calls', async () => {
     const row = { io_id: 1, modified: '2026-11-20 10:00:00', status: 'Confirmed', items: [] }
     const before = server.requests.length
-    server.answer('*', (n) => n > 1000 ? { status: 500, body: 'cap' }
-      : { body: JSON.stringify({ code: 0, msg: 'ok', data: { page_index: n, page_size: 50, data_count: 1e9, page_count: 1e9, has_next: true, datas: [row] } }) })
+    server.answer('*', (n) =>
+      n > 1000
+        ? { status: 500, body: 'cap' }
+        : {
+            body: JSON.stringify({
+              code: 0,
+              msg: 'ok',
+              data: { page_index: n, page_size: 50, data_count: 1e9, page_count: 1e9, has_next: true, datas: [row] },
+            }),
+          },
+    )
     expect((await rejection(readCounts())).kind).toBe('transient')
     expect(server.requests.length - before).toBeLessThan(100)
   })
@@ -153,7 +195,11 @@ describe('bad-input corpus: vendor answers on the wire', () => {
     server.answer(BILL, served('jdy/absurd-page-count.json'))
     const before = server.requests.length
     const view = jdyBillView(BILL, jdy.target!, jdy)
-    const listing = (async () => { for await (const _row of view.list({ from: window.start, to: window.end })) { /* drain */ } })()
+    const listing = (async () => {
+      for await (const _row of view.list({ from: window.start, to: window.end })) {
+        /* drain */
+      }
+    })()
     expect(await rejection(listing)).toMatchObject({ code: 'ERR_RECONCILE_LIST_RUNAWAY', kind: 'transient' })
     expect(server.requests.length - before).toBeLessThan(10)
   })
@@ -162,8 +208,15 @@ describe('bad-input corpus: vendor answers on the wire', () => {
     it(`JDY bill save answered with ${file} is an unknown outcome (probe before any retry), never ok`, async () => {
       server.answer(DETAIL, { body: JSON.stringify({ errcode: 0, description: '成功', data: null }) })
       server.answer(BILL, served(file))
-      const out = await jdy.target!.write({ api: BILL, key: 'BAD-1', payload: { bill_no: 'BAD-1', bill_date: '2026-11-20',
-        material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 1 }] } })
+      const out = await jdy.target!.write({
+        api: BILL,
+        key: 'BAD-1',
+        payload: {
+          bill_no: 'BAD-1',
+          bill_date: '2026-11-20',
+          material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 1 }],
+        },
+      })
       expect(out).toMatchObject({ kind: 'unknown_outcome', code: 'ERR_JDY_UNKNOWN_OUTCOME' })
       expect(out.targetId).toBeUndefined()
     })
@@ -181,15 +234,34 @@ describe('bad-input corpus: vendor answers on the wire', () => {
     const store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
     try {
       const { compiled } = await loadCompiledScheme(join(examplesDir(), 'jst-count-to-jdy-check-loss.json'))
-      const scheme = engineScheme(compiled, { sourceConnection: 'jst', lookups: { find: () => Promise.resolve(undefined) }, start: new Date(end.getTime() - 3 * H) })
+      const scheme = engineScheme(compiled, {
+        sourceConnection: 'jst',
+        lookups: { find: () => Promise.resolve(undefined) },
+        start: new Date(end.getTime() - 3 * H),
+      })
       const ports = storePorts(store)
-      const kept = [{ id: '5001', number: '5001', content: { io_id: 5001, remark: 'stored before', items: [{ sku_id: 'A1', qty: -1 }] } }]
+      const kept = [
+        {
+          id: '5001',
+          number: '5001',
+          content: { io_id: 5001, remark: 'stored before', items: [{ sku_id: 'A1', qty: -1 }] },
+        },
+      ]
       await ports.ledger.upsertSourceRecords(scheme.id, kept, { idCheck: true, now: new Date() })
       const closed = { start: new Date(end.getTime() - 3 * H), end: new Date(end.getTime() - 2 * H) }
       await ports.cursor.closeWindow(scheme.id, COUNT_API, closed)
-      for (const file of ['jst/truncated.json', 'jst/html-page.html', 'jst/missing-data.json', 'jst/wrong-types.json']) {
+      for (const file of [
+        'jst/truncated.json',
+        'jst/html-page.html',
+        'jst/missing-data.json',
+        'jst/wrong-types.json',
+      ]) {
         server.answer('*', served(file))
-        const r = await runSourceStage({ ports, clock: { now: () => end }, log: silentLogger, runtime: jst.source! }, scheme, emptyCounters())
+        const r = await runSourceStage(
+          { ports, clock: { now: () => end }, log: silentLogger, runtime: jst.source! },
+          scheme,
+          emptyCounters(),
+        )
         expect(r.error?.code, file).toMatch(/^ERR_(HTTP_BAD_BODY|JST_BAD_RESPONSE)$/)
         expect(r.windowsClosed).toBe(0)
         expect((await ports.ledger.getRecord(scheme.id, '5001'))?.content).toEqual(kept[0]!.content)

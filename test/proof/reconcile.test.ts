@@ -19,14 +19,23 @@ function range(w: World): { from: Date; to: Date } {
 /** Verify's violations other than the records the oracle parks on purpose (they wait for a person). */
 const unexpected = <V extends { code: string; recordId?: string }>(w: World, violations: readonly V[]): V[] => {
   const parked = oracle(w.sandbox.jst.orders.latest(), w.sandbox.dataset.jdy).parked
-  return violations.filter((v) => !(v.code === 'ERR_VERIFY_PARKED' && v.recordId !== undefined && parked.has(v.recordId)))
+  return violations.filter(
+    (v) => !(v.code === 'ERR_VERIFY_PARKED' && v.recordId !== undefined && parked.has(v.recordId)),
+  )
 }
 
-const keysOf = (findings: readonly { kind: string; key: string }[], kind: string) => findings.filter((f) => f.kind === kind).map((f) => f.key).sort()
+const keysOf = (findings: readonly { kind: string; key: string }[], kind: string) =>
+  findings
+    .filter((f) => f.kind === kind)
+    .map((f) => f.key)
+    .sort()
 
 describe('ferry reconcile against the simulators', () => {
   let w: World | undefined
-  afterEach(async () => { await w?.close(); w = undefined })
+  afterEach(async () => {
+    await w?.close()
+    w = undefined
+  })
 
   it('finds exactly the planted missing, extra and mismatched bills; --repair brings the missing ones back and a later reconcile is clean', async () => {
     w = await world({ orders: 70, days: 3, seed: 21 })
@@ -53,7 +62,12 @@ describe('ferry reconcile against the simulators', () => {
     const store = w.sandbox.dataset.jdy.stores[0]!
     const line = { material_id: m.id, unit_id: m.base_unit_id, stock_id: store.id, qty: '3' }
     const extraDate = bills[3]!.bill_date
-    const extra1 = jdy.bills.insert(book, { bill_no: 'HAND-0001', bill_date: extraDate, remark: 'made by hand', material_entity: [line] })
+    const extra1 = jdy.bills.insert(book, {
+      bill_no: 'HAND-0001',
+      bill_date: extraDate,
+      remark: 'made by hand',
+      material_entity: [line],
+    })
     const extra2 = jdy.bills.insert(book, { bill_date: extraDate, material_entity: [line] })
 
     const found = await reconcileScheme(w.host, LOSS, range(w))
@@ -72,10 +86,18 @@ describe('ferry reconcile against the simulators', () => {
     expect(stored.kind).toBe(RECONCILE_RUN_KIND)
     expect(stored.counters.reconcile).toMatchObject({ missing: 2, extra: 2, mismatched: 1 })
 
-    const saves = () => jdy.log.entries({ outcome: 'accepted' }).filter((e) => e.method === 'POST' && e.endpoint.endsWith('/inv_check_loss_bill')).length
+    const saves = () =>
+      jdy.log
+        .entries({ outcome: 'accepted' })
+        .filter((e) => e.method === 'POST' && e.endpoint.endsWith('/inv_check_loss_bill')).length
     const savesBefore = saves()
     const repaired = await reconcileScheme(w.host, LOSS, { ...range(w), repair: true })
-    expect(repaired.repair?.map((r) => [r.key, r.action]).sort()).toEqual([[gone1.bill_no, 'reopened'], [gone2.bill_no, 'reopened']].sort())
+    expect(repaired.repair?.map((r) => [r.key, r.action]).sort()).toEqual(
+      [
+        [gone1.bill_no, 'reopened'],
+        [gone2.bill_no, 'reopened'],
+      ].sort(),
+    )
     // Repair only queues: nothing was written, deleted or edited in the target by reconcile itself.
     expect(saves()).toBe(savesBefore)
     expect(jdy.bills.bills.has(extra1.id)).toBe(true)
@@ -112,7 +134,10 @@ describe('ferry reconcile against the simulators', () => {
       return p
     }
     const writes: string[] = []
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { writes.push(String(chunk)); return true })
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      writes.push(String(chunk))
+      return true
+    })
     const prevExit = process.exitCode
     try {
       const { from, to } = range(w)
@@ -123,7 +148,8 @@ describe('ferry reconcile against the simulators', () => {
       await program().parseAsync(['node', 'ferry', 'verify', LOSS])
       expect(process.exitCode).toBe(1)
       for (const id of parked) expect(writes.join('')).toContain(`ERR_VERIFY_PARKED  ${id}`)
-      for (const id of parked) await w.host.ports.ledger.resolve(LOSS, id, 'no JDY material for this sku; counted by hand')
+      for (const id of parked)
+        await w.host.ports.ledger.resolve(LOSS, id, 'no JDY material for this sku; counted by hand')
       writes.length = 0
       process.exitCode = undefined
       await program().parseAsync(['node', 'ferry', 'verify', LOSS])
@@ -134,16 +160,36 @@ describe('ferry reconcile against the simulators', () => {
       const victim = w.sandbox.jdy.bills.list()[0]!
       w.sandbox.jdy.bills.bills.delete(victim.id)
       writes.length = 0
-      await program().parseAsync(['node', 'ferry', 'reconcile', LOSS, '--from', from.toISOString(), '--to', to.toISOString(), '--json'])
+      await program().parseAsync([
+        'node',
+        'ferry',
+        'reconcile',
+        LOSS,
+        '--from',
+        from.toISOString(),
+        '--to',
+        to.toISOString(),
+        '--json',
+      ])
       expect(process.exitCode).toBe(1)
-      const report = JSON.parse(writes.join('')) as { findings: { kind: string; key: string; code: string }[]; counts: { missing: number } }
-      expect(report.findings).toEqual([expect.objectContaining({ kind: 'missing', key: victim.bill_no, code: 'ERR_RECONCILE_MISSING' })])
+      const report = JSON.parse(writes.join('')) as {
+        findings: { kind: string; key: string; code: string }[]
+        counts: { missing: number }
+      }
+      expect(report.findings).toEqual([
+        expect.objectContaining({ kind: 'missing', key: victim.bill_no, code: 'ERR_RECONCILE_MISSING' }),
+      ])
       expect(report.counts.missing).toBe(1)
       // Secrets of the connections never reach the output.
       expect(writes.join('')).not.toContain(w.sandbox.info().jdy.clientSecret)
 
       // A done record that lost its proof makes `ferry verify` list the violation and exit 1.
-      await w.host.store.db.updateTable('records').set({ target_id: null }).where('scheme_id', '=', LOSS).where('record_id', '=', victim.bill_no).execute()
+      await w.host.store.db
+        .updateTable('records')
+        .set({ target_id: null })
+        .where('scheme_id', '=', LOSS)
+        .where('record_id', '=', victim.bill_no)
+        .execute()
       writes.length = 0
       process.exitCode = undefined
       await program().parseAsync(['node', 'ferry', 'verify', LOSS])
@@ -161,15 +207,37 @@ describe('ferry reconcile against the simulators', () => {
     const jdy = w.sandbox.jdy
     const victim = [...jdy.bills.list()].sort((a, b) => a.bill_no.localeCompare(b.bill_no))[0]!
     // A second bill with the same number, saved raw (a target without the uniqueness net, or a paused worker).
-    const copy = jdy.bills.insert(jdy.credentials.outerInstanceId, { bill_no: victim.bill_no, bill_date: victim.bill_date, remark: victim.remark,
-      material_entity: victim.material_entity.map((l) => ({ material_id: l.material_id, unit_id: l.unit_id, stock_id: l.stock_id, qty: l.qty })) })
+    const copy = jdy.bills.insert(jdy.credentials.outerInstanceId, {
+      bill_no: victim.bill_no,
+      bill_date: victim.bill_date,
+      remark: victim.remark,
+      material_entity: victim.material_entity.map((l) => ({
+        material_id: l.material_id,
+        unit_id: l.unit_id,
+        stock_id: l.stock_id,
+        qty: l.qty,
+      })),
+    })
     const r = await reconcileScheme(w.host, LOSS, range(w))
-    expect(r.report.findings).toEqual([expect.objectContaining({ kind: 'duplicate', key: victim.bill_no, code: 'ERR_RECONCILE_DUPLICATE', recordIds: [victim.bill_no] })])
+    expect(r.report.findings).toEqual([
+      expect.objectContaining({
+        kind: 'duplicate',
+        key: victim.bill_no,
+        code: 'ERR_RECONCILE_DUPLICATE',
+        recordIds: [victim.bill_no],
+      }),
+    ])
     expect([...r.report.findings[0]!.targetIds!].sort()).toEqual([victim.id, copy.id].sort())
     expect(r.report.findings[0]!.reason).toContain(copy.id)
     expect(r.report.counts.duplicate).toBe(1)
     const v = await verifyScheme(w.host, LOSS)
-    expect(unexpected(w, v.violations)).toEqual([expect.objectContaining({ code: 'ERR_VERIFY_TARGET_DUPLICATE', rule: 'ledger_matches_target', recordId: victim.bill_no })])
+    expect(unexpected(w, v.violations)).toEqual([
+      expect.objectContaining({
+        code: 'ERR_VERIFY_TARGET_DUPLICATE',
+        rule: 'ledger_matches_target',
+        recordId: victim.bill_no,
+      }),
+    ])
     expect(unexpected(w, v.violations)[0]!.message).toContain(copy.id)
   }, 120_000)
 
@@ -186,11 +254,26 @@ describe('ferry reconcile against the simulators', () => {
 
     const [gone, moved] = [...jdy.bills.list()].sort((a, b) => a.bill_no.localeCompare(b.bill_no))
     jdy.bills.bills.delete(gone!.id)
-    await w.host.store.db.updateTable('records').set({ target_id: '999000111' }).where('scheme_id', '=', LOSS).where('record_id', '=', moved!.bill_no).execute()
+    await w.host.store.db
+      .updateTable('records')
+      .set({ target_id: '999000111' })
+      .where('scheme_id', '=', LOSS)
+      .where('record_id', '=', moved!.bill_no)
+      .execute()
     const v = await verifyScheme(w.host, LOSS)
-    expect(unexpected(w, v.violations).map((x) => [x.code, x.recordId]).sort()).toEqual([
-      ['ERR_VERIFY_TARGET_MISMATCH', moved!.bill_no], ['ERR_VERIFY_TARGET_MISSING', gone!.bill_no]].sort())
-    expect(unexpected(w, v.violations).find((x) => x.code === 'ERR_VERIFY_TARGET_MISMATCH')?.message).toContain(moved!.id)
+    expect(
+      unexpected(w, v.violations)
+        .map((x) => [x.code, x.recordId])
+        .sort(),
+    ).toEqual(
+      [
+        ['ERR_VERIFY_TARGET_MISMATCH', moved!.bill_no],
+        ['ERR_VERIFY_TARGET_MISSING', gone!.bill_no],
+      ].sort(),
+    )
+    expect(unexpected(w, v.violations).find((x) => x.code === 'ERR_VERIFY_TARGET_MISMATCH')?.message).toContain(
+      moved!.id,
+    )
     // --ledger-only makes no call to the target and sees neither.
     const ledgerOnly = await verifyScheme(w.host, LOSS, { ledgerOnly: true })
     expect(unexpected(w, ledgerOnly.violations)).toEqual([])
@@ -201,7 +284,9 @@ describe('ferry reconcile against the simulators', () => {
     w = await world({ orders: 40, days: 2, seed: 9 })
     await runAll(w)
     const results: (ReconcileRun | Error)[] = []
-    const scheduled = scheduleReconcile(w.host, { schemeId: LOSS, crontab: '0 3 * * *', days: 7 }, (r) => results.push(r))
+    const scheduled = scheduleReconcile(w.host, { schemeId: LOSS, crontab: '0 3 * * *', days: 7 }, (r) =>
+      results.push(r),
+    )
     try {
       expect(scheduled.job.nextRun()).not.toBeNull()
       await scheduled.job.trigger()
@@ -211,7 +296,11 @@ describe('ferry reconcile against the simulators', () => {
     expect(results).toHaveLength(1)
     const r = results[0] as ReconcileRun
     expect(r).not.toBeInstanceOf(Error)
-    const cursor = await w.host.ports.cursor.lastSyncTime(LOSS, w.host.scheme(LOSS).source.api, w.host.scheme(LOSS).schedule.start)
+    const cursor = await w.host.ports.cursor.lastSyncTime(
+      LOSS,
+      w.host.scheme(LOSS).source.api,
+      w.host.scheme(LOSS).schedule.start,
+    )
     expect(r.report.to).toEqual(cursor)
     expect(r.report.findings).toEqual([])
     expect(r.report.counts.matched).toBe(w.sandbox.jdy.bills.list().length)
@@ -226,15 +315,30 @@ describe('ferry reconcile against the simulators', () => {
     w = await world({ orders: 40, days: 2, seed: 5 })
     await runAll(w)
     const skipped: string[] = []
-    const scheduler = new Scheduler(w.host.deps, { onSkip: (id, stage, reason) => skipped.push(`${id} ${stage}: ${reason}`) })
+    const scheduler = new Scheduler(w.host.deps, {
+      onSkip: (id, stage, reason) => skipped.push(`${id} ${stage}: ${reason}`),
+    })
     const results: ReconcileRun[] = []
-    const job = reconcileJob(w.host, LOSS, { crontab: '0 3 * * *', closedDays: 7, repair: false }, (r) => results.push(r))
+    const job = reconcileJob(w.host, LOSS, { crontab: '0 3 * * *', closedDays: 7, repair: false }, (r) =>
+      results.push(r),
+    )
     let release!: () => void
-    const gate = new Promise<void>((r) => { release = r })
-    const gated = { ...job, run: async () => { await gate; return job.run() } }
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const gated = {
+      ...job,
+      run: async () => {
+        await gate
+        return job.run()
+      },
+    }
     scheduler.addReconcile(gated)
     try {
-      expect(scheduler.jobs.find((j) => j.stage === 'reconcile')).toMatchObject({ schemeId: LOSS, crontab: '0 3 * * *' })
+      expect(scheduler.jobs.find((j) => j.stage === 'reconcile')).toMatchObject({
+        schemeId: LOSS,
+        crontab: '0 3 * * *',
+      })
       expect(scheduler.jobs.find((j) => j.stage === 'reconcile')?.nextRun()).not.toBeNull()
       const first = scheduler.tickReconcile(gated)
       expect(await scheduler.tickReconcile(gated)).toBe(false)
@@ -258,8 +362,14 @@ describe('ferry reconcile against the simulators', () => {
     const [first] = w.sandbox.jdy.bills.list()
     expect(first).toBeDefined()
     const io = Number(first!.bill_no)
-    w.sandbox.jst.orders.update(io, (o) => { o.remark = `${o.remark} (edited)`; o.modified = shanghai(Date.now() - 30 * 60_000) })
-    await runScheme(w.host.deps, w.host.scheme(LOSS), { stages: ['source'], range: { from: new Date(Date.now() - 3_600_000), to: new Date() } })
+    w.sandbox.jst.orders.update(io, (o) => {
+      o.remark = `${o.remark} (edited)`
+      o.modified = shanghai(Date.now() - 30 * 60_000)
+    })
+    await runScheme(w.host.deps, w.host.scheme(LOSS), {
+      stages: ['source'],
+      range: { from: new Date(Date.now() - 3_600_000), to: new Date() },
+    })
     const r = await reconcileScheme(w.host, LOSS, range(w))
     expect(r.report.findings).toHaveLength(1)
     expect(r.report.findings[0]).toMatchObject({ kind: 'mismatched', key: String(io) })

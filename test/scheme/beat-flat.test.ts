@@ -3,7 +3,14 @@ import { beatFlat, beatFlatArrays } from '../../src/scheme/beat-flat.js'
 import type { AdapterMetadata } from '../../src/scheme/types.js'
 
 describe('beatFlat', () => {
-  const doc = { no: 'OUT20210001', shop: 'S1', details_list: [{ goods: 'A', num: 2 }, { goods: 'B', num: 3 }] }
+  const doc = {
+    no: 'OUT20210001',
+    shop: 'S1',
+    details_list: [
+      { goods: 'A', num: 2 },
+      { goods: 'B', num: 3 },
+    ],
+  }
 
   it('makes one record per detail row with prefixed keys and a suffixed id (spec 3.6)', () => {
     expect(beatFlat(doc, ['details_list'], { idField: 'no' })).toEqual([
@@ -19,7 +26,9 @@ describe('beatFlat', () => {
   })
 
   it('keeps a document whose array is missing or empty instead of losing it', () => {
-    expect(beatFlat({ no: 'X', details_list: [] }, ['details_list'], { idField: 'no' })).toEqual([{ no: 'X', details_list: [] }])
+    expect(beatFlat({ no: 'X', details_list: [] }, ['details_list'], { idField: 'no' })).toEqual([
+      { no: 'X', details_list: [] },
+    ])
     expect(beatFlat({ no: 'X' }, ['details_list'], { idField: 'no' })).toEqual([{ no: 'X' }])
   })
 
@@ -33,7 +42,8 @@ describe('beatFlat', () => {
 
   it('reads the arrays from the top-level key and from an otherRequest beatFlat item', () => {
     const meta: AdapterMetadata = {
-      api: 'x', beatFlat: ['details_list'],
+      api: 'x',
+      beatFlat: ['details_list'],
       otherRequest: [{ field: 'beatFlat', value: 'details_list, items' }],
     }
     expect(beatFlatArrays(meta)).toEqual(['details_list', 'items'])

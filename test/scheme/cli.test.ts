@@ -13,8 +13,14 @@ const fixture = (name: string): string => join(root, 'test/fixtures/schemes', na
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { stdout += String(chunk); return true })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { stderr += String(chunk); return true })
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk)
+    return true
+  })
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk)
+    return true
+  })
   try {
     const code = await main(['node', 'ferry', ...args])
     return { code, stdout, stderr }
@@ -31,11 +37,17 @@ function tempFile(name: string, content: string): string {
   return file
 }
 
-afterEach(() => { vi.restoreAllMocks() })
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 describe('ferry validate', () => {
   it('exits 0 for the case-article example (real binary)', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'validate', EXAMPLE], { cwd: root })
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'validate', EXAMPLE],
+      { cwd: root },
+    )
     expect(stdout).toContain('valid (0 warnings)')
   })
 
@@ -43,7 +55,9 @@ describe('ferry validate', () => {
     const r = await run('validate', fixture('many-errors.json'))
     expect(r.code).toBe(1)
     const lines = r.stdout.trim().split('\n')
-    expect(lines).toContain('ERR_UNKNOWN_OPERATOR  source.metadata.condition[0][1].logic  unknown operator "lte"; expected one of eq, neq, gt, egt, lt, elt, like, notlike, between, notnull, isnull, in, notin')
+    expect(lines).toContain(
+      'ERR_UNKNOWN_OPERATOR  source.metadata.condition[0][1].logic  unknown operator "lte"; expected one of eq, neq, gt, egt, lt, elt, like, notlike, between, notnull, isnull, in, notin',
+    )
     expect(lines.filter((l) => l.startsWith('ERR_'))).toHaveLength(4)
     expect(r.stderr).toContain('ERR_SCHEME_INVALID')
   })
@@ -60,7 +74,9 @@ describe('ferry validate', () => {
     doc.source.connector = 'jushuitn'
     const r = await run('validate', tempFile('typo.json', JSON.stringify(doc)))
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^WARN_UNKNOWN_CONNECTOR {2}source\.connector {2}no connector named "jushuitn" in this Ferry \(known: jushuitan, kingdee-jdy, batch-http\)/m)
+    expect(r.stdout).toMatch(
+      /^WARN_UNKNOWN_CONNECTOR {2}source\.connector {2}no connector named "jushuitn" in this Ferry \(known: jushuitan, kingdee-jdy, batch-http\)/m,
+    )
     expect(r.stdout).toContain('valid (1 warning)')
   })
 
@@ -88,7 +104,14 @@ describe('ferry validate', () => {
 
 describe('ferry filter', () => {
   const orders = [
-    { io_id: 1, remark: '月度盘点', items: [{ sku_id: 'A', qty: -3 }, { sku_id: 'B', qty: 2 }] },
+    {
+      io_id: 1,
+      remark: '月度盘点',
+      items: [
+        { sku_id: 'A', qty: -3 },
+        { sku_id: 'B', qty: 2 },
+      ],
+    },
     { io_id: 2, remark: '包材', items: [{ sku_id: 'A', qty: -3 }] },
     { io_id: 3, remark: '', items: [{ sku_id: 'C', qty: 5 }] },
   ]

@@ -9,11 +9,17 @@ const names = (doc: Record<string, unknown> | undefined): unknown =>
 describe('the S-COND example (three OR groups, strictMode on the first)', () => {
   // Official example from bbs.qeasy.cloud/d/10 (spec qeasy-metadata §3.1).
   const condition: Condition = [
-    [{ field: 'io_id', logic: 'eq', value: '816403' }, { field: 'items.name', logic: 'like', value: '活动', strictMode: true }],
+    [
+      { field: 'io_id', logic: 'eq', value: '816403' },
+      { field: 'items.name', logic: 'like', value: '活动', strictMode: true },
+    ],
     [{ field: 'io_id', logic: 'like', value: '512' }],
     [{ field: 'items.name', logic: 'eq', value: '企鹅爸爸15合1桌游' }],
   ]
-  const doc = (io_id: number, ...rows: string[]): Record<string, unknown> => ({ io_id, items: rows.map((name) => ({ name })) })
+  const doc = (io_id: number, ...rows: string[]): Record<string, unknown> => ({
+    io_id,
+    items: rows.map((name) => ({ name })),
+  })
 
   it('keeps every row when all rows satisfy the strict clause', () => {
     expect(names(applyCondition(doc(816403, '活动A', '活动B'), condition, opts))).toEqual(['活动A', '活动B'])
@@ -32,11 +38,16 @@ describe('the S-COND example (three OR groups, strictMode on the first)', () => 
   })
 
   it('falls through to a later group when the strict group fails', () => {
-    expect(names(applyCondition(doc(816403, '活动A', '企鹅爸爸15合1桌游'), condition, opts))).toEqual(['企鹅爸爸15合1桌游'])
+    expect(names(applyCondition(doc(816403, '活动A', '企鹅爸爸15合1桌游'), condition, opts))).toEqual([
+      '企鹅爸爸15合1桌游',
+    ])
   })
 
   it('keeps all rows when a passing group does not constrain the detail array', () => {
-    expect(names(applyCondition(doc(1512, '企鹅爸爸15合1桌游', '其他'), condition, opts))).toEqual(['企鹅爸爸15合1桌游', '其他'])
+    expect(names(applyCondition(doc(1512, '企鹅爸爸15合1桌游', '其他'), condition, opts))).toEqual([
+      '企鹅爸爸15合1桌游',
+      '其他',
+    ])
   })
 
   it('drops a document whose detail array is empty when only detail groups could match', () => {
@@ -54,12 +65,16 @@ describe('the S-COND example (three OR groups, strictMode on the first)', () => 
 })
 
 describe('the case article conditions on count orders', () => {
-  const condition: Condition = [[
-    { field: 'items.qty', logic: 'lt', value: '0' },
-    { field: 'remark', logic: 'notlike', value: '包材' },
-  ]]
+  const condition: Condition = [
+    [
+      { field: 'items.qty', logic: 'lt', value: '0' },
+      { field: 'remark', logic: 'notlike', value: '包材' },
+    ],
+  ]
   const order = (remark: string, qtys: (number | string)[]): Record<string, unknown> => ({
-    io_id: 1001234, remark, items: qtys.map((qty, i) => ({ ioi_id: 5550001 + i, sku_id: `SKU-${i}`, qty })),
+    io_id: 1001234,
+    remark,
+    items: qtys.map((qty, i) => ({ ioi_id: 5550001 + i, sku_id: `SKU-${i}`, qty })),
   })
 
   it('keeps only the loss rows (negative qty) of a mixed count order', () => {
@@ -106,8 +121,12 @@ describe('clause operators', () => {
     expect(t('gt', 'timestamp:1714494912', '2024-05-01 00:35:12')).toBe(false)
     expect(t('lt', 'timestamp:1714494913', '2024-05-01 00:35:12')).toBe(true)
     expect(t('gt', 'timestamp:1714494911', 1714494912)).toBe(true)
-    expect(testClause({ field: 'f', logic: 'egt', value: 'timestamp:1714494912' }, '2024-05-01 00:35:12', { tz: 'UTC' })).toBe(true)
-    expect(testClause({ field: 'f', logic: 'lt', value: 'timestamp:1714494912' }, '2024-04-30 16:35:11', { tz: 'UTC' })).toBe(true)
+    expect(
+      testClause({ field: 'f', logic: 'egt', value: 'timestamp:1714494912' }, '2024-05-01 00:35:12', { tz: 'UTC' }),
+    ).toBe(true)
+    expect(
+      testClause({ field: 'f', logic: 'lt', value: 'timestamp:1714494912' }, '2024-04-30 16:35:11', { tz: 'UTC' }),
+    ).toBe(true)
     expect(t('gt', 'timestamp:1', 'not a date')).toBe(false)
   })
 
@@ -141,6 +160,8 @@ describe('clause operators', () => {
   it('never reads through __proto__ paths', () => {
     const doc = JSON.parse('{"io_id":1,"__proto__":{"polluted":"yes"}}') as Record<string, unknown>
     expect(applyCondition(doc, [[{ field: '__proto__.polluted', logic: 'eq', value: 'yes' }]], opts)).toBeDefined()
-    expect(applyCondition({ io_id: 1 }, [[{ field: 'constructor.name', logic: 'eq', value: 'Object' }]], opts)).toBeUndefined()
+    expect(
+      applyCondition({ io_id: 1 }, [[{ field: 'constructor.name', logic: 'eq', value: 'Object' }]], opts),
+    ).toBeUndefined()
   })
 })

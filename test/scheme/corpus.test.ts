@@ -12,19 +12,40 @@ import { loadSchemeFile } from '../../src/scheme/index.js'
 
 const CORPUS = new URL('../fixtures/corpus/', import.meta.url).pathname
 const NOW = '2024-01-05T00:00:00Z'
-const names = readdirSync(CORPUS).filter((n) => existsSync(join(CORPUS, n, 'scheme.json'))).sort()
+const names = readdirSync(CORPUS)
+  .filter((n) => existsSync(join(CORPUS, n, 'scheme.json')))
+  .sort()
 
-interface Item { id: string; number: string; payload?: Record<string, unknown>; problems: { code: string; location?: string }[] }
+interface Item {
+  id: string
+  number: string
+  payload?: Record<string, unknown>
+  problems: { code: string; location?: string }[]
+}
 
 async function preview(name: string): Promise<{ code: number; items: Item[] }> {
   const dir = join(CORPUS, name)
   let out = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true })
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
+    out += String(c)
+    return true
+  })
   const e = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
   process.exitCode = undefined
   try {
     const lookups = existsSync(join(dir, 'lookups.json')) ? ['--lookups', join(dir, 'lookups.json')] : []
-    const code = await main(['node', 'ferry', 'preview', join(dir, 'scheme.json'), '--input', join(dir, 'input.json'), ...lookups, '--now', NOW, '--json'])
+    const code = await main([
+      'node',
+      'ferry',
+      'preview',
+      join(dir, 'scheme.json'),
+      '--input',
+      join(dir, 'input.json'),
+      ...lookups,
+      '--now',
+      NOW,
+      '--json',
+    ])
     return { code, items: JSON.parse(out) as Item[] }
   } finally {
     o.mockRestore()
@@ -39,11 +60,19 @@ const byId = (items: Item[], id: string): Item => {
   return it
 }
 
-afterEach(() => { vi.restoreAllMocks() })
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 describe('scheme corpus', () => {
   it('holds the five real-shaped schemes', () => {
-    expect(names).toEqual(['ekuaibao-to-k3cloud-payable', 'jky-trade-to-yida-form', 'k3cloud-customer-to-jky', 'maycur-expense-to-chanjet-voucher', 'wdt-purchase-to-k3cloud-batch'])
+    expect(names).toEqual([
+      'ekuaibao-to-k3cloud-payable',
+      'jky-trade-to-yida-form',
+      'k3cloud-customer-to-jky',
+      'maycur-expense-to-chanjet-voucher',
+      'wdt-purchase-to-k3cloud-batch',
+    ])
   })
 
   it.each(names)('%s validates and previews exactly as its reviewed golden', async (name) => {
@@ -56,13 +85,20 @@ describe('scheme corpus', () => {
 
   it('wraps 星空 base-data fields with ConvertObjectParser although the field is typed string', async () => {
     const { items } = await preview('wdt-purchase-to-k3cloud-batch')
-    expect(byId(items, '90001').payload).toMatchObject({ FBillTypeID: { FNumber: 'RKD01_SYS' }, FSupplierId: { FNumber: 'GYS001' },
-      FInStockEntry: [{ FMaterialId: { FNumber: 'SKU-A' }, FStockId: { FNumber: 'CK001' }, FRealQty: 5, FTaxPrice: 12.35 }] })
+    expect(byId(items, '90001').payload).toMatchObject({
+      FBillTypeID: { FNumber: 'RKD01_SYS' },
+      FSupplierId: { FNumber: 'GYS001' },
+      FInStockEntry: [
+        { FMaterialId: { FNumber: 'SKU-A' }, FStockId: { FNumber: 'CK001' }, FRealQty: 5, FTaxPrice: 12.35 },
+      ],
+    })
   })
 
   it("compares a quoted where-value without its quotes, so a forbidden stock (FForbidStatus='A' fails) is a missing lookup", async () => {
     const { items } = await preview('wdt-purchase-to-k3cloud-batch')
-    expect(byId(items, '90003').problems.map((p) => [p.code, p.location])).toEqual([['ERR_LOOKUP_MISSING', 'FInStockEntry[0].FStockId']])
+    expect(byId(items, '90003').problems.map((p) => [p.code, p.location])).toEqual([
+      ['ERR_LOOKUP_MISSING', 'FInStockEntry[0].FStockId'],
+    ])
   })
 
   it('finds with where field in (...) taking the first listed status that matches', async () => {
@@ -73,7 +109,9 @@ describe('scheme corpus', () => {
 
   it('evaluates IFNULL(_findCollection …, default) without _endFind, warning with the rule', async () => {
     const loaded = await loadSchemeFile(join(CORPUS, 'jky-trade-to-yida-form', 'scheme.json'))
-    expect(loaded.warnings.map((w) => [w.code, w.path])).toEqual([['WARN_LOOKUP_IMPLICIT_END', 'target.metadata.request[4].value']])
+    expect(loaded.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['WARN_LOOKUP_IMPLICIT_END', 'target.metadata.request[4].value'],
+    ])
     const { items } = await preview('jky-trade-to-yida-form')
     expect(byId(items, 'T1').payload?.numberField_dept).toBe(3001)
     expect(byId(items, 'T2').payload?.numberField_dept).toBe('0')
@@ -86,7 +124,10 @@ describe('scheme corpus', () => {
 
   it('turns 星空 multi-language names into Key/Value lists with ConvertJson and parks the record whose text is not JSON', async () => {
     const { items } = await preview('k3cloud-customer-to-jky')
-    expect(byId(items, '100231').payload?.multiLanguageName).toEqual([{ Key: 1033, Value: 'Shanghai Trading' }, { Key: 2052, Value: '上海某某贸易' }])
+    expect(byId(items, '100231').payload?.multiLanguageName).toEqual([
+      { Key: 1033, Value: 'Shanghai Trading' },
+      { Key: 2052, Value: '上海某某贸易' },
+    ])
     expect(byId(items, '100233').problems.map((p) => p.code)).toEqual(['ERR_PARSER_INPUT'])
   })
 
@@ -99,7 +140,10 @@ describe('scheme corpus', () => {
   })
 
   it('declares batchArraySave on the two 星空 batchSave targets', async () => {
-    for (const [name, rows] of [['wdt-purchase-to-k3cloud-batch', 2], ['ekuaibao-to-k3cloud-payable', 1]] as const) {
+    for (const [name, rows] of [
+      ['wdt-purchase-to-k3cloud-batch', 2],
+      ['ekuaibao-to-k3cloud-payable', 1],
+    ] as const) {
       const loaded = await loadSchemeFile(join(CORPUS, name, 'scheme.json'))
       expect(loaded.scheme?.target?.metadata.operation).toEqual({ method: 'batchArraySave', rows, rowsKey: 'array' })
     }

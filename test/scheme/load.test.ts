@@ -28,7 +28,15 @@ describe('JSON syntax errors carry line:column', () => {
   })
 
   it('agrees with JSON.parse on valid documents', () => {
-    for (const t of ['{}', '[]', '0', '-1.5e3', '"\\u00e9\\n"', '{"a":[1,{"b":null}],"c":true}', ' \n{ "x" : [ ] } \n']) {
+    for (const t of [
+      '{}',
+      '[]',
+      '0',
+      '-1.5e3',
+      '"\\u00e9\\n"',
+      '{"a":[1,{"b":null}],"c":true}',
+      ' \n{ "x" : [ ] } \n',
+    ]) {
       expect(() => JSON.parse(t) as unknown).not.toThrow()
       expect(locateJsonError(t)).toBeUndefined()
     }
@@ -50,7 +58,12 @@ describe('YAML', () => {
   })
 
   it('refuses alias bombs', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n')
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n')
     expect(() => parseSchemeText(bomb, 'yaml')).toThrow(expect.objectContaining({ code: 'ERR_SCHEME_SYNTAX' }))
   })
 })

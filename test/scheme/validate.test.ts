@@ -52,11 +52,14 @@ describe('broken schemes report the expected code at the expected path', () => {
 })
 
 describe('valid schemes', () => {
-  it.each(['jst-count-to-jdy-check-loss.json', 'jdy-materials.json', 'jdy-stores.json'])('examples/%s validates without errors or warnings', async (file) => {
-    const r = await loadSchemeFile(example(file))
-    expect(r.errors.map((e) => e.toLine())).toEqual([])
-    expect(r.warnings).toEqual([])
-  })
+  it.each(['jst-count-to-jdy-check-loss.json', 'jdy-materials.json', 'jdy-stores.json'])(
+    'examples/%s validates without errors or warnings',
+    async (file) => {
+      const r = await loadSchemeFile(example(file))
+      expect(r.errors.map((e) => e.toLine())).toEqual([])
+      expect(r.warnings).toEqual([])
+    },
+  )
 
   it('accepts unknown keys, merge, in and condition_bak with a warning at each path', async () => {
     const r = await loadSchemeFile(fixture('warnings-only.json'))
@@ -88,7 +91,10 @@ describe('valid schemes', () => {
   })
 
   it('throws ERR_SCHEME_READ for a missing file', async () => {
-    await expect(loadSchemeFile(join(tmpdir(), 'no-such-scheme-file.json'))).rejects.toMatchObject({ code: 'ERR_SCHEME_READ', kind: 'user' })
+    await expect(loadSchemeFile(join(tmpdir(), 'no-such-scheme-file.json'))).rejects.toMatchObject({
+      code: 'ERR_SCHEME_READ',
+      kind: 'user',
+    })
   })
 })
 
@@ -104,7 +110,9 @@ describe('round trip', () => {
     const again = parseSchemeText(saveSchemeText(r.document, 'yaml'), 'yaml')
     expect(again).toEqual(r.document)
     expect((again as { owner: string }).owner).toBe('ops-team')
-    expect((again as { source: { metadata: { more: unknown } } }).source.metadata.more).toEqual({ note: 'kept as it is' })
+    expect((again as { source: { metadata: { more: unknown } } }).source.metadata.more).toEqual({
+      note: 'kept as it is',
+    })
   })
 
   it('does not add defaults to the document it validated', async () => {
@@ -120,7 +128,8 @@ describe('round trip', () => {
 
 describe('hostile scheme files are reported, never executed or crashed on', () => {
   const withTarget = (request: unknown[]): unknown => ({
-    id: 'h', name: 'h',
+    id: 'h',
+    name: 'h',
     source: { connector: 'jushuitan', metadata: { api: '/a', id: 'io_id' } },
     target: { connector: 'kingdee-jdy', metadata: { api: '/b', request } },
   })
@@ -153,7 +162,10 @@ describe('hostile scheme files are reported, never executed or crashed on', () =
   })
 
   it('keeps a __proto__ key as data with a warning, without touching Object.prototype', () => {
-    const doc = parseSchemeText('{"id":"p","name":"p","__proto__":{"polluted":true},"source":{"connector":"c","metadata":{"api":"/a","id":"io_id"}}}', 'json')
+    const doc = parseSchemeText(
+      '{"id":"p","name":"p","__proto__":{"polluted":true},"source":{"connector":"c","metadata":{"api":"/a","id":"io_id"}}}',
+      'json',
+    )
     const r = validateScheme(doc)
     expect(r.ok).toBe(true)
     expect(r.warnings.map((w) => w.path)).toEqual(['__proto__'])

@@ -12,12 +12,17 @@ describe('the web console served by ferry serve', () => {
     // A stand-in build: the server's job is serving whatever Vite wrote, not what is in it.
     dir = mkdtempSync(join(tmpdir(), 'ferry-console-'))
     mkdirSync(join(dir, 'assets'))
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><title>Ferry</title></head><body><div id="root"></div><script type="module" src="/assets/index-abc123.js"></script></body></html>')
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><html><head><title>Ferry</title></head><body><div id="root"></div><script type="module" src="/assets/index-abc123.js"></script></body></html>',
+    )
     writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'console.log("ferry")')
     writeFileSync(join(dir, 'assets', 'index-abc123.css'), 'body{}')
     writeFileSync(join(dir, 'secret.txt'), 'not served')
   })
-  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
 
   describe('when built', () => {
     let t: TestService
@@ -25,7 +30,9 @@ describe('the web console served by ferry serve', () => {
       t = await testService({ options: { autoLoginUser: 'demo', consoleDir: dir } })
       await t.svc.auth.addUser('demo', 'admin')
     }, 60_000)
-    afterAll(async () => { await t.close() })
+    afterAll(async () => {
+      await t.close()
+    })
 
     it('answers the app at / and tells it about the demo sign-in, which happens only on loopback', async () => {
       const local = await t.svc.app.inject({ method: 'GET', url: '/' })
@@ -46,8 +53,15 @@ describe('the web console served by ferry serve', () => {
       expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8')
       expect(js.headers['cache-control']).toContain('immutable')
       expect(js.body).toBe('console.log("ferry")')
-      expect((await t.svc.app.inject({ method: 'GET', url: '/assets/index-abc123.css' })).headers['content-type']).toContain('text/css')
-      for (const url of ['/assets/missing-1.js', '/assets/..%2Fsecret.txt', '/assets/secret.txt', '/assets/..%2Findex.html']) {
+      expect(
+        (await t.svc.app.inject({ method: 'GET', url: '/assets/index-abc123.css' })).headers['content-type'],
+      ).toContain('text/css')
+      for (const url of [
+        '/assets/missing-1.js',
+        '/assets/..%2Fsecret.txt',
+        '/assets/secret.txt',
+        '/assets/..%2Findex.html',
+      ]) {
         const res = await t.svc.app.inject({ method: 'GET', url })
         expect(res.statusCode, url).toBeGreaterThanOrEqual(400)
         expect(res.statusCode, url).toBeLessThan(500)
@@ -65,6 +79,8 @@ describe('the web console served by ferry serve', () => {
       expect(res.body).toContain('npm run build')
       expect((await t.svc.app.inject({ method: 'GET', url: '/assets/index-abc123.js' })).statusCode).toBe(404)
       expect((await t.svc.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200)
-    } finally { await t.close() }
+    } finally {
+      await t.close()
+    }
   }, 60_000)
 })

@@ -11,7 +11,12 @@ export function servedRoutes(app: FastifyInstance): { method: string; url: strin
     while (stack.length > 0 && (stack.at(-1)?.depth ?? 0) >= depth) stack.pop()
     const parent = stack.at(-1)?.path ?? ''
     const seg = m[2] ?? ''
-    const path = parent === '' ? seg : parent === '/' ? `/${seg.replace(/^\//, '')}` : `${parent}${seg.startsWith('/') ? '' : '/'}${seg}`
+    const path =
+      parent === ''
+        ? seg
+        : parent === '/'
+          ? `/${seg.replace(/^\//, '')}`
+          : `${parent}${seg.startsWith('/') ? '' : '/'}${seg}`
     stack.push({ depth, path })
     for (const method of (m[3] ?? '').split(', ')) if (method !== 'HEAD') out.push({ method, url: path })
   }
@@ -20,5 +25,9 @@ export function servedRoutes(app: FastifyInstance): { method: string; url: strin
 
 /** A concrete URL for a route pattern. */
 export function fill(url: string): string {
-  return url.replace(':id', 'jst-count-to-jdy-check-loss').replace(':recordId', 'nope').replace(':version', '1').replace(':name', 'jdy-materials')
+  return url
+    .replace(':id', 'jst-count-to-jdy-check-loss')
+    .replace(':recordId', 'nope')
+    .replace(':version', '1')
+    .replace(':name', 'jdy-materials')
 }

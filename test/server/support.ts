@@ -22,23 +22,47 @@ export interface TestService {
   close(): Promise<void>
 }
 
-export async function testService(o: { options?: ServiceOptions; orders?: number; days?: number; seed?: number
-  /** Change the configuration before the service opens (alert channels, a scheme file with quality rules); gets the temp dir. */
-  configure?: (config: FerryConfig, dir: string) => FerryConfig } = {}): Promise<TestService> {
+export async function testService(
+  o: {
+    options?: ServiceOptions
+    orders?: number
+    days?: number
+    seed?: number
+    /** Change the configuration before the service opens (alert channels, a scheme file with quality rules); gets the temp dir. */
+    configure?: (config: FerryConfig, dir: string) => FerryConfig
+  } = {},
+): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-api-'))
   const hour = 3_600_000
   const days = o.days ?? 3
   const start = new Date(Math.floor(Date.now() / hour) * hour - days * 86_400_000 - 2 * hour)
   const sandbox = await startSandbox({ orders: o.orders ?? 40, days, seed: o.seed ?? 5, start })
   let captured = ''
-  const stream = new Writable({ write(chunk: Buffer, _enc, cb) { captured += chunk.toString(); cb() } })
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      captured += chunk.toString()
+      cb()
+    },
+  })
   const config = configFor(sandbox, dir, start)
-  const svc = await openService(o.configure === undefined ? config : o.configure(config, dir), { logger: createServiceLogger({ level: 'debug', stream }), defaultMetrics: false, ...(o.options === undefined ? {} : { options: o.options }) })
-  const tok = async (role: 'admin' | 'operator' | 'viewer') => (await svc.auth.createToken(role, `${role} test`, 'test')).token
+  const svc = await openService(o.configure === undefined ? config : o.configure(config, dir), {
+    logger: createServiceLogger({ level: 'debug', stream }),
+    defaultMetrics: false,
+    ...(o.options === undefined ? {} : { options: o.options }),
+  })
+  const tok = async (role: 'admin' | 'operator' | 'viewer') =>
+    (await svc.auth.createToken(role, `${role} test`, 'test')).token
   const tokens = { admin: await tok('admin'), operator: await tok('operator'), viewer: await tok('viewer') }
   return {
-    svc, sandbox, tokens, logs: () => captured,
-    async close() { await svc.close(); await sandbox.close(); rmSync(dir, { recursive: true, force: true }) },
+    svc,
+    sandbox,
+    tokens,
+    logs: () => captured,
+    async close() {
+      await svc.close()
+      await sandbox.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }
 

@@ -3,7 +3,9 @@ import { canonicalJson, contentHash } from '../../src/store/canonical.js'
 
 describe('canonical content hash', () => {
   it('ignores key order at every level', () => {
-    expect(contentHash({ a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(contentHash({ b: { c: [1, { e: 3, d: 2 }] }, a: 1 }))
+    expect(contentHash({ a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(
+      contentHash({ b: { c: [1, { e: 3, d: 2 }] }, a: 1 }),
+    )
   })
 
   it('sees a change in a nested value, in array order and in type', () => {

@@ -9,14 +9,20 @@ const run = promisify(execFile)
 const child = fileURLToPath(new URL('./fixtures/lease-child.ts', import.meta.url))
 const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
 
-async function otherProcess(db: TestDatabase, name: string, holder: string): Promise<{ acquired: boolean; holder: string | null }> {
+async function otherProcess(
+  db: TestDatabase,
+  name: string,
+  holder: string,
+): Promise<{ acquired: boolean; holder: string | null }> {
   const { stdout } = await run(tsx, [child, db.url, db.key.toString('base64'), name, holder], { timeout: 60_000 })
   return JSON.parse(stdout.trim()) as { acquired: boolean; holder: string | null }
 }
 
 describe('scheduler lease across real processes (SQLite file)', () => {
   let db: TestDatabase | undefined
-  afterEach(async () => { await db?.cleanup() })
+  afterEach(async () => {
+    await db?.cleanup()
+  })
 
   it('refuses a lease held by this process to another process, and grants it once released', async () => {
     db = sqliteFactory.create()

@@ -28,12 +28,18 @@ function tempDir(): string {
 }
 
 function bulky(from: number, n: number, size = 4000) {
-  return Array.from({ length: n }, (_, i) => ({ id: from + i, content: { blob: randomBytes(size / 2).toString('hex') } }))
+  return Array.from({ length: n }, (_, i) => ({
+    id: from + i,
+    content: { blob: randomBytes(size / 2).toString('hex') },
+  }))
 }
 
 async function fillUntilError(store: Store, rounds = 400): Promise<unknown> {
   for (let i = 0; i < rounds; i++) {
-    const err = await store.ledger.upsertSourceRecords('s', bulky(i * 20, 20)).then(() => undefined, (e: unknown) => e)
+    const err = await store.ledger.upsertSourceRecords('s', bulky(i * 20, 20)).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     if (err !== undefined) return err
   }
   return undefined
@@ -43,7 +49,9 @@ async function fillUntilError(store: Store, rounds = 400): Promise<unknown> {
 function tryMount(dir: string, size: string): string | undefined {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' })
-    cleanups.push(() => { execFileSync('umount', ['-l', dir], { stdio: 'pipe' }) })
+    cleanups.push(() => {
+      execFileSync('umount', ['-l', dir], { stdio: 'pipe' })
+    })
     return undefined
   } catch (e) {
     return e instanceof Error ? e.message.split('\n')[0] : String(e)
@@ -57,25 +65,28 @@ rmSync(mountDir, { recursive: true, force: true })
 if (mountProblem !== undefined) process.stderr.write(`disk-full on tmpfs skipped: cannot mount (${mountProblem})\n`)
 
 describe('a full disk', () => {
-  it.skipIf(mountProblem !== undefined)(`reports ERR_STORE_DISK_FULL on a full 1 MiB tmpfs and writes again once space is freed${mountProblem === undefined ? '' : ` (skipped: ${mountProblem})`}`, async () => {
-    const dir = tempDir()
-    mkdirSync(join(dir, 'mnt'))
-    const mnt = join(dir, 'mnt')
-    expect(tryMount(mnt, '1m')).toBeUndefined()
-    writeFileSync(join(mnt, 'ballast'), Buffer.alloc(300 * 1024))
-    const store = await openStore({ url: `sqlite:${join(mnt, 'ferry.db')}`, masterKey: randomBytes(32) })
-    try {
-      const err = await fillUntilError(store)
-      expect(err).toMatchObject({ code: 'ERR_STORE_DISK_FULL', kind: 'transient' })
-      expect(String((err as Error).message)).toMatch(/disk|full/i)
-      const before = (await store.ledger.counts('s')).waiting
-      rmSync(join(mnt, 'ballast'))
-      await store.ledger.upsertSourceRecords('s', bulky(1_000_000, 5))
-      expect((await store.ledger.counts('s')).waiting).toBe(before + 5)
-    } finally {
-      await store.close()
-    }
-  })
+  it.skipIf(mountProblem !== undefined)(
+    `reports ERR_STORE_DISK_FULL on a full 1 MiB tmpfs and writes again once space is freed${mountProblem === undefined ? '' : ` (skipped: ${mountProblem})`}`,
+    async () => {
+      const dir = tempDir()
+      mkdirSync(join(dir, 'mnt'))
+      const mnt = join(dir, 'mnt')
+      expect(tryMount(mnt, '1m')).toBeUndefined()
+      writeFileSync(join(mnt, 'ballast'), Buffer.alloc(300 * 1024))
+      const store = await openStore({ url: `sqlite:${join(mnt, 'ferry.db')}`, masterKey: randomBytes(32) })
+      try {
+        const err = await fillUntilError(store)
+        expect(err).toMatchObject({ code: 'ERR_STORE_DISK_FULL', kind: 'transient' })
+        expect(String((err as Error).message)).toMatch(/disk|full/i)
+        const before = (await store.ledger.counts('s')).waiting
+        rmSync(join(mnt, 'ballast'))
+        await store.ledger.upsertSourceRecords('s', bulky(1_000_000, 5))
+        expect((await store.ledger.counts('s')).waiting).toBe(before + 5)
+      } finally {
+        await store.close()
+      }
+    },
+  )
 
   it('reports SQLITE_FULL (the database reached its page limit) as ERR_STORE_DISK_FULL, not ERR_INTERNAL', async () => {
     const store = await openStore({ url: `sqlite:${join(tempDir(), 'ferry.db')}`, masterKey: randomBytes(32) })

@@ -17,7 +17,11 @@ export function describeFencing(factory: StoreFactory): void {
     const c = freshStore(factory)
 
     /** A holds the lease, pauses past its expiry, B takes it over; both handles are returned. */
-    async function takenOver(): Promise<{ a: ReturnType<Store['fenced']>; b: ReturnType<Store['fenced']>; other: Store }> {
+    async function takenOver(): Promise<{
+      a: ReturnType<Store['fenced']>
+      b: ReturnType<Store['fenced']>
+      other: Store
+    }> {
       const other = await c.db.open({ now: c.clock.now })
       const la = await c.store.leases.acquire(LEASE, 'worker-a', 10_000)
       const a = c.store.fenced({ lease: LEASE, token: la!.token })
@@ -34,8 +38,14 @@ export function describeFencing(factory: StoreFactory): void {
       const claim = await f.ledger.claimReady(c.scheme, 10)
       expect(claim.records.map((r) => r.id)).toEqual(['1'])
       const ref = { schemeId: c.scheme, recordId: '1' }
-      await f.ledger.markUnknown(ref, { code: 'ERR_OUTCOME_UNKNOWN', message: 'intent', probeAt: new Date(c.clock.now()) })
-      expect(await f.ledger.markWritten(ref, { targetId: 'T1', response: { ok: true }, businessKey: 'NO-1' })).toBe(true)
+      await f.ledger.markUnknown(ref, {
+        code: 'ERR_OUTCOME_UNKNOWN',
+        message: 'intent',
+        probeAt: new Date(c.clock.now()),
+      })
+      expect(await f.ledger.markWritten(ref, { targetId: 'T1', response: { ok: true }, businessKey: 'NO-1' })).toBe(
+        true,
+      )
       await f.windows.close(c.scheme, 'api', { start: new Date(0), end: new Date(1000) })
       expect((await c.store.ledger.getRecord(ref))?.status).toBe('done')
     })
@@ -46,15 +56,25 @@ export function describeFencing(factory: StoreFactory): void {
       const ref = { schemeId: c.scheme, recordId: '1' }
       const fenced = { code: 'ERR_STORE_LEASE_FENCED', kind: 'transient' }
       await expect(a.ledger.claimReady(c.scheme, 10)).rejects.toMatchObject(fenced)
-      await expect(a.ledger.markUnknown(ref, { code: 'ERR_OUTCOME_UNKNOWN', message: 'intent', probeAt: new Date(c.clock.now()) })).rejects.toMatchObject(fenced)
-      await expect(a.ledger.markWritten(ref, { targetId: 'T1', response: { ok: true }, businessKey: 'NO-1' })).rejects.toMatchObject(fenced)
-      await expect(a.ledger.markDuplicate(ref, { targetId: 'T1', response: { ok: true } })).rejects.toMatchObject(fenced)
-      await expect(a.ledger.markFailed(ref, { kind: 'data', code: 'ERR_X', message: 'x', nextAttemptAt: null })).rejects.toMatchObject(fenced)
+      await expect(
+        a.ledger.markUnknown(ref, { code: 'ERR_OUTCOME_UNKNOWN', message: 'intent', probeAt: new Date(c.clock.now()) }),
+      ).rejects.toMatchObject(fenced)
+      await expect(
+        a.ledger.markWritten(ref, { targetId: 'T1', response: { ok: true }, businessKey: 'NO-1' }),
+      ).rejects.toMatchObject(fenced)
+      await expect(a.ledger.markDuplicate(ref, { targetId: 'T1', response: { ok: true } })).rejects.toMatchObject(
+        fenced,
+      )
+      await expect(
+        a.ledger.markFailed(ref, { kind: 'data', code: 'ERR_X', message: 'x', nextAttemptAt: null }),
+      ).rejects.toMatchObject(fenced)
       await expect(a.ledger.claimGroups(c.scheme, 10)).rejects.toMatchObject(fenced)
       await expect(a.ledger.upsertSourceRecords(c.scheme, [order(3)])).rejects.toMatchObject(fenced)
-      await expect(a.windows.close(c.scheme, 'api', { start: new Date(0), end: new Date(1000) })).rejects.toMatchObject(fenced)
+      await expect(a.windows.close(c.scheme, 'api', { start: new Date(0), end: new Date(1000) })).rejects.toMatchObject(
+        fenced,
+      )
       // Nothing of A's landed; B, the current holder, works on.
-      expect((await c.store.ledger.getRecord(ref))).toMatchObject({ status: 'waiting', attempts: 0 })
+      expect(await c.store.ledger.getRecord(ref)).toMatchObject({ status: 'waiting', attempts: 0 })
       expect(await c.store.windows.list(c.scheme, 'api')).toEqual([])
       expect((await b.ledger.claimReady(c.scheme, 10)).records.map((r) => r.id)).toEqual(['1', '2'])
     })
@@ -63,7 +83,9 @@ export function describeFencing(factory: StoreFactory): void {
       const { a, other } = await takenOver()
       const current = await other.leases.holder(LEASE)
       await other.leases.release(current!)
-      await expect(a.windows.close(c.scheme, 'api', { start: new Date(0), end: new Date(1000) })).rejects.toMatchObject({ code: 'ERR_STORE_LEASE_FENCED' })
+      await expect(a.windows.close(c.scheme, 'api', { start: new Date(0), end: new Date(1000) })).rejects.toMatchObject(
+        { code: 'ERR_STORE_LEASE_FENCED' },
+      )
       const next = await c.store.leases.acquire(LEASE, 'worker-c', 10_000)
       expect(next?.token).toBe(3)
     })
@@ -114,8 +136,11 @@ export function describeFencing(factory: StoreFactory): void {
       expect(mine).toMatchObject({ holder: 'restarted', token: gone!.token + 1 })
       expect(mine?.tookOverFrom).toContain('crashed')
       // The gone holder's fenced writes are refused from now on.
-      await expect(c.store.fenced({ lease: LEASE, token: gone!.token }).windows.close(c.scheme, 'api', { start: new Date(0), end: new Date(1) }))
-        .rejects.toMatchObject({ code: 'ERR_STORE_LEASE_FENCED' })
+      await expect(
+        c.store
+          .fenced({ lease: LEASE, token: gone!.token })
+          .windows.close(c.scheme, 'api', { start: new Date(0), end: new Date(1) }),
+      ).rejects.toMatchObject({ code: 'ERR_STORE_LEASE_FENCED' })
     })
 
     it('does not hand a held lease to its own holder again (a second run in one process would fence the first)', async () => {

@@ -19,7 +19,15 @@ export interface TestClock {
 
 export function testClock(start = Date.UTC(2026, 0, 1, 0, 0, 0)): TestClock {
   let t = start
-  return { now: () => t, set: (ms) => { t = ms }, advance: (ms) => { t += ms } }
+  return {
+    now: () => t,
+    set: (ms) => {
+      t = ms
+    },
+    advance: (ms) => {
+      t += ms
+    },
+  }
 }
 
 export interface TestDatabase {
@@ -38,7 +46,14 @@ export interface StoreFactory {
 
 export function dialectEnabled(name: string): boolean {
   const only = process.env.STORE_DIALECTS
-  return only === undefined || only.trim() === '' || only.split(',').map((s) => s.trim()).includes(name)
+  return (
+    only === undefined ||
+    only.trim() === '' ||
+    only
+      .split(',')
+      .map((s) => s.trim())
+      .includes(name)
+  )
 }
 
 function database(url: string, drop: () => Promise<void>): TestDatabase {
@@ -48,7 +63,11 @@ function database(url: string, drop: () => Promise<void>): TestDatabase {
     url,
     key,
     async open(opts = {}) {
-      const store = await openStore({ url, masterKey: opts.masterKey ?? key, ...(opts.now === undefined ? {} : { now: opts.now }) })
+      const store = await openStore({
+        url,
+        masterKey: opts.masterKey ?? key,
+        ...(opts.now === undefined ? {} : { now: opts.now }),
+      })
       opened.push(store)
       return store
     },

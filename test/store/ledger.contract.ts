@@ -9,15 +9,26 @@ export function describeLedger(factory: StoreFactory): void {
 
     it('inserts new records as waiting and reports each effect', async () => {
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
-      expect(res.outcomes).toEqual([{ id: '1', effect: 'inserted' }, { id: '2', effect: 'inserted' }])
+      expect(res.outcomes).toEqual([
+        { id: '1', effect: 'inserted' },
+        { id: '2', effect: 'inserted' },
+      ])
       const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
-      expect(r).toMatchObject({ status: 'waiting', number: 'NO-1', attempts: 0, changedAfterSync: false, content: { io_id: '1' } })
+      expect(r).toMatchObject({
+        status: 'waiting',
+        number: 'NO-1',
+        attempts: 0,
+        changedAfterSync: false,
+        content: { io_id: '1' },
+      })
       expect(r?.contentHash).toMatch(/^[0-9a-f]{64}$/)
     })
 
     it('treats the same content with keys in another order as unchanged', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [{ id: 'a', content: { x: 1, y: { p: 1, q: 2 } } }])
-      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [{ id: 'a', content: { y: { q: 2, p: 1 }, x: 1 } }])
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [
+        { id: 'a', content: { y: { q: 2, p: 1 }, x: 1 } },
+      ])
       expect(res.counts.unchanged).toBe(1)
     })
 
@@ -26,13 +37,21 @@ export function describeLedger(factory: StoreFactory): void {
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -5 })])
       expect(res.outcomes[0]?.effect).toBe('updated_before_sync')
       const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
-      expect(r).toMatchObject({ status: 'waiting', content: { qty: -5 }, pendingContent: null, changedAfterSync: false })
+      expect(r).toMatchObject({
+        status: 'waiting',
+        content: { qty: -5 },
+        pendingContent: null,
+        changedAfterSync: false,
+      })
     })
 
     it('gives a parked record a fresh start when its source content changes', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.claimReady(c.scheme, 10)
-      await c.store.ledger.markFailed({ schemeId: c.scheme, recordId: '1' }, { kind: 'data', code: 'ERR_X', message: 'sku missing', nextAttemptAt: null })
+      await c.store.ledger.markFailed(
+        { schemeId: c.scheme, recordId: '1' },
+        { kind: 'data', code: 'ERR_X', message: 'sku missing', nextAttemptAt: null },
+      )
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -2 })])
       const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
       expect(r).toMatchObject({ status: 'waiting', attempts: 0, lastError: null })
@@ -53,7 +72,13 @@ export function describeLedger(factory: StoreFactory): void {
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })])
       expect(res.outcomes[0]?.effect).toBe('changed_after_sync')
       const r = await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' })
-      expect(r).toMatchObject({ status: 'done', changedAfterSync: true, content: { qty: -1 }, pendingContent: { qty: -9 }, targetId: 'T-1' })
+      expect(r).toMatchObject({
+        status: 'done',
+        changedAfterSync: true,
+        content: { qty: -1 },
+        pendingContent: { qty: -9 },
+        targetId: 'T-1',
+      })
       expect((await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })])).counts.unchanged).toBe(1)
       expect((await c.store.ledger.counts(c.scheme)).changedAfterSync).toBe(1)
     })
@@ -63,13 +88,18 @@ export function describeLedger(factory: StoreFactory): void {
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })], { idCheck: false })
       expect(res.outcomes[0]?.effect).toBe('requeued_after_sync')
       const claim = await c.store.ledger.claimReady(c.scheme, 10)
-      expect(claim.records.map((r) => [r.id, r.status, r.content.qty, r.targetId])).toEqual([['1', 'waiting', -9, 'T-1']])
+      expect(claim.records.map((r) => [r.id, r.status, r.content.qty, r.targetId])).toEqual([
+        ['1', 'waiting', -9, 'T-1'],
+      ])
     })
 
     it('flags, rather than replaces, new content for a record whose write outcome is unknown', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.claimReady(c.scheme, 10)
-      await c.store.ledger.markUnknown({ schemeId: c.scheme, recordId: '1' }, { code: 'ERR_TIMEOUT', message: 'timed out', probeAt: new Date(c.clock.now()) })
+      await c.store.ledger.markUnknown(
+        { schemeId: c.scheme, recordId: '1' },
+        { code: 'ERR_TIMEOUT', message: 'timed out', probeAt: new Date(c.clock.now()) },
+      )
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -3 })], { idCheck: false })
       expect(res.outcomes[0]?.effect).toBe('changed_after_sync')
       expect((await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' }))?.content.qty).toBe(-1)
@@ -77,7 +107,10 @@ export function describeLedger(factory: StoreFactory): void {
 
     it('rejects a record without an id and still stores the rest of the batch', async () => {
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [{ id: '', content: { a: 1 } }, order(2)])
-      expect(res.outcomes[0]).toMatchObject({ effect: 'rejected', error: { code: 'ERR_LEDGER_BAD_SOURCE_RECORD', location: '[0].id' } })
+      expect(res.outcomes[0]).toMatchObject({
+        effect: 'rejected',
+        error: { code: 'ERR_LEDGER_BAD_SOURCE_RECORD', location: '[0].id' },
+      })
       expect(res.counts).toMatchObject({ inserted: 1, rejected: 1 })
     })
 
@@ -109,11 +142,16 @@ export function describeLedger(factory: StoreFactory): void {
     })
 
     it('gives two store instances disjoint claims on the same database', async () => {
-      await c.store.ledger.upsertSourceRecords(c.scheme, Array.from({ length: 40 }, (_, i) => order(i + 1)))
+      await c.store.ledger.upsertSourceRecords(
+        c.scheme,
+        Array.from({ length: 40 }, (_, i) => order(i + 1)),
+      )
       const other = await c.db.open({ now: c.clock.now })
       const claims = await Promise.all([
-        c.store.ledger.claimReady(c.scheme, 15), other.ledger.claimReady(c.scheme, 15),
-        c.store.ledger.claimReady(c.scheme, 15), other.ledger.claimReady(c.scheme, 15),
+        c.store.ledger.claimReady(c.scheme, 15),
+        other.ledger.claimReady(c.scheme, 15),
+        c.store.ledger.claimReady(c.scheme, 15),
+        other.ledger.claimReady(c.scheme, 15),
       ])
       const ids = claims.flatMap((cl) => cl.records.map((r) => r.id))
       expect(new Set(ids).size).toBe(ids.length)
@@ -123,25 +161,35 @@ export function describeLedger(factory: StoreFactory): void {
     it('marks a written record done with its target id and response', async () => {
       await writeOne(c, '1')
       const r = await c.store.ledger.getRecord(ref('1'))
-      expect(r).toMatchObject({ status: 'done', targetId: 'T-1', response: { ok: true }, businessKey: 'BK-1', inFlight: false })
+      expect(r).toMatchObject({
+        status: 'done',
+        targetId: 'T-1',
+        response: { ok: true },
+        businessKey: 'BK-1',
+        inFlight: false,
+      })
       expect(r?.doneAt).toEqual(new Date(c.clock.now()))
     })
 
     it('refuses to mark a record done without a target id or response', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
-      await expect(c.store.ledger.markWritten(ref('1'), { targetId: '', response: { ok: true } }))
-        .rejects.toMatchObject({ code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF' })
-      await expect(c.store.ledger.markWritten(ref('1'), { targetId: 'T', response: undefined }))
-        .rejects.toMatchObject({ code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF' })
+      await expect(
+        c.store.ledger.markWritten(ref('1'), { targetId: '', response: { ok: true } }),
+      ).rejects.toMatchObject({ code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF' })
+      await expect(c.store.ledger.markWritten(ref('1'), { targetId: 'T', response: undefined })).rejects.toMatchObject({
+        code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF',
+      })
     })
 
     it('refuses a target id that a record with another business key already maps to', async () => {
       await writeOne(c, '1')
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(2), order(3)])
-      await expect(c.store.ledger.markWritten(ref('2'), { targetId: 'T-1', response: { ok: true }, businessKey: 'BK-2' }))
-        .rejects.toMatchObject({ code: 'ERR_LEDGER_TARGET_ID_TAKEN', kind: 'data' })
-      await expect(c.store.ledger.markWritten(ref('3'), { targetId: 'T-1', response: { ok: true } }))
-        .rejects.toMatchObject({ code: 'ERR_LEDGER_TARGET_ID_TAKEN', kind: 'data' })
+      await expect(
+        c.store.ledger.markWritten(ref('2'), { targetId: 'T-1', response: { ok: true }, businessKey: 'BK-2' }),
+      ).rejects.toMatchObject({ code: 'ERR_LEDGER_TARGET_ID_TAKEN', kind: 'data' })
+      await expect(
+        c.store.ledger.markWritten(ref('3'), { targetId: 'T-1', response: { ok: true } }),
+      ).rejects.toMatchObject({ code: 'ERR_LEDGER_TARGET_ID_TAKEN', kind: 'data' })
       expect((await c.store.ledger.getRecord(ref('2')))?.status).toBe('waiting')
       expect((await c.store.ledger.getRecord(ref('3')))?.status).toBe('waiting')
     })
@@ -151,7 +199,11 @@ export function describeLedger(factory: StoreFactory): void {
       const proof = { targetId: 'T-G', response: { ok: true }, businessKey: 'G-1' }
       expect(await c.store.ledger.markWritten(ref('1'), proof)).toBe(true)
       expect(await c.store.ledger.markWritten(ref('2'), proof)).toBe(true)
-      expect((await c.store.ledger.getRecord(ref('2')))).toMatchObject({ status: 'done', targetId: 'T-G', businessKey: 'G-1' })
+      expect(await c.store.ledger.getRecord(ref('2'))).toMatchObject({
+        status: 'done',
+        targetId: 'T-G',
+        businessKey: 'G-1',
+      })
       expect(await c.store.ledger.checkInvariants(c.scheme)).toEqual([])
     })
 
@@ -171,8 +223,12 @@ export function describeLedger(factory: StoreFactory): void {
     it('flags a target id that records with different business keys map to', async () => {
       await writeOne(c, '1')
       await writeOne(c, '2')
-      await c.store.db.updateTable('records').set({ target_id: 'T-1' })
-        .where('scheme_id', '=', c.scheme).where('record_id', '=', '2').execute()
+      await c.store.db
+        .updateTable('records')
+        .set({ target_id: 'T-1' })
+        .where('scheme_id', '=', c.scheme)
+        .where('record_id', '=', '2')
+        .execute()
       expect(await c.store.ledger.checkInvariants(c.scheme)).toMatchObject([{ rule: 'target_id_one_business_key' }])
     })
 
@@ -180,9 +236,18 @@ export function describeLedger(factory: StoreFactory): void {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.claimReady(c.scheme, 10)
       const next = new Date(c.clock.now() + 20_000)
-      await c.store.ledger.markFailed(ref('1'), { kind: 'transient', code: 'ERR_HTTP_503', message: 'busy', nextAttemptAt: next })
-      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'queued', nextAttemptAt: next, inFlight: false,
-        lastError: { code: 'ERR_HTTP_503', kind: 'transient', message: 'busy' } })
+      await c.store.ledger.markFailed(ref('1'), {
+        kind: 'transient',
+        code: 'ERR_HTTP_503',
+        message: 'busy',
+        nextAttemptAt: next,
+      })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
+        status: 'queued',
+        nextAttemptAt: next,
+        inFlight: false,
+        lastError: { code: 'ERR_HTTP_503', kind: 'transient', message: 'busy' },
+      })
       c.clock.advance(19_999)
       expect((await c.store.ledger.claimReady(c.scheme, 10)).records).toEqual([])
       c.clock.advance(1)
@@ -193,8 +258,18 @@ export function describeLedger(factory: StoreFactory): void {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.claimReady(c.scheme, 10)
       const next = new Date(c.clock.now() + 1_000)
-      await c.store.ledger.markFailed(ref('1'), { kind: 'rate_limited', code: 'ERR_TARGET_RATE_LIMITED', message: 'slow down', nextAttemptAt: next, uncount: true })
-      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'queued', attempts: 0, nextAttemptAt: next })
+      await c.store.ledger.markFailed(ref('1'), {
+        kind: 'rate_limited',
+        code: 'ERR_TARGET_RATE_LIMITED',
+        message: 'slow down',
+        nextAttemptAt: next,
+        uncount: true,
+      })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
+        status: 'queued',
+        attempts: 0,
+        nextAttemptAt: next,
+      })
       c.clock.advance(1_000)
       expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.attempts)).toEqual([1])
     })
@@ -202,17 +277,29 @@ export function describeLedger(factory: StoreFactory): void {
     it('parks a data error in the failed-record queue until it is requeued', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
       await c.store.ledger.claimReady(c.scheme, 10)
-      await c.store.ledger.markFailed(ref('1'), { kind: 'data', code: 'ERR_LOOKUP', message: 'JDY material not found for sku 3001-RED', nextAttemptAt: null })
+      await c.store.ledger.markFailed(ref('1'), {
+        kind: 'data',
+        code: 'ERR_LOOKUP',
+        message: 'JDY material not found for sku 3001-RED',
+        nextAttemptAt: null,
+      })
       c.clock.advance(10 ** 9)
       expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.id)).toEqual(['2'])
       const rq = await c.store.ledger.requeue(c.scheme, { allFailed: true })
       expect(rq.requeued).toEqual(['1'])
-      expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => [r.id, r.status, r.attempts])).toEqual([['1', 'waiting', 1]])
+      expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => [r.id, r.status, r.attempts])).toEqual([
+        ['1', 'waiting', 1],
+      ])
     })
 
     it('never downgrades a done record when a late failure arrives', async () => {
       await writeOne(c, '1')
-      const applied = await c.store.ledger.markFailed(ref('1'), { kind: 'transient', code: 'ERR_X', message: 'late', nextAttemptAt: null })
+      const applied = await c.store.ledger.markFailed(ref('1'), {
+        kind: 'transient',
+        code: 'ERR_X',
+        message: 'late',
+        nextAttemptAt: null,
+      })
       expect(applied).toBe(false)
       expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'done', lastError: null })
     })
@@ -220,8 +307,17 @@ export function describeLedger(factory: StoreFactory): void {
     it('keeps an unknown outcome unknown so the writer probes before retrying', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.claimReady(c.scheme, 10)
-      await c.store.ledger.markUnknown(ref('1'), { code: 'ERR_TIMEOUT', message: 'no answer', probeAt: new Date(c.clock.now() + 1000) })
-      await c.store.ledger.markFailed(ref('1'), { kind: 'transient', code: 'ERR_HTTP_503', message: 'probe failed', nextAttemptAt: new Date(c.clock.now() + 1000) })
+      await c.store.ledger.markUnknown(ref('1'), {
+        code: 'ERR_TIMEOUT',
+        message: 'no answer',
+        probeAt: new Date(c.clock.now() + 1000),
+      })
+      await c.store.ledger.markFailed(ref('1'), {
+        kind: 'transient',
+        code: 'ERR_HTTP_503',
+        message: 'probe failed',
+        nextAttemptAt: new Date(c.clock.now() + 1000),
+      })
       c.clock.advance(1000)
       expect((await c.store.ledger.claimReady(c.scheme, 10)).records.map((r) => r.status)).toEqual(['unknown'])
     })
@@ -230,7 +326,9 @@ export function describeLedger(factory: StoreFactory): void {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.markDuplicate(ref('1'), { targetId: 'T-9', response: { exists: true } })
       expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'duplicate', targetId: 'T-9' })
-      expect((await c.store.ledger.requeue(c.scheme, { ids: ['1'] })).skipped).toEqual([{ id: '1', reason: 'already duplicate' }])
+      expect((await c.store.ledger.requeue(c.scheme, { ids: ['1'] })).skipped).toEqual([
+        { id: '1', reason: 'already duplicate' },
+      ])
     })
 
     it('sends an edited payload as edited: a later mapping does not overwrite it', async () => {
@@ -238,41 +336,84 @@ export function describeLedger(factory: StoreFactory): void {
       await c.store.ledger.savePayload(ref('1'), { qty: 1 }, 'BK-1')
       await c.store.ledger.editPayload(ref('1'), { qty: 2 })
       expect(await c.store.ledger.savePayload(ref('1'), { qty: 1 })).toBe(false)
-      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ payload: { qty: 2 }, payloadEdited: true, businessKey: 'BK-1' })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
+        payload: { qty: 2 },
+        payloadEdited: true,
+        businessKey: 'BK-1',
+      })
     })
 
     it('stores the payload with the write intent and the outcome, never over an edited payload', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2)])
       const probeAt = new Date(c.clock.now() + 1000)
-      await c.store.ledger.markUnknown(ref('1'), { code: 'ERR_SENT', message: 'sent', probeAt }, { payload: { qty: 1 }, businessKey: 'BK-1' })
-      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'unknown', payload: { qty: 1 }, businessKey: 'BK-1' })
+      await c.store.ledger.markUnknown(
+        ref('1'),
+        { code: 'ERR_SENT', message: 'sent', probeAt },
+        { payload: { qty: 1 }, businessKey: 'BK-1' },
+      )
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
+        status: 'unknown',
+        payload: { qty: 1 },
+        businessKey: 'BK-1',
+      })
       await c.store.ledger.editPayload(ref('2'), { qty: 5 })
-      await c.store.ledger.markFailed(ref('2'), { kind: 'data', code: 'ERR_X', message: 'bad', nextAttemptAt: null }, { payload: { qty: 1 }, businessKey: 'BK-2' })
-      expect(await c.store.ledger.getRecord(ref('2'))).toMatchObject({ status: 'error', payload: { qty: 5 }, payloadEdited: true })
-      await c.store.ledger.markDuplicate(ref('1'), { targetId: 'T-1', response: { exists: true } }, { payload: { qty: 3 }, businessKey: 'BK-1' })
-      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ status: 'duplicate', targetId: 'T-1', payload: { qty: 3 } })
+      await c.store.ledger.markFailed(
+        ref('2'),
+        { kind: 'data', code: 'ERR_X', message: 'bad', nextAttemptAt: null },
+        { payload: { qty: 1 }, businessKey: 'BK-2' },
+      )
+      expect(await c.store.ledger.getRecord(ref('2'))).toMatchObject({
+        status: 'error',
+        payload: { qty: 5 },
+        payloadEdited: true,
+      })
+      await c.store.ledger.markDuplicate(
+        ref('1'),
+        { targetId: 'T-1', response: { exists: true } },
+        { payload: { qty: 3 }, businessKey: 'BK-1' },
+      )
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
+        status: 'duplicate',
+        targetId: 'T-1',
+        payload: { qty: 3 },
+      })
     })
 
     it('refuses to edit the payload of a done record with ERR_LEDGER_RECORD_SETTLED', async () => {
       await writeOne(c, '1')
-      await expect(c.store.ledger.editPayload(ref('1'), { qty: 2 })).rejects.toMatchObject({ code: 'ERR_LEDGER_RECORD_SETTLED' })
-      await expect(c.store.ledger.editPayload(ref('nope'), {})).rejects.toMatchObject({ code: 'ERR_LEDGER_RECORD_NOT_FOUND' })
+      await expect(c.store.ledger.editPayload(ref('1'), { qty: 2 })).rejects.toMatchObject({
+        code: 'ERR_LEDGER_RECORD_SETTLED',
+      })
+      await expect(c.store.ledger.editPayload(ref('nope'), {})).rejects.toMatchObject({
+        code: 'ERR_LEDGER_RECORD_NOT_FOUND',
+      })
     })
 
     it('refuses an edited payload nested past the limit or too large, saving nothing', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       let deep: Record<string, unknown> = { qty: 1 }
       for (let i = 0; i < 10_000; i++) deep = { a: deep }
-      await expect(c.store.ledger.editPayload(ref('1'), deep)).rejects.toMatchObject({ code: 'ERR_LEDGER_PAYLOAD_LIMIT', kind: 'user' })
-      await expect(c.store.ledger.editPayload(ref('1'), { blob: 'x'.repeat(2 * 1024 * 1024) })).rejects.toMatchObject({ code: 'ERR_LEDGER_PAYLOAD_LIMIT' })
+      await expect(c.store.ledger.editPayload(ref('1'), deep)).rejects.toMatchObject({
+        code: 'ERR_LEDGER_PAYLOAD_LIMIT',
+        kind: 'user',
+      })
+      await expect(c.store.ledger.editPayload(ref('1'), { blob: 'x'.repeat(2 * 1024 * 1024) })).rejects.toMatchObject({
+        code: 'ERR_LEDGER_PAYLOAD_LIMIT',
+      })
       expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({ payloadEdited: false })
     })
 
     it('rejects a source record nested past the limit and keeps the others of the batch', async () => {
       let deep: Record<string, unknown> = { qty: 1 }
       for (let i = 0; i < 10_000; i++) deep = { a: deep }
-      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), { id: 2, number: 'NO-2', content: deep }])
-      expect(res.outcomes.find((o) => o.id === '2')).toMatchObject({ effect: 'rejected', error: { code: 'ERR_LEDGER_BAD_SOURCE_RECORD' } })
+      const res = await c.store.ledger.upsertSourceRecords(c.scheme, [
+        order(1),
+        { id: 2, number: 'NO-2', content: deep },
+      ])
+      expect(res.outcomes.find((o) => o.id === '2')).toMatchObject({
+        effect: 'rejected',
+        error: { code: 'ERR_LEDGER_BAD_SOURCE_RECORD' },
+      })
       expect((await c.store.ledger.counts(c.scheme)).waiting).toBe(1)
     })
 
@@ -297,11 +438,17 @@ export function describeLedger(factory: StoreFactory): void {
     const c = freshStore(factory)
 
     it('lists records page by page with a cursor', async () => {
-      await c.store.ledger.upsertSourceRecords(c.scheme, Array.from({ length: 25 }, (_, i) => order(i + 1)))
+      await c.store.ledger.upsertSourceRecords(
+        c.scheme,
+        Array.from({ length: 25 }, (_, i) => order(i + 1)),
+      )
       const seen: string[] = []
       let cursor: string | undefined
       do {
-        const page = await c.store.ledger.listRecords(c.scheme, { limit: 10, ...(cursor === undefined ? {} : { cursor }) })
+        const page = await c.store.ledger.listRecords(c.scheme, {
+          limit: 10,
+          ...(cursor === undefined ? {} : { cursor }),
+        })
         seen.push(...page.records.map((r) => r.id))
         cursor = page.nextCursor
       } while (cursor !== undefined)
@@ -310,9 +457,14 @@ export function describeLedger(factory: StoreFactory): void {
 
     it('searches number, id and error message case-insensitively, treating % and _ literally', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order('a1'), order('b_2'), order('c3')])
-      await c.store.ledger.markFailed({ schemeId: c.scheme, recordId: 'c3' }, { kind: 'data', code: 'ERR', message: 'Material 3001-RED missing', nextAttemptAt: null })
+      await c.store.ledger.markFailed(
+        { schemeId: c.scheme, recordId: 'c3' },
+        { kind: 'data', code: 'ERR', message: 'Material 3001-RED missing', nextAttemptAt: null },
+      )
       const ids = async (search: string, status?: 'error') =>
-        (await c.store.ledger.listRecords(c.scheme, { search, ...(status === undefined ? {} : { status }) })).records.map((r) => r.id)
+        (
+          await c.store.ledger.listRecords(c.scheme, { search, ...(status === undefined ? {} : { status }) })
+        ).records.map((r) => r.id)
       expect(await ids('3001-red')).toEqual(['c3'])
       expect(await ids('NO-A')).toEqual(['a1'])
       expect(await ids('_')).toEqual(['b_2'])
@@ -321,12 +473,19 @@ export function describeLedger(factory: StoreFactory): void {
     })
 
     it('rejects a forged cursor and a bad status with ERR_STORE_BAD_INPUT', async () => {
-      await expect(c.store.ledger.listRecords(c.scheme, { cursor: "1; drop table records" })).rejects.toMatchObject({ code: 'ERR_STORE_BAD_INPUT' })
-      await expect(c.store.ledger.listRecords(c.scheme, { status: 'gone' as never })).rejects.toMatchObject({ code: 'ERR_STORE_BAD_INPUT' })
+      await expect(c.store.ledger.listRecords(c.scheme, { cursor: '1; drop table records' })).rejects.toMatchObject({
+        code: 'ERR_STORE_BAD_INPUT',
+      })
+      await expect(c.store.ledger.listRecords(c.scheme, { status: 'gone' as never })).rejects.toMatchObject({
+        code: 'ERR_STORE_BAD_INPUT',
+      })
     })
 
     it('streams a whole scheme in bounded pages', async () => {
-      await c.store.ledger.upsertSourceRecords(c.scheme, Array.from({ length: 1203 }, (_, i) => order(i + 1)))
+      await c.store.ledger.upsertSourceRecords(
+        c.scheme,
+        Array.from({ length: 1203 }, (_, i) => order(i + 1)),
+      )
       let n = 0
       for await (const r of c.store.ledger.iterateRecords(c.scheme, {}, 250)) {
         n++
@@ -339,7 +498,13 @@ export function describeLedger(factory: StoreFactory): void {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1), order(2), order(3)])
       await writeOne(c, '1')
       await c.store.ledger.claimReady(c.scheme, 1)
-      expect(await c.store.ledger.counts(c.scheme)).toMatchObject({ waiting: 2, done: 1, error: 0, inFlight: 1, total: 3 })
+      expect(await c.store.ledger.counts(c.scheme)).toMatchObject({
+        waiting: 2,
+        done: 1,
+        error: 0,
+        inFlight: 1,
+        total: 3,
+      })
     })
 
     it('reports no invariant violations for a healthy ledger and finds a done record without proof', async () => {
@@ -347,13 +512,19 @@ export function describeLedger(factory: StoreFactory): void {
       expect(await c.store.ledger.checkInvariants(c.scheme)).toEqual([])
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(2)])
       await c.store.db.updateTable('records').set({ status: 'done' }).where('record_id', '=', '2').execute()
-      expect((await c.store.ledger.checkInvariants(c.scheme)).map((v) => v.rule).sort()).toEqual(['done_has_response', 'done_has_target_id'])
+      expect((await c.store.ledger.checkInvariants(c.scheme)).map((v) => v.rule).sort()).toEqual([
+        'done_has_response',
+        'done_has_target_id',
+      ])
     })
   })
 }
 
 async function writeOne(c: { store: Store; scheme: string }, id: string): Promise<void> {
   await c.store.ledger.upsertSourceRecords(c.scheme, [order(id)])
-  const ok = await c.store.ledger.markWritten({ schemeId: c.scheme, recordId: id }, { targetId: `T-${id}`, response: { ok: true }, businessKey: `BK-${id}` })
+  const ok = await c.store.ledger.markWritten(
+    { schemeId: c.scheme, recordId: id },
+    { targetId: `T-${id}`, response: { ok: true }, businessKey: `BK-${id}` },
+  )
   if (!ok) throw new Error('write not applied')
 }

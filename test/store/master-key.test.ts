@@ -8,8 +8,12 @@ import { openStore } from '../../src/store/index.js'
 
 describe('master key', () => {
   let dir: string
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ferry-key-')) })
-  afterEach(() => { rmSync(dir, { recursive: true, force: true }) })
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-key-'))
+  })
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
 
   it('creates a key file with mode 0600 on first start and reuses it', () => {
     const file = join(dir, 'sub', 'master.key')
@@ -25,8 +29,12 @@ describe('master key', () => {
   })
 
   it('rejects a key that is not 32 bytes of base64 with ERR_MASTER_KEY_INVALID', () => {
-    expect(() => loadMasterKey({ envValue: randomBytes(16).toString('base64') })).toThrow(expect.objectContaining({ code: 'ERR_MASTER_KEY_INVALID', kind: 'config' }) as Error)
-    expect(() => loadMasterKey({ envValue: 'not base64!' })).toThrow(expect.objectContaining({ code: 'ERR_MASTER_KEY_INVALID' }) as Error)
+    expect(() => loadMasterKey({ envValue: randomBytes(16).toString('base64') })).toThrow(
+      expect.objectContaining({ code: 'ERR_MASTER_KEY_INVALID', kind: 'config' }) as Error,
+    )
+    expect(() => loadMasterKey({ envValue: 'not base64!' })).toThrow(
+      expect.objectContaining({ code: 'ERR_MASTER_KEY_INVALID' }) as Error,
+    )
   })
 
   it('refuses a key file other users can read with ERR_MASTER_KEY_FILE', () => {
@@ -41,8 +49,12 @@ describe('master key', () => {
     const sealed = box.seal('app-secret-value', 'connections/a/config')
     expect(box.open(sealed, 'connections/a/config')).toBe('app-secret-value')
     expect(sealed).not.toContain('app-secret-value')
-    expect(() => new SecretBox(randomBytes(32)).open(sealed, 'connections/a/config')).toThrow(expect.objectContaining({ code: 'ERR_MASTER_KEY_MISMATCH' }) as Error)
-    expect(() => box.open(sealed, 'connections/b/config')).toThrow(expect.objectContaining({ code: 'ERR_MASTER_KEY_MISMATCH' }) as Error)
+    expect(() => new SecretBox(randomBytes(32)).open(sealed, 'connections/a/config')).toThrow(
+      expect.objectContaining({ code: 'ERR_MASTER_KEY_MISMATCH' }) as Error,
+    )
+    expect(() => box.open(sealed, 'connections/b/config')).toThrow(
+      expect.objectContaining({ code: 'ERR_MASTER_KEY_MISMATCH' }) as Error,
+    )
   })
 
   it('opens the same SQLite database after a restart with the key file it created', async () => {

@@ -27,12 +27,16 @@ describe('printing a database URL', () => {
   })
 
   it('keeps the parts that help find the database', () => {
-    expect(redactDatabaseUrl('postgres://ferry:secret@db:5433/ferry?sslmode=require'))
-      .toBe('postgres://ferry:redacted@db:5433/ferry?sslmode=require')
+    expect(redactDatabaseUrl('postgres://ferry:secret@db:5433/ferry?sslmode=require')).toBe(
+      'postgres://ferry:redacted@db:5433/ferry?sslmode=require',
+    )
   })
 
   it('does not print a ?password= of an unreachable server in the error', async () => {
-    const err = await openStore({ url: 'postgres://ferry@127.0.0.1:1/ferry?password=pw-hunter2', masterKey: randomBytes(32) }).catch((e: unknown) => e)
+    const err = await openStore({
+      url: 'postgres://ferry@127.0.0.1:1/ferry?password=pw-hunter2',
+      masterKey: randomBytes(32),
+    }).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'ERR_STORE_UNREACHABLE' })
     expect(JSON.stringify({ message: (err as Error).message, ...(err as object) })).not.toContain('hunter2')
   })
@@ -54,9 +58,13 @@ describe.runIf(plan.run)('a PostgreSQL schema named with upper case', () => {
         await store.close()
       }
       const found = await admin.query<{ n: string }>(
-        'select count(*) as n from information_schema.tables where table_schema = $1', [schema])
+        'select count(*) as n from information_schema.tables where table_schema = $1',
+        [schema],
+      )
       expect(Number(found.rows[0]?.n)).toBeGreaterThan(0)
-      const folded = await admin.query('select 1 from information_schema.schemata where schema_name = $1', [schema.toLowerCase()])
+      const folded = await admin.query('select 1 from information_schema.schemata where schema_name = $1', [
+        schema.toLowerCase(),
+      ])
       expect(folded.rowCount).toBe(0)
     } finally {
       await admin.query(`drop schema if exists "${schema}" cascade`)

@@ -24,17 +24,20 @@ afterEach(() => {
 
 const values = async (db: Kysely<StoreDatabase>) =>
   (await sql<{ v: string }>`select v from t order by v`.execute(db)).rows.map((r) => r.v)
-const insert = (v: string) => async (trx: Kysely<StoreDatabase>) => { await sql`insert into t (v) values (${v})`.execute(trx) }
+const insert = (v: string) => async (trx: Kysely<StoreDatabase>) => {
+  await sql`insert into t (v) values (${v})`.execute(trx)
+}
 
 /** A WAL syncer whose syncs finish when the test says so. */
 function manualSync(): { syncer: WalSync; calls: () => number; finish: (error?: Error) => void } {
   let calls = 0
   let settle: ((e?: Error) => void) | undefined
   const syncer = {
-    sync: () => new Promise<void>((resolve, reject) => {
-      calls++
-      settle = (e) => (e === undefined ? resolve() : reject(e))
-    }),
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        calls++
+        settle = (e) => (e === undefined ? resolve() : reject(e))
+      }),
     close: () => undefined,
   } as unknown as WalSync
   return { syncer, calls: () => calls, finish: (e) => settle?.(e) }
@@ -76,7 +79,10 @@ describe('SQLite write transactions', () => {
       await sql`create table t (v text unique)`.execute(db)
       const results = await Promise.allSettled([
         writeTransaction(db, caps, insert('a')),
-        writeTransaction(db, caps, async (trx) => { await insert('b')(trx); throw new Error('refused') }),
+        writeTransaction(db, caps, async (trx) => {
+          await insert('b')(trx)
+          throw new Error('refused')
+        }),
         writeTransaction(db, caps, insert('c')),
         writeTransaction(db, caps, insert('a')),
       ])
@@ -93,7 +99,10 @@ describe('SQLite write transactions', () => {
       const { db, caps } = openDatabase({ dialect: 'sqlite', path })
       await sql`create table if not exists t (v text)`.execute(db)
       // better-sqlite3 defaults a WAL connection to NORMAL; the commit's durability comes from WalSync.
-      expect((await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous, `open ${round}`).toBe(1)
+      expect(
+        (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous,
+        `open ${round}`,
+      ).toBe(1)
       await writeTransaction(db, caps, insert(`r${round}`))
       await db.destroy()
     }
@@ -115,7 +124,9 @@ describe('SQLite write transactions', () => {
     const wal = manualSync()
     const committer = new GroupCommitter(db, handle, beginImmediate, wal.syncer, 'full')
     let done = false
-    const p = committer.run(insert('a')).then(() => { done = true })
+    const p = committer.run(insert('a')).then(() => {
+      done = true
+    })
     for (let i = 0; i < 5; i++) await tick()
     expect(wal.calls()).toBe(1)
     expect(handle.prepare('select count(*) as n from t').get()).toEqual({ n: 1 })
@@ -143,9 +154,21 @@ describe('SQLite write transactions', () => {
 
 describe('FERRY_DATABASE_URL SQLite options', () => {
   it('reads synchronous and refuses anything else', () => {
-    expect(parseDatabaseUrl('sqlite:/var/lib/ferry.db?synchronous=intents')).toEqual({ dialect: 'sqlite', path: '/var/lib/ferry.db', synchronous: 'intents' })
-    expect(parseDatabaseUrl('sqlite::memory:?synchronous=NORMAL')).toEqual({ dialect: 'sqlite', path: ':memory:', synchronous: 'normal' })
-    expect(() => parseDatabaseUrl('sqlite:/x.db?synchronous=off')).toThrow(expect.objectContaining({ code: 'ERR_STORE_URL_INVALID' }) as Error)
-    expect(() => parseDatabaseUrl('sqlite:/x.db?cache=shared')).toThrow(expect.objectContaining({ code: 'ERR_STORE_URL_INVALID' }) as Error)
+    expect(parseDatabaseUrl('sqlite:/var/lib/ferry.db?synchronous=intents')).toEqual({
+      dialect: 'sqlite',
+      path: '/var/lib/ferry.db',
+      synchronous: 'intents',
+    })
+    expect(parseDatabaseUrl('sqlite::memory:?synchronous=NORMAL')).toEqual({
+      dialect: 'sqlite',
+      path: ':memory:',
+      synchronous: 'normal',
+    })
+    expect(() => parseDatabaseUrl('sqlite:/x.db?synchronous=off')).toThrow(
+      expect.objectContaining({ code: 'ERR_STORE_URL_INVALID' }) as Error,
+    )
+    expect(() => parseDatabaseUrl('sqlite:/x.db?cache=shared')).toThrow(
+      expect.objectContaining({ code: 'ERR_STORE_URL_INVALID' }) as Error,
+    )
   })
 })

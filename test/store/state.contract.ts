@@ -27,10 +27,20 @@ export function describeState(factory: StoreFactory): void {
     it('keeps the raw JSON and adds a version only when the definition changes', async () => {
       const v1 = '{"id": "io_id",\n  "api": "inventory.count.query"}'
       expect(await c.store.schemes.save(c.scheme, v1, { name: 'count→loss' })).toEqual({ version: 1, changed: true })
-      expect(await c.store.schemes.save(c.scheme, '{"api":"inventory.count.query","id":"io_id"}')).toEqual({ version: 1, changed: false })
-      expect(await c.store.schemes.save(c.scheme, '{"id":"io_id","api":"other"}')).toEqual({ version: 2, changed: true })
+      expect(await c.store.schemes.save(c.scheme, '{"api":"inventory.count.query","id":"io_id"}')).toEqual({
+        version: 1,
+        changed: false,
+      })
+      expect(await c.store.schemes.save(c.scheme, '{"id":"io_id","api":"other"}')).toEqual({
+        version: 2,
+        changed: true,
+      })
       expect((await c.store.schemes.getVersion(c.scheme, 1)).rawJson).toBe(v1)
-      expect(await c.store.schemes.get(c.scheme)).toMatchObject({ currentVersion: 2, name: 'count→loss', paused: false })
+      expect(await c.store.schemes.get(c.scheme)).toMatchObject({
+        currentVersion: 2,
+        name: 'count→loss',
+        paused: false,
+      })
       expect((await c.store.schemes.listVersions(c.scheme)).map((v) => v.version)).toEqual([1, 2])
     })
 
@@ -45,7 +55,10 @@ export function describeState(factory: StoreFactory): void {
     it('pauses a scheme with a reason and resumes it', async () => {
       await c.store.schemes.save(c.scheme, '{}')
       await c.store.schemes.pause(c.scheme, 'ERR_JDY_AUTH: app secret rejected')
-      expect(await c.store.schemes.get(c.scheme)).toMatchObject({ paused: true, pauseReason: 'ERR_JDY_AUTH: app secret rejected' })
+      expect(await c.store.schemes.get(c.scheme)).toMatchObject({
+        paused: true,
+        pauseReason: 'ERR_JDY_AUTH: app secret rejected',
+      })
       await c.store.schemes.resume(c.scheme)
       expect((await c.store.schemes.get(c.scheme))?.paused).toBe(false)
       await expect(c.store.schemes.pause('missing', 'x')).rejects.toMatchObject({ code: 'ERR_STORE_NOT_FOUND' })
@@ -57,7 +70,11 @@ export function describeState(factory: StoreFactory): void {
     const secret = 'S3cr3t-app-secret-value'
 
     it('stores credentials encrypted: the raw tables hold no plaintext', async () => {
-      await c.store.connections.save('jst-main', 'jushuitan', { base_url: 'http://127.0.0.1:1', app_key: 'AK-visible', app_secret: secret })
+      await c.store.connections.save('jst-main', 'jushuitan', {
+        base_url: 'http://127.0.0.1:1',
+        app_key: 'AK-visible',
+        app_secret: secret,
+      })
       await c.store.credentials.set('jst-main', 'access_token', 'tok-0123456789abcdef')
       const raw = JSON.stringify([
         await c.store.db.selectFrom('connections').selectAll().execute(),
@@ -66,9 +83,15 @@ export function describeState(factory: StoreFactory): void {
       expect(raw).not.toContain(secret)
       expect(raw).not.toContain('tok-0123456789abcdef')
       expect(raw).not.toContain('AK-visible')
-      expect((await c.store.connections.get('jst-main')).config).toEqual({ base_url: 'http://127.0.0.1:1', app_key: 'AK-visible', app_secret: secret })
+      expect((await c.store.connections.get('jst-main')).config).toEqual({
+        base_url: 'http://127.0.0.1:1',
+        app_key: 'AK-visible',
+        app_secret: secret,
+      })
       expect(await c.store.credentials.get('jst-main', 'access_token')).toBe('tok-0123456789abcdef')
-      expect(await c.store.connections.list()).toEqual([expect.objectContaining({ id: 'jst-main', connector: 'jushuitan' })])
+      expect(await c.store.connections.list()).toEqual([
+        expect.objectContaining({ id: 'jst-main', connector: 'jushuitan' }),
+      ])
     })
 
     it('rejects a wrong master key with ERR_MASTER_KEY_MISMATCH and no secret in the message', async () => {
@@ -81,7 +104,11 @@ export function describeState(factory: StoreFactory): void {
     it('does not decrypt a sealed value copied into another row', async () => {
       await c.store.connections.save('a', 'jushuitan', { app_secret: secret })
       await c.store.connections.save('b', 'jushuitan', { app_secret: 'other' })
-      const a = await c.store.db.selectFrom('connections').select('config_enc').where('id', '=', 'a').executeTakeFirstOrThrow()
+      const a = await c.store.db
+        .selectFrom('connections')
+        .select('config_enc')
+        .where('id', '=', 'a')
+        .executeTakeFirstOrThrow()
       await c.store.db.updateTable('connections').set({ config_enc: a.config_enc }).where('id', '=', 'b').execute()
       await expect(c.store.connections.get('b')).rejects.toMatchObject({ code: 'ERR_MASTER_KEY_MISMATCH' })
     })
@@ -114,20 +141,40 @@ export function describeState(factory: StoreFactory): void {
       ])
       await c.store.runs.finish(run, 'succeeded')
       const info = await c.store.runs.get(run)
-      expect(info).toMatchObject({ status: 'succeeded', kind: 'both', schemeId: c.scheme, params: { from: '2026-01-01' } })
-      expect(info.counters).toEqual({ source: { fetched: 55, kept: 45, filtered: 10 }, target: { written: 30, duplicate: 1, failed: 2 } })
+      expect(info).toMatchObject({
+        status: 'succeeded',
+        kind: 'both',
+        schemeId: c.scheme,
+        params: { from: '2026-01-01' },
+      })
+      expect(info.counters).toEqual({
+        source: { fetched: 55, kept: 45, filtered: 10 },
+        target: { written: 30, duplicate: 1, failed: 2 },
+      })
       expect((await c.store.runs.list(c.scheme)).map((r) => r.id)).toEqual([run])
     })
 
     it('keeps structured log lines in order, redacts secrets and pages them', async () => {
       const run = await c.store.runs.start(c.scheme, 'source', { app_secret: 'zzz-secret' })
-      await c.store.runs.log(run, Array.from({ length: 5 }, (_, i) => ({ level: 'info' as const, msg: `page ${i}`, data: { i, access_token: 'tok-secret' } })))
+      await c.store.runs.log(
+        run,
+        Array.from({ length: 5 }, (_, i) => ({
+          level: 'info' as const,
+          msg: `page ${i}`,
+          data: { i, access_token: 'tok-secret' },
+        })),
+      )
       const first = await c.store.runs.readLog(run, { limit: 3 })
       expect(first.lines.map((l) => l.msg)).toEqual(['page 0', 'page 1', 'page 2'])
-      const rest = await c.store.runs.readLog(run, { limit: 3, ...(first.nextCursor === undefined ? {} : { cursor: first.nextCursor }) })
+      const rest = await c.store.runs.readLog(run, {
+        limit: 3,
+        ...(first.nextCursor === undefined ? {} : { cursor: first.nextCursor }),
+      })
       expect(rest.lines.map((l) => l.msg)).toEqual(['page 3', 'page 4'])
       expect(rest.nextCursor).toBeUndefined()
-      const raw = JSON.stringify(await c.store.db.selectFrom('run_log').selectAll().execute()) + JSON.stringify(await c.store.runs.get(run))
+      const raw =
+        JSON.stringify(await c.store.db.selectFrom('run_log').selectAll().execute()) +
+        JSON.stringify(await c.store.runs.get(run))
       expect(raw).not.toContain('tok-secret')
       expect(raw).not.toContain('zzz-secret')
     })
@@ -158,19 +205,28 @@ export function describeState(factory: StoreFactory): void {
       await c.store.windows.close(c.scheme, api, { start: day(2), end: day(3) })
       await c.store.windows.close(c.scheme, api, { start: day(5), end: day(6) })
       expect(await c.store.windows.gaps(c.scheme, api, day(1), day(7))).toEqual([
-        { start: day(1), end: day(2) }, { start: day(3), end: day(5) }, { start: day(6), end: day(7) },
+        { start: day(1), end: day(2) },
+        { start: day(3), end: day(5) },
+        { start: day(6), end: day(7) },
       ])
-      expect(await c.store.windows.gaps(c.scheme, 'other.api', day(1), day(2))).toEqual([{ start: day(1), end: day(2) }])
+      expect(await c.store.windows.gaps(c.scheme, 'other.api', day(1), day(2))).toEqual([
+        { start: day(1), end: day(2) },
+      ])
     })
 
     it('rejects an empty or inverted window with ERR_STORE_BAD_INPUT', async () => {
-      await expect(c.store.windows.close(c.scheme, api, { start: day(2), end: day(2) })).rejects.toMatchObject({ code: 'ERR_STORE_BAD_INPUT' })
+      await expect(c.store.windows.close(c.scheme, api, { start: day(2), end: day(2) })).rejects.toMatchObject({
+        code: 'ERR_STORE_BAD_INPUT',
+      })
     })
 
     it('keeps windows closed by two store instances at once contiguous', async () => {
       const other = await c.db.open({ now: c.clock.now })
-      await Promise.all(Array.from({ length: 8 }, (_, i) =>
-        (i % 2 === 0 ? c.store : other).windows.close(c.scheme, api, { start: day(i + 1), end: day(i + 2) })))
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 === 0 ? c.store : other).windows.close(c.scheme, api, { start: day(i + 1), end: day(i + 2) }),
+        ),
+      )
       expect(await c.store.windows.lastSyncTime(c.scheme, api, day(1))).toEqual(day(9))
     })
   })
@@ -189,8 +245,10 @@ export function describeState(factory: StoreFactory): void {
     it('lets exactly one of two racing processes take a free lease', async () => {
       const other = await c.db.open({ now: c.clock.now })
       const got = await Promise.all([
-        c.store.leases.acquire('race', 'proc-a', 30_000), other.leases.acquire('race', 'proc-b', 30_000),
-        c.store.leases.acquire('race', 'proc-c', 30_000), other.leases.acquire('race', 'proc-d', 30_000),
+        c.store.leases.acquire('race', 'proc-a', 30_000),
+        other.leases.acquire('race', 'proc-b', 30_000),
+        c.store.leases.acquire('race', 'proc-c', 30_000),
+        other.leases.acquire('race', 'proc-d', 30_000),
       ])
       expect(got.filter((l) => l !== undefined)).toHaveLength(1)
     })
@@ -220,8 +278,9 @@ export function describeState(factory: StoreFactory): void {
 
   describe('opening', () => {
     it('rejects an unknown database URL with ERR_STORE_URL_INVALID', async () => {
-      await expect(openStore({ url: 'mysql://x', masterKey: randomBytes(32) })).rejects.toMatchObject({ code: 'ERR_STORE_URL_INVALID' })
+      await expect(openStore({ url: 'mysql://x', masterKey: randomBytes(32) })).rejects.toMatchObject({
+        code: 'ERR_STORE_URL_INVALID',
+      })
     })
-
   })
 }

@@ -14,8 +14,16 @@ const plan = dialectEnabled('postgres')
 
 describe('choosing whether the PostgreSQL suite runs', () => {
   it('fails instead of skipping when CI=true and PostgreSQL is unreachable', () => {
-    expect(postgresPlan({ ok: false, reason: 'ECONNREFUSED' }, { CI: 'true' })).toEqual({ run: false, fail: true, reason: 'ECONNREFUSED' })
-    expect(postgresPlan({ ok: false, reason: 'ECONNREFUSED' }, {})).toEqual({ run: false, fail: false, reason: 'ECONNREFUSED' })
+    expect(postgresPlan({ ok: false, reason: 'ECONNREFUSED' }, { CI: 'true' })).toEqual({
+      run: false,
+      fail: true,
+      reason: 'ECONNREFUSED',
+    })
+    expect(postgresPlan({ ok: false, reason: 'ECONNREFUSED' }, {})).toEqual({
+      run: false,
+      fail: false,
+      reason: 'ECONNREFUSED',
+    })
     expect(postgresPlan({ ok: true }, { CI: 'true' })).toEqual({ run: true })
   })
 })

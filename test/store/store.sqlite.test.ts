@@ -3,4 +3,7 @@ import { dialectEnabled, sqliteFactory } from './harness.js'
 import { describeStore } from './store.contract.js'
 
 if (dialectEnabled('sqlite')) describeStore(sqliteFactory)
-else describe.skip('store on sqlite (skipped: STORE_DIALECTS excludes sqlite)', () => { it('is not selected', () => undefined) })
+else
+  describe.skip('store on sqlite (skipped: STORE_DIALECTS excludes sqlite)', () => {
+    it('is not selected', () => undefined)
+  })

@@ -6,13 +6,23 @@
 import { vi } from 'vitest'
 import { main } from '../../src/cli/main.js'
 
-export interface CliResult { code: number; out: string; err: string }
+export interface CliResult {
+  code: number
+  out: string
+  err: string
+}
 
 export async function ferry(...args: string[]): Promise<CliResult> {
   let out = ''
   let err = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true })
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => {
+    out += String(c)
+    return true
+  })
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => {
+    err += String(c)
+    return true
+  })
   process.exitCode = undefined
   try {
     return { code: await main(['node', 'ferry', ...args]), out, err }

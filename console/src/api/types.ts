@@ -3,7 +3,12 @@ export type Role = 'viewer' | 'operator' | 'admin'
 export const ROLE_ORDER: readonly Role[] = ['viewer', 'operator', 'admin']
 export const atLeast = (have: Role, need: Role) => ROLE_ORDER.indexOf(have) >= ROLE_ORDER.indexOf(need)
 
-export interface Me { kind: 'user' | 'token'; id: string; name: string; role: Role }
+export interface Me {
+  kind: 'user' | 'token'
+  id: string
+  name: string
+  role: Role
+}
 
 export interface SchemeSummary {
   id: string
@@ -21,7 +26,10 @@ export type RecordStatus = 'waiting' | 'queued' | 'unknown' | 'done' | 'duplicat
 export const RECORD_STATUSES: readonly RecordStatus[] = ['waiting', 'queued', 'unknown', 'done', 'duplicate', 'error']
 
 export type LedgerCounts = Partial<Record<RecordStatus, number>>
-export interface SchemeDetail extends SchemeSummary { ledger: LedgerCounts; definition: unknown }
+export interface SchemeDetail extends SchemeSummary {
+  ledger: LedgerCounts
+  definition: unknown
+}
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled'
 export interface Run {
@@ -56,6 +64,17 @@ export interface LedgerRecord {
   updatedAt: string
 }
 
-export interface RecordEvent { at: string; event: string; detail: Record<string, unknown> | null }
-export interface RecordPage { records: LedgerRecord[]; nextCursor?: string }
-export interface RetryAnswer { requeued: string[]; runId: string | null; note?: string }
+export interface RecordEvent {
+  at: string
+  event: string
+  detail: Record<string, unknown> | null
+}
+export interface RecordPage {
+  records: LedgerRecord[]
+  nextCursor?: string
+}
+export interface RetryAnswer {
+  requeued: string[]
+  runId: string | null
+  note?: string
+}

@@ -5,7 +5,11 @@ import { useI18n } from '../i18n/context.js'
 
 export function Loading() {
   const { t } = useI18n()
-  return <p className="muted" role="status">{t('common.loading')}</p>
+  return (
+    <p className="muted" role="status">
+      {t('common.loading')}
+    </p>
+  )
 }
 
 export function ErrorNote({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
@@ -14,7 +18,11 @@ export function ErrorNote({ error, onRetry }: { error: ApiError; onRetry?: () =>
   return (
     <div className="error" role="alert">
       <span>{text}</span> {error.code !== 'ERR_NETWORK' && <code>{error.code}</code>}
-      {onRetry !== undefined && <button type="button" className="link" onClick={onRetry}>{t('common.retry')}</button>}
+      {onRetry !== undefined && (
+        <button type="button" className="link" onClick={onRetry}>
+          {t('common.retry')}
+        </button>
+      )}
     </div>
   )
 }
@@ -30,9 +38,18 @@ export function RunBadge({ status }: { status: RunStatus }) {
 }
 
 export function Json({ value, label }: { value: unknown; label: string }) {
-  return <pre className="json" aria-label={label} tabIndex={0}>{JSON.stringify(value, null, 2)}</pre>
+  return (
+    <pre className="json" aria-label={label} tabIndex={0}>
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  )
 }
 
 export function Section({ title, children }: { title: string; children: ReactNode }) {
-  return <section className="section"><h3>{title}</h3>{children}</section>
+  return (
+    <section className="section">
+      <h3>{title}</h3>
+      {children}
+    </section>
+  )
 }

@@ -18,10 +18,25 @@ export function useLoad<T>(fn: () => Promise<T>, key: string): [Load<T>, () => v
   useEffect(() => {
     let live = true
     if (shownKey.current !== key) setState({ phase: 'loading' })
-    run().then((data) => { if (live) { shownKey.current = key; setState({ phase: 'ok', data }) } },
-      (e: unknown) => { if (live) setState({ phase: 'failed', error: e instanceof ApiError ? e : new ApiError(0, 'ERR_CONSOLE', String(e)) }) })
-      .finally(() => { if (live) setAnswers((n) => n + 1) })
-    return () => { live = false }
+    run()
+      .then(
+        (data) => {
+          if (live) {
+            shownKey.current = key
+            setState({ phase: 'ok', data })
+          }
+        },
+        (e: unknown) => {
+          if (live)
+            setState({ phase: 'failed', error: e instanceof ApiError ? e : new ApiError(0, 'ERR_CONSOLE', String(e)) })
+        },
+      )
+      .finally(() => {
+        if (live) setAnswers((n) => n + 1)
+      })
+    return () => {
+      live = false
+    }
   }, [run, key])
   return [state, useCallback(() => setTick((n) => n + 1), []), answers]
 }

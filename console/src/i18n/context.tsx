@@ -16,22 +16,34 @@ function initial(): Language {
   try {
     const saved = localStorage.getItem(STORAGE_KEY)
     if (isLanguage(saved)) return saved
-  } catch { /* storage can be disabled; the default applies */ }
+  } catch {
+    /* storage can be disabled; the default applies */
+  }
   return LANGUAGES[0]
 }
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Language>(initial)
-  useEffect(() => { document.documentElement.lang = lang }, [lang])
+  useEffect(() => {
+    document.documentElement.lang = lang
+  }, [lang])
   const setLang = useCallback((l: Language) => {
     setLangState(l)
-    try { localStorage.setItem(STORAGE_KEY, l) } catch { /* not remembered, still switched */ }
+    try {
+      localStorage.setItem(STORAGE_KEY, l)
+    } catch {
+      /* not remembered, still switched */
+    }
   }, [])
-  const value = useMemo<I18n>(() => ({
-    lang, setLang,
-    t: (key, vars) => translate(lang, key, vars),
-    time: (v, tz) => formatTime(lang, v, tz ?? undefined),
-  }), [lang, setLang])
+  const value = useMemo<I18n>(
+    () => ({
+      lang,
+      setLang,
+      t: (key, vars) => translate(lang, key, vars),
+      time: (v, tz) => formatTime(lang, v, tz ?? undefined),
+    }),
+    [lang, setLang],
+  )
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>
 }
 

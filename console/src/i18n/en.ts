@@ -16,7 +16,8 @@ export const en = {
   'auth.signOut': 'Sign out',
   'auth.signedInAs': 'Signed in as {name}',
   'auth.demoAuto': 'Demo: you are signed in automatically as {name} because you are on this machine (loopback).',
-  'auth.demoRemote': 'This is the demo. It signs you in automatically only from the machine it runs on; from here, sign in with a user.',
+  'auth.demoRemote':
+    'This is the demo. It signs you in automatically only from the machine it runs on; from here, sign in with a user.',
   'common.loading': 'Loading…',
   'common.retry': 'Try again',
   'common.close': 'Close',

@@ -27,10 +27,32 @@ export function LoginPage({ demo }: { demo: 'remote' | undefined }) {
       <form onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">{t('auth.title')}</h1>
         {demo === 'remote' && <p className="note">{t('auth.demoRemote')}</p>}
-        <label>{t('auth.name')}<input name="name" autoComplete="username" required value={name} onChange={(e) => setName(e.target.value)} autoFocus /></label>
-        <label>{t('auth.password')}<input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} /></label>
+        <label>
+          {t('auth.name')}
+          <input
+            name="name"
+            autoComplete="username"
+            required
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            autoFocus
+          />
+        </label>
+        <label>
+          {t('auth.password')}
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
         {error !== undefined && <ErrorNote error={error} />}
-        <button type="submit" className="primary" disabled={busy}>{busy ? t('auth.signingIn') : t('auth.submit')}</button>
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? t('auth.signingIn') : t('auth.submit')}
+        </button>
       </form>
     </main>
   )

@@ -5,7 +5,11 @@
 import { request } from 'undici'
 import { AlertChannelRejected, AlertChannelUnreachable } from '../errors.js'
 
-export interface PostResult { readonly status: number; readonly body: string; readonly json: unknown }
+export interface PostResult {
+  readonly status: number
+  readonly body: string
+  readonly json: unknown
+}
 
 /** Hide query secrets (`access_token`, `key`, `sign`) when a URL is shown in an error. */
 export function safeUrl(url: string): string {
@@ -18,21 +22,35 @@ export function safeUrl(url: string): string {
   }
 }
 
-export async function postJson(channel: string, url: string, body: string, opts: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<PostResult> {
+export async function postJson(
+  channel: string,
+  url: string,
+  body: string,
+  opts: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<PostResult> {
   let res
   try {
     res = await request(url, {
-      method: 'POST', body,
+      method: 'POST',
+      body,
       headers: { 'content-type': 'application/json; charset=utf-8', ...opts.headers },
-      headersTimeout: opts.timeoutMs ?? 10_000, bodyTimeout: opts.timeoutMs ?? 10_000,
+      headersTimeout: opts.timeoutMs ?? 10_000,
+      bodyTimeout: opts.timeoutMs ?? 10_000,
     })
   } catch (e) {
-    throw AlertChannelUnreachable([channel, `${safeUrl(url)}: ${e instanceof Error ? e.message : String(e)}`], { cause: e })
+    throw AlertChannelUnreachable([channel, `${safeUrl(url)}: ${e instanceof Error ? e.message : String(e)}`], {
+      cause: e,
+    })
   }
   const text = await res.body.text()
   let json: unknown
-  try { json = JSON.parse(text) as unknown } catch { json = undefined }
-  if (res.statusCode >= 500 || res.statusCode === 429) throw AlertChannelUnreachable([channel, `HTTP ${res.statusCode} from ${safeUrl(url)}`])
+  try {
+    json = JSON.parse(text) as unknown
+  } catch {
+    json = undefined
+  }
+  if (res.statusCode >= 500 || res.statusCode === 429)
+    throw AlertChannelUnreachable([channel, `HTTP ${res.statusCode} from ${safeUrl(url)}`])
   if (res.statusCode >= 300) throw AlertChannelRejected([channel, `HTTP ${res.statusCode} ${text.slice(0, 200)}`])
   return { status: res.statusCode, body: text, json }
 }

@@ -9,10 +9,15 @@ export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'feishu', 'webhook', 'email']
 export async function sendToChannel(ch: ChannelConfig, msg: AlertMessage, opts: SendOptions): Promise<void> {
   const s = ch.settings
   switch (s.type) {
-    case 'dingtalk': return sendDingTalk(ch.name, s, msg, opts)
-    case 'wecom': return sendWeCom(ch.name, s, msg, opts)
-    case 'feishu': return sendFeishu(ch.name, s, msg, opts)
-    case 'webhook': return sendWebhook(ch.name, s, msg, opts)
-    case 'email': return sendEmail(ch.name, s, msg, opts)
+    case 'dingtalk':
+      return sendDingTalk(ch.name, s, msg, opts)
+    case 'wecom':
+      return sendWeCom(ch.name, s, msg, opts)
+    case 'feishu':
+      return sendFeishu(ch.name, s, msg, opts)
+    case 'webhook':
+      return sendWebhook(ch.name, s, msg, opts)
+    case 'email':
+      return sendEmail(ch.name, s, msg, opts)
   }
 }

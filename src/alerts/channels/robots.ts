@@ -32,7 +32,12 @@ export function clipBytes(text: string, max: number): string {
   return `${cut}...`
 }
 
-export async function sendDingTalk(name: string, s: DingTalkSettings, msg: AlertMessage, opts: SendOptions): Promise<void> {
+export async function sendDingTalk(
+  name: string,
+  s: DingTalkSettings,
+  msg: AlertMessage,
+  opts: SendOptions,
+): Promise<void> {
   let url = s.webhook
   if (s.secret !== undefined && s.secret !== '') {
     const ts = opts.now().getTime()
@@ -40,24 +45,34 @@ export async function sendDingTalk(name: string, s: DingTalkSettings, msg: Alert
   }
   const at = s.atMobiles ?? []
   const text = at.length === 0 ? msg.markdown : `${msg.markdown}\n\n${at.map((m) => `@${m}`).join(' ')}`
-  const body = JSON.stringify({ msgtype: 'markdown', markdown: { title: msg.title, text: clipBytes(text, 18_000) }, at: { atMobiles: at, isAtAll: false } })
+  const body = JSON.stringify({
+    msgtype: 'markdown',
+    markdown: { title: msg.title, text: clipBytes(text, 18_000) },
+    at: { atMobiles: at, isAtAll: false },
+  })
   const res = await postJson(name, url, body, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs })
   const { code, msg: m } = vendorCode(res.json, 'errcode')
   if (code !== 0) throw AlertChannelRejected([name, `errcode ${String(code)} ${m}`.trim()])
 }
 
 export async function sendWeCom(name: string, s: WeComSettings, msg: AlertMessage, opts: SendOptions): Promise<void> {
-  const body = JSON.stringify({ msgtype: 'markdown', markdown: { content: clipBytes(`**${msg.title}**\n${msg.markdown}`, 4096) } })
+  const body = JSON.stringify({
+    msgtype: 'markdown',
+    markdown: { content: clipBytes(`**${msg.title}**\n${msg.markdown}`, 4096) },
+  })
   const res = await postJson(name, s.webhook, body, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs })
   const { code, msg: m } = vendorCode(res.json, 'errcode')
   if (code !== 0) throw AlertChannelRejected([name, `errcode ${String(code)} ${m}`.trim()])
 }
 
 export async function sendFeishu(name: string, s: FeishuSettings, msg: AlertMessage, opts: SendOptions): Promise<void> {
-  const signed = s.secret === undefined || s.secret === '' ? {} : (() => {
-    const ts = Math.floor(opts.now().getTime() / 1000)
-    return { timestamp: String(ts), sign: feishuSign(ts, s.secret) }
-  })()
+  const signed =
+    s.secret === undefined || s.secret === ''
+      ? {}
+      : (() => {
+          const ts = Math.floor(opts.now().getTime() / 1000)
+          return { timestamp: String(ts), sign: feishuSign(ts, s.secret) }
+        })()
   const template = msg.state === 'resolved' ? 'green' : msg.state === 'test' ? 'blue' : 'red'
   const body = JSON.stringify({
     ...signed,

@@ -12,12 +12,24 @@ export function webhookSignature(secret: string, t: number, body: string): strin
   return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex')}`
 }
 
-export async function sendWebhook(name: string, s: WebhookSettings, msg: AlertMessage, opts: SendOptions): Promise<void> {
+export async function sendWebhook(
+  name: string,
+  s: WebhookSettings,
+  msg: AlertMessage,
+  opts: SendOptions,
+): Promise<void> {
   const body = JSON.stringify({
-    source: 'ferry', state: msg.state, title: msg.title, text: msg.text, markdown: msg.markdown,
-    ...(msg.link === undefined ? {} : { link: msg.link }), ...(msg.incident === undefined ? {} : { incident: msg.incident }),
+    source: 'ferry',
+    state: msg.state,
+    title: msg.title,
+    text: msg.text,
+    markdown: msg.markdown,
+    ...(msg.link === undefined ? {} : { link: msg.link }),
+    ...(msg.incident === undefined ? {} : { incident: msg.incident }),
   })
   const t = Math.floor(opts.now().getTime() / 1000)
-  await postJson(name, s.url, body, { headers: { [s.header ?? 'X-Ferry-Signature']: webhookSignature(s.secret, t, body) },
-    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
+  await postJson(name, s.url, body, {
+    headers: { [s.header ?? 'X-Ferry-Signature']: webhookSignature(s.secret, t, body) },
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+  })
 }

@@ -8,14 +8,31 @@ import { isFerryError, type FerryError } from '../../core/errors.js'
 import { MAX_ANSWER_BYTES, MAX_JSON_DEPTH, depthProblem } from '../../core/limits.js'
 import type { OutcomeKind } from '../contract.js'
 import {
-  CallAborted, HttpBadBody, HttpBodyLimit, HttpConnectFailed, HttpInterrupted, HttpOutcomeUnknown, HttpRateLimited, HttpRejected,
-  HttpServerError, HttpTimeout,
+  CallAborted,
+  HttpBadBody,
+  HttpBodyLimit,
+  HttpConnectFailed,
+  HttpInterrupted,
+  HttpOutcomeUnknown,
+  HttpRateLimited,
+  HttpRejected,
+  HttpServerError,
+  HttpTimeout,
 } from '../errors.js'
 
 /** Error codes that mean the TCP/TLS connection never opened, so no byte of the request left. */
 const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ])
 
 export interface CallFacts {
@@ -47,7 +64,9 @@ export function classifyTransportError(e: unknown, f: CallFacts, scrub: (s: stri
   }
   if (!f.idempotent) {
     const why = f.timedOut ? `no answer within ${f.timeoutMs} ms` : f.userAborted ? 'the call was cancelled' : reason
-    return HttpOutcomeUnknown([f.target, why], { details: { outcome: 'unknown_outcome', ...(code ? { errno: code } : {}) } })
+    return HttpOutcomeUnknown([f.target, why], {
+      details: { outcome: 'unknown_outcome', ...(code ? { errno: code } : {}) },
+    })
   }
   if (f.userAborted) return CallAborted([f.target], { details: { outcome: 'transient' } })
   if (f.timedOut) return HttpTimeout([f.target, f.timeoutMs], { details: { outcome: 'transient' } })
@@ -72,13 +91,16 @@ export function classifyStatus(
 ): FerryError | undefined {
   if (status >= 200 && status < 300) return undefined
   if (status === 429) {
-    return HttpRateLimited([f.target, retryAfter], { details: { outcome: 'rate_limited', status, retryAfterMs: retryAfter, retryAfterGiven } })
+    return HttpRateLimited([f.target, retryAfter], {
+      details: { outcome: 'rate_limited', status, retryAfterMs: retryAfter, retryAfterGiven },
+    })
   }
   if (status >= 500 && !f.idempotent) {
     // A gateway error after a write was sent says nothing about whether the backend applied it.
     return HttpOutcomeUnknown([f.target, `HTTP ${status}`], { details: { outcome: 'unknown_outcome', status } })
   }
-  if (status >= 500 || status === 408) return HttpServerError([f.target, status], { details: { outcome: 'transient', status } })
+  if (status >= 500 || status === 408)
+    return HttpServerError([f.target, status], { details: { outcome: 'transient', status } })
   return HttpRejected([f.target, status], { details: { outcome: 'config', status } })
 }
 
@@ -92,7 +114,8 @@ export function parseJsonBody(
   status: number,
   scrub: (s: string) => string,
 ): unknown {
-  if (text.length > MAX_ANSWER_BYTES) return tooBig(f, `${text.length} characters, more than ${MAX_ANSWER_BYTES}`, status)
+  if (text.length > MAX_ANSWER_BYTES)
+    return tooBig(f, `${text.length} characters, more than ${MAX_ANSWER_BYTES}`, status)
   const trimmed = text.trim()
   let problem: string
   if (trimmed === '') problem = 'empty body'
@@ -125,11 +148,18 @@ function tooBig(f: Pick<CallFacts, 'target' | 'idempotent'>, problem: string, st
 }
 
 function failUnknown(target: string, problem: string, status: number): never {
-  throw HttpOutcomeUnknown([target, `the answer was unreadable: ${problem}`], { details: { outcome: 'unknown_outcome', status } })
+  throw HttpOutcomeUnknown([target, `the answer was unreadable: ${problem}`], {
+    details: { outcome: 'unknown_outcome', status },
+  })
 }
 
 const KIND_OUTCOME: Record<FerryError['kind'], OutcomeKind> = {
-  config: 'config', user: 'config', transient: 'transient', rate_limited: 'rate_limited', data: 'data', system: 'transient',
+  config: 'config',
+  user: 'config',
+  transient: 'transient',
+  rate_limited: 'rate_limited',
+  data: 'data',
+  system: 'transient',
 }
 
 /**
@@ -144,5 +174,11 @@ export function outcomeOf(e: unknown): OutcomeKind {
 }
 
 const OUTCOME_SET: Record<OutcomeKind, true> = {
-  ok: true, already_exists: true, rate_limited: true, transient: true, data: true, config: true, unknown_outcome: true,
+  ok: true,
+  already_exists: true,
+  rate_limited: true,
+  transient: true,
+  data: true,
+  config: true,
+  unknown_outcome: true,
 }

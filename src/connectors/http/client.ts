@@ -79,7 +79,11 @@ export class HttpClient {
     this.timeoutMs = options.timeoutMs ?? 30_000
     this.log = options.log ?? noopLog
     this.now = options.now ?? Date.now
-    this.pool = sharedPool(this.origin, Math.max(1, Math.floor(options.connections ?? 4)), Math.min(options.connectTimeoutMs ?? 10_000, this.timeoutMs))
+    this.pool = sharedPool(
+      this.origin,
+      Math.max(1, Math.floor(options.connections ?? 4)),
+      Math.min(options.connectTimeoutMs ?? 10_000, this.timeoutMs),
+    )
   }
 
   /** Scrub secret values and secret-named query parameters from a text. */
@@ -112,16 +116,25 @@ export class HttpClient {
     const started = this.now()
     try {
       const res = await this.pool.request({
-        method: call.method, path: this.prefix + call.path, headers: call.headers,
+        method: call.method,
+        path: this.prefix + call.path,
+        headers: call.headers,
         body: typeof call.body === 'function' ? call.body() : call.body,
-        signal: ac.signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+        signal: ac.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       })
       const text = await res.body.text()
       const headers = flattenHeaders(res.headers)
       this.log.debug({ target, status: res.statusCode, ms: this.now() - started }, 'http call')
       if (call.acceptStatus?.(res.statusCode) !== true) {
         const ra = headers['retry-after']
-        const err = classifyStatus(res.statusCode, facts, retryAfterMs(ra, this.now(), 1_000), ra !== undefined && ra.trim() !== '')
+        const err = classifyStatus(
+          res.statusCode,
+          facts,
+          retryAfterMs(ra, this.now(), 1_000),
+          ra !== undefined && ra.trim() !== '',
+        )
         if (err !== undefined) throw err
       }
       return { status: res.statusCode, headers, text }
@@ -139,7 +152,12 @@ export class HttpClient {
   /** {@link send}, then parse the body as JSON; unreadable bodies become classified errors. */
   async sendJson(call: HttpCall): Promise<JsonResult> {
     const res = await this.send(call)
-    return { ...res, body: parseJsonBody(res.text, { target: this.describe(call), idempotent: call.idempotent }, res.status, (s) => this.scrub(s)) }
+    return {
+      ...res,
+      body: parseJsonBody(res.text, { target: this.describe(call), idempotent: call.idempotent }, res.status, (s) =>
+        this.scrub(s),
+      ),
+    }
   }
 
   /** Give the pool back; it closes when the last client of its base URL is closed. Idempotent. */
@@ -157,7 +175,10 @@ function sharedPool(origin: string, connections: number, connectTimeoutMs: numbe
   const key = `${origin} ${connections} ${connectTimeoutMs}`
   let entry = pools.get(key)
   if (entry === undefined) {
-    entry = { pool: new Pool(origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } }), refs: 0 }
+    entry = {
+      pool: new Pool(origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } }),
+      refs: 0,
+    }
     pools.set(key, entry)
   }
   entry.refs += 1
@@ -179,11 +200,14 @@ async function releasePool(pool: Pool): Promise<void> {
 export function scrubUrl(url: string): string {
   const q = url.indexOf('?')
   if (q < 0) return url
-  const params = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=')
-    const key = decodeSafe(eq < 0 ? pair : pair.slice(0, eq))
-    return eq >= 0 && isSecretKey(key) ? `${pair.slice(0, eq)}=${REDACTED}` : pair
-  })
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=')
+      const key = decodeSafe(eq < 0 ? pair : pair.slice(0, eq))
+      return eq >= 0 && isSecretKey(key) ? `${pair.slice(0, eq)}=${REDACTED}` : pair
+    })
   return `${url.slice(0, q)}?${params.join('&')}`
 }
 

@@ -46,7 +46,12 @@ export class JstCaller {
    * returns the builder of the unsigned parameters; the builder runs once the slot is granted, so
    * the signed timestamp is fresh.
    */
-  async post(path: string, prepare: () => Promise<(timestampSec: number) => FormParams>, signal?: AbortSignal, onCode?: CodeHook): Promise<unknown> {
+  async post(
+    path: string,
+    prepare: () => Promise<(timestampSec: number) => FormParams>,
+    signal?: AbortSignal,
+    onCode?: CodeHook,
+  ): Promise<unknown> {
     let transient = 0
     let throttled = 0
     let resigned = false
@@ -76,13 +81,19 @@ export class JstCaller {
       const msg = this.d.http.scrub(envelope.msg)
       const entry = classifyJst(envelope.code, msg)
       // Spec §12.10: log raw code and message (no secrets in either) while the code tables are unconfirmed.
-      this.d.log.warn({ api: path, vendorCode: envelope.code, vendorMsg: msg, outcome: entry.outcome }, 'jushuitan answered an error')
+      this.d.log.warn(
+        { api: path, vendorCode: envelope.code, vendorMsg: msg, outcome: entry.outcome },
+        'jushuitan answered an error',
+      )
       if (onCode !== undefined && (await onCode(envelope.code, entry))) continue
       if (entry.outcome === 'rate_limited' && throttled < this.d.options.rateLimitRetries) {
         throttled += 1
         // 199 is the per-second (or concurrency) limit, 200 the per-minute one: the budget holds
         // callers only until that window has room, never the catalogue's full 60 s for a 200.
-        this.penalise(entry.waitMs ?? 1_000, envelope.code === 200 ? 'minute' : envelope.code === 199 ? 'second' : undefined)
+        this.penalise(
+          entry.waitMs ?? 1_000,
+          envelope.code === 200 ? 'minute' : envelope.code === 199 ? 'second' : undefined,
+        )
         continue
       }
       if (entry.action === 'fresh_timestamp' && !resigned) {
@@ -104,7 +115,12 @@ export class JstCaller {
     this.d.budget.penalise(waitMs, { ...(window === undefined ? {} : { window }), exact })
   }
 
-  private async backoff(attempt: number, err: FerryError | undefined, path: string, signal?: AbortSignal): Promise<void> {
+  private async backoff(
+    attempt: number,
+    err: FerryError | undefined,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     this.stats.transientRetries += 1
     const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1))
     const wait = Math.round(base * (0.8 + Math.random() * 0.4))
@@ -114,5 +130,8 @@ export class JstCaller {
 }
 
 function withRetryAfter(err: FerryError, retryAfterMs: number): FerryError {
-  return new FerryError(err.code, err.kind, err.message, { location: err.location, details: { ...err.details, retryAfterMs } })
+  return new FerryError(err.code, err.kind, err.message, {
+    location: err.location,
+    details: { ...err.details, retryAfterMs },
+  })
 }

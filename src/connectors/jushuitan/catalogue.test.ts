@@ -33,7 +33,11 @@ describe('聚水潭 error catalogue', () => {
   })
 
   it('decodes string codes and a message field named "message"', () => {
-    expect(decodeEnvelope('/x', { code: '0', message: 'ok', data: { a: 1 } })).toEqual({ code: 0, msg: 'ok', data: { a: 1 } })
+    expect(decodeEnvelope('/x', { code: '0', message: 'ok', data: { a: 1 } })).toEqual({
+      code: 0,
+      msg: 'ok',
+      data: { a: 1 },
+    })
   })
 
   it.each([[[1, 2]], ['x'], [{ msg: 'no code' }], [{ code: 'abc' }]])('rejects %j as ERR_JST_BAD_RESPONSE', (body) => {

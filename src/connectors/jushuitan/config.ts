@@ -15,28 +15,68 @@ export const MAX_WINDOW_DAYS = 7
 export const DAY_MS = 86_400_000
 
 export const JST_CONFIG: ConfigSpec = {
-  baseUrl: { type: 'url', title: 'API host', default: 'https://openapi.jushuitan.com',
-    description: 'Production https://openapi.jushuitan.com; sandbox https://dev-api.jushuitan.com.' },
+  baseUrl: {
+    type: 'url',
+    title: 'API host',
+    default: 'https://openapi.jushuitan.com',
+    description: 'Production https://openapi.jushuitan.com; sandbox https://dev-api.jushuitan.com.',
+  },
   appKey: { type: 'string', title: 'app_key', required: true },
   appSecret: { type: 'secret', title: 'app_secret', required: true },
-  appType: { type: 'string', title: 'App type', default: 'self',
-    description: '"self" (自研/自有商城: tokens via getInitToken) or "isv" (服务商: merchant authorisation, no refresh).' },
-  accessToken: { type: 'secret', title: 'access_token', description: 'Initial token; required for ISV apps, optional for self-built apps.' },
+  appType: {
+    type: 'string',
+    title: 'App type',
+    default: 'self',
+    description:
+      '"self" (自研/自有商城: tokens via getInitToken) or "isv" (服务商: merchant authorisation, no refresh).',
+  },
+  accessToken: {
+    type: 'secret',
+    title: 'access_token',
+    description: 'Initial token; required for ISV apps, optional for self-built apps.',
+  },
   refreshToken: { type: 'secret', title: 'refresh_token' },
   timeoutMs: { type: 'number', default: 30_000, description: 'Whole-call timeout in milliseconds.' },
-  maxWindowDays: { type: 'number', default: MAX_WINDOW_DAYS, description: 'Longest modified-time window per query (at most 7).' },
-  safetyLagMinutes: { type: 'number', default: 5, description: 'Never read changes younger than this (spec §10.2: 2-5 min).' },
-  overlapMinutes: { type: 'number', default: 10, description: 'Each window re-reads this much of the previous one (spec §10.3: 10-30 min).' },
+  maxWindowDays: {
+    type: 'number',
+    default: MAX_WINDOW_DAYS,
+    description: 'Longest modified-time window per query (at most 7).',
+  },
+  safetyLagMinutes: {
+    type: 'number',
+    default: 5,
+    description: 'Never read changes younger than this (spec §10.2: 2-5 min).',
+  },
+  overlapMinutes: {
+    type: 'number',
+    default: 10,
+    description: 'Each window re-reads this much of the previous one (spec §10.3: 10-30 min).',
+  },
   pageSize: { type: 'number', default: MAX_PAGE_SIZE, description: 'Rows per page, at most 50.' },
-  maxPagesPerWindow: { type: 'number', default: 1,
-    description: 'A window with more pages than this is split in half (spec §10.4 aims at one page per window).' },
+  maxPagesPerWindow: {
+    type: 'number',
+    default: 1,
+    description: 'A window with more pages than this is split in half (spec §10.4 aims at one page per window).',
+  },
   minWindowSeconds: { type: 'number', default: 1, description: 'Windows are never split below this span.' },
   verifyPasses: { type: 'number', default: 3, description: 'Re-scans of a multi-page window until two passes agree.' },
-  statuses: { type: 'string', default: 'omit',
-    description: '"omit" (no status filter), "all" (one query per status) or a comma list, e.g. "Confirmed,Archive".' },
+  statuses: {
+    type: 'string',
+    default: 'omit',
+    description: '"omit" (no status filter), "all" (one query per status) or a comma list, e.g. "Confirmed,Archive".',
+  },
   refreshAheadHours: { type: 'number', default: 24, description: 'Renew the token this long before it expires.' },
-  retries: { type: 'number', default: 3, description: 'Retries of a read after a transient failure (back-off 1 s, x2, max 60 s).' },
-  rateLimitRetries: { type: 'number', default: 20, description: 'Retries after a 199/200 answer before the read gives up (each waits only until the budget has room again).' },
+  retries: {
+    type: 'number',
+    default: 3,
+    description: 'Retries of a read after a transient failure (back-off 1 s, x2, max 60 s).',
+  },
+  rateLimitRetries: {
+    type: 'number',
+    default: 20,
+    description:
+      'Retries after a 199/200 answer before the read gives up (each waits only until the budget has room again).',
+  },
 }
 
 export interface JstOptions {
@@ -66,7 +106,9 @@ export function jstOptions(c: Readonly<Record<string, unknown>>): JstOptions {
   const num = (key: string, min: number, max: number): number => {
     const v = c[key] ?? JST_CONFIG[key]?.default
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-      throw ConnectionConfigInvalid(['jushuitan', `"${key}" must be a number from ${min} to ${max}`], { location: `config.${key}` })
+      throw ConnectionConfigInvalid(['jushuitan', `"${key}" must be a number from ${min} to ${max}`], {
+        location: `config.${key}`,
+      })
     }
     return v
   }
@@ -77,11 +119,15 @@ export function jstOptions(c: Readonly<Record<string, unknown>>): JstOptions {
   }
   const appKey = str('appKey')
   const appSecret = str('appSecret')
-  if (appKey === undefined) throw ConnectionConfigInvalid(['jushuitan', '"appKey" is required'], { location: 'config.appKey' })
-  if (appSecret === undefined) throw ConnectionConfigInvalid(['jushuitan', '"appSecret" is required'], { location: 'config.appSecret' })
+  if (appKey === undefined)
+    throw ConnectionConfigInvalid(['jushuitan', '"appKey" is required'], { location: 'config.appKey' })
+  if (appSecret === undefined)
+    throw ConnectionConfigInvalid(['jushuitan', '"appSecret" is required'], { location: 'config.appSecret' })
   return {
     baseUrl: str('baseUrl') ?? String(JST_CONFIG.baseUrl?.default),
-    appKey, appSecret, appType,
+    appKey,
+    appSecret,
+    appType,
     accessToken: str('accessToken'),
     refreshToken: str('refreshToken'),
     timeoutMs: num('timeoutMs', 100, 600_000),
@@ -102,11 +148,16 @@ export function jstOptions(c: Readonly<Record<string, unknown>>): JstOptions {
 function parseStatuses(s: string): readonly JstStatus[] | undefined {
   if (s === 'omit') return undefined
   if (s === 'all') return JST_STATUSES
-  const list = s.split(',').map((x) => x.trim()).filter((x) => x !== '')
+  const list = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')
   const bad = list.find((x) => !(JST_STATUSES as readonly string[]).includes(x))
   if (bad !== undefined || list.length === 0) {
-    throw ConnectionConfigInvalid(['jushuitan', `"statuses" must be "omit", "all" or a comma list of ${JST_STATUSES.join(', ')}`],
-      { location: 'config.statuses' })
+    throw ConnectionConfigInvalid(
+      ['jushuitan', `"statuses" must be "omit", "all" or a comma list of ${JST_STATUSES.join(', ')}`],
+      { location: 'config.statuses' },
+    )
   }
   return list as JstStatus[]
 }

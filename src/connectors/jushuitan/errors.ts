@@ -10,7 +10,7 @@ export const JstRateLimited = defineError(
     code: 'ERR_JST_RATE_LIMITED',
     kind: 'rate_limited',
     meaning: '聚水潭 kept answering 199 (too many calls per second) or 200 (per-minute quota) after Ferry slowed down.',
-    fix: 'Nothing to fix for a burst; if it recurs, lower the jushuitan budget (perSecond/perMinute) to match the app\'s API permission package.',
+    fix: "Nothing to fix for a burst; if it recurs, lower the jushuitan budget (perSecond/perMinute) to match the app's API permission package.",
   },
   (api: string, vendorCode: number, msg: string) => `聚水潭 throttled ${api} (code ${vendorCode}: ${msg})`,
 )
@@ -29,7 +29,8 @@ export const JstReauthorize = defineError(
   {
     code: 'ERR_JST_REAUTHORIZE',
     kind: 'config',
-    meaning: 'The 聚水潭 token cannot be renewed automatically: an ISV app may not refresh (code 150) or getInitToken is for self-built apps only (code 21024).',
+    meaning:
+      'The 聚水潭 token cannot be renewed automatically: an ISV app may not refresh (code 150) or getInitToken is for self-built apps only (code 21024).',
     fix: 'Have the merchant authorise the app again and put the new access token in the connection, or set appType to match the app.',
   },
   (detail: string) => `聚水潭 needs a new authorisation: ${detail}`,
@@ -50,7 +51,7 @@ export const JstIpNotAllowed = defineError(
     code: 'ERR_JST_IP_WHITELIST',
     kind: 'config',
     meaning: 'The app has an IP whitelist in 聚水潭 and the address Ferry calls from is not on it (code 110).',
-    fix: 'Add the egress IP named in the message to the app\'s whitelist in the 聚水潭 developer console.',
+    fix: "Add the egress IP named in the message to the app's whitelist in the 聚水潭 developer console.",
   },
   (msg: string) => `聚水潭 refused the caller IP: ${msg}`,
 )
@@ -72,14 +73,16 @@ export const JstParams = defineError(
     meaning: '聚水潭 refused the request parameters (codes 130, 140, 10015, -4).',
     fix: 'Check the scheme request fields for the api named in the message; the vendor message says which one.',
   },
-  (api: string, vendorCode: number, msg: string) => `聚水潭 refused the parameters of ${api} (code ${vendorCode}: ${msg})`,
+  (api: string, vendorCode: number, msg: string) =>
+    `聚水潭 refused the parameters of ${api} (code ${vendorCode}: ${msg})`,
 )
 
 export const JstClockSkew = defineError(
   {
     code: 'ERR_JST_TIMESTAMP',
     kind: 'transient',
-    meaning: '聚水潭 refused the request timestamp twice (code 180, or 140 about timestamp): the server clock is off by more than 10 minutes.',
+    meaning:
+      '聚水潭 refused the request timestamp twice (code 180, or 140 about timestamp): the server clock is off by more than 10 minutes.',
     fix: 'Synchronise the host clock (NTP); the call is retried on the next attempt.',
   },
   (api: string, msg: string) => `聚水潭 refused the timestamp on ${api}: ${msg}`,
@@ -109,7 +112,8 @@ export const JstBadResponse = defineError(
   {
     code: 'ERR_JST_BAD_RESPONSE',
     kind: 'transient',
-    meaning: '聚水潭 answered with JSON that is not its envelope ({code, msg, data}) or a page without its paging block.',
+    meaning:
+      '聚水潭 answered with JSON that is not its envelope ({code, msg, data}) or a page without its paging block.',
     fix: 'Usually passes by itself; if it persists the base URL may point at another service.',
   },
   (api: string, problem: string) => `聚水潭 answer to ${api} is malformed: ${problem}`,
@@ -119,7 +123,8 @@ export const JstWindowTooLong = defineError(
   {
     code: 'ERR_JST_WINDOW_TOO_LONG',
     kind: 'config',
-    meaning: 'A 聚水潭 query asks for a modified-time range longer than the api allows (7 days) or that ends before it begins.',
+    meaning:
+      'A 聚水潭 query asks for a modified-time range longer than the api allows (7 days) or that ends before it begins.',
     fix: 'Narrow modified_begin/modified_end, or let Ferry plan the windows (leave them out of the scheme request).',
   },
   (api: string, problem: string) => `${api}: ${problem}`,
@@ -152,14 +157,16 @@ export const JstTooManyIds = defineError(
     meaning: 'A 聚水潭 query lists more ids than the api accepts in one call (50 io_ids).',
     fix: 'Split the id list into groups of at most the limit named in the message.',
   },
-  (api: string, field: string, count: number, max: number) => `${api}: ${field} has ${count} ids; at most ${max} per call`,
+  (api: string, field: string, count: number, max: number) =>
+    `${api}: ${field} has ${count} ids; at most ${max} per call`,
 )
 
 export const JstBadParam = defineError(
   {
     code: 'ERR_JST_BAD_PARAM',
     kind: 'config',
-    meaning: 'A 聚水潭 query parameter has a value the api does not accept (page size over 50, unknown status, malformed date).',
+    meaning:
+      'A 聚水潭 query parameter has a value the api does not accept (page size over 50, unknown status, malformed date).',
     fix: 'Correct the parameter named in the location.',
   },
   (api: string, problem: string) => `${api}: ${problem}`,
@@ -169,7 +176,8 @@ export const JstWindowUnstable = defineError(
   {
     code: 'ERR_JST_WINDOW_UNSTABLE',
     kind: 'transient',
-    meaning: 'The count orders of a 聚水潭 window kept changing while Ferry paged through it, so it could not prove it saw every order.',
+    meaning:
+      'The count orders of a 聚水潭 window kept changing while Ferry paged through it, so it could not prove it saw every order.',
     fix: 'Nothing to fix: the window is not marked complete and is read again on the next attempt.',
   },
   (window: string, passes: number) => `window ${window} still changed after ${passes} verification passes`,

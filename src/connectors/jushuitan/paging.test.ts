@@ -63,7 +63,9 @@ describe('scanAndVerify', () => {
       return p
     }
     const rows = await collect(scanAndVerify(fetch, new Emitter(key, version), key, { passes: 3, label: 'w' }))
-    expect(rows.map((r) => r.io_id).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 120 }, (_x, i) => i + 1))
+    expect(rows.map((r) => r.io_id).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 120 }, (_x, i) => i + 1),
+    )
   })
 
   it('emits a newer version of a row seen earlier, but not the same version twice', () => {
@@ -79,14 +81,20 @@ describe('scanAndVerify', () => {
       gen += 1
       return Promise.resolve({ pageIndex: i, rows: [order(1000 + gen)], dataCount: 2, hasNext: i < 2 })
     }
-    await expect(collect(scanAndVerify(fetch, new Emitter(key, version), key, { passes: 2, label: 'w1' })))
-      .rejects.toMatchObject({ code: 'ERR_JST_WINDOW_UNSTABLE', kind: 'transient' })
+    await expect(
+      collect(scanAndVerify(fetch, new Emitter(key, version), key, { passes: 2, label: 'w1' })),
+    ).rejects.toMatchObject({ code: 'ERR_JST_WINDOW_UNSTABLE', kind: 'transient' })
   })
 })
 
 describe('decodePage', () => {
   it('accepts string numbers and string booleans and a missing datas list', () => {
-    expect(decodePage('/x', { page_index: '2', data_count: '7', has_next: 'true' }, 2)).toEqual({ pageIndex: 2, rows: [], dataCount: 7, hasNext: true })
+    expect(decodePage('/x', { page_index: '2', data_count: '7', has_next: 'true' }, 2)).toEqual({
+      pageIndex: 2,
+      rows: [],
+      dataCount: 7,
+      hasNext: true,
+    })
   })
 
   it('falls back to page_count when has_next is absent', () => {
@@ -94,6 +102,8 @@ describe('decodePage', () => {
   })
 
   it.each([[null], ['text'], [{ datas: 'x' }]])('rejects %j as ERR_JST_BAD_RESPONSE', (data) => {
-    expect(() => decodePage('/x', data, 1)).toThrow(expect.objectContaining({ code: 'ERR_JST_BAD_RESPONSE', kind: 'transient' }))
+    expect(() => decodePage('/x', data, 1)).toThrow(
+      expect.objectContaining({ code: 'ERR_JST_BAD_RESPONSE', kind: 'transient' }),
+    )
   })
 })

@@ -32,9 +32,7 @@ export function decodePage(api: string, data: unknown, pageIndex: number): Vendo
   if (!Array.isArray(list)) throw JstBadResponse([api, '"datas" is not a list'], { details: { outcome: 'transient' } })
   const count = Number(d.data_count ?? d.total)
   const pageCount = Number(d.page_count)
-  const hasNext = d.has_next === undefined
-    ? Number.isFinite(pageCount) && pageIndex < pageCount
-    : truthy(d.has_next)
+  const hasNext = d.has_next === undefined ? Number.isFinite(pageCount) && pageIndex < pageCount : truthy(d.has_next)
   return {
     pageIndex,
     rows: list.filter((r): r is Row => typeof r === 'object' && r !== null && !Array.isArray(r)),
@@ -84,7 +82,10 @@ export class Emitter {
   private index = 0
   emitted = 0
 
-  constructor(private readonly keyOf: (r: Row) => string, private readonly versionOf: (r: Row) => number) {}
+  constructor(
+    private readonly keyOf: (r: Row) => string,
+    private readonly versionOf: (r: Row) => number,
+  ) {}
 
   /** Rows not emitted before, or newer than the emitted version. */
   fresh(rows: readonly Row[]): Row[] {
@@ -103,7 +104,12 @@ export class Emitter {
 
   page(rows: Row[], p: VendorPage): Page {
     this.index += 1
-    return { rows, pageIndex: this.index, hasNext: p.hasNext, ...(p.dataCount === undefined ? {} : { totalRows: p.dataCount }) }
+    return {
+      rows,
+      pageIndex: this.index,
+      hasNext: p.hasNext,
+      ...(p.dataCount === undefined ? {} : { totalRows: p.dataCount }),
+    }
   }
 }
 
@@ -118,7 +124,13 @@ export interface VerifyOptions {
  * Emit one query's rows: a first pass, then, when it spanned several pages or disagreed with
  * itself, verification passes until one finds nothing new and matches the previous pass.
  */
-export async function* scanAndVerify(fetch: FetchPage, emitter: Emitter, keyOf: (r: Row) => string, o: VerifyOptions, first?: VendorPage): AsyncGenerator<Page> {
+export async function* scanAndVerify(
+  fetch: FetchPage,
+  emitter: Emitter,
+  keyOf: (r: Row) => string,
+  o: VerifyOptions,
+  first?: VendorPage,
+): AsyncGenerator<Page> {
   let prev = await scanPass(fetch, keyOf, first)
   for (const p of prev.pages) {
     const rows = emitter.fresh(p.rows)

@@ -29,13 +29,27 @@ export interface ReadStats {
 export class JstReaders {
   readonly stats: ReadStats = { splits: 0, verifyPasses: 0, verifyFound: 0 }
 
-  constructor(private readonly call: Business, private readonly o: JstOptions) {}
+  constructor(
+    private readonly call: Business,
+    private readonly o: JstOptions,
+  ) {}
 
   /** Count orders of one window or id list; rows are deduplicated by io_id + modified. */
-  async *counts(params: Readonly<Record<string, unknown>>, window: TimeWindow | undefined, signal?: AbortSignal): AsyncGenerator<Page> {
-    const q = validateListQuery(params, window, { api: COUNT_API, idsField: 'io_ids', maxIds: MAX_IO_IDS, maxWindowMs: this.o.maxWindowMs, pageSize: this.o.pageSize })
+  async *counts(
+    params: Readonly<Record<string, unknown>>,
+    window: TimeWindow | undefined,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Page> {
+    const q = validateListQuery(params, window, {
+      api: COUNT_API,
+      idsField: 'io_ids',
+      maxIds: MAX_IO_IDS,
+      maxWindowMs: this.o.maxWindowMs,
+      pageSize: this.o.pageSize,
+    })
     const emitter = new Emitter(countKey, modifiedOf)
-    const statuses: readonly (JstStatus | undefined)[] = q.status !== undefined ? [q.status] : this.o.statuses ?? [undefined]
+    const statuses: readonly (JstStatus | undefined)[] =
+      q.status !== undefined ? [q.status] : (this.o.statuses ?? [undefined])
     for (const status of statuses) {
       const sq = { ...q, ...(status === undefined ? {} : { status }) }
       if (sq.ids !== undefined && sq.begin === undefined) yield* this.scan(COUNT_API, sq, emitter, countKey, signal)
@@ -45,14 +59,32 @@ export class JstReaders {
 
   /** Warehouses (`/open/wms/partner/query`): the whole list, deduplicated by wms_co_id. */
   async *warehouses(params: Readonly<Record<string, unknown>> = {}, signal?: AbortSignal): AsyncGenerator<Page> {
-    const key = (r: Row) => (typeof r.wms_co_id === 'number' || typeof r.wms_co_id === 'string' ? `w:${r.wms_co_id}` : `raw:${JSON.stringify(r)}`)
-    const fetch: FetchPage = async (i) => decodePage(PARTNER_API, await this.call(PARTNER_API, { ...params, page_index: i, page_size: this.o.pageSize }, signal), i)
+    const key = (r: Row) =>
+      typeof r.wms_co_id === 'number' || typeof r.wms_co_id === 'string'
+        ? `w:${r.wms_co_id}`
+        : `raw:${JSON.stringify(r)}`
+    const fetch: FetchPage = async (i) =>
+      decodePage(
+        PARTNER_API,
+        await this.call(PARTNER_API, { ...params, page_index: i, page_size: this.o.pageSize }, signal),
+        i,
+      )
     yield* scanAndVerify(fetch, new Emitter(key, modifiedOf), key, { passes: this.o.verifyPasses, label: PARTNER_API })
   }
 
   /** SKUs (`/open/sku/query`) by `sku_ids` (any number; sent 20 per call) or by a modified window (≤ 7 days). */
-  async *skus(params: Readonly<Record<string, unknown>>, window: TimeWindow | undefined, signal?: AbortSignal): AsyncGenerator<Page> {
-    const q = validateListQuery(params, window, { api: SKU_API, idsField: 'sku_ids', maxIds: Infinity, maxWindowMs: this.o.maxWindowMs, pageSize: this.o.pageSize })
+  async *skus(
+    params: Readonly<Record<string, unknown>>,
+    window: TimeWindow | undefined,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Page> {
+    const q = validateListQuery(params, window, {
+      api: SKU_API,
+      idsField: 'sku_ids',
+      maxIds: Infinity,
+      maxWindowMs: this.o.maxWindowMs,
+      pageSize: this.o.pageSize,
+    })
     const emitter = new Emitter(skuKey, modifiedOf)
     if (q.ids !== undefined && q.begin === undefined) {
       for (let i = 0; i < q.ids.length; i += MAX_SKU_IDS) {
@@ -66,7 +98,8 @@ export class JstReaders {
   private async *countWindow(q: ListQuery, emitter: Emitter, signal?: AbortSignal): AsyncGenerator<Page> {
     const fetch = this.fetcher(COUNT_API, q, signal)
     const first = await fetch(1)
-    const pages = first.dataCount === undefined ? (first.hasNext ? Infinity : 1) : Math.ceil(first.dataCount / this.o.pageSize)
+    const pages =
+      first.dataCount === undefined ? (first.hasNext ? Infinity : 1) : Math.ceil(first.dataCount / this.o.pageSize)
     if (pages > this.o.maxPagesPerWindow && q.begin !== undefined && q.end !== undefined) {
       const halves = splitWindow({ start: new Date(q.begin), end: new Date(q.end) }, this.o.minWindowMs)
       if (halves !== undefined) {
@@ -74,14 +107,21 @@ export class JstReaders {
         // The rows of this page were paid for and are real; the halves re-read them, deduplicated.
         const rows = emitter.fresh(first.rows)
         if (rows.length > 0) yield emitter.page(rows, { ...first, hasNext: true })
-        for (const h of halves) yield* this.countWindow({ ...q, begin: h.start.getTime(), end: h.end.getTime() }, emitter, signal)
+        for (const h of halves)
+          yield* this.countWindow({ ...q, begin: h.start.getTime(), end: h.end.getTime() }, emitter, signal)
         return
       }
     }
     yield* scanAndVerify(fetch, emitter, countKey, this.verifyOptions(q), first)
   }
 
-  private scan(api: string, q: ListQuery, emitter: Emitter, key: (r: Row) => string, signal?: AbortSignal): AsyncGenerator<Page> {
+  private scan(
+    api: string,
+    q: ListQuery,
+    emitter: Emitter,
+    key: (r: Row) => string,
+    signal?: AbortSignal,
+  ): AsyncGenerator<Page> {
     return scanAndVerify(this.fetcher(api, q, signal), emitter, key, this.verifyOptions(q))
   }
 
@@ -91,7 +131,9 @@ export class JstReaders {
       const biz: Record<string, unknown> = {
         page_index: pageIndex,
         page_size: this.o.pageSize,
-        ...(q.begin === undefined || q.end === undefined ? {} : { modified_begin: toJstTime(q.begin), modified_end: toJstTime(q.end) }),
+        ...(q.begin === undefined || q.end === undefined
+          ? {}
+          : { modified_begin: toJstTime(q.begin), modified_end: toJstTime(q.end) }),
         ...(q.ids === undefined ? {} : { [idsField]: q.ids.join(',') }),
         ...(q.status === undefined ? {} : { status: q.status }),
         ...q.extra,
@@ -101,9 +143,10 @@ export class JstReaders {
   }
 
   private verifyOptions(q: ListQuery) {
-    const label = q.begin !== undefined && q.end !== undefined
-      ? `${toJstTime(q.begin)}..${toJstTime(q.end)}${q.status === undefined ? '' : ` (${q.status})`}`
-      : `ids ${q.ids?.slice(0, 3).join(',') ?? ''}${(q.ids?.length ?? 0) > 3 ? ',…' : ''}`
+    const label =
+      q.begin !== undefined && q.end !== undefined
+        ? `${toJstTime(q.begin)}..${toJstTime(q.end)}${q.status === undefined ? '' : ` (${q.status})`}`
+        : `ids ${q.ids?.slice(0, 3).join(',') ?? ''}${(q.ids?.length ?? 0) > 3 ? ',…' : ''}`
     return {
       passes: this.o.verifyPasses,
       label,
@@ -118,7 +161,9 @@ export class JstReaders {
 /** io_id as text (numbers and numeric strings agree); rows without one are keyed by content. */
 function countKey(r: Row): string {
   const id = r.io_id
-  return typeof id === 'number' || (typeof id === 'string' && id !== '') ? `io:${String(id)}` : `raw:${JSON.stringify(r)}`
+  return typeof id === 'number' || (typeof id === 'string' && id !== '')
+    ? `io:${String(id)}`
+    : `raw:${JSON.stringify(r)}`
 }
 
 function skuKey(r: Row): string {

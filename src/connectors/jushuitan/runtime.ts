@@ -17,7 +17,13 @@ import { parseJstTime } from './time.js'
 export interface JstRuntime extends ConnectorRuntime {
   readonly source: SourceRuntime
   /** Internals exposed for observability and tests (counters only, no secrets). */
-  readonly internals: { readonly business: Business; readonly caller: JstCaller; readonly tokens: JstTokens; readonly readers: JstReaders; readonly options: JstOptions }
+  readonly internals: {
+    readonly business: Business
+    readonly caller: JstCaller
+    readonly tokens: JstTokens
+    readonly readers: JstReaders
+    readonly options: JstOptions
+  }
 }
 
 export function openJst(ctx: ConnectorContext): JstRuntime {
@@ -37,24 +43,36 @@ export function openJst(ctx: ConnectorContext): JstRuntime {
     secrets: () => [options.appSecret, options.accessToken, options.refreshToken, late.tokens?.heldToken()],
   })
   const caller = new JstCaller({ http, options, budget: ctx.budget, log: ctx.log, now, sleep })
-  const t = new JstTokens({ caller, store: ctx.credentials, connectionId: ctx.connectionId, options, now, log: ctx.log })
+  const t = new JstTokens({
+    caller,
+    store: ctx.credentials,
+    connectionId: ctx.connectionId,
+    options,
+    now,
+    log: ctx.log,
+  })
   late.tokens = t
 
   const business = async (api: string, biz: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> => {
     const text = JSON.stringify(biz) // serialised once: the signed string is the sent string (spec §3.2)
     let used: string | undefined
     let renewed = false
-    return caller.post(api, async () => {
-      const token = await t.current(signal)
-      used = token
-      return (ts) => businessParams(options.appKey, token, ts, text)
-    }, signal, async (_code, entry) => {
-      if (entry.action !== 'refresh_token' || renewed || used === undefined) return false
-      renewed = true
-      caller.stats.tokenRenewals += 1
-      await t.renew(used, signal)
-      return true
-    })
+    return caller.post(
+      api,
+      async () => {
+        const token = await t.current(signal)
+        used = token
+        return (ts) => businessParams(options.appKey, token, ts, text)
+      },
+      signal,
+      async (_code, entry) => {
+        if (entry.action !== 'refresh_token' || renewed || used === undefined) return false
+        renewed = true
+        caller.stats.tokenRenewals += 1
+        await t.renew(used, signal)
+        return true
+      },
+    )
   }
   const readers = new JstReaders(business, options)
 
@@ -65,10 +83,14 @@ export function openJst(ctx: ConnectorContext): JstRuntime {
     },
     read(req: ReadRequest): AsyncIterable<Page> {
       switch (req.api) {
-        case COUNT_API: return readers.counts(req.params, req.window, req.signal)
-        case SKU_API: return readers.skus(req.params, req.window, req.signal)
-        case PARTNER_API: return readers.warehouses(req.params, req.signal)
-        default: throw ConnectorApiUnknown(['jushuitan', req.api, [COUNT_API, SKU_API, PARTNER_API].join(', ')])
+        case COUNT_API:
+          return readers.counts(req.params, req.window, req.signal)
+        case SKU_API:
+          return readers.skus(req.params, req.window, req.signal)
+        case PARTNER_API:
+          return readers.warehouses(req.params, req.signal)
+        default:
+          throw ConnectorApiUnknown(['jushuitan', req.api, [COUNT_API, SKU_API, PARTNER_API].join(', ')])
       }
     },
     rowTime(api, row) {

@@ -32,5 +32,12 @@ export function signedForm(appSecret: string, params: FormParams): string {
 
 /** Public parameters of a business call (spec §2), in the order the official examples send them. */
 export function businessParams(appKey: string, accessToken: string, timestampSec: number, biz: string): FormParams {
-  return { app_key: appKey, access_token: accessToken, timestamp: String(timestampSec), charset: 'utf-8', version: '2', biz }
+  return {
+    app_key: appKey,
+    access_token: accessToken,
+    timestamp: String(timestampSec),
+    charset: 'utf-8',
+    version: '2',
+    biz,
+  }
 }

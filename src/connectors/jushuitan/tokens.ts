@@ -14,7 +14,11 @@ import type { JstCaller } from './api.js'
 import type { JstOptions } from './config.js'
 import { JstBadResponse, JstReauthorize } from './errors.js'
 
-export const TOKEN_NAMES = { access: 'jst.access_token', refresh: 'jst.refresh_token', expiresAt: 'jst.access_token_expires_at' } as const
+export const TOKEN_NAMES = {
+  access: 'jst.access_token',
+  refresh: 'jst.refresh_token',
+  expiresAt: 'jst.access_token_expires_at',
+} as const
 const EARLY_RETRY_MS = 3_600_000
 
 interface Held {
@@ -45,13 +49,21 @@ export class JstTokens {
     if (!this.loaded) await this.load()
     const now = this.d.now()
     const h = this.held
-    if (h === undefined || (h.expiresAt !== undefined && now >= h.expiresAt)) return (await this.renewOnce(signal)).token
-    if (h.expiresAt !== undefined && now >= h.expiresAt - this.d.options.refreshAheadMs && now - this.lastEarlyAttempt >= EARLY_RETRY_MS) {
+    if (h === undefined || (h.expiresAt !== undefined && now >= h.expiresAt))
+      return (await this.renewOnce(signal)).token
+    if (
+      h.expiresAt !== undefined &&
+      now >= h.expiresAt - this.d.options.refreshAheadMs &&
+      now - this.lastEarlyAttempt >= EARLY_RETRY_MS
+    ) {
       this.lastEarlyAttempt = now
       try {
         return (await this.renewOnce(signal, true)).token
       } catch (e) {
-        this.d.log.warn({ code: isFerryError(e) ? e.code : 'unknown' }, 'early jushuitan token renewal failed; keeping the current token')
+        this.d.log.warn(
+          { code: isFerryError(e) ? e.code : 'unknown' },
+          'early jushuitan token renewal failed; keeping the current token',
+        )
         return h.token
       }
     }
@@ -88,7 +100,8 @@ export class JstTokens {
     const token = await store.get(connectionId, TOKEN_NAMES.access)
     const exp = Number(await store.get(connectionId, TOKEN_NAMES.expiresAt))
     if (token !== undefined) this.held = { token, expiresAt: Number.isFinite(exp) && exp > 0 ? exp : undefined }
-    else if (this.d.options.accessToken !== undefined) this.held = { token: this.d.options.accessToken, expiresAt: undefined }
+    else if (this.d.options.accessToken !== undefined)
+      this.held = { token: this.d.options.accessToken, expiresAt: undefined }
     this.loaded = true
   }
 
@@ -97,33 +110,66 @@ export class JstTokens {
     const refresh = (await this.d.store.get(this.d.connectionId, TOKEN_NAMES.refresh)) ?? this.d.options.refreshToken
     if (refresh !== undefined) {
       try {
-        return await this.exchange('/openWeb/auth/refreshToken', {
-          grant_type: 'refresh_token', refresh_token: refresh, scope: 'all',
-        }, refresh, signal)
+        return await this.exchange(
+          '/openWeb/auth/refreshToken',
+          {
+            grant_type: 'refresh_token',
+            refresh_token: refresh,
+            scope: 'all',
+          },
+          refresh,
+          signal,
+        )
       } catch (e) {
         if (early) throw e
         // Self-built apps can always start over with getInitToken (spec §4.4); ISV apps cannot.
         if (this.d.options.appType === 'isv') throw asReauthorize(e)
-        this.d.log.warn({ code: isFerryError(e) ? e.code : 'unknown' }, 'jushuitan refreshToken failed; requesting a new token')
+        this.d.log.warn(
+          { code: isFerryError(e) ? e.code : 'unknown' },
+          'jushuitan refreshToken failed; requesting a new token',
+        )
       }
     }
     if (early) throw JstReauthorize(['no refresh_token is stored, so the token cannot be renewed ahead of expiry'])
     if (this.d.options.appType === 'isv') {
-      throw JstReauthorize(['the ISV app has no usable token; the merchant must authorise it and the new access_token must be configured'])
+      throw JstReauthorize([
+        'the ISV app has no usable token; the merchant must authorise it and the new access_token must be configured',
+      ])
     }
-    return this.exchange('/openWeb/auth/getInitToken', {
-      grant_type: 'authorization_code', code: randomBytes(3).toString('hex'),
-    }, undefined, signal)
+    return this.exchange(
+      '/openWeb/auth/getInitToken',
+      {
+        grant_type: 'authorization_code',
+        code: randomBytes(3).toString('hex'),
+      },
+      undefined,
+      signal,
+    )
   }
 
-  private async exchange(path: string, extra: Record<string, string>, oldRefresh: string | undefined, signal?: AbortSignal): Promise<Held> {
-    const data = await this.d.caller.post(path, () => Promise.resolve((ts: number) => ({
-      app_key: this.d.options.appKey, timestamp: String(ts), charset: 'utf-8', ...extra,
-    })), signal)
+  private async exchange(
+    path: string,
+    extra: Record<string, string>,
+    oldRefresh: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<Held> {
+    const data = await this.d.caller.post(
+      path,
+      () =>
+        Promise.resolve((ts: number) => ({
+          app_key: this.d.options.appKey,
+          timestamp: String(ts),
+          charset: 'utf-8',
+          ...extra,
+        })),
+      signal,
+    )
     const t = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
     const expiresIn = Number(t.expires_in)
     if (typeof t.access_token !== 'string' || t.access_token === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-      throw JstBadResponse([path, 'the token answer has no access_token/expires_in'], { details: { outcome: 'transient' } })
+      throw JstBadResponse([path, 'the token answer has no access_token/expires_in'], {
+        details: { outcome: 'transient' },
+      })
     }
     const expiresAt = this.d.now() + expiresIn * 1000
     const refresh = typeof t.refresh_token === 'string' && t.refresh_token !== '' ? t.refresh_token : oldRefresh

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { jstOptions } from './config.js'
 import { validateListQuery } from './validate.js'
 
-const rules = { api: '/open/inventory/count/query', idsField: 'io_ids', maxIds: 50, maxWindowMs: 7 * 86_400_000, pageSize: 50 }
+const rules = {
+  api: '/open/inventory/count/query',
+  idsField: 'io_ids',
+  maxIds: 50,
+  maxWindowMs: 7 * 86_400_000,
+  pageSize: 50,
+}
 
 describe('validateListQuery', () => {
   it('takes the window from the engine over any dates in the params and keeps other params', () => {
@@ -16,13 +22,19 @@ describe('validateListQuery', () => {
   })
 
   it('refuses an end before the begin', () => {
-    expect(() => validateListQuery({ modified_begin: '2024-05-02 00:00:00', modified_end: '2024-05-01 00:00:00' }, undefined, rules))
-      .toThrow(expect.objectContaining({ code: 'ERR_JST_WINDOW_TOO_LONG' }))
+    expect(() =>
+      validateListQuery(
+        { modified_begin: '2024-05-02 00:00:00', modified_end: '2024-05-01 00:00:00' },
+        undefined,
+        rules,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'ERR_JST_WINDOW_TOO_LONG' }))
   })
 
   it('refuses a malformed date with its location', () => {
-    expect(() => validateListQuery({ modified_begin: '2024/05/01', modified_end: '2024-05-01 00:00:00' }, undefined, rules))
-      .toThrow(expect.objectContaining({ code: 'ERR_JST_BAD_PARAM', location: 'params.modified_begin' }))
+    expect(() =>
+      validateListQuery({ modified_begin: '2024/05/01', modified_end: '2024-05-01 00:00:00' }, undefined, rules),
+    ).toThrow(expect.objectContaining({ code: 'ERR_JST_BAD_PARAM', location: 'params.modified_begin' }))
   })
 })
 
@@ -30,7 +42,14 @@ describe('jstOptions', () => {
   const base = { appKey: 'k', appSecret: 's' }
   it('uses the spec defaults', () => {
     const o = jstOptions(base)
-    expect(o).toMatchObject({ pageSize: 50, maxWindowMs: 7 * 86_400_000, safetyLagMs: 300_000, overlapMs: 600_000, statuses: undefined, appType: 'self' })
+    expect(o).toMatchObject({
+      pageSize: 50,
+      maxWindowMs: 7 * 86_400_000,
+      safetyLagMs: 300_000,
+      overlapMs: 600_000,
+      statuses: undefined,
+      appType: 'self',
+    })
   })
 
   it.each([
@@ -39,7 +58,9 @@ describe('jstOptions', () => {
     [{ statuses: 'Confirmed,Creating' }, 'config.statuses'],
     [{ appType: 'partner' }, 'config.appType'],
   ])('refuses %j', (over, location) => {
-    expect(() => jstOptions({ ...base, ...over })).toThrow(expect.objectContaining({ code: 'ERR_CONNECTION_CONFIG', location }))
+    expect(() => jstOptions({ ...base, ...over })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONNECTION_CONFIG', location }),
+    )
   })
 
   it('expands statuses=all to the five statuses', () => {

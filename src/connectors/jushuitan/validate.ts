@@ -29,7 +29,11 @@ export interface ListRules {
 const OWN = new Set(['modified_begin', 'modified_end', 'page_index', 'page_size', 'status'])
 
 /** Check a query's parameters (and window) against the API's rules. Throws ERR_JST_* config errors. */
-export function validateListQuery(params: Readonly<Record<string, unknown>>, window: TimeWindow | undefined, r: ListRules): ListQuery {
+export function validateListQuery(
+  params: Readonly<Record<string, unknown>>,
+  window: TimeWindow | undefined,
+  r: ListRules,
+): ListQuery {
   const at = (k: string) => ({ location: `params.${k}` })
   const size = params.page_size ?? r.pageSize
   if (size !== undefined && !(Number.isInteger(Number(size)) && Number(size) >= 1 && Number(size) <= MAX_PAGE_SIZE)) {
@@ -43,24 +47,35 @@ export function validateListQuery(params: Readonly<Record<string, unknown>>, win
   } else {
     const hasB = params.modified_begin !== undefined && params.modified_begin !== ''
     const hasE = params.modified_end !== undefined && params.modified_end !== ''
-    if (hasB !== hasE) throw JstHalfRange([r.api, hasB ? 'modified_begin' : 'modified_end'], at(hasB ? 'modified_end' : 'modified_begin'))
+    if (hasB !== hasE)
+      throw JstHalfRange(
+        [r.api, hasB ? 'modified_begin' : 'modified_end'],
+        at(hasB ? 'modified_end' : 'modified_begin'),
+      )
     if (hasB) {
       begin = parseJstTime(params.modified_begin)
       end = parseJstTime(params.modified_end)
-      if (begin === undefined) throw JstBadParam([r.api, 'modified_begin must be "yyyy-MM-dd HH:mm:ss"'], at('modified_begin'))
-      if (end === undefined) throw JstBadParam([r.api, 'modified_end must be "yyyy-MM-dd HH:mm:ss"'], at('modified_end'))
+      if (begin === undefined)
+        throw JstBadParam([r.api, 'modified_begin must be "yyyy-MM-dd HH:mm:ss"'], at('modified_begin'))
+      if (end === undefined)
+        throw JstBadParam([r.api, 'modified_end must be "yyyy-MM-dd HH:mm:ss"'], at('modified_end'))
     }
   }
   if (begin !== undefined && end !== undefined) {
     if (end < begin) throw JstWindowTooLong([r.api, 'modified_end is before modified_begin'], at('modified_end'))
     if (end - begin > r.maxWindowMs) {
       const days = Math.round(((end - begin) / 86_400_000) * 100) / 100
-      throw JstWindowTooLong([r.api, `the window spans ${days} days; at most ${r.maxWindowMs / 86_400_000} days per query`], at('modified_end'))
+      throw JstWindowTooLong(
+        [r.api, `the window spans ${days} days; at most ${r.maxWindowMs / 86_400_000} days per query`],
+        at('modified_end'),
+      )
     }
   }
   const ids = parseIds(params[r.idsField])
-  if (ids !== undefined && ids.length > r.maxIds) throw JstTooManyIds([r.api, r.idsField, ids.length, r.maxIds], at(r.idsField))
-  if (begin === undefined && (ids === undefined || ids.length === 0)) throw JstNoSelector([r.api, r.idsField], at(r.idsField))
+  if (ids !== undefined && ids.length > r.maxIds)
+    throw JstTooManyIds([r.api, r.idsField, ids.length, r.maxIds], at(r.idsField))
+  if (begin === undefined && (ids === undefined || ids.length === 0))
+    throw JstNoSelector([r.api, r.idsField], at(r.idsField))
   const status = params.status
   if (status !== undefined && status !== '' && !(JST_STATUSES as readonly unknown[]).includes(status)) {
     throw JstBadParam([r.api, `status must be one of ${JST_STATUSES.join(', ')}`], at('status'))

@@ -30,8 +30,11 @@ describe('planWindows', () => {
   })
 
   it('honours a smaller configured maximum span', () => {
-    const ws = planWindows(at('2024-05-01T00:00:00Z'), at('2024-05-02T00:00:00Z'), at('2024-06-01T00:00:00Z'),
-      { maxWindowMs: 6 * 3_600_000, safetyLagMs: 0, overlapMs: 0 })
+    const ws = planWindows(at('2024-05-01T00:00:00Z'), at('2024-05-02T00:00:00Z'), at('2024-06-01T00:00:00Z'), {
+      maxWindowMs: 6 * 3_600_000,
+      safetyLagMs: 0,
+      overlapMs: 0,
+    })
     expect(ws).toHaveLength(4)
     expect(ws[1]).toEqual({ start: at('2024-05-01T06:00:00Z'), end: at('2024-05-01T12:00:00Z') })
   })

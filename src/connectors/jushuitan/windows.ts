@@ -39,5 +39,8 @@ export function splitWindow(w: TimeWindow, minMs: number): [TimeWindow, TimeWind
   const span = w.end.getTime() - w.start.getTime()
   if (span < 2 * minMs) return undefined
   const mid = w.start.getTime() + Math.max(minMs, Math.floor(span / 2 / 1000) * 1000)
-  return [{ start: w.start, end: new Date(mid) }, { start: new Date(mid), end: w.end }]
+  return [
+    { start: w.start, end: new Date(mid) },
+    { start: new Date(mid), end: w.end },
+  ]
 }

@@ -37,7 +37,11 @@ export class AuditSweep {
   private running: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
 
-  constructor(private readonly api: JdyApi, private readonly log: ConnectorLogger, private readonly o: AuditSweepOptions) {}
+  constructor(
+    private readonly api: JdyApi,
+    private readonly log: ConnectorLogger,
+    private readonly o: AuditSweepOptions,
+  ) {}
 
   /** Queue a saved bill; the save that fills a batch waits for that batch's check. */
   async add(p: PendingAudit): Promise<void> {
@@ -47,14 +51,20 @@ export class AuditSweep {
       return
     }
     if (this.timer === undefined) {
-      this.timer = setTimeout(() => { this.timer = undefined; void this.flush() }, this.o.lingerMs)
+      this.timer = setTimeout(() => {
+        this.timer = undefined
+        void this.flush()
+      }, this.o.lingerMs)
       this.timer.unref()
     }
   }
 
   /** Check every queued bill; never throws (a failed check is logged and the bills stay queued once). */
   flush(signal?: AbortSignal): Promise<void> {
-    if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined }
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
     this.running = this.running.then(() => this.sweep(signal))
     return this.running
   }
@@ -68,7 +78,10 @@ export class AuditSweep {
       unaudited = await this.listUnaudited(batch, signal)
     } catch (e) {
       const err = toFerryError(e)
-      this.log.warn({ code: err.code, bills: batch.length, message: err.message }, 'jdy bulk audit check failed; the bills are checked again with the next batch')
+      this.log.warn(
+        { code: err.code, bills: batch.length, message: err.message },
+        'jdy bulk audit check failed; the bills are checked again with the next batch',
+      )
       this.pending.push(...batch)
       return
     }
@@ -89,17 +102,22 @@ export class AuditSweep {
     const out = new Set<string>()
     for await (const page of readList(this.api, this.o.listPath, params, signal)) {
       // The status filter is [I] (spec §4.3): the row's own status decides.
-      for (const row of page.rows) if (text(row.bill_status) === 'Z' && text(row.id) !== undefined) out.add(text(row.id)!)
+      for (const row of page.rows)
+        if (text(row.bill_status) === 'Z' && text(row.id) !== undefined) out.add(text(row.id)!)
     }
     return out
   }
 
   /** One common_operate for the group; when JDY refuses it (all or nothing), one per bill to name the refused ones. */
   private async audit(group: readonly PendingAudit[], signal?: AbortSignal): Promise<void> {
-    const once = async (ids: string[]) => this.api.call({
-      method: 'POST', path: this.o.operatePath, idempotent: true, signal,
-      body: { entity_number: this.o.entity, operate_type: 'audit', ids },
-    })
+    const once = async (ids: string[]) =>
+      this.api.call({
+        method: 'POST',
+        path: this.o.operatePath,
+        idempotent: true,
+        signal,
+        body: { entity_number: this.o.entity, operate_type: 'audit', ids },
+      })
     try {
       const answer = await once(group.map((g) => g.id))
       if (answer.errcode === 0 || group.length === 1) {
@@ -112,7 +130,10 @@ export class AuditSweep {
       }
     } catch (e) {
       const err = toFerryError(e)
-      this.log.warn({ code: err.code, bills: group.map((g) => g.key), message: err.message }, 'jdy bulk audit failed; verify reports these bills as unaudited')
+      this.log.warn(
+        { code: err.code, bills: group.map((g) => g.key), message: err.message },
+        'jdy bulk audit failed; verify reports these bills as unaudited',
+      )
     }
   }
 

@@ -37,7 +37,6 @@ export interface TokenState {
   readonly domain: string
 }
 
-
 /** JWT `exp` (seconds) in ms, when the token is a JWT; never verifies, only reads. */
 export function jwtExpiry(token: string): number | undefined {
   const part = token.split('.')[1]
@@ -113,7 +112,10 @@ export class JdyAuth {
     const t = await this.fetchToken(signal)
     this.cached = t
     await this.ctx.credentials.set(this.ctx.connectionId, TOKEN_CREDENTIAL, JSON.stringify(t), new Date(t.expiresAt))
-    this.ctx.log.info({ connectionId: this.ctx.connectionId, expiresAt: new Date(t.expiresAt).toISOString() }, 'jdy app-token renewed')
+    this.ctx.log.info(
+      { connectionId: this.ctx.connectionId, expiresAt: new Date(t.expiresAt).toISOString() },
+      'jdy app-token renewed',
+    )
     return t
   }
 
@@ -123,19 +125,24 @@ export class JdyAuth {
     if (answer.errcode === STALE_SECRET) {
       // The appSecret rotated between the two calls, or the static pair is stale: pull once more.
       this.useStatic = false
-      this.ctx.log.warn({ connectionId: this.ctx.connectionId, vendorCode: STALE_SECRET }, 'jdy appSecret stale; re-authorising once')
+      this.ctx.log.warn(
+        { connectionId: this.ctx.connectionId, vendorCode: STALE_SECRET },
+        'jdy appSecret stale; re-authorising once',
+      )
       auth = await this.authorization(signal)
       answer = await this.requestToken(auth, signal)
     }
     if (answer.errcode !== 0) {
-      if (answer.errcode === STALE_SECRET) throw JdyAuthRejected([answer.errcode, answer.description], { details: { vendorCode: answer.errcode } })
+      if (answer.errcode === STALE_SECRET)
+        throw JdyAuthRejected([answer.errcode, answer.description], { details: { vendorCode: answer.errcode } })
       throw errorFor(classify(answer), answer, TOKEN_PATH)
     }
     const data = isRecord(answer.data) ? answer.data : {}
     const token = text(data['app-token']) ?? text(data.app_token) ?? text(data.appToken)
     if (token === undefined) throw JdyResponseInvalid([TOKEN_PATH, answer.status, 'no app-token in data'])
     const expires = Number(data.expires)
-    const expiresAt = Number.isFinite(expires) && expires > 1e12 ? expires : jwtExpiry(token) ?? this.now() + this.cfg.tokenTtlMs
+    const expiresAt =
+      Number.isFinite(expires) && expires > 1e12 ? expires : (jwtExpiry(token) ?? this.now() + this.cfg.tokenTtlMs)
     return { token, expiresAt, domain: auth.domain }
   }
 
@@ -147,7 +154,9 @@ export class JdyAuth {
     const answer = await this.authCall('POST', AUTHORIZE_PATH, { outerInstanceId: this.cfg.outerInstanceId }, signal)
     if (answer.errcode !== 0) {
       const entry = classify(answer)
-      throw entry.outcome === 'data' ? JdyAuthRejected([answer.errcode, answer.description]) : errorFor(entry, answer, AUTHORIZE_PATH)
+      throw entry.outcome === 'data'
+        ? JdyAuthRejected([answer.errcode, answer.description])
+        : errorFor(entry, answer, AUTHORIZE_PATH)
     }
     const row = this.pickRow(answer.data)
     this.appSecret = row.appSecret
@@ -156,15 +165,20 @@ export class JdyAuth {
 
   private pickRow(data: unknown): BookAuthorization {
     const rows = (Array.isArray(data) ? data : isRecord(data) ? [data] : []).filter(isRecord)
-    const active = rows.filter((r) => Number(r.status) === 1)
+    const active = rows
+      .filter((r) => Number(r.status) === 1)
       .filter((r) => r.outerInstanceId === undefined || text(r.outerInstanceId) === this.cfg.outerInstanceId)
-      .filter((r) => this.cfg.accountId === undefined || (text(r.accountId) ?? text(r.account_id)) === this.cfg.accountId)
+      .filter(
+        (r) => this.cfg.accountId === undefined || (text(r.accountId) ?? text(r.account_id)) === this.cfg.accountId,
+      )
       // Several books per client: the configured appKey (static setups) also names the book (spec §1.1).
       .filter((r, _i, all) => all.length < 2 || this.cfg.appKey === undefined || text(r.appKey) === this.cfg.appKey)
     if (active.length === 0) throw JdyAuthorizationMissing([this.cfg.outerInstanceId, rows.length])
     if (active.length > 1) {
-      throw JdyAuthorizationAmbiguous([active.length, active.map((r) => text(r.accountId) ?? text(r.account_id) ?? '?').join(', ')],
-        { location: 'config.accountId' })
+      throw JdyAuthorizationAmbiguous(
+        [active.length, active.map((r) => text(r.accountId) ?? text(r.account_id) ?? '?').join(', ')],
+        { location: 'config.accountId' },
+      )
     }
     const r = active[0]!
     const appKey = text(r.appKey)
@@ -178,7 +192,12 @@ export class JdyAuth {
 
   private async requestToken(auth: BookAuthorization, signal?: AbortSignal): Promise<JdyAnswer> {
     await this.spaceTokenCalls(signal)
-    return this.authCall('GET', TOKEN_PATH, { app_key: auth.appKey, app_signature: appSignature(auth.appKey, auth.appSecret) }, signal)
+    return this.authCall(
+      'GET',
+      TOKEN_PATH,
+      { app_key: auth.appKey, app_signature: appSignature(auth.appKey, auth.appSecret) },
+      signal,
+    )
   }
 
   /**
@@ -192,7 +211,8 @@ export class JdyAuth {
       while (this.tokenCalls.length > 0 && this.tokenCalls[0]! <= now - 60_000) this.tokenCalls.shift()
       if (this.tokenCalls.length < this.cfg.tokenCallsPerMinute || signal?.aborted === true) break
       const waitMs = this.tokenCalls[0]! + 60_000 - now
-      if (!logged) this.ctx.log.info({ connectionId: this.ctx.connectionId, waitMs }, 'jdy token endpoint guard: waiting')
+      if (!logged)
+        this.ctx.log.info({ connectionId: this.ctx.connectionId, waitMs }, 'jdy token endpoint guard: waiting')
       logged = true
       await pause(Math.min(waitMs, GUARD_STEP_MS), signal)
     }
@@ -200,7 +220,12 @@ export class JdyAuth {
   }
 
   /** A signed call without app-token (the two auth endpoints). Both are safe to repeat. */
-  private async authCall(method: 'GET' | 'POST', path: string, params: QueryParams, signal?: AbortSignal): Promise<JdyAnswer> {
+  private async authCall(
+    method: 'GET' | 'POST',
+    path: string,
+    params: QueryParams,
+    signal?: AbortSignal,
+  ): Promise<JdyAnswer> {
     const release = await this.ctx.budget.acquire(signal)
     try {
       // Signed only once the budget slot is ours, so the timestamp is fresh when sent.
@@ -209,7 +234,11 @@ export class JdyAuth {
         'Content-Type': 'application/json',
       }
       const res = await this.http.send({
-        method, path: `${path}?${wireQuery(params)}`, headers, idempotent: true, signal,
+        method,
+        path: `${path}?${wireQuery(params)}`,
+        headers,
+        idempotent: true,
+        signal,
         ...(method === 'POST' ? { body: '{}' } : {}),
         acceptStatus: acceptJdyStatus,
       })
@@ -228,7 +257,8 @@ export function acceptJdyStatus(status: number): boolean {
 function parseStored(s: string): TokenState | undefined {
   try {
     const v = JSON.parse(s) as unknown
-    if (!isRecord(v) || typeof v.token !== 'string' || typeof v.expiresAt !== 'number' || typeof v.domain !== 'string') return undefined
+    if (!isRecord(v) || typeof v.token !== 'string' || typeof v.expiresAt !== 'number' || typeof v.domain !== 'string')
+      return undefined
     return { token: v.token, expiresAt: v.expiresAt, domain: v.domain }
   } catch {
     return undefined

@@ -24,7 +24,12 @@ import { compareLines } from './verify.js'
 import { AuditSweep } from './audit-sweep.js'
 import { ExistingBills } from './existing-bills.js'
 import {
-  JdyAuditRejected, JdyBillNoNotHonoured, JdyBillNoTaken, JdyKeyMismatch, JdyUnknownOutcome, JdyUnsupported,
+  JdyAuditRejected,
+  JdyBillNoNotHonoured,
+  JdyBillNoTaken,
+  JdyKeyMismatch,
+  JdyUnknownOutcome,
+  JdyUnsupported,
 } from './errors.js'
 
 export const BILL_API = '/jdy/v2/scm/inv_check_loss_bill'
@@ -63,7 +68,9 @@ function outcomeOfError(e: unknown, targetId?: string): WriteOutcome {
   const retry = Number((err.details as { retryAfterMs?: unknown }).retryAfterMs)
   const vendor = (err.details as { vendorCode?: unknown }).vendorCode
   return {
-    kind: outcomeOf(err), code: err.code, message: err.message,
+    kind: outcomeOf(err),
+    code: err.code,
+    message: err.message,
     ...(targetId === undefined ? {} : { targetId }),
     ...(typeof vendor === 'string' || typeof vendor === 'number' ? { vendorCode: vendor } : {}),
     ...(Number.isFinite(retry) && retry > 0 ? { retryAfterMs: retry } : {}),
@@ -76,11 +83,19 @@ export class CheckLossBills implements TargetRuntime {
   private readonly existing: ExistingBills | undefined
   private readonly sweep: AuditSweep
 
-  constructor(private readonly api: JdyApi, private readonly log: ConnectorLogger) {
+  constructor(
+    private readonly api: JdyApi,
+    private readonly log: ConnectorLogger,
+  ) {
     const tag = api.cfg.remarkTag === 'remark' ? markerOf : undefined
     this.existing = api.cfg.existingBills === 'bulk' ? new ExistingBills(api, BILL_API, log, tag) : undefined
-    this.sweep = new AuditSweep(api, log, { listPath: BILL_API, operatePath: COMMON_OPERATE, entity: BILL_ENTITY,
-      batch: api.cfg.auditBatch, lingerMs: AUDIT_LINGER_MS })
+    this.sweep = new AuditSweep(api, log, {
+      listPath: BILL_API,
+      operatePath: COMMON_OPERATE,
+      entity: BILL_ENTITY,
+      batch: api.cfg.auditBatch,
+      lingerMs: AUDIT_LINGER_MS,
+    })
   }
 
   async write(req: WriteRequest): Promise<WriteOutcome> {
@@ -96,7 +111,13 @@ export class CheckLossBills implements TargetRuntime {
         const listed = await this.existing.find(bill.key, bill.billDate, req.signal)
         // A list row has no lines: the bill is adopted as it stands (verify compares it in full).
         if (listed !== undefined) {
-          return await this.finishExisting({ exists: true, targetId: listed.id, document: listed.row }, bill, req.signal, 'already_exists', false)
+          return await this.finishExisting(
+            { exists: true, targetId: listed.id, document: listed.row },
+            bill,
+            req.signal,
+            'already_exists',
+            false,
+          )
         }
       }
       return await this.save(bill, req.signal, req.beforeSend)
@@ -108,13 +129,16 @@ export class CheckLossBills implements TargetRuntime {
   private prepare(req: WriteRequest): PreparedBill {
     const body: Record<string, unknown> = { ...req.payload }
     const billNo = text(body.bill_no)
-    if (billNo !== undefined && billNo !== req.key) throw JdyKeyMismatch([billNo, req.key], { location: 'payload.bill_no' })
+    if (billNo !== undefined && billNo !== req.key)
+      throw JdyKeyMismatch([billNo, req.key], { location: 'payload.bill_no' })
     // Always the string form: a numeric source id (io_id) must not reach JDY as a JSON number.
     body.bill_no = req.key
     const op = body.operation_key
     const audit = op === 'audit'
     if (op !== undefined && op !== null && op !== '' && !audit) {
-      throw JdyUnsupported([`operation_key ${JSON.stringify(op)}`, SUPPORTED_OPERATION_KEYS.join(', ')], { location: 'payload.operation_key' })
+      throw JdyUnsupported([`operation_key ${JSON.stringify(op)}`, SUPPORTED_OPERATION_KEYS.join(', ')], {
+        location: 'payload.operation_key',
+      })
     }
     if (this.api.cfg.operationKeyMode === 'strip' || !audit) delete body.operation_key
     const field = this.api.cfg.remarkTag
@@ -130,12 +154,22 @@ export class CheckLossBills implements TargetRuntime {
   private async save(bill: PreparedBill, signal?: AbortSignal, beforeSend?: () => void): Promise<WriteOutcome> {
     let answer: JdyAnswer
     try {
-      answer = await this.api.call({ method: 'POST', path: BILL_API, body: bill.body, idempotent: false, signal, ...(beforeSend === undefined ? {} : { beforeSend }) })
+      answer = await this.api.call({
+        method: 'POST',
+        path: BILL_API,
+        body: bill.body,
+        idempotent: false,
+        signal,
+        ...(beforeSend === undefined ? {} : { beforeSend }),
+      })
     } catch (e) {
       const err = toFerryError(e)
       if (outcomeOf(err) !== 'unknown_outcome') throw err
       this.log.warn({ key: bill.key, code: err.code }, 'jdy save outcome unknown; the engine must probe')
-      const unknown = JdyUnknownOutcome([bill.key, err.message], { cause: err, details: { outcome: 'unknown_outcome' } })
+      const unknown = JdyUnknownOutcome([bill.key, err.message], {
+        cause: err,
+        details: { outcome: 'unknown_outcome' },
+      })
       return { kind: 'unknown_outcome', code: unknown.code, message: unknown.message }
     }
     if (answer.errcode === 0) return this.saved(bill, answer, signal)
@@ -148,7 +182,12 @@ export class CheckLossBills implements TargetRuntime {
       const found = await this.probe(BILL_API, bill.key, signal)
       if (found.exists) return this.finishExisting(found, bill, signal)
       const err = JdyBillNoTaken([bill.key], { details: { vendorCode: answer.errcode } })
-      return { kind: 'data', code: err.code, message: `${err.message} (${answer.description})`, vendorCode: answer.errcode }
+      return {
+        kind: 'data',
+        code: err.code,
+        message: `${err.message} (${answer.description})`,
+        vendorCode: answer.errcode,
+      }
     }
     return this.rejected(answer, entry)
   }
@@ -156,7 +195,10 @@ export class CheckLossBills implements TargetRuntime {
   private rejected(answer: JdyAnswer, entry: JdyCatalogueEntry, targetId?: string): WriteOutcome {
     const err = this.api.failure(answer, BILL_API, entry)
     return {
-      kind: entry.outcome, code: err.code, message: err.message, vendorCode: answer.errcode,
+      kind: entry.outcome,
+      code: err.code,
+      message: err.message,
+      vendorCode: answer.errcode,
       ...(targetId === undefined ? {} : { targetId }),
       ...(entry.outcome === 'rate_limited' ? { retryAfterMs: this.api.waitFor(answer, entry) } : {}),
       response: redact({ errcode: answer.errcode, description: answer.description }),
@@ -181,13 +223,20 @@ export class CheckLossBills implements TargetRuntime {
     if (number !== undefined && number !== bill.key) {
       this.billNoIgnored = true
       notHonoured = JdyBillNoNotHonoured([bill.key, number])
-      this.log.warn({ key: bill.key, number, code: notHonoured.code }, this.api.cfg.remarkTag === undefined
-        ? 'jdy ignored bill_no and no remarkTag is configured: a lost answer for such a bill cannot be probed; set remarkTag'
-        : 'jdy ignored bill_no; probing falls back to the remark tag')
+      this.log.warn(
+        { key: bill.key, number, code: notHonoured.code },
+        this.api.cfg.remarkTag === undefined
+          ? 'jdy ignored bill_no and no remarkTag is configured: a lost answer for such a bill cannot be probed; set remarkTag'
+          : 'jdy ignored bill_no; probing falls back to the remark tag',
+      )
     }
     const status = statusInAnswer(data, id)
-    this.existing?.remember(bill.billDate, { id, billNo: number ?? bill.key, row: { id, bill_no: number ?? bill.key, ...(status === undefined ? {} : { bill_status: status }) },
-      ...(status === undefined ? {} : { status }) })
+    this.existing?.remember(bill.billDate, {
+      id,
+      billNo: number ?? bill.key,
+      row: { id, bill_no: number ?? bill.key, ...(status === undefined ? {} : { bill_status: status }) },
+      ...(status === undefined ? {} : { status }),
+    })
     let auditCheck: string | undefined
     if (bill.audit && status !== 'C') {
       if (status !== undefined || this.api.cfg.auditCheck === 'each') {
@@ -199,12 +248,20 @@ export class CheckLossBills implements TargetRuntime {
       }
     }
     return {
-      kind: 'ok', targetId: id, response: redact(auditCheck === undefined ? answer.data : { ...data, auditCheck }),
+      kind: 'ok',
+      targetId: id,
+      response: redact(auditCheck === undefined ? answer.data : { ...data, auditCheck }),
       ...(notHonoured === undefined ? {} : { code: notHonoured.code, message: notHonoured.message }),
     }
   }
 
-  private async finishExisting(found: ProbeResult, bill: PreparedBill, signal?: AbortSignal, kind: 'ok' | 'already_exists' = 'already_exists', hasLines = true): Promise<WriteOutcome> {
+  private async finishExisting(
+    found: ProbeResult,
+    bill: PreparedBill,
+    signal?: AbortSignal,
+    kind: 'ok' | 'already_exists' = 'already_exists',
+    hasLines = true,
+  ): Promise<WriteOutcome> {
     const id = found.targetId!
     if (bill.audit) {
       const audited = await this.ensureAudited(id, bill.key, text(found.document?.bill_status), signal)
@@ -213,18 +270,34 @@ export class CheckLossBills implements TargetRuntime {
     const doc = found.document ?? {}
     const differences = kind === 'already_exists' && hasLines ? compareLines(bill.body, doc) : undefined
     if (differences !== undefined && differences.length > 0) {
-      this.log.warn({ key: bill.key, targetId: id, differences }, 'jdy bill exists with different lines; not written again')
+      this.log.warn(
+        { key: bill.key, targetId: id, differences },
+        'jdy bill exists with different lines; not written again',
+      )
     }
     return {
-      kind, targetId: id,
-      response: redact({ id, bill_no: doc.bill_no, bill_status: doc.bill_status, ...(differences === undefined ? {} : { linesMatch: differences.length === 0 }),
-        ...(differences !== undefined && differences.length > 0 ? { differences } : {}) }),
-      ...(differences !== undefined && differences.length > 0 ? { message: `bill ${bill.key} already exists with different lines` } : {}),
+      kind,
+      targetId: id,
+      response: redact({
+        id,
+        bill_no: doc.bill_no,
+        bill_status: doc.bill_status,
+        ...(differences === undefined ? {} : { linesMatch: differences.length === 0 }),
+        ...(differences !== undefined && differences.length > 0 ? { differences } : {}),
+      }),
+      ...(differences !== undefined && differences.length > 0
+        ? { message: `bill ${bill.key} already exists with different lines` }
+        : {}),
     }
   }
 
   /** Audit while the bill is `Z`; undefined when it is (now) audited, else the failed outcome. */
-  private async ensureAudited(id: string, key: string, knownStatus: string | undefined, signal?: AbortSignal): Promise<WriteOutcome | undefined> {
+  private async ensureAudited(
+    id: string,
+    key: string,
+    knownStatus: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<WriteOutcome | undefined> {
     try {
       let status = knownStatus
       if (status === undefined) {
@@ -234,7 +307,10 @@ export class CheckLossBills implements TargetRuntime {
       }
       if (status !== 'Z') return undefined
       const answer = await this.api.call({
-        method: 'POST', path: COMMON_OPERATE, idempotent: true, signal,
+        method: 'POST',
+        path: COMMON_OPERATE,
+        idempotent: true,
+        signal,
         body: { entity_number: BILL_ENTITY, operate_type: 'audit', ids: [id] },
       })
       if (answer.errcode === 0) return undefined
@@ -242,8 +318,11 @@ export class CheckLossBills implements TargetRuntime {
       const after = await this.api.get(BILL_DETAIL, { id }, signal)
       if (isRecord(after) && text(after.bill_status) === 'C') return undefined
       const entry = classify(answer)
-      if (entry.outcome === 'rate_limited' || entry.outcome === 'transient' || entry.outcome === 'config') return this.rejected(answer, entry, id)
-      const err = JdyAuditRejected([key, answer.errcode, answer.description], { details: { vendorCode: answer.errcode } })
+      if (entry.outcome === 'rate_limited' || entry.outcome === 'transient' || entry.outcome === 'config')
+        return this.rejected(answer, entry, id)
+      const err = JdyAuditRejected([key, answer.errcode, answer.description], {
+        details: { vendorCode: answer.errcode },
+      })
       return { kind: 'data', targetId: id, code: err.code, message: err.message, vendorCode: answer.errcode }
     } catch (e) {
       // The audit is repeatable (status check first), so a lost answer is only transient here.
@@ -254,7 +333,13 @@ export class CheckLossBills implements TargetRuntime {
 
   async probe(api: string, key: string, signal?: AbortSignal): Promise<ProbeResult> {
     if (!isBillApi(api)) throw JdyUnsupported([`api ${api}`, BILL_API])
-    const answer = await this.api.call({ method: 'GET', path: BILL_DETAIL, params: { number: key }, idempotent: true, signal })
+    const answer = await this.api.call({
+      method: 'GET',
+      path: BILL_DETAIL,
+      params: { number: key },
+      idempotent: true,
+      signal,
+    })
     if (answer.errcode !== 0) {
       const entry = classify(answer)
       // Not-found shape is unverified (spec §4.4 [?]): any answer that is not a throttle, outage or
@@ -265,7 +350,8 @@ export class CheckLossBills implements TargetRuntime {
     } else if (isRecord(answer.data)) {
       const id = text(answer.data.id)
       const number = text(answer.data.bill_no)
-      if (id !== undefined && (number === undefined || number === key)) return { exists: true, targetId: id, document: answer.data }
+      if (id !== undefined && (number === undefined || number === key))
+        return { exists: true, targetId: id, document: answer.data }
     }
     if (this.billNoIgnored && this.api.cfg.remarkTag === 'remark') return this.probeByRemark(key, signal)
     return { exists: false }

@@ -37,7 +37,10 @@ export class JdyApi {
   /** Failures of getting a token (not of the business call), which `call` passes on untouched. */
   private readonly tokenErrors = new WeakSet<object>()
 
-  constructor(readonly cfg: JdyConfig, private readonly ctx: ConnectorContext) {
+  constructor(
+    readonly cfg: JdyConfig,
+    private readonly ctx: ConnectorContext,
+  ) {
     this.http = new HttpClient({
       baseUrl: cfg.baseUrl,
       timeoutMs: cfg.timeoutMs,
@@ -84,16 +87,26 @@ export class JdyApi {
           throttled++
           continue
         }
-        if (fastRetryable(err, outcome, c.idempotent) && await this.pause(++transient, c, err.code)) continue
+        if (fastRetryable(err, outcome, c.idempotent) && (await this.pause(++transient, c, err.code))) continue
         throw err
       }
       if (answer.errcode !== 0) {
         const entry = classify(answer)
-        if (entry.outcome === 'rate_limited' && throttled < THROTTLE_RETRIES && (c.idempotent || refusedAtGateway(answer))) {
+        if (
+          entry.outcome === 'rate_limited' &&
+          throttled < THROTTLE_RETRIES &&
+          (c.idempotent || refusedAtGateway(answer))
+        ) {
           throttled++
           continue
         }
-        if (entry.outcome === 'transient' && entry.selfHeal === undefined && c.idempotent && await this.pause(++transient, c, entry.code)) continue
+        if (
+          entry.outcome === 'transient' &&
+          entry.selfHeal === undefined &&
+          c.idempotent &&
+          (await this.pause(++transient, c, entry.code))
+        )
+          continue
       }
       return answer
     }
@@ -102,7 +115,10 @@ export class JdyApi {
   private async pause(n: number, c: JdyCall, code: string): Promise<boolean> {
     const wait = fastRetryDelay(n)
     if (wait === undefined) return false
-    this.ctx.log.info({ connectionId: this.ctx.connectionId, path: c.path, attempt: n, waitMs: wait, code }, 'jdy fast retry')
+    this.ctx.log.info(
+      { connectionId: this.ctx.connectionId, path: c.path, attempt: n, waitMs: wait, code },
+      'jdy fast retry',
+    )
     await (this.ctx.sleep ?? ((ms: number, signal?: AbortSignal) => systemClock.sleep(ms, signal)))(wait, c.signal)
     return true
   }
@@ -113,14 +129,19 @@ export class JdyApi {
     let answer = first.answer
     const heal = answer.errcode === 0 ? undefined : classify(answer).selfHeal
     if (heal !== undefined) {
-      this.ctx.log.warn({ connectionId: this.ctx.connectionId, path: c.path, vendorCode: answer.errcode, heal }, 'jdy auth self-heal')
+      this.ctx.log.warn(
+        { connectionId: this.ctx.connectionId, path: c.path, vendorCode: answer.errcode, heal },
+        'jdy auth self-heal',
+      )
       // Only the token this call used is dropped; a concurrent call may already hold a newer one.
       await this.auth.invalidate(first.token, heal === 'reauthorize')
       answer = (await this.once(c)).answer
       const again = answer.errcode === 0 ? undefined : classify(answer)
       if (again?.selfHeal !== undefined) {
         const err = again.selfHeal === 'reauthorize' ? JdyAuthRejected : JdyTokenRejected
-        throw err([answer.errcode, answer.description], { details: { vendorCode: answer.errcode, path: c.path, outcome: again.outcome } })
+        throw err([answer.errcode, answer.description], {
+          details: { vendorCode: answer.errcode, path: c.path, outcome: again.outcome },
+        })
       }
     }
     this.noteThrottle(answer)
@@ -147,7 +168,10 @@ export class JdyApi {
   noteThrottle(answer: JdyAnswer): void {
     if (answer.errcode === 0) return
     const entry = classify(answer)
-    if (entry.outcome === 'rate_limited') this.ctx.budget.penalise(this.waitFor(answer, entry), { exact: retryAfterMs(answer.retryAfter, this.now()) !== undefined })
+    if (entry.outcome === 'rate_limited')
+      this.ctx.budget.penalise(this.waitFor(answer, entry), {
+        exact: retryAfterMs(answer.retryAfter, this.now()) !== undefined,
+      })
   }
 
   /** Feed a thrown transport-level throttle (HTTP 429) into the budget too. */
@@ -156,7 +180,10 @@ export class JdyApi {
       const d = e.details as { retryAfterMs?: unknown; retryAfterGiven?: unknown }
       const ms = Number(d.retryAfterMs)
       // JDY documents one quota, per book per minute ([INFERRED] that a 429 always means it).
-      this.ctx.budget.penalise(Number.isFinite(ms) && ms > 0 ? ms : 2_000, { exact: d.retryAfterGiven === true, window: 'minute' })
+      this.ctx.budget.penalise(Number.isFinite(ms) && ms > 0 ? ms : 2_000, {
+        exact: d.retryAfterGiven === true,
+        window: 'minute',
+      })
     }
   }
 
@@ -181,7 +208,12 @@ export class JdyApi {
   private async signedSend(c: JdyCall, tok: TokenState): Promise<JdyAnswer> {
     const query = wireQuery(c.params)
     const headers: Record<string, string> = {
-      ...signingHeaders({ method: c.method, path: c.path, params: c.params }, this.cfg.clientId, this.cfg.clientSecret, this.now()),
+      ...signingHeaders(
+        { method: c.method, path: c.path, params: c.params },
+        this.cfg.clientId,
+        this.cfg.clientSecret,
+        this.now(),
+      ),
       'Content-Type': 'application/json',
       'app-token': tok.token,
       ...(tok.domain === '' ? {} : { 'X-GW-Router-Addr': tok.domain }),
@@ -189,7 +221,11 @@ export class JdyApi {
     let res
     try {
       res = await this.http.send({
-        method: c.method, path: query === '' ? c.path : `${c.path}?${query}`, headers, idempotent: c.idempotent, signal: c.signal,
+        method: c.method,
+        path: query === '' ? c.path : `${c.path}?${query}`,
+        headers,
+        idempotent: c.idempotent,
+        signal: c.signal,
         ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
         acceptStatus: acceptJdyStatus,
       })

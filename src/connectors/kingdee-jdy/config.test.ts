@@ -8,8 +8,15 @@ const base = { clientId: '200421', clientSecret: 'f2adcfef73369bfc4e1384677d38a0
 describe('JDY connection config', () => {
   it('applies the spec defaults', () => {
     expect(parseJdyConfig(base)).toMatchObject({
-      baseUrl: 'https://api.kingdee.com', timeoutMs: 30_000, tokenTtlMs: 20 * 3_600_000, tokenCallsPerMinute: 2,
-      operationKeyMode: 'send', existingBills: 'ferry', auditCheck: 'bulk', auditBatch: 100, pageSize: 100,
+      baseUrl: 'https://api.kingdee.com',
+      timeoutMs: 30_000,
+      tokenTtlMs: 20 * 3_600_000,
+      tokenCallsPerMinute: 2,
+      operationKeyMode: 'send',
+      existingBills: 'ferry',
+      auditCheck: 'bulk',
+      auditBatch: 100,
+      pageSize: 100,
     })
     expect(parseJdyConfig(base).remarkTag).toBeUndefined()
   })
@@ -56,7 +63,13 @@ describe('opening the JDY connector', () => {
   it('rejects an invalid configuration with a coded config error instead of throwing synchronously', async () => {
     const log = { debug: () => undefined, info: () => undefined, warn: () => undefined }
     const budget = { acquire: () => Promise.resolve(() => undefined), penalise: () => undefined }
-    const opened = kingdeeJdy.open({ connectionId: 'c1', config: { clientId: '1' }, credentials: new MemoryCredentialStore(), budget, log })
+    const opened = kingdeeJdy.open({
+      connectionId: 'c1',
+      config: { clientId: '1' },
+      credentials: new MemoryCredentialStore(),
+      budget,
+      log,
+    })
     await expect(opened).rejects.toMatchObject({ code: 'ERR_JDY_CONFIG_INVALID', location: 'config.clientSecret' })
   })
 })

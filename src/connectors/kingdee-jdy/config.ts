@@ -8,34 +8,84 @@ import { JdyConfigInvalid } from './errors.js'
 export const JDY_DEFAULT_BASE_URL = 'https://api.kingdee.com'
 
 export const jdyConfigSpec: ConfigSpec = {
-  baseUrl: { type: 'url', title: 'Gateway URL', default: JDY_DEFAULT_BASE_URL,
-    description: 'Every call (auth and business) goes to this host; the book domain is only a header.' },
+  baseUrl: {
+    type: 'url',
+    title: 'Gateway URL',
+    default: JDY_DEFAULT_BASE_URL,
+    description: 'Every call (auth and business) goes to this host; the book domain is only a header.',
+  },
   clientId: { type: 'string', title: 'Client ID (应用ID)', required: true },
   clientSecret: { type: 'secret', title: 'Client secret', required: true },
-  outerInstanceId: { type: 'string', title: 'outerInstanceId (第三方实例ID)', required: true,
-    description: 'Identifies the authorised book; passed to push_app_authorize.' },
-  accountId: { type: 'string', title: 'Book id (accountId)',
-    description: 'Optional: picks the authorisation row when several books are authorised to one client.' },
+  outerInstanceId: {
+    type: 'string',
+    title: 'outerInstanceId (第三方实例ID)',
+    required: true,
+    description: 'Identifies the authorised book; passed to push_app_authorize.',
+  },
+  accountId: {
+    type: 'string',
+    title: 'Book id (accountId)',
+    description: 'Optional: picks the authorisation row when several books are authorised to one client.',
+  },
   appKey: { type: 'string', title: 'appKey (static setups only)' },
-  appSecret: { type: 'secret', title: 'appSecret (static setups only)',
-    description: 'Only for sandbox/self-built setups that issue a fixed appKey/appSecret; normally pulled from push_app_authorize.' },
+  appSecret: {
+    type: 'secret',
+    title: 'appSecret (static setups only)',
+    description:
+      'Only for sandbox/self-built setups that issue a fixed appKey/appSecret; normally pulled from push_app_authorize.',
+  },
   domain: { type: 'string', title: 'Book domain (static setups only)', description: 'Sent as X-GW-Router-Addr.' },
   timeoutMs: { type: 'number', default: 30_000, description: 'Read timeout per call.' },
   connectTimeoutMs: { type: 'number', default: 10_000 },
-  tokenTtlMs: { type: 'number', default: 20 * 3_600_000,
-    description: 'Token lifetime when the answer has neither `expires` nor a JWT `exp` (spec §1.2: 20 h).' },
-  tokenRenewMarginMs: { type: 'number', default: 10 * 60_000, description: 'Renew the cached token this long before it expires.' },
-  tokenCallsPerMinute: { type: 'number', default: 2, description: 'Guard for kingdee_auth_token (documented limit 2/min).' },
-  operationKeyMode: { type: 'string', default: 'send',
-    description: '`send`: pass operation_key to save, then audit through common_operate if the bill is still unaudited; `strip`: never send it, audit through common_operate only.' },
-  existingBills: { type: 'string', default: 'ferry',
-    description: 'Bills written outside Ferry: `ferry` (none expected; no read before a save), `bulk` (migration: read the book\'s bills with the list API, one call per page per bill date, and adopt a bill whose number matches), `each` (a detail read per bill before its save; costs one call per bill).' },
-  precheck: { type: 'boolean', description: 'Deprecated alias: `true` means `existingBills: each`, `false` means `existingBills: ferry`.' },
-  auditCheck: { type: 'string', default: 'bulk',
-    description: 'How a bill that asks for audit is confirmed audited when the save answer does not say: `bulk` (list unaudited bills in pages every `auditBatch` saves and at close, audit the ones still `Z` with one common_operate call), `each` (a detail read after each save; costs one call per bill).' },
-  auditBatch: { type: 'number', default: 100, description: 'Saves between two bulk audit checks (`auditCheck: bulk`); at most 100 ids go into one common_operate.' },
-  remarkTag: { type: 'string', default: '',
-    description: 'Opt-in: the name of the field that receives the `[ext:<key>]` idempotency marker (normally `remark`), so a bill can be found even if JDY ignores bill_no. Empty (default): the payload is sent unchanged. `true` means `remark`.' },
+  tokenTtlMs: {
+    type: 'number',
+    default: 20 * 3_600_000,
+    description: 'Token lifetime when the answer has neither `expires` nor a JWT `exp` (spec §1.2: 20 h).',
+  },
+  tokenRenewMarginMs: {
+    type: 'number',
+    default: 10 * 60_000,
+    description: 'Renew the cached token this long before it expires.',
+  },
+  tokenCallsPerMinute: {
+    type: 'number',
+    default: 2,
+    description: 'Guard for kingdee_auth_token (documented limit 2/min).',
+  },
+  operationKeyMode: {
+    type: 'string',
+    default: 'send',
+    description:
+      '`send`: pass operation_key to save, then audit through common_operate if the bill is still unaudited; `strip`: never send it, audit through common_operate only.',
+  },
+  existingBills: {
+    type: 'string',
+    default: 'ferry',
+    description:
+      "Bills written outside Ferry: `ferry` (none expected; no read before a save), `bulk` (migration: read the book's bills with the list API, one call per page per bill date, and adopt a bill whose number matches), `each` (a detail read per bill before its save; costs one call per bill).",
+  },
+  precheck: {
+    type: 'boolean',
+    description: 'Deprecated alias: `true` means `existingBills: each`, `false` means `existingBills: ferry`.',
+  },
+  auditCheck: {
+    type: 'string',
+    default: 'bulk',
+    description:
+      'How a bill that asks for audit is confirmed audited when the save answer does not say: `bulk` (list unaudited bills in pages every `auditBatch` saves and at close, audit the ones still `Z` with one common_operate call), `each` (a detail read after each save; costs one call per bill).',
+  },
+  auditBatch: {
+    type: 'number',
+    default: 100,
+    description:
+      'Saves between two bulk audit checks (`auditCheck: bulk`); at most 100 ids go into one common_operate.',
+  },
+  remarkTag: {
+    type: 'string',
+    default: '',
+    description:
+      'Opt-in: the name of the field that receives the `[ext:<key>]` idempotency marker (normally `remark`), so a bill can be found even if JDY ignores bill_no. Empty (default): the payload is sent unchanged. `true` means `remark`.',
+  },
   pageSize: { type: 'number', default: 100, description: 'List page size; values above 100 are clamped (spec §5.4).' },
 }
 
@@ -75,7 +125,8 @@ function str(raw: Readonly<Record<string, unknown>>, key: string, required: bool
     if (required) throw JdyConfigInvalid([key, 'is required'], { location: `config.${key}` })
     return undefined
   }
-  if (typeof v !== 'string' && typeof v !== 'number') throw JdyConfigInvalid([key, 'must be a string'], { location: `config.${key}` })
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw JdyConfigInvalid([key, 'must be a string'], { location: `config.${key}` })
   return String(v)
 }
 
@@ -83,7 +134,8 @@ function num(raw: Readonly<Record<string, unknown>>, key: string, dflt: number, 
   const v = raw[key]
   if (v === undefined || v === null || v === '') return dflt
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN
-  if (!Number.isFinite(n) || n < min) throw JdyConfigInvalid([key, `must be a number ≥ ${min}`], { location: `config.${key}` })
+  if (!Number.isFinite(n) || n < min)
+    throw JdyConfigInvalid([key, `must be a number ≥ ${min}`], { location: `config.${key}` })
   return n
 }
 
@@ -95,17 +147,27 @@ function bool(raw: Readonly<Record<string, unknown>>, key: string, dflt: boolean
   throw JdyConfigInvalid([key, 'must be true or false'], { location: `config.${key}` })
 }
 
-function oneOf<T extends string>(raw: Readonly<Record<string, unknown>>, key: string, allowed: readonly T[], dflt: T): T {
+function oneOf<T extends string>(
+  raw: Readonly<Record<string, unknown>>,
+  key: string,
+  allowed: readonly T[],
+  dflt: T,
+): T {
   const v = str(raw, key, false) ?? dflt
   if (!(allowed as readonly string[]).includes(v)) {
-    throw JdyConfigInvalid([key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`], { location: `config.${key}` })
+    throw JdyConfigInvalid([key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`], {
+      location: `config.${key}`,
+    })
   }
   return v as T
 }
 
 /** `existingBills`, or the older `precheck` boolean when only that is given. */
 function existingBillsOf(raw: Readonly<Record<string, unknown>>): ExistingBillsMode {
-  const legacy = raw.precheck === undefined || raw.precheck === null || raw.precheck === '' ? undefined : bool(raw, 'precheck', false)
+  const legacy =
+    raw.precheck === undefined || raw.precheck === null || raw.precheck === ''
+      ? undefined
+      : bool(raw, 'precheck', false)
   const given = raw.existingBills !== undefined && raw.existingBills !== null && raw.existingBills !== ''
   if (!given && legacy !== undefined) return legacy ? 'each' : 'ferry'
   return oneOf<ExistingBillsMode>(raw, 'existingBills', ['ferry', 'bulk', 'each'], 'ferry')
@@ -116,7 +178,9 @@ function remarkTagOf(raw: Readonly<Record<string, unknown>>): string | undefined
   if (v === undefined || v === null || v === '' || v === false || v === 'false') return undefined
   if (v === true || v === 'true') return 'remark'
   if (typeof v !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) {
-    throw JdyConfigInvalid(['remarkTag', 'must be the name of a header field (e.g. "remark") or empty'], { location: 'config.remarkTag' })
+    throw JdyConfigInvalid(['remarkTag', 'must be the name of a header field (e.g. "remark") or empty'], {
+      location: 'config.remarkTag',
+    })
   }
   return v
 }
@@ -124,7 +188,8 @@ function remarkTagOf(raw: Readonly<Record<string, unknown>>): string | undefined
 /** Validate the connection config; throws ERR_JDY_CONFIG_INVALID with the field as location. */
 export function parseJdyConfig(raw: Readonly<Record<string, unknown>>): JdyConfig {
   const baseUrl = (str(raw, 'baseUrl', false) ?? JDY_DEFAULT_BASE_URL).replace(/\/+$/, '')
-  if (!/^https?:\/\/[^/]+/.test(baseUrl)) throw JdyConfigInvalid(['baseUrl', 'must be an http(s) URL'], { location: 'config.baseUrl' })
+  if (!/^https?:\/\/[^/]+/.test(baseUrl))
+    throw JdyConfigInvalid(['baseUrl', 'must be an http(s) URL'], { location: 'config.baseUrl' })
   const mode = str(raw, 'operationKeyMode', false) ?? 'send'
   if (mode !== 'send' && mode !== 'strip') {
     throw JdyConfigInvalid(['operationKeyMode', 'must be "send" or "strip"'], { location: 'config.operationKeyMode' })
@@ -132,8 +197,10 @@ export function parseJdyConfig(raw: Readonly<Record<string, unknown>>): JdyConfi
   const appKey = str(raw, 'appKey', false)
   const appSecret = str(raw, 'appSecret', false)
   if ((appKey === undefined) !== (appSecret === undefined)) {
-    throw JdyConfigInvalid([appKey === undefined ? 'appKey' : 'appSecret', 'must be set together with its pair (static setups)'],
-      { location: `config.${appKey === undefined ? 'appKey' : 'appSecret'}` })
+    throw JdyConfigInvalid(
+      [appKey === undefined ? 'appKey' : 'appSecret', 'must be set together with its pair (static setups)'],
+      { location: `config.${appKey === undefined ? 'appKey' : 'appSecret'}` },
+    )
   }
   return {
     baseUrl,

@@ -28,8 +28,10 @@ export function readEnvelope(status: number, body: unknown, retryAfter?: string)
   if (!Number.isFinite(n)) return undefined
   // The authorize variant reports success as code 200; a business errcode is never 200.
   const errcode = body.errcode === undefined && n === 200 ? 0 : n
-  const description = [body.description, body.msg, body.description_cn, body.descriptionCn]
-    .find((d): d is string => typeof d === 'string' && d !== '') ?? ''
+  const description =
+    [body.description, body.msg, body.description_cn, body.descriptionCn].find(
+      (d): d is string => typeof d === 'string' && d !== '',
+    ) ?? ''
   return { status, errcode, description, data: body.data, ...(retryAfter === undefined ? {} : { retryAfter }) }
 }
 
@@ -62,15 +64,21 @@ export function answerOf(path: string, res: HttpResult, idempotent: boolean): Jd
   if (answer !== undefined) return answer
   const details = { status: res.status, path }
   if (res.status === 413) {
-    throw JdyBillRejected(['HTTP 413', 'the request body is larger than JDY accepts'], { details: { ...details, outcome: 'data' } })
+    throw JdyBillRejected(['HTTP 413', 'the request body is larger than JDY accepts'], {
+      details: { ...details, outcome: 'data' },
+    })
   }
   if (res.status >= 400 && res.status < 500) {
-    throw JdyGatewayRejected([`HTTP ${res.status}`, `${path} refused without a JDY answer; check baseUrl and the API path`],
-      { details: { ...details, outcome: 'config' } })
+    throw JdyGatewayRejected(
+      [`HTTP ${res.status}`, `${path} refused without a JDY answer; check baseUrl and the API path`],
+      { details: { ...details, outcome: 'config' } },
+    )
   }
   const problem = res.text.trim() === '' ? 'empty body' : body === undefined ? 'not JSON' : 'no errcode in the body'
   if (!idempotent) {
-    throw JdyUnknownOutcome([path, `HTTP ${res.status} answered with ${problem}`], { details: { ...details, outcome: 'unknown_outcome' } })
+    throw JdyUnknownOutcome([path, `HTTP ${res.status} answered with ${problem}`], {
+      details: { ...details, outcome: 'unknown_outcome' },
+    })
   }
   throw JdyResponseInvalid([path, res.status, problem], { details: { ...details, outcome: 'transient' } })
 }

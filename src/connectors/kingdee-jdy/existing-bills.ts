@@ -28,8 +28,12 @@ export class ExistingBills {
   /** Bills listed so far, by remark marker (only when a remark marker is configured). */
   private readonly byTag = new Map<string, ListedBill>()
 
-  constructor(private readonly api: JdyApi, private readonly path: string, private readonly log: ConnectorLogger,
-    private readonly tagOf?: (key: string) => string) {}
+  constructor(
+    private readonly api: JdyApi,
+    private readonly path: string,
+    private readonly log: ConnectorLogger,
+    private readonly tagOf?: (key: string) => string,
+  ) {}
 
   /** The bill with this number (or remark marker) among the bills of `billDate`, if any. */
   async find(key: string, billDate: string | undefined, signal?: AbortSignal): Promise<ListedBill | undefined> {
@@ -42,7 +46,11 @@ export class ExistingBills {
   /** A bill Ferry just saved joins the index, so a later record with the same number is adopted. */
   remember(billDate: string | undefined, bill: ListedBill): void {
     const loaded = this.byDate.get(billDate ?? ALL_DATES)
-    if (loaded !== undefined) void loaded.then((m) => m.set(bill.billNo, bill), () => undefined)
+    if (loaded !== undefined)
+      void loaded.then(
+        (m) => m.set(bill.billNo, bill),
+        () => undefined,
+      )
   }
 
   private load(date: string, signal?: AbortSignal): Promise<Map<string, ListedBill>> {

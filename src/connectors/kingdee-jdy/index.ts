@@ -27,9 +27,15 @@ function sourceRuntime(api: JdyApi): SourceRuntime {
       return [{ start: from, end: to }]
     },
     read(req: ReadRequest): AsyncIterable<Page> {
-      if (QUERY_APIS[req.api] === undefined) throw JdyUnsupported([`api ${req.api}`, Object.keys(QUERY_APIS).join(', ')])
+      if (QUERY_APIS[req.api] === undefined)
+        throw JdyUnsupported([`api ${req.api}`, Object.keys(QUERY_APIS).join(', ')])
       const enable = Object.values(MASTER_DATA_LISTS).find((l) => l.path === req.api)?.enable === true
-      return readList(api, req.api, enable && req.params.enable === undefined ? { ...req.params, enable: -1 } : req.params, req.signal)
+      return readList(
+        api,
+        req.api,
+        enable && req.params.enable === undefined ? { ...req.params, enable: -1 } : req.params,
+        req.signal,
+      )
     },
   }
 }
@@ -46,7 +52,10 @@ export const kingdeeJdy = defineConnector({
   errorCatalogue: JDY_CATALOGUE,
   // Below the observed 500/min per book (spec §3.3), ~6 rps with a small burst.
   budget: { perSecond: 6, perMinute: 400, inFlight: 4 },
-  budgetKey: (config) => [config.clientId, config.outerInstanceId].map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '')).join('/'),
+  budgetKey: (config) =>
+    [config.clientId, config.outerInstanceId]
+      .map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : ''))
+      .join('/'),
   open(ctx: ConnectorContext): Promise<ConnectorRuntime> {
     let api: JdyApi
     try {

@@ -75,26 +75,44 @@ export async function* readList(
         else seen.add(id)
         rows.push(r)
       }
-      if (page < totalPage && data.rows.length < pageSize && data.rows.length > 0) served = Math.min(served ?? pageSize, data.rows.length)
-      yield { rows, pageIndex: pageIndex++, ...(count === undefined ? {} : { totalRows: count }), hasNext: page < totalPage }
+      if (page < totalPage && data.rows.length < pageSize && data.rows.length > 0)
+        served = Math.min(served ?? pageSize, data.rows.length)
+      yield {
+        rows,
+        pageIndex: pageIndex++,
+        ...(count === undefined ? {} : { totalRows: count }),
+        hasNext: page < totalPage,
+      }
       stale = walkNew === 0 ? stale + 1 : 0
       if (stale >= MAX_STALE_PAGES && page < totalPage) {
-        throw JdyRowsMissing([path, seen.size + anonymous, count ?? totalPage * pageSize], { details: { stalePages: stale, totalPage } })
+        throw JdyRowsMissing([path, seen.size + anonymous, count ?? totalPage * pageSize], {
+          details: { stalePages: stale, totalPage },
+        })
       }
     }
     const got = seen.size + anonymous
     if (count === undefined || got >= count) return
-    if (served === undefined || attempt > 0) throw JdyRowsMissing([path, got, count], { details: { got, count, pageSize } })
+    if (served === undefined || attempt > 0)
+      throw JdyRowsMissing([path, got, count], { details: { got, count, pageSize } })
     // The server served fewer rows per page than asked: walk again at the size it really serves.
     pageSize = served
   }
 }
 
 /** The `readers` of the runtime: one per master-data list, `enable=-1` unless the caller says otherwise. */
-export function masterDataReaders(api: JdyApi): Record<MasterDataName, (params?: Record<string, unknown>) => AsyncIterable<Page>> {
-  const make = (name: MasterDataName) => (params: Record<string, unknown> = {}) => {
-    const spec = MASTER_DATA_LISTS[name]
-    return readList(api, spec.path, spec.enable && params.enable === undefined ? { ...params, enable: -1 } : params)
+export function masterDataReaders(
+  api: JdyApi,
+): Record<MasterDataName, (params?: Record<string, unknown>) => AsyncIterable<Page>> {
+  const make =
+    (name: MasterDataName) =>
+    (params: Record<string, unknown> = {}) => {
+      const spec = MASTER_DATA_LISTS[name]
+      return readList(api, spec.path, spec.enable && params.enable === undefined ? { ...params, enable: -1 } : params)
+    }
+  return {
+    material: make('material'),
+    measure_unit: make('measure_unit'),
+    material_unit: make('material_unit'),
+    store: make('store'),
   }
-  return { material: make('material'), measure_unit: make('measure_unit'), material_unit: make('material_unit'), store: make('store') }
 }

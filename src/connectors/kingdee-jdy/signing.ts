@@ -15,12 +15,16 @@ function percentOf(c: string): string {
 
 /** `java.net.URLEncoder.encode(s, "UTF-8")`: keeps `A-Za-z0-9.-*_`, space → `+`. */
 export function formEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()~]/g, percentOf).replace(/%20/g, '+')
+  return encodeURIComponent(s)
+    .replace(/[!'()~]/g, percentOf)
+    .replace(/%20/g, '+')
 }
 
 /** Kingdee `GwURLEncoder`: keeps `A-Za-z0-9-_.~`, space → `+`. */
 export function gwEncode(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, percentOf).replace(/%20/g, '+')
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, percentOf)
+    .replace(/%20/g, '+')
 }
 
 /** Query parameters as Ferry sends them: empty and undefined values are neither sent nor signed. */

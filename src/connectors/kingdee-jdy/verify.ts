@@ -43,7 +43,10 @@ function totals(lines: unknown): Map<string, Decimal> | undefined {
  * Differences between the payload's lines and the stored bill's lines; empty when they agree,
  * undefined when either side cannot be compared (e.g. lines sent by number instead of id).
  */
-export function compareLines(payload: Readonly<Record<string, unknown>>, stored: Readonly<Record<string, unknown>>): LineDifference[] | undefined {
+export function compareLines(
+  payload: Readonly<Record<string, unknown>>,
+  stored: Readonly<Record<string, unknown>>,
+): LineDifference[] | undefined {
   const sent = totals(payload.material_entity)
   const have = totals(stored.material_entity)
   if (sent === undefined || have === undefined) return undefined
@@ -53,7 +56,11 @@ export function compareLines(payload: Readonly<Record<string, unknown>>, stored:
     const a = sent.get(key)
     const b = have.get(key)
     if (a !== undefined && b !== undefined && a.equals(b)) continue
-    diffs.push({ line: key, ...(a === undefined ? {} : { sent: a.toString() }), ...(b === undefined ? {} : { stored: b.toString() }) })
+    diffs.push({
+      line: key,
+      ...(a === undefined ? {} : { sent: a.toString() }),
+      ...(b === undefined ? {} : { stored: b.toString() }),
+    })
   }
   return diffs
 }

@@ -6,7 +6,15 @@
 import { compileQualityRules, QualityRun } from '../../quality/rules.js'
 import type { LookupProvider } from '../../expr/index.js'
 import { createHash } from 'node:crypto'
-import { applySourcePipeline, groupCalculate, headerGroupKey, mapTarget, renderRequest, type CompiledScheme, type FieldSpec } from '../../scheme/index.js'
+import {
+  applySourcePipeline,
+  groupCalculate,
+  headerGroupKey,
+  mapTarget,
+  renderRequest,
+  type CompiledScheme,
+  type FieldSpec,
+} from '../../scheme/index.js'
 import { getPath } from '../../scheme/path.js'
 import type { EngineScheme, LedgerRecord, QualityRules, RequestVars, SourceRecord, WriteUnit } from '../ports.js'
 
@@ -29,7 +37,14 @@ export interface SchemeBinding {
  */
 export const KNOWN_TARGET_RULES: Readonly<Record<string, QualityRules>> = {
   'kingdee-jdy /jdy/v2/scm/inv_check_loss_bill': {
-    required: ['bill_date', 'material_entity[]', 'material_entity[].material_id', 'material_entity[].unit_id', 'material_entity[].stock_id', 'material_entity[].qty'],
+    required: [
+      'bill_date',
+      'material_entity[]',
+      'material_entity[].material_id',
+      'material_entity[].unit_id',
+      'material_entity[].stock_id',
+      'material_entity[].qty',
+    ],
     positive: ['material_entity[].qty'],
   },
 }
@@ -42,14 +57,18 @@ export function requiredPaths(fields: readonly FieldSpec[] | undefined, prefix =
   for (const f of fields ?? []) {
     const path = prefix === '' ? f.field : `${prefix}.${f.field}`
     if (f.is_required === true) out.push(path)
-    if (Array.isArray(f.children)) out.push(...requiredPaths(f.children, String(f.type).toLowerCase() === 'array' ? `${path}[]` : path))
+    if (Array.isArray(f.children))
+      out.push(...requiredPaths(f.children, String(f.type).toLowerCase() === 'array' ? `${path}[]` : path))
   }
   return out
 }
 
 /** True when the source request reads LAST_SYNC_TIME, i.e. the query is incremental by time. */
 function usesSyncTime(compiled: CompiledScheme): boolean {
-  const text = JSON.stringify([compiled.scheme.source.metadata.request ?? [], compiled.scheme.source.metadata.otherRequest ?? []])
+  const text = JSON.stringify([
+    compiled.scheme.source.metadata.request ?? [],
+    compiled.scheme.source.metadata.otherRequest ?? [],
+  ])
   return text.includes('LAST_SYNC_TIME')
 }
 
@@ -60,11 +79,18 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
   const compat = compiled.schedule.compat
   const pageSize = typeof meta.pagination?.pageSize === 'number' ? meta.pagination.pageSize : 50
   const vars = (v: RequestVars) => ({
-    LAST_SYNC_TIME: toSec(v.lastSyncTime), CURRENT_TIME: toSec(v.currentTime),
-    PAGINATION_PAGE_SIZE: pageSize, PAGINATION_START_PAGE: 1, PAGINATION_START_ROW: 0,
+    LAST_SYNC_TIME: toSec(v.lastSyncTime),
+    CURRENT_TIME: toSec(v.currentTime),
+    PAGINATION_PAGE_SIZE: pageSize,
+    PAGINATION_START_PAGE: 1,
+    PAGINATION_START_ROW: 0,
   })
   const render = async (v: RequestVars, omissionRemedy: boolean) => {
-    const r = await renderRequest(compiled.source, { now: v.now, tz, compat, lookups: b.lookups, vars: vars(v) }, { omissionRemedy })
+    const r = await renderRequest(
+      compiled.source,
+      { now: v.now, tz, compat, lookups: b.lookups, vars: vars(v) },
+      { omissionRemedy },
+    )
     return { ...r.otherRequest, ...r.request }
   }
   const idField = meta.id ?? 'id'
@@ -76,16 +102,25 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
   const businessKeyField = b.businessKeyField ?? 'bill_no'
   const known = target === undefined ? undefined : KNOWN_TARGET_RULES[`${target.connector} ${target.metadata.api}`]
   const quality: QualityRules = {
-    required: [...new Set([...requiredPaths(target?.metadata.request), ...(known?.required ?? []), ...(b.targetRules?.required ?? [])])],
+    required: [
+      ...new Set([
+        ...requiredPaths(target?.metadata.request),
+        ...(known?.required ?? []),
+        ...(b.targetRules?.required ?? []),
+      ]),
+    ],
     positive: [...new Set([...(known?.positive ?? []), ...(b.targetRules?.positive ?? [])])],
   }
   // Checked by validateScheme already; compiled again here for the regexes.
   const qualityRules = compileQualityRules(target?.quality).rules
   const group = target?.metadata.groupCalculate
-  const groupKey = group === undefined ? undefined : (() => {
-    const prefix = `${createHash('sha256').update(JSON.stringify(group.headerGroup)).digest('hex').slice(0, 12)}:`
-    return { prefix, of: (content: Record<string, unknown>) => prefix + headerGroupKey(content, group) }
-  })()
+  const groupKey =
+    group === undefined
+      ? undefined
+      : (() => {
+          const prefix = `${createHash('sha256').update(JSON.stringify(group.headerGroup)).digest('hex').slice(0, 12)}:`
+          return { prefix, of: (content: Record<string, unknown>) => prefix + headerGroupKey(content, group) }
+        })()
 
   return {
     id: s.id,
@@ -105,46 +140,72 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
       api: meta.api,
       idCheck: meta.idCheck !== false,
       renderRequest: (v) => render(v, false),
-      ...(meta.omissionRemedy === undefined ? {} : { renderRemedyRequest: (v: RequestVars) => render(v, true), remedyCrontab: meta.omissionRemedy.crontab }),
+      ...(meta.omissionRemedy === undefined
+        ? {}
+        : { renderRemedyRequest: (v: RequestVars) => render(v, true), remedyCrontab: meta.omissionRemedy.crontab }),
       toRecords(docs): SourceRecord[] {
         return applySourcePipeline(meta, docs, { tz }).map((content) => ({
-          id: text(getPath(content, idField)), number: text(getPath(content, numberField)), content,
+          id: text(getPath(content, idField)),
+          number: text(getPath(content, numberField)),
+          content,
           ...(groupKey === undefined ? {} : { groupKey: groupKey.of(content) }),
         }))
       },
     },
-    ...(target === undefined || tside === undefined ? {} : {
-      target: {
-        connection: b.targetConnection ?? target.connection ?? target.connector,
-        api: target.metadata.api,
-        businessKeyField,
-        quality,
-        ...(qualityRules.length === 0 ? {} : { qualityRun: () => new QualityRun(qualityRules, b.lookups) }),
-        ...(groupKey === undefined ? {} : { groupKey }),
-        ...(target.metadata.operation?.method === 'batchArraySave' && typeof target.metadata.operation.rowsKey === 'string'
-          ? { batch: { rows: typeof target.metadata.operation.rows === 'number' ? target.metadata.operation.rows : 1, rowsKey: target.metadata.operation.rowsKey } }
-          : {}),
-        plan(records: readonly LedgerRecord[]): WriteUnit[] {
-          if (group === undefined) return records.map((r) => ({ recordIds: [r.id], input: r.content }))
-          return groupCalculate(records.map((r) => r.content), group).map((g) => ({
-            recordIds: [...new Set(g.sources.map((i) => records[i]?.id).filter((id): id is string => id !== undefined))],
-            input: g.document,
-            ...(g.part > 1 ? { part: g.part } : {}),
-          }))
-        },
-        async map(unit, now) {
-          const m = await mapTarget(tside, unit.input, { now, tz, compat, lookups: b.lookups })
-          // Part n >= 2 of a bodyMaxLine split is its own document: business key `<key>-<n>`.
-          const key = m.payload[businessKeyField]
-          const payload = unit.part !== undefined && unit.part > 1 && (typeof key === 'string' || typeof key === 'number') && String(key).trim() !== ''
-            ? { ...m.payload, [businessKeyField]: `${String(key)}-${unit.part}` }
-            : m.payload
-          return {
-            payload,
-            unresolved: m.unresolved.map((u) => ({ collection: u.collection, field: u.lookupField, where: u.where, path: u.field })),
-          }
-        },
-      },
-    }),
+    ...(target === undefined || tside === undefined
+      ? {}
+      : {
+          target: {
+            connection: b.targetConnection ?? target.connection ?? target.connector,
+            api: target.metadata.api,
+            businessKeyField,
+            quality,
+            ...(qualityRules.length === 0 ? {} : { qualityRun: () => new QualityRun(qualityRules, b.lookups) }),
+            ...(groupKey === undefined ? {} : { groupKey }),
+            ...(target.metadata.operation?.method === 'batchArraySave' &&
+            typeof target.metadata.operation.rowsKey === 'string'
+              ? {
+                  batch: {
+                    rows: typeof target.metadata.operation.rows === 'number' ? target.metadata.operation.rows : 1,
+                    rowsKey: target.metadata.operation.rowsKey,
+                  },
+                }
+              : {}),
+            plan(records: readonly LedgerRecord[]): WriteUnit[] {
+              if (group === undefined) return records.map((r) => ({ recordIds: [r.id], input: r.content }))
+              return groupCalculate(
+                records.map((r) => r.content),
+                group,
+              ).map((g) => ({
+                recordIds: [
+                  ...new Set(g.sources.map((i) => records[i]?.id).filter((id): id is string => id !== undefined)),
+                ],
+                input: g.document,
+                ...(g.part > 1 ? { part: g.part } : {}),
+              }))
+            },
+            async map(unit, now) {
+              const m = await mapTarget(tside, unit.input, { now, tz, compat, lookups: b.lookups })
+              // Part n >= 2 of a bodyMaxLine split is its own document: business key `<key>-<n>`.
+              const key = m.payload[businessKeyField]
+              const payload =
+                unit.part !== undefined &&
+                unit.part > 1 &&
+                (typeof key === 'string' || typeof key === 'number') &&
+                String(key).trim() !== ''
+                  ? { ...m.payload, [businessKeyField]: `${String(key)}-${unit.part}` }
+                  : m.payload
+              return {
+                payload,
+                unresolved: m.unresolved.map((u) => ({
+                  collection: u.collection,
+                  field: u.lookupField,
+                  where: u.where,
+                  path: u.field,
+                })),
+              }
+            },
+          },
+        }),
   }
 }

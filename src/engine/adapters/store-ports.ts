@@ -46,7 +46,12 @@ export function storePorts(store: Store): EnginePorts {
 type LedgerHandle = Store['ledger']
 type WindowsHandle = Store['windows']
 
-function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHandle }, held: Map<string, Lease>, beforeWrite?: () => void): EnginePorts {
+function portsOver(
+  store: Store,
+  h: { ledger: LedgerHandle; windows: WindowsHandle },
+  held: Map<string, Lease>,
+  beforeWrite?: () => void,
+): EnginePorts {
   const ledger = h.ledger
   return {
     fenced(name, check) {
@@ -62,7 +67,9 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
           unchanged: r.counts.unchanged,
           updated: r.counts.updated_before_sync + r.counts.requeued_after_sync,
           changedAfterSync: r.counts.changed_after_sync,
-          rejected: r.outcomes.filter((o) => o.effect === 'rejected').map((o) => ({ id: o.id, message: o.error?.message ?? 'rejected' })),
+          rejected: r.outcomes
+            .filter((o) => o.effect === 'rejected')
+            .map((o) => ({ id: o.id, message: o.error?.message ?? 'rejected' })),
         }
       },
       async claimReady(schemeId, opts) {
@@ -73,40 +80,70 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
         const claim = await ledger.claimGroups(schemeId, opts.limit, { now: opts.now, ttlMs: opts.ttlMs })
         return {
           records: claim.records.map(toRecord),
-          late: claim.late.map((l) => ({ record: toRecord(l.record), writtenAs: {
-            recordId: l.writtenAs.recordId,
-            ...(l.writtenAs.businessKey === null ? {} : { businessKey: l.writtenAs.businessKey }),
-            ...(l.writtenAs.targetId === null ? {} : { targetId: l.writtenAs.targetId }),
-          } })),
+          late: claim.late.map((l) => ({
+            record: toRecord(l.record),
+            writtenAs: {
+              recordId: l.writtenAs.recordId,
+              ...(l.writtenAs.businessKey === null ? {} : { businessKey: l.writtenAs.businessKey }),
+              ...(l.writtenAs.targetId === null ? {} : { targetId: l.writtenAs.targetId }),
+            },
+          })),
         }
       },
       refreshGroupKeys: (schemeId, prefix, keyOf) => ledger.refreshGroupKeys(schemeId, prefix, keyOf),
       releaseClaims: (schemeId) => ledger.releaseClaims(schemeId),
       async markWritten(schemeId, id, w) {
-        await ledger.markWritten(ref(schemeId, id), { targetId: w.targetId, response: w.response, businessKey: w.businessKey, payload: w.payload })
+        await ledger.markWritten(ref(schemeId, id), {
+          targetId: w.targetId,
+          response: w.response,
+          businessKey: w.businessKey,
+          payload: w.payload,
+        })
       },
       // The payload is saved in the outcome's own transaction: the write intent is one commit.
       async markDuplicate(schemeId, id, w) {
-        await ledger.markDuplicate(ref(schemeId, id), { response: w.response,
-          ...(w.targetId === undefined ? {} : { targetId: w.targetId }), ...(w.message === undefined ? {} : { message: w.message }) },
-        { payload: w.payload, businessKey: w.businessKey })
+        await ledger.markDuplicate(
+          ref(schemeId, id),
+          {
+            response: w.response,
+            ...(w.targetId === undefined ? {} : { targetId: w.targetId }),
+            ...(w.message === undefined ? {} : { message: w.message }),
+          },
+          { payload: w.payload, businessKey: w.businessKey },
+        )
       },
       async markUnknown(schemeId, id, w) {
         beforeWrite?.()
-        await ledger.markUnknown(ref(schemeId, id), { code: w.error.code, message: w.error.message, probeAt: w.probeAt },
-          { payload: w.payload, businessKey: w.businessKey })
+        await ledger.markUnknown(
+          ref(schemeId, id),
+          { code: w.error.code, message: w.error.message, probeAt: w.probeAt },
+          { payload: w.payload, businessKey: w.businessKey },
+        )
       },
       async markFailed(schemeId, id, w) {
-        await ledger.markFailed(ref(schemeId, id), { kind: w.error.kind, code: w.error.code, message: w.error.message, nextAttemptAt: w.nextAttemptAt ?? null,
-          ...(w.uncount === true ? { uncount: true } : {}) },
-          w.payload === undefined ? undefined : { payload: w.payload })
+        await ledger.markFailed(
+          ref(schemeId, id),
+          {
+            kind: w.error.kind,
+            code: w.error.code,
+            message: w.error.message,
+            nextAttemptAt: w.nextAttemptAt ?? null,
+            ...(w.uncount === true ? { uncount: true } : {}),
+          },
+          w.payload === undefined ? undefined : { payload: w.payload },
+        )
       },
       async listRecords(schemeId, q) {
         const page = await ledger.listRecords(schemeId, {
-          ...(q.status === undefined ? {} : { status: q.status }), ...(q.search === undefined ? {} : { search: q.search }),
-          ...(q.limit === undefined ? {} : { limit: q.limit }), ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+          ...(q.status === undefined ? {} : { status: q.status }),
+          ...(q.search === undefined ? {} : { search: q.search }),
+          ...(q.limit === undefined ? {} : { limit: q.limit }),
+          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
         })
-        return { records: page.records.map(toRecord), ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) }
+        return {
+          records: page.records.map(toRecord),
+          ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+        }
       },
       async getRecord(schemeId, id) {
         const r = await ledger.getRecord(ref(schemeId, id))
@@ -116,12 +153,17 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
         const r = await ledger.requeue(schemeId, ids === undefined ? { allFailed: true } : { ids })
         return r.requeued
       },
-      async editPayload(schemeId, id, payload) { await ledger.editPayload(ref(schemeId, id), payload) },
-      async resolve(schemeId, id, note) { await ledger.resolve(ref(schemeId, id), note) },
+      async editPayload(schemeId, id, payload) {
+        await ledger.editPayload(ref(schemeId, id), payload)
+      },
+      async resolve(schemeId, id, note) {
+        await ledger.resolve(ref(schemeId, id), note)
+      },
       async countByStatus(schemeId) {
         const c = await ledger.counts(schemeId)
         const out: Partial<Record<RecordStatus, number>> = {}
-        for (const s of ['waiting', 'queued', 'done', 'duplicate', 'error', 'unknown'] as const) if (c[s] > 0) out[s] = c[s]
+        for (const s of ['waiting', 'queued', 'done', 'duplicate', 'error', 'unknown'] as const)
+          if (c[s] > 0) out[s] = c[s]
         return out
       },
     },
@@ -142,7 +184,10 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
         const l = held.get(name)
         if (l === undefined) return false
         const next = await store.leases.renew(l, ttlMs)
-        if (next === undefined) { held.delete(name); return false }
+        if (next === undefined) {
+          held.delete(name)
+          return false
+        }
         held.set(name, next)
         return true
       },
@@ -152,12 +197,14 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
         held.delete(name)
         await store.leases.release(l)
       },
-      async holder(name) { return (await store.leases.holder(name))?.holder },
+      async holder(name) {
+        return (await store.leases.holder(name))?.holder
+      },
     },
     schemeState: {
       async pausedReason(schemeId) {
         const s = await store.schemes.get(schemeId)
-        return s?.paused === true ? s.pauseReason ?? 'paused' : undefined
+        return s?.paused === true ? (s.pauseReason ?? 'paused') : undefined
       },
       pause: (schemeId, reason) => store.schemes.pause(schemeId, reason),
       resume: (schemeId) => store.schemes.resume(schemeId),
@@ -166,9 +213,14 @@ function portsOver(store: Store, h: { ledger: LedgerHandle; windows: WindowsHand
       start: (schemeId, stage, params) => store.runs.start(schemeId, stage, params),
       async finish(runId, r) {
         await store.runs.add(runId, r.stage, counterDelta(r.counters))
-        if (r.budget !== undefined) await store.runs.add(runId, BUDGET_STAGE, { calls: r.budget.calls, throttled: r.budget.throttled })
+        if (r.budget !== undefined)
+          await store.runs.add(runId, BUDGET_STAGE, { calls: r.budget.calls, throttled: r.budget.throttled })
         if (r.quality !== undefined && r.quality.length > 0) await storeQualitySummary(store, runId, r.quality)
-        await store.runs.finish(runId, r.status === 'ok' ? 'succeeded' : r.status, r.error === undefined ? undefined : { code: r.error.code, message: r.error.message })
+        await store.runs.finish(
+          runId,
+          r.status === 'ok' ? 'succeeded' : r.status,
+          r.error === undefined ? undefined : { code: r.error.code, message: r.error.message },
+        )
       },
     },
   }

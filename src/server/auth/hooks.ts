@@ -42,7 +42,12 @@ async function authenticate(ctx: ServiceContext, req: FastifyRequest): Promise<P
 }
 
 export function setSessionCookies(ctx: ServiceContext, reply: FastifyReply, s: NewSession): void {
-  const base = { path: '/', sameSite: 'strict' as const, secure: ctx.options.secureCookies === true, maxAge: Math.floor(SESSION_TTL_MS / 1000) }
+  const base = {
+    path: '/',
+    sameSite: 'strict' as const,
+    secure: ctx.options.secureCookies === true,
+    maxAge: Math.floor(SESSION_TTL_MS / 1000),
+  }
   void reply.setCookie(SESSION_COOKIE, s.sessionId, { ...base, httpOnly: true })
   void reply.setCookie(CSRF_COOKIE, s.csrfToken, { ...base, httpOnly: false })
 }
@@ -59,14 +64,21 @@ export function installAuth(app: FastifyInstance, ctx: ServiceContext): void {
     if (access === undefined || access === 'public') return
     const principal = await authenticate(ctx, req)
     if (access === 'metrics') {
-      if (principal === undefined && !(ctx.options.metricsOnLoopback === true && isLoopback(req))) throw AuthRequired(['/metrics needs an API token'])
+      if (principal === undefined && !(ctx.options.metricsOnLoopback === true && isLoopback(req)))
+        throw AuthRequired(['/metrics needs an API token'])
       if (principal !== undefined) req.principal = principal
       return
     }
     if (principal === undefined) throw AuthRequired(['send an API token or sign in'])
     req.principal = principal
-    if (!allows(principal.role, access)) throw Forbidden([principal.role, access, `${req.method} ${req.routeOptions.url ?? req.url}`])
-    if (principal.kind === 'user' && UNSAFE.has(req.method) && !AuthService.csrfMatches(principal, headerText(req.headers['x-csrf-token']))) throw CsrfInvalid([])
+    if (!allows(principal.role, access))
+      throw Forbidden([principal.role, access, `${req.method} ${req.routeOptions.url ?? req.url}`])
+    if (
+      principal.kind === 'user' &&
+      UNSAFE.has(req.method) &&
+      !AuthService.csrfMatches(principal, headerText(req.headers['x-csrf-token']))
+    )
+      throw CsrfInvalid([])
   })
 
   // Every state-changing call to the API is written down, refused ones included.
@@ -77,9 +89,14 @@ export function installAuth(app: FastifyInstance, ctx: ServiceContext): void {
     try {
       await ctx.store.access.audit({
         actor: p?.name ?? (typeof req.auditDetail?.name === 'string' ? req.auditDetail.name : 'anonymous'),
-        actorKind: p?.kind ?? 'anonymous', role: p?.role ?? null,
-        action: `${req.method} ${route}`, target: req.url.split('?')[0] ?? req.url, status: reply.statusCode,
-        ip: req.ip, requestId: req.id, detail: req.auditDetail ?? null,
+        actorKind: p?.kind ?? 'anonymous',
+        role: p?.role ?? null,
+        action: `${req.method} ${route}`,
+        target: req.url.split('?')[0] ?? req.url,
+        status: reply.statusCode,
+        ip: req.ip,
+        requestId: req.id,
+        detail: req.auditDetail ?? null,
       })
     } catch (e) {
       req.log.error({ err: e instanceof Error ? e.message : String(e) }, 'audit entry could not be written')

@@ -14,7 +14,10 @@ const MAXMEM = 64 * 1024 * 1024
 
 function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEYLEN, { N: n, r, p, maxmem: MAXMEM }, (err, key) => { if (err === null) resolve(key); else reject(err) })
+    scrypt(password.normalize('NFC'), salt, KEYLEN, { N: n, r, p, maxmem: MAXMEM }, (err, key) => {
+      if (err === null) resolve(key)
+      else reject(err)
+    })
   })
 }
 
@@ -27,7 +30,15 @@ export async function hashPassword(password: string): Promise<string> {
 /** Constant-time check; false for any hash this code did not write. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [alg, n, r, p, salt, key] = stored.split('$')
-  if (alg !== 'scrypt' || n === undefined || r === undefined || p === undefined || salt === undefined || key === undefined) return false
+  if (
+    alg !== 'scrypt' ||
+    n === undefined ||
+    r === undefined ||
+    p === undefined ||
+    salt === undefined ||
+    key === undefined
+  )
+    return false
   const expected = Buffer.from(key, 'base64url')
   const got = await scryptAsync(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p))
   return expected.length === got.length && timingSafeEqual(expected, got)
@@ -50,7 +61,8 @@ export function generatePassword(): string {
   // Rejection sampling: bytes past the largest multiple of the alphabet size would bias the draw.
   const limit = 256 - (256 % alphabet.length)
   let out = ''
-  while (out.length < 20) for (const b of randomBytes(32)) if (b < limit && out.length < 20) out += alphabet[b % alphabet.length] ?? ''
+  while (out.length < 20)
+    for (const b of randomBytes(32)) if (b < limit && out.length < 20) out += alphabet[b % alphabet.length] ?? ''
   return out
 }
 

@@ -6,7 +6,16 @@
 import type { ApiTokenRow, Store, UserRow } from '../../store/index.js'
 import { Conflict, LoginFailed, LoginThrottled } from '../errors.js'
 import { isRole, type Principal, type Role } from './roles.js'
-import { DECOY_HASH, TOKEN_PREFIX, generatePassword, hashPassword, newApiToken, randomSecret, sha256, verifyPassword } from './secrets.js'
+import {
+  DECOY_HASH,
+  TOKEN_PREFIX,
+  generatePassword,
+  hashPassword,
+  newApiToken,
+  randomSecret,
+  sha256,
+  verifyPassword,
+} from './secrets.js'
 import { LoginThrottle } from './throttle.js'
 
 export const SESSION_TTL_MS = 12 * 3_600_000
@@ -20,12 +29,15 @@ export interface NewSession {
 export class AuthService {
   readonly throttle: LoginThrottle
 
-  constructor(private readonly store: Store, opts: { throttle?: LoginThrottle } = {}) {
+  constructor(
+    private readonly store: Store,
+    opts: { throttle?: LoginThrottle } = {},
+  ) {
     this.throttle = opts.throttle ?? new LoginThrottle()
   }
 
   async addUser(name: string, role: Role, password?: string): Promise<{ user: UserRow; password: string }> {
-    if (await this.store.access.userByName(name) !== undefined) throw Conflict([`user "${name}" already exists`])
+    if ((await this.store.access.userByName(name)) !== undefined) throw Conflict([`user "${name}" already exists`])
     const pw = password ?? generatePassword()
     const user = await this.store.access.addUser({ name, role, passwordHash: await hashPassword(pw) })
     return { user, password: pw }
@@ -36,7 +48,7 @@ export class AuthService {
    * (`ferry serve` prints it). Undefined when any user exists.
    */
   async bootstrapAdmin(): Promise<{ name: string; password: string } | undefined> {
-    if (await this.store.access.countUsers() > 0) return undefined
+    if ((await this.store.access.countUsers()) > 0) return undefined
     const { user, password } = await this.addUser('admin', 'admin')
     return { name: user.name, password }
   }
@@ -65,7 +77,13 @@ export class AuthService {
   async openSession(user: UserRow, ip: string): Promise<NewSession> {
     const sessionId = randomSecret(32)
     const csrfToken = randomSecret(24)
-    await this.store.access.createSession({ idHash: sha256(sessionId), userId: user.id, csrfHash: sha256(csrfToken), ip, ttlMs: SESSION_TTL_MS })
+    await this.store.access.createSession({
+      idHash: sha256(sessionId),
+      userId: user.id,
+      csrfHash: sha256(csrfToken),
+      ip,
+      ttlMs: SESSION_TTL_MS,
+    })
     const { passwordHash: _drop, ...plain } = user as UserRow & { passwordHash?: string }
     return { sessionId, csrfToken, user: plain }
   }
@@ -78,7 +96,14 @@ export class AuthService {
     const idHash = sha256(sessionId)
     const s = await this.store.access.session(idHash)
     if (s === undefined || s.user.disabled || !isRole(s.user.role)) return undefined
-    return { kind: 'user', id: s.user.id, name: s.user.name, role: s.user.role, csrfHash: s.session.csrfHash, sessionHash: idHash }
+    return {
+      kind: 'user',
+      id: s.user.id,
+      name: s.user.name,
+      role: s.user.role,
+      csrfHash: s.session.csrfHash,
+      sessionHash: idHash,
+    }
   }
 
   async fromToken(token: string): Promise<Principal | undefined> {
@@ -96,6 +121,8 @@ export class AuthService {
   }
 
   static csrfMatches(principal: Principal, header: string | undefined): boolean {
-    return principal.csrfHash !== undefined && header !== undefined && header !== '' && sha256(header) === principal.csrfHash
+    return (
+      principal.csrfHash !== undefined && header !== undefined && header !== '' && sha256(header) === principal.csrfHash
+    )
   }
 }

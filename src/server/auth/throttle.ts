@@ -23,7 +23,8 @@ export class LoginThrottle {
     let wait = 0
     for (const k of keys) {
       const list = this.recent(k, now)
-      if (list.length >= this.o.maxFailures) wait = Math.max(wait, (list[list.length - this.o.maxFailures] ?? now) + this.o.windowMs - now)
+      if (list.length >= this.o.maxFailures)
+        wait = Math.max(wait, (list[list.length - this.o.maxFailures] ?? now) + this.o.windowMs - now)
     }
     return Math.ceil(wait / 1000)
   }
@@ -32,7 +33,8 @@ export class LoginThrottle {
     const now = this.now()
     for (const k of keys) this.failures.set(k, [...this.recent(k, now), now])
     // Bound memory under a spray of names: drop keys whose failures have all aged out.
-    if (this.failures.size > 10_000) for (const k of [...this.failures.keys()]) if (this.recent(k, now).length === 0) this.failures.delete(k)
+    if (this.failures.size > 10_000)
+      for (const k of [...this.failures.keys()]) if (this.recent(k, now).length === 0) this.failures.delete(k)
   }
 
   succeed(keys: readonly string[]): void {

@@ -31,8 +31,13 @@ export function consoleBuilt(dir: string): boolean {
 }
 
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.woff2': 'font/woff2', '.json': 'application/json', '.map': 'application/json',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.map': 'application/json',
 }
 
 const notBuilt = (note: string, dir: string) => `<!doctype html>
@@ -49,7 +54,10 @@ Run <code>npm run build</code> (or <code>npm run console:build</code>) and reloa
 
 const attr = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-const FileParams = Type.Object({ file: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.-]+$' }) }, { additionalProperties: false })
+const FileParams = Type.Object(
+  { file: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.-]+$' }) },
+  { additionalProperties: false },
+)
 
 export function consoleRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const dir = ctx.options.consoleDir ?? defaultConsoleDir()
@@ -57,12 +65,15 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const index = consoleBuilt(dir) ? readFileSync(join(dir, 'index.html'), 'utf8') : undefined
 
   /** The demo's loopback sign-in; answers what the page should say about it. */
-  const demoSignIn = async (req: FastifyRequest, reply: FastifyReply): Promise<{ mode: 'none' | 'auto' | 'remote'; user?: string }> => {
+  const demoSignIn = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ mode: 'none' | 'auto' | 'remote'; user?: string }> => {
     const demoUser = ctx.options.autoLoginUser
     if (demoUser === undefined) return { mode: 'none' }
     if (!isLoopback(req)) return { mode: 'remote' }
     const cookie = req.cookies[SESSION_COOKIE]
-    const already = cookie !== undefined && await ctx.auth.fromSession(cookie) !== undefined
+    const already = cookie !== undefined && (await ctx.auth.fromSession(cookie)) !== undefined
     if (!already) {
       const user = await ctx.store.access.userByName(demoUser)
       if (user !== undefined) setSessionCookies(ctx, reply, await ctx.auth.openSession(user, req.ip))
@@ -70,27 +81,54 @@ export function consoleRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     return { mode: 'auto', user: demoUser }
   }
 
-  addRoute(app, { method: 'GET', url: '/', access: 'public', summary: 'The web console (static, no data; the demo signs in here on loopback)', tags: ['meta'], produces: 'text/html',
+  addRoute(app, {
+    method: 'GET',
+    url: '/',
+    access: 'public',
+    summary: 'The web console (static, no data; the demo signs in here on loopback)',
+    tags: ['meta'],
+    produces: 'text/html',
     handler: async (req, reply) => {
       void reply.type('text/html; charset=utf-8').header('cache-control', 'no-store')
       const demo = await demoSignIn(req, reply)
       if (index === undefined) {
-        return notBuilt(demo.mode === 'auto' ? `Demo: you are signed in automatically as <b>${attr(demo.user ?? '')}</b> (admin) because you are on loopback; from any other address you would have to sign in.`
-          : demo.mode === 'remote' ? 'This is the demo. It signs you in automatically only from this machine (loopback); from here, sign in with a user.'
-            : 'Sign in with POST /api/v1/auth/login, or call the API with an API token.', dir)
+        return notBuilt(
+          demo.mode === 'auto'
+            ? `Demo: you are signed in automatically as <b>${attr(demo.user ?? '')}</b> (admin) because you are on loopback; from any other address you would have to sign in.`
+            : demo.mode === 'remote'
+              ? 'This is the demo. It signs you in automatically only from this machine (loopback); from here, sign in with a user.'
+              : 'Sign in with POST /api/v1/auth/login, or call the API with an API token.',
+          dir,
+        )
       }
       // The page learns about the demo from a meta tag: it holds no data, only the demo user's name.
-      const meta = demo.mode === 'none' ? '' : `<meta name="ferry-demo" content="${demo.mode}"${demo.user === undefined ? '' : ` data-user="${attr(demo.user)}"`}>`
+      const meta =
+        demo.mode === 'none'
+          ? ''
+          : `<meta name="ferry-demo" content="${demo.mode}"${demo.user === undefined ? '' : ` data-user="${attr(demo.user)}"`}>`
       return index.replace('</head>', `${meta}</head>`)
-    } })
+    },
+  })
 
-  addRoute(app, { method: 'GET', url: '/assets/:file', access: 'public', summary: 'The web console\'s built files (content-hashed names, cached for a year)', tags: ['meta'], params: FileParams, produces: 'application/octet-stream',
+  addRoute(app, {
+    method: 'GET',
+    url: '/assets/:file',
+    access: 'public',
+    summary: "The web console's built files (content-hashed names, cached for a year)",
+    tags: ['meta'],
+    params: FileParams,
+    produces: 'application/octet-stream',
     handler: async (req, reply) => {
       const file = (req.params as Static<typeof FileParams>).file
       const type = TYPES[extname(file)]
       if (index === undefined || type === undefined || file.startsWith('.')) throw NotFound(['console file', file])
       let body: Buffer
-      try { body = await readFile(join(dir, 'assets', file)) } catch { throw NotFound(['console file', file]) }
+      try {
+        body = await readFile(join(dir, 'assets', file))
+      } catch {
+        throw NotFound(['console file', file])
+      }
       return reply.type(type).header('cache-control', 'public, max-age=31536000, immutable').send(body)
-    } })
+    },
+  })
 }

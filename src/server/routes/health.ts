@@ -9,10 +9,21 @@ import { errorBody, httpStatus } from '../http-errors.js'
 import { addRoute, type ServiceContext } from '../route.js'
 
 export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
-  addRoute(app, { method: 'GET', url: '/healthz', access: 'public', summary: 'Liveness: the process answers', tags: ['meta'],
-    handler: () => ({ status: 'ok' }) })
+  addRoute(app, {
+    method: 'GET',
+    url: '/healthz',
+    access: 'public',
+    summary: 'Liveness: the process answers',
+    tags: ['meta'],
+    handler: () => ({ status: 'ok' }),
+  })
 
-  addRoute(app, { method: 'GET', url: '/readyz', access: 'public', summary: 'Readiness: the store answers', tags: ['meta'],
+  addRoute(app, {
+    method: 'GET',
+    url: '/readyz',
+    access: 'public',
+    summary: 'Readiness: the store answers',
+    tags: ['meta'],
     handler: async (_req, reply) => {
       try {
         await ctx.store.schemes.list()
@@ -21,12 +32,20 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         const fe = toFerryError(e)
         return reply.status(httpStatus(fe) >= 500 ? httpStatus(fe) : 503).send(errorBody(fe))
       }
-    } })
+    },
+  })
 
-  addRoute(app, { method: 'GET', url: '/metrics', access: 'metrics', summary: 'Prometheus metrics', tags: ['meta'], produces: 'text/plain',
+  addRoute(app, {
+    method: 'GET',
+    url: '/metrics',
+    access: 'metrics',
+    summary: 'Prometheus metrics',
+    tags: ['meta'],
+    produces: 'text/plain',
     handler: async (_req, reply) => {
       const m = ctx.metrics
       if (m === undefined) return reply.type('text/plain; version=0.0.4').send('# metrics are off in this service\n')
       return reply.type(m.registry.contentType).send(await m.text())
-    } })
+    },
+  })
 }

@@ -155,28 +155,47 @@ describe('LocalRateBudget', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'ERR_CALL_ABORTED', kind: 'transient' })
   })
 
-  it.each([['perSecond', 0], ['perMinute', 1.5], ['inFlight', -1]])('refuses %s = %s with ERR_BUDGET_LIMITS', (field, value) => {
-    expect(() => new LocalRateBudget({ [field]: value })).toThrow(expect.objectContaining({ code: 'ERR_BUDGET_LIMITS', location: `budget.${field}` }))
+  it.each([
+    ['perSecond', 0],
+    ['perMinute', 1.5],
+    ['inFlight', -1],
+  ])('refuses %s = %s with ERR_BUDGET_LIMITS', (field, value) => {
+    expect(() => new LocalRateBudget({ [field]: value })).toThrow(
+      expect.objectContaining({ code: 'ERR_BUDGET_LIMITS', location: `budget.${field}` }),
+    )
   })
 })
 
 describe('effectiveLimits', () => {
   it('lets perSecond alone set the rate: the minute limit follows instead of the default capping it', () => {
-    expect(effectiveLimits({ perSecond: 6, perMinute: 400, inFlight: 4 }, { perSecond: 20 })).toEqual({ perSecond: 20, perMinute: 1200, inFlight: 4 })
+    expect(effectiveLimits({ perSecond: 6, perMinute: 400, inFlight: 4 }, { perSecond: 20 })).toEqual({
+      perSecond: 20,
+      perMinute: 1200,
+      inFlight: 4,
+    })
   })
 
   it('spreads a perMinute given alone evenly over the minute', () => {
-    expect(effectiveLimits({ perSecond: 6, perMinute: 400 }, { perMinute: 2000 })).toEqual({ perSecond: 34, perMinute: 2000 })
+    expect(effectiveLimits({ perSecond: 6, perMinute: 400 }, { perMinute: 2000 })).toEqual({
+      perSecond: 34,
+      perMinute: 2000,
+    })
   })
 
   it('keeps both when both are given, and the defaults when none is', () => {
-    expect(effectiveLimits({ perSecond: 6, perMinute: 400 }, { perSecond: 10, perMinute: 100 })).toEqual({ perSecond: 10, perMinute: 100 })
+    expect(effectiveLimits({ perSecond: 6, perMinute: 400 }, { perSecond: 10, perMinute: 100 })).toEqual({
+      perSecond: 10,
+      perMinute: 100,
+    })
     expect(effectiveLimits({ perSecond: 6, perMinute: 400 })).toEqual({ perSecond: 6, perMinute: 400 })
   })
 
   it('gives perSecond alone that rate over a long run, not the default minute cap', async () => {
     const clock = new VirtualClock(0)
-    const budget = new LocalRateBudget({ ...effectiveLimits({ perSecond: 6, perMinute: 400 }, { perSecond: 20 }), clock })
+    const budget = new LocalRateBudget({
+      ...effectiveLimits({ perSecond: 6, perMinute: 400 }, { perSecond: 20 }),
+      clock,
+    })
     const times = await startTimes(budget, clock, 1201)
     // 1 200 calls in the first minute (a guard's worth later), where the default 400/min allowed 400.
     expect(times[1199]! - times[0]!).toBeLessThan(61_000)
@@ -202,7 +221,15 @@ describe('LocalBudgetRegistry', () => {
   })
 
   it('keys budgets by the connector credential hook, falling back to the connection id', () => {
-    const base = { title: 'T', version: 1, config: {}, apis: [], errorCatalogue: [], budget: {}, open: () => Promise.reject(new Error('unused')) }
+    const base = {
+      title: 'T',
+      version: 1,
+      config: {},
+      apis: [],
+      errorCatalogue: [],
+      budget: {},
+      open: () => Promise.reject(new Error('unused')),
+    }
     const keyed = defineConnector({ ...base, name: 'jst', budgetKey: (c) => String(c.appKey) })
     const plain = defineConnector({ ...base, name: 'other' })
     expect(budgetKeyFor(keyed, { appKey: 'K1' }, 'conn-9')).toBe('jst:K1')

@@ -93,8 +93,16 @@ afterEach(async () => {
   }
 })
 
-function client(baseUrl: string, logs: unknown[] = [], extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
-  const log = { debug: (o: unknown) => logs.push(o), info: (o: unknown) => logs.push(o), warn: (o: unknown) => logs.push(o) }
+function client(
+  baseUrl: string,
+  logs: unknown[] = [],
+  extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {},
+) {
+  const log = {
+    debug: (o: unknown) => logs.push(o),
+    info: (o: unknown) => logs.push(o),
+    warn: (o: unknown) => logs.push(o),
+  }
   return new HttpClient({ baseUrl, timeoutMs: 300, log, secrets: () => [SECRET], ...extra })
 }
 
@@ -129,7 +137,9 @@ describe('HttpClient', () => {
     const c = client(await start(), [], { connections: 12, timeoutMs: 30_000 })
     gate.held = []
     const allHeld = new Promise<void>((resolve) => {
-      gate.onHeld = () => { if (gate.held.length === 12) resolve() }
+      gate.onHeld = () => {
+        if (gate.held.length === 12) resolve()
+      }
     })
     const calls = Array.from({ length: 12 }, () => c.sendJson(read('/gate')))
     await allHeld
@@ -240,7 +250,11 @@ describe('HttpClient', () => {
     const logs: unknown[] = []
     const c = client(await start(), logs)
     const errors: unknown[] = []
-    for (const call of [read(`/reset?access_token=${SECRET}`), read(`/cut-json?x=1`), write(`/slow?app_secret=${SECRET}`)]) {
+    for (const call of [
+      read(`/reset?access_token=${SECRET}`),
+      read(`/cut-json?x=1`),
+      write(`/slow?app_secret=${SECRET}`),
+    ]) {
       errors.push(await c.sendJson(call).catch((e: unknown) => e))
     }
     const text = JSON.stringify(errors.map((e) => ({ m: (e as Error).message, j: e }))) + JSON.stringify(logs)
@@ -253,7 +267,8 @@ describe('HttpClient', () => {
 
 describe('scrubUrl', () => {
   it('redacts secret-named query parameters and leaves the others', () => {
-    expect(scrubUrl('https://h/p?app_key=k&access_token=t&sign=abc&page=2'))
-      .toBe('https://h/p?app_key=k&access_token=[redacted]&sign=[redacted]&page=2')
+    expect(scrubUrl('https://h/p?app_key=k&access_token=t&sign=abc&page=2')).toBe(
+      'https://h/p?app_key=k&access_token=[redacted]&sign=[redacted]&page=2',
+    )
   })
 })

@@ -14,7 +14,9 @@ function fake(over: Partial<ConnectorDefinition> = {}): ConnectorDefinition {
       pageSize: { type: 'number', default: 50 },
     },
     apis: [{ api: '/q', effect: 'QUERY', title: 'query' }],
-    errorCatalogue: [{ vendorCode: 199, outcome: 'rate_limited', ferryKind: 'rate_limited', meaning: 'too fast', waitMs: 1000 }],
+    errorCatalogue: [
+      { vendorCode: 199, outcome: 'rate_limited', ferryKind: 'rate_limited', meaning: 'too fast', waitMs: 1000 },
+    ],
     budget: { perSecond: 4 },
     open: () => Promise.resolve({ close: () => Promise.resolve() }),
     ...over,
@@ -30,27 +32,47 @@ describe('createRegistry', () => {
   })
 
   it('refuses two connectors with one name', () => {
-    expect(() => createRegistry([fake(), fake()])).toThrow(expect.objectContaining({ code: 'ERR_CONNECTOR_DUPLICATE', location: 'connectors[1].name' }))
+    expect(() => createRegistry([fake(), fake()])).toThrow(
+      expect.objectContaining({ code: 'ERR_CONNECTOR_DUPLICATE', location: 'connectors[1].name' }),
+    )
   })
 
   it.each([
     ['a bad name', { name: 'Fake Connector' }, 'connectors[0].name'],
     ['version 0', { version: 0 }, 'connectors[0].version'],
     ['no apis', { apis: [] }, 'connectors[0].apis'],
-    ['a duplicate api', { apis: [{ api: '/q', effect: 'QUERY', title: 'a' }, { api: '/q', effect: 'QUERY', title: 'b' }] }, 'connectors[0].apis[1].api'],
+    [
+      'a duplicate api',
+      {
+        apis: [
+          { api: '/q', effect: 'QUERY', title: 'a' },
+          { api: '/q', effect: 'QUERY', title: 'b' },
+        ],
+      },
+      'connectors[0].apis[1].api',
+    ],
     ['an unknown config type', { config: { x: { type: 'date' } } }, 'connectors[0].config.x.type'],
     ['a secret with a default', { config: { s: { type: 'secret', default: 'x' } } }, 'connectors[0].config.s.default'],
-    ['a rate_limited entry without a wait', { errorCatalogue: [{ vendorCode: 1, outcome: 'rate_limited', ferryKind: 'rate_limited', meaning: 'x' }] }, 'connectors[0].errorCatalogue[0].waitMs'],
+    [
+      'a rate_limited entry without a wait',
+      { errorCatalogue: [{ vendorCode: 1, outcome: 'rate_limited', ferryKind: 'rate_limited', meaning: 'x' }] },
+      'connectors[0].errorCatalogue[0].waitMs',
+    ],
     ['a fractional budget', { budget: { perSecond: 0.5 } }, 'connectors[0].budget.perSecond'],
   ] as [string, Record<string, unknown>, string][])('rejects a declaration with %s at start', (_n, over, location) => {
-    expect(() => createRegistry([fake(over as Partial<ConnectorDefinition>)]))
-      .toThrow(expect.objectContaining({ code: 'ERR_CONNECTOR_INVALID', kind: 'config', location }))
+    expect(() => createRegistry([fake(over as Partial<ConnectorDefinition>)])).toThrow(
+      expect.objectContaining({ code: 'ERR_CONNECTOR_INVALID', kind: 'config', location }),
+    )
   })
 
   it('names the registered connectors when one is missing, and the offered apis when an api is', () => {
     const reg = createRegistry([fake()])
-    expect(() => reg.get('nope')).toThrow(expect.objectContaining({ code: 'ERR_CONNECTOR_NOT_FOUND', message: expect.stringContaining('fake') }))
-    expect(() => reg.api('fake', '/x')).toThrow(expect.objectContaining({ code: 'ERR_CONNECTOR_API_UNKNOWN', message: expect.stringContaining('/q') }))
+    expect(() => reg.get('nope')).toThrow(
+      expect.objectContaining({ code: 'ERR_CONNECTOR_NOT_FOUND', message: expect.stringContaining('fake') }),
+    )
+    expect(() => reg.api('fake', '/x')).toThrow(
+      expect.objectContaining({ code: 'ERR_CONNECTOR_API_UNKNOWN', message: expect.stringContaining('/q') }),
+    )
   })
 })
 
@@ -61,8 +83,9 @@ describe('resolveConnectionConfig', () => {
   })
 
   it('names a missing required field without echoing any value', () => {
-    expect(() => resolveConnectionConfig(fake(), { appSecret: 's3cr3t-value' }))
-      .toThrow(expect.objectContaining({ code: 'ERR_CONNECTION_CONFIG', location: 'config.appKey' }))
+    expect(() => resolveConnectionConfig(fake(), { appSecret: 's3cr3t-value' })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONNECTION_CONFIG', location: 'config.appKey' }),
+    )
   })
 
   it('rejects a value of the wrong type and never puts the secret in the message', () => {

@@ -4,10 +4,18 @@ import { VirtualClock } from '../../../src/connectors/budget-clock.js'
 import { StartWindow } from '../../../src/connectors/start-window.js'
 
 /** The budget's wait as it was computed before the deque: filter the whole minute on every call. */
-function referenceWait(starts: number[], now: number, perSecond: number | undefined, perMinute: number | undefined): number {
+function referenceWait(
+  starts: number[],
+  now: number,
+  perSecond: number | undefined,
+  perMinute: number | undefined,
+): number {
   const live = starts.filter((t) => t > now - 60_000)
   let wait = 0
-  for (const [n, span] of [[perSecond, 1000], [perMinute, 60_000]] as const) {
+  for (const [n, span] of [
+    [perSecond, 1000],
+    [perMinute, 60_000],
+  ] as const) {
     if (n === undefined) continue
     if (live.filter((t) => t > now - span).length >= n) wait = Math.max(wait, live[live.length - n]! + span - now)
   }

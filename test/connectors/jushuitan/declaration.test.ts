@@ -6,7 +6,11 @@ import { createRegistry, secretFields } from '../../../src/connectors/registry.j
 describe('聚水潭 declaration', () => {
   it('passes the registry checks and offers the count, warehouse and SKU apis', () => {
     const reg = createRegistry([jushuitan])
-    expect(reg.get('jushuitan').apis.map((a) => a.api)).toEqual(['/open/inventory/count/query', '/open/wms/partner/query', '/open/sku/query'])
+    expect(reg.get('jushuitan').apis.map((a) => a.api)).toEqual([
+      '/open/inventory/count/query',
+      '/open/wms/partner/query',
+      '/open/sku/query',
+    ])
   })
 
   it('marks the app secret and tokens as secrets', () => {
@@ -20,6 +24,9 @@ describe('聚水潭 declaration', () => {
 
   it('declares its error catalogue as plain data', () => {
     expect(JSON.parse(JSON.stringify(jushuitan.errorCatalogue))).toEqual(jushuitan.errorCatalogue)
-    expect(jushuitan.errorCatalogue.find((e) => e.vendorCode === 199 && e.keywords === undefined)).toMatchObject({ outcome: 'rate_limited', waitMs: 1000 })
+    expect(jushuitan.errorCatalogue.find((e) => e.vendorCode === 199 && e.keywords === undefined)).toMatchObject({
+      outcome: 'rate_limited',
+      waitMs: 1000,
+    })
   })
 })

@@ -3,7 +3,12 @@
  * clock: every wait the connector makes (budget windows, back-off) moves the simulator's clock
  * instead of real time, so tests are deterministic and fast and make no timing assertions.
  */
-import { budgetKeyFor, LocalBudgetRegistry, type BudgetLimits, type LocalRateBudget } from '../../../src/connectors/budget.js'
+import {
+  budgetKeyFor,
+  LocalBudgetRegistry,
+  type BudgetLimits,
+  type LocalRateBudget,
+} from '../../../src/connectors/budget.js'
 import type { Clock } from '../../../src/connectors/budget-clock.js'
 import type { Page } from '../../../src/connectors/contract.js'
 import { CallAborted } from '../../../src/connectors/errors.js'
@@ -40,7 +45,10 @@ export interface HarnessOptions {
 }
 
 export async function harness(o: HarnessOptions = {}): Promise<Harness> {
-  const sim = await startJstSimulator({ clock: { start: o.now ?? DEFAULT_START_MS + 10 * DAY, frozen: true }, ...o.sim })
+  const sim = await startJstSimulator({
+    clock: { start: o.now ?? DEFAULT_START_MS + 10 * DAY, frozen: true },
+    ...o.sim,
+  })
   let budgetRef: LocalRateBudget | undefined
   const clock: Clock = {
     now: () => sim.clock.now(),
@@ -61,7 +69,9 @@ export async function harness(o: HarnessOptions = {}): Promise<Harness> {
   }
   const cred = sim.credentials
   const base = {
-    baseUrl: sim.url, appKey: cred.appKey, appSecret: cred.appSecret,
+    baseUrl: sim.url,
+    appKey: cred.appKey,
+    appSecret: cred.appSecret,
     ...(o.withToken === false ? {} : { accessToken: cred.accessToken, refreshToken: cred.refreshToken }),
     timeoutMs: 2_000,
   }
@@ -71,15 +81,23 @@ export async function harness(o: HarnessOptions = {}): Promise<Harness> {
     const b = budget.forKey(budgetKeyFor(jushuitan, resolved, 'jst-test'), o.budget ?? jushuitan.budget)
     budgetRef = b
     const rt = (await jushuitan.open({
-      connectionId: 'jst-test', config: resolved, credentials: store, budget: b, log,
-      now: () => new Date(sim.clock.now()), sleep: (ms, signal) => clock.sleep(ms, signal),
+      connectionId: 'jst-test',
+      config: resolved,
+      credentials: store,
+      budget: b,
+      log,
+      now: () => new Date(sim.clock.now()),
+      sleep: (ms, signal) => clock.sleep(ms, signal),
     })) as JstRuntime
     runtimes.push(rt)
     return rt
   }
   const rt = await open()
   return {
-    sim, rt, store, logs,
+    sim,
+    rt,
+    store,
+    logs,
     budget: budgetRef as unknown as LocalRateBudget,
     reopen: open,
     async close() {
@@ -102,6 +120,7 @@ export function ids(rows: readonly { readonly io_id?: unknown }[]): number[] {
 
 /** The count-query `biz` objects the simulator received (optionally only accepted ones). */
 export function countBizzes(sim: JstSimulator, outcome?: 'accepted'): Record<string, unknown>[] {
-  return sim.log.entries({ endpoint: COUNT, ...(outcome === undefined ? {} : { outcome }) })
+  return sim.log
+    .entries({ endpoint: COUNT, ...(outcome === undefined ? {} : { outcome }) })
     .map((e) => JSON.parse(String(e.params.biz)) as Record<string, unknown>)
 }

@@ -17,12 +17,20 @@ describe('聚水潭 rate limits and budgets against the simulator (spec §11.5 s
     h = await harness({ sim: { generate: { orders: 60, days: 2 } }, config: { maxPagesPerWindow: 100 } })
     const started = h.sim.clock.now()
     // 10 readers share the connection's budget, 15 one-hour windows each: 150 count queries.
-    await Promise.all(Array.from({ length: 10 }, async (_x, r) => {
-      for (let i = 0; i < 15; i++) {
-        const start = DEFAULT_START_MS + (r * 15 + i) * (HOUR / 4)
-        await rowsOf(h!.rt.source.read({ api: COUNT, window: { start: new Date(start), end: new Date(start + HOUR / 4) }, params: {} }))
-      }
-    }))
+    await Promise.all(
+      Array.from({ length: 10 }, async (_x, r) => {
+        for (let i = 0; i < 15; i++) {
+          const start = DEFAULT_START_MS + (r * 15 + i) * (HOUR / 4)
+          await rowsOf(
+            h!.rt.source.read({
+              api: COUNT,
+              window: { start: new Date(start), end: new Date(start + HOUR / 4) },
+              params: {},
+            }),
+          )
+        }
+      }),
+    )
     const counters = h.sim.log.counters()[COUNT]!
     expect(counters.accepted).toBe(150)
     expect(counters.throttled).toBe(0)
@@ -38,7 +46,9 @@ describe('聚水潭 rate limits and budgets against the simulator (spec §11.5 s
       const start = DEFAULT_START_MS + i * HOUR
       return { start: new Date(start), end: new Date(start + HOUR) }
     })
-    const results = await Promise.all(windows.map((w) => rowsOf(h!.rt.source.read({ api: COUNT, window: w, params: {} }))))
+    const results = await Promise.all(
+      windows.map((w) => rowsOf(h!.rt.source.read({ api: COUNT, window: w, params: {} }))),
+    )
     expect(throttledCodes(h)).toBeGreaterThan(0)
     expect(h.budget.stats().penalties).toBeGreaterThan(0)
     expect(h.sim.log.counters()[COUNT]!.accepted).toBe(10)
@@ -74,15 +84,21 @@ describe('聚水潭 rate limits and budgets against the simulator (spec §11.5 s
   it('gives up with a rate_limited ERR_JST_RATE_LIMITED carrying the wait once retries are spent', async () => {
     h = await harness({ config: { rateLimitRetries: 2 } })
     h.sim.faults.set([{ endpoint: PARTNERS, when: { always: true }, fault: vendor(199, '调用太频繁，请稍后再试!') }])
-    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} })))
-      .rejects.toMatchObject({ code: 'ERR_JST_RATE_LIMITED', kind: 'rate_limited', details: { vendorCode: 199, retryAfterMs: 1000 } })
+    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({
+      code: 'ERR_JST_RATE_LIMITED',
+      kind: 'rate_limited',
+      details: { vendorCode: 199, retryAfterMs: 1000 },
+    })
     expect(h.sim.log.entries()).toHaveLength(3)
   })
 
   it('treats code 200 with a parameter message as a parameter error, not a throttle', async () => {
     h = await harness()
     h.sim.faults.set([{ endpoint: PARTNERS, when: { always: true }, fault: vendor(200, '参数错误') }])
-    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({ code: 'ERR_JST_PARAMS', kind: 'config' })
+    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({
+      code: 'ERR_JST_PARAMS',
+      kind: 'config',
+    })
     expect(h.sim.log.entries()).toHaveLength(1)
     expect(h.budget.stats().penalties).toBe(0)
   })
@@ -92,7 +108,10 @@ describe('聚水潭 transport faults and vendor errors against the simulator (sp
   const window = { start: new Date(DEFAULT_START_MS), end: new Date(DEFAULT_START_MS + DAY) }
 
   it('survives a reset, a 502 page, a truncated body, a non-JSON body, a hang and a 150 with every order exactly once', async () => {
-    h = await harness({ sim: { generate: { orders: 120, days: 1 } }, config: { maxPagesPerWindow: 10, retries: 6, timeoutMs: 300 } })
+    h = await harness({
+      sim: { generate: { orders: 120, days: 1 } },
+      config: { maxPagesPerWindow: 10, retries: 6, timeoutMs: 300 },
+    })
     h.sim.faults.set([
       { endpoint: COUNT, when: { calls: [1] }, fault: { kind: 'reset' } },
       { endpoint: COUNT, when: { calls: [2] }, fault: { kind: 'http_error', status: 502 } },
@@ -117,13 +136,19 @@ describe('聚水潭 transport faults and vendor errors against the simulator (sp
   it('re-signs once with a fresh timestamp on 180 and reports ERR_JST_TIMESTAMP when the skew persists', async () => {
     h = await harness()
     h.sim.clock.skewMs = 11 * 60_000
-    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({ code: 'ERR_JST_TIMESTAMP', kind: 'transient' })
+    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({
+      code: 'ERR_JST_TIMESTAMP',
+      kind: 'transient',
+    })
     expect(h.sim.log.entries().map((e) => e.code)).toEqual([180, 180])
   })
 
   it('reports a wrong app secret as ERR_JST_SIGNATURE after a single call', async () => {
     h = await harness({ config: { appSecret: '0'.repeat(32) } })
-    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({ code: 'ERR_JST_SIGNATURE', kind: 'config' })
+    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({
+      code: 'ERR_JST_SIGNATURE',
+      kind: 'config',
+    })
     expect(h.sim.log.entries()).toHaveLength(1)
   })
 })

@@ -17,22 +17,44 @@ const STATUSES = ['WaitConfirm', 'Confirmed', 'Archive', 'Cancelled', 'Delete']
 describe('聚水潭 pre-call validation (spec §11.5 scenario 7)', () => {
   const begin = toJstTime(DEFAULT_START_MS)
   it.each([
-    ['an 8-day window', { modified_begin: begin, modified_end: toJstTime(DEFAULT_START_MS + 8 * DAY) }, 'ERR_JST_WINDOW_TOO_LONG', 'params.modified_end'],
-    ['51 io_ids', { io_ids: Array.from({ length: 51 }, (_x, i) => 1000 + i).join(',') }, 'ERR_JST_TOO_MANY_IDS', 'params.io_ids'],
+    [
+      'an 8-day window',
+      { modified_begin: begin, modified_end: toJstTime(DEFAULT_START_MS + 8 * DAY) },
+      'ERR_JST_WINDOW_TOO_LONG',
+      'params.modified_end',
+    ],
+    [
+      '51 io_ids',
+      { io_ids: Array.from({ length: 51 }, (_x, i) => 1000 + i).join(',') },
+      'ERR_JST_TOO_MANY_IDS',
+      'params.io_ids',
+    ],
     ['a lone modified_begin', { modified_begin: begin }, 'ERR_JST_HALF_RANGE', 'params.modified_end'],
     ['no selector at all', {}, 'ERR_JST_NO_SELECTOR', 'params.io_ids'],
     ['a page size of 100', { io_ids: '1', page_size: 100 }, 'ERR_JST_BAD_PARAM', 'params.page_size'],
     ['an unknown status', { io_ids: '1', status: 'Creating' }, 'ERR_JST_BAD_PARAM', 'params.status'],
   ])('refuses %s locally with a coded config error and sends nothing', async (_n, params, code, location) => {
     h = await harness()
-    await expect(rowsOf(h.rt.source.read({ api: COUNT, params }))).rejects.toMatchObject({ code, kind: 'config', location })
+    await expect(rowsOf(h.rt.source.read({ api: COUNT, params }))).rejects.toMatchObject({
+      code,
+      kind: 'config',
+      location,
+    })
     expect(h.sim.log.entries()).toHaveLength(0)
   })
 
   it('gets 140 from the simulator when the local checks are bypassed, reported as ERR_JST_PARAMS', async () => {
     h = await harness()
-    const biz = { page_index: 1, page_size: 50, modified_begin: toJstTime(DEFAULT_START_MS), modified_end: toJstTime(DEFAULT_START_MS + 8 * DAY) }
-    await expect(h.rt.internals.business(COUNT, biz)).rejects.toMatchObject({ code: 'ERR_JST_PARAMS', details: { vendorCode: 140 } })
+    const biz = {
+      page_index: 1,
+      page_size: 50,
+      modified_begin: toJstTime(DEFAULT_START_MS),
+      modified_end: toJstTime(DEFAULT_START_MS + 8 * DAY),
+    }
+    await expect(h.rt.internals.business(COUNT, biz)).rejects.toMatchObject({
+      code: 'ERR_JST_PARAMS',
+      details: { vendorCode: 140 },
+    })
   })
 
   it('accepts exactly 7 days and exactly 50 io_ids', async () => {
@@ -50,7 +72,8 @@ describe('聚水潭 clamp quirk (spec §11.5 scenario 6)', () => {
     h = await harness({ sim: { generate: { orders: 120, days: 1 }, pageSizeOverflow: 'clamp_quirk' } })
     const range = { modified_begin: toJstTime(DEFAULT_START_MS), modified_end: toJstTime(DEFAULT_START_MS + DAY) }
     // The connector never sends 100 itself (it is refused locally); bypass that to face the quirk.
-    const fetch = async (i: number) => decodePage(COUNT, await h!.rt.internals.business(COUNT, { page_index: i, page_size: 100, ...range }), i)
+    const fetch = async (i: number) =>
+      decodePage(COUNT, await h!.rt.internals.business(COUNT, { page_index: i, page_size: 100, ...range }), i)
     const first = await fetch(1)
     expect(first.rows).toHaveLength(50)
     expect(first.hasNext).toBe(true)
@@ -69,13 +92,21 @@ describe('聚水潭 status coverage (spec §11.5 scenario 8)', () => {
   })
 
   it('still reads every status with statuses=all when the server returns only Confirmed by default', async () => {
-    h = await harness({ sim: { generate: { orders: 40, days: 7, statuses: STATUSES as never }, defaultStatuses: ['Confirmed'] } })
+    h = await harness({
+      sim: { generate: { orders: 40, days: 7, statuses: STATUSES as never }, defaultStatuses: ['Confirmed'] },
+    })
     const omitted = await rowsOf(h.rt.source.read({ api: COUNT, window, params: {} }))
     expect(new Set(omitted.map((r) => r.status))).toEqual(new Set(['Confirmed']))
     const rt = await h.reopen({ statuses: 'all' })
     const rows = await rowsOf(rt.source.read({ api: COUNT, window, params: {} }))
     expect(ids(rows)).toEqual(ids(h.sim.orders.visible()))
-    expect(new Set(countBizzes(h.sim).map((b) => b.status).filter((s) => s !== undefined))).toEqual(new Set(STATUSES))
+    expect(
+      new Set(
+        countBizzes(h.sim)
+          .map((b) => b.status)
+          .filter((s) => s !== undefined),
+      ),
+    ).toEqual(new Set(STATUSES))
   })
 })
 
@@ -94,7 +125,10 @@ describe('聚水潭 feature-gated fields and encodings (spec §11.5 scenario 9)'
   })
 
   it('deduplicates by io_id + modified when ids and quantities arrive as strings', async () => {
-    h = await harness({ sim: { generate: { orders: 120, days: 7 }, idsAsStrings: true, quantitiesAsStrings: true }, config: { maxPagesPerWindow: 10 } })
+    h = await harness({
+      sim: { generate: { orders: 120, days: 7 }, idsAsStrings: true, quantitiesAsStrings: true },
+      config: { maxPagesPerWindow: 10 },
+    })
     const rows = await rowsOf(h.rt.source.read({ api: COUNT, window, params: {} }))
     expect(typeof rows[0]!.io_id).toBe('string')
     expect(ids(rows)).toEqual(ids(h.sim.orders.visible()))
@@ -113,7 +147,9 @@ describe('聚水潭 master data readers', () => {
     const wanted = h.sim.dataset.jst.skus.slice(0, 45).map((s) => s.sku_id)
     const rows = await rowsOf(h.rt.readers!.skus!({ sku_ids: wanted }))
     expect(rows.map((r) => r.sku_id).sort()).toEqual([...wanted].sort())
-    const sent = h.sim.log.entries({ endpoint: '/open/sku/query' }).map((e) => String((JSON.parse(String(e.params.biz)) as { sku_ids: string }).sku_ids).split(',').length)
+    const sent = h.sim.log
+      .entries({ endpoint: '/open/sku/query' })
+      .map((e) => String((JSON.parse(String(e.params.biz)) as { sku_ids: string }).sku_ids).split(',').length)
     expect(sent).toEqual([20, 20, 5])
   })
 
@@ -123,7 +159,10 @@ describe('聚水潭 master data readers', () => {
     const last = Math.max(...skus.map((s) => parseShanghai(s.modified)!))
     const params = { modified_begin: toJstTime(last - 7 * DAY), modified_end: toJstTime(last) }
     const rows = await rowsOf(h.rt.source.read({ api: '/open/sku/query', params }))
-    const expected = skus.filter((s) => parseShanghai(s.modified)! >= last - 7 * DAY).map((s) => s.sku_id).sort()
+    const expected = skus
+      .filter((s) => parseShanghai(s.modified)! >= last - 7 * DAY)
+      .map((s) => s.sku_id)
+      .sort()
     expect(expected.length).toBeGreaterThan(0)
     expect(rows.map((r) => r.sku_id).sort()).toEqual(expected)
   })

@@ -45,10 +45,17 @@ describe('聚水潭 tokens against the simulator', () => {
 
   it('renews the token once and retries when a call answers 100 mid-run (token revoked between pages)', async () => {
     h = await harness({ sim: { generate: { orders: 120, days: 1 } }, config: { maxPagesPerWindow: 10 } })
-    h.sim.hooks.betweenPages({ modified_begin: toJstTime(window.start), modified_end: toJstTime(window.end) }, 1, () => h!.sim.revokeTokens())
+    h.sim.hooks.betweenPages({ modified_begin: toJstTime(window.start), modified_end: toJstTime(window.end) }, 1, () =>
+      h!.sim.revokeTokens(),
+    )
     const rows = await rowsOf(h.rt.source.read({ api: COUNT, window, params: {} }))
     expect(new Set(ids(rows)).size).toBe(120)
-    expect(endpoints(h).slice(0, 4)).toEqual([`${COUNT} 0`, `${COUNT} 100`, '/openWeb/auth/refreshToken 0', `${COUNT} 0`])
+    expect(endpoints(h).slice(0, 4)).toEqual([
+      `${COUNT} 0`,
+      `${COUNT} 100`,
+      '/openWeb/auth/refreshToken 0',
+      `${COUNT} 0`,
+    ])
     expect(h.rt.internals.caller.stats.tokenRenewals).toBe(1)
   })
 
@@ -57,7 +64,12 @@ describe('聚水潭 tokens against the simulator', () => {
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
     h.sim.clock.advance(3 * DAY)
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
-    expect(endpoints(h)).toEqual(['/openWeb/auth/getInitToken 0', `${PARTNERS} 0`, '/openWeb/auth/refreshToken 0', `${PARTNERS} 0`])
+    expect(endpoints(h)).toEqual([
+      '/openWeb/auth/getInitToken 0',
+      `${PARTNERS} 0`,
+      '/openWeb/auth/refreshToken 0',
+      `${PARTNERS} 0`,
+    ])
   })
 
   it('refreshes ahead of expiry, without a 100, inside the configured margin', async () => {
@@ -65,7 +77,12 @@ describe('聚水潭 tokens against the simulator', () => {
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
     h.sim.clock.advance(2 * DAY - 20 * HOUR)
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
-    expect(endpoints(h)).toEqual(['/openWeb/auth/getInitToken 0', `${PARTNERS} 0`, '/openWeb/auth/refreshToken 0', `${PARTNERS} 0`])
+    expect(endpoints(h)).toEqual([
+      '/openWeb/auth/getInitToken 0',
+      `${PARTNERS} 0`,
+      '/openWeb/auth/refreshToken 0',
+      `${PARTNERS} 0`,
+    ])
   })
 
   it('keeps using the current token when the vendor refuses an early refresh', async () => {
@@ -73,13 +90,30 @@ describe('聚水潭 tokens against the simulator', () => {
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
     h.sim.clock.advance(2 * DAY - 20 * HOUR)
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
-    expect(endpoints(h)).toEqual(['/openWeb/auth/getInitToken 0', `${PARTNERS} 0`, '/openWeb/auth/refreshToken 100', `${PARTNERS} 0`])
+    expect(endpoints(h)).toEqual([
+      '/openWeb/auth/getInitToken 0',
+      `${PARTNERS} 0`,
+      '/openWeb/auth/refreshToken 100',
+      `${PARTNERS} 0`,
+    ])
   })
 
   it('fails with ERR_JST_TOKEN when a renewed token is refused again, after exactly one renewal', async () => {
     h = await harness()
-    h.sim.faults.set([{ endpoint: PARTNERS, when: { always: true }, fault: { kind: 'vendor', body: { code: 100, msg: '验证失败！无效的access_token或access_token已过期', data: null } } }])
-    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({ code: 'ERR_JST_TOKEN', kind: 'config' })
+    h.sim.faults.set([
+      {
+        endpoint: PARTNERS,
+        when: { always: true },
+        fault: {
+          kind: 'vendor',
+          body: { code: 100, msg: '验证失败！无效的access_token或access_token已过期', data: null },
+        },
+      },
+    ])
+    await expect(rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({
+      code: 'ERR_JST_TOKEN',
+      kind: 'config',
+    })
     expect(endpoints(h).filter((e) => e.includes('refreshToken'))).toHaveLength(1)
   })
 
@@ -89,7 +123,10 @@ describe('聚水潭 tokens against the simulator', () => {
     const rt = await h.reopen({ appKey: isv.appKey, appSecret: isv.appSecret })
     await h.store.delete('jst-test', TOKEN_NAMES.access)
     rt.internals.tokens.forget()
-    await expect(rowsOf(rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({ code: 'ERR_JST_REAUTHORIZE', kind: 'config' })
+    await expect(rowsOf(rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({
+      code: 'ERR_JST_REAUTHORIZE',
+      kind: 'config',
+    })
     expect(h.sim.log.entries().at(-1)?.code).toBe(21024)
   })
 
@@ -97,10 +134,18 @@ describe('聚水潭 tokens against the simulator', () => {
     h = await harness()
     const isv = h.sim.credentials.isv
     const pair = h.sim.issueToken(isv.appKey)
-    const rt = await h.reopen({ appKey: isv.appKey, appSecret: isv.appSecret, appType: 'isv', accessToken: pair.access_token, refreshToken: pair.refresh_token })
+    const rt = await h.reopen({
+      appKey: isv.appKey,
+      appSecret: isv.appSecret,
+      appType: 'isv',
+      accessToken: pair.access_token,
+      refreshToken: pair.refresh_token,
+    })
     await rowsOf(rt.source.read({ api: PARTNERS, params: {} }))
     h.sim.revokeTokens(pair.access_token)
-    await expect(rowsOf(rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({ code: 'ERR_JST_REAUTHORIZE' })
+    await expect(rowsOf(rt.source.read({ api: PARTNERS, params: {} }))).rejects.toMatchObject({
+      code: 'ERR_JST_REAUTHORIZE',
+    })
     expect(endpoints(h)).toContain('/openWeb/auth/refreshToken 150')
     expect(endpoints(h).filter((e) => e.includes('getInitToken'))).toHaveLength(0)
   })
@@ -111,9 +156,15 @@ describe('聚水潭 tokens against the simulator', () => {
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
     h.sim.revokeTokens()
     await rowsOf(h.rt.source.read({ api: PARTNERS, params: {} }))
-    const err = await rowsOf(h.rt.source.read({ api: COUNT, params: { modified_begin: '2026-11-01 00:00:00' } })).catch((e: unknown) => e)
+    const err = await rowsOf(h.rt.source.read({ api: COUNT, params: { modified_begin: '2026-11-01 00:00:00' } })).catch(
+      (e: unknown) => e,
+    )
     const text = JSON.stringify(h.logs) + JSON.stringify(err) + String((err as Error).message)
-    const secrets = [h.sim.credentials.appSecret, h.rt.internals.tokens.heldToken()!, (await h.store.get('jst-test', TOKEN_NAMES.refresh))!]
+    const secrets = [
+      h.sim.credentials.appSecret,
+      h.rt.internals.tokens.heldToken()!,
+      (await h.store.get('jst-test', TOKEN_NAMES.refresh))!,
+    ]
     for (const s of secrets) expect(text).not.toContain(s)
   })
 })

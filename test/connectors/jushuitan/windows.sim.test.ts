@@ -11,15 +11,21 @@ afterEach(async () => {
 
 /** Orders whose `modified` lies in [from, to] (both ends inclusive, as the simulator's default). */
 function expected(hh: Harness, from: number, to: number): number[] {
-  return ids(hh.sim.orders.visible().filter((o) => {
-    const m = parseShanghai(o.modified)!
-    return m >= from && m <= to
-  }))
+  return ids(
+    hh.sim.orders.visible().filter((o) => {
+      const m = parseShanghai(o.modified)!
+      return m >= from && m <= to
+    }),
+  )
 }
 
 describe('聚水潭 count orders: windows against the simulator', () => {
   it('turns a 30-day range into 5 windows overlapping by 10 minutes and sends exactly those queries', async () => {
-    h = await harness({ sim: { generate: { orders: 60, days: 30 } }, now: DEFAULT_START_MS + 40 * DAY, config: { maxPagesPerWindow: 100 } })
+    h = await harness({
+      sim: { generate: { orders: 60, days: 30 } },
+      now: DEFAULT_START_MS + 40 * DAY,
+      config: { maxPagesPerWindow: 100 },
+    })
     const from = new Date(DEFAULT_START_MS)
     const to = new Date(DEFAULT_START_MS + 30 * DAY)
     const windows = h.rt.source.planWindows(COUNT_API, from, to)
@@ -29,7 +35,8 @@ describe('聚水潭 count orders: windows against the simulator', () => {
 
     const sent = countBizzes(h.sim)
     expect(sent.map((b) => [b.modified_begin, b.modified_end])).toEqual(
-      windows.map((w) => [formatShanghai(w.start.getTime()), formatShanghai(w.end.getTime())]))
+      windows.map((w) => [formatShanghai(w.start.getTime()), formatShanghai(w.end.getTime())]),
+    )
     expect(sent.every((b) => b.page_index === 1 && b.page_size === 50)).toBe(true)
     for (let i = 1; i < sent.length; i++) {
       const prevEnd = parseShanghai(String(sent[i - 1]!.modified_end))!

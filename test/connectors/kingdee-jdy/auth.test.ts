@@ -38,7 +38,9 @@ describe('JDY tokens and authorisation (spec §1, §3.2, §6)', () => {
 
   it('fetches the token once for concurrent first calls (single-flight)', async () => {
     h = await startHarness()
-    const outs = await Promise.all([1, 2, 3, 4, 5].map((i) => h!.target.write({ api: BILL, key: `PK-C${i}`, payload: billPayload(`PK-C${i}`) })))
+    const outs = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => h!.target.write({ api: BILL, key: `PK-C${i}`, payload: billPayload(`PK-C${i}`) })),
+    )
     expect(outs.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok'])
     expect(count(calls(h.sim), TOKEN)).toBe(1)
   })
@@ -93,9 +95,18 @@ describe('JDY tokens and authorisation (spec §1, §3.2, §6)', () => {
   })
 
   it('gives up after one renewal when the token keeps being refused, with a transient outcome and no duplicate', async () => {
-    h = await startHarness({
-      faults: [{ endpoint: SAVE, when: { always: true }, fault: { kind: 'vendor', body: { errcode: 1000202001, description: 'JWT token has expired' } } }],
-    }, { precheck: false })
+    h = await startHarness(
+      {
+        faults: [
+          {
+            endpoint: SAVE,
+            when: { always: true },
+            fault: { kind: 'vendor', body: { errcode: 1000202001, description: 'JWT token has expired' } },
+          },
+        ],
+      },
+      { precheck: false },
+    )
     const out = await h.target.write({ api: BILL, key: 'PK-R3', payload: billPayload('PK-R3') })
     expect(out).toMatchObject({ kind: 'transient', code: 'ERR_JDY_TOKEN_REJECTED' })
     expect(count(calls(h.sim), SAVE)).toBe(2)
@@ -126,7 +137,13 @@ describe('JDY tokens and authorisation (spec §1, §3.2, §6)', () => {
 
   it('on 1030002006 from a business call re-authorises, renews and retries the call once', async () => {
     h = await startHarness({
-      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', body: { errcode: 1030002006, description: STALE_SECRET_TEXT } } }],
+      faults: [
+        {
+          endpoint: SAVE,
+          when: { calls: [1] },
+          fault: { kind: 'vendor', body: { errcode: 1030002006, description: STALE_SECRET_TEXT } },
+        },
+      ],
     })
     const out = await h.target.write({ api: BILL, key: 'PK-S4', payload: billPayload('PK-S4') })
     expect(out.kind).toBe('ok')
@@ -141,7 +158,14 @@ describe('JDY tokens and authorisation (spec §1, §3.2, §6)', () => {
 
   it('refuses to guess between two active authorisations of one outerInstanceId, and picks the one named by accountId', async () => {
     const client = { clientId: '205022', clientSecret: 'c'.repeat(32) }
-    const row = { clientId: client.clientId, outerInstanceId: '100', accountName: '账套', domain: 'https://tf.jdy.com', serviceId: '1', groupName: 'g' }
+    const row = {
+      clientId: client.clientId,
+      outerInstanceId: '100',
+      accountName: '账套',
+      domain: 'https://tf.jdy.com',
+      serviceId: '1',
+      groupName: 'g',
+    }
     h = await startHarness({
       clients: [client],
       books: [
@@ -165,8 +189,22 @@ describe('JDY tokens and authorisation (spec §1, §3.2, §6)', () => {
     h = await startHarness({
       clients: [client],
       books: [
-        { ...row, outerInstanceId: '100', accountId: 'A1', appKey: 'keyA1', appSecret: 'a'.repeat(40), domain: 'https://a.jdy.com' },
-        { ...row, outerInstanceId: '200', accountId: 'B2', appKey: 'keyB2', appSecret: 'b'.repeat(40), domain: 'https://b.jdy.com' },
+        {
+          ...row,
+          outerInstanceId: '100',
+          accountId: 'A1',
+          appKey: 'keyA1',
+          appSecret: 'a'.repeat(40),
+          domain: 'https://a.jdy.com',
+        },
+        {
+          ...row,
+          outerInstanceId: '200',
+          accountId: 'B2',
+          appKey: 'keyB2',
+          appSecret: 'b'.repeat(40),
+          domain: 'https://b.jdy.com',
+        },
       ],
     })
     const b = await h.reopen({ outerInstanceId: '200' }, 'conn-book-b')
@@ -213,7 +251,11 @@ describe('JDY tokens and authorisation (spec §1, §3.2, §6)', () => {
     h.sim.clock.advance(61_000)
     expect((await pending).kind).toBe('ok')
     expect(count(calls(h.sim), TOKEN)).toBe(3)
-    expect(h.sim.log.entries({ endpoint: '/jdyconnector/app_management/kingdee_auth_token' }).filter((e) => e.status === 429)).toEqual([])
+    expect(
+      h.sim.log
+        .entries({ endpoint: '/jdyconnector/app_management/kingdee_auth_token' })
+        .filter((e) => e.status === 429),
+    ).toEqual([])
   })
 
   it('reports a throttled token endpoint as rate_limited, not as an auth failure', async () => {

@@ -42,9 +42,16 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
     const ok = await h.target.write({ api: BILL, key: 'PK-KEY', payload: noNumber })
     expect(ok.kind).toBe('ok')
     expect(h.sim.bills.byNumber(book(h), 'PK-KEY')?.id).toBe(ok.targetId)
-    const numeric = await h.target.write({ api: BILL, key: '20261120', payload: billPayload('x', { bill_no: 20261120 }) })
+    const numeric = await h.target.write({
+      api: BILL,
+      key: '20261120',
+      payload: billPayload('x', { bill_no: 20261120 }),
+    })
     expect(numeric.kind).toBe('ok')
-    const save = h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST').at(-1)
+    const save = h.sim.log
+      .entries({ endpoint: BILL })
+      .filter((e) => e.method === 'POST')
+      .at(-1)
     expect((save?.params.body as Record<string, unknown>).bill_no).toBe('20261120')
     const bad = await h.target.write({ api: BILL, key: 'PK-A', payload: billPayload('PK-B') })
     expect(bad).toMatchObject({ kind: 'config', code: 'ERR_JDY_KEY_MISMATCH' })
@@ -61,15 +68,20 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
     expect(h.sim.bills.list(book(h))).toHaveLength(1)
   })
 
-  it('compares a found bill\'s lines with the payload and reports drift without writing again', async () => {
+  it("compares a found bill's lines with the payload and reports drift without writing again", async () => {
     h = await startHarness({}, { existingBills: 'each' })
     await h.target.write({ api: BILL, key: 'PK-V', payload: billPayload('PK-V') })
     const same = await h.target.write({ api: BILL, key: 'PK-V', payload: billPayload('PK-V') })
     expect(same.response).toMatchObject({ linesMatch: true })
-    const drifted = billPayload('PK-V', { material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 5 }] })
+    const drifted = billPayload('PK-V', {
+      material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 5 }],
+    })
     const out = await h.target.write({ api: BILL, key: 'PK-V', payload: drifted })
     expect(out).toMatchObject({ kind: 'already_exists', message: 'bill PK-V already exists with different lines' })
-    expect(out.response).toMatchObject({ linesMatch: false, differences: [{ line: 'M1/S1/U1', sent: '5', stored: '3' }] })
+    expect(out.response).toMatchObject({
+      linesMatch: false,
+      differences: [{ line: 'M1/S1/U1', sent: '5', stored: '3' }],
+    })
     expect(h.sim.bills.list(book(h))).toHaveLength(1)
   })
 
@@ -86,15 +98,19 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
 
   it('lets two concurrent writes of one bill race safely: one ok, one already_exists with the same id', async () => {
     h = await startHarness()
-    const outs = await Promise.all([1, 2].map(() => h!.target.write({ api: BILL, key: 'PK-RACE', payload: billPayload('PK-RACE') })))
+    const outs = await Promise.all(
+      [1, 2].map(() => h!.target.write({ api: BILL, key: 'PK-RACE', payload: billPayload('PK-RACE') })),
+    )
     expect(outs.map((o) => o.kind).sort()).toEqual(['already_exists', 'ok'])
     expect(outs[0]!.targetId).toBe(outs[1]!.targetId)
     expect(h.sim.bills.list(book(h))).toHaveLength(1)
   })
 
   it('classifies a timeout after the save committed as unknown_outcome; probe then finds the bill and a retry creates no duplicate', async () => {
-    h = await startHarness({ faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'hang', ms: 5000, afterCommit: true } }] },
-      { timeoutMs: 1500 })
+    h = await startHarness(
+      { faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'hang', ms: 5000, afterCommit: true } }] },
+      { timeoutMs: 1500 },
+    )
     const out = await h.target.write({ api: BILL, key: 'PK-0004', payload: billPayload('PK-0004') })
     expect(out).toMatchObject({ kind: 'unknown_outcome', code: 'ERR_JDY_UNKNOWN_OUTCOME' })
     const stored = h.sim.bills.byNumber(book(h), 'PK-0004')
@@ -122,7 +138,9 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
   })
 
   it('treats a 4xx page without a JDY answer on save as a definitive refusal, not as unknown', async () => {
-    h = await startHarness({ faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'http_error', status: 404 } }] })
+    h = await startHarness({
+      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'http_error', status: 404 } }],
+    })
     const out = await h.target.write({ api: BILL, key: 'PK-F1', payload: billPayload('PK-F1') })
     expect(out).toMatchObject({ kind: 'config', code: 'ERR_JDY_GATEWAY_REJECTED' })
   })
@@ -130,7 +148,11 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
   it('rejects a body larger than the gateway accepts as a data outcome for that record', async () => {
     h = await startHarness({ maxBodyBytes: 300 })
     const lines = Array.from({ length: 20 }, () => ({ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 1 }))
-    const out = await h.target.write({ api: BILL, key: 'PK-F2', payload: billPayload('PK-F2', { material_entity: lines }) })
+    const out = await h.target.write({
+      api: BILL,
+      key: 'PK-F2',
+      payload: billPayload('PK-F2', { material_entity: lines }),
+    })
     expect(out.kind).toBe('data')
     expect(h.sim.bills.list(book(h))).toHaveLength(0)
   })
@@ -154,16 +176,40 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
   })
 
   it.each([
-    ['an unknown material id', { material_id: 'NOPE', stock_id: 'S1', unit_id: 'U1', qty: 1 }, 'ERR_JDY_MASTER_DATA_MISSING'],
-    ['an unknown store id', { material_id: 'M1', stock_id: 'NOPE', unit_id: 'U1', qty: 1 }, 'ERR_JDY_MASTER_DATA_MISSING'],
+    [
+      'an unknown material id',
+      { material_id: 'NOPE', stock_id: 'S1', unit_id: 'U1', qty: 1 },
+      'ERR_JDY_MASTER_DATA_MISSING',
+    ],
+    [
+      'an unknown store id',
+      { material_id: 'M1', stock_id: 'NOPE', unit_id: 'U1', qty: 1 },
+      'ERR_JDY_MASTER_DATA_MISSING',
+    ],
     ['a missing unit', { material_id: 'M1', stock_id: 'S1', qty: 1 }, 'ERR_JDY_MASTER_DATA_MISSING'],
-    ['a unit that is not the material\'s', { material_id: 'M1', stock_id: 'S1', unit_id: 'U2', qty: 1 }, 'ERR_JDY_MASTER_DATA_MISSING'],
+    [
+      "a unit that is not the material's",
+      { material_id: 'M1', stock_id: 'S1', unit_id: 'U2', qty: 1 },
+      'ERR_JDY_MASTER_DATA_MISSING',
+    ],
     ['a zero quantity', { material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 0 }, 'ERR_JDY_BILL_REJECTED'],
-    ['a batch material without batch_no', { material_id: 'M3', stock_id: 'S1', unit_id: 'U2', qty: 1 }, 'ERR_JDY_BILL_REJECTED'],
-    ['a bin-managed store without sp_id', { material_id: 'M1', stock_id: 'S2', unit_id: 'U1', qty: 1 }, 'ERR_JDY_BILL_REJECTED'],
+    [
+      'a batch material without batch_no',
+      { material_id: 'M3', stock_id: 'S1', unit_id: 'U2', qty: 1 },
+      'ERR_JDY_BILL_REJECTED',
+    ],
+    [
+      'a bin-managed store without sp_id',
+      { material_id: 'M1', stock_id: 'S2', unit_id: 'U1', qty: 1 },
+      'ERR_JDY_BILL_REJECTED',
+    ],
   ])('rejects a line with %s as a data outcome', async (_name, line, code) => {
     h = await startHarness()
-    const out = await h.target.write({ api: BILL, key: 'PK-D', payload: billPayload('PK-D', { material_entity: [line] }) })
+    const out = await h.target.write({
+      api: BILL,
+      key: 'PK-D',
+      payload: billPayload('PK-D', { material_entity: [line] }),
+    })
     expect(out).toMatchObject({ kind: 'data', code, vendorCode: 1010001001 })
     expect(out.message).toMatch(/JDY/)
     expect(h.sim.bills.list(book(h))).toHaveLength(0)
@@ -171,9 +217,13 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
 
   it('refuses an unsupported api or operation_key locally, before any request', async () => {
     h = await startHarness()
-    expect(await h.target.write({ api: '/jdy/v2/scm/sal_out_bound', key: 'K', payload: {} })).toMatchObject({ kind: 'config', code: 'ERR_JDY_UNSUPPORTED' })
-    expect(await h.target.write({ api: BILL, key: 'K', payload: billPayload('K', { operation_key: 'submit' }) }))
-      .toMatchObject({ kind: 'config', code: 'ERR_JDY_UNSUPPORTED' })
+    expect(await h.target.write({ api: '/jdy/v2/scm/sal_out_bound', key: 'K', payload: {} })).toMatchObject({
+      kind: 'config',
+      code: 'ERR_JDY_UNSUPPORTED',
+    })
+    expect(
+      await h.target.write({ api: BILL, key: 'K', payload: billPayload('K', { operation_key: 'submit' }) }),
+    ).toMatchObject({ kind: 'config', code: 'ERR_JDY_UNSUPPORTED' })
     expect(h.sim.log.entries()).toHaveLength(0)
   })
 })
@@ -181,7 +231,11 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
 describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', () => {
   it('sends operation_key=audit with the save and skips common_operate when JDY already audited it', async () => {
     h = await startHarness({ bills: { operationKeyAudit: 'save_and_audit' } })
-    const out = await h.target.write({ api: BILL, key: 'PK-A1', payload: billPayload('PK-A1', { operation_key: 'audit' }) })
+    const out = await h.target.write({
+      api: BILL,
+      key: 'PK-A1',
+      payload: billPayload('PK-A1', { operation_key: 'audit' }),
+    })
     expect(out.kind).toBe('ok')
     expect(h.sim.bills.byNumber(book(h), 'PK-A1')?.bill_status).toBe('C')
     expect(calls(h.sim)).not.toContain('POST /jdy/v2/sys/common_operate')
@@ -192,7 +246,9 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
   it('confirms the audit in bulk when the save left the bill unaudited: one list call and one common_operate for the batch', async () => {
     h = await startHarness({ bills: { operationKeyAudit: 'ignore' } })
     for (const k of ['PK-A2a', 'PK-A2b', 'PK-A2c']) {
-      expect((await h.target.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit' }) })).kind).toBe('ok')
+      expect(
+        (await h.target.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit' }) })).kind,
+      ).toBe('ok')
     }
     expect(calls(h.sim).filter((c) => c.startsWith('GET /jdy/v2/scm'))).toEqual([])
     await (h.target as unknown as { flush(): Promise<void> }).flush()
@@ -206,7 +262,11 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
 
   it('with auditCheck: each, reads the status after the save and audits through common_operate', async () => {
     h = await startHarness({ bills: { operationKeyAudit: 'ignore' } }, { auditCheck: 'each' })
-    const out = await h.target.write({ api: BILL, key: 'PK-A2', payload: billPayload('PK-A2', { operation_key: 'audit' }) })
+    const out = await h.target.write({
+      api: BILL,
+      key: 'PK-A2',
+      payload: billPayload('PK-A2', { operation_key: 'audit' }),
+    })
     expect(out.kind).toBe('ok')
     expect(h.sim.bills.byNumber(book(h), 'PK-A2')?.bill_status).toBe('C')
     expect(calls(h.sim).filter((c) => c === 'POST /jdy/v2/sys/common_operate')).toHaveLength(1)
@@ -214,7 +274,11 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
 
   it('in strip mode never sends operation_key and audits through common_operate', async () => {
     h = await startHarness({ bills: { unknownOperationKey: 'reject' } }, { operationKeyMode: 'strip' })
-    const out = await h.target.write({ api: BILL, key: 'PK-A3', payload: billPayload('PK-A3', { operation_key: 'audit' }) })
+    const out = await h.target.write({
+      api: BILL,
+      key: 'PK-A3',
+      payload: billPayload('PK-A3', { operation_key: 'audit' }),
+    })
     expect(out.kind).toBe('ok')
     const save = h.sim.log.entries({ endpoint: BILL }).find((e) => e.method === 'POST')
     expect(JSON.stringify(save?.params)).not.toContain('operation_key')
@@ -231,30 +295,71 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
 
   it('with auditCheck: each, reports a refused audit as data with the saved bill id, then audits the same bill on re-push without a second save', async () => {
     const md = smallMasterData()
-    const masterData = { ...md, stores: md.stores.map((st) => (st.id === 'S1' ? { ...st, allow_negative: false } : st)) }
-    h = await startHarness({ masterData, bills: { operationKeyAudit: 'ignore', stock: { 'M1@S1': 1 } } }, { auditCheck: 'each' })
-    const out = await h.target.write({ api: BILL, key: 'PK-A5', payload: billPayload('PK-A5', { operation_key: 'audit' }) })
+    const masterData = {
+      ...md,
+      stores: md.stores.map((st) => (st.id === 'S1' ? { ...st, allow_negative: false } : st)),
+    }
+    h = await startHarness(
+      { masterData, bills: { operationKeyAudit: 'ignore', stock: { 'M1@S1': 1 } } },
+      { auditCheck: 'each' },
+    )
+    const out = await h.target.write({
+      api: BILL,
+      key: 'PK-A5',
+      payload: billPayload('PK-A5', { operation_key: 'audit' }),
+    })
     const stored = h.sim.bills.byNumber(book(h), 'PK-A5')
     expect(out).toMatchObject({ kind: 'data', code: 'ERR_JDY_AUDIT_REJECTED', targetId: stored?.id })
     expect(stored?.bill_status).toBe('Z')
     h.sim.masterData.patch('store', 'S1', { allow_negative: true })
-    const again = await h.target.write({ api: BILL, key: 'PK-A5', payload: billPayload('PK-A5', { operation_key: 'audit' }) })
+    const again = await h.target.write({
+      api: BILL,
+      key: 'PK-A5',
+      payload: billPayload('PK-A5', { operation_key: 'audit' }),
+    })
     expect(again).toMatchObject({ kind: 'already_exists', targetId: stored?.id })
     expect(h.sim.bills.byNumber(book(h), 'PK-A5')?.bill_status).toBe('C')
-    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST').map((e) => e.reason ?? 'ok')).toEqual(['ok', 'duplicate'])
+    expect(
+      h.sim.log
+        .entries({ endpoint: BILL })
+        .filter((e) => e.method === 'POST')
+        .map((e) => e.reason ?? 'ok'),
+    ).toEqual(['ok', 'duplicate'])
     expect(h.sim.bills.list(book(h))).toHaveLength(1)
   })
 
   it('in bulk audit mode names the one refused bill of a batch in the log and audits the rest', async () => {
     const md = smallMasterData()
-    const masterData = { ...md, stores: md.stores.map((st) => (st.id === 'S1' ? { ...st, allow_negative: false } : st)) }
+    const masterData = {
+      ...md,
+      stores: md.stores.map((st) => (st.id === 'S1' ? { ...st, allow_negative: false } : st)),
+    }
     h = await startHarness({ masterData, bills: { operationKeyAudit: 'ignore', stock: { 'M1@S1': 4 } } })
-    const small = (k: string) => billPayload(k, { operation_key: 'audit', material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 1 }] })
+    const small = (k: string) =>
+      billPayload(k, {
+        operation_key: 'audit',
+        material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 1 }],
+      })
     expect((await h.target.write({ api: BILL, key: 'PK-R1', payload: small('PK-R1') })).kind).toBe('ok')
-    expect((await h.target.write({ api: BILL, key: 'PK-R2', payload: billPayload('PK-R2', { operation_key: 'audit', material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 9 }] }) })).kind).toBe('ok')
+    expect(
+      (
+        await h.target.write({
+          api: BILL,
+          key: 'PK-R2',
+          payload: billPayload('PK-R2', {
+            operation_key: 'audit',
+            material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 9 }],
+          }),
+        })
+      ).kind,
+    ).toBe('ok')
     expect((await h.target.write({ api: BILL, key: 'PK-R3', payload: small('PK-R3') })).kind).toBe('ok')
     await h.runtime.close()
-    expect(['PK-R1', 'PK-R2', 'PK-R3'].map((k) => h!.sim.bills.byNumber(book(h!), k)?.bill_status)).toEqual(['C', 'Z', 'C'])
+    expect(['PK-R1', 'PK-R2', 'PK-R3'].map((k) => h!.sim.bills.byNumber(book(h!), k)?.bill_status)).toEqual([
+      'C',
+      'Z',
+      'C',
+    ])
     const refused = h.lines.filter((l) => l.obj.code === 'ERR_JDY_AUDIT_REJECTED')
     expect(refused.map((l) => l.obj.key)).toEqual(['PK-R2'])
     expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(3)
@@ -263,10 +368,18 @@ describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', ()
   it('re-push of an existing unaudited bill audits it once and answers already_exists', async () => {
     h = await startHarness({ bills: { operationKeyAudit: 'ignore' } })
     await h.target.write({ api: BILL, key: 'PK-A6', payload: billPayload('PK-A6') })
-    const again = await h.target.write({ api: BILL, key: 'PK-A6', payload: billPayload('PK-A6', { operation_key: 'audit' }) })
+    const again = await h.target.write({
+      api: BILL,
+      key: 'PK-A6',
+      payload: billPayload('PK-A6', { operation_key: 'audit' }),
+    })
     expect(again.kind).toBe('already_exists')
     expect(h.sim.bills.byNumber(book(h), 'PK-A6')?.bill_status).toBe('C')
-    const third = await h.target.write({ api: BILL, key: 'PK-A6', payload: billPayload('PK-A6', { operation_key: 'audit' }) })
+    const third = await h.target.write({
+      api: BILL,
+      key: 'PK-A6',
+      payload: billPayload('PK-A6', { operation_key: 'audit' }),
+    })
     expect(third.kind).toBe('already_exists')
     expect(calls(h.sim).filter((c) => c === 'POST /jdy/v2/sys/common_operate')).toHaveLength(1)
   })
@@ -289,9 +402,17 @@ describe('JDY bill_no not honoured (spec §4.6 step 5, §9 q1)', () => {
 describe('JDY one call per bill (issue 11)', () => {
   it('adopts a bill written outside Ferry from the duplicate-number answer: probed once, never saved twice', async () => {
     h = await startHarness()
-    const outside = h.sim.bills.insert(book(h), { bill_no: 'PK-OUT1', bill_date: '2026-11-20', bill_status: 'C',
-      material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 3 }] })
-    const out = await h.target.write({ api: BILL, key: 'PK-OUT1', payload: billPayload('PK-OUT1', { operation_key: 'audit' }) })
+    const outside = h.sim.bills.insert(book(h), {
+      bill_no: 'PK-OUT1',
+      bill_date: '2026-11-20',
+      bill_status: 'C',
+      material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 3 }],
+    })
+    const out = await h.target.write({
+      api: BILL,
+      key: 'PK-OUT1',
+      payload: billPayload('PK-OUT1', { operation_key: 'audit' }),
+    })
     expect(out).toMatchObject({ kind: 'already_exists', targetId: outside.id })
     const saves = h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')
     expect(saves.map((e) => e.reason ?? 'ok')).toEqual(['duplicate'])
@@ -301,29 +422,51 @@ describe('JDY one call per bill (issue 11)', () => {
 
   it('existingBills: bulk finds bills written outside Ferry with one list call per page per bill date, not one read per bill', async () => {
     h = await startHarness()
-    const outside = Array.from({ length: 150 }, (_, i) => h!.sim.bills.insert(book(h!), { bill_no: `PK-M${i + 1}`, bill_date: '2026-11-20', bill_status: 'C',
-      material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 3 }] }))
+    const outside = Array.from({ length: 150 }, (_, i) =>
+      h!.sim.bills.insert(book(h!), {
+        bill_no: `PK-M${i + 1}`,
+        bill_date: '2026-11-20',
+        bill_status: 'C',
+        material_entity: [{ material_id: 'M1', stock_id: 'S1', unit_id: 'U1', qty: 3 }],
+      }),
+    )
     h.sim.bills.insert(book(h), { bill_no: 'PK-OTHERDAY', bill_date: '2026-11-19' })
     const bulk = await h.reopen({ existingBills: 'bulk' })
     const keys = [...Array.from({ length: 150 }, (_, i) => `PK-M${i + 1}`), 'PK-NEW1', 'PK-NEW2']
     const outs = []
-    for (const k of keys) outs.push(await bulk.target!.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit' }) }))
+    for (const k of keys)
+      outs.push(await bulk.target!.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit' }) }))
     expect(outs.slice(0, 150).every((o, i) => o.kind === 'already_exists' && o.targetId === outside[i]!.id)).toBe(true)
     expect(outs.slice(150).map((o) => o.kind)).toEqual(['ok', 'ok'])
     const lists = h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'GET')
     // 151 bills on 2026-11-20 → two pages of 100; nothing per bill.
     expect(lists).toHaveLength(2)
-    expect(lists.every((e) => (e.params as { query?: Record<string, string> }).query?.start_bill_date === '2026-11-20' || JSON.stringify(e.params).includes('2026-11-20'))).toBe(true)
+    expect(
+      lists.every(
+        (e) =>
+          (e.params as { query?: Record<string, string> }).query?.start_bill_date === '2026-11-20' ||
+          JSON.stringify(e.params).includes('2026-11-20'),
+      ),
+    ).toBe(true)
     expect(h.sim.log.entries({ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail' })).toHaveLength(0)
     expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(2)
     expect(h.sim.bills.list(book(h))).toHaveLength(153)
   })
 
   it('existingBills: bulk fails the attempt of a bill whose list read failed, saves nothing, and reads that date again for the next bill', async () => {
-    h = await startHarness({
-      // A refusal no transport layer retries, so the attempt itself must fail.
-      faults: [{ endpoint: `GET ${BILL}`, when: { calls: [1] }, fault: { kind: 'vendor', body: { errcode: 1010001001, description: '参数page_size格式错误' } } }],
-    }, { existingBills: 'bulk' })
+    h = await startHarness(
+      {
+        // A refusal no transport layer retries, so the attempt itself must fail.
+        faults: [
+          {
+            endpoint: `GET ${BILL}`,
+            when: { calls: [1] },
+            fault: { kind: 'vendor', body: { errcode: 1010001001, description: '参数page_size格式错误' } },
+          },
+        ],
+      },
+      { existingBills: 'bulk' },
+    )
     h.sim.bills.insert(book(h), { bill_no: 'PK-F-OUT', bill_date: '2026-11-20' })
     const first = await h.target.write({ api: BILL, key: 'PK-F-OUT', payload: billPayload('PK-F-OUT') })
     expect(first.kind).not.toMatch(/ok|already_exists|unknown_outcome/)
@@ -339,7 +482,14 @@ describe('JDY one call per bill (issue 11)', () => {
     const n = 300
     for (let i = 1; i <= n; i++) {
       const k = `PK-S${i}`
-      const out = await h.target.write({ api: BILL, key: k, payload: billPayload(k, { operation_key: 'audit', bill_date: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}` }) })
+      const out = await h.target.write({
+        api: BILL,
+        key: k,
+        payload: billPayload(k, {
+          operation_key: 'audit',
+          bill_date: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}`,
+        }),
+      })
       expect(out.kind).toBe('ok')
     }
     await h.runtime.close()

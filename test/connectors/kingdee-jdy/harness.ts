@@ -3,14 +3,29 @@
  * simulator's clock, with an in-memory credential store, a real budget and a log that keeps
  * every line (so tests can assert no secret was ever logged).
  */
-import { startJdySimulator, type JdyMasterData, type JdySimulator, type JdySimulatorOptions } from '../../../simulators/kingdee-jdy/index.js'
+import {
+  startJdySimulator,
+  type JdyMasterData,
+  type JdySimulator,
+  type JdySimulatorOptions,
+} from '../../../simulators/kingdee-jdy/index.js'
 import { createClock, type SimClock } from '../../../simulators/common/clock.js'
 import { LocalRateBudget, type BudgetLimits, type Clock } from '../../../src/connectors/budget.js'
-import type { ConnectorContext, ConnectorLogger, ConnectorRuntime, Page, TargetRuntime } from '../../../src/connectors/contract.js'
+import type {
+  ConnectorContext,
+  ConnectorLogger,
+  ConnectorRuntime,
+  Page,
+  TargetRuntime,
+} from '../../../src/connectors/contract.js'
 import { MemoryCredentialStore } from '../../../src/connectors/memory-credentials.js'
 import { kingdeeJdy } from '../../../src/connectors/kingdee-jdy/index.js'
 
-export interface LogLine { level: string; obj: Record<string, unknown>; msg?: string }
+export interface LogLine {
+  level: string
+  obj: Record<string, unknown>
+  msg?: string
+}
 
 export interface Harness {
   sim: JdySimulator
@@ -52,8 +67,17 @@ export function smallMasterData(): JdyMasterData {
 /** `n` materials, each with one unit, for paging tests. */
 export function manyMaterials(n: number): JdyMasterData {
   const md = smallMasterData()
-  const materials = Array.from({ length: n }, (_, i) => ({ id: `MX${String(i + 1).padStart(4, '0')}`, number: `X${i + 1}`, name: `物料${i + 1}`, base_unit_id: 'U1' }))
-  return { ...md, materials, materialUnits: materials.map((m, i) => ({ id: `MUX${i + 1}`, material_id: m.id, unit_id: 'U1' })) }
+  const materials = Array.from({ length: n }, (_, i) => ({
+    id: `MX${String(i + 1).padStart(4, '0')}`,
+    number: `X${i + 1}`,
+    name: `物料${i + 1}`,
+    base_unit_id: 'U1',
+  }))
+  return {
+    ...md,
+    materials,
+    materialUnits: materials.map((m, i) => ({ id: `MUX${i + 1}`, material_id: m.id, unit_id: 'U1' })),
+  }
 }
 
 /** A valid bill payload for the small master data. */
@@ -104,8 +128,19 @@ export async function startHarness(
     const c = sim.credentials
     const ctx: ConnectorContext = {
       connectionId: id,
-      config: { baseUrl: sim.url, clientId: c.clientId, clientSecret: c.clientSecret, outerInstanceId: c.outerInstanceId, ...config, ...extra },
-      credentials, budget, log, now, sleep: (ms) => budgetClock.sleep(ms),
+      config: {
+        baseUrl: sim.url,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        outerInstanceId: c.outerInstanceId,
+        ...config,
+        ...extra,
+      },
+      credentials,
+      budget,
+      log,
+      now,
+      sleep: (ms) => budgetClock.sleep(ms),
     }
     const rt = await kingdeeJdy.open(ctx)
     runtimes.push(rt)
@@ -113,7 +148,13 @@ export async function startHarness(
   }
   const runtime = await open({})
   return {
-    sim, runtime, target: runtime.target!, credentials, budget, lines, connectionId,
+    sim,
+    runtime,
+    target: runtime.target!,
+    credentials,
+    budget,
+    lines,
+    connectionId,
     reopen: (extra = {}, id?: string) => open(extra, id),
     async close() {
       for (const r of runtimes) await r.close()

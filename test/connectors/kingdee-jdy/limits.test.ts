@@ -60,7 +60,9 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
     const results = new Map<string, string>()
     let pending = keys
     for (let round = 0; pending.length > 0 && round < 20; round++) {
-      const outs = await Promise.all(pending.map((k) => h!.target.write({ api: BILL, key: k, payload: billPayload(k) })))
+      const outs = await Promise.all(
+        pending.map((k) => h!.target.write({ api: BILL, key: k, payload: billPayload(k) })),
+      )
       outs.forEach((o, i) => results.set(pending[i]!, o.kind))
       expect(outs.every((o) => ['ok', 'already_exists', 'rate_limited'].includes(o.kind))).toBe(true)
       pending = pending.filter((_k, i) => outs[i]!.kind === 'rate_limited')
@@ -75,22 +77,37 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   it.each([
     ['gateway 5006 circuit-broken', 519, 5006],
     ['gateway 5007 overload', 519, 5007],
-  ])('sends a save refused with %s again after the wait: one bill, the budget penalised', async (_n, status, errcode) => {
-    h = await startHarness({
-      clock: frozen(),
-      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', status, body: { errcode, description: '系统繁忙' } } }],
-    })
-    const out = await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })
-    expect(out.kind).toBe('ok')
-    expect(h.budget.stats().penalties).toBe(1)
-    expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(2)
-    expect(h.sim.bills.list(h.sim.credentials.outerInstanceId)).toHaveLength(1)
-  })
+  ])(
+    'sends a save refused with %s again after the wait: one bill, the budget penalised',
+    async (_n, status, errcode) => {
+      h = await startHarness({
+        clock: frozen(),
+        faults: [
+          {
+            endpoint: SAVE,
+            when: { calls: [1] },
+            fault: { kind: 'vendor', status, body: { errcode, description: '系统繁忙' } },
+          },
+        ],
+      })
+      const out = await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })
+      expect(out.kind).toBe('ok')
+      expect(h.budget.stats().penalties).toBe(1)
+      expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(2)
+      expect(h.sim.bills.list(h.sim.credentials.outerInstanceId)).toHaveLength(1)
+    },
+  )
 
   it('hands a save answered 2000002000 back as rate_limited instead of sending it again (the backend may have run it)', async () => {
     h = await startHarness({
       clock: frozen(),
-      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', status: 200, body: { errcode: 2000002000, description: '系统繁忙' } } }],
+      faults: [
+        {
+          endpoint: SAVE,
+          when: { calls: [1] },
+          fault: { kind: 'vendor', status: 200, body: { errcode: 2000002000, description: '系统繁忙' } },
+        },
+      ],
     })
     const out = await h.target.write({ api: BILL, key: 'PK-X', payload: billPayload('PK-X') })
     expect(out).toMatchObject({ kind: 'rate_limited', code: 'ERR_JDY_RATE_LIMITED', vendorCode: 2000002000 })
@@ -101,7 +118,18 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
 
   it('treats gateway 5004 (API timeout) on a save as unknown_outcome, since the backend may have run it', async () => {
     h = await startHarness({
-      faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'vendor', status: 519, body: { errcode: 5004, description: 'API timeout' }, afterCommit: true } }],
+      faults: [
+        {
+          endpoint: SAVE,
+          when: { calls: [1] },
+          fault: {
+            kind: 'vendor',
+            status: 519,
+            body: { errcode: 5004, description: 'API timeout' },
+            afterCommit: true,
+          },
+        },
+      ],
     })
     const out = await h.target.write({ api: BILL, key: 'PK-G', payload: billPayload('PK-G') })
     expect(out.kind).toBe('unknown_outcome')
@@ -111,7 +139,13 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   it('retries a 5xx page on a read within the call, with a short backoff', async () => {
     h = await startHarness({
       clock: frozen(),
-      faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1] }, fault: { kind: 'http_error', status: 503 } }],
+      faults: [
+        {
+          endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail',
+          when: { calls: [1] },
+          fault: { kind: 'http_error', status: 503 },
+        },
+      ],
     })
     const start = h.sim.clock.now()
     await expect(h.target.probe(BILL, 'PK-H')).resolves.toMatchObject({ exists: false })
@@ -122,7 +156,13 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   it('fails a read as transient only when 5xx pages outlast the fast retries (the probe throws, it does not guess)', async () => {
     h = await startHarness({
       clock: frozen(),
-      faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1, 2, 3, 4, 5] }, fault: { kind: 'http_error', status: 503 } }],
+      faults: [
+        {
+          endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail',
+          when: { calls: [1, 2, 3, 4, 5] },
+          fault: { kind: 'http_error', status: 503 },
+        },
+      ],
     })
     const start = h.sim.clock.now()
     await expect(h.target.probe(BILL, 'PK-H')).rejects.toMatchObject({ kind: 'transient' })
@@ -133,10 +173,19 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   })
 
   it('reads the pre-check again after a 429 and then sends the save once', async () => {
-    h = await startHarness({
-      clock: frozen(),
-      faults: [{ endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail', when: { calls: [1] }, fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } } }],
-    }, { existingBills: 'each' })
+    h = await startHarness(
+      {
+        clock: frozen(),
+        faults: [
+          {
+            endpoint: '/jdy/v2/scm/inv_check_loss_bill_detail',
+            when: { calls: [1] },
+            fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } },
+          },
+        ],
+      },
+      { existingBills: 'each' },
+    )
     const out = await h.target.write({ api: BILL, key: 'PK-I', payload: billPayload('PK-I') })
     expect(out.kind).toBe('ok')
     expect(h.sim.log.entries({ endpoint: BILL }).filter((e) => e.method === 'POST')).toHaveLength(1)
@@ -145,7 +194,13 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
   it('reads a master-data page again after a 429 instead of failing the read', async () => {
     h = await startHarness({
       clock: frozen(),
-      faults: [{ endpoint: '/jdy/v2/bd/store', when: { calls: [1] }, fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } } }],
+      faults: [
+        {
+          endpoint: '/jdy/v2/bd/store',
+          when: { calls: [1] },
+          fault: { kind: 'vendor', status: 429, body: { errcode: 429, description: 'API rate limit exceeded' } },
+        },
+      ],
     })
     expect((await collect(h.runtime.readers!.store!())).rows).toHaveLength(2)
     expect(h.budget.stats().penalties).toBe(1)

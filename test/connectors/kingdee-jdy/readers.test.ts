@@ -25,7 +25,8 @@ describe('JDY master-data readers (spec §5)', () => {
       expect(pages).toBe(3)
       expect(new Set(ids(rows)).size).toBe(250)
       expect(pageSizes(h, MATERIAL)).toEqual(['100', '100', '100'])
-    })
+    },
+  )
 
   it('detects a server that serves fewer rows than asked and walks again at the served size, losing nothing', async () => {
     h = await startHarness({ masterData: manyMaterials(250), lists: { maxPageSize: 40, totalPageFrom: 'requested' } })
@@ -60,13 +61,28 @@ describe('JDY master-data readers (spec §5)', () => {
 
   it('fails with ERR_JDY_ROWS_MISSING when the distinct rows fall short of count', async () => {
     h = await startHarness({
-      faults: [{ endpoint: '/jdy/v2/bd/store', when: { always: true },
-        fault: { kind: 'vendor', body: { errcode: 0, description: 'success', data: { count: '7', total_page: 1, page: 1, rows: [{ id: 'S1' }] } } } }],
+      faults: [
+        {
+          endpoint: '/jdy/v2/bd/store',
+          when: { always: true },
+          fault: {
+            kind: 'vendor',
+            body: {
+              errcode: 0,
+              description: 'success',
+              data: { count: '7', total_page: 1, page: 1, rows: [{ id: 'S1' }] },
+            },
+          },
+        },
+      ],
     })
-    await expect(collect(h.runtime.readers!.store!())).rejects.toMatchObject({ code: 'ERR_JDY_ROWS_MISSING', kind: 'transient' })
+    await expect(collect(h.runtime.readers!.store!())).rejects.toMatchObject({
+      code: 'ERR_JDY_ROWS_MISSING',
+      kind: 'transient',
+    })
   })
 
-  it('signs search values with space and !\'()*~ exactly as the gateway checks them', async () => {
+  it("signs search values with space and !'()*~ exactly as the gateway checks them", async () => {
     h = await startHarness()
     const { rows } = await collect(h.runtime.readers!.material!({ search: "盘亏 A*B~C!(x)'y" }))
     expect(rows).toEqual([])
@@ -89,13 +105,17 @@ describe('JDY master-data readers (spec §5)', () => {
     const { rows, pages } = await collect(h.runtime.source!.read({ api: MATERIAL, params }))
     expect(pages).toBe(2)
     expect(new Set(ids(rows)).size).toBe(130)
-    expect(h.sim.log.entries({ endpoint: MATERIAL }).map((e) => (e.params as Record<string, unknown>).page)).toEqual(['1', '2'])
+    expect(h.sim.log.entries({ endpoint: MATERIAL }).map((e) => (e.params as Record<string, unknown>).page)).toEqual([
+      '1',
+      '2',
+    ])
     expect(rows[0]).toHaveProperty('units')
   })
 
   it('lists saved check-loss bills', async () => {
     h = await startHarness()
-    for (const k of ['PK-L1', 'PK-L2']) await h.target.write({ api: '/jdy/v2/scm/inv_check_loss_bill', key: k, payload: billPayload(k) })
+    for (const k of ['PK-L1', 'PK-L2'])
+      await h.target.write({ api: '/jdy/v2/scm/inv_check_loss_bill', key: k, payload: billPayload(k) })
     const { rows } = await collect(h.runtime.readers!.check_loss_bills!())
     expect(rows.map((r) => r.bill_no).sort()).toEqual(['PK-L1', 'PK-L2'])
   })

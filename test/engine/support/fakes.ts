@@ -3,21 +3,40 @@
  * Small in-process source and target runtimes with fault switches, and a scheme shaped like the
  * count→loss case, for driving the pipeline without HTTP. End-to-end suites use the simulators.
  */
-import type { Page, ProbeResult, ReadRequest, SourceRuntime, TargetRuntime, TimeWindow, WriteOutcome, WriteRequest } from '../../../src/connectors/contract.js'
+import type {
+  Page,
+  ProbeResult,
+  ReadRequest,
+  SourceRuntime,
+  TargetRuntime,
+  TimeWindow,
+  WriteOutcome,
+  WriteRequest,
+} from '../../../src/connectors/contract.js'
 import { FerryError } from '../../../src/core/errors.js'
 import type { EngineScheme, LedgerRecord, MappedDocument, WriteUnit } from '../../../src/engine/ports.js'
 
-export interface Doc { io_id: string; modified: Date; remark: string; items: { sku_id: string; qty: number }[] }
+export interface Doc {
+  io_id: string
+  modified: Date
+  remark: string
+  items: { sku_id: string; qty: number }[]
+}
 
 export class FakeSource implements SourceRuntime {
   readonly reads: ReadRequest[] = []
   /** Window starts (ms) whose read throws after the first page. */
   readonly failWindows = new Set<number>()
-  constructor(public docs: Doc[], private readonly pageSize = 2, private readonly spanMs = 86_400_000) {}
+  constructor(
+    public docs: Doc[],
+    private readonly pageSize = 2,
+    private readonly spanMs = 86_400_000,
+  ) {}
 
   planWindows(_api: string, from: Date, to: Date): TimeWindow[] {
     const out: TimeWindow[] = []
-    for (let t = from.getTime(); t < to.getTime(); t += this.spanMs) out.push({ start: new Date(t), end: new Date(Math.min(t + this.spanMs, to.getTime())) })
+    for (let t = from.getTime(); t < to.getTime(); t += this.spanMs)
+      out.push({ start: new Date(t), end: new Date(Math.min(t + this.spanMs, to.getTime())) })
     return out
   }
 
@@ -30,14 +49,24 @@ export class FakeSource implements SourceRuntime {
       if (p === 2 && req.window !== undefined && this.failWindows.has(req.window.start.getTime())) {
         throw new FerryError('ERR_HTTP_SERVER', 'transient', 'server error 502 on page 2')
       }
-      const slice = rows.slice(i, i + this.pageSize).map((d) => ({ ...d, modified: d.modified.toISOString(), items: d.items.map((x) => ({ ...x })) }))
+      const slice = rows
+        .slice(i, i + this.pageSize)
+        .map((d) => ({ ...d, modified: d.modified.toISOString(), items: d.items.map((x) => ({ ...x })) }))
       yield { rows: slice, pageIndex: p, hasNext: i + this.pageSize < rows.length }
       if (rows.length === 0) break
     }
   }
 }
 
-export type Fault = 'transient' | 'rate_limited' | 'data' | 'config' | 'unknown_after_store' | 'unknown_before_store' | 'throw_after_store' | 'already_exists'
+export type Fault =
+  | 'transient'
+  | 'rate_limited'
+  | 'data'
+  | 'config'
+  | 'unknown_after_store'
+  | 'unknown_before_store'
+  | 'throw_after_store'
+  | 'already_exists'
 
 export class FakeTarget implements TargetRuntime {
   readonly bills = new Map<string, Record<string, unknown>>()
@@ -51,19 +80,36 @@ export class FakeTarget implements TargetRuntime {
   async write(req: WriteRequest): Promise<WriteOutcome> {
     this.writes.push(req)
     const fault = this.faults.get(req.key)?.shift()
-    const store = () => { const id = `T${++this.seq}`; this.bills.set(req.key, { ...req.payload, id }); return id }
-    switch (fault) {
-      case 'transient': return { kind: 'transient', message: 'gateway 503' }
-      case 'rate_limited': return { kind: 'rate_limited', message: 'too many requests', retryAfterMs: 5000 }
-      case 'data': return { kind: 'data', message: 'material is disabled', vendorCode: 4001 }
-      case 'config': return { kind: 'config', message: 'token rejected', vendorCode: 1001 }
-      case 'unknown_after_store': store(); return { kind: 'unknown_outcome', message: 'socket hang up' }
-      case 'unknown_before_store': return { kind: 'unknown_outcome', message: 'socket hang up' }
-      case 'throw_after_store': store(); throw new FerryError('ERR_HTTP_INTERRUPTED', 'transient', 'connection reset')
-      case 'already_exists': store(); return { kind: 'already_exists', message: 'bill_no exists' }
-      case undefined: break
+    const store = () => {
+      const id = `T${++this.seq}`
+      this.bills.set(req.key, { ...req.payload, id })
+      return id
     }
-    if (this.bills.has(req.key)) return { kind: 'already_exists', message: 'duplicate bill_no', targetId: String(this.bills.get(req.key)?.id) }
+    switch (fault) {
+      case 'transient':
+        return { kind: 'transient', message: 'gateway 503' }
+      case 'rate_limited':
+        return { kind: 'rate_limited', message: 'too many requests', retryAfterMs: 5000 }
+      case 'data':
+        return { kind: 'data', message: 'material is disabled', vendorCode: 4001 }
+      case 'config':
+        return { kind: 'config', message: 'token rejected', vendorCode: 1001 }
+      case 'unknown_after_store':
+        store()
+        return { kind: 'unknown_outcome', message: 'socket hang up' }
+      case 'unknown_before_store':
+        return { kind: 'unknown_outcome', message: 'socket hang up' }
+      case 'throw_after_store':
+        store()
+        throw new FerryError('ERR_HTTP_INTERRUPTED', 'transient', 'connection reset')
+      case 'already_exists':
+        store()
+        return { kind: 'already_exists', message: 'bill_no exists' }
+      case undefined:
+        break
+    }
+    if (this.bills.has(req.key))
+      return { kind: 'already_exists', message: 'duplicate bill_no', targetId: String(this.bills.get(req.key)?.id) }
     return { kind: 'ok', targetId: store(), response: { ok: true } }
   }
 
@@ -83,26 +129,48 @@ export function lossScheme(materials: Map<string, string>, over: Partial<EngineS
     collectionTitles: { materials: 'JDY material' },
     schedule: { start: new Date('2026-11-01T00:00:00Z') },
     source: {
-      connection: 'jst', api: '/open/inventory/count/query', idCheck: true,
-      renderRequest: async (v) => ({ modified_begin: v.lastSyncTime.toISOString(), modified_end: v.currentTime.toISOString(), status: 'Confirmed' }),
-      toRecords: (docs) => docs
-        .map((d): Record<string, unknown> & { items: { qty: number }[] } => ({ ...d, items: (d.items as { qty: number }[]).filter((i) => i.qty < 0) }))
-        .filter((d) => d.items.length > 0 && !String(d.remark).includes('包材'))
-        .map((d) => ({ id: String(d.io_id), number: String(d.io_id), content: d })),
+      connection: 'jst',
+      api: '/open/inventory/count/query',
+      idCheck: true,
+      renderRequest: async (v) => ({
+        modified_begin: v.lastSyncTime.toISOString(),
+        modified_end: v.currentTime.toISOString(),
+        status: 'Confirmed',
+      }),
+      toRecords: (docs) =>
+        docs
+          .map((d): Record<string, unknown> & { items: { qty: number }[] } => ({
+            ...d,
+            items: (d.items as { qty: number }[]).filter((i) => i.qty < 0),
+          }))
+          .filter((d) => d.items.length > 0 && !String(d.remark).includes('包材'))
+          .map((d) => ({ id: String(d.io_id), number: String(d.io_id), content: d })),
     },
     target: {
-      connection: 'jdy', api: '/jdy/v2/scm/inv_check_loss_bill', businessKeyField: 'bill_no',
+      connection: 'jdy',
+      api: '/jdy/v2/scm/inv_check_loss_bill',
+      businessKeyField: 'bill_no',
       quality: { required: ['bill_no', 'material_entity[].material_id'], positive: ['material_entity[].qty'] },
-      plan: (records: readonly LedgerRecord[]): WriteUnit[] => records.map((r) => ({ recordIds: [r.id], input: r.content })),
+      plan: (records: readonly LedgerRecord[]): WriteUnit[] =>
+        records.map((r) => ({ recordIds: [r.id], input: r.content })),
       map: async (unit): Promise<MappedDocument> => {
         const unresolved: MappedDocument['unresolved'][number][] = []
         const items = unit.input.items as { sku_id: string; qty: number }[]
         const entity = items.map((i, n) => {
           const id = materials.get(i.sku_id)
-          if (id === undefined) unresolved.push({ collection: 'materials', field: 'id', where: { sku: i.sku_id }, path: `material_entity[${n}].material_id` })
+          if (id === undefined)
+            unresolved.push({
+              collection: 'materials',
+              field: 'id',
+              where: { sku: i.sku_id },
+              path: `material_entity[${n}].material_id`,
+            })
           return { material_id: id ?? '', qty: Math.abs(i.qty) }
         })
-        return { payload: { bill_no: unit.input.io_id, remark: unit.input.remark, material_entity: entity }, unresolved }
+        return {
+          payload: { bill_no: unit.input.io_id, remark: unit.input.remark, material_entity: entity },
+          unresolved,
+        }
       },
     },
     ...over,

@@ -58,7 +58,8 @@ describe('seeded dataset generator', () => {
     const d = generateDataset({ seed: 4, orders: 100, days: 3, skus: 200, warehouses: 3, missingMaterialShare: 0.05 })
     const materials = new Map(d.jdy.materials.map((m) => [m.number, m]))
     expect(d.meta.missingMaterialSkuIds).toHaveLength(10)
-    for (const sku of d.jst.skus) expect(materials.has(sku.sku_id)).toBe(!d.meta.missingMaterialSkuIds.includes(sku.sku_id))
+    for (const sku of d.jst.skus)
+      expect(materials.has(sku.sku_id)).toBe(!d.meta.missingMaterialSkuIds.includes(sku.sku_id))
     const unitIds = new Set(d.jdy.measureUnits.map((u) => u.id))
     for (const m of d.jdy.materials) {
       expect(unitIds.has(m.base_unit_id)).toBe(true)

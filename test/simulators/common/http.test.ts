@@ -1,7 +1,14 @@
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  createAdminHandler, createClock, FaultEngine, jsonResponse, RequestLog, startSimServer, type Fault, type RunningServer,
+  createAdminHandler,
+  createClock,
+  FaultEngine,
+  jsonResponse,
+  RequestLog,
+  startSimServer,
+  type Fault,
+  type RunningServer,
 } from '../../../simulators/common/index.js'
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
@@ -22,14 +29,29 @@ async function toyServer(faults: Fault[] = [], handlerThrows = false) {
     handler: (req) => {
       if (handlerThrows) throw new Error('boom')
       commits.push(req.body.toString())
-      return jsonResponse({ errcode: 0, saved: commits.length }, 200, { outcome: 'accepted', code: 0, params: { body: req.body.toString() } })
+      return jsonResponse({ errcode: 0, saved: commits.length }, 200, {
+        outcome: 'accepted',
+        code: 0,
+        params: { body: req.body.toString() },
+      })
     },
-    internalError: () => jsonResponse({ errcode: 5000, description: 'internal' }, 500, { outcome: 'rejected', reason: 'internal' }),
-    faults: engine, log, clock,
-    admin: createAdminHandler({ token: ADMIN_TOKEN, log, faults: engine, clock, reset: () => undefined, credentials: () => ({ key: 'k' }) }),
+    internalError: () =>
+      jsonResponse({ errcode: 5000, description: 'internal' }, 500, { outcome: 'rejected', reason: 'internal' }),
+    faults: engine,
+    log,
+    clock,
+    admin: createAdminHandler({
+      token: ADMIN_TOKEN,
+      log,
+      faults: engine,
+      clock,
+      reset: () => undefined,
+      credentials: () => ({ key: 'k' }),
+    }),
   })
   servers.push(server)
-  const post = (body = 'x', signal?: AbortSignal) => fetch(`${server.url}/save`, { method: 'POST', body, ...(signal === undefined ? {} : { signal }) })
+  const post = (body = 'x', signal?: AbortSignal) =>
+    fetch(`${server.url}/save`, { method: 'POST', body, ...(signal === undefined ? {} : { signal }) })
   return { server, commits, log, post, engine }
 }
 
@@ -81,7 +103,9 @@ describe('simulator HTTP helper', () => {
   it('keeps admin calls out of the log and away from faults', async () => {
     const { server, log, engine } = await toyServer()
     engine.set([{ endpoint: '*', when: { always: true }, fault: { kind: 'reset' } }])
-    const res = await fetch(`${server.url}/__admin/credentials`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+    const res = await fetch(`${server.url}/__admin/credentials`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
     expect(await res.json()).toEqual({ ok: true, credentials: { key: 'k' } })
     expect(log.entries()).toEqual([])
   })

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
-  createClock, createRng, FaultEngine, faultProfile, PROFILE_NAMES, RequestLog, validateRules, WindowCounter,
+  createClock,
+  createRng,
+  FaultEngine,
+  faultProfile,
+  PROFILE_NAMES,
+  RequestLog,
+  validateRules,
+  WindowCounter,
 } from '../../../simulators/common/index.js'
 
 describe('seeded PRNG', () => {
@@ -55,7 +62,12 @@ describe('request log', () => {
   it('redacts secret-keyed params and counts outcomes per endpoint and reason', () => {
     const log = new RequestLog()
     const base = { time: new Date(0).toISOString(), method: 'POST', endpoint: '/x', status: 200 }
-    log.record({ ...base, params: { access_token: 'tok-secret-1', app_key: 'k', nested: { app_secret: 's3cr3t' } }, outcome: 'accepted', code: 0 })
+    log.record({
+      ...base,
+      params: { access_token: 'tok-secret-1', app_key: 'k', nested: { app_secret: 's3cr3t' } },
+      outcome: 'accepted',
+      code: 0,
+    })
     log.record({ ...base, params: {}, outcome: 'rejected', code: 10, reason: 'sign' })
     log.record({ ...base, params: {}, outcome: 'rejected', code: 10, reason: 'sign' })
     log.record({ ...base, params: {}, outcome: 'throttled', code: 199, reason: 'rate_per_second' })
@@ -73,7 +85,8 @@ describe('request log', () => {
 
   it('keeps at most maxEntries entries but never loses counts', () => {
     const log = new RequestLog(3)
-    for (let i = 0; i < 10; i++) log.record({ time: '', method: 'GET', endpoint: '/z', status: 200, params: {}, outcome: 'accepted' })
+    for (let i = 0; i < 10; i++)
+      log.record({ time: '', method: 'GET', endpoint: '/z', status: 200, params: {}, outcome: 'accepted' })
     expect(log.entries().map((e) => e.seq)).toEqual([8, 9, 10])
     expect(log.counters()['/z']?.accepted).toBe(10)
   })
@@ -86,8 +99,19 @@ describe('fault engine', () => {
       { endpoint: '/a', when: { calls: [2, 4] }, fault: { kind: 'reset' } },
       { endpoint: 'POST /b', when: { from: 2 }, fault: { kind: 'http_error', status: 503 }, times: 2 },
     ])
-    expect([1, 2, 3, 4, 5].map(() => f.decide('POST', '/a').fault?.kind)).toEqual([undefined, 'reset', undefined, 'reset', undefined])
-    expect([1, 2, 3, 4].map(() => f.decide('POST', '/b').fault?.kind)).toEqual([undefined, 'http_error', 'http_error', undefined])
+    expect([1, 2, 3, 4, 5].map(() => f.decide('POST', '/a').fault?.kind)).toEqual([
+      undefined,
+      'reset',
+      undefined,
+      'reset',
+      undefined,
+    ])
+    expect([1, 2, 3, 4].map(() => f.decide('POST', '/b').fault?.kind)).toEqual([
+      undefined,
+      'http_error',
+      'http_error',
+      undefined,
+    ])
     expect(f.decide('GET', '/b').fault).toBeUndefined()
   })
 
@@ -106,7 +130,7 @@ describe('fault engine', () => {
     const draw = (seed: number) => {
       const f = new FaultEngine(seed)
       f.set([{ endpoint: '*', when: { probability: 0.5 }, fault: { kind: 'reset' } }])
-      return Array.from({ length: 40 }, () => f.decide('GET', '/') .fault !== undefined)
+      return Array.from({ length: 40 }, () => f.decide('GET', '/').fault !== undefined)
     }
     expect(draw(3)).toEqual(draw(3))
     expect(draw(3).filter(Boolean).length).toBeGreaterThan(5)
@@ -114,12 +138,20 @@ describe('fault engine', () => {
   })
 
   it('rejects malformed rules with the path of the problem', () => {
-    expect(() => validateRules([{ endpoint: '/a', when: { calls: [1] }, fault: { kind: 'explode' } }])).toThrow(/rules\[0\]\.fault\.kind/)
+    expect(() => validateRules([{ endpoint: '/a', when: { calls: [1] }, fault: { kind: 'explode' } }])).toThrow(
+      /rules\[0\]\.fault\.kind/,
+    )
     expect(() => validateRules([{ endpoint: '/a', when: {}, fault: { kind: 'reset' } }])).toThrow(/rules\[0\]\.when/)
     expect(() => validateRules([null])).toThrow(/rules\[0\]/)
-    expect(() => validateRules([{ endpoint: '*', when: { always: true }, fault: { kind: 'http_error' } }])).toThrow(/fault\.status/)
-    expect(() => validateRules([{ endpoint: '*', when: { always: true }, fault: { kind: 'hang', ms: -1 } }])).toThrow(/fault\.ms/)
-    expect(() => validateRules([{ endpoint: '*', when: { always: true }, fault: { kind: 'vendor' } }])).toThrow(/fault\.body/)
+    expect(() => validateRules([{ endpoint: '*', when: { always: true }, fault: { kind: 'http_error' } }])).toThrow(
+      /fault\.status/,
+    )
+    expect(() => validateRules([{ endpoint: '*', when: { always: true }, fault: { kind: 'hang', ms: -1 } }])).toThrow(
+      /fault\.ms/,
+    )
+    expect(() => validateRules([{ endpoint: '*', when: { always: true }, fault: { kind: 'vendor' } }])).toThrow(
+      /fault\.body/,
+    )
   })
 
   it('defines every named profile with valid rules', () => {

@@ -64,15 +64,27 @@ describe('sandbox (both simulators on one dataset)', () => {
   })
 
   it('rejects bad options with ERR_SANDBOX_OPTION naming the option', () => {
-    expect(() => sandboxOptionsFromCli({ ...cliDefaults, orders: 'many' })).toThrow(expect.objectContaining({ code: 'ERR_SANDBOX_OPTION', message: expect.stringMatching(/^--orders/) }))
-    expect(() => sandboxOptionsFromCli({ ...cliDefaults, profile: 'chaos' })).toThrow(expect.objectContaining({ code: 'ERR_SANDBOX_OPTION' }))
+    expect(() => sandboxOptionsFromCli({ ...cliDefaults, orders: 'many' })).toThrow(
+      expect.objectContaining({ code: 'ERR_SANDBOX_OPTION', message: expect.stringMatching(/^--orders/) }),
+    )
+    expect(() => sandboxOptionsFromCli({ ...cliDefaults, profile: 'chaos' })).toThrow(
+      expect.objectContaining({ code: 'ERR_SANDBOX_OPTION' }),
+    )
     expect(() => sandboxOptionsFromCli({ ...cliDefaults, port: '70000' })).toThrow(/--port/)
     expect(() => sandboxOptionsFromCli({ ...cliDefaults, days: '0' })).toThrow(/--days/)
   })
 
   it('refuses a non-loopback --host unless --allow-remote says so', async () => {
-    expect(() => sandboxOptionsFromCli({ ...cliDefaults, host: '0.0.0.0' })).toThrow(expect.objectContaining({ code: 'ERR_SANDBOX_OPTION', message: expect.stringMatching(/^--host.*--allow-remote/) }))
-    expect(sandboxOptionsFromCli({ ...cliDefaults, host: '0.0.0.0', allowRemote: true })).toMatchObject({ host: '0.0.0.0', allowRemote: true })
+    expect(() => sandboxOptionsFromCli({ ...cliDefaults, host: '0.0.0.0' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_SANDBOX_OPTION',
+        message: expect.stringMatching(/^--host.*--allow-remote/),
+      }),
+    )
+    expect(sandboxOptionsFromCli({ ...cliDefaults, host: '0.0.0.0', allowRemote: true })).toMatchObject({
+      host: '0.0.0.0',
+      allowRemote: true,
+    })
     expect(sandboxOptionsFromCli({ ...cliDefaults, host: 'localhost' })).toMatchObject({ host: 'localhost' })
     await expect(startSandbox({ orders: 1, host: '0.0.0.0' })).rejects.toThrow(/allowRemote/)
   })
@@ -93,22 +105,32 @@ describe('sandbox (both simulators on one dataset)', () => {
   it('reports a busy port as ERR_SANDBOX_LISTEN', async () => {
     const sb = await startSandbox({ orders: 1 })
     try {
-      await expect(runSandbox({ port: sb.jst.port, orders: 1 }, { stdout: () => undefined, stderr: () => undefined, stopped: Promise.resolve() }))
-        .rejects.toMatchObject({ code: 'ERR_SANDBOX_LISTEN' })
+      await expect(
+        runSandbox(
+          { port: sb.jst.port, orders: 1 },
+          { stdout: () => undefined, stderr: () => undefined, stopped: Promise.resolve() },
+        ),
+      ).rejects.toMatchObject({ code: 'ERR_SANDBOX_LISTEN' })
     } finally {
       await sb.close()
     }
   })
 
   it('runs as `ferry sandbox` and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'sandbox', '--orders', '5', '--seed', '9'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'sandbox', '--orders', '5', '--seed', '9'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     const first = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve)
       child.once('exit', (code) => reject(new Error(`exited early with ${String(code)}`)))
     })
     const info = JSON.parse(first) as SandboxInfo
     expect((await fetch(`${info.jst.url}/__admin/credentials`)).status).toBe(401)
-    const res = await fetch(`${info.jst.url}/__admin/credentials`, { headers: { authorization: `Bearer ${info.adminToken}` } })
+    const res = await fetch(`${info.jst.url}/__admin/credentials`, {
+      headers: { authorization: `Bearer ${info.adminToken}` },
+    })
     expect(((await res.json()) as { credentials: { appKey: string } }).credentials.appKey).toBe(info.jst.appKey)
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     child.kill('SIGTERM')

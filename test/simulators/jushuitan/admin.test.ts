@@ -6,7 +6,10 @@ async function admin(sim: { url: string; adminToken: string }, path: string, met
   const { url, adminToken } = sim
   const res = await fetch(`${url}/__admin/${path}`, {
     method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
   return { status: res.status, json: (await res.json()) as Json }
@@ -16,7 +19,11 @@ describe('JST simulator admin API', () => {
   it('returns the credentials that work, and the log and counters without secrets', async () => {
     const { sim, call } = await harness()
     const creds = (await admin(sim, 'credentials')).json.credentials
-    expect(creds).toMatchObject({ appKey: sim.credentials.appKey, accessToken: sim.credentials.accessToken, tokenUrl: `${sim.url}/openWeb/auth/getInitToken` })
+    expect(creds).toMatchObject({
+      appKey: sim.credentials.appKey,
+      accessToken: sim.credentials.accessToken,
+      tokenUrl: `${sim.url}/openWeb/auth/getInitToken`,
+    })
     await call(PARTNER, {})
     await call(COUNT, {})
     const log = (await admin(sim, 'log?endpoint=/open/wms/partner/query')).json.entries
@@ -30,13 +37,17 @@ describe('JST simulator admin API', () => {
 
   it('sets faults by rules or profile name and clears them', async () => {
     const { sim, call } = await harness()
-    await admin(sim, 'faults', 'PUT', { rules: [{ endpoint: PARTNER, when: { calls: [1] }, fault: { kind: 'http_error', status: 502 } }] })
+    await admin(sim, 'faults', 'PUT', {
+      rules: [{ endpoint: PARTNER, when: { calls: [1] }, fault: { kind: 'http_error', status: 502 } }],
+    })
     expect((await call(PARTNER, {})).status).toBe(502)
     expect((await call(PARTNER, {})).status).toBe(200)
     const hostile = await admin(sim, 'faults', 'PUT', { profile: 'hostile' })
     expect(hostile.json.rules.length).toBeGreaterThan(3)
     expect((await admin(sim, 'faults', 'PUT', { profile: 'nope' })).status).toBe(400)
-    expect((await admin(sim, 'faults', 'PUT', { rules: [{ endpoint: '*', when: {}, fault: { kind: 'reset' } }] })).status).toBe(400)
+    expect(
+      (await admin(sim, 'faults', 'PUT', { rules: [{ endpoint: '*', when: {}, fault: { kind: 'reset' } }] })).status,
+    ).toBe(400)
     await admin(sim, 'faults', 'DELETE')
     expect(sim.faults.list()).toEqual([])
   })
@@ -52,10 +63,19 @@ describe('JST simulator admin API', () => {
   it('runs mutations now and as betweenPages hooks, and changes options', async () => {
     const { sim, call } = await harness({ generate: { orders: 80, days: 7 } })
     const first = sim.orders.latest()[0]!
-    const m = await admin(sim, 'mutate', 'POST', { op: 'setStatus', io_id: first.io_id, status: 'Delete', modified: '2026-11-07 12:00:00' })
+    const m = await admin(sim, 'mutate', 'POST', {
+      op: 'setStatus',
+      io_id: first.io_id,
+      status: 'Delete',
+      modified: '2026-11-07 12:00:00',
+    })
     expect(m.json.result).toMatchObject({ status: 'Delete', modified: '2026-11-07 12:00:00' })
     expect((await admin(sim, `data/orders?io_id=${first.io_id}`)).json.order.status).toBe('Delete')
-    await admin(sim, 'hooks', 'POST', { type: 'betweenPages', pageIndex: 1, action: { op: 'hardDelete', io_id: first.io_id } })
+    await admin(sim, 'hooks', 'POST', {
+      type: 'betweenPages',
+      pageIndex: 1,
+      action: { op: 'hardDelete', io_id: first.io_id },
+    })
     await call(COUNT, { ...FULL_WEEK, page_size: 50 })
     expect((await admin(sim, `data/orders?io_id=${first.io_id}`)).status).toBe(404)
     await admin(sim, 'options', 'PUT', { defaultStatuses: ['Confirmed'] })
@@ -89,18 +109,30 @@ describe('JST simulator admin API', () => {
   it('answers 404 JSON to an unknown admin route and 400 to a non-JSON admin body', async () => {
     const { sim } = await harness()
     expect((await admin(sim, 'nope')).status).toBe(404)
-    const res = await fetch(`${sim.url}/__admin/mutate`, { method: 'POST', body: '{oops', headers: { authorization: `Bearer ${sim.adminToken}`, 'content-type': 'application/json' } })
+    const res = await fetch(`${sim.url}/__admin/mutate`, {
+      method: 'POST',
+      body: '{oops',
+      headers: { authorization: `Bearer ${sim.adminToken}`, 'content-type': 'application/json' },
+    })
     expect(res.status).toBe(400)
   })
 
   it('refuses admin calls without the token, with a wrong one, and bodies that are not declared JSON', async () => {
     const { sim } = await harness()
     expect((await fetch(`${sim.url}/__admin/credentials`)).status).toBe(401)
-    expect((await fetch(`${sim.url}/__admin/credentials`, { headers: { authorization: `Bearer ${'0'.repeat(32)}` } })).status).toBe(401)
-    expect((await fetch(`${sim.url}/__admin/credentials`, { headers: { 'x-admin-token': sim.adminToken } })).status).toBe(200)
+    expect(
+      (await fetch(`${sim.url}/__admin/credentials`, { headers: { authorization: `Bearer ${'0'.repeat(32)}` } }))
+        .status,
+    ).toBe(401)
+    expect(
+      (await fetch(`${sim.url}/__admin/credentials`, { headers: { 'x-admin-token': sim.adminToken } })).status,
+    ).toBe(200)
     // A cross-site form post: text/plain carrying JSON. Refused before it is read, even with the token.
-    const csrf = await fetch(`${sim.url}/__admin/faults`, { method: 'PUT', body: JSON.stringify({ profile: 'hostile' }),
-      headers: { authorization: `Bearer ${sim.adminToken}`, 'content-type': 'text/plain' } })
+    const csrf = await fetch(`${sim.url}/__admin/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ profile: 'hostile' }),
+      headers: { authorization: `Bearer ${sim.adminToken}`, 'content-type': 'text/plain' },
+    })
     expect(csrf.status).toBe(415)
     expect(sim.faults.list()).toEqual([])
   })

@@ -22,7 +22,7 @@ describe('JST simulator status coverage (spec §6.3, §11.5 scenario 8)', () => 
       const omitted = await allIds(h)
       expect(omitted.length).toBe(expected.filter((o) => (defaults as readonly string[]).includes(o.status)).length)
       const perStatus: number[] = []
-      for (const s of JST_STATUSES) perStatus.push(...await allIds(h, { status: s }))
+      for (const s of JST_STATUSES) perStatus.push(...(await allIds(h, { status: s })))
       expect(perStatus.sort()).toEqual(expected.map((o) => o.io_id).sort())
     })
   }
@@ -60,7 +60,9 @@ describe('JST simulator data model (spec §6.2, §11.3)', () => {
     const { sim, call } = await harness()
     const o = (await call(COUNT, FULL_WEEK)).json?.data.datas[0]
     const stored = sim.orders.get(o.io_id)!
-    expect(o.items.map((i: { qty: number; r_qty: number }) => [i.qty, i.r_qty])).toEqual(stored.items.map((i) => [i.qty, i.r_qty]))
+    expect(o.items.map((i: { qty: number; r_qty: number }) => [i.qty, i.r_qty])).toEqual(
+      stored.items.map((i) => [i.qty, i.r_qty]),
+    )
   })
 
   it('encodes quantities and ids as strings when asked', async () => {
@@ -75,15 +77,21 @@ describe('JST simulator data model (spec §6.2, §11.3)', () => {
   it('orders by modified ascending with io_id tie-break by default, and honours the other ordering modes', async () => {
     const asc = await harness({ generate: { orders: 40, days: 7 } })
     const rows = (await asc.call(COUNT, FULL_WEEK)).json?.data.datas as { io_id: number; modified: string }[]
-    const sorted = [...rows].sort((a, b) => (a.modified < b.modified ? -1 : a.modified > b.modified ? 1 : a.io_id - b.io_id))
+    const sorted = [...rows].sort((a, b) =>
+      a.modified < b.modified ? -1 : a.modified > b.modified ? 1 : a.io_id - b.io_id,
+    )
     expect(rows).toEqual(sorted)
     const desc = await harness({ orderMode: 'io_id_desc', generate: { orders: 40, days: 7 } })
     const ids = ((await desc.call(COUNT, FULL_WEEK)).json?.data.datas as { io_id: number }[]).map((o) => o.io_id)
     expect(ids).toEqual([...ids].sort((a, b) => b - a))
     const random = await harness({ orderMode: 'unstable_random', generate: { orders: 40, days: 7 } })
-    const a = ((await random.call(COUNT, { ...FULL_WEEK, page_size: 50 })).json?.data.datas as { io_id: number }[]).map((o) => o.io_id)
+    const a = ((await random.call(COUNT, { ...FULL_WEEK, page_size: 50 })).json?.data.datas as { io_id: number }[]).map(
+      (o) => o.io_id,
+    )
     random.sim.clock.advance(1000)
-    const b = ((await random.call(COUNT, { ...FULL_WEEK, page_size: 50 })).json?.data.datas as { io_id: number }[]).map((o) => o.io_id)
+    const b = ((await random.call(COUNT, { ...FULL_WEEK, page_size: 50 })).json?.data.datas as { io_id: number }[]).map(
+      (o) => o.io_id,
+    )
     expect(a).not.toEqual(b)
     expect([...a].sort()).toEqual([...b].sort())
   })

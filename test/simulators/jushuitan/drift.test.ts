@@ -12,7 +12,9 @@ async function dayOf120() {
     h.sim.clock.advance(250)
     return h.call(COUNT, biz)
   }
-  const sorted = h.sim.orders.latest().sort((a, b) => (a.modified < b.modified ? -1 : a.modified > b.modified ? 1 : a.io_id - b.io_id))
+  const sorted = h.sim.orders
+    .latest()
+    .sort((a, b) => (a.modified < b.modified ? -1 : a.modified > b.modified ? 1 : a.io_id - b.io_id))
   return { ...h, call, sorted }
 }
 
@@ -59,7 +61,10 @@ describe('JST simulator visibility lag (spec §10 steps 2–3, §11.5 scenario 5
   const OVERLAP = 10 * 60_000
 
   async function scenario(overlapMs: number): Promise<boolean> {
-    const { sim, call } = await harness({ visibilityDelayMs: 5 * 60_000, generate: { orders: 5, days: 1, start: '2026-11-01 00:00:00' } })
+    const { sim, call } = await harness({
+      visibilityDelayMs: 5 * 60_000,
+      generate: { orders: 5, days: 1, start: '2026-11-01 00:00:00' },
+    })
     const t = Date.UTC(2026, 10, 1, 4, 0, 0) // 12:00 Shanghai
     const template = sim.orders.latest()[0]!
     // Committed at t−3 min but visible only from t+2 min: inside the window of the run at t, yet unseen.
@@ -87,7 +92,8 @@ describe('JST simulator visibility lag (spec §10 steps 2–3, §11.5 scenario 5
     const { sim, call } = await harness({ visibilityDelayMs: 60_000 })
     const o = sim.orders.latest()[0]!
     sim.orders.setStatus(o.io_id, 'Cancelled')
-    const byId = async (): Promise<string | undefined> => ((await call(COUNT, { io_ids: String(o.io_id) })).json?.data.datas as { status: string }[])[0]?.status
+    const byId = async (): Promise<string | undefined> =>
+      ((await call(COUNT, { io_ids: String(o.io_id) })).json?.data.datas as { status: string }[])[0]?.status
     expect(await byId()).toBe(o.status)
     sim.clock.advance(60_000)
     expect(await byId()).toBe('Cancelled')
@@ -102,7 +108,8 @@ describe('JST simulator afterRequest hook (spec §11.3)', () => {
     sim.hooks.afterRequest(2, () => {
       sim.orders.setStatus(o.io_id, 'Delete')
     })
-    const status = async () => ((await call(COUNT, { io_ids: String(o.io_id) })).json?.data.datas as { status: string }[])[0]?.status
+    const status = async () =>
+      ((await call(COUNT, { io_ids: String(o.io_id) })).json?.data.datas as { status: string }[])[0]?.status
     expect(await status()).toBe(o.status)
     expect(await status()).toBe(o.status)
     expect(await status()).toBe('Delete')

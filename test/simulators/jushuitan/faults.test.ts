@@ -25,7 +25,8 @@ async function run(h: Harness, windows: [string, string][], tries = 6) {
     const windowRows: { io_id: number }[] = []
     for (let page = 1; ; page++) {
       let got: Reply | undefined
-      for (let i = 0; i < tries && got === undefined; i++) got = (await attempt(h, { modified_begin: begin, modified_end: end, page_index: page, page_size: 50 })).reply
+      for (let i = 0; i < tries && got === undefined; i++)
+        got = (await attempt(h, { modified_begin: begin, modified_end: end, page_index: page, page_size: 50 })).reply
       if (got === undefined) return { rows, watermark, failedAt: begin }
       expect(got.json?.code).toBe(0)
       windowRows.push(...(got.json?.data.datas as { io_id: number }[]))
@@ -50,8 +51,16 @@ describe('JST simulator transport faults (spec §11.4, §11.5 scenario 10)', () 
       { endpoint: COUNT, when: { calls: [3] }, fault: { kind: 'reset' } },
       { endpoint: COUNT, when: { calls: [5] }, fault: { kind: 'truncated' } },
       { endpoint: COUNT, when: { calls: [6] }, fault: { kind: 'non_json' } },
-      { endpoint: COUNT, when: { calls: [8] }, fault: { kind: 'vendor', body: { code: 150, msg: '内部处理异常！', data: null } } },
-      { endpoint: COUNT, when: { calls: [9, 10] }, fault: { kind: 'vendor', body: { code: 199, msg: '调用太频繁，请稍后再试!', data: null } } },
+      {
+        endpoint: COUNT,
+        when: { calls: [8] },
+        fault: { kind: 'vendor', body: { code: 150, msg: '内部处理异常！', data: null } },
+      },
+      {
+        endpoint: COUNT,
+        when: { calls: [9, 10] },
+        fault: { kind: 'vendor', body: { code: 199, msg: '调用太频繁，请稍后再试!', data: null } },
+      },
       { endpoint: COUNT, when: { calls: [11] }, fault: { kind: 'hang', ms: 1500 } },
       { endpoint: COUNT, when: { calls: [12] }, fault: { kind: 'http_error', status: 504 } },
     ]
@@ -60,7 +69,12 @@ describe('JST simulator transport faults (spec §11.4, §11.5 scenario 10)', () 
     expect(result.watermark).toBe(WINDOWS[2]![1])
     const ids = result.rows.map((r) => r.io_id)
     expect(ids.length).toBe(new Set(ids).size)
-    expect([...ids].sort()).toEqual(h.sim.orders.latest().map((o) => o.io_id).sort())
+    expect([...ids].sort()).toEqual(
+      h.sim.orders
+        .latest()
+        .map((o) => o.io_id)
+        .sort(),
+    )
     const faulted = h.sim.log.counters()[COUNT]?.faults ?? {}
     expect(Object.values(faulted).reduce((a, b) => a + b, 0)).toBe(9)
   })
@@ -79,7 +93,14 @@ describe('JST simulator transport faults (spec §11.4, §11.5 scenario 10)', () 
     const h = await harness({
       faults: [
         { endpoint: PARTNER, when: { calls: [1] }, fault: { kind: 'http_error', status: 503 } },
-        { endpoint: PARTNER, when: { calls: [2] }, fault: { kind: 'vendor', body: { code: 100, msg: '验证失败！无效的access_token或access_token已过期', data: null } } },
+        {
+          endpoint: PARTNER,
+          when: { calls: [2] },
+          fault: {
+            kind: 'vendor',
+            body: { code: 100, msg: '验证失败！无效的access_token或access_token已过期', data: null },
+          },
+        },
       ],
     })
     const first = await h.call(PARTNER, {})
@@ -91,7 +112,11 @@ describe('JST simulator transport faults (spec §11.4, §11.5 scenario 10)', () 
 
   it('draws probabilistic faults from the seed: the same seed faults the same calls', async () => {
     const pattern = async (seed: number) => {
-      const h = await harness({ seed, rateLimit: { perSecond: 1000, perMinute: 100_000 }, faults: [{ endpoint: PARTNER, when: { probability: 0.3 }, fault: { kind: 'http_error', status: 502 } }] })
+      const h = await harness({
+        seed,
+        rateLimit: { perSecond: 1000, perMinute: 100_000 },
+        faults: [{ endpoint: PARTNER, when: { probability: 0.3 }, fault: { kind: 'http_error', status: 502 } }],
+      })
       const out: number[] = []
       for (let i = 0; i < 30; i++) out.push((await h.call(PARTNER, {})).status)
       return out

@@ -28,7 +28,10 @@ export async function harness(opts: JstSimulatorOptions = {}): Promise<Harness> 
     sim,
     call: (path, biz, token) => {
       const c = sim.credentials
-      return postForm(`${sim.url}${path}`, businessFields({ ...c, accessToken: token ?? c.accessToken }, biz, Math.floor(sim.clock.now() / 1000)))
+      return postForm(
+        `${sim.url}${path}`,
+        businessFields({ ...c, accessToken: token ?? c.accessToken }, biz, Math.floor(sim.clock.now() / 1000)),
+      )
     },
   }
 }

@@ -3,7 +3,11 @@ import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { COUNT, harness, PARTNER } from './harness.js'
 
-async function raw(url: string, path: string, init: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {}) {
+async function raw(
+  url: string,
+  path: string,
+  init: { method?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+) {
   const res = await fetch(`${url}${path}`, {
     method: init.method ?? 'POST',
     ...(init.body === undefined ? {} : { body: init.body }),
@@ -25,7 +29,11 @@ describe('JST simulator on malformed input (never crashes, answers in the real s
   it('answers 130 to an empty body, a JSON body and a body with no sign', async () => {
     const { sim } = await harness()
     expect(JSON.parse((await raw(sim.url, COUNT, { body: '' })).text).code).toBe(130)
-    expect(JSON.parse((await raw(sim.url, COUNT, { body: '{"app_key":"x"}', headers: { 'content-type': 'application/json' } })).text).code).toBe(130)
+    expect(
+      JSON.parse(
+        (await raw(sim.url, COUNT, { body: '{"app_key":"x"}', headers: { 'content-type': 'application/json' } })).text,
+      ).code,
+    ).toBe(130)
     expect(JSON.parse((await raw(sim.url, COUNT, { body: 'app_key=x&timestamp=1&charset=utf-8' })).text).code).toBe(130)
   })
 
@@ -74,7 +82,9 @@ describe('JST simulator on malformed input (never crashes, answers in the real s
     const { sim, call } = await harness()
     await new Promise<void>((resolve) => {
       const s = connect(sim.port, '127.0.0.1', () => {
-        s.write(`POST ${COUNT} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\napp_key=`)
+        s.write(
+          `POST ${COUNT} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\napp_key=`,
+        )
         setTimeout(() => s.destroy(), 50)
       })
       s.on('close', () => resolve())

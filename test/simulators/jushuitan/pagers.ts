@@ -3,7 +3,11 @@ import type { Reply } from './tiny-client.js'
 import { shanghai } from './tiny-client.js'
 
 export type Call = (biz: Record<string, unknown>) => Promise<Reply>
-export interface Row { io_id: number; modified: string; status: string }
+export interface Row {
+  io_id: number
+  modified: string
+  status: string
+}
 
 const parse = (s: string) => Date.parse(`${s.replace(' ', 'T')}+08:00`)
 
@@ -37,5 +41,8 @@ export async function splittingPager(call: Call, begin: string, end: string): Pr
     return got
   }
   const mid = b + Math.floor((e - b) / 2000) * 1000
-  return [...await splittingPager(call, begin, shanghai(mid)), ...await splittingPager(call, shanghai(mid + 1000), end)]
+  return [
+    ...(await splittingPager(call, begin, shanghai(mid))),
+    ...(await splittingPager(call, shanghai(mid + 1000), end)),
+  ]
 }

@@ -64,7 +64,9 @@ describe('JST simulator rate limits per app_key (spec §8.2, §11.5 scenario 3)'
 
   it('counts rejected calls against the window only when countRejected is on', async () => {
     const run = async (countRejected: boolean) => {
-      const { sim, call } = await harness({ rateLimit: { perSecond: 100, perMinute: 3, countRejected, window: 'sliding' } })
+      const { sim, call } = await harness({
+        rateLimit: { perSecond: 100, perMinute: 3, countRejected, window: 'sliding' },
+      })
       for (let i = 0; i < 3; i++) expect((await call(PARTNER, {})).json?.code).toBe(0)
       sim.clock.advance(30_000)
       for (let i = 0; i < 3; i++) expect((await call(PARTNER, {})).json?.code).toBe(200)
@@ -86,13 +88,22 @@ describe('JST simulator rate limits per app_key (spec §8.2, §11.5 scenario 3)'
     expect(code).toMatch(/^[0-9a-f]{6}$/)
     const token = sim.issueToken(isv.appKey)
     const { businessFields, postForm } = await import('./tiny-client.js')
-    const r = await postForm(`${sim.url}${PARTNER}`, businessFields({ appKey: isv.appKey, appSecret: isv.appSecret, accessToken: token.access_token }, {}, Math.floor(sim.clock.now() / 1000)))
+    const r = await postForm(
+      `${sim.url}${PARTNER}`,
+      businessFields(
+        { appKey: isv.appKey, appSecret: isv.appSecret, accessToken: token.access_token },
+        {},
+        Math.floor(sim.clock.now() / 1000),
+      ),
+    )
     expect(r.json?.code).toBe(0)
   })
 
   it('answers 199 beyond maxConcurrent calls in flight', async () => {
     const { call } = await harness({ rateLimit: { perSecond: 100, maxConcurrent: 1 }, processingMs: 150 })
-    const codes = (await Promise.all([call(PARTNER, {}), call(PARTNER, {}), call(PARTNER, {})])).map((r) => r.json?.code).sort()
+    const codes = (await Promise.all([call(PARTNER, {}), call(PARTNER, {}), call(PARTNER, {})]))
+      .map((r) => r.json?.code)
+      .sort()
     expect(codes).toEqual([0, 199, 199])
   })
 })

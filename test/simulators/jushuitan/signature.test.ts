@@ -6,8 +6,21 @@ import { md5Sign, postForm, type Json } from './tiny-client.js'
 const SECRET = 'e9c5ca33fecb404b8e6cdbd0ef4a6d25'
 const APP_KEY = '5b53060f23d84ddf9703056e84fa5a2d'
 const TOKEN = 'd7b01bf0842a4742a9450e21ffd95f60'
-const VECTOR_A = { app_key: APP_KEY, timestamp: '1639128407', grant_type: 'authorization_code', charset: 'utf-8', code: '123456' }
-const VECTOR_B = { app_key: APP_KEY, access_token: TOKEN, timestamp: '1639128407', charset: 'utf-8', version: '2', biz: '{"page_index":"1","page_size":"100","nicks":["老板"]}' }
+const VECTOR_A = {
+  app_key: APP_KEY,
+  timestamp: '1639128407',
+  grant_type: 'authorization_code',
+  charset: 'utf-8',
+  code: '123456',
+}
+const VECTOR_B = {
+  app_key: APP_KEY,
+  access_token: TOKEN,
+  timestamp: '1639128407',
+  charset: 'utf-8',
+  version: '2',
+  biz: '{"page_index":"1","page_size":"100","nicks":["老板"]}',
+}
 
 async function officialApp(at: number, extra: Parameters<typeof harness>[0] = {}) {
   return harness({
@@ -22,14 +35,25 @@ describe('JST simulator signature (spec §3)', () => {
   it('computes the official and derived vectors', () => {
     expect(jstSign(SECRET, VECTOR_A)).toBe('05e3a51e19e0883afd1882ccd309e0b9')
     expect(jstSign(SECRET, VECTOR_B)).toBe('395f5a78b446be465ac03a02491296c7')
-    expect(jstSign(SECRET, { app_key: APP_KEY, timestamp: '1639128407', grant_type: 'refresh_token', charset: 'utf-8', refresh_token: 'abc123', scope: 'all' }))
-      .toBe('5d8e927f1164364db52385c795defe4c')
+    expect(
+      jstSign(SECRET, {
+        app_key: APP_KEY,
+        timestamp: '1639128407',
+        grant_type: 'refresh_token',
+        charset: 'utf-8',
+        refresh_token: 'abc123',
+        scope: 'all',
+      }),
+    ).toBe('5d8e927f1164364db52385c795defe4c')
     expect(md5Sign(SECRET, VECTOR_B)).toBe('395f5a78b446be465ac03a02491296c7')
   })
 
   it('accepts official vector A on getInitToken', async () => {
     const { sim } = await officialApp(1639128407)
-    const r = await postForm(`${sim.url}/openWeb/auth/getInitToken`, { ...VECTOR_A, sign: '05e3a51e19e0883afd1882ccd309e0b9' })
+    const r = await postForm(`${sim.url}/openWeb/auth/getInitToken`, {
+      ...VECTOR_A,
+      sign: '05e3a51e19e0883afd1882ccd309e0b9',
+    })
     expect(r.json?.code).toBe(0)
     expect(r.json?.data.access_token).toMatch(/^[0-9a-f]{32}$/)
     expect(r.json?.data.expires_in).toBe(2_592_000)
@@ -44,8 +68,13 @@ describe('JST simulator signature (spec §3)', () => {
 
   it('accepts derived vector C sent as its literal form body', async () => {
     const { sim } = await officialApp(1714492800)
-    const body = 'app_key=5b53060f23d84ddf9703056e84fa5a2d&access_token=d7b01bf0842a4742a9450e21ffd95f60&timestamp=1714492800&charset=utf-8&version=2&biz=%7B%22page_index%22%3A1%2C%22page_size%22%3A50%2C%22modified_begin%22%3A%222024-05-01+00%3A00%3A00%22%2C%22modified_end%22%3A%222024-05-01+01%3A00%3A00%22%7D&sign=5102b5571a4de2e0316e7970a45c6c76'
-    const res = await fetch(`${sim.url}/open/inventory/count/query`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+    const body =
+      'app_key=5b53060f23d84ddf9703056e84fa5a2d&access_token=d7b01bf0842a4742a9450e21ffd95f60&timestamp=1714492800&charset=utf-8&version=2&biz=%7B%22page_index%22%3A1%2C%22page_size%22%3A50%2C%22modified_begin%22%3A%222024-05-01+00%3A00%3A00%22%2C%22modified_end%22%3A%222024-05-01+01%3A00%3A00%22%7D&sign=5102b5571a4de2e0316e7970a45c6c76'
+    const res = await fetch(`${sim.url}/open/inventory/count/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    })
     const json = (await res.json()) as Json
     expect(json.code).toBe(0)
     expect(json.data.datas).toEqual([])
@@ -61,7 +90,11 @@ describe('JST simulator signature (spec §3)', () => {
 
   it('answers code 10 for an unknown app_key', async () => {
     const { sim } = await officialApp(1639128407)
-    const r = await postForm(`${sim.url}${PARTNER}`, { ...VECTOR_B, app_key: 'ffffffffffffffffffffffffffffffff', sign: '395f5a78b446be465ac03a02491296c7' })
+    const r = await postForm(`${sim.url}${PARTNER}`, {
+      ...VECTOR_B,
+      app_key: 'ffffffffffffffffffffffffffffffff',
+      sign: '395f5a78b446be465ac03a02491296c7',
+    })
     expect(r.json?.code).toBe(10)
   })
 
@@ -75,7 +108,10 @@ describe('JST simulator signature (spec §3)', () => {
 
   it('verifies a PHP-style escaped biz as sent, without re-serialising it', async () => {
     const { sim } = await officialApp(1639128407)
-    const fields: Record<string, string> = { ...VECTOR_B, biz: '{"page_index":"1","page_size":"100","nicks":["\\u8001\\u677f"]}' }
+    const fields: Record<string, string> = {
+      ...VECTOR_B,
+      biz: '{"page_index":"1","page_size":"100","nicks":["\\u8001\\u677f"]}',
+    }
     fields.sign = md5Sign(SECRET, fields)
     expect((await postForm(`${sim.url}${PARTNER}`, fields)).json?.code).toBe(0)
   })

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto'
 
 export function md5Sign(secret: string, params: Record<string, string>): string {
-  const keys = Object.keys(params).filter((k) => k !== 'sign' && params[k] !== '').sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const keys = Object.keys(params)
+    .filter((k) => k !== 'sign' && params[k] !== '')
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   let s = secret
   for (const k of keys) s += k + params[k]
   return createHash('md5').update(s, 'utf8').digest('hex')
@@ -23,7 +25,11 @@ export interface Reply {
 }
 
 /** POST a form exactly as given (fields in insertion order). */
-export async function postForm(url: string, fields: Record<string, string>, init: { signal?: AbortSignal } = {}): Promise<Reply> {
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  init: { signal?: AbortSignal } = {},
+): Promise<Reply> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
@@ -49,28 +55,61 @@ export interface Creds {
 /** Signed business-call fields; `biz` is serialised once and signed exactly as sent (§3.2). */
 export function businessFields(c: Creds, biz: unknown, timestampSec: number): Record<string, string> {
   const f: Record<string, string> = {
-    app_key: c.appKey, access_token: c.accessToken, timestamp: String(timestampSec), charset: 'utf-8', version: '2',
+    app_key: c.appKey,
+    access_token: c.accessToken,
+    timestamp: String(timestampSec),
+    charset: 'utf-8',
+    version: '2',
     biz: typeof biz === 'string' ? biz : JSON.stringify(biz),
   }
   f.sign = md5Sign(c.appSecret, f)
   return f
 }
 
-export function initTokenFields(appKey: string, appSecret: string, timestampSec: number, code = 'ab12cd'): Record<string, string> {
-  const f: Record<string, string> = { app_key: appKey, timestamp: String(timestampSec), grant_type: 'authorization_code', charset: 'utf-8', code }
+export function initTokenFields(
+  appKey: string,
+  appSecret: string,
+  timestampSec: number,
+  code = 'ab12cd',
+): Record<string, string> {
+  const f: Record<string, string> = {
+    app_key: appKey,
+    timestamp: String(timestampSec),
+    grant_type: 'authorization_code',
+    charset: 'utf-8',
+    code,
+  }
   f.sign = md5Sign(appSecret, f)
   return f
 }
 
-export function refreshFields(appKey: string, appSecret: string, refreshToken: string, timestampSec: number): Record<string, string> {
-  const f: Record<string, string> = { app_key: appKey, timestamp: String(timestampSec), grant_type: 'refresh_token', charset: 'utf-8', refresh_token: refreshToken, scope: 'all' }
+export function refreshFields(
+  appKey: string,
+  appSecret: string,
+  refreshToken: string,
+  timestampSec: number,
+): Record<string, string> {
+  const f: Record<string, string> = {
+    app_key: appKey,
+    timestamp: String(timestampSec),
+    grant_type: 'refresh_token',
+    charset: 'utf-8',
+    refresh_token: refreshToken,
+    scope: 'all',
+  }
   f.sign = md5Sign(appSecret, f)
   return f
 }
 
 /** The client-side checks JST spec §6.1 asks for before calling; returns the problem or undefined. */
-export function precheckCountBiz(biz: { modified_begin?: string; modified_end?: string; io_ids?: string; page_size?: number }): string | undefined {
-  if ((biz.modified_begin === undefined) !== (biz.modified_end === undefined)) return 'modified_begin and modified_end go together'
+export function precheckCountBiz(biz: {
+  modified_begin?: string
+  modified_end?: string
+  io_ids?: string
+  page_size?: number
+}): string | undefined {
+  if ((biz.modified_begin === undefined) !== (biz.modified_end === undefined))
+    return 'modified_begin and modified_end go together'
   if (biz.page_size !== undefined && (biz.page_size < 1 || biz.page_size > 50)) return 'page_size must be 1..50'
   if (biz.io_ids !== undefined && biz.io_ids.split(',').length > 50) return 'at most 50 io_ids'
   if (biz.modified_begin !== undefined && biz.modified_end !== undefined) {

@@ -12,15 +12,26 @@ describe('JST simulator token lifecycle (spec §4, §11.5 scenario 2)', () => {
     let token = init.json?.data as { access_token: string; refresh_token: string; expires_in: number }
     expect(token.expires_in).toBe(3600)
 
-    const query = () => postForm(`${sim.url}${COUNT}`, businessFields({ appKey, appSecret, accessToken: token.access_token }, { ...FULL_WEEK, page_size: 50 }, ts()))
+    const query = () =>
+      postForm(
+        `${sim.url}${COUNT}`,
+        businessFields({ appKey, appSecret, accessToken: token.access_token }, { ...FULL_WEEK, page_size: 50 }, ts()),
+      )
     expect((await query()).json?.code).toBe(0)
 
     sim.clock.advance(3601_000)
     const expired = await query()
-    expect(expired.json).toMatchObject({ code: 100, msg: '验证失败！无效的access_token或access_token已过期', data: null })
+    expect(expired.json).toMatchObject({
+      code: 100,
+      msg: '验证失败！无效的access_token或access_token已过期',
+      data: null,
+    })
 
     // The client's reaction: refresh once, retry once.
-    const refreshed = await postForm(`${sim.url}/openWeb/auth/refreshToken`, refreshFields(appKey, appSecret, token.refresh_token, ts()))
+    const refreshed = await postForm(
+      `${sim.url}/openWeb/auth/refreshToken`,
+      refreshFields(appKey, appSecret, token.refresh_token, ts()),
+    )
     expect(refreshed.json?.code).toBe(0)
     const old = token
     token = refreshed.json?.data
@@ -28,7 +39,10 @@ describe('JST simulator token lifecycle (spec §4, §11.5 scenario 2)', () => {
     expect((await query()).json?.code).toBe(0)
 
     // Rotation (default): the old refresh token is dead.
-    const again = await postForm(`${sim.url}/openWeb/auth/refreshToken`, refreshFields(appKey, appSecret, old.refresh_token, ts()))
+    const again = await postForm(
+      `${sim.url}/openWeb/auth/refreshToken`,
+      refreshFields(appKey, appSecret, old.refresh_token, ts()),
+    )
     expect(again.json?.code).toBe(100)
   })
 
@@ -41,9 +55,15 @@ describe('JST simulator token lifecycle (spec §4, §11.5 scenario 2)', () => {
 
     // The ISV path: an OAuth code from the authorize page, exchanged at accessToken.
     const code = sim.issueAuthCode(isv.appKey)
-    const exchanged = await postForm(`${sim.url}/openWeb/auth/accessToken`, initTokenFields(isv.appKey, isv.appSecret, ts, code))
+    const exchanged = await postForm(
+      `${sim.url}/openWeb/auth/accessToken`,
+      initTokenFields(isv.appKey, isv.appSecret, ts, code),
+    )
     expect(exchanged.json?.code).toBe(0)
-    const refresh = await postForm(`${sim.url}/openWeb/auth/refreshToken`, refreshFields(isv.appKey, isv.appSecret, exchanged.json?.data.refresh_token, ts))
+    const refresh = await postForm(
+      `${sim.url}/openWeb/auth/refreshToken`,
+      refreshFields(isv.appKey, isv.appSecret, exchanged.json?.data.refresh_token, ts),
+    )
     expect(refresh.json).toMatchObject({ code: 150, msg: '服务商应用禁止刷新access_token,需商户重新授权' })
   })
 
@@ -52,28 +72,46 @@ describe('JST simulator token lifecycle (spec §4, §11.5 scenario 2)', () => {
     const isv = sim.credentials.isv
     const ts = () => Math.floor(sim.clock.now() / 1000)
     const code = sim.issueAuthCode(isv.appKey)
-    expect((await postForm(`${sim.url}/openWeb/auth/accessToken`, initTokenFields(isv.appKey, isv.appSecret, ts(), code))).json?.code).toBe(0)
-    expect((await postForm(`${sim.url}/openWeb/auth/accessToken`, initTokenFields(isv.appKey, isv.appSecret, ts(), code))).json?.code).toBe(140)
+    expect(
+      (await postForm(`${sim.url}/openWeb/auth/accessToken`, initTokenFields(isv.appKey, isv.appSecret, ts(), code)))
+        .json?.code,
+    ).toBe(0)
+    expect(
+      (await postForm(`${sim.url}/openWeb/auth/accessToken`, initTokenFields(isv.appKey, isv.appSecret, ts(), code)))
+        .json?.code,
+    ).toBe(140)
     const late = sim.issueAuthCode(isv.appKey)
     sim.clock.advance(901_000)
-    expect((await postForm(`${sim.url}/openWeb/auth/accessToken`, initTokenFields(isv.appKey, isv.appSecret, ts(), late))).json?.code).toBe(140)
+    expect(
+      (await postForm(`${sim.url}/openWeb/auth/accessToken`, initTokenFields(isv.appKey, isv.appSecret, ts(), late)))
+        .json?.code,
+    ).toBe(140)
   })
 
   it('refuses an early refresh when refreshWindowSeconds is set, and the current token keeps working', async () => {
     const { sim, call } = await harness({ tokenTtlSec: 86_400, refreshWindowSeconds: 3600 })
     const { appKey, appSecret, refreshToken } = sim.credentials
-    const early = await postForm(`${sim.url}/openWeb/auth/refreshToken`, refreshFields(appKey, appSecret, refreshToken, Math.floor(sim.clock.now() / 1000)))
+    const early = await postForm(
+      `${sim.url}/openWeb/auth/refreshToken`,
+      refreshFields(appKey, appSecret, refreshToken, Math.floor(sim.clock.now() / 1000)),
+    )
     expect(early.json?.code).toBe(100)
     expect((await call(PARTNER, {})).json?.code).toBe(0)
     sim.clock.advance(86_400_000 - 1800_000)
-    const inWindow = await postForm(`${sim.url}/openWeb/auth/refreshToken`, refreshFields(appKey, appSecret, refreshToken, Math.floor(sim.clock.now() / 1000)))
+    const inWindow = await postForm(
+      `${sim.url}/openWeb/auth/refreshToken`,
+      refreshFields(appKey, appSecret, refreshToken, Math.floor(sim.clock.now() / 1000)),
+    )
     expect(inWindow.json?.code).toBe(0)
   })
 
   it('keeps the old token valid during graceSeconds after a rotation', async () => {
     const { sim, call } = await harness({ graceSeconds: 60 })
     const { appKey, appSecret, refreshToken, accessToken } = sim.credentials
-    const r = await postForm(`${sim.url}/openWeb/auth/refreshToken`, refreshFields(appKey, appSecret, refreshToken, Math.floor(sim.clock.now() / 1000)))
+    const r = await postForm(
+      `${sim.url}/openWeb/auth/refreshToken`,
+      refreshFields(appKey, appSecret, refreshToken, Math.floor(sim.clock.now() / 1000)),
+    )
     expect(r.json?.code).toBe(0)
     expect((await call(PARTNER, {}, accessToken)).json?.code).toBe(0)
     sim.clock.advance(61_000)
@@ -91,14 +129,24 @@ describe('JST simulator token lifecycle (spec §4, §11.5 scenario 2)', () => {
   it('rejects a token of another app with 100', async () => {
     const { sim } = await harness()
     const isv = sim.credentials.isv
-    const f = businessFields({ appKey: isv.appKey, appSecret: isv.appSecret, accessToken: sim.credentials.accessToken }, {}, Math.floor(sim.clock.now() / 1000))
+    const f = businessFields(
+      { appKey: isv.appKey, appSecret: isv.appSecret, accessToken: sim.credentials.accessToken },
+      {},
+      Math.floor(sim.clock.now() / 1000),
+    )
     expect((await postForm(`${sim.url}${PARTNER}`, f)).json?.code).toBe(100)
   })
 
   it('answers 140 for a wrong grant_type', async () => {
     const { sim } = await harness()
     const { appKey, appSecret } = sim.credentials
-    const f: Record<string, string> = { app_key: appKey, timestamp: String(Math.floor(sim.clock.now() / 1000)), grant_type: 'password', charset: 'utf-8', code: 'abcdef' }
+    const f: Record<string, string> = {
+      app_key: appKey,
+      timestamp: String(Math.floor(sim.clock.now() / 1000)),
+      grant_type: 'password',
+      charset: 'utf-8',
+      code: 'abcdef',
+    }
     f.sign = md5Sign(appSecret, f)
     expect((await postForm(`${sim.url}/openWeb/auth/getInitToken`, f)).json?.code).toBe(140)
   })

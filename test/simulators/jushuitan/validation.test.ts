@@ -22,7 +22,10 @@ describe('JST simulator page_size above 50 (spec §9.2, §11.5 scenario 6)', () 
 
   it('clamps with an honest page_count in clamp mode and rejects with 140 in error mode', async () => {
     const clamp = await harness({ pageSizeOverflow: 'clamp', generate: { orders: 130, days: 7 } })
-    expect((await clamp.call(COUNT, { ...FULL_WEEK, page_size: 100 })).json?.data).toMatchObject({ page_size: 50, page_count: 3 })
+    expect((await clamp.call(COUNT, { ...FULL_WEEK, page_size: 100 })).json?.data).toMatchObject({
+      page_size: 50,
+      page_count: 3,
+    })
     const strict = await harness({ pageSizeOverflow: 'error' })
     expect((await strict.call(COUNT, { ...FULL_WEEK, page_size: 100 })).json?.code).toBe(140)
   })
@@ -39,9 +42,21 @@ describe('JST simulator endpoint rules (spec §6.1, §11.2 step 11, §11.5 scena
     ['51 io_ids', { io_ids: Array.from({ length: 51 }, (_, i) => 1000 + i).join(',') }, 'biz:io_ids_max'],
     ['only modified_begin', { modified_begin: '2026-11-01 00:00:00' }, 'biz:range_pair'],
     ['neither a range nor io_ids', { page_index: 1 }, 'biz:selector'],
-    ['a bad date format', { modified_begin: '2026/11/01 00:00:00', modified_end: '2026-11-02 00:00:00' }, 'biz:date_format'],
-    ['an impossible date', { modified_begin: '2026-02-30 00:00:00', modified_end: '2026-03-02 00:00:00' }, 'biz:date_format'],
-    ['begin after end', { modified_begin: '2026-11-03 00:00:00', modified_end: '2026-11-02 00:00:00' }, 'biz:range_order'],
+    [
+      'a bad date format',
+      { modified_begin: '2026/11/01 00:00:00', modified_end: '2026-11-02 00:00:00' },
+      'biz:date_format',
+    ],
+    [
+      'an impossible date',
+      { modified_begin: '2026-02-30 00:00:00', modified_end: '2026-03-02 00:00:00' },
+      'biz:date_format',
+    ],
+    [
+      'begin after end',
+      { modified_begin: '2026-11-03 00:00:00', modified_end: '2026-11-02 00:00:00' },
+      'biz:range_order',
+    ],
     ['an unknown status', { ...FULL_WEEK, status: 'Creating' }, 'biz:status'],
     ['page_index 0', { ...FULL_WEEK, page_index: 0 }, 'biz:page_index'],
   ]
@@ -57,7 +72,9 @@ describe('JST simulator endpoint rules (spec §6.1, §11.2 step 11, §11.5 scena
   }
 
   it('lets a client reject the same inputs before calling', () => {
-    expect(precheckCountBiz({ modified_begin: '2026-11-01 00:00:00', modified_end: '2026-11-09 00:00:00' })).toMatch(/7 days/)
+    expect(precheckCountBiz({ modified_begin: '2026-11-01 00:00:00', modified_end: '2026-11-09 00:00:00' })).toMatch(
+      /7 days/,
+    )
     expect(precheckCountBiz({ io_ids: Array.from({ length: 51 }, (_, i) => String(i)).join(',') })).toMatch(/50/)
     expect(precheckCountBiz({ modified_begin: '2026-11-01 00:00:00' })).toMatch(/together/)
   })
@@ -108,7 +125,10 @@ describe('JST simulator validation pipeline (spec §11.2)', () => {
   it('answers 140 for a charset other than utf-8 or a version other than 2', async () => {
     const { sim } = await harness()
     for (const patch of [{ charset: 'gbk' }, { version: '1' }] as Record<string, string>[]) {
-      const f: Record<string, string> = { ...businessFields(sim.credentials, {}, Math.floor(sim.clock.now() / 1000)), ...patch }
+      const f: Record<string, string> = {
+        ...businessFields(sim.credentials, {}, Math.floor(sim.clock.now() / 1000)),
+        ...patch,
+      }
       f.sign = md5Sign(sim.credentials.appSecret, f)
       expect((await postForm(`${sim.url}${PARTNER}`, f)).json?.code).toBe(140)
     }
@@ -122,22 +142,32 @@ describe('JST simulator validation pipeline (spec §11.2)', () => {
     expect((await s9.call(PARTNER, {})).json?.code).toBe(0)
     const s1 = await harness({ timestampErrorProfile: 's1', timestampToleranceSec: 900 })
     s1.sim.clock.skewMs = -901_000
-    expect((await s1.call(PARTNER, {})).json).toMatchObject({ code: 140, msg: '验证失败！无效的timestamp，请求最大时间误差15分钟' })
+    expect((await s1.call(PARTNER, {})).json).toMatchObject({
+      code: 140,
+      msg: '验证失败！无效的timestamp，请求最大时间误差15分钟',
+    })
   })
 
   it('answers 190 for an API outside the app permission list and 110 for an IP off the whitelist', async () => {
     const key = 'a'.repeat(32)
     const secret = 'b'.repeat(32)
-    const { sim, call } = await harness({ apps: [{ appKey: key, appSecret: secret, type: 'self', allowedApis: [PARTNER] }] })
+    const { sim, call } = await harness({
+      apps: [{ appKey: key, appSecret: secret, type: 'self', allowedApis: [PARTNER] }],
+    })
     expect((await call(PARTNER, {})).json?.code).toBe(0)
     expect((await call(COUNT, FULL_WEEK)).json?.code).toBe(190)
     expect(sim.log.counters()[COUNT]?.rejected.permission).toBe(1)
-    const walled = await harness({ apps: [{ appKey: key, appSecret: secret, type: 'self', ipWhitelist: ['10.0.0.1'] }] })
+    const walled = await harness({
+      apps: [{ appKey: key, appSecret: secret, type: 'self', ipWhitelist: ['10.0.0.1'] }],
+    })
     expect((await walled.call(PARTNER, {})).json?.code).toBe(110)
   })
 
   it('runs the steps in the configured order: rate limit before signature', async () => {
-    const { sim } = await harness({ pipeline: ['fields', 'charset', 'app_key', 'rate_limit', 'sign', 'timestamp', 'ip', 'token', 'permission', 'biz'], rateLimit: { perSecond: 1 } })
+    const { sim } = await harness({
+      pipeline: ['fields', 'charset', 'app_key', 'rate_limit', 'sign', 'timestamp', 'ip', 'token', 'permission', 'biz'],
+      rateLimit: { perSecond: 1 },
+    })
     const f = { ...businessFields(sim.credentials, {}, Math.floor(sim.clock.now() / 1000)), sign: '0'.repeat(32) }
     expect((await postForm(`${sim.url}${PARTNER}`, f)).json?.code).toBe(10)
     expect((await postForm(`${sim.url}${PARTNER}`, f)).json?.code).toBe(199)

@@ -19,9 +19,14 @@ afterEach(async () => {
 })
 
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${sim!.url}/__admin/${path}`, { method,
-    headers: { authorization: `Bearer ${sim!.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  const res = await fetch(`${sim!.url}/__admin/${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${sim!.adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
   return { status: res.status, json: await res.json() }
 }
 
@@ -48,7 +53,11 @@ describe('admin API', () => {
       'POST /jdy/v2/scm/inv_check_loss_bill rejected',
       'GET /jdy/v2/bd/store rejected',
     ])
-    expect(log.json.entries[3]).toMatchObject({ code: 1010001001, reason: 'duplicate', params: { body: { bill_no: 'PK-T-0001' } } })
+    expect(log.json.entries[3]).toMatchObject({
+      code: 1010001001,
+      reason: 'duplicate',
+      params: { body: { bill_no: 'PK-T-0001' } },
+    })
     expect(text).not.toContain(client.appSignature())
     expect(text).not.toContain(client.token!)
     expect(text).not.toContain(sim.credentials.clientSecret)
@@ -57,7 +66,7 @@ describe('admin API', () => {
     expect(counters['/jdy/v2/bd/store']).toMatchObject({ accepted: 0, rejected: { signature: 1 } })
   })
 
-  it('lists stored bills and deletes one behind the client\'s back', async () => {
+  it("lists stored bills and deletes one behind the client's back", async () => {
     ;({ sim, client } = await setup())
     const id = (await client.call('POST', SAVE, { body: bill() })).json.data.ids[0]
     expect((await admin('GET', 'bills')).json.bills.map((b: any) => b.bill_no)).toEqual(['PK-T-0001'])
@@ -68,7 +77,11 @@ describe('admin API', () => {
 
   it('creates a bill directly, which a later save with the same bill_no collides with', async () => {
     ;({ sim, client } = await setup())
-    const created = await admin('POST', 'bills', { bill_no: 'PK-T-0001', bill_date: '2026-11-01', material_entity: [line({ qty: 5 })] })
+    const created = await admin('POST', 'bills', {
+      bill_no: 'PK-T-0001',
+      bill_date: '2026-11-01',
+      material_entity: [line({ qty: 5 })],
+    })
     expect(created.json.bill).toMatchObject({ bill_no: 'PK-T-0001', bill_status: 'Z' })
     expect((await client.call('POST', SAVE, { body: bill() })).json.description).toContain('组合值与其他表单重复')
   })
@@ -114,14 +127,19 @@ describe('admin API', () => {
     await admin('PATCH', 'master-data/material/M1', { enable: '0' })
     expect((await client.call('POST', SAVE, { body: bill() })).json.description).toContain('已禁用')
     await admin('DELETE', 'master-data/store/S1')
-    expect((await client.call('POST', SAVE, { body: bill({ material_entity: [line({ material_id: 'M2' })] }) })).json.description).toBe('参数id[S1]不存在')
+    expect(
+      (await client.call('POST', SAVE, { body: bill({ material_entity: [line({ material_id: 'M2' })] }) })).json
+        .description,
+    ).toBe('参数id[S1]不存在')
     expect((await admin('DELETE', 'master-data/store/S1')).status).toBe(404)
   })
 
   it('resets bills, tokens, log and faults to the initial state', async () => {
     ;({ sim, client } = await setup())
     await client.call('POST', SAVE, { body: bill() })
-    await admin('PUT', 'faults', { rules: [{ endpoint: '*', when: { always: true }, fault: { kind: 'http_error', status: 502 } }] })
+    await admin('PUT', 'faults', {
+      rules: [{ endpoint: '*', when: { always: true }, fault: { kind: 'http_error', status: 502 } }],
+    })
     expect((await admin('POST', 'reset')).json.ok).toBe(true)
     expect(sim.bills.list()).toHaveLength(0)
     expect(sim.log.entries()).toHaveLength(0)

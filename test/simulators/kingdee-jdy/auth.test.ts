@@ -23,10 +23,16 @@ describe('push_app_authorize', () => {
     const r = await c.call('POST', AUTHORIZE, { query: { outerInstanceId: sim.credentials.outerInstanceId }, body: {} })
     expect(r.status).toBe(200)
     expect(r.json).toMatchObject({ code: 200, msg: 'success' })
-    expect(r.json.data).toEqual([expect.objectContaining({
-      appKey: sim.credentials.appKey, appSecret: sim.credentials.appSecret, domain: sim.credentials.domain,
-      outerInstanceId: sim.credentials.outerInstanceId, status: 1, accountId: sim.credentials.accountId,
-    })])
+    expect(r.json.data).toEqual([
+      expect.objectContaining({
+        appKey: sim.credentials.appKey,
+        appSecret: sim.credentials.appSecret,
+        domain: sim.credentials.domain,
+        outerInstanceId: sim.credentials.outerInstanceId,
+        status: 1,
+        accountId: sim.credentials.accountId,
+      }),
+    ])
   })
 
   it('answers with the errcode envelope when authorizeEnvelope is "errcode"', async () => {
@@ -37,11 +43,21 @@ describe('push_app_authorize', () => {
   })
 
   it('lists every book of the client when outerInstanceId is left out, so callers must pick a row', async () => {
-    const base = { clientId: '300001', accountName: '账套', domain: 'https://tf.jdy.com', status: 1, serviceId: '1', groupName: 'g' }
+    const base = {
+      clientId: '300001',
+      accountName: '账套',
+      domain: 'https://tf.jdy.com',
+      status: 1,
+      serviceId: '1',
+      groupName: 'g',
+    }
     sim = await startJdySimulator({
       masterData: MASTER,
       clients: [{ clientId: '300001', clientSecret: 'c'.repeat(32) }],
-      books: [{ ...base, outerInstanceId: 'OI-A', accountId: 'A', appKey: 'keyA0001' }, { ...base, outerInstanceId: 'OI-B', accountId: 'B', appKey: 'keyB0001' }],
+      books: [
+        { ...base, outerInstanceId: 'OI-A', accountId: 'A', appKey: 'keyA0001' },
+        { ...base, outerInstanceId: 'OI-B', accountId: 'B', appKey: 'keyB0001' },
+      ],
     })
     const c = new JdyTestClient(sim.url, sim.credentials, () => sim!.clock.now())
     const all = await c.call('POST', AUTHORIZE)
@@ -54,10 +70,18 @@ describe('push_app_authorize', () => {
 describe('kingdee_auth_token', () => {
   it('issues a JWT-shaped app-token whose exp matches the configured lifetime', async () => {
     const clock = createClock({ start: Date.UTC(2026, 10, 20), frozen: true })
-    sim = await startJdySimulator({ masterData: MASTER, clock, auth: { tokenTtlMs: 3_600_000, tokenResponseExpires: true } })
+    sim = await startJdySimulator({
+      masterData: MASTER,
+      clock,
+      auth: { tokenTtlMs: 3_600_000, tokenResponseExpires: true },
+    })
     const c = new JdyTestClient(sim.url, sim.credentials, () => clock.now())
     const r = await c.fetchToken()
-    expect(r.json).toMatchObject({ errcode: 0, description: '成功', data: { uid: expect.any(Number), expires: clock.now() + 3_600_000 } })
+    expect(r.json).toMatchObject({
+      errcode: 0,
+      description: '成功',
+      data: { uid: expect.any(Number), expires: clock.now() + 3_600_000 },
+    })
     const token: string = r.json.data['app-token']
     expect(token.startsWith('eyJhbGciOiJSUzI1NiIs')).toBe(true)
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())
@@ -69,7 +93,11 @@ describe('kingdee_auth_token', () => {
     const c = new JdyTestClient(sim.url, sim.credentials, () => sim!.clock.now())
     sim.rotateSecret()
     const stale = await c.fetchToken()
-    expect(stale.json).toEqual({ errcode: 1030002006, description: '授权密钥校验失败，请获取最新密钥加密', description_cn: expect.any(String) })
+    expect(stale.json).toEqual({
+      errcode: 1030002006,
+      description: '授权密钥校验失败，请获取最新密钥加密',
+      description_cn: expect.any(String),
+    })
     await c.authorize()
     sim.clock.advance(60_001) // the token endpoint allows two calls a minute
     expect((await c.fetchToken()).json.errcode).toBe(0)
@@ -89,7 +117,11 @@ describe('kingdee_auth_token', () => {
 
   it('rotates the appSecret once it is older than rotateSecretEveryMs on the simulated clock', async () => {
     const clock = createClock({ frozen: true })
-    sim = await startJdySimulator({ masterData: MASTER, clock, auth: { rotateSecretEveryMs: 24 * 3600_000, tokenCallsPerMinute: 100 } })
+    sim = await startJdySimulator({
+      masterData: MASTER,
+      clock,
+      auth: { rotateSecretEveryMs: 24 * 3600_000, tokenCallsPerMinute: 100 },
+    })
     const c = new JdyTestClient(sim.url, sim.credentials, () => clock.now())
     expect((await c.fetchToken()).json.errcode).toBe(0)
     clock.advance(24 * 3600_000)
@@ -145,7 +177,9 @@ describe('business calls', () => {
   it('answers 1000202001 to an unknown or revoked token', async () => {
     let client: JdyTestClient
     ;({ sim, client } = await setup())
-    expect((await client.call('GET', MATERIALS, { headers: { 'app-token': 'eyJhbGciOiJSUzI1NiIs.bogus.x' } })).json.errcode).toBe(1000202001)
+    expect(
+      (await client.call('GET', MATERIALS, { headers: { 'app-token': 'eyJhbGciOiJSUzI1NiIs.bogus.x' } })).json.errcode,
+    ).toBe(1000202001)
     expect(sim.revokeTokens()).toBe(1)
     expect((await client.call('GET', MATERIALS)).json.errcode).toBe(1000202001)
   })
@@ -173,7 +207,11 @@ describe('gateway header checks', () => {
     ['a missing X-Api-ClientID', { 'X-Api-ClientID': null }, 4002],
     ['an unknown X-Api-ClientID', { 'X-Api-ClientID': '999999' }, 4003],
     ['a missing X-Api-TimeStamp', { 'X-Api-TimeStamp': null }, 4006],
-    ['a timestamp in seconds instead of milliseconds', { 'X-Api-TimeStamp': String(Math.floor(Date.now() / 1000)) }, 4006],
+    [
+      'a timestamp in seconds instead of milliseconds',
+      { 'X-Api-TimeStamp': String(Math.floor(Date.now() / 1000)) },
+      4006,
+    ],
     ['SignHeaders naming other headers', { 'X-Api-SignHeaders': 'Content-Type' }, 4007],
     ['a missing signature', { 'X-Api-Signature': null }, 4008],
   ] as const)('rejects %s with errcode %i', async (_name, headers, code) => {

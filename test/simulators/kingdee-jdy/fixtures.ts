@@ -1,5 +1,9 @@
 /** Small, hand-made master data and helpers shared by the JDY simulator tests. */
-import { startJdySimulator, type JdySimulator, type JdySimulatorOptions } from '../../../simulators/kingdee-jdy/index.js'
+import {
+  startJdySimulator,
+  type JdySimulator,
+  type JdySimulatorOptions,
+} from '../../../simulators/kingdee-jdy/index.js'
 import { JdyTestClient } from './jdy-client.js'
 
 export const UNITS = [
@@ -35,7 +39,13 @@ export function line(over: Record<string, unknown> = {}): Record<string, unknown
 }
 
 export function bill(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { bill_date: '2026-11-20', bill_no: 'PK-T-0001', remark: 'test [ext:jst:1]', material_entity: [line()], ...over }
+  return {
+    bill_date: '2026-11-20',
+    bill_no: 'PK-T-0001',
+    remark: 'test [ext:jst:1]',
+    material_entity: [line()],
+    ...over,
+  }
 }
 
 /** A simulator with the small master data and a logged-in client; `close` in afterEach. */

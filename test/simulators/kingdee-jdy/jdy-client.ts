@@ -26,11 +26,15 @@ export const form = (s: string): string => encodeWith(FORM_SAFE, s)
 export const gw = (s: string): string => encodeWith(GW_SAFE, s)
 
 export function canonical(params: Record<string, string>): string {
-  const items = Object.entries(params).map(([k, v]) => `${gw(k)}=${form(v)}`).sort()
-  return items.map((it) => {
-    const i = it.indexOf('=')
-    return `${gw(it.slice(0, i))}=${gw(it.slice(i + 1))}`
-  }).join('&')
+  const items = Object.entries(params)
+    .map(([k, v]) => `${gw(k)}=${form(v)}`)
+    .sort()
+  return items
+    .map((it) => {
+      const i = it.indexOf('=')
+      return `${gw(it.slice(0, i))}=${gw(it.slice(i + 1))}`
+    })
+    .join('&')
 }
 
 export interface SignParts {
@@ -44,7 +48,10 @@ export interface SignParts {
 }
 
 export function signingText(p: SignParts): string {
-  const text = [p.method.toUpperCase(), gw(p.path), p.query, `x-api-nonce:${p.nonce}`, `x-api-timestamp:${p.timestamp}`].join('\n') + '\n'
+  const text =
+    [p.method.toUpperCase(), gw(p.path), p.query, `x-api-nonce:${p.nonce}`, `x-api-timestamp:${p.timestamp}`].join(
+      '\n',
+    ) + '\n'
   return p.dropTrailingNewline === true ? text.slice(0, -1) : text
 }
 
@@ -95,16 +102,24 @@ let nonceCounter = 0
 
 export class JdyTestClient {
   token: string | undefined
-  constructor(readonly baseUrl: string, public creds: Creds, readonly now: () => number = Date.now) {}
+  constructor(
+    readonly baseUrl: string,
+    public creds: Creds,
+    readonly now: () => number = Date.now,
+  ) {}
 
   async call(method: string, path: string, o: CallOptions = {}): Promise<CallResult> {
     const query = o.query ?? {}
     const nonce = o.nonce ?? String(1_000_000_000 + (++nonceCounter % 8_999_999_999))
     const timestamp = String(this.now())
     const naive = (s: string): string => encodeURIComponent(encodeURIComponent(s))
-    const q = o.queryEncoding === 'naive'
-      ? Object.keys(query).sort().map((k) => `${naive(k)}=${naive(query[k]!)}`).join('&')
-      : canonical(query)
+    const q =
+      o.queryEncoding === 'naive'
+        ? Object.keys(query)
+            .sort()
+            .map((k) => `${naive(k)}=${naive(query[k]!)}`)
+            .join('&')
+        : canonical(query)
     const text = signingText({ method, path, query: q, nonce, timestamp, dropTrailingNewline: o.dropTrailingNewline })
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
@@ -121,14 +136,27 @@ export class JdyTestClient {
       headers['X-GW-Router-Addr'] = this.creds.domain
     }
     for (const [k, v] of Object.entries(o.headers ?? {})) {
-      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing]
+      for (const existing of Object.keys(headers))
+        if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing]
       if (v !== null) headers[k] = v
     }
-    const qs = Object.entries(query).map(([k, v]) => `${form(k)}=${form(v)}`).join('&')
-    const sendQuery = o.queryEncoding === 'naive' ? Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&') : qs
+    const qs = Object.entries(query)
+      .map(([k, v]) => `${form(k)}=${form(v)}`)
+      .join('&')
+    const sendQuery =
+      o.queryEncoding === 'naive'
+        ? Object.entries(query)
+            .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+            .join('&')
+        : qs
     const url = `${this.baseUrl}${path}${sendQuery === '' ? '' : `?${sendQuery}`}`
     const body = o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body))
-    const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }), ...(o.signal === undefined ? {} : { signal: o.signal }) })
+    const res = await fetch(url, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    })
     const textBody = await res.text()
     let json: any
     try {
@@ -146,14 +174,20 @@ export class JdyTestClient {
 
   /** push_app_authorize for this client's book; adopts the returned appSecret and domain. */
   async authorize(): Promise<CallResult> {
-    const r = await this.call('POST', '/jdyconnector/app_management/push_app_authorize', { query: { outerInstanceId: this.creds.outerInstanceId }, body: {} })
+    const r = await this.call('POST', '/jdyconnector/app_management/push_app_authorize', {
+      query: { outerInstanceId: this.creds.outerInstanceId },
+      body: {},
+    })
     const row = (r.json?.data ?? []).find((x: any) => x.outerInstanceId === this.creds.outerInstanceId)
-    if (row !== undefined) this.creds = { ...this.creds, appKey: row.appKey, appSecret: row.appSecret, domain: row.domain }
+    if (row !== undefined)
+      this.creds = { ...this.creds, appKey: row.appKey, appSecret: row.appSecret, domain: row.domain }
     return r
   }
 
   async fetchToken(): Promise<CallResult> {
-    const r = await this.call('GET', '/jdyconnector/app_management/kingdee_auth_token', { query: { app_key: this.creds.appKey, app_signature: this.appSignature() } })
+    const r = await this.call('GET', '/jdyconnector/app_management/kingdee_auth_token', {
+      query: { app_key: this.creds.appKey, app_signature: this.appSignature() },
+    })
     const t = r.json?.data?.['app-token']
     if (typeof t === 'string') this.token = t
     return r

@@ -51,7 +51,9 @@ describe('per-book rate limit', () => {
     ;({ sim, client } = await setup({ clock }))
     const statuses: number[] = []
     for (let batch = 0; batch < 20; batch++) {
-      const replies = await Promise.all(Array.from({ length: 25 }, () => client.call('GET', MATERIALS, { query: { page_size: '1' } })))
+      const replies = await Promise.all(
+        Array.from({ length: 25 }, () => client.call('GET', MATERIALS, { query: { page_size: '1' } })),
+      )
       statuses.push(...replies.map((r) => r.status))
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(500)
@@ -60,11 +62,22 @@ describe('per-book rate limit', () => {
 
   it('counts each book separately', async () => {
     const clock = createClock({ start: MINUTE, frozen: true })
-    const base = { clientId: '300001', accountName: '账套', domain: 'https://tf.jdy.com', status: 1, serviceId: '1', groupName: 'g' }
+    const base = {
+      clientId: '300001',
+      accountName: '账套',
+      domain: 'https://tf.jdy.com',
+      status: 1,
+      serviceId: '1',
+      groupName: 'g',
+    }
     ;({ sim, client } = await setup({
-      clock, rateLimit: { perMinute: 2 },
+      clock,
+      rateLimit: { perMinute: 2 },
       clients: [{ clientId: '300001', clientSecret: 'c'.repeat(32) }],
-      books: [{ ...base, outerInstanceId: 'OI-A', accountId: 'A', appKey: 'keyA0001' }, { ...base, outerInstanceId: 'OI-B', accountId: 'B', appKey: 'keyB0001' }],
+      books: [
+        { ...base, outerInstanceId: 'OI-A', accountId: 'A', appKey: 'keyA0001' },
+        { ...base, outerInstanceId: 'OI-B', accountId: 'B', appKey: 'keyB0001' },
+      ],
     }))
     await client.call('GET', MATERIALS)
     await client.call('GET', MATERIALS)
@@ -75,7 +88,10 @@ describe('per-book rate limit', () => {
   })
 
   it('uses the configured throttle status', async () => {
-    ;({ sim, client } = await setup({ clock: createClock({ start: MINUTE, frozen: true }), rateLimit: { perMinute: 1, httpStatus: 503 } }))
+    ;({ sim, client } = await setup({
+      clock: createClock({ start: MINUTE, frozen: true }),
+      rateLimit: { perMinute: 1, httpStatus: 503 },
+    }))
     await client.call('GET', MATERIALS)
     expect((await client.call('GET', MATERIALS)).status).toBe(503)
   })
@@ -86,21 +102,31 @@ describe('injected vendor errors', () => {
     [5006, 519, '熔断'],
     [5007, 519, '过载'],
     [2000002000, 200, '系统错误,请到开发者社区提单反馈'],
-  ] as const)('answers errcode %i when a fault rule says so, without running the endpoint', async (errcode, status, text) => {
-    const faults: FaultRule[] = [{ endpoint: `POST ${SAVE}`, when: { calls: [1] }, fault: jdyVendorFault(errcode) }]
-    ;({ sim, client } = await setup({ faults }))
-    const r = await client.call('POST', SAVE, { body: bill() })
-    expect(r.status).toBe(status)
-    expect(r.json).toMatchObject({ errcode, description_cn: expect.stringContaining(text) })
-    expect(sim.bills.list()).toHaveLength(0)
-    expect((await client.call('POST', SAVE, { body: bill() })).json.errcode).toBe(0)
-  })
+  ] as const)(
+    'answers errcode %i when a fault rule says so, without running the endpoint',
+    async (errcode, status, text) => {
+      const faults: FaultRule[] = [{ endpoint: `POST ${SAVE}`, when: { calls: [1] }, fault: jdyVendorFault(errcode) }]
+      ;({ sim, client } = await setup({ faults }))
+      const r = await client.call('POST', SAVE, { body: bill() })
+      expect(r.status).toBe(status)
+      expect(r.json).toMatchObject({ errcode, description_cn: expect.stringContaining(text) })
+      expect(sim.bills.list()).toHaveLength(0)
+      expect((await client.call('POST', SAVE, { body: bill() })).json.errcode).toBe(0)
+    },
+  )
 })
 
 describe('timeout-after-commit on save', () => {
   it('stores the bill and destroys the connection; the bill is then found by number', async () => {
     ;({ sim, client } = await setup())
-    sim.faults.set([{ endpoint: `POST ${SAVE}`, when: { calls: [1] }, fault: { kind: 'reset', afterCommit: true }, label: 'reset_after_commit' }])
+    sim.faults.set([
+      {
+        endpoint: `POST ${SAVE}`,
+        when: { calls: [1] },
+        fault: { kind: 'reset', afterCommit: true },
+        label: 'reset_after_commit',
+      },
+    ])
     await expect(client.call('POST', SAVE, { body: bill() })).rejects.toThrow()
     expect(sim.bills.list().map((b) => b.bill_no)).toEqual(['PK-T-0001'])
     const d = await client.call('GET', '/jdy/v2/scm/inv_check_loss_bill_detail', { query: { number: 'PK-T-0001' } })
@@ -112,7 +138,9 @@ describe('timeout-after-commit on save', () => {
 
   it('stores the bill and holds the reply past the client timeout', async () => {
     ;({ sim, client } = await setup())
-    sim.faults.set([{ endpoint: `POST ${SAVE}`, when: { calls: [1] }, fault: { kind: 'hang', ms: 30_000, afterCommit: true } }])
+    sim.faults.set([
+      { endpoint: `POST ${SAVE}`, when: { calls: [1] }, fault: { kind: 'hang', ms: 30_000, afterCommit: true } },
+    ])
     await expect(client.call('POST', SAVE, { body: bill(), signal: AbortSignal.timeout(1_000) })).rejects.toThrow()
     expect(sim.bills.list()).toHaveLength(1)
   })
@@ -146,7 +174,10 @@ describe('transport faults', () => {
 
   it('replays the same seeded random faults for the same seed', async () => {
     const outcomes = async (): Promise<number[]> => {
-      const s = await setup({ seed: 42, faults: [{ endpoint: MATERIALS, when: { probability: 0.5 }, fault: { kind: 'http_error', status: 503 } }] })
+      const s = await setup({
+        seed: 42,
+        faults: [{ endpoint: MATERIALS, when: { probability: 0.5 }, fault: { kind: 'http_error', status: 503 } }],
+      })
       const out: number[] = []
       for (let i = 0; i < 12; i++) out.push((await s.client.call('GET', MATERIALS)).status)
       await s.sim.close()

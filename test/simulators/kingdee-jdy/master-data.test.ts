@@ -12,7 +12,8 @@ afterEach(async () => {
   await sim?.close()
   sim = undefined
 })
-const get = async (path: string, query: Record<string, string> = {}): Promise<any> => (await client.call('GET', path, { query })).json
+const get = async (path: string, query: Record<string, string> = {}): Promise<any> =>
+  (await client.call('GET', path, { query })).json
 
 describe('material list and detail', () => {
   it('returns enabled materials only by default, with count as a string', async () => {
@@ -22,29 +23,55 @@ describe('material list and detail', () => {
     expect(r.data.rows.map((m: any) => m.number)).toEqual(['SKU-1', 'SKU-2', 'SKU-BATCH'])
   })
 
-  it.each([['-1', 4], ['0', 1], ['1', 3]])('honours enable=%s', async (enable, n) => {
+  it.each([
+    ['-1', 4],
+    ['0', 1],
+    ['1', 3],
+  ])('honours enable=%s', async (enable, n) => {
     ;({ sim, client } = await setup())
     expect((await get('/jdy/v2/bd/material', { enable })).data.rows).toHaveLength(n)
   })
 
   it('searches by name or number', async () => {
     ;({ sim, client } = await setup())
-    expect((await get('/jdy/v2/bd/material', { search: '白色' })).data.rows.map((m: any) => m.number)).toEqual(['SKU-2'])
-    expect((await get('/jdy/v2/bd/material', { search: 'sku-batch' })).data.rows.map((m: any) => m.number)).toEqual(['SKU-BATCH'])
+    expect((await get('/jdy/v2/bd/material', { search: '白色' })).data.rows.map((m: any) => m.number)).toEqual([
+      'SKU-2',
+    ])
+    expect((await get('/jdy/v2/bd/material', { search: 'sku-batch' })).data.rows.map((m: any) => m.number)).toEqual([
+      'SKU-BATCH',
+    ])
   })
 
   it('carries the §5.3 list-row fields and adds units with show_units=true', async () => {
     ;({ sim, client } = await setup())
     const row = (await get('/jdy/v2/bd/material', { show_units: 'true', search: 'SKU-1' })).data.rows[0]
-    for (const f of ['id', 'number', 'name', 'model', 'base_unit_id', 'base_unit_number', 'base_unit_name', 'is_multi_unit', 'is_batch',
-      'is_kf_period', 'is_serial', 'is_asst_attr', 'check_type', 'barcode']) expect(row).toHaveProperty(f)
+    for (const f of [
+      'id',
+      'number',
+      'name',
+      'model',
+      'base_unit_id',
+      'base_unit_number',
+      'base_unit_name',
+      'is_multi_unit',
+      'is_batch',
+      'is_kf_period',
+      'is_serial',
+      'is_asst_attr',
+      'check_type',
+      'barcode',
+    ])
+      expect(row).toHaveProperty(f)
     expect(row).toMatchObject({ base_unit_number: 'GE', base_unit_name: '个' })
     expect(row.units.map((u: any) => u.unit_id)).toEqual(['U1', 'U2'])
   })
 
   it('finds a material detail by id and by number, with enable as "1"/"0"', async () => {
     ;({ sim, client } = await setup())
-    expect((await get('/jdy/v2/bd/material_detail', { id: 'M4' })).data).toMatchObject({ number: 'SKU-OFF', enable: '0' })
+    expect((await get('/jdy/v2/bd/material_detail', { id: 'M4' })).data).toMatchObject({
+      number: 'SKU-OFF',
+      enable: '0',
+    })
     expect((await get('/jdy/v2/bd/material_detail', { number: 'SKU-1' })).data).toMatchObject({ id: 'M1', enable: '1' })
   })
 
@@ -59,15 +86,29 @@ describe('material list and detail', () => {
 describe('measure units, material units and stores', () => {
   it('lists measure units with precision and details them by number', async () => {
     ;({ sim, client } = await setup())
-    expect((await get('/jdy/v2/bd/measure_unit')).data.rows[2]).toEqual({ id: 'U3', number: 'KG', name: '千克', precision: 3 })
-    expect((await get('/jdy/v2/bd/measure_unit_detail', { number: 'XIANG' })).data).toMatchObject({ id: 'U2', enable: '1' })
+    expect((await get('/jdy/v2/bd/measure_unit')).data.rows[2]).toEqual({
+      id: 'U3',
+      number: 'KG',
+      name: '千克',
+      precision: 3,
+    })
+    expect((await get('/jdy/v2/bd/measure_unit_detail', { number: 'XIANG' })).data).toMatchObject({
+      id: 'U2',
+      enable: '1',
+    })
   })
 
   it('lists material units filtered by material_id', async () => {
     ;({ sim, client } = await setup())
     const rows = (await get('/jdy/v2/bd/material_unit', { material_id: 'M1' })).data.rows
-    expect(rows.map((r: any) => [r.unit_id, r.unit_name, r.coefficient])).toEqual([['U1', '个', '1'], ['U2', '箱', '12']])
-    expect((await get('/jdy/v2/bd/material_unit_detail', { id: 'MU2' })).data).toMatchObject({ material_id: 'M1', unit_id: 'U2' })
+    expect(rows.map((r: any) => [r.unit_id, r.unit_name, r.coefficient])).toEqual([
+      ['U1', '个', '1'],
+      ['U2', '箱', '12'],
+    ])
+    expect((await get('/jdy/v2/bd/material_unit_detail', { id: 'MU2' })).data).toMatchObject({
+      material_id: 'M1',
+      unit_id: 'U2',
+    })
   })
 
   it('lists stores with an integer count and details allow_negative / is_allow_freight', async () => {
@@ -75,8 +116,14 @@ describe('measure units, material units and stores', () => {
     const list = await get('/jdy/v2/bd/store')
     expect(list.data.count).toBe(3)
     expect(list.data.rows[0]).toMatchObject({ id: 'S1', number: '10001', enable: '1' })
-    expect((await get('/jdy/v2/bd/store_detail', { number: '10002' })).data).toMatchObject({ allow_negative: 'false', is_allow_freight: false })
-    expect((await get('/jdy/v2/bd/store_detail', { id: 'S3' })).data).toMatchObject({ allow_negative: 'true', is_allow_freight: true })
+    expect((await get('/jdy/v2/bd/store_detail', { number: '10002' })).data).toMatchObject({
+      allow_negative: 'false',
+      is_allow_freight: false,
+    })
+    expect((await get('/jdy/v2/bd/store_detail', { id: 'S3' })).data).toMatchObject({
+      allow_negative: 'true',
+      is_allow_freight: true,
+    })
   })
 
   it('answers data:null for a missing store when detailNotFound is "null"', async () => {
@@ -103,12 +150,14 @@ describe('paging (spec §5.4)', () => {
     expect((await get('/jdy/v2/bd/material', { page_size: '200' })).data.total_page).toBe(3)
   })
 
-  it('repeats the previous page\'s last row on every Nth page when duplicate rows are injected; a client deduplicating by id still gets each row once', async () => {
+  it("repeats the previous page's last row on every Nth page when duplicate rows are injected; a client deduplicating by id still gets each row once", async () => {
     ;({ sim, client } = await setup({ masterData: big, lists: { duplicateRowEveryNthPage: 2 } }))
     const seen: string[] = []
     const firstPage = (await get('/jdy/v2/bd/material', { page_size: '100' })).data
     for (let p = 1; p <= firstPage.total_page; p++) {
-      seen.push(...(await get('/jdy/v2/bd/material', { page: String(p), page_size: '100' })).data.rows.map((r: any) => r.id))
+      seen.push(
+        ...(await get('/jdy/v2/bd/material', { page: String(p), page_size: '100' })).data.rows.map((r: any) => r.id),
+      )
     }
     expect(seen.length).toBe(251)
     expect(new Set(seen).size).toBe(250)

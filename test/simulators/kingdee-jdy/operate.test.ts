@@ -15,8 +15,11 @@ afterEach(async () => {
   sim = undefined
 })
 const operate = (operate_type: string, target: Record<string, unknown>) =>
-  client.call('POST', OPERATE, { body: { entity_number: 'inv_check_loss_bill', operate_type, ignore_warn: false, ...target } })
-const saved = async (over: Record<string, unknown> = {}): Promise<string> => (await client.call('POST', SAVE, { body: bill(over) })).json.data.ids[0]
+  client.call('POST', OPERATE, {
+    body: { entity_number: 'inv_check_loss_bill', operate_type, ignore_warn: false, ...target },
+  })
+const saved = async (over: Record<string, unknown> = {}): Promise<string> =>
+  (await client.call('POST', SAVE, { body: bill(over) })).json.data.ids[0]
 const status = (id: string): string | undefined => sim!.bills.bills.get(id)?.bill_status
 
 describe('common_operate', () => {
@@ -68,10 +71,26 @@ describe('common_operate', () => {
   })
 
   it.each([
-    ['an unknown entity_number', { entity_number: 'inv_check_gail_bill', operate_type: 'audit', ids: ['1'] }, 'entity_number'],
-    ['an unknown operate_type', { entity_number: 'inv_check_loss_bill', operate_type: 'close', ids: ['1'] }, 'operate_type'],
-    ['neither ids nor numbers', { entity_number: 'inv_check_loss_bill', operate_type: 'audit' }, 'ids与numbers不能同时为空'],
-    ['an unknown id', { entity_number: 'inv_check_loss_bill', operate_type: 'audit', ids: ['777'] }, '单据id[777]不存在'],
+    [
+      'an unknown entity_number',
+      { entity_number: 'inv_check_gail_bill', operate_type: 'audit', ids: ['1'] },
+      'entity_number',
+    ],
+    [
+      'an unknown operate_type',
+      { entity_number: 'inv_check_loss_bill', operate_type: 'close', ids: ['1'] },
+      'operate_type',
+    ],
+    [
+      'neither ids nor numbers',
+      { entity_number: 'inv_check_loss_bill', operate_type: 'audit' },
+      'ids与numbers不能同时为空',
+    ],
+    [
+      'an unknown id',
+      { entity_number: 'inv_check_loss_bill', operate_type: 'audit', ids: ['777'] },
+      '单据id[777]不存在',
+    ],
   ])('rejects %s', async (_name, body, text) => {
     ;({ sim, client } = await setup())
     const r = await client.call('POST', OPERATE, { body })

@@ -22,7 +22,9 @@ function rawHttp(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => s.write(text))
     let got = ''
-    s.on('data', (d) => { got += d.toString() })
+    s.on('data', (d) => {
+      got += d.toString()
+    })
     s.on('end', () => resolve(got))
     s.on('error', reject)
   })
@@ -50,7 +52,9 @@ describe('malformed input', () => {
     ['a list custom_field', { custom_field: [1] }, 'custom_field格式错误'],
   ])('answers a save with %s with a business error', async (_name, over, text) => {
     ;({ sim, client } = await setup())
-    const r = await client.call('POST', SAVE, { rawBody: JSON.stringify(bill(over)).replace('"qty":null', '"qty":1e400') })
+    const r = await client.call('POST', SAVE, {
+      rawBody: JSON.stringify(bill(over)).replace('"qty":null', '"qty":1e400'),
+    })
     expect(r.json.errcode).not.toBe(0)
     expect(r.json.description).toContain(text)
   })
@@ -88,8 +92,16 @@ describe('malformed input', () => {
 
   it('answers broken percent-encoding in the query with a signature error, not a crash', async () => {
     ;({ sim, client } = await setup())
-    const res = await fetch(`${sim.url}/jdy/v2/bd/material?search=%E7%ZZ&page=%`, { headers: { 'X-Api-Auth-Version': '2.0', 'X-Api-ClientID': sim.credentials.clientId,
-      'X-Api-TimeStamp': String(sim.clock.now()), 'X-Api-Nonce': '1', 'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce', 'X-Api-Signature': 'x' } })
+    const res = await fetch(`${sim.url}/jdy/v2/bd/material?search=%E7%ZZ&page=%`, {
+      headers: {
+        'X-Api-Auth-Version': '2.0',
+        'X-Api-ClientID': sim.credentials.clientId,
+        'X-Api-TimeStamp': String(sim.clock.now()),
+        'X-Api-Nonce': '1',
+        'X-Api-SignHeaders': 'X-Api-TimeStamp,X-Api-Nonce',
+        'X-Api-Signature': 'x',
+      },
+    })
     expect(((await res.json()) as { errcode: number }).errcode).toBe(4008)
     await stillServes()
   })
@@ -101,10 +113,18 @@ describe('malformed input', () => {
     await stillServes()
   })
 
-  it('answers JDY\'s system error 2000002000 when an endpoint fails on bad stored data, and keeps serving', async () => {
-    const broken = { ...MASTER, materialUnits: [...MASTER.materialUnits, { id: 'MUX', material_id: 'M2', unit_id: 'U2', coefficient: 'not-a-number' }] }
+  it("answers JDY's system error 2000002000 when an endpoint fails on bad stored data, and keeps serving", async () => {
+    const broken = {
+      ...MASTER,
+      materialUnits: [
+        ...MASTER.materialUnits,
+        { id: 'MUX', material_id: 'M2', unit_id: 'U2', coefficient: 'not-a-number' },
+      ],
+    }
     ;({ sim, client } = await setup({ masterData: broken }))
-    const id = (await client.call('POST', SAVE, { body: bill({ material_entity: [line({ material_id: 'M2', unit_id: 'U2' })] }) })).json.data.ids[0]
+    const id = (
+      await client.call('POST', SAVE, { body: bill({ material_entity: [line({ material_id: 'M2', unit_id: 'U2' })] }) })
+    ).json.data.ids[0]
     const r = await client.call('GET', '/jdy/v2/scm/inv_check_loss_bill_detail', { query: { id } })
     expect(r.status).toBe(500)
     expect(r.json).toMatchObject({ errcode: 2000002000, description: '系统错误,请到开发者社区提单反馈' })
