@@ -40,6 +40,8 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
     for (const unit of b.units) {
       const records = unit.recordIds.map((id) => b.byId.get(id)).filter((r): r is LedgerRecord => r !== undefined)
       if (records.length === 0) continue
+      // Written before (its afterWrite hook failed): only afterWrite runs again, nothing is sent.
+      if (await writer.settleLanded(unit, records)) continue
       const p = await writer.prepare(unit, records)
       if (p === undefined) continue
       // A previous attempt may have reached the target: look before writing again.

@@ -168,6 +168,22 @@ export interface LedgerPort {
     id: string,
     r: { error: RecordError; payload?: Record<string, unknown>; nextAttemptAt?: Date; uncount?: boolean },
   ): Promise<void>
+  /**
+   * The write landed but a step after it (an afterWrite hook) failed: park the record (`error`)
+   * keeping the target id and response as proof. A record with a target id is never written again;
+   * retrying it re-runs only what failed. Ledgers without it mark the record written.
+   */
+  markWrittenParked?(
+    schemeId: string,
+    id: string,
+    r: {
+      payload: Record<string, unknown>
+      businessKey: string
+      targetId: string
+      response: unknown
+      error: RecordError
+    },
+  ): Promise<void>
   listRecords(schemeId: string, q: RecordQuery): Promise<RecordPage>
   getRecord(schemeId: string, id: string): Promise<LedgerRecord | undefined>
   /** Make failed records due now. `ids` absent = every record in `error`. Returns the requeued ids. */
@@ -371,9 +387,15 @@ export interface SchemeTarget {
   map(unit: WriteUnit, now: Date): Promise<MappedDocument>
   /** `operation: batchArraySave`: up to `rows` units per call, their payloads in an array under `rowsKey`. */
   readonly batch?: { readonly rows: number; readonly rowsKey: string }
-  /** Custom processors' afterWrite: may change the target's answer before it is recorded; never throws. */
-  afterWrite?(w: AfterWriteInput): Promise<WriteOutcome>
+  /**
+   * Custom processors' afterWrite: may change the target's answer before it is recorded; never
+   * throws. A hook that failed comes back as `hookError` on the answer it was given.
+   */
+  afterWrite?(w: AfterWriteInput): Promise<AfterWriteOutcome>
 }
+
+/** The answer after the afterWrite hooks; `hookError`: a hook threw or overran (the record is parked). */
+export type AfterWriteOutcome = WriteOutcome & { readonly hookError?: RecordError }
 
 export interface AfterWriteInput {
   readonly recordIds: readonly string[]

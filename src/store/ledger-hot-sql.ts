@@ -113,6 +113,7 @@ export async function unsettleRow(
     now: number
     response?: string
     uncount?: boolean
+    targetId?: string
   },
 ): Promise<string | undefined> {
   const newStatus =
@@ -128,6 +129,7 @@ export async function unsettleRow(
     error_message: values.message,
     updated_at: values.now,
     response: values.response,
+    target_id: values.targetId,
   })} where scheme_id = ${ref.schemeId} and record_id = ${ref.recordId} and ${NOT_SETTLED} returning status`.execute(
     trx,
   )

@@ -52,6 +52,11 @@ export interface FailureInfo {
    * attempt the claim counted, so throttling never climbs the retry ladder.
    */
   readonly uncount?: boolean
+  /**
+   * The write landed (the target's id) though a step after it failed (an afterWrite hook): the
+   * parked record keeps it, and the engine never writes a record that has one again.
+   */
+  readonly targetId?: string
 }
 
 /** Records of a scheme that may be claimed now: claimable status, not resolved, due, no live claim. */
@@ -241,7 +246,7 @@ async function unsettled(
   ref: RecordRef,
   status: 'queued' | 'error' | 'unknown',
   next: number | null,
-  f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean },
+  f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean; targetId?: string },
   eventName: string,
   save?: PayloadToSave,
 ): Promise<boolean> {
@@ -259,12 +264,19 @@ async function unsettled(
         now,
         ...(f.response === undefined ? {} : { response: JSON.stringify(f.response) }),
         ...(f.uncount === true ? { uncount: true } : {}),
+        ...(f.targetId === undefined ? {} : { targetId: f.targetId }),
       })
       if (set === undefined) {
         await current(trx, ref)
         return false
       }
-      await event(trx, ref, now, eventName, { status: set, code: f.code, kind: f.kind, message: f.message })
+      await event(trx, ref, now, eventName, {
+        status: set,
+        code: f.code,
+        kind: f.kind,
+        message: f.message,
+        ...(f.targetId === undefined ? {} : { targetId: f.targetId }),
+      })
       return true
       // A write intent must be on disk before the request leaves; a failure mark may be lost (the
       // record falls back to its intent, or to waiting when nothing was sent).

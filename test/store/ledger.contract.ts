@@ -292,6 +292,33 @@ export function describeLedger(factory: StoreFactory): void {
       ])
     })
 
+    it('parks a record whose write landed with its target id and answer, and keeps them when it is requeued', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      await c.store.ledger.markFailed(
+        ref('1'),
+        {
+          kind: 'data',
+          code: 'ERR_PROCESSOR_HOOK',
+          message: 'processor p hook afterWrite failed: down',
+          nextAttemptAt: null,
+          targetId: 'T-1',
+          response: { id: 'T-1' },
+        },
+        { payload: { bill_no: 'NO-1' }, businessKey: 'NO-1' },
+      )
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
+        status: 'error',
+        targetId: 'T-1',
+        response: { id: 'T-1' },
+        businessKey: 'NO-1',
+        lastError: { code: 'ERR_PROCESSOR_HOOK' },
+      })
+      expect((await c.store.ledger.requeue(c.scheme, { ids: ['1'] })).requeued).toEqual(['1'])
+      const [again] = (await c.store.ledger.claimReady(c.scheme, 10)).records
+      expect(again).toMatchObject({ id: '1', status: 'waiting', targetId: 'T-1', response: { id: 'T-1' } })
+    })
+
     it('never downgrades a done record when a late failure arrives', async () => {
       await writeOne(c, '1')
       const applied = await c.store.ledger.markFailed(ref('1'), {

@@ -133,6 +133,20 @@ function portsOver(
           w.payload === undefined ? undefined : { payload: w.payload },
         )
       },
+      async markWrittenParked(schemeId, id, w) {
+        await ledger.markFailed(
+          ref(schemeId, id),
+          {
+            kind: w.error.kind,
+            code: w.error.code,
+            message: w.error.message,
+            nextAttemptAt: null,
+            targetId: w.targetId,
+            response: w.response,
+          },
+          { payload: w.payload, businessKey: w.businessKey },
+        )
+      },
       async listRecords(schemeId, q) {
         const page = await ledger.listRecords(schemeId, {
           ...(q.status === undefined ? {} : { status: q.status }),

@@ -104,6 +104,20 @@ export class MemoryPorts implements EnginePorts {
       })
       if (w.payload !== undefined && r.payloadEdited !== true) r.payload = w.payload
     },
+    markWrittenParked: async (schemeId, id, w) => {
+      const r = this.get(schemeId, id)
+      if (r.status === 'done' || r.status === 'duplicate') return
+      Object.assign(r, {
+        status: 'error',
+        payload: w.payload,
+        businessKey: w.businessKey,
+        targetId: w.targetId,
+        response: w.response,
+        lastError: w.error,
+        nextAttemptAt: undefined,
+        claimedUntil: undefined,
+      })
+    },
     listRecords: async (schemeId, q) => ({
       records: [...this.records.values()]
         .filter(
