@@ -3,11 +3,13 @@
  * their payloads in one array under `rowsKey`, and each unit is settled from its row of the batch
  * answer. Exactly-once holds as for single writes: every unit whose outcome is unknown is probed
  * first; the write intent of every record in a call is recorded before the call leaves; a call
- * that fails after it may have been sent leaves each of its rows unknown, probed by key.
+ * that fails after it may have been sent leaves each of its rows unknown, probed by key. Calls go
+ * out up to the target's in-flight limit at once (`concurrency`), as single writes do.
  */
 import { toFerryError, type FerryError } from '../core/errors.js'
 import type { WriteOutcome } from '../connectors/contract.js'
 import { OutcomeUnknown, TargetNoBatch } from './errors.js'
+import { pool } from './pool.js'
 import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
 import type { TargetStageDeps, UnitWriter } from './target-stage.js'
 
@@ -49,8 +51,12 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
         continue
       ready.push({ unit, records, ...p })
     }
-    for (let i = 0; i < ready.length && !writer.stopped; i += batch.rows) {
-      const chunk = ready.slice(i, i + batch.rows)
+    const chunks: Prepared[][] = []
+    for (let i = 0; i < ready.length; i += batch.rows) chunks.push(ready.slice(i, i + batch.rows))
+    // Up to the target's in-flight limit of calls at once, as single writes are: each call is one
+    // request against the credential's budget, however many rows it carries.
+    await pool(chunks, deps.concurrency, async (chunk) => {
+      if (writer.stopped) return
       for (const c of chunk)
         await writer.unknownAll(
           c.records,
@@ -76,7 +82,7 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
         await writer.settle(c.unit, c.records, c.payload, c.key, o)
       }
       deps.onUnit?.(b.counters)
-    }
+    })
     return undefined
   } catch (e) {
     return toFerryError(e)

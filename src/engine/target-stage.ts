@@ -20,6 +20,7 @@ import {
   TargetTransient,
 } from './errors.js'
 import { writeBatches } from './batch-writer.js'
+import { pool } from './pool.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
 import type {
@@ -499,18 +500,6 @@ async function waitForPaced(deps: TargetStageDeps, writer: UnitWriter): Promise<
   if (wait <= 0) return true
   await (deps.sleep ?? pause)(wait, deps.signal)
   return deps.clock.now().getTime() > before
-}
-
-/** Run `fn` over items with at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let i = 0
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (i < items.length) {
-      const item = items[i++] as T
-      await fn(item)
-    }
-  })
-  await Promise.all(workers)
 }
 
 /**
