@@ -240,19 +240,17 @@ async function wire(
         return Promise.reject(ConfigEnvMissing([unset], { location: `connections.${name}.settings` }))
       const def = registry.get(conn.connector)
       const cfg = resolveConnectionConfig(def, conn.settings)
-      r = budgets
-        .forConnection(def, budgetKeyFor(def, cfg, name), name, conn)
-        .then((budget) =>
-          def.open({
-            connectionId: name,
-            config: cfg,
-            credentials: store.credentials,
-            budget,
-            inFlight: connections.inFlight(name),
-            log: opts.log,
-            now: () => (opts.clock ?? systemClock).now(),
-          }),
-        )
+      r = budgets.forConnection(def, budgetKeyFor(def, cfg, name), name, conn).then((budget) =>
+        def.open({
+          connectionId: name,
+          config: cfg,
+          credentials: store.credentials,
+          budget,
+          inFlight: connections.inFlight(name),
+          log: opts.log,
+          now: () => (opts.clock ?? systemClock).now(),
+        }),
+      )
       opened.set(name, r)
     }
     return r
