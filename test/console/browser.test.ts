@@ -3,31 +3,67 @@
  * (port 0) over the simulators. Outside CI a machine without chromium skips this test by name;
  * under CI=true a missing chromium fails it (.ci/run installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext } from 'playwright-core'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { build } from 'vite'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { serve } from '../../src/cli/serve-command.js'
 import type { Service } from '../../src/server/service.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { configFor, LOSS, oracle } from '../e2e/support.js'
-import {
-  ARGS,
-  buildConsole,
-  CHROMIUM,
-  CI,
-  MISSING as missing,
-  SHOTS,
-  shot,
-  signIn,
-  waitForRun,
-} from './browser-support.js'
+import { pngStats } from './png.js'
 
+const CHROMIUM = process.env.FERRY_CHROMIUM ?? '/usr/bin/chromium'
+const CI = process.env.CI === 'true'
+const missing = !existsSync(CHROMIUM)
+const ROOT = join(import.meta.dirname, '../..')
+const SHOTS = join(ROOT, 'test-results', 'console')
 if (missing && !CI)
   console.warn(
     `console browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set FERRY_CHROMIUM)`,
   )
+
+// The machine has no internet: without these Chromium waits on network services at start.
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+async function shot(page: Page, name: string): Promise<void> {
+  const png = await page.screenshot({ fullPage: false })
+  mkdirSync(SHOTS, { recursive: true })
+  writeFileSync(join(SHOTS, `${name}.png`), png)
+  const s = pngStats(png)
+  expect(s.width, name).toBe(1280)
+  // A blank or single-colour page (white screen, crash) has one or two colours; a drawn page has many.
+  expect(s.colours, `${name}: colours in the screenshot`).toBeGreaterThan(16)
+}
+
+async function waitForRun(base: string, token: string, runId: string): Promise<string> {
+  for (;;) {
+    const r = (await (
+      await fetch(`${base}api/v1/runs/${runId}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { status: string }
+    if (r.status !== 'running') return r.status
+    await new Promise((res) => setTimeout(res, 200))
+  }
+}
+
+async function signIn(page: Page, base: string, name: string, password: string): Promise<void> {
+  await page.goto(base)
+  await page.locator('input[name="name"]').fill(name)
+  await page.locator('input[name="password"]').fill(password)
+  await page.locator('button[type="submit"]').click()
+  await page.locator('[data-testid="user"]').waitFor()
+}
 
 describe('the web console in Chromium', () => {
   let sandbox: Sandbox | undefined
@@ -52,7 +88,11 @@ describe('the web console in Chromium', () => {
       dirs.push(dir)
       // Build the console from the sources under test, into this test's own folder.
       const consoleDir = join(dir, 'console')
-      await buildConsole(consoleDir)
+      await build({
+        configFile: join(ROOT, 'console/vite.config.ts'),
+        logLevel: 'error',
+        build: { outDir: consoleDir, emptyOutDir: true },
+      })
 
       const hour = 3_600_000
       const start = new Date(Math.floor(Date.now() / hour) * hour - 3 * 86_400_000 - 2 * hour)

@@ -1,10 +1,10 @@
 /**
- * Live counters of one run from the run hub's Server-Sent Events (`/api/v1/runs/{id}/events`).
- * The hub sends the run's counters (fetched, kept, written, …) either flat or per stage (a run
- * followed from the store); this hook always answers them flat, summed over stages. The session
- * cookie goes along (same origin), so no token is needed.
+ * Live counters of one run for the designer's edges, on the shared SSE hook (sse.ts). The run
+ * hub sends a run's counters (fetched, kept, written, …) flat, or per stage when the run is
+ * followed from the store; this hook answers them flat, summed over stages.
  */
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
+import { useEventStream } from './sse.js'
 
 export type Counters = Readonly<Record<string, number>>
 export interface RunLive {
@@ -12,8 +12,6 @@ export interface RunLive {
   readonly ended: boolean
   readonly status?: string
 }
-
-const EMPTY: RunLive = { counters: {}, ended: false }
 
 /** Flat counters, or per-stage counters summed. */
 export function flatCounters(c: unknown): Record<string, number> {
@@ -28,28 +26,28 @@ export function flatCounters(c: unknown): Record<string, number> {
   return out
 }
 
+const EVENTS = { events: ['progress', 'end'], until: 'end' } as const
+
 export function useRunEvents(runId: string | undefined): RunLive {
-  const [live, setLive] = useState<RunLive>(EMPTY)
-  useEffect(() => {
-    setLive(EMPTY)
-    if (runId === undefined) return
-    const es = new EventSource(`/api/v1/runs/${encodeURIComponent(runId)}/events`)
-    es.addEventListener('progress', (e) => {
-      const d = JSON.parse((e as MessageEvent<string>).data) as { counters?: unknown }
-      setLive((l) => ({ ...l, counters: flatCounters(d.counters) }))
-    })
-    es.addEventListener('end', (e) => {
-      const d = JSON.parse((e as MessageEvent<string>).data) as { counters?: unknown; status?: string }
-      setLive((l) => ({
-        counters: d.counters === undefined ? l.counters : flatCounters(d.counters),
-        ended: true,
-        ...(d.status === undefined ? {} : { status: d.status }),
-      }))
-      es.close()
-    })
-    // The stream closes after its end event; EventSource would otherwise reconnect for ever.
-    es.onerror = () => es.close()
-    return () => es.close()
-  }, [runId])
-  return live
+  const [live, setLive] = useState<{ runId?: string; state: RunLive }>({ state: { counters: {}, ended: false } })
+  useEventStream(
+    runId === undefined ? undefined : `/runs/${encodeURIComponent(runId)}/events`,
+    (event, data) => {
+      const d = (data ?? {}) as { counters?: unknown; status?: string }
+      setLive((l) => {
+        const prev = l.runId === runId ? l.state : { counters: {}, ended: false }
+        const counters = d.counters === undefined ? prev.counters : flatCounters(d.counters)
+        return {
+          ...(runId === undefined ? {} : { runId }),
+          state:
+            event === 'end'
+              ? { counters, ended: true, ...(d.status === undefined ? {} : { status: d.status }) }
+              : { ...prev, counters },
+        }
+      })
+    },
+    EVENTS,
+  )
+  // A new run starts from nothing, not from the counts of the run before.
+  return live.runId === runId ? live.state : { counters: {}, ended: false }
 }

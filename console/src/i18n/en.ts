@@ -101,7 +101,6 @@ export const en = {
   'notFound.title': 'This page does not exist.',
   'notFound.back': 'Back to the dashboard',
   // --- Flow designer and mapping editor (issue 15, designer part) ---
-  'dashboard.openDesigner': 'Designer',
   'designer.title': 'Designer: {scheme}',
   'designer.flow': 'Stages of the scheme',
   'designer.version': 'Version {version}',

@@ -102,7 +102,6 @@ export const zhCN: Record<MessageKey, string> = {
   'notFound.title': '页面不存在。',
   'notFound.back': '返回总览',
   // --- 流程设计器与映射编辑器（issue 15 设计器部分） ---
-  'dashboard.openDesigner': '设计器',
   'designer.title': '设计器：{scheme}',
   'designer.flow': '方案的各个环节',
   'designer.version': '版本 {version}',

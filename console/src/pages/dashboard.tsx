@@ -102,10 +102,6 @@ export function DashboardPage() {
                     <td className="num">{total(s.ledger)}</td>
                     <td>
                       <a href={href('records', { scheme: s.id })}>{t('dashboard.openRecords')}</a>
-                      {' · '}
-                      <a href={href('designer', { scheme: s.id })} data-testid="open-designer">
-                        {t('dashboard.openDesigner')}
-                      </a>
                     </td>
                   </tr>
                 )
