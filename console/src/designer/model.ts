@@ -3,7 +3,18 @@
  * stage edits, which stage a validation problem belongs to (by its JSON path), and the counters
  * shown on the edges during a run. Pure functions, so the page stays about layout.
  */
-import type { Problem, Warning } from '../api/designer.js'
+// Structural copies of the API's shapes (api/designer.ts), so this file stays free of the DOM and
+// the Node tests can import it.
+interface Problem {
+  readonly code: string
+  readonly message: string
+  readonly location?: string
+}
+interface Warning {
+  readonly code: string
+  readonly path: string
+  readonly message: string
+}
 
 export const STAGES = ['source', 'condition', 'reshape', 'mapping', 'quality', 'target'] as const
 export type StageId = (typeof STAGES)[number]
@@ -263,7 +274,7 @@ export function targetFields(request: unknown, at: number[] = [], rowPath?: stri
     out.push({
       key: here.join('.'),
       at: here,
-      field: rowPath === undefined ? field : `${field}`,
+      field,
       ...(typeof o.label === 'string' ? { label: o.label } : {}),
       value,
       isArray: children !== undefined,
@@ -271,8 +282,9 @@ export function targetFields(request: unknown, at: number[] = [], rowPath?: stri
       depth,
     })
     if (children !== undefined) {
-      const m = /^\{\{\s*([\w.]+)\s*\}\}$/.exec(value)
-      out.push(...targetFields(children, here, m?.[1] ?? field, depth + 1))
+      // A detail array's value names the source array its rows come from (`items`), as the compiler reads it.
+      const key = value.trim()
+      out.push(...targetFields(children, here, key === '' ? field : key, depth + 1))
     }
   })
   return out
