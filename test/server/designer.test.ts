@@ -119,6 +119,21 @@ describe('the designer API over HTTP', () => {
     expect((bad.error as { message: string }).message).toContain('NOPE')
   })
 
+  it('writes a saved version to the audit log, but not an evaluation, a lineage or a draft diff', async () => {
+    const { doc } = await current()
+    for (let i = 0; i < 3; i++) {
+      await call('viewer', 'POST', 'expressions/evaluate', { value: '{{a}}', record: { a: i } })
+      await call('viewer', 'POST', 'expressions/targets', { values: ['{{a}}'] })
+      await call('viewer', 'POST', `schemes/${LOSS}/diff`, { definition: doc })
+    }
+    await call('operator', 'POST', `schemes/${LOSS}/versions`, { definition: { ...doc, name: 'renamed' } })
+    const actions = ((await call('admin', 'GET', 'audit?limit=200')).body.entries as { action: string }[]).map(
+      (e) => e.action,
+    )
+    expect(actions).toContain('POST /api/v1/schemes/:id/versions')
+    expect(actions.filter((a) => /expressions|\/diff$/.test(a))).toEqual([])
+  })
+
   it('lists every function with its help, and answers the lineage of values', async () => {
     const fns = (await call('viewer', 'GET', 'expressions/functions')).body.functions as {
       name: string

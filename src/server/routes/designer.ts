@@ -166,6 +166,7 @@ export function designerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   addRoute(app, {
     method: 'POST',
     url: '/api/v1/schemes/:id/diff',
+    readsOnly: true,
     access: 'viewer',
     summary: 'What a draft changes against a stored version (default: the current one); saves nothing',
     tags: ['schemes'],
@@ -242,6 +243,7 @@ export function designerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   addRoute(app, {
     method: 'POST',
     url: '/api/v1/expressions/evaluate',
+    readsOnly: true,
     access: 'viewer',
     summary:
       'Evaluate one value against a record with the expression interpreter (no eval); the result, or the error with its code',
@@ -296,6 +298,7 @@ export function designerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   addRoute(app, {
     method: 'POST',
     url: '/api/v1/expressions/targets',
+    readsOnly: true,
     access: 'viewer',
     summary:
       "Lineage: what each value reads (record paths, `var:NAME`, `lookup:<collection>#<field>`), from the expression's syntax",
