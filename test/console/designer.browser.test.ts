@@ -121,6 +121,26 @@ describe('the flow designer in Chromium', () => {
         expect(counts.condition).toBeLessThanOrEqual(counts.source!)
         expect(await page.locator('.react-flow__edge-text').count()).toBeGreaterThanOrEqual(3)
         await w.shot('05-run')
+
+        // A viewer reads the same designer without a write control; the sample now comes from the
+        // ledger the run filled. A stage opens from the keyboard.
+        await svc.auth.addUser('victor', 'viewer', 'viewer-password-1')
+        await w.context.clearCookies()
+        await page.reload()
+        await signIn(page, base, 'victor', 'viewer-password-1')
+        await page.goto(`${base}#/schemes/${LOSS}/designer`)
+        await page.locator('[data-testid="node-mapping"]').waitFor()
+        await editor.locator('button[data-field="bill_no"]').click()
+        await ok.waitFor()
+        expect(await input.getAttribute('readonly')).not.toBeNull()
+        expect(await page.locator('[data-testid="save-version"]').count()).toBe(0)
+        expect(await page.getByRole('button', { name: 'Run now' }).count()).toBe(0)
+        await page.getByText('Evaluated against 5 records from the ledger.').waitFor()
+        await page.locator('[data-testid="node-condition"] button').focus()
+        await page.keyboard.press('Enter')
+        await page.locator('#stage-editor-title').getByText('Condition').waitFor()
+        expect(await page.getByRole('button', { name: 'Apply to the draft' }).count()).toBe(0)
+        await w.shot('06-viewer')
       } catch (e) {
         await failureShot(page, SHOTS)
         throw e
