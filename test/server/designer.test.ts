@@ -119,6 +119,26 @@ describe('the designer API over HTTP', () => {
     expect((bad.error as { message: string }).message).toContain('NOPE')
   })
 
+  it('keeps a stored secret when a draft sends it back redacted, and never answers it', async () => {
+    const { doc } = await current()
+    const withSecret = { ...doc, vendor: { api_token: 'tok-s3cret-1' } }
+    expect((await call('operator', 'POST', `schemes/${LOSS}/versions`, { definition: withSecret })).status).toBe(201)
+    const shown = await current()
+    expect(JSON.stringify(shown.doc)).not.toContain('tok-s3cret-1')
+    expect((shown.doc.vendor as { api_token: string }).api_token).toBe('[redacted]')
+    // The console edits the redacted definition and saves it back.
+    const edited = { ...shown.doc, name: 'edited with a redacted secret' }
+    const saved = await call('operator', 'POST', `schemes/${LOSS}/versions`, { definition: edited })
+    expect(saved.status).toBe(201)
+    const raw = await t.svc.store.schemes.getVersion(LOSS, saved.body.version as number)
+    expect(JSON.parse(raw.rawJson)).toMatchObject({
+      name: 'edited with a redacted secret',
+      vendor: { api_token: 'tok-s3cret-1' },
+    })
+    const diff = await call('viewer', 'GET', `schemes/${LOSS}/versions/${shown.version}/diff`)
+    expect(JSON.stringify(diff.body)).not.toContain('tok-s3cret-1')
+  })
+
   it('writes a saved version to the audit log, but not an evaluation, a lineage or a draft diff', async () => {
     const { doc } = await current()
     for (let i = 0; i < 3; i++) {
