@@ -38,7 +38,11 @@ describe('the flow designer in Chromium', () => {
       const before = (await api(`schemes/${LOSS}`)).version as number
       try {
         await signIn(page, base, 'olga', password)
-        // Switch to English once; the choice is kept for the rest of the test.
+        // zh-CN first (the default language), then English, kept for the rest of the test.
+        await page.goto(`${base}#/schemes/${LOSS}/designer`)
+        await page.locator('[data-testid="node-mapping"]').getByText('字段映射').waitFor()
+        await page.getByRole('button', { name: '保存为新版本…' }).waitFor()
+        await w.shot('00-flow-zh')
         await page.locator('[data-testid="lang-switch"]').click()
         await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en')
 
