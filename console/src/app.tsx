@@ -23,6 +23,8 @@ const demo = demoInfo()
 // Pages other than the dashboard load on first use, as their own chunks; the designer and charts
 // to come must do the same to keep the first load small.
 const RecordsPage = lazy(() => import('./pages/records.js').then((m) => ({ default: m.RecordsPage })))
+// The flow designer carries @xyflow/react: its own chunk, loaded when the route is opened.
+const DesignerPage = lazy(() => import('./pages/designer.js').then((m) => ({ default: m.DesignerPage })))
 
 function Page({ route }: { route: Route }) {
   const { t } = useI18n()
@@ -31,6 +33,8 @@ function Page({ route }: { route: Route }) {
       return <DashboardPage />
     case 'records':
       return <RecordsPage key={route.params.scheme} route={route} />
+    case 'designer':
+      return <DesignerPage key={route.params.scheme} route={route} />
     case 'notFound':
       return (
         <main className="page">

@@ -8,6 +8,8 @@ import { useSyncExternalStore } from 'react'
 export const ROUTES = {
   dashboard: '/',
   records: '/schemes/:scheme/records',
+  // Flow designer and mapping editor (issue 15, designer part).
+  designer: '/schemes/:scheme/designer',
 } as const
 
 export type RouteName = keyof typeof ROUTES

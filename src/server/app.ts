@@ -19,6 +19,7 @@ import { consoleRoutes } from './routes/console.js'
 import { healthRoutes } from './routes/health.js'
 import { recordRoutes } from './routes/records.js'
 import { runRoutes } from './routes/runs.js'
+import { designerRoutes } from './routes/designer.js'
 import { schemeRoutes } from './routes/schemes.js'
 
 export const API_VERSION = '0.1.0'
@@ -55,6 +56,7 @@ export async function buildApp(ctx: ServiceContext, opts: { logger: Logger }): P
     consoleRoutes,
     authRoutes,
     schemeRoutes,
+    designerRoutes,
     runRoutes,
     recordRoutes,
     connectionRoutes,
