@@ -23,13 +23,30 @@ export interface ConfigField {
 
 export type ConfigSpec = Readonly<Record<string, ConfigField>>
 
+/**
+ * Payload checks a target api demands beyond the scheme's own `is_required` marks: the engine
+ * parks a record that fails them (ERR_QUALITY_*) instead of sending a document the vendor would
+ * refuse or, worse, book wrongly. Paths use `[]` to walk arrays (`entries[].qty`).
+ */
+export interface ApiRules {
+  /** Payload paths that must be non-empty. */
+  readonly required?: readonly string[]
+  /** Payload paths whose value must be a number > 0. */
+  readonly positive?: readonly string[]
+}
+
 /** An API the connector offers, as named in scheme metadata (`api`). */
 export interface ApiDeclaration {
   readonly api: string
   readonly effect: 'QUERY' | 'EXECUTE'
   readonly title: string
-  /** Business key field for EXECUTE apis (e.g. `bill_no`), used by `probe`. */
+  /**
+   * The payload field holding the document's business key, used by `probe` and by the engine's
+   * exactly-once checks. Required for EXECUTE apis (the registry refuses a declaration without).
+   */
   readonly businessKey?: string
+  /** The data-quality rules this api demands of every payload (EXECUTE apis). */
+  readonly rules?: ApiRules
 }
 
 /** Where a connector keeps tokens between runs; the store implements it (encrypted at rest). */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { BUILTIN_CONNECTORS, openHost, type Host } from '../../src/engine/host.js'
+import { BUILTIN_CONNECTORS } from '../../src/connectors/builtin.js'
+import { openHost, type Host } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
 import { observeConnectors, endpointOf } from '../../src/metrics/connectors.js'

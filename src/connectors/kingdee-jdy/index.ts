@@ -46,7 +46,25 @@ export const kingdeeJdy = defineConnector({
   version: 1,
   config: jdyConfigSpec,
   apis: [
-    { api: BILL_API, effect: 'EXECUTE', title: '盘亏单 check-loss bill save (+ audit)', businessKey: 'bill_no' },
+    {
+      api: BILL_API,
+      effect: 'EXECUTE',
+      title: '盘亏单 check-loss bill save (+ audit)',
+      businessKey: 'bill_no',
+      // JDY refuses (or worse, books wrongly) a check-loss entry without material, unit or store,
+      // or with qty ≤ 0; these hold whatever the scheme marks `is_required`.
+      rules: {
+        required: [
+          'bill_date',
+          'material_entity[]',
+          'material_entity[].material_id',
+          'material_entity[].unit_id',
+          'material_entity[].stock_id',
+          'material_entity[].qty',
+        ],
+        positive: ['material_entity[].qty'],
+      },
+    },
     ...Object.entries(QUERY_APIS).map(([api, title]) => ({ api, effect: 'QUERY' as const, title })),
   ],
   errorCatalogue: JDY_CATALOGUE,
