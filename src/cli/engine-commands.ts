@@ -23,7 +23,6 @@ import { budgetsText, recordsText, recordText, summaryText } from '../engine/rep
 import type { BudgetReport } from '../engine/host-budgets.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
-import { observeConnectors } from '../metrics/connectors.js'
 import { Metrics } from '../metrics/metrics.js'
 import { serveMetrics } from '../metrics/server.js'
 import { reconcileJob } from '../proof/schedule.js'
@@ -375,7 +374,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
                 openHost(cfg, {
                   log: createLogger(),
                   observer: metrics,
-                  connectors: observeConnectors(BUILTIN_CONNECTORS, metrics),
+                  calls: metrics,
                 }),
             }
       await withHost(opened, c, async (h) => {

@@ -67,6 +67,41 @@ export interface RateBudget {
   penalise(waitMs: number, hint?: { readonly window?: 'second' | 'minute'; readonly exact?: boolean }): void
 }
 
+/**
+ * What a connector reports about its own traffic, through {@link ConnectorContext.observer}. The
+ * shared HTTP client reports calls and budget waits by itself when given the observer; a
+ * connector reports a throttle where it tells its budget (`penalise`). The engine binds one
+ * observer per connection to the connector's name and fans it out to its subscribers (metrics).
+ */
+export interface CallObserver {
+  /**
+   * One HTTP call: answered (`outcome` is the status class, `2xx`) or not (`outcome` is the Ferry
+   * error code). `endpoint` is the URL path only, never the query (it may carry a signature).
+   */
+  call(endpoint: string, outcome: string): void
+  /** The vendor throttled a call, and the connector penalised its budget for `waitMs`. */
+  throttled(waitMs: number): void
+  /** A call waited `ms` for a slot of its rate budget. */
+  budgetWait(ms: number): void
+}
+
+/** A subscriber to every connector's calls (metrics): a {@link CallObserver} with the connector named. */
+export interface ConnectorCallObserver {
+  onCall(connector: string, endpoint: string, outcome: string): void
+  onThrottled(connector: string): void
+  /** Time a call waited for its rate budget, in seconds. */
+  onBudgetWait(connector: string, seconds: number): void
+}
+
+/** The observer one connection of `connector` reports to: every subscriber hears each fact. */
+export function callObserverFor(connector: string, subscribers: readonly ConnectorCallObserver[]): CallObserver {
+  return {
+    call: (endpoint, outcome) => subscribers.forEach((s) => s.onCall(connector, endpoint, outcome)),
+    throttled: () => subscribers.forEach((s) => s.onThrottled(connector)),
+    budgetWait: (ms) => subscribers.forEach((s) => s.onBudgetWait(connector, ms / 1000)),
+  }
+}
+
 /** Everything a runtime connector gets from the engine. */
 export interface ConnectorContext {
   readonly connectionId: string
@@ -81,6 +116,8 @@ export interface ConnectorContext {
    */
   readonly inFlight?: number
   readonly log: ConnectorLogger
+  /** Where the connector reports its calls, budget waits and throttles (see {@link CallObserver}). */
+  readonly observer?: CallObserver
   /** Injectable clock for tests. */
   readonly now?: () => Date
   /**

@@ -4,12 +4,14 @@
  * Every problem found while wiring (a scheme that does not load, a connection that does not
  * exist) is collected and reported together before anything runs.
  */
-import type {
-  ApiRules,
-  ConnectorDefinition,
-  ConnectorRuntime,
-  SourceRuntime,
-  TargetRuntime,
+import {
+  callObserverFor,
+  type ApiRules,
+  type ConnectorCallObserver,
+  type ConnectorDefinition,
+  type ConnectorRuntime,
+  type SourceRuntime,
+  type TargetRuntime,
 } from '../connectors/contract.js'
 import { budgetKeyFor } from '../connectors/budget.js'
 import { HostBudgets, type BudgetReport } from './host-budgets.js'
@@ -41,6 +43,8 @@ export interface HostOptions {
   readonly log: EngineLogger
   readonly clock?: Clock
   readonly connectors?: readonly ConnectorDefinition[]
+  /** Hears every connector call, budget wait and throttle (metrics): the connectors' CallObserver hook. */
+  readonly calls?: ConnectorCallObserver
   /** Watches every run (the service's live progress and metrics). */
   readonly observer?: RunObserver
 }
@@ -257,6 +261,7 @@ async function wire(
           budget,
           inFlight: connections.inFlight(name),
           log: opts.log,
+          ...(opts.calls === undefined ? {} : { observer: callObserverFor(def.name, [opts.calls]) }),
           now: () => (opts.clock ?? systemClock).now(),
         }),
       )

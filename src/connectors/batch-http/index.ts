@@ -143,6 +143,7 @@ export const batchHttp = defineConnector({
       baseUrl: cfg.baseUrl,
       budget: ctx.budget,
       log: ctx.log,
+      ...(ctx.observer === undefined ? {} : { observer: ctx.observer }),
       secrets: () => [cfg.token],
       ...(ctx.inFlight === undefined ? {} : { connections: ctx.inFlight }),
     })

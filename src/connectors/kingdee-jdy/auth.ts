@@ -8,7 +8,7 @@
  * One refresh at a time per book (single-flight); token calls are spaced by a sliding-window guard.
  */
 import type { ConnectorContext } from '../contract.js'
-import type { HttpClient } from '../http/client.js'
+import { takeSlot, type HttpClient } from '../http/client.js'
 import { classify, errorFor } from './catalogue.js'
 import type { JdyConfig } from './config.js'
 import { answerOf, isRecord, text, type JdyAnswer } from './envelope.js'
@@ -226,7 +226,7 @@ export class JdyAuth {
     params: QueryParams,
     signal?: AbortSignal,
   ): Promise<JdyAnswer> {
-    const release = await this.ctx.budget.acquire(signal)
+    const release = await takeSlot(this.ctx.budget, this.ctx.observer, signal, () => this.now())
     try {
       // Signed only once the budget slot is ours, so the timestamp is fresh when sent.
       const headers = {
