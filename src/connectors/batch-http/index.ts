@@ -123,8 +123,13 @@ export const batchHttp = defineConnector({
   title: 'Generic batch target (HTTP+JSON, 星空 batchSave answers)',
   version: 1,
   config: {
-    baseUrl: { type: 'url', required: true, title: 'Base URL' },
-    token: { type: 'secret', required: true, title: 'Bearer token' },
+    baseUrl: { type: 'url', required: true, title: 'Base URL', description: 'Every call path is appended to it.' },
+    token: {
+      type: 'secret',
+      required: true,
+      title: 'Bearer token',
+      description: 'Sent as `Authorization: Bearer <token>`; never logged.',
+    },
   },
   apis: [{ api: '/batchSave', effect: 'EXECUTE', title: 'batch save (array of documents)', businessKey: 'FBillNo' }],
   errorCatalogue: [
