@@ -13,7 +13,7 @@ import { classify, errorFor } from './catalogue.js'
 import type { JdyConfig } from './config.js'
 import { answerOf, isRecord, text, type JdyAnswer } from './envelope.js'
 import { JdyAuthorizationAmbiguous, JdyAuthorizationMissing, JdyAuthRejected, JdyResponseInvalid } from './errors.js'
-import { appSignature, signingHeaders, wireQuery, type QueryParams } from './signing.js'
+import { appSignature, signingHeaders, wireQuery, type QueryParams } from './sign.js'
 import { pause } from '../../core/sleep.js'
 
 export const AUTHORIZE_PATH = '/jdyconnector/app_management/push_app_authorize'

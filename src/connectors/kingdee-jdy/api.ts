@@ -12,12 +12,12 @@ import type { ConnectorContext } from '../contract.js'
 import { HttpClient, takeSlot } from '../http/client.js'
 import { outcomeOf } from '../http/classify.js'
 import { fastRetryable, fastRetryDelay, THROTTLE_RETRIES } from '../http/fast-retry.js'
-import { acceptJdyStatus, JdyAuth, type TokenState } from './auth.js'
+import { acceptJdyStatus, JdyAuth, type TokenState } from './tokens.js'
 import { classify, errorFor, retryAfterMs, type JdyCatalogueEntry } from './catalogue.js'
 import type { JdyConfig } from './config.js'
 import { answerOf, type JdyAnswer } from './envelope.js'
 import { JdyAuthRejected, JdyTokenRejected } from './errors.js'
-import { signingHeaders, wireQuery, type QueryParams } from './signing.js'
+import { signingHeaders, wireQuery, type QueryParams } from './sign.js'
 
 export interface JdyCall {
   readonly method: 'GET' | 'POST'
@@ -80,7 +80,7 @@ export class JdyApi {
         answer = await this.healed(c)
       } catch (e) {
         const err = toFerryError(e)
-        // The token endpoint has its own small quota (2/min) and its own rules (auth.ts): not retried here.
+        // The token endpoint has its own small quota (2/min) and its own rules (tokens.ts): not retried here.
         if (this.tokenErrors.has(err)) throw err
         const outcome = outcomeOf(err)
         // HTTP 429 is thrown by the transport: the gateway refused the call, so even a save is safe to send again.
