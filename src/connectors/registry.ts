@@ -1,7 +1,7 @@
 /**
  * The explicit list of connectors the engine knows. There is no side-effect registration: the
- * composition root calls `createRegistry([jushuitan, kingdeeJdy])`, and a test can build a
- * registry holding only a fake connector. Every declaration is checked when the registry is
+ * composition root calls `createRegistry(BUILTIN_CONNECTORS)` (builtin.ts, one line per
+ * connector), and a test can build a registry holding only a fake connector. Every declaration is checked when the registry is
  * built, so a broken connector stops Ferry at start with a coded error, not at 3 a.m. in a run.
  */
 import type { ApiDeclaration, ConfigField, ConnectorDefinition } from './contract.js'
