@@ -13,7 +13,8 @@ import { loadConfig, problemLines } from '../config/load.js'
 import type { FerryConfig } from '../config/types.js'
 import { isFerryError, toFerryError } from '../core/errors.js'
 import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '../engine/errors.js'
-import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
+import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
+import { openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import type { RecordStatus, Stage } from '../engine/ports.js'
 import { previewScheme, type PreviewItem } from '../engine/preview.js'
@@ -22,7 +23,6 @@ import { budgetsText, recordsText, recordText, summaryText } from '../engine/rep
 import type { BudgetReport } from '../engine/host-budgets.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
-import { observeConnectors } from '../metrics/connectors.js'
 import { Metrics } from '../metrics/metrics.js'
 import { serveMetrics } from '../metrics/server.js'
 import { reconcileJob } from '../proof/schedule.js'
@@ -374,7 +374,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
                 openHost(cfg, {
                   log: createLogger(),
                   observer: metrics,
-                  connectors: observeConnectors(BUILTIN_CONNECTORS, metrics),
+                  calls: metrics,
                 }),
             }
       await withHost(opened, c, async (h) => {

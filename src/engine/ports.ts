@@ -369,7 +369,7 @@ export interface QualityChecks {
 export interface SchemeTarget {
   readonly connection: string
   readonly api: string
-  /** Payload field holding the business key (e.g. `bill_no`). */
+  /** Payload field holding the business key (the target api's `businessKey` declaration). */
   readonly businessKeyField: string
   readonly quality: QualityRules
   /** The scheme's own data-quality rules (`target.quality`), fresh per run (unique-within-a-run state). */
@@ -419,7 +419,7 @@ export interface EngineScheme {
   }
   /** Per-scheme retry ladder in seconds (default: the platform's). */
   readonly retryLadder?: readonly number[]
-  /** Human names for collections in messages, e.g. `jdy-materials` → `JDY material`. */
+  /** Human names for collections in messages, e.g. `erp-materials` → `ERP material`. */
   readonly collectionTitles?: Readonly<Record<string, string>>
 }
 
