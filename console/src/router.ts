@@ -8,6 +8,11 @@ import { useSyncExternalStore } from 'react'
 export const ROUTES = {
   dashboard: '/',
   records: '/schemes/:scheme/records',
+  // --- dashboard slice: scheme page, reconcile, connections ---
+  scheme: '/schemes/:scheme',
+  reconcile: '/schemes/:scheme/reconcile',
+  connections: '/connections',
+  // --- end of dashboard slice ---
 } as const
 
 export type RouteName = keyof typeof ROUTES
