@@ -11,11 +11,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pgPkg from 'pg'
 import { createServiceLogger } from '../src/server/logger.js'
 import { openService } from '../src/server/service.js'
 import { startSandbox } from '../simulators/sandbox.js'
 import { configFor, LOSS } from '../test/e2e/support.js'
 
+const { Client } = pgPkg
 const N = Number(process.env.FERRY_BENCH_RECORDS ?? 100_000)
 const ROUNDS = 20
 const DAY = 86_400_000
@@ -147,4 +149,11 @@ try {
   await svc.close()
   await sandbox.close()
   rmSync(dir, { recursive: true, force: true })
+  if (pg !== undefined) {
+    // The bench's own schema goes with it.
+    const client = new Client({ connectionString: pg })
+    await client.connect()
+    await client.query(`drop schema if exists ${schema} cascade`)
+    await client.end()
+  }
 }

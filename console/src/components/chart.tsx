@@ -48,7 +48,7 @@ export default function Chart({ categories, series, label, height = 220 }: Chart
         animation: false,
         grid: { left: 48, right: 16, top: 32, bottom: 28 },
         tooltip: { trigger: 'axis' },
-        legend: { top: 0 },
+        legend: { top: 0, type: 'scroll' },
         xAxis: { type: 'category', data: [...categories] },
         yAxis: { type: 'value', minInterval: 1 },
         series: series.map((s) => ({
