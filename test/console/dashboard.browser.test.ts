@@ -30,6 +30,7 @@ describe('the console dashboard in Chromium', () => {
       const passwords = { operator: 'operator-password-1', viewer: 'viewer-password-1' }
       await svc.auth.addUser('olga', 'operator', passwords.operator)
       await svc.auth.addUser('victor', 'viewer', passwords.viewer)
+      await svc.auth.addUser('ada', 'admin', 'admin-password-1')
       // Master data first; the count scheme is run from the console below.
       for (const s of ['jdy-materials', 'jdy-stores']) expect(await w.run(`schemes/${s}/runs`)).toBe('succeeded')
       const parked = oracle(sb.jst.orders.latest(), sb.dataset.jdy).parked
@@ -148,6 +149,24 @@ describe('the console dashboard in Chromium', () => {
         await page.getByText('Records per day (written; read for master data)').first().waitFor()
         await w.shot('08-dashboard-en')
 
+        // An admin edits a connection: secrets start empty and, left empty, keep their stored value.
+        await w.context.clearCookies()
+        await signIn(page, base, 'ada', 'admin-password-1')
+        await page.goto(`${base}#/connections`)
+        await page.locator('tr[data-connection="jdy"]').getByRole('button', { name: 'Edit' }).click()
+        const editForm = page.locator('[data-testid="connection-form"]')
+        expect(await editForm.locator('input[name="clientSecret"]').inputValue()).toBe('')
+        expect(await editForm.locator('input[name="clientSecret"]').getAttribute('type')).toBe('password')
+        expect(await editForm.locator('input[name="baseUrl"]').inputValue()).toBe(info.jdy.url)
+        await editForm.getByRole('button', { name: 'Save' }).click()
+        await page.getByText('Connection jdy saved').waitFor()
+        const savedRow = page.locator('tr[data-connection="jdy"]')
+        await savedRow.getByText('Console / API (store)').waitFor()
+        expect(await savedRow.locator('[data-setting="clientSecret"]').textContent()).toBe('Set')
+        expect((await svc.host.store.connections.get('jdy')).config.clientSecret).toBe(info.jdy.clientSecret)
+        expect((await page.content()).includes(info.jdy.clientSecret)).toBe(false)
+        await w.shot('09-connection-saved')
+
         // A viewer: no run button, no checkboxes, no reconcile form.
         await w.context.clearCookies()
         await signIn(page, base, 'victor', passwords.viewer)
@@ -161,7 +180,7 @@ describe('the console dashboard in Chromium', () => {
         await page.goto(`${base}#/schemes/${LOSS}/reconcile`)
         await page.locator('[data-testid="reconcile-results"]').waitFor()
         expect(await page.locator('[data-testid="reconcile-form"]').count()).toBe(0)
-        await w.shot('09-viewer')
+        await w.shot('10-viewer')
       } catch (e) {
         await failureShot(page, SHOTS)
         throw e

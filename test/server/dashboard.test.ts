@@ -49,23 +49,37 @@ describe('dashboard aggregates over HTTP', () => {
     await t.close()
   })
 
+  // The schemes run once, by whichever test needs them first.
+  let ran: Promise<void> | undefined
+  const ranOnce = () =>
+    (ran ??= (async () => {
+      for (const id of ['jdy-materials', 'jdy-stores', LOSS]) {
+        const r = await post<{ runId: string }>(`/schemes/${id}/runs`, {})
+        expect(r.status).toBe(202)
+        expect(await runDone(r.body.runId)).toBe('succeeded')
+      }
+    })())
+
   it('shows a scheme that never ran with zero counts, no lag, no last run and no reconciliation', async () => {
-    const r = await get<{ days: number; schemes: Stats[] }>(`/dashboard?scheme=${LOSS}&days=7`)
-    expect(r.status).toBe(200)
-    expect(r.body.days).toBe(7)
-    const s = r.body.schemes[0]!
-    expect(s).toMatchObject({ id: LOSS, lagSeconds: null, lastRun: null, reconcile: null, failedByCode: [] })
-    expect(s.days).toHaveLength(7)
-    expect(s.days.every((d) => d.read === 0 && d.written === 0)).toBe(true)
-    expect(s.days.at(-1)!.day).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    const fresh = await testService({ orders: 10, days: 1, seed: 3 })
+    try {
+      const url = await fresh.svc.app.listen({ port: 0, host: '127.0.0.1' })
+      const res = await fetch(`${url}/api/v1/dashboard?scheme=${LOSS}&days=7`, { headers: bearer(fresh.tokens.viewer) })
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as { days: number; schemes: Stats[] }
+      expect(body.days).toBe(7)
+      const s = body.schemes[0]!
+      expect(s).toMatchObject({ id: LOSS, lagSeconds: null, lastRun: null, reconcile: null, failedByCode: [] })
+      expect(s.days).toHaveLength(7)
+      expect(s.days.every((d) => d.read === 0 && d.written === 0)).toBe(true)
+      expect(s.days.at(-1)!.day).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    } finally {
+      await fresh.close()
+    }
   })
 
   it('counts records read and written per day, failed records by code, vendor calls and the lag after a run', async () => {
-    for (const id of ['jdy-materials', 'jdy-stores', LOSS]) {
-      const r = await post<{ runId: string }>(`/schemes/${id}/runs`, {})
-      expect(r.status).toBe(202)
-      expect(await runDone(r.body.runId)).toBe('succeeded')
-    }
+    await ranOnce()
     const parked = oracle(t.sandbox.jst.orders.latest(), t.sandbox.dataset.jdy).parked
     const ledger = (await get<{ ledger: Record<string, number> }>(`/schemes/${LOSS}`)).body.ledger
     const all = (await get<{ schemes: Stats[] }>('/dashboard')).body.schemes
@@ -97,6 +111,7 @@ describe('dashboard aggregates over HTTP', () => {
   }, 90_000)
 
   it('gives the latest reconciliation as the status, and its differences page by page', async () => {
+    await ranOnce()
     const to = new Date(Date.now() + 3_600_000).toISOString()
     const from = new Date(Date.now() - 5 * 86_400_000).toISOString()
     // The target loses a written bill: the reconciliation must report it missing.
@@ -140,6 +155,7 @@ describe('dashboard aggregates over HTTP', () => {
   }, 90_000)
 
   it('answers 404 for a run that is not a reconciliation of the scheme, and refuses a viewer who starts one', async () => {
+    await ranOnce()
     const runs = (await get<{ runs: { id: string; kind: string }[] }>(`/runs?scheme=${LOSS}`)).body.runs
     const run = runs.find((r) => r.kind !== 'reconcile')!
     const r = await get<{ code: string }>(`/schemes/${LOSS}/reconcile/${run.id}`)
