@@ -88,24 +88,27 @@ export function ConnectionsPage() {
                     </td>
                     <td>
                       <dl className="settings">
-                        {Object.keys(spec?.settings ?? c.settings).map((key) => (
-                          <div key={key}>
-                            <dt>{spec?.settings[key]?.title ?? key}</dt>
-                            <dd data-setting={key}>
-                              {isSecret(spec, key) ? (
-                                c.settings[key] === SET ? (
-                                  <span className="badge s-done">{t('conn.secretSet')}</span>
+                        {/* Every secret (set or not), and the other settings that have a value. */}
+                        {Object.keys(spec?.settings ?? c.settings)
+                          .filter((key) => isSecret(spec, key) || c.settings[key] !== undefined)
+                          .map((key) => (
+                            <div key={key}>
+                              <dt>{spec?.settings[key]?.title ?? key}</dt>
+                              <dd data-setting={key}>
+                                {isSecret(spec, key) ? (
+                                  c.settings[key] === SET ? (
+                                    <span className="badge s-done">{t('conn.secretSet')}</span>
+                                  ) : (
+                                    <span className="badge">{t('conn.secretNotSet')}</span>
+                                  )
+                                ) : c.settings[key] === undefined ? (
+                                  <span className="muted">{t('common.none')}</span>
                                 ) : (
-                                  <span className="badge">{t('conn.secretNotSet')}</span>
-                                )
-                              ) : c.settings[key] === undefined ? (
-                                <span className="muted">{t('common.none')}</span>
-                              ) : (
-                                <span className="mono">{String(c.settings[key])}</span>
-                              )}
-                            </dd>
-                          </div>
-                        ))}
+                                  <span className="mono">{String(c.settings[key])}</span>
+                                )}
+                              </dd>
+                            </div>
+                          ))}
                       </dl>
                     </td>
                     <td>
