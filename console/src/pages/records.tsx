@@ -9,6 +9,7 @@ import { bulk as bulkApi, records, type RecordFilter } from '../api/endpoints.js
 import { Can, useCan } from '../auth.js'
 import { RECORD_STATUSES, type RecordStatus } from '../api/types.js'
 import { ErrorNote, Loading, StatusBadge } from '../components/common.js'
+import { useSchemeZone } from '../components/scheme-zone.js'
 import { useLoad } from '../components/use-load.js'
 import { useI18n } from '../i18n/context.js'
 import { href, navigate, type Route } from '../router.js'
@@ -39,6 +40,7 @@ export function RecordsPage({ route }: { route: Route }) {
   const cursors = (route.query.get('pages') ?? '').split(',').filter((c) => c !== '')
   const cursor = cursors.at(-1)
   const open = route.query.get('record') ?? undefined
+  const zone = useSchemeZone(scheme)
   const go = (over: Record<string, string | undefined>) => {
     const base = {
       status: filter.status,
@@ -266,7 +268,7 @@ export function RecordsPage({ route }: { route: Route }) {
                   </td>
                   <td className="num">{r.attempts}</td>
                   <td>{r.lastError === null ? '' : <code title={r.lastError.message}>{r.lastError.code}</code>}</td>
-                  <td className="small">{time(r.updatedAt)}</td>
+                  <td className="small">{time(r.updatedAt, zone)}</td>
                 </tr>
               ))}
             </tbody>
