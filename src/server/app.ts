@@ -16,6 +16,7 @@ import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { connectionRoutes } from './routes/connections.js'
 import { consoleRoutes } from './routes/console.js'
+import { dashboardRoutes } from './routes/dashboard.js'
 import { healthRoutes } from './routes/health.js'
 import { recordRoutes } from './routes/records.js'
 import { runRoutes } from './routes/runs.js'
@@ -61,6 +62,7 @@ export async function buildApp(ctx: ServiceContext, opts: { logger: Logger }): P
     recordRoutes,
     connectionRoutes,
     alertRoutes,
+    dashboardRoutes,
   ]) {
     await app.register((scope, _o, done) => {
       plugin(scope, ctx)
