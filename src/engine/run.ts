@@ -92,6 +92,9 @@ const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 export const DEFAULT_LEASE_TTL_MS = 60_000
 
+/** How many lease TTLs a claim of a split target stage's part holds (RunOptions.targetPart). */
+export const PART_CLAIM_TTLS = 10
+
 function schemeLeaseName(schemeId: string, stage: 'source' | 'target'): string {
   return `scheme:${schemeId}:${stage}`
 }
@@ -276,7 +279,10 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
                     ? (deps.retry ?? defaultRetryPolicy)
                     : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
                 concurrency: deps.connections.inFlight(t.connection),
-                claimTtlMs: ttl,
+                // The parts of a split stage claim beside each other, so a claim must outlive the
+                // batch it belongs to, or another part claims and writes the same records: ten
+                // lease TTLs (docs/deploy.md). A single writer has no one to collide with.
+                claimTtlMs: part === undefined ? ttl : PART_CLAIM_TTLS * ttl,
                 ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
                 onUnit: (c) => {
                   progress('target', c)
