@@ -90,7 +90,8 @@ export function clusterConfig(sb: Sandbox, dir: string, start: Date, o: ClusterO
         file: f,
         start: start.toISOString(),
       })),
-      engine: { retryLadder: [1, 1, 1, 1, 1], jitter: 0, leaseTtlSeconds: o.leaseTtlSeconds },
+      // Batches small enough to finish well within a part's claim (ten lease TTLs, docs/deploy.md).
+      engine: { retryLadder: [1, 1, 1, 1, 1], jitter: 0, leaseTtlSeconds: o.leaseTtlSeconds, batchSize: 10 },
     }),
   )
   return file

@@ -20,7 +20,8 @@ import { publishSchedules, scheduleEntries } from '../../src/queue/schedule.js'
 import type { QueueSettings } from '../../src/queue/settings.js'
 import { FerryWorker } from '../../src/queue/worker.js'
 import { sleep } from '../chaos/processes.js'
-import { configFor, LOSS } from '../e2e/support.js'
+import { actualBills, configFor, LOSS, oracle } from '../e2e/support.js'
+import { allowDuplicateBillNumbers } from '../chaos/lenient-target.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -40,7 +41,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
-async function world(o: { targetParts?: number; jdyPerSecond?: number } = {}): Promise<World> {
+async function world(o: { targetParts?: number; jdyPerSecond?: number; batchSize?: number } = {}): Promise<World> {
   const hour = 3_600_000
   const start = new Date(Math.floor(Date.now() / hour) * hour - 3 * 86_400_000 - 2 * hour)
   const sb = await startSandbox({ orders: 40, days: 3, seed: 3, start })
@@ -62,7 +63,7 @@ async function world(o: { targetParts?: number; jdyPerSecond?: number } = {}): P
           ? jdy
           : { ...jdy, budget: { perSecond: o.jdyPerSecond, perMinute: o.jdyPerSecond * 60, inFlight: 1 } },
     },
-    engine: { ...base.engine, leaseTtlSeconds: 5 },
+    engine: { ...base.engine, leaseTtlSeconds: 5, batchSize: o.batchSize ?? base.engine.batchSize },
   }
   const host = await openHost(config, { log: silentLogger })
   cleanups.push(async () => {
@@ -172,6 +173,39 @@ describe('ferry worker on Redis', () => {
     expect(w.sb.jdy.bills.list().length).toBeGreaterThan(0)
     const run = await w.host.store.runs.get(t.returnvalue.runId!)
     expect(run?.status).toBe('succeeded')
+  })
+
+  it('splits a target stage: parts under leases of their own write the oracle bills once between them', async () => {
+    // Small batches, so each part claims a few groups at a time and both get some.
+    const w = await world({ targetParts: 2, jdyPerSecond: 5, batchSize: 4 })
+    allowDuplicateBillNumbers(w.sb.jdy)
+    const worker = await FerryWorker.start({
+      host: w.host,
+      queue: w.queue,
+      kinds: ['source', 'target'],
+      concurrency: 2,
+      log: silentLogger,
+    })
+    cleanups.push(() => worker.stop())
+    const source = queueOf(w, 'source')
+    expect(
+      (await finished(await source.add('source', { schemeId: LOSS, kind: 'source' }), source)).returnvalue.status,
+    ).toBe('ok')
+    const target = queueOf(w, 'target')
+    const parts = await Promise.all(
+      [0, 1].map((index) => target.add('target', { schemeId: LOSS, kind: 'target', part: { index, of: 2 } })),
+    )
+    const done = await Promise.all(parts.map((j) => finished(j, target)))
+    expect(done.map((j) => j.returnvalue.status)).toEqual(['ok', 'ok'])
+    // Both parts wrote: each run settled some of the records.
+    for (const j of done) {
+      const run = await w.host.store.runs.get(j.returnvalue.runId!)
+      expect(run.counters.target?.written ?? 0, JSON.stringify(run.counters)).toBeGreaterThan(0)
+    }
+    const expected = oracle(w.sb.jst.orders.latest(), w.sb.dataset.jdy)
+    const numbers = w.sb.jdy.bills.list().map((b) => b.bill_no)
+    expect(numbers.length).toBe(new Set(numbers).size)
+    expect([...actualBills(w.sb).keys()].sort()).toEqual([...expected.bills.keys()].sort())
   })
 
   it('skips a tick whose stage another process is running', async () => {
