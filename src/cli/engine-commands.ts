@@ -25,6 +25,7 @@ import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
 import { Metrics } from '../metrics/metrics.js'
 import { serveMetrics } from '../metrics/server.js'
+import { publishSchedules } from '../queue/schedule.js'
 import { reconcileJob } from '../proof/schedule.js'
 import { openAlertService } from '../alerts/service.js'
 import { tickLine } from '../alerts/report.js'
@@ -402,8 +403,15 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
       if (!asJson) out(`skipped ${id} ${stage}: ${reason}`)
     },
   })
-  for (const s of h.schemes) scheduler.add(s)
-  for (const [id, setting] of h.reconcile) {
+  // With queue.redisUrl the crontabs become BullMQ job schedulers and `ferry worker`s run the
+  // jobs (src/queue); this process then only publishes them (and evaluates alerts).
+  const published = h.config.queue === undefined ? undefined : await publishSchedules(h, h.config.queue, h.deps.log)
+  if (published !== undefined)
+    for (const e of published.entries)
+      if (asJson) out(JSON.stringify({ queued: { id: e.id, kind: e.kind, crontab: e.crontab } }))
+      else out(`queued ${e.schemeId} ${e.id.slice(e.schemeId.length + 1)} "${e.crontab}" (job scheduler ${e.id})`)
+  for (const s of published === undefined ? h.schemes : []) scheduler.add(s)
+  for (const [id, setting] of published === undefined ? h.reconcile : new Map<string, never>()) {
     scheduler.addReconcile(
       reconcileJob(h, id, setting, (r) => {
         if (asJson) out(JSON.stringify({ reconcile: { schemeId: id, runId: r.runId, counts: r.report.counts } }))
@@ -440,4 +448,5 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
   if (!asJson) out('stopping: waiting for runs in progress')
   await scheduler.stop()
   await alerts.stop()
+  await published?.close()
 }
