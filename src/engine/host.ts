@@ -8,6 +8,7 @@ import type { ConnectorDefinition, ConnectorRuntime, SourceRuntime, TargetRuntim
 import { budgetKeyFor } from '../connectors/budget.js'
 import { batchHttp } from '../connectors/batch-http/index.js'
 import { HostBudgets, type BudgetReport } from './host-budgets.js'
+import { openBudgetBackend } from '../connectors/budget-backend.js'
 import { jushuitan } from '../connectors/jushuitan/index.js'
 import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
@@ -227,7 +228,15 @@ async function wire(
     schemes.push(wrapSchemeProcessors(plain, compiled, processors, config, opts.log))
   }
 
-  const budgets = new HostBudgets(store, opts.log)
+  // With queue.redisUrl every worker process shares each credential's budget through Redis.
+  const budgets = new HostBudgets(
+    store,
+    opts.log,
+    await openBudgetBackend(
+      config.queue?.redisUrl,
+      config.queue === undefined ? {} : { prefix: `${config.queue.prefix}:` },
+    ),
+  )
   const opened = new Map<string, Promise<ConnectorRuntime>>()
   const runtime = (name: string): Promise<ConnectorRuntime> => {
     let r = opened.get(name)
@@ -240,19 +249,17 @@ async function wire(
         return Promise.reject(ConfigEnvMissing([unset], { location: `connections.${name}.settings` }))
       const def = registry.get(conn.connector)
       const cfg = resolveConnectionConfig(def, conn.settings)
-      r = budgets
-        .forConnection(def, budgetKeyFor(def, cfg, name), name, conn)
-        .then((budget) =>
-          def.open({
-            connectionId: name,
-            config: cfg,
-            credentials: store.credentials,
-            budget,
-            inFlight: connections.inFlight(name),
-            log: opts.log,
-            now: () => (opts.clock ?? systemClock).now(),
-          }),
-        )
+      r = budgets.forConnection(def, budgetKeyFor(def, cfg, name), name, conn).then((budget) =>
+        def.open({
+          connectionId: name,
+          config: cfg,
+          credentials: store.credentials,
+          budget,
+          inFlight: connections.inFlight(name),
+          log: opts.log,
+          now: () => (opts.clock ?? systemClock).now(),
+        }),
+      )
       opened.set(name, r)
     }
     return r
@@ -308,6 +315,7 @@ async function wire(
           if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed')
         }
       }
+      await budgets.close()
       await store.close()
     },
   }
