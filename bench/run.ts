@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- quota overhead memory latency] [--profile]`: runs the scenarios of issue 7,
+ * `npm run bench [-- quota overhead memory latency cluster] [--profile]`: runs the scenarios of issues 7
+ * and 17 (cluster: docs/performance.md),
  * prints one JSON object per scenario and writes them all to bench/results/latest.json.
  * Exits non-zero when any scenario's result differs from the oracle: a fast wrong answer fails.
  * `--profile` runs the overhead scenario's engine under `--cpu-prof` and adds a self-time summary.
@@ -8,10 +9,11 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { clusterScenario } from './cluster.js'
 import { mainProfile, summarise } from './profile.js'
 import { memoryScenario, overheadScenario, quotaScenario, type Figures } from './scenarios.js'
 
-const ALL = ['quota', 'throttle', 'overhead', 'memory', 'latency'] as const
+const ALL = ['quota', 'throttle', 'overhead', 'memory', 'latency', 'cluster'] as const
 type Name = (typeof ALL)[number]
 
 const args = process.argv.slice(2)
@@ -41,6 +43,8 @@ async function one(name: Name): Promise<Figures> {
       return quotaScenario('throttle', 50, 1.1, 0.7)
     case 'memory':
       return memoryScenario()
+    case 'cluster':
+      return clusterScenario()
     case 'overhead': {
       if (!profile) return overheadScenario()
       mkdirSync(profileDir, { recursive: true })
