@@ -137,3 +137,43 @@ export interface RawResult {
   readonly ok: number
   readonly failures: readonly string[]
 }
+
+export interface ClusterSimStart {
+  readonly seed: number
+  readonly orders: number
+  readonly days: number
+  readonly startMs: number
+  /** M: one simulator (one book, one quota) per credential. */
+  readonly credentials: number
+  /** N: worker processes (each fetches its own token). */
+  readonly workers: number
+  readonly perMinute: number
+  readonly latencyMs: number
+  readonly logLimit: number
+}
+
+export interface ClusterSimStats {
+  /** Arrival time (ms) of every business request (token calls left out, as the vendor's quota does). */
+  readonly arrivals: readonly number[]
+  readonly throttled: number
+  readonly accepted: number
+  readonly logComplete: boolean
+  readonly billNos: readonly string[]
+  /** `METHOD path` → business requests. */
+  readonly byEndpoint: Record<string, number>
+}
+
+export interface ClusterWorkerOpen {
+  readonly sims: readonly SimInfo['jdy'][]
+  readonly redisUrl: string
+  readonly prefix: string
+  readonly budget: Budget
+  /** Bills every credential gets (the same payloads, one book each). */
+  readonly bills: readonly Record<string, unknown>[]
+}
+
+export interface ClusterWorkerResult {
+  readonly ok: number
+  readonly failures: readonly string[]
+  readonly throttled: number
+}

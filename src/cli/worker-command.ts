@@ -4,9 +4,8 @@
  * `queue.redisUrl`; docs/deploy.md shows how to run them under systemd or compose.
  */
 import type { Command } from 'commander'
-import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
+import { openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
-import { observeConnectors } from '../metrics/connectors.js'
 import { Metrics } from '../metrics/metrics.js'
 import { QueueNotConfigured, WorkerOption } from '../queue/errors.js'
 import { serveHealth, workerMetrics } from '../queue/health.js'
@@ -73,7 +72,7 @@ export async function runWorker(flags: WorkerFlags, signal?: AbortSignal): Promi
   const host: Host = await openHost(config, {
     log,
     observer: metrics,
-    connectors: observeConnectors(BUILTIN_CONNECTORS, metrics),
+    calls: metrics,
   })
   metrics.bind(host)
   let health: Awaited<ReturnType<typeof serveHealth>> | undefined

@@ -15,6 +15,7 @@ import {
 } from '../connectors/contract.js'
 import { budgetKeyFor } from '../connectors/budget.js'
 import { HostBudgets, type BudgetReport } from './host-budgets.js'
+import { openBudgetBackend } from '../connectors/budget-backend.js'
 import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
 import { isFerryError, toFerryError, type FerryError } from '../core/errors.js'
@@ -240,7 +241,15 @@ async function wire(
     schemes.push(wrapSchemeProcessors(plain, compiled, processors, config, opts.log))
   }
 
-  const budgets = new HostBudgets(store, opts.log)
+  // With queue.redisUrl every worker process shares each credential's budget through Redis.
+  const budgets = new HostBudgets(
+    store,
+    opts.log,
+    await openBudgetBackend(
+      config.queue?.redisUrl,
+      config.queue === undefined ? {} : { prefix: `${config.queue.prefix}:` },
+    ),
+  )
   const opened = new Map<string, Promise<ConnectorRuntime>>()
   const runtime = (name: string): Promise<ConnectorRuntime> => {
     let r = opened.get(name)
@@ -320,6 +329,7 @@ async function wire(
           if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed')
         }
       }
+      await budgets.close()
       await store.close()
     },
   }
