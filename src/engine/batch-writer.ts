@@ -8,7 +8,7 @@
  */
 import { toFerryError, type FerryError } from '../core/errors.js'
 import type { WriteOutcome } from '../connectors/contract.js'
-import { OutcomeUnknown, TargetNoBatch } from './errors.js'
+import { TargetNoBatch } from './errors.js'
 import { pool } from './pool.js'
 import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
 import type { TargetStageDeps, UnitWriter } from './target-stage.js'
@@ -55,16 +55,14 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
     for (let i = 0; i < ready.length; i += batch.rows) chunks.push(ready.slice(i, i + batch.rows))
     // Up to the target's in-flight limit of calls at once, as single writes are: each call is one
     // request against the credential's budget, however many rows it carries.
-    await pool(chunks, deps.concurrency, async (chunk) => {
+    await pool(chunks, deps.concurrency, async (all) => {
       if (writer.stopped) return
-      for (const c of chunk)
-        await writer.unknownAll(
-          c.records,
-          c.payload,
-          c.key,
-          OutcomeUnknown([c.key, 'batch sent, outcome not recorded yet']),
-          false,
-        )
+      // Rows whose claim another writer took since are left out of the call (see UnitWriter.intent).
+      const sent: Prepared[] = []
+      for (const c of all)
+        if (await writer.intent(c.records, c.payload, c.key, 'batch sent, outcome not recorded yet')) sent.push(c)
+      const chunk = sent
+      if (chunk.length === 0) return
       let outcomes: WriteOutcome[]
       try {
         outcomes = await writeBatch({

@@ -82,6 +82,8 @@ export interface LedgerRecord {
   readonly resolvedNote?: string
   readonly createdAt?: Date
   readonly updatedAt?: Date
+  /** The token of the claim that handed the record out (claimReady / claimGroups), for its write intent. */
+  readonly claimToken?: string
 }
 
 export interface GroupClaim {
@@ -153,11 +155,21 @@ export interface LedgerPort {
       message?: string
     },
   ): Promise<void>
-  /** A write is about to be sent (intent) or its outcome is unknown: probe at `probeAt` before any retry. */
+  /**
+   * A write is about to be sent (intent) or its outcome is unknown: probe at `probeAt` before any retry.
+   * `claim` (intent only): recorded only while the record is still claimed under that token, and the
+   * claim is kept until `until`; throws ERR_STORE_CLAIM_LOST when another writer claimed it since.
+   */
   markUnknown(
     schemeId: string,
     id: string,
-    r: { payload: Record<string, unknown>; businessKey: string; error: RecordError; probeAt: Date },
+    r: {
+      payload: Record<string, unknown>
+      businessKey: string
+      error: RecordError
+      probeAt: Date
+      claim?: { readonly token: string; readonly until: Date }
+    },
   ): Promise<void>
   /**
    * The attempt failed: retried at `nextAttemptAt` (queued), or parked in the failed-record queue

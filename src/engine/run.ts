@@ -92,9 +92,6 @@ const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 export const DEFAULT_LEASE_TTL_MS = 60_000
 
-/** How many lease TTLs a claim of a split target stage's part holds (RunOptions.targetPart). */
-export const PART_CLAIM_TTLS = 10
-
 function schemeLeaseName(schemeId: string, stage: 'source' | 'target'): string {
   return `scheme:${schemeId}:${stage}`
 }
@@ -263,9 +260,10 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
             const t = scheme.target
             if (t === undefined) return
             const ports = stagePorts('target')
-            // Claims left by an earlier holder of the lease are void: its writes are fenced. The
-            // parts of a split stage hold live claims side by side: theirs expire instead.
-            if (part === undefined) await ports.ledger.releaseClaims?.(scheme.id)
+            // Claims left by an earlier holder of this lease are void: its writes are fenced. The
+            // fenced ledger frees only claims made under this lease, never those of the parts of a
+            // split stage (or of the whole stage, for a part): theirs expire instead.
+            await ports.ledger.releaseClaims?.(scheme.id)
             const e = await runTargetStage(
               {
                 ports,
@@ -279,10 +277,9 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
                     ? (deps.retry ?? defaultRetryPolicy)
                     : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
                 concurrency: deps.connections.inFlight(t.connection),
-                // The parts of a split stage claim beside each other, so a claim must outlive the
-                // batch it belongs to, or another part claims and writes the same records: ten
-                // lease TTLs (docs/deploy.md). A single writer has no one to collide with.
-                claimTtlMs: part === undefined ? ttl : PART_CLAIM_TTLS * ttl,
+                // A claim that expires mid-batch is safe: the write intent is made under the claim's
+                // token, and refused once another part (or a whole-stage run) claimed the record.
+                claimTtlMs: ttl,
                 ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
                 onUnit: (c) => {
                   progress('target', c)

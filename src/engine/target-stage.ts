@@ -37,6 +37,7 @@ import type {
   WriteUnit,
 } from './ports.js'
 import { pause } from '../core/sleep.js'
+import { performance } from 'node:perf_hooks'
 
 export interface TargetStageDeps {
   readonly ports: EnginePorts
@@ -104,6 +105,11 @@ async function eachAtOnce<T>(items: readonly T[], fn: (t: T) => Promise<unknown>
   const results = await Promise.allSettled(items.map(fn))
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed !== undefined) throw failed.reason
+}
+
+/** How long a claim holds (and a write intent renews it for). */
+function claimTtl(deps: TargetStageDeps): number {
+  return deps.claimTtlMs ?? 300_000
 }
 
 /** Shortest and longest requeue after a throttle answer the connector could not absorb itself. */
@@ -244,6 +250,49 @@ export class UnitWriter {
     })
   }
 
+  /**
+   * The write intent of a unit, made under the claim that handed its records out: the store
+   * records it only while each record is still claimed by that claim, and keeps the claim until the
+   * outcome is marked. False when another writer claimed a record since (its claim expired while
+   * this writer stalled, e.g. another part of a split stage took it): the unit is skipped, neither
+   * sent nor marked failed; its records are that writer's now (one already carrying this intent is
+   * probed by whoever claims it next, as every unknown outcome is).
+   */
+  async intent(
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    message: string,
+  ): Promise<boolean> {
+    const now = this.deps.clock.now()
+    const until = new Date(now.getTime() + claimTtl(this.deps))
+    const error = asRecordError(OutcomeUnknown([key, message]))
+    const results = await Promise.allSettled(
+      records.map((r) =>
+        this.ledger.markUnknown(this.scheme.id, r.id, {
+          payload,
+          businessKey: key,
+          error,
+          probeAt: now,
+          ...(r.claimToken === undefined ? {} : { claim: { token: r.claimToken, until } }),
+        }),
+      ),
+    )
+    let lost = false
+    for (const r of results) {
+      if (r.status === 'fulfilled') continue
+      if (toFerryError(r.reason).code !== 'ERR_STORE_CLAIM_LOST') throw r.reason
+      lost = true
+    }
+    if (lost) {
+      this.deps.log.warn(
+        { scheme: this.scheme.id, key, records: records.map((r) => r.id) },
+        'another writer claimed these records since this one did: skipped, not sent',
+      )
+    }
+    return !lost
+  }
+
   /** Probe by key; true when the unit is settled (found, or probe failed and was rescheduled). */
   async settleByProbe(
     records: readonly LedgerRecord[],
@@ -329,16 +378,31 @@ export class UnitWriter {
     if (records.some((r) => r.status === 'unknown') && (await this.settleByProbe(records, payload, key))) return
 
     // Write intent: if this process dies after sending, the restart probes instead of writing blind.
-    await this.unknownAll(records, payload, key, OutcomeUnknown([key, 'write sent, outcome not recorded yet']), false)
+    if (!(await this.intent(records, payload, key, 'write sent, outcome not recorded yet'))) return
+    // The intent renewed the claim for claimTtlMs. A request still waiting (for its budget, or a
+    // stalled process) when less than a third of that is left is not sent: once the claim expires
+    // another writer may claim and probe, and the target must have had the write before then.
+    const deadline = performance.now() + claimTtl(this.deps) - Math.floor(claimTtl(this.deps) / 3)
+    let late = false
     let outcome: WriteOutcome
     try {
       outcome = await this.deps.runtime.write({
         api: this.target.api,
         payload,
         key,
+        beforeSend: () => {
+          if (performance.now() <= deadline) return
+          late = true
+          throw new Error('the claim of these records runs out before the request could leave; not sent')
+        },
         ...(this.deps.signal === undefined ? {} : { signal: this.deps.signal }),
       })
     } catch (e) {
+      if (late) {
+        // Nothing left: the records keep their intent, and whoever claims them next probes first.
+        this.deps.log.warn({ scheme: this.scheme.id, key }, 'claim ran out before the request left: not sent')
+        return
+      }
       // A thrown write is treated as unknown: the request may have left.
       const err = toFerryError(e)
       outcome = { kind: 'unknown_outcome', message: err.message, code: err.code }
@@ -517,7 +581,7 @@ async function claimBatch(
   counters: RunCounters,
 ): Promise<LedgerRecord[]> {
   const ledger = deps.ports.ledger
-  const opts = () => ({ limit: batch, now: deps.clock.now(), ttlMs: deps.claimTtlMs ?? 300_000 })
+  const opts = () => ({ limit: batch, now: deps.clock.now(), ttlMs: claimTtl(deps) })
   if (grouped && ledger.claimGroups !== undefined) {
     // Whole groups only; loop past claims that held nothing but late members.
     for (;;) {

@@ -213,3 +213,15 @@ export const LeaseFenced = defineError(
   (lease: string, token: number, current: string) =>
     `lease ${lease}: fencing token ${token} is stale (${current}); the write was refused`,
 )
+
+export const ClaimLost = defineError(
+  {
+    code: 'ERR_STORE_CLAIM_LOST',
+    kind: 'transient',
+    meaning:
+      "A write intent carried the token of a claim that is no longer this writer's: the claim expired and another writer (another part of a split target stage, or a hand-run `ferry run`) claimed the record since, so the store refused the intent and nothing was sent.",
+    fix: 'Nothing to repair: the writer that holds the claim now writes the record, and this one skipped it without marking it failed. If it happens often, look for what stalls the worker (a suspended VM, swapping, SIGSTOP) or raise engine.leaseTtlSeconds.',
+  },
+  (recordId: string) =>
+    `record "${recordId}": the claim of this writer was lost to another writer before its write intent; the record was skipped, not sent`,
+)

@@ -16,12 +16,11 @@
  * Records without a group key (stored before migration 3) are claimed one by one as before; the
  * engine fills their keys first with {@link refreshGroupKeys}.
  */
-import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Kysely, Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { inWriteTx, pageSize, toMs } from './context.js'
-import { dueRecords, type ClaimOptions } from './ledger-marks.js'
+import { dueRecords, newClaimToken, type ClaimOptions } from './ledger-marks.js'
 import { CLAIMABLE_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
 import type { LedgerRecord, RecordStatus } from './ledger-types.js'
 import type { RecordTable, StoreDatabase } from './schema.js'
@@ -72,6 +71,7 @@ async function membersOf(
   trx: Kysely<StoreDatabase>,
   schemeId: string,
   keys: readonly string[],
+  rowLocks: boolean,
 ): Promise<Map<string, Row[]>> {
   const out = new Map<string, Row[]>()
   for (let i = 0; i < keys.length; i += CHUNK) {
@@ -81,6 +81,9 @@ async function membersOf(
       .where('scheme_id', '=', schemeId)
       .where('group_key', 'in', keys.slice(i, i + CHUNK))
       .orderBy('seq')
+      // PostgreSQL: lock the members and read them as committed now, so a write intent that
+      // renewed a member's claim after the due query ran is seen, not overwritten by this claim.
+      .$if(rowLocks, (qb) => qb.forUpdate())
       .execute()
     for (const r of rows) {
       const k = r.group_key as string
@@ -106,7 +109,7 @@ export async function claimGroups(
   const n = pageSize(limit, 100, 5000)
   const now = opts.now === undefined ? ctx.now() : toMs(opts.now, 'now')
   const until = now + (opts.ttlMs ?? 300_000)
-  const token = randomUUID()
+  const token = newClaimToken(ctx)
   return inWriteTx(
     ctx,
     async (trx) => {
@@ -140,7 +143,7 @@ export async function claimGroups(
           ...new Set(due.map((d) => d.group_key).filter((k): k is string => k !== null && !seenKeys.has(k))),
         ]
         keys.forEach((k) => seenKeys.add(k))
-        const groups = await membersOf(trx, schemeId, keys)
+        const groups = await membersOf(trx, schemeId, keys, ctx.caps.skipLocked)
         for (const key of keys) {
           const members = (groups.get(key) ?? []).filter((m) => m.resolved_at === null)
           const written = members.find((m) => SETTLED_STATUSES.includes(m.status as RecordStatus))

@@ -131,6 +131,15 @@ export async function settleWhenClear(
 }
 
 /**
+ * The claim a write intent is made under: the intent changes the record only while the record's
+ * claim still carries `token` (no other writer claimed it since), and renews the claim to `until`.
+ */
+export interface IntentClaim {
+  readonly token: string
+  readonly until: number
+}
+
+/**
  * The one statement of an `unknown` / `queued` / `error` mark on its usual path: the mapped
  * payload (unless a person edited it) and the status in one update, only when the record is not
  * settled and (when `fence` is given) the lease still carries the token. Same changes as
@@ -153,6 +162,7 @@ export async function unsettleWhenClear(
   },
   save: { payload: string; businessKey?: string } | undefined,
   fence: Fence | undefined,
+  claim?: IntentClaim,
 ): Promise<string | undefined> {
   const params: unknown[] = []
   let text = 'update records set status = '
@@ -162,9 +172,17 @@ export async function unsettleWhenClear(
     params.push(status)
   }
   if (values.uncount === true) text += ', attempts = case when attempts > 0 then attempts - 1 else 0 end'
-  text +=
-    ', next_attempt_at = ?, claim_token = null, claimed_until = null, error_code = ?, error_kind = ?, error_message = ?, updated_at = ?'
-  params.push(values.next, values.code, values.kind, values.message, values.now)
+  // A write intent keeps its claim (renewed to `claim.until`) until the outcome is marked, so no
+  // other writer claims the record, and probes it, while the request is on its way.
+  text += ', next_attempt_at = ?, '
+  params.push(values.next)
+  if (claim === undefined) text += 'claim_token = null, claimed_until = null'
+  else {
+    text += 'claimed_until = ?'
+    params.push(claim.until)
+  }
+  text += ', error_code = ?, error_kind = ?, error_message = ?, updated_at = ?'
+  params.push(values.code, values.kind, values.message, values.now)
   if (values.response !== undefined) {
     text += ', response = ?'
     params.push(values.response)
@@ -183,6 +201,10 @@ export async function unsettleWhenClear(
   }
   text += ` where scheme_id = ? and record_id = ? and ${NOT_SETTLED_TEXT}`
   params.push(ref.schemeId, ref.recordId)
+  if (claim !== undefined) {
+    text += ' and claim_token = ?'
+    params.push(claim.token)
+  }
   if (fence !== undefined) {
     text += FENCE_TEXT
     params.push(fence.lease, fence.token)
@@ -270,6 +292,7 @@ export async function unsettleRow(
     uncount?: boolean
     targetId?: string
   },
+  claim?: IntentClaim,
 ): Promise<string | undefined> {
   const newStatus =
     status === 'queued' ? sql`case when status = 'unknown' then 'unknown' else 'queued' end` : sql`${status}`
@@ -277,16 +300,16 @@ export async function unsettleRow(
     values.uncount === true ? sql`attempts = case when attempts > 0 then attempts - 1 else 0 end, ` : sql``
   const { rows } = await sql<{ status: string }>`update records set status = ${newStatus}, ${uncount}${sets({
     next_attempt_at: values.next,
-    claim_token: null,
-    claimed_until: null,
+    claim_token: claim === undefined ? null : undefined,
+    claimed_until: claim === undefined ? null : claim.until,
     error_code: values.code,
     error_kind: values.kind,
     error_message: values.message,
     updated_at: values.now,
     response: values.response,
     target_id: values.targetId,
-  })} where scheme_id = ${ref.schemeId} and record_id = ${ref.recordId} and ${NOT_SETTLED} returning status`.execute(
-    trx,
-  )
+  })} where scheme_id = ${ref.schemeId} and record_id = ${ref.recordId} and ${NOT_SETTLED}${
+    claim === undefined ? sql`` : sql` and claim_token = ${claim.token}`
+  } returning status`.execute(trx)
   return rows[0]?.status
 }

@@ -10,7 +10,7 @@ import type { ErrorKind } from '../core/errors.js'
 import type { StoreContext } from './context.js'
 import { checkFence, inWriteTx, pageSize, toMs, writeOnce, writeTxFencedByCaller } from './context.js'
 import { sqliteHandle } from './dialect.js'
-import { RecordNotFound, TargetIdTaken, WriteWithoutProof } from './errors.js'
+import { ClaimLost, RecordNotFound, TargetIdTaken, WriteWithoutProof } from './errors.js'
 import {
   insertEvent,
   otherOwner,
@@ -20,9 +20,10 @@ import {
   unsettleWhenClear,
   updatePayload,
   type HotTx,
+  type IntentClaim,
 } from './ledger-hot-sql.js'
-import { CLAIMABLE_STATUSES, toLedgerRecord } from './ledger-types.js'
-import type { LedgerRecord, RecordRef } from './ledger-types.js'
+import { CLAIMABLE_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
+import type { LedgerRecord, RecordRef, RecordStatus } from './ledger-types.js'
 import type { StoreDatabase } from './schema.js'
 
 export interface ClaimOptions {
@@ -80,6 +81,15 @@ export function dueRecords(db: Kysely<StoreDatabase>, schemeId: string, now: num
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
 }
 
+/**
+ * A new claim's token. Claims made through a fenced handle carry the lease's name, so a new holder
+ * of that lease frees exactly its predecessors' claims ({@link releaseClaims}) and not those of the
+ * parts of a split target stage, which hold leases of their own.
+ */
+export function newClaimToken(ctx: StoreContext): string {
+  return ctx.fence === undefined ? randomUUID() : `${ctx.fence.lease}#${randomUUID()}`
+}
+
 /** Take up to `limit` records that are due, atomically; concurrent claimers never get the same record. */
 export async function claimReady(
   ctx: StoreContext,
@@ -89,7 +99,7 @@ export async function claimReady(
 ): Promise<Claim> {
   const n = pageSize(limit, 100, 5000)
   const now = opts.now === undefined ? ctx.now() : toMs(opts.now, 'now')
-  const token = randomUUID()
+  const token = newClaimToken(ctx)
   const due = (db: Kysely<StoreDatabase>) =>
     dueRecords(db, schemeId, now)
       .select('seq')
@@ -122,15 +132,29 @@ export async function claimReady(
   return { token, records }
 }
 
-/** Free the live claims of a scheme (see Ledger.releaseClaims); returns how many were freed. */
+/**
+ * Free the live claims of a scheme (see Ledger.releaseClaims); returns how many were freed. On a
+ * fenced handle only the claims made under the same lease (its earlier holders') or under none,
+ * so a hand-run whole stage never frees the claims of a split stage's parts, nor one part another's.
+ */
 export async function releaseClaims(ctx: StoreContext, schemeId: string): Promise<number> {
   const now = ctx.now()
+  const prefix = ctx.fence === undefined ? undefined : `${ctx.fence.lease}#`
   const res = await writeOnce(ctx, (db) =>
     db
       .updateTable('records')
       .set({ claim_token: null, claimed_until: null })
       .where('scheme_id', '=', schemeId)
       .where('claimed_until', '>', now)
+      // Claims made without a lease (unfenced, or stored before claims named theirs) are freed too.
+      .$if(prefix !== undefined, (qb) =>
+        qb.where((eb) =>
+          eb.or([
+            eb('claim_token', 'not like', '%#%'),
+            eb(sql`substr(claim_token, 1, ${prefix?.length ?? 0})`, '=', prefix ?? ''),
+          ]),
+        ),
+      )
       .executeTakeFirst(),
   )
   return Number(res.numUpdatedRows)
@@ -167,7 +191,7 @@ function markTx<T>(
 async function current(trx: Kysely<StoreDatabase>, ref: RecordRef) {
   const row = await trx
     .selectFrom('records')
-    .select(['seq', 'status', 'target_id'])
+    .select(['seq', 'status', 'target_id', 'claim_token'])
     .where('scheme_id', '=', ref.schemeId)
     .where('record_id', '=', ref.recordId)
     .executeTakeFirst()
@@ -267,14 +291,40 @@ export async function markFailed(
   return unsettled(ctx, ref, next === null ? 'error' : 'queued', next, f, f.uncount === true ? 'paced' : 'failed', save)
 }
 
-/** The write may have reached the target: keep it `unknown` until a probe at `probeAt` says what happened. */
+/** The claim a write intent is made under (see {@link markUnknown}). */
+export interface IntentOf {
+  /** The token of the claim that handed the record out (`Claim.token`). */
+  readonly token: string
+  /** The claim is renewed to this time, so nobody else claims (and probes) the record while the request is out. */
+  readonly until: Date
+}
+
+/**
+ * The write may have reached the target: keep it `unknown` until a probe at `probeAt` says what happened.
+ *
+ * `claim`: this is the write intent of that claim. It is recorded only while the record's claim
+ * still carries the token, and keeps (renews) the claim until the outcome is marked; when another
+ * writer claimed the record since, nothing changes and ERR_STORE_CLAIM_LOST is thrown: the caller
+ * must not send, and leaves the record to that writer (a skip, not a failure).
+ */
 export async function markUnknown(
   ctx: StoreContext,
   ref: RecordRef,
-  info: { code: string; message: string; probeAt: Date; response?: unknown },
+  info: { code: string; message: string; probeAt: Date; response?: unknown; claim?: IntentOf },
   save?: PayloadToSave,
 ): Promise<boolean> {
-  return unsettled(ctx, ref, 'unknown', toMs(info.probeAt, 'probeAt'), { kind: 'transient', ...info }, 'unknown', save)
+  const { claim, ...rest } = info
+  const intent = claim === undefined ? undefined : { token: claim.token, until: toMs(claim.until, 'claim.until') }
+  return unsettled(
+    ctx,
+    ref,
+    'unknown',
+    toMs(info.probeAt, 'probeAt'),
+    { kind: 'transient', ...rest },
+    'unknown',
+    save,
+    intent,
+  )
 }
 
 async function unsettled(
@@ -285,6 +335,7 @@ async function unsettled(
   f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean; targetId?: string },
   eventName: string,
   save?: PayloadToSave,
+  claim?: IntentClaim,
 ): Promise<boolean> {
   return markTx(
     ctx,
@@ -310,12 +361,19 @@ async function unsettled(
               ...(save.businessKey === undefined ? {} : { businessKey: save.businessKey }),
             }
       // The usual case in one statement (payload and status): not settled, the fence held.
-      let set = await unsettleWhenClear(tx, ref, status, values, payload, fence)
+      let set = await unsettleWhenClear(tx, ref, status, values, payload, fence, claim)
       if (set === undefined) {
         // Otherwise step by step, to learn why (nothing was changed above).
         if (fence !== undefined) await checkFence(trx, ctx.caps.skipLocked, fence)
+        if (claim !== undefined) {
+          // Before anything changes: a lost claim leaves the record exactly as its new claimer has it.
+          const row = await current(trx, ref)
+          // Settled since the claim: another writer wrote it (a claim's own intent comes first).
+          if (SETTLED_STATUSES.includes(row.status as RecordStatus) || row.claim_token !== claim.token)
+            throw ClaimLost([ref.recordId])
+        }
         if (save !== undefined) await savePayloadIn(trx, now, ref, save)
-        set = await unsettleRow(trx, ref, status, values)
+        set = await unsettleRow(trx, ref, status, values, claim)
         if (set === undefined) {
           await current(trx, ref)
           return false

@@ -76,9 +76,10 @@ export class Ledger {
     return marks.claimReady(this.ctx, schemeId, limit, opts)
   }
   /**
-   * Free every live claim of the scheme. A new holder of the scheme's target lease calls it (on a
-   * fenced handle) at takeover: every claim then belongs to a previous holder, which its fence
-   * already stops, so its records need not wait for their claims to expire.
+   * Free every live claim of the scheme; on a fenced handle only those made under its lease. A new
+   * holder of a target lease calls it at takeover: those claims belong to a previous holder, which
+   * its fence already stops, so its records need not wait for their claims to expire. Claims made
+   * under other leases (the parts of a split target stage) are left to expire.
    */
   releaseClaims(schemeId: string) {
     return marks.releaseClaims(this.ctx, schemeId)
@@ -104,11 +105,8 @@ export class Ledger {
   markFailed(ref: RecordRef, failure: FailureInfo, save?: PayloadToSave) {
     return marks.markFailed(this.ctx, ref, failure, save)
   }
-  markUnknown(
-    ref: RecordRef,
-    info: { code: string; message: string; probeAt: Date; response?: unknown },
-    save?: PayloadToSave,
-  ) {
+  /** `info.claim`: the write intent of that claim, refused with ERR_STORE_CLAIM_LOST once another writer claimed the record. */
+  markUnknown(ref: RecordRef, info: Parameters<typeof marks.markUnknown>[2], save?: PayloadToSave) {
     return marks.markUnknown(this.ctx, ref, info, save)
   }
   savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) {

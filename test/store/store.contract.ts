@@ -3,6 +3,7 @@
  * Run it with `describeStore(factory)`; see store.sqlite.test.ts and store.postgres.test.ts.
  */
 import { describe } from 'vitest'
+import { describeClaims } from './claims.contract.js'
 import { describeCollections } from './collections.contract.js'
 import { describeFencing } from './fencing.contract.js'
 import type { StoreFactory } from './harness.js'
@@ -17,5 +18,6 @@ export function describeStore(factory: StoreFactory): void {
     describeLedgerGroups(factory)
     describeCollections(factory)
     describeFencing(factory)
+    describeClaims(factory)
   })
 }

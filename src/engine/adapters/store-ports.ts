@@ -26,6 +26,7 @@ function toRecord(r: StoreRecord): LedgerRecord {
     ...(r.resolvedNote === null ? {} : { resolvedNote: r.resolvedNote }),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    ...(r.claimToken === null ? {} : { claimToken: r.claimToken }),
   }
 }
 
@@ -116,7 +117,12 @@ function portsOver(
         beforeWrite?.()
         await ledger.markUnknown(
           ref(schemeId, id),
-          { code: w.error.code, message: w.error.message, probeAt: w.probeAt },
+          {
+            code: w.error.code,
+            message: w.error.message,
+            probeAt: w.probeAt,
+            ...(w.claim === undefined ? {} : { claim: w.claim }),
+          },
           { payload: w.payload, businessKey: w.businessKey },
         )
       },
