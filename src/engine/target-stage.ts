@@ -398,16 +398,19 @@ export class UnitWriter {
         ...(this.deps.signal === undefined ? {} : { signal: this.deps.signal }),
       })
     } catch (e) {
-      if (late) {
-        // Nothing left: the records keep their intent, and whoever claims them next probes first.
-        this.deps.log.warn({ scheme: this.scheme.id, key }, 'claim ran out before the request left: not sent')
-        return
-      }
+      if (late) return this.notSent(key)
       // A thrown write is treated as unknown: the request may have left.
       const err = toFerryError(e)
       outcome = { kind: 'unknown_outcome', message: err.message, code: err.code }
     }
+    // A connector that answered instead of rethrowing what beforeSend threw: still nothing left.
+    if (late) return this.notSent(key)
     await this.settle(unit, records, payload, key, outcome)
+  }
+
+  /** Nothing left: the records keep their intent, and whoever claims them next probes first. */
+  private notSent(key: string): void {
+    this.deps.log.warn({ scheme: this.scheme.id, key }, 'claim ran out before the request left: not sent')
   }
 
   /**
