@@ -6,10 +6,43 @@
  * that fails after it may have been sent leaves each of its rows unknown, probed by key.
  */
 import { toFerryError, type FerryError } from '../core/errors.js'
-import type { WriteOutcome } from '../connectors/contract.js'
+import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
 import { OutcomeUnknown, TargetNoBatch } from './errors.js'
 import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
-import type { TargetStageDeps, UnitWriter } from './target-stage.js'
+
+/**
+ * What the batch writer uses of the target stage's `UnitWriter` and deps (target-stage.ts), named
+ * here so this file does not import the stage that imports it.
+ */
+export interface BatchUnitWriter {
+  readonly stopped: boolean
+  prepare(
+    unit: WriteUnit,
+    records: readonly LedgerRecord[],
+  ): Promise<{ payload: Record<string, unknown>; key: string } | undefined>
+  settleByProbe(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string): Promise<boolean>
+  unknownAll(
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    error: FerryError,
+    retryLater: boolean,
+  ): Promise<void>
+  settle(
+    unit: WriteUnit,
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    answered: WriteOutcome,
+  ): Promise<void>
+}
+
+export interface BatchWriterDeps {
+  readonly runtime: TargetRuntime
+  readonly signal?: AbortSignal
+  readonly leaseCheck?: () => void
+  readonly onUnit?: (c: RunCounters) => void
+}
 
 interface Prepared {
   unit: WriteUnit
@@ -19,8 +52,8 @@ interface Prepared {
 }
 
 export interface BatchRun {
-  readonly writer: UnitWriter
-  readonly deps: TargetStageDeps
+  readonly writer: BatchUnitWriter
+  readonly deps: BatchWriterDeps
   readonly target: SchemeTarget
   readonly batch: { readonly rows: number; readonly rowsKey: string }
   readonly units: readonly WriteUnit[]
@@ -59,6 +92,7 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
         )
       let outcomes: WriteOutcome[]
       try {
+        deps.leaseCheck?.()
         outcomes = await writeBatch({
           api: target.api,
           rowsKey: batch.rowsKey,
