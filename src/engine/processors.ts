@@ -15,7 +15,7 @@ import { FerryError, toFerryError } from '../core/errors.js'
 import type { Json, ProcessorDefinition, WriteAnswer } from '../processors/define.js'
 import { callHook, DEFAULT_HOOK_TIMEOUT_MS } from '../processors/runner.js'
 import { getPath, isPlainObject } from '../scheme/path.js'
-import type { AfterWriteInput, EngineLogger, EngineScheme, LedgerRecord, SourceRecord, WriteUnit } from './ports.js'
+import type { AfterWriteInput, EngineLogger, EngineScheme, PlannedRecord, SourceRecord, WriteUnit } from './ports.js'
 import type { WriteOutcome } from '../connectors/contract.js'
 
 /** Content key of a record whose beforeStore hook failed; the target stage parks it with this error. */
@@ -158,7 +158,7 @@ export function withProcessors(
     source: wrappedSource,
     target: {
       ...target,
-      plan(records: readonly LedgerRecord[]): WriteUnit[] {
+      plan(records: readonly PlannedRecord[]): WriteUnit[] {
         // A record parked by beforeStore is its own unit, so it never joins a group document.
         const parked = records.filter((r) => parkedError(r.content) !== undefined)
         const rest = records.filter((r) => parkedError(r.content) === undefined)

@@ -29,18 +29,26 @@ import type {
   EngineScheme,
   LedgerRecord,
   QualityChecks,
-  RecordError,
   RunCounters,
   SchemeTarget,
   WriteUnit,
 } from './ports.js'
 import { pause } from '../core/sleep.js'
+import type { LookupEvents } from './lookup-cache.js'
 
 export interface TargetStageDeps {
   readonly ports: EnginePorts
   readonly clock: Clock
   readonly log: EngineLogger
   readonly runtime: TargetRuntime
+  /**
+   * Throws ERR_LEASE_LOST once the target lease no longer counts as held (lease-guard.ts): asked
+   * before each write intent and right before each request leaves. The fenced store refuses a
+   * stale holder's marks on its own; this stops the request, which the store cannot see.
+   */
+  readonly leaseCheck?: () => void
+  /** Told before each claim, so lookups that missed are asked again for the new batch. */
+  readonly lookups?: Pick<LookupEvents, 'batchClaimed'>
   readonly retry: RetryPolicy
   /** Writes in flight at once (the credential budget's in-flight limit). */
   readonly concurrency: number
@@ -60,15 +68,6 @@ export interface TargetStageOptions {
   readonly sourceRunning?: () => boolean
   /** Resolves when the source stage stored something new (or finished). */
   readonly nextSourceEvent?: () => Promise<void>
-}
-
-function asRecordError(e: FerryError): RecordError {
-  return {
-    code: e.code,
-    kind: e.kind,
-    message: e.message,
-    ...(e.location === undefined ? {} : { location: e.location }),
-  }
 }
 
 function outcomeError(o: WriteOutcome, key: string): FerryError {
@@ -130,6 +129,10 @@ export class UnitWriter {
     return this.deps.ports.ledger
   }
 
+  private ref(r: LedgerRecord) {
+    return { schemeId: this.scheme.id, recordId: r.id }
+  }
+
   /** Records carry `attempts` including this attempt (the claim counted it). */
   private async failAll(
     records: readonly LedgerRecord[],
@@ -147,11 +150,11 @@ export class UnitWriter {
         next = nextAttemptAt(this.deps.retry, attempts, now, hint)
         if (next === undefined) err = RetriesExhausted([attempts, `${error.code} ${error.message}`])
       }
-      await this.ledger.markFailed(this.scheme.id, r.id, {
-        error: asRecordError(err),
-        ...(payload === undefined ? {} : { payload }),
-        ...(next === undefined ? {} : { nextAttemptAt: next }),
-      })
+      await this.ledger.markFailed(
+        this.ref(r),
+        { kind: err.kind, code: err.code, message: err.message, nextAttemptAt: next ?? null },
+        payload === undefined ? undefined : { payload },
+      )
       if (next !== undefined) this.waitIfShort(next, now)
       if (next === undefined) this.counters.failed++
       else this.counters.retrying++
@@ -192,12 +195,11 @@ export class UnitWriter {
       this.paces.set(r.id, n)
       const at = new Date(now + (n > PACES_PER_RUN ? PACE_MAX_MS : wait))
       if (n <= PACES_PER_RUN) waitFor = true
-      await this.ledger.markFailed(this.scheme.id, r.id, {
-        error: asRecordError(error),
-        nextAttemptAt: at,
-        uncount: true,
-        ...(payload === undefined ? {} : { payload }),
-      })
+      await this.ledger.markFailed(
+        this.ref(r),
+        { kind: error.kind, code: error.code, message: error.message, nextAttemptAt: at, uncount: true },
+        payload === undefined ? undefined : { payload },
+      )
     })
     this.counters.paced += records.length
     const due = new Date(now + wait)
@@ -217,7 +219,7 @@ export class UnitWriter {
       targetId: targetId ?? `key:${key}`,
       response: redact(response ?? { ok: true }),
     }
-    await eachAtOnce(records, (r) => this.ledger.markWritten(this.scheme.id, r.id, proof))
+    await eachAtOnce(records, (r) => this.ledger.markWritten(this.ref(r), proof))
   }
 
   async unknownAll(
@@ -228,16 +230,17 @@ export class UnitWriter {
     retryLater: boolean,
   ): Promise<void> {
     const now = this.deps.clock.now()
+    // The last store write before a request leaves: a worker whose lease is overdue stops here.
+    this.deps.leaseCheck?.()
     await eachAtOnce(records, async (r) => {
       const probeAt = retryLater
         ? (nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000))
         : now
-      await this.ledger.markUnknown(this.scheme.id, r.id, {
-        payload,
-        businessKey: key,
-        error: asRecordError(error),
-        probeAt,
-      })
+      await this.ledger.markUnknown(
+        this.ref(r),
+        { code: error.code, message: error.message, probeAt },
+        { payload, businessKey: key },
+      )
       if (retryLater) this.waitIfShort(probeAt, now)
     })
   }
@@ -273,7 +276,7 @@ export class UnitWriter {
   ): Promise<{ payload: Record<string, unknown>; key: string } | undefined> {
     const first = records[0]
     let payload: Record<string, unknown>
-    if (records.length === 1 && first?.payloadEdited === true && first.payload !== undefined) {
+    if (records.length === 1 && first?.payloadEdited === true && first.payload !== null) {
       payload = first.payload
     } else {
       let mapped
@@ -328,12 +331,15 @@ export class UnitWriter {
     // Write intent: if this process dies after sending, the restart probes instead of writing blind.
     await this.unknownAll(records, payload, key, OutcomeUnknown([key, 'write sent, outcome not recorded yet']), false)
     let outcome: WriteOutcome
+    const leaseCheck = this.deps.leaseCheck
     try {
+      leaseCheck?.()
       outcome = await this.deps.runtime.write({
         api: this.target.api,
         payload,
         key,
         ...(this.deps.signal === undefined ? {} : { signal: this.deps.signal }),
+        ...(leaseCheck === undefined ? {} : { beforeSend: leaseCheck }),
       })
     } catch (e) {
       // A thrown write is treated as unknown: the request may have left.
@@ -385,13 +391,15 @@ export class UnitWriter {
           }
         }
         await eachAtOnce(records, (r) =>
-          this.ledger.markDuplicate(this.scheme.id, r.id, {
-            payload,
-            businessKey: key,
-            response: redact(response ?? { message: outcome.message ?? 'already exists' }),
-            ...(targetId === undefined ? {} : { targetId }),
-            ...(outcome.message === undefined ? {} : { message: outcome.message }),
-          }),
+          this.ledger.markDuplicate(
+            this.ref(r),
+            {
+              response: redact(response ?? { message: outcome.message ?? 'already exists' }),
+              ...(targetId === undefined ? {} : { targetId }),
+              ...(outcome.message === undefined ? {} : { message: outcome.message }),
+            },
+            { payload, businessKey: key },
+          ),
         )
         this.counters.alreadyExisted += records.length
         return
@@ -449,8 +457,7 @@ async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise
  * Claim up to `batch` due records. Grouped schemes (groupCalculate) claim whole header groups
  * (`claimGroups`, which also returns members whose document was already written, parked here): a
  * group split across batches would be planned twice under one business key and the second document
- * answered `already_exists`, its rows lost. A ledger without `claimGroups` (the in-memory test
- * ports) gets the older approximation: keep claiming while the claims come back full.
+ * answered `already_exists`, its rows lost.
  */
 async function claimBatch(
   deps: TargetStageDeps,
@@ -460,33 +467,28 @@ async function claimBatch(
   counters: RunCounters,
 ): Promise<LedgerRecord[]> {
   const ledger = deps.ports.ledger
-  const opts = () => ({ limit: batch, now: deps.clock.now(), ttlMs: deps.claimTtlMs ?? 300_000 })
-  if (grouped && ledger.claimGroups !== undefined) {
+  const opts = () => ({ now: deps.clock.now(), ttlMs: deps.claimTtlMs ?? 300_000 })
+  deps.lookups?.batchClaimed()
+  if (grouped) {
     // Whole groups only; loop past claims that held nothing but late members.
     for (;;) {
-      const { records, late } = await ledger.claimGroups(scheme.id, opts())
+      const { records, late } = await ledger.claimGroups(scheme.id, batch, opts())
       for (const l of late) {
         const err = GroupAlreadyWritten([
           l.record.id,
           l.writtenAs.businessKey ?? `(group of ${l.writtenAs.recordId})`,
           l.writtenAs.targetId ?? 'unknown',
         ])
-        await ledger.markFailed(scheme.id, l.record.id, { error: asRecordError(err) })
+        await ledger.markFailed(
+          { schemeId: scheme.id, recordId: l.record.id },
+          { kind: err.kind, code: err.code, message: err.message, nextAttemptAt: null },
+        )
         counters.failed++
       }
       if (records.length > 0 || late.length === 0) return records
     }
   }
-  const claim = () => ledger.claimReady(scheme.id, opts())
-  const claimed = await claim()
-  if (!grouped) return claimed
-  let last = claimed.length
-  while (batch > 0 && last >= batch) {
-    const more = await claim()
-    claimed.push(...more)
-    last = more.length
-  }
-  return claimed
+  return (await ledger.claimReady(scheme.id, batch, opts())).records
 }
 
 /**
@@ -505,7 +507,7 @@ export async function runTargetStage(
   const batch = deps.batchSize ?? 100
   const groupKey = target.groupKey
   const grouped = groupKey !== undefined
-  let keysFresh = groupKey === undefined || deps.ports.ledger.refreshGroupKeys === undefined
+  let keysFresh = groupKey === undefined
   for (;;) {
     if (deps.signal?.aborted === true) return undefined
     if ((await deps.ports.schemeState.pausedReason(scheme.id)) !== undefined) return undefined
@@ -518,7 +520,7 @@ export async function runTargetStage(
     }
     if (!keysFresh && groupKey !== undefined) {
       // Records stored before group keys existed, or under an older headerGroup, get today's key.
-      await deps.ports.ledger.refreshGroupKeys?.(scheme.id, groupKey.prefix, (c) => groupKey.of(c))
+      await deps.ports.ledger.refreshGroupKeys(scheme.id, groupKey.prefix, (c) => groupKey.of(c))
       keysFresh = true
     }
     const claimed = await claimBatch(deps, scheme, batch, grouped, counters)

@@ -115,7 +115,7 @@ describe('custom processors against the simulators', () => {
 
   it('afterFetch drops the order it filters out of the page: never stored, never written', async () => {
     expect(actualBills(sandbox).has(picked.dropped)).toBe(false)
-    expect(await host.ports.ledger.getRecord(LOSS, picked.dropped)).toBeUndefined()
+    expect(await host.ports.ledger.getRecord({ schemeId: LOSS, recordId: picked.dropped })).toBeUndefined()
   })
 
   it('beforeStore changes the stored record (the bill carries the enriched remark) and logs with the record id', () => {
@@ -136,7 +136,7 @@ describe('custom processors against the simulators', () => {
   })
 
   it('afterWrite changes the answer kept as proof', async () => {
-    const r = await host.ports.ledger.getRecord(LOSS, picked.enriched)
+    const r = await host.ports.ledger.getRecord({ schemeId: LOSS, recordId: picked.enriched })
     expect(r?.status).toBe('done')
     expect(r?.response).toMatchObject({ checkedBy: 'e2e-hooks' })
   })
@@ -148,7 +148,7 @@ describe('custom processors against the simulators', () => {
       [picked.writeThrows, 'ERR_PROCESSOR_HOOK', 'beforeWrite'],
     ] as const
     for (const [id, code, hook] of cases) {
-      const r = await host.ports.ledger.getRecord(LOSS, id)
+      const r = await host.ports.ledger.getRecord({ schemeId: LOSS, recordId: id })
       expect(r?.status).toBe('error')
       expect(r?.lastError).toMatchObject({ code })
       expect(r?.lastError?.message).toContain(`hook ${hook}`)

@@ -8,11 +8,11 @@ import { runScheme, type EngineDeps } from '../../src/engine/run.js'
 import { silentLogger, type Clock } from '../../src/engine/ports.js'
 import { withProcessors } from '../../src/engine/processors.js'
 import type { ProcessorDefinition } from '../../src/processors/define.js'
-import { MemoryPorts } from './support/memory-ports.js'
+import { sqlitePorts } from './support/sqlite-ports.js'
 import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
 
-function setup(processors: ProcessorDefinition[]) {
-  const ports = new MemoryPorts()
+async function setup(processors: ProcessorDefinition[]) {
+  const ports = await sqlitePorts()
   const source = new FakeSource([
     doc('IO1', '2026-11-01T05:00:00Z', [
       ['A', -2],
@@ -45,7 +45,7 @@ function setup(processors: ProcessorDefinition[]) {
 
 describe('processors in the pipeline', () => {
   it('a failing afterFetch leaves its window open (the cursor stops before it) and stores nothing from it', async () => {
-    const s = setup([
+    const s = await setup([
       {
         name: 'p',
         afterFetch: async (rows) => {
@@ -63,7 +63,7 @@ describe('processors in the pipeline', () => {
   })
 
   it('a beforeRequest that overruns its limit fails the first window and writes nothing', async () => {
-    const s = setup([{ name: 'slow', beforeRequest: () => new Promise((r) => setTimeout(r, 1000)) }])
+    const s = await setup([{ name: 'slow', beforeRequest: () => new Promise((r) => setTimeout(r, 1000)) }])
     const summary = await runScheme(s.deps, s.scheme)
     expect(summary.error).toMatchObject({ code: 'ERR_PROCESSOR_TIMEOUT' })
     expect(s.target.bills.size).toBe(0)
@@ -71,7 +71,7 @@ describe('processors in the pipeline', () => {
   })
 
   it('beforeStore splits a record into parts with their own ids and drops one with null', async () => {
-    const s = setup([
+    const s = await setup([
       {
         name: 'split',
         beforeStore: async (r) => {
@@ -86,7 +86,7 @@ describe('processors in the pipeline', () => {
   })
 
   it('an afterWrite that throws leaves the record unknown and probed, never written twice', async () => {
-    const s = setup([
+    const s = await setup([
       {
         name: 'aw',
         afterWrite: async () => {
@@ -97,7 +97,7 @@ describe('processors in the pipeline', () => {
     const summary = await runScheme(s.deps, s.scheme)
     expect(s.target.bills.size).toBe(3)
     expect(summary.counters.probed).toBe(3)
-    expect((await s.ports.ledger.getRecord(s.scheme.id, 'IO1'))?.status).toBe('done')
+    expect((await s.ports.ledger.getRecord({ schemeId: s.scheme.id, recordId: 'IO1' }))?.status).toBe('done')
     expect(s.target.writes).toHaveLength(3)
   })
 })

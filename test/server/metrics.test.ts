@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BUILTIN_CONNECTORS, openHost, type Host } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
+import { ledgerCounts } from '../../src/engine/scheduled.js'
 import { observeConnectors, endpointOf } from '../../src/metrics/connectors.js'
 import { Metrics } from '../../src/metrics/metrics.js'
 import { serveMetrics } from '../../src/metrics/server.js'
@@ -33,7 +34,7 @@ describe('metrics for a headless Ferry (ferry start --metrics-port)', () => {
     try {
       const text = await (await fetch(server.url)).text()
       const loss = host.schemes[2]!.id
-      const written = await host.ports.ledger.countByStatus(loss)
+      const written = await ledgerCounts(host.ports.ledger, loss)
       expect(text).toContain(
         `ferry_records_total{scheme="${loss}",stage="target",outcome="written"} ${written.done ?? 0}`,
       )
