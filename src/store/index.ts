@@ -31,7 +31,7 @@ export type { RunInfo, RunStatus, StageCounters, RunLogLine, LogLevel } from './
 export { RUN_STATUSES } from './runs.js'
 export type { Lease, LeaseOwner, Fence } from './leases.js'
 export { hostIdentity, processAlive } from './leases.js'
-export { LeaseFenced } from './errors.js'
+export { LeaseFenced, StoreNotFound } from './errors.js'
 export type { Incident, IncidentDetails, IncidentFilter, IncidentStatus, Delivery } from './alerts.js'
 export { AlertRepo } from './alerts.js'
 export type { UserRow, ApiTokenRow, SessionRow, AuditEntry, NewAuditEntry } from './access.js'
