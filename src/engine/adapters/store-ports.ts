@@ -1,6 +1,9 @@
 /**
- * The engine's store ports over the real store (src/store). Only shape conversions live here:
- * nulls become absent fields, refs become (scheme, id) pairs, leases are remembered per name.
+ * The engine's store ports over the real store (src/store). The ledger is the store's own
+ * (`Ledger` implements the ledger port): it is handed over as it is, unconverted. What is left
+ * here is not the ledger: the lease tokens this process holds (by lease name, for fencing), the
+ * closed windows with the scheme's first start, pause state, and a run's counters, budget and
+ * quality summary written when it finishes.
  */
 import { storeQualitySummary } from '../../quality/summary.js'
 import type { Lease, Store } from '../../store/index.js'
