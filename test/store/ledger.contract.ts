@@ -67,6 +67,24 @@ export function describeLedger(factory: StoreFactory): void {
       expect((await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' }))?.status).toBe('done')
     })
 
+    it('reopens a written record as unknown with its attempts restarted, and refuses one not settled', async () => {
+      const ref = { schemeId: c.scheme, recordId: '1' }
+      const why = { code: 'ERR_RECONCILE_MISSING', message: 'gone from the target', event: 'reopened_by_reconcile' }
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(2)])
+      expect(await c.store.ledger.reopen({ schemeId: c.scheme, recordId: '2' }, why)).toBe(false)
+      await writeOne(c, '1')
+      expect(await c.store.ledger.reopen(ref, why)).toBe(true)
+      expect(await c.store.ledger.getRecord(ref)).toMatchObject({
+        status: 'unknown',
+        attempts: 0,
+        targetId: null,
+        lastError: { code: 'ERR_RECONCILE_MISSING', kind: 'data', message: 'gone from the target' },
+      })
+      const events = await c.store.ledger.events(ref)
+      expect(events.at(-1)).toMatchObject({ event: 'reopened_by_reconcile', detail: { previousTargetId: 'T-1' } })
+      expect(await c.store.ledger.reopen(ref, why)).toBe(false)
+    })
+
     it('flags a done record whose content changed and keeps both versions', async () => {
       await writeOne(c, '1')
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })])
