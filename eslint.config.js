@@ -11,6 +11,7 @@ export default tseslint.config(
       'coverage/**',
       'eslint.config.js',
       'processor.mjs',
+      'processor-worker.mjs',
       'examples/processors/dist/**',
     ],
   },

@@ -65,6 +65,11 @@ export interface ProcessorDefinition extends ProcessorHooks {
   readonly name: string
   /** Time limit of each hook call in milliseconds (default: the configuration's, 5000). */
   readonly timeoutMs?: number
+  /**
+   * Run the hooks in a worker thread (default false): a hook stuck in a synchronous loop is then
+   * stopped at its time limit too. Inputs and results cross as structured clones (docs/processors.md).
+   */
+  readonly isolate?: boolean
 }
 
 /** Identity helper that type-checks a processor. */

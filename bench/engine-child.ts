@@ -20,21 +20,29 @@ import { runScheme } from '../src/engine/run.js'
 import { ledgerCounts } from '../src/engine/scheduled.js'
 import { defaultEngineSettings } from '../src/core/defaults.js'
 import { serve } from './ipc.js'
+import { countSqlStatements } from './sql-count.js'
 import type { FerryJob, FerryResult, RawJob, RawResult, SimInfo } from './types.js'
 
 const LOSS = 'jst-count-to-jdy-check-loss'
 const MB = 1024 * 1024
 const dirs: string[] = []
 
+/** CPU time of this process (user + system, all threads) in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+
 let sampledPeak = 0
 const sampler = setInterval(() => {
-  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)
+  // rss() alone: memoryUsage() also gathers V8 heap statistics, which cost the engine measurable CPU.
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())
 }, 50)
 sampler.unref()
 
 function vmHwmMb(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
-  return m === null ? Math.max(sampledPeak, process.memoryUsage().rss) / MB : Number(m[1]) / 1024
+  return m === null ? Math.max(sampledPeak, process.memoryUsage.rss()) / MB : Number(m[1]) / 1024
 }
 
 function jdySettings(sim: SimInfo): Record<string, unknown> {
@@ -98,18 +106,27 @@ function configFor(job: FerryJob, dir: string): FerryConfig {
 async function ferry(job: FerryJob): Promise<FerryResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'))
   dirs.push(dir)
+  const sqlCount = job.countSql === true ? countSqlStatements() : undefined
   const host = await openHost(configFor(job, dir), { log: silentLogger })
   try {
+    sqlCount?.reset()
+    let lossSql = 0
     const stop = new AbortController()
     const cap = job.capS === undefined ? undefined : setTimeout(() => stop.abort(), job.capS * 1000)
     const t0 = performance.now()
+    const cpu0 = cpuMs()
     let lossStart = t0
+    let lossCpu = cpu0
     const status: string[] = []
     const errors: string[] = []
     let written = 0
     let counters: Record<string, number> = {}
     for (const s of host.schemes) {
-      if (s.id === LOSS) lossStart = performance.now()
+      if (s.id === LOSS) {
+        lossStart = performance.now()
+        lossCpu = cpuMs()
+        lossSql = sqlCount?.total() ?? 0
+      }
       // Only capped runs carry a signal: every in-flight call hangs an abort listener on it.
       const r = await runScheme(host.deps, s, cap === undefined ? {} : { signal: stop.signal })
       status.push(`${s.id}:${r.status}`)
@@ -120,6 +137,11 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
       }
     }
     const t1 = performance.now()
+    const cpu1 = cpuMs()
+    const sql =
+      sqlCount === undefined
+        ? undefined
+        : { total: sqlCount.total(), loss: sqlCount.total() - lossSql, top: sqlCount.byText().slice(0, 25) }
     clearTimeout(cap)
     const ledger = (await ledgerCounts(host.ports.ledger, LOSS)) as Record<string, number>
     const parked: { id: string; code: string; message: string }[] = []
@@ -146,6 +168,9 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
       parked,
       peak_rss_mb: vmHwmMb(),
       sampled_rss_mb: sampledPeak / MB,
+      cpu_ms: cpu1 - cpu0,
+      loss_cpu_ms: cpu1 - lossCpu,
+      ...(sql === undefined ? {} : { sql }),
     }
   } finally {
     await host.close()
@@ -172,6 +197,7 @@ async function raw(job: RawJob): Promise<RawResult> {
   let ok = 0
   let next = 0
   const t0 = performance.now()
+  const cpu0 = cpuMs()
   await Promise.all(
     Array.from({ length: job.concurrency }, async () => {
       while (next < job.bills.length) {
@@ -187,7 +213,7 @@ async function raw(job: RawJob): Promise<RawResult> {
     }),
   )
   const wall = (performance.now() - t0) / 1000
-  return { wall_s: wall, ok, failures: failures.slice(0, 20) }
+  return { wall_s: wall, cpu_ms: cpuMs() - cpu0, ok, failures: failures.slice(0, 20) }
 }
 
 serve(

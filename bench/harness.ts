@@ -1,6 +1,8 @@
 /** Wiring shared by the scenarios: simulators in one child, the engine in another, the oracle here. */
 import { generateDataset } from '../simulators/data/index.js'
-import { spawnChild, type ChildHandle } from './ipc.js'
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { engineFrom, spawnChild, spawnEngine, type ChildHandle } from './ipc.js'
 import { computeOracle, type Oracle } from './oracle.js'
 import type { ActualBill, Budget, FerryResult, SimInfo, SimStart, SimStats } from './types.js'
 
@@ -44,19 +46,32 @@ export function oracleFor(orders: number, startMs: number): Oracle {
   return computeOracle(generateDataset({ seed: SEED, orders, days: DAYS, start: startMs }))
 }
 
+/**
+ * Compile the engine child and the code it runs into dist/ (tsconfig.bench.json, incremental),
+ * unless the bench runs the engine from src/ (`BENCH_ENGINE=src`).
+ */
+export function buildEngine(): void {
+  if (engineFrom() === 'src') return
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url))
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.bench.json'], { cwd: root, stdio: 'inherit' })
+}
+
 export async function runFerry(
   sims: Sims,
   budgets: { jst: Budget; jdy: Budget },
   nodeArgs: readonly string[] = [],
   capS?: number,
+  countSql = false,
 ): Promise<FerryResult> {
-  const engine = spawnChild('./engine-child.ts', nodeArgs)
+  const engine = spawnEngine(nodeArgs)
   try {
     return await engine.call<FerryResult>('ferry', {
       sim: sims.info,
       startMs: sims.startMs,
       budgets,
       ...(capS === undefined ? {} : { capS }),
+      ...(countSql ? { countSql } : {}),
     })
   } finally {
     await engine.stop()

@@ -54,6 +54,24 @@ export class ChildHandle {
   }
 }
 
+/**
+ * Where the engine under test runs from: `dist` (the default; `npm run bench` compiles it first
+ * with tsconfig.bench.json, so the figures are those of the JavaScript users run, not of tsx
+ * transpiling TypeScript) or `src` (`BENCH_ENGINE=src`, under tsx, for quick experiments).
+ */
+export function engineFrom(): 'dist' | 'src' {
+  const v = process.env.BENCH_ENGINE ?? 'dist'
+  if (v !== 'dist' && v !== 'src') throw new Error(`BENCH_ENGINE must be dist or src, got ${v}`)
+  return v
+}
+
+/** The engine child (bench/engine-child.ts): compiled from dist/ under plain node, or from src/ under tsx. */
+export function spawnEngine(nodeArgs: readonly string[] = []): ChildHandle {
+  if (engineFrom() === 'src') return spawnChild('./engine-child.ts', nodeArgs)
+  const path = fileURLToPath(new URL('../dist/bench/engine-child.js', import.meta.url))
+  return new ChildHandle(fork(path, [], { execArgv: [...nodeArgs], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+}
+
 /** Start `bench/<file>` under tsx; `nodeArgs` e.g. `--cpu-prof`. */
 export function spawnChild(file: string, nodeArgs: readonly string[] = []): ChildHandle {
   const path = fileURLToPath(new URL(file, import.meta.url))

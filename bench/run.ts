@@ -1,21 +1,27 @@
 /**
- * `npm run bench [-- quota overhead memory latency] [--profile]`: runs the scenarios of issue 7,
- * prints one JSON object per scenario and writes them all to bench/results/latest.json.
+ * `npm run bench [-- quota overhead memory latency cluster] [--profile] [--count-sql]`: runs the
+ * scenarios of issues 7 and 17 (cluster: docs/performance.md), prints one JSON object per scenario
+ * and writes them all to bench/results/latest.json.
  * Exits non-zero when any scenario's result differs from the oracle: a fast wrong answer fails.
- * `--profile` runs the overhead scenario's engine under `--cpu-prof` and adds a self-time summary.
+ * The engine runs from dist/, compiled first (tsconfig.bench.json); `BENCH_ENGINE=src` runs it under tsx.
+ * `--profile` runs the overhead scenario's engine under `--cpu-prof` and adds a self-time summary;
+ * `--count-sql` counts its SQLite statements per bill.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { clusterScenario } from './cluster.js'
 import { mainProfile, summarise } from './profile.js'
+import { buildEngine } from './harness.js'
 import { memoryScenario, overheadScenario, quotaScenario, type Figures } from './scenarios.js'
 
-const ALL = ['quota', 'throttle', 'overhead', 'memory', 'latency'] as const
+const ALL = ['quota', 'throttle', 'overhead', 'memory', 'latency', 'cluster'] as const
 type Name = (typeof ALL)[number]
 
 const args = process.argv.slice(2)
 const profile = args.includes('--profile')
+const countSql = args.includes('--count-sql')
 const picked = args.filter((a) => !a.startsWith('--'))
 for (const a of picked)
   if (!(ALL as readonly string[]).includes(a)) throw new Error(`unknown scenario ${a}; choose from ${ALL.join(', ')}`)
@@ -41,11 +47,13 @@ async function one(name: Name): Promise<Figures> {
       return quotaScenario('throttle', 50, 1.1, 0.7)
     case 'memory':
       return memoryScenario()
+    case 'cluster':
+      return clusterScenario()
     case 'overhead': {
-      if (!profile) return overheadScenario()
+      if (!profile) return overheadScenario([], countSql)
       mkdirSync(profileDir, { recursive: true })
       const since = Date.now()
-      const f = await overheadScenario(['--cpu-prof', `--cpu-prof-dir=${profileDir}`])
+      const f = await overheadScenario(['--cpu-prof', `--cpu-prof-dir=${profileDir}`], countSql)
       const file = mainProfile(profileDir, since)
       return file === undefined
         ? f
@@ -54,6 +62,7 @@ async function one(name: Name): Promise<Figures> {
   }
 }
 
+buildEngine()
 const started = new Date()
 const results: Figures[] = []
 for (const name of names) {

@@ -4,7 +4,7 @@
  */
 import { jobBound, quotaBound, needed, round, type QuotaLimits } from './bound.js'
 import { DAYS, env, OPEN_BUDGETS, oracleFor, runFerry, startSims } from './harness.js'
-import { spawnChild } from './ipc.js'
+import { spawnEngine } from './ipc.js'
 import { judge } from './oracle.js'
 import { runReference } from './reference.js'
 import type { RawResult, SimStats } from './types.js'
@@ -170,8 +170,11 @@ export async function quotaScenario(
   }
 }
 
-/** overhead: no quotas, no latency; Ferry against a raw loop posting pre-built bills in the same run. */
-export async function overheadScenario(profileArgs: readonly string[] = []): Promise<Figures> {
+/**
+ * overhead: no quotas, no latency; Ferry against a raw loop posting pre-built bills in the same run.
+ * `countSql`: also count Ferry's SQLite statements (bench/sql-count.ts).
+ */
+export async function overheadScenario(profileArgs: readonly string[] = [], countSql = false): Promise<Figures> {
   const orders = env('BENCH_OVERHEAD_ORDERS', 4000)
   const sims = await startSims({ orders, latencyMs: 0, logLimit: 400_000 })
   try {
@@ -181,7 +184,7 @@ export async function overheadScenario(profileArgs: readonly string[] = []): Pro
     // it, in one process that idles meanwhile (a new process would need a third JDY token inside
     // the minute). The second run is reported, not used: it shows how far the raw figure itself
     // moves within one bench run (warmer JIT, the other load on the shared cores).
-    const engine = spawnChild('./engine-child.ts')
+    const engine = spawnEngine()
     let rawBefore: RawResult
     let rawAfter: RawResult
     let r: Awaited<ReturnType<typeof runFerry>>
@@ -200,7 +203,7 @@ export async function overheadScenario(profileArgs: readonly string[] = []): Pro
         bills: renumber('R', oracle.payloads.length),
         concurrency,
       })
-      r = await runFerry(sims, OPEN_BUDGETS, profileArgs)
+      r = await runFerry(sims, OPEN_BUDGETS, profileArgs, undefined, countSql)
       rawAfter = await engine.call<RawResult>('raw', {
         sim: sims.info,
         bills: renumber('RA', oracle.payloads.length),
@@ -217,6 +220,7 @@ export async function overheadScenario(profileArgs: readonly string[] = []): Pro
     const ratio = ferryRate / rawRate
     const rawAfterRate = rawAfter.ok / rawAfter.wall_s
     const correct = verdict.correct && rawOk && r.status.every((s) => s.endsWith(':ok'))
+    const perBill = (n: number) => round(n / Math.max(1, r.written), 3)
     return {
       scenario: 'overhead',
       correct,
@@ -230,6 +234,24 @@ export async function overheadScenario(profileArgs: readonly string[] = []): Pro
       ferry_wall_s: round(r.wall_s),
       ferry_loss_wall_s: round(r.loss_wall_s),
       raw_wall_s: round(raw.wall_s),
+      // CPU of the engine process (all threads) per bill written: the whole job, the loss scheme alone,
+      // and the raw loop (before Ferry) for comparison.
+      ferry_cpu_ms_per_bill: perBill(r.cpu_ms),
+      ferry_loss_cpu_ms_per_bill: perBill(r.loss_cpu_ms),
+      raw_cpu_ms_per_bill: round(raw.cpu_ms / Math.max(1, raw.ok), 3),
+      ...(r.sql === undefined
+        ? {}
+        : {
+            sql_per_bill: perBill(r.sql.total),
+            sql_loss_per_bill: perBill(r.sql.loss),
+            sql_top: r.sql.top.map((t) => ({
+              per_bill: perBill(t.n),
+              ms_per_bill: perBill(t.ms),
+              over_1ms: t.slow,
+              over_1ms_ms: round(t.slow_ms, 1),
+              sql: t.sql.slice(0, 160),
+            })),
+          }),
       bills: r.written,
       raw_bills: raw.ok,
       raw_failures: [...raw.failures, ...rawAfter.failures],

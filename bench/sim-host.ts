@@ -91,20 +91,18 @@ let logCap = 10_000
 
 function bills(): ActualBill[] {
   if (jdy === undefined) throw new Error('simulators not started')
-  return jdy.bills
-    .list()
-    .map((b) => ({
-      bill_no: b.bill_no,
-      bill_date: b.bill_date,
-      bill_status: b.bill_status,
-      remark: b.remark,
-      material_entity: b.material_entity.map((l) => ({
-        material_id: l.material_id,
-        unit_id: l.unit_id,
-        stock_id: l.stock_id,
-        qty: l.qty,
-      })),
-    }))
+  return jdy.bills.list().map((b) => ({
+    bill_no: b.bill_no,
+    bill_date: b.bill_date,
+    bill_status: b.bill_status,
+    remark: b.remark,
+    material_entity: b.material_entity.map((l) => ({
+      material_id: l.material_id,
+      unit_id: l.unit_id,
+      stock_id: l.stock_id,
+      qty: l.qty,
+    })),
+  }))
 }
 
 serve(

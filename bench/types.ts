@@ -81,6 +81,25 @@ export interface FerryJob {
   readonly budgets: { readonly jst: Budget; readonly jdy: Budget }
   /** Abort the run after this many seconds (the memory scenario's time cap). */
   readonly capS?: number
+  /** Count the SQLite statements the run makes (bench/sql-count.ts). */
+  readonly countSql?: boolean
+}
+
+/** SQLite statements a Ferry run made (`--count-sql`). */
+export interface SqlFigures {
+  /** The whole job (master data, source, target). */
+  readonly total: number
+  /** The loss scheme alone (its source and target stages). */
+  readonly loss: number
+  /** The statements of the whole job that took the most time in SQLite. */
+  readonly top: readonly {
+    readonly sql: string
+    readonly n: number
+    readonly ms: number
+    /** Runs that took over 1 ms, and their time. */
+    readonly slow: number
+    readonly slow_ms: number
+  }[]
 }
 
 export interface FerryResult {
@@ -99,6 +118,10 @@ export interface FerryResult {
   readonly parked: readonly { readonly id: string; readonly code: string; readonly message: string }[]
   readonly peak_rss_mb: number
   readonly sampled_rss_mb: number
+  /** CPU time of the engine process (all its threads) during the job, and during the loss scheme. */
+  readonly cpu_ms: number
+  readonly loss_cpu_ms: number
+  readonly sql?: SqlFigures
 }
 
 export interface RawJob {
@@ -109,6 +132,48 @@ export interface RawJob {
 
 export interface RawResult {
   readonly wall_s: number
+  /** CPU time of the process (all its threads) during the loop. */
+  readonly cpu_ms: number
   readonly ok: number
   readonly failures: readonly string[]
+}
+
+export interface ClusterSimStart {
+  readonly seed: number
+  readonly orders: number
+  readonly days: number
+  readonly startMs: number
+  /** M: one simulator (one book, one quota) per credential. */
+  readonly credentials: number
+  /** N: worker processes (each fetches its own token). */
+  readonly workers: number
+  readonly perMinute: number
+  readonly latencyMs: number
+  readonly logLimit: number
+}
+
+export interface ClusterSimStats {
+  /** Arrival time (ms) of every business request (token calls left out, as the vendor's quota does). */
+  readonly arrivals: readonly number[]
+  readonly throttled: number
+  readonly accepted: number
+  readonly logComplete: boolean
+  readonly billNos: readonly string[]
+  /** `METHOD path` → business requests. */
+  readonly byEndpoint: Record<string, number>
+}
+
+export interface ClusterWorkerOpen {
+  readonly sims: readonly SimInfo['jdy'][]
+  readonly redisUrl: string
+  readonly prefix: string
+  readonly budget: Budget
+  /** Bills every credential gets (the same payloads, one book each). */
+  readonly bills: readonly Record<string, unknown>[]
+}
+
+export interface ClusterWorkerResult {
+  readonly ok: number
+  readonly failures: readonly string[]
+  readonly throttled: number
 }

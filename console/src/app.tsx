@@ -23,6 +23,13 @@ const demo = demoInfo()
 // Pages other than the dashboard load on first use, as their own chunks; the designer and charts
 // to come must do the same to keep the first load small.
 const RecordsPage = lazy(() => import('./pages/records.js').then((m) => ({ default: m.RecordsPage })))
+// The flow designer carries @xyflow/react: its own chunk, loaded when the route is opened.
+const DesignerPage = lazy(() => import('./pages/designer.js').then((m) => ({ default: m.DesignerPage })))
+// --- dashboard slice: scheme page, reconcile, connections ---
+const SchemePage = lazy(() => import('./pages/scheme.js').then((m) => ({ default: m.SchemePage })))
+const ReconcilePage = lazy(() => import('./pages/reconcile.js').then((m) => ({ default: m.ReconcilePage })))
+const ConnectionsPage = lazy(() => import('./pages/connections.js').then((m) => ({ default: m.ConnectionsPage })))
+// --- end of dashboard slice ---
 
 function Page({ route }: { route: Route }) {
   const { t } = useI18n()
@@ -31,6 +38,16 @@ function Page({ route }: { route: Route }) {
       return <DashboardPage />
     case 'records':
       return <RecordsPage key={route.params.scheme} route={route} />
+    case 'designer':
+      return <DesignerPage key={route.params.scheme} route={route} />
+    // --- dashboard slice ---
+    case 'scheme':
+      return <SchemePage key={route.params.scheme} route={route} />
+    case 'reconcile':
+      return <ReconcilePage key={route.params.scheme} route={route} />
+    case 'connections':
+      return <ConnectionsPage />
+    // --- end of dashboard slice ---
     case 'notFound':
       return (
         <main className="page">
@@ -96,6 +113,10 @@ export function App() {
         <nav aria-label="main">
           <a href={href('dashboard')} aria-current={route.name === 'dashboard' ? 'page' : undefined}>
             {t('nav.dashboard')}
+          </a>
+          {/* dashboard slice */}
+          <a href={href('connections')} aria-current={route.name === 'connections' ? 'page' : undefined}>
+            {t('nav.connections')}
           </a>
         </nav>
         <span className="spacer" />

@@ -8,6 +8,13 @@ import { useSyncExternalStore } from 'react'
 export const ROUTES = {
   dashboard: '/',
   records: '/schemes/:scheme/records',
+  // Flow designer and mapping editor (issue 15, designer part).
+  designer: '/schemes/:scheme/designer',
+  // --- dashboard slice: scheme page, reconcile, connections ---
+  scheme: '/schemes/:scheme',
+  reconcile: '/schemes/:scheme/reconcile',
+  connections: '/connections',
+  // --- end of dashboard slice ---
 } as const
 
 export type RouteName = keyof typeof ROUTES

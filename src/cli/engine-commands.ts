@@ -13,7 +13,8 @@ import { loadConfig, problemLines } from '../config/load.js'
 import type { FerryConfig } from '../config/types.js'
 import { isFerryError, toFerryError } from '../core/errors.js'
 import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '../engine/errors.js'
-import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
+import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
+import { openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import type { RecordStatus, Stage } from '../engine/ports.js'
 import { previewScheme, type PreviewItem } from '../engine/preview.js'
@@ -22,9 +23,9 @@ import { budgetsText, recordJson, recordsText, recordText, summaryText } from '.
 import type { BudgetReport } from '../engine/host-budgets.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
-import { observeConnectors } from '../metrics/connectors.js'
 import { Metrics } from '../metrics/metrics.js'
 import { serveMetrics } from '../metrics/server.js'
+import { publishSchedules } from '../queue/schedule.js'
 import { reconcileJob } from '../proof/schedule.js'
 import { openAlertService } from '../alerts/service.js'
 import { tickLine } from '../alerts/report.js'
@@ -380,7 +381,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
                 openHost(cfg, {
                   log: createLogger(),
                   observer: metrics,
-                  connectors: observeConnectors(BUILTIN_CONNECTORS, metrics),
+                  calls: metrics,
                 }),
             }
       await withHost(opened, c, async (h) => {
@@ -408,8 +409,15 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
       if (!asJson) out(`skipped ${id} ${stage}: ${reason}`)
     },
   })
-  for (const s of h.schemes) scheduler.add(s)
-  for (const [id, setting] of h.reconcile) {
+  // With queue.redisUrl the crontabs become BullMQ job schedulers and `ferry worker`s run the
+  // jobs (src/queue); this process then only publishes them (and evaluates alerts).
+  const published = h.config.queue === undefined ? undefined : await publishSchedules(h, h.config.queue, h.deps.log)
+  if (published !== undefined)
+    for (const e of published.entries)
+      if (asJson) out(JSON.stringify({ queued: { id: e.id, kind: e.kind, crontab: e.crontab } }))
+      else out(`queued ${e.schemeId} ${e.id.slice(e.schemeId.length + 1)} "${e.crontab}" (job scheduler ${e.id})`)
+  for (const s of published === undefined ? h.schemes : []) scheduler.add(s)
+  for (const [id, setting] of published === undefined ? h.reconcile : new Map<string, never>()) {
     scheduler.addReconcile(
       reconcileJob(h, id, setting, (r) => {
         if (asJson) out(JSON.stringify({ reconcile: { schemeId: id, runId: r.runId, counts: r.report.counts } }))
@@ -446,4 +454,5 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
   if (!asJson) out('stopping: waiting for runs in progress')
   await scheduler.stop()
   await alerts.stop()
+  await published?.close()
 }

@@ -13,6 +13,7 @@ import { registerEngineCommands } from './engine-commands.js'
 import { registerProcessorCommand } from './processor-command.js'
 import { registerProofCommands } from './proof-commands.js'
 import { registerServeCommands } from './serve-command.js'
+import { registerWorkerCommands } from './worker-command.js'
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerSandboxCommand(program)
   registerServeCommands(program)
   registerSchemeCommands(program)
+  registerWorkerCommands(program)
   // register:end
   return program
 }

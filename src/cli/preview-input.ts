@@ -4,6 +4,7 @@
  * src/engine/preview-input.ts).
  */
 import { readFileSync } from 'node:fs'
+import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { PreviewInput } from '../engine/errors.js'
 import type { PreviewItem } from '../engine/preview.js'
 import { previewSchemeFile } from '../engine/preview-input.js'
@@ -48,6 +49,7 @@ export async function previewFromInput(
     ...(o.lookups === undefined ? {} : { collections: readCollections(o.lookups) }),
     limit: o.limit,
     clock: { now: () => now },
+    connectors: BUILTIN_CONNECTORS,
   })
   return items
 }

@@ -12,7 +12,7 @@ import { FilterInput, SchemeInvalid, SchemeRead } from '../scheme/errors.js'
 import { applySourcePipeline, loadSchemeFile, resolveSchedule, type LoadedScheme } from '../scheme/index.js'
 import { isPlainObject } from '../scheme/path.js'
 import type { SchemeWarning } from '../scheme/types.js'
-import { BUILTIN_CONNECTORS } from '../engine/host.js'
+import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`)

@@ -6,7 +6,7 @@
 import type { Command } from 'commander'
 import { loadConfig } from '../config/load.js'
 import type { FerryConfig } from '../config/types.js'
-import { BUILTIN_CONNECTORS } from '../engine/host.js'
+import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { isRole, ROLES, type Role } from '../server/auth/roles.js'
 import { AuthService } from '../server/auth/service.js'
 import { createServiceLogger } from '../server/logger.js'

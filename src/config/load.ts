@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml'
 import { alertsProblems } from '../alerts/config.js'
 import type { FerryError } from '../core/errors.js'
 import { defaultEngineSettings } from '../core/defaults.js'
+import { checkQueue } from '../queue/settings.js'
 import {
   ConfigEnvMissing,
   ConfigInvalid,
@@ -45,7 +46,17 @@ export interface LoadOptions {
   readonly connectionEnv?: 'required' | 'deferred'
 }
 
-const TOP_KEYS = ['database', 'masterKey', 'connections', 'schemes', 'collections', 'engine', 'processors', 'alerts']
+const TOP_KEYS = [
+  'database',
+  'masterKey',
+  'connections',
+  'schemes',
+  'collections',
+  'engine',
+  'processors',
+  'alerts',
+  'queue',
+]
 
 class Problems {
   readonly list: FerryError[] = []
@@ -413,6 +424,9 @@ export function validateConfig(
     })
   }
   for (const e of alertsProblems(raw.alerts)) p.add(e)
+  const queue = checkQueue(raw.queue, (e) => {
+    p.add(e)
+  })
   if (p.list.length > 0) throw fail(p, opts.file)
   return {
     file: opts.file,
@@ -428,6 +442,7 @@ export function validateConfig(
     engine,
     ...(processors === undefined ? {} : { processors }),
     ...(raw.alerts === undefined ? {} : { alerts: raw.alerts }),
+    ...(queue === undefined ? {} : { queue }),
   }
 }
 

@@ -3,15 +3,11 @@
  * connection that uses the credential, so ten schemes on one app_key still make at most 4 calls a
  * second between them.
  *
- * {@link LocalRateBudget} keeps sliding windows in memory, which is exact inside one process.
- * Several processes sharing one credential need a shared budget. The {@link RateBudget} contract
- * is designed for that swap: `acquire` is async and returns only a release function, and
- * `penalise` is fire-and-forget, so a Redis implementation can keep the per-credential window in a
- * sorted set (`ferry:budget:<key>:starts`, pruned, counted and appended by one Lua script that
- * returns the wait), the in-flight leases in a second sorted set scored by lease expiry (so a
- * crashed process frees its slots), and the penalty as `SET ferry:budget:<key>:blocked <until> PX`.
- * The composition root then passes a Redis-backed {@link BudgetRegistry} instead of
- * {@link LocalBudgetRegistry}; connectors do not change.
+ * A {@link BudgetBackend} hands out the budgets. {@link LocalBudgetRegistry} keeps sliding windows
+ * in memory, which is exact inside one process; with `queue.redisUrl` set, the host uses
+ * `RedisBudgetRegistry` (budget-redis.ts) instead, whose budgets keep the same windows,
+ * in-flight slots and slow-down in Redis so that several processes sharing one credential stay
+ * within its quota together. Connectors see only the {@link RateBudget} contract and do not change.
  */
 import type { ConnectorDefinition, RateBudget } from './contract.js'
 import { systemClock, type Clock } from './budget-clock.js'
@@ -99,8 +95,16 @@ export function effectiveLimits(defaults: BudgetLimits, configured: BudgetLimits
   return out
 }
 
+/** A budget the host can report on: what it allows now, what it learned, what it counted. */
+export interface MeteredBudget extends RateBudget {
+  readonly limits: BudgetLimits
+  stats(): BudgetStats
+  /** Caps learned from throttle answers, for the store. */
+  learned(): LearnedLimits
+}
+
 /** An in-process sliding-window budget. Acquisitions are served first come, first served. */
-export class LocalRateBudget implements RateBudget {
+export class LocalRateBudget implements MeteredBudget {
   readonly limits: BudgetLimits
   private readonly clock: Clock
   /** Start times of calls in the last minute; not kept at all without rate limits (nothing reads them). */
@@ -257,7 +261,27 @@ export interface BudgetRegistry {
   forKey(key: string, limits: BudgetLimits, learned?: LearnedLimits): RateBudget
 }
 
-export class LocalBudgetRegistry implements BudgetRegistry {
+/**
+ * Where the budgets of a host live: in this process ({@link LocalBudgetRegistry}) or in Redis,
+ * shared with every other process (`RedisBudgetRegistry`, selected by `queue.redisUrl`).
+ */
+export interface BudgetBackend extends BudgetRegistry {
+  readonly kind: 'local' | 'redis'
+  /** `limits` may also carry `floor` and `guardMs` (the connection's budget settings). */
+  forKey(
+    key: string,
+    limits: BudgetLimits & PacingOptions & { guardMs?: number },
+    learned?: LearnedLimits,
+  ): MeteredBudget
+  get(key: string): MeteredBudget | undefined
+  keys(): string[]
+  /** Let go of connections (Redis); the local backend has none. */
+  close(): Promise<void>
+}
+
+export class LocalBudgetRegistry implements BudgetBackend {
+  readonly kind = 'local'
+
   private readonly budgets = new Map<string, LocalRateBudget>()
 
   constructor(private readonly options: Omit<BudgetOptions, keyof BudgetLimits | 'learned'> = {}) {}
@@ -277,6 +301,10 @@ export class LocalBudgetRegistry implements BudgetRegistry {
 
   get(key: string): LocalRateBudget | undefined {
     return this.budgets.get(key)
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve()
   }
 }
 

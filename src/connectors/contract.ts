@@ -23,13 +23,30 @@ export interface ConfigField {
 
 export type ConfigSpec = Readonly<Record<string, ConfigField>>
 
+/**
+ * Payload checks a target api demands beyond the scheme's own `is_required` marks: the engine
+ * parks a record that fails them (ERR_QUALITY_*) instead of sending a document the vendor would
+ * refuse or, worse, book wrongly. Paths use `[]` to walk arrays (`entries[].qty`).
+ */
+export interface ApiRules {
+  /** Payload paths that must be non-empty. */
+  readonly required?: readonly string[]
+  /** Payload paths whose value must be a number > 0. */
+  readonly positive?: readonly string[]
+}
+
 /** An API the connector offers, as named in scheme metadata (`api`). */
 export interface ApiDeclaration {
   readonly api: string
   readonly effect: 'QUERY' | 'EXECUTE'
   readonly title: string
-  /** Business key field for EXECUTE apis (e.g. `bill_no`), used by `probe`. */
+  /**
+   * The payload field holding the document's business key, used by `probe` and by the engine's
+   * exactly-once checks. Required for EXECUTE apis (the registry refuses a declaration without).
+   */
   readonly businessKey?: string
+  /** The data-quality rules this api demands of every payload (EXECUTE apis). */
+  readonly rules?: ApiRules
 }
 
 /** Where a connector keeps tokens between runs; the store implements it (encrypted at rest). */
@@ -50,6 +67,41 @@ export interface RateBudget {
   penalise(waitMs: number, hint?: { readonly window?: 'second' | 'minute'; readonly exact?: boolean }): void
 }
 
+/**
+ * What a connector reports about its own traffic, through {@link ConnectorContext.observer}. The
+ * shared HTTP client reports calls and budget waits by itself when given the observer; a
+ * connector reports a throttle where it tells its budget (`penalise`). The engine binds one
+ * observer per connection to the connector's name and fans it out to its subscribers (metrics).
+ */
+export interface CallObserver {
+  /**
+   * One HTTP call: answered (`outcome` is the status class, `2xx`) or not (`outcome` is the Ferry
+   * error code). `endpoint` is the URL path only, never the query (it may carry a signature).
+   */
+  call(endpoint: string, outcome: string): void
+  /** The vendor throttled a call, and the connector penalised its budget for `waitMs`. */
+  throttled(waitMs: number): void
+  /** A call waited `ms` for a slot of its rate budget. */
+  budgetWait(ms: number): void
+}
+
+/** A subscriber to every connector's calls (metrics): a {@link CallObserver} with the connector named. */
+export interface ConnectorCallObserver {
+  onCall(connector: string, endpoint: string, outcome: string): void
+  onThrottled(connector: string): void
+  /** Time a call waited for its rate budget, in seconds. */
+  onBudgetWait(connector: string, seconds: number): void
+}
+
+/** The observer one connection of `connector` reports to: every subscriber hears each fact. */
+export function callObserverFor(connector: string, subscribers: readonly ConnectorCallObserver[]): CallObserver {
+  return {
+    call: (endpoint, outcome) => subscribers.forEach((s) => s.onCall(connector, endpoint, outcome)),
+    throttled: () => subscribers.forEach((s) => s.onThrottled(connector)),
+    budgetWait: (ms) => subscribers.forEach((s) => s.onBudgetWait(connector, ms / 1000)),
+  }
+}
+
 /** Everything a runtime connector gets from the engine. */
 export interface ConnectorContext {
   readonly connectionId: string
@@ -64,6 +116,8 @@ export interface ConnectorContext {
    */
   readonly inFlight?: number
   readonly log: ConnectorLogger
+  /** Where the connector reports its calls, budget waits and throttles (see {@link CallObserver}). */
+  readonly observer?: CallObserver
   /** Injectable clock for tests. */
   readonly now?: () => Date
   /**

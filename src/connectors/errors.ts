@@ -69,6 +69,17 @@ export const BudgetLimitsInvalid = defineError(
   (field: string, value: unknown) => `budget limit ${field} must be a positive integer, got ${JSON.stringify(value)}`,
 )
 
+export const BudgetStoreUnavailable = defineError(
+  {
+    code: 'ERR_BUDGET_REDIS',
+    kind: 'transient',
+    meaning:
+      'The shared rate budget in Redis (`queue.redisUrl`) could not be reached, so no call was started: without it the processes sharing a credential could together exceed its quota.',
+    fix: 'Check that Redis is running and reachable at queue.redisUrl; the record is retried once it is back.',
+  },
+  (key: string, reason: string) => `the shared rate budget ${key} could not be reached in Redis: ${reason}`,
+)
+
 export const CallAborted = defineError(
   {
     code: 'ERR_CALL_ABORTED',

@@ -1,7 +1,7 @@
 /**
  * The explicit list of connectors the engine knows. There is no side-effect registration: the
- * composition root calls `createRegistry([jushuitan, kingdeeJdy])`, and a test can build a
- * registry holding only a fake connector. Every declaration is checked when the registry is
+ * composition root calls `createRegistry(BUILTIN_CONNECTORS)` (builtin.ts, one line per
+ * connector), and a test can build a registry holding only a fake connector. Every declaration is checked when the registry is
  * built, so a broken connector stops Ferry at start with a coded error, not at 3 a.m. in a run.
  */
 import type { ApiDeclaration, ConfigField, ConnectorDefinition } from './contract.js'
@@ -81,6 +81,13 @@ export function validateDefinition(def: ConnectorDefinition, at = 'connector'): 
     if (seen.has(a.api)) fail(`.apis[${i}].api`, `api "${a.api}" is declared twice`)
     seen.add(a.api)
     if (a.effect !== 'QUERY' && a.effect !== 'EXECUTE') fail(`.apis[${i}].effect`, 'effect must be QUERY or EXECUTE')
+    if (a.effect === 'EXECUTE' && (typeof a.businessKey !== 'string' || a.businessKey === ''))
+      fail(`.apis[${i}].businessKey`, 'an EXECUTE api must name its business key field')
+    for (const k of ['required', 'positive'] as const) {
+      const paths = a.rules?.[k]
+      if (paths !== undefined && !(Array.isArray(paths) && paths.every((x) => typeof x === 'string' && x !== '')))
+        fail(`.apis[${i}].rules.${k}`, `rules.${k} must be a list of payload paths`)
+    }
   })
   if (!Array.isArray(def.errorCatalogue)) fail('.errorCatalogue', 'errorCatalogue must be an array')
   def.errorCatalogue.forEach((e, i) => {

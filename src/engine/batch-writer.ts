@@ -3,11 +3,13 @@
  * their payloads in one array under `rowsKey`, and each unit is settled from its row of the batch
  * answer. Exactly-once holds as for single writes: every unit whose outcome is unknown is probed
  * first; the write intent of every record in a call is recorded before the call leaves; a call
- * that fails after it may have been sent leaves each of its rows unknown, probed by key.
+ * that fails after it may have been sent leaves each of its rows unknown, probed by key. Calls go
+ * out up to the target's in-flight limit at once (`concurrency`), as single writes do.
  */
 import { toFerryError, type FerryError } from '../core/errors.js'
 import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
 import { OutcomeUnknown, TargetNoBatch } from './errors.js'
+import { pool } from './pool.js'
 import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
 
 /**
@@ -16,6 +18,7 @@ import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports
  */
 export interface BatchUnitWriter {
   readonly stopped: boolean
+  settleLanded(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<boolean>
   prepare(
     unit: WriteUnit,
     records: readonly LedgerRecord[],
@@ -39,6 +42,8 @@ export interface BatchUnitWriter {
 
 export interface BatchWriterDeps {
   readonly runtime: TargetRuntime
+  /** Calls in flight at once (the target's in-flight limit). */
+  readonly concurrency: number
   readonly signal?: AbortSignal
   readonly leaseCheck?: () => void
   readonly onUnit?: (c: RunCounters) => void
@@ -73,6 +78,8 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
     for (const unit of b.units) {
       const records = unit.recordIds.map((id) => b.byId.get(id)).filter((r): r is LedgerRecord => r !== undefined)
       if (records.length === 0) continue
+      // Written before (its afterWrite hook failed): only afterWrite runs again, nothing is sent.
+      if (await writer.settleLanded(unit, records)) continue
       const p = await writer.prepare(unit, records)
       if (p === undefined) continue
       // A previous attempt may have reached the target: look before writing again.
@@ -80,8 +87,12 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
         continue
       ready.push({ unit, records, ...p })
     }
-    for (let i = 0; i < ready.length && !writer.stopped; i += batch.rows) {
-      const chunk = ready.slice(i, i + batch.rows)
+    const chunks: Prepared[][] = []
+    for (let i = 0; i < ready.length; i += batch.rows) chunks.push(ready.slice(i, i + batch.rows))
+    // Up to the target's in-flight limit of calls at once, as single writes are: each call is one
+    // request against the credential's budget, however many rows it carries.
+    await pool(chunks, deps.concurrency, async (chunk) => {
+      if (writer.stopped) return
       for (const c of chunk)
         await writer.unknownAll(
           c.records,
@@ -108,7 +119,7 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
         await writer.settle(c.unit, c.records, c.payload, c.key, o)
       }
       deps.onUnit?.(b.counters)
-    }
+    })
     return undefined
   } catch (e) {
     return toFerryError(e)

@@ -51,7 +51,7 @@ export const BusinessKeyMissing = defineError(
     code: 'ERR_BUSINESS_KEY_MISSING',
     kind: 'data',
     meaning: 'The mapped payload has no business key, so the write could not be made idempotent.',
-    fix: 'Map the business key field (e.g. `bill_no`) from a stable source field.',
+    fix: 'Map the business key field (the one the target connector names, see docs/connectors/) from a stable source field.',
   },
   (field: string) => `business key ${field} is empty; Ferry never writes a document it cannot find again`,
 )
@@ -163,7 +163,7 @@ export const TargetNoBatch = defineError(
     code: 'ERR_TARGET_NO_BATCH',
     kind: 'config',
     meaning: 'The scheme writes with operation batchArraySave but its target connector cannot write batches.',
-    fix: 'Use a connector that offers batch writes (e.g. batch-http), or operation {"method":"none"}.',
+    fix: 'Use a connector that offers batch writes (docs/connectors/README.md lists them), or operation {"method":"none"}.',
   },
   (api: string) => `the target connector of ${api} cannot write batches (operation batchArraySave)`,
 )

@@ -2,14 +2,16 @@
  * The credential budgets of one host: created from each connection's configured budget over the
  * connector's defaults (a rate given alone sets the other, see `effectiveLimits`), started from
  * the caps an earlier run learned (kept in the store), and reported for `ferry run --json` and the
- * run summary: effective limits, learned caps, throttle answers.
+ * run summary: effective limits, learned caps, throttle answers. The budgets live in the backend
+ * the host was given: this process, or Redis when `queue.redisUrl` is set (shared by all workers).
  */
 import {
   effectiveLimits,
   LocalBudgetRegistry,
+  type BudgetBackend,
   type BudgetLimits,
   type LearnedLimits,
-  type LocalRateBudget,
+  type MeteredBudget,
 } from '../connectors/budget.js'
 import type { ConnectorDefinition } from '../connectors/contract.js'
 import type { ConnectionConfig } from '../config/types.js'
@@ -34,12 +36,12 @@ export interface BudgetReport {
 }
 
 export class HostBudgets {
-  private readonly registry = new LocalBudgetRegistry()
   private readonly info = new Map<string, { connections: string[]; configured: BudgetLimits }>()
 
   constructor(
     private readonly store: Store,
     private readonly log: EngineLogger,
+    private readonly registry: BudgetBackend = new LocalBudgetRegistry(),
   ) {}
 
   async forConnection(
@@ -47,7 +49,7 @@ export class HostBudgets {
     key: string,
     name: string,
     conn: ConnectionConfig,
-  ): Promise<LocalRateBudget> {
+  ): Promise<MeteredBudget> {
     const configured = effectiveLimits(def.budget, conn.budget)
     let entry = this.info.get(key)
     if (entry === undefined) {
@@ -111,6 +113,11 @@ export class HostBudgets {
         this.log.warn({ budget: key, err: String(e) }, 'could not keep the learned budget limits')
       }
     }
+  }
+
+  /** Let go of the backend's connections (Redis); call after {@link save}. */
+  close(): Promise<void> {
+    return this.registry.close()
   }
 
   private async loadLearned(key: string): Promise<LearnedLimits | undefined> {

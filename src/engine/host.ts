@@ -4,12 +4,19 @@
  * Every problem found while wiring (a scheme that does not load, a connection that does not
  * exist) is collected and reported together before anything runs.
  */
-import type { ConnectorDefinition, ConnectorRuntime, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
+import {
+  callObserverFor,
+  type ApiRules,
+  type ConnectorCallObserver,
+  type ConnectorDefinition,
+  type ConnectorRuntime,
+  type SourceRuntime,
+  type TargetRuntime,
+} from '../connectors/contract.js'
 import { budgetKeyFor } from '../connectors/budget.js'
-import { batchHttp } from '../connectors/batch-http/index.js'
 import { HostBudgets, type BudgetReport } from './host-budgets.js'
-import { jushuitan } from '../connectors/jushuitan/index.js'
-import { kingdeeJdy } from '../connectors/kingdee-jdy/index.js'
+import { openBudgetBackend } from '../connectors/budget-backend.js'
+import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
 import { isFerryError, toFerryError, type FerryError } from '../core/errors.js'
 import {
@@ -33,12 +40,12 @@ import { systemClock } from './ports.js'
 import { defaultRetryPolicy } from './retry.js'
 import type { EngineDeps, RunObserver } from './run.js'
 
-export const BUILTIN_CONNECTORS: readonly ConnectorDefinition[] = [jushuitan, kingdeeJdy, batchHttp]
-
 export interface HostOptions {
   readonly log: EngineLogger
   readonly clock?: Clock
   readonly connectors?: readonly ConnectorDefinition[]
+  /** Hears every connector call, budget wait and throttle (metrics): the connectors' CallObserver hook. */
+  readonly calls?: ConnectorCallObserver
   /** Watches every run (the service's live progress and metrics). */
   readonly observer?: RunObserver
 }
@@ -60,7 +67,7 @@ export interface Host {
   close(): Promise<void>
 }
 
-/** Drop a trailing parenthetical: "金蝶云星辰V2 商品 (master data …)" → "金蝶云星辰V2 商品". */
+/** Drop a trailing parenthetical: "ERP 商品 (master data …)" → "ERP 商品". */
 function shortTitle(name: string): string {
   return name.replace(/\s*[(（][^)）]*[)）]\s*$/, '').trim() || name
 }
@@ -92,6 +99,7 @@ interface PlannedScheme {
   readonly source: string
   readonly target?: string
   readonly businessKeyField?: string
+  readonly targetRules?: ApiRules
   readonly processors: readonly ProcessorDefinition[]
 }
 
@@ -164,9 +172,13 @@ async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Pr
     }
     if (src === undefined || (s.target !== undefined && tgt === undefined)) continue
     let businessKeyField: string | undefined
+    let targetRules: ApiRules | undefined
     if (s.target !== undefined) {
       try {
-        businessKeyField = registry.api(s.target.connector, s.target.metadata.api).businessKey
+        ;({ businessKey: businessKeyField, rules: targetRules } = registry.api(
+          s.target.connector,
+          s.target.metadata.api,
+        ))
       } catch (e) {
         problems.push(ConfigSchemeFile([entry.file, toFerryError(e).message], { location: `schemes[${i}].file` }))
         continue
@@ -180,6 +192,7 @@ async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Pr
       source: src,
       ...(tgt === undefined ? {} : { target: tgt }),
       ...(businessKeyField === undefined ? {} : { businessKeyField }),
+      ...(targetRules === undefined ? {} : { targetRules }),
       processors,
     })
   }
@@ -215,7 +228,7 @@ async function wire(
   const names = Object.keys(config.connections)
   const schemes: EngineScheme[] = []
   const reconcile = new Map<string, ReconcileSetting>()
-  for (const { entry, compiled, source, target, businessKeyField, processors } of plan.schemes) {
+  for (const { entry, compiled, source, target, businessKeyField, targetRules, processors } of plan.schemes) {
     const s = compiled.scheme
     await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
     if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
@@ -226,11 +239,20 @@ async function wire(
       ...(target === undefined ? {} : { targetConnection: target }),
       ...(entry.start === undefined ? {} : { start: entry.start }),
       ...(businessKeyField === undefined ? {} : { businessKeyField }),
+      ...(targetRules === undefined ? {} : { targetRules }),
     })
     schemes.push(wrapSchemeProcessors(plain, compiled, processors, config, opts.log))
   }
 
-  const budgets = new HostBudgets(store, opts.log)
+  // With queue.redisUrl every worker process shares each credential's budget through Redis.
+  const budgets = new HostBudgets(
+    store,
+    opts.log,
+    await openBudgetBackend(
+      config.queue?.redisUrl,
+      config.queue === undefined ? {} : { prefix: `${config.queue.prefix}:` },
+    ),
+  )
   const opened = new Map<string, Promise<ConnectorRuntime>>()
   const runtime = (name: string): Promise<ConnectorRuntime> => {
     let r = opened.get(name)
@@ -251,6 +273,7 @@ async function wire(
           budget,
           inFlight: connections.inFlight(name),
           log: opts.log,
+          ...(opts.calls === undefined ? {} : { observer: callObserverFor(def.name, [opts.calls]) }),
           now: () => (opts.clock ?? systemClock).now(),
         }),
       )
@@ -310,6 +333,7 @@ async function wire(
           if (!isFerryError(e)) opts.log.warn({ err: String(e) }, 'connector close failed')
         }
       }
+      await budgets.close()
       await store.close()
     },
   }

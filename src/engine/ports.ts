@@ -239,7 +239,7 @@ export interface QualityChecks {
 export interface SchemeTarget {
   readonly connection: string
   readonly api: string
-  /** Payload field holding the business key (e.g. `bill_no`). */
+  /** Payload field holding the business key (the target api's `businessKey` declaration). */
   readonly businessKeyField: string
   readonly quality: QualityRules
   /** The scheme's own data-quality rules (`target.quality`), fresh per run (unique-within-a-run state). */
@@ -257,9 +257,15 @@ export interface SchemeTarget {
   map(unit: WriteUnit, now: Date): Promise<MappedDocument>
   /** `operation: batchArraySave`: up to `rows` units per call, their payloads in an array under `rowsKey`. */
   readonly batch?: { readonly rows: number; readonly rowsKey: string }
-  /** Custom processors' afterWrite: may change the target's answer before it is recorded; never throws. */
-  afterWrite?(w: AfterWriteInput): Promise<WriteOutcome>
+  /**
+   * Custom processors' afterWrite: may change the target's answer before it is recorded; never
+   * throws. A hook that failed comes back as `hookError` on the answer it was given.
+   */
+  afterWrite?(w: AfterWriteInput): Promise<AfterWriteOutcome>
 }
+
+/** The answer after the afterWrite hooks; `hookError`: a hook threw or overran (the record is parked). */
+export type AfterWriteOutcome = WriteOutcome & { readonly hookError?: RecordError }
 
 export interface AfterWriteInput {
   readonly recordIds: readonly string[]
@@ -283,7 +289,7 @@ export interface EngineScheme {
   }
   /** The scheme's own `retry` as written (ladder in seconds, jitter); what it leaves out is the configuration's. */
   readonly retry?: SchemeRetry
-  /** Human names for collections in messages, e.g. `jdy-materials` → `JDY material`. */
+  /** Human names for collections in messages, e.g. `erp-materials` → `ERP material`. */
   readonly collectionTitles?: Readonly<Record<string, string>>
 }
 

@@ -5,7 +5,7 @@
  * configuration, store or connector, so a scheme for a system Ferry has no connector for can be
  * checked end to end before it is wired.
  */
-import type { Page, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
+import type { ConnectorDefinition, Page, SourceRuntime, TargetRuntime } from '../connectors/contract.js'
 import { arrayLookupProvider } from '../expr/memory-lookup.js'
 import { loadCompiledScheme } from '../scheme/index.js'
 import { engineScheme } from './adapters/scheme.js'
@@ -19,6 +19,11 @@ export interface InputPreviewOptions {
   readonly collections?: Readonly<Record<string, readonly Record<string, unknown>[]>>
   readonly limit: number
   readonly clock: Clock
+  /**
+   * The connectors Ferry knows: when the scheme's target connector is one of them, its api
+   * declaration gives the business key and the data-quality rules, as in a configured run.
+   */
+  readonly connectors?: readonly ConnectorDefinition[]
 }
 
 function stubSource(docs: readonly Record<string, unknown>[]): SourceRuntime {
@@ -42,7 +47,14 @@ export async function previewSchemeFile(
   o: InputPreviewOptions,
 ): Promise<{ items: PreviewItem[]; schemeId: string }> {
   const { compiled } = await loadCompiledScheme(file)
+  const t = compiled.scheme.target
+  const api =
+    t === undefined
+      ? undefined
+      : o.connectors?.find((c) => c.name === t.connector)?.apis.find((a) => a.api === t.metadata.api)
   const scheme = engineScheme(compiled, {
+    ...(api?.businessKey === undefined ? {} : { businessKeyField: api.businessKey }),
+    ...(api?.rules === undefined ? {} : { targetRules: api.rules }),
     sourceConnection: 'input',
     targetConnection: 'input',
     start: new Date(0),

@@ -67,3 +67,33 @@ export async function previewScheme(
   }
   return out
 }
+
+/**
+ * Source records as the mapping sees them (after the condition, beatFlat and groupCalculate), read
+ * from the source API like a preview: nothing is written and no state moves. The console's
+ * mapping editor evaluates expressions against these when the ledger has none yet.
+ */
+export async function sampleSource(
+  deps: { ports: EnginePorts; connections: ConnectionResolver; clock: Clock },
+  scheme: EngineScheme,
+  opts: { limit: number },
+): Promise<{ id: string; number: string; content: Record<string, unknown> }[]> {
+  const runtime = await deps.connections.source(scheme.source.connection)
+  const from = await resolveFrom({ ports: deps.ports, clock: deps.clock, log: silentLogger, runtime }, scheme)
+  const to = deps.clock.now()
+  const out: { id: string; number: string; content: Record<string, unknown> }[] = []
+  for (const window of from < to ? runtime.planWindows(scheme.source.api, from, to) : []) {
+    const params = await scheme.source.renderRequest({
+      lastSyncTime: window.start,
+      currentTime: window.end,
+      now: deps.clock.now(),
+    })
+    for await (const page of runtime.read({ api: scheme.source.api, window, params })) {
+      for (const rec of await scheme.source.toRecords(page.rows)) {
+        if (out.length >= opts.limit) return out
+        out.push({ id: rec.id, number: rec.number, content: rec.content })
+      }
+    }
+  }
+  return out
+}

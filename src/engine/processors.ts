@@ -15,8 +15,15 @@ import { FerryError, toFerryError } from '../core/errors.js'
 import type { Json, ProcessorDefinition, WriteAnswer } from '../processors/define.js'
 import { callHook, DEFAULT_HOOK_TIMEOUT_MS } from '../processors/runner.js'
 import { getPath, isPlainObject } from '../scheme/path.js'
-import type { AfterWriteInput, EngineLogger, EngineScheme, PlannedRecord, SourceRecord, WriteUnit } from './ports.js'
-import type { WriteOutcome } from '../connectors/contract.js'
+import type {
+  AfterWriteInput,
+  AfterWriteOutcome,
+  EngineLogger,
+  EngineScheme,
+  PlannedRecord,
+  SourceRecord,
+  WriteUnit,
+} from './ports.js'
 
 /** Content key of a record whose beforeStore hook failed; the target stage parks it with this error. */
 export const PARKED_KEY = '__ferry_processor_error'
@@ -181,8 +188,9 @@ export function withProcessors(
         }
         return { ...m, payload }
       },
-      async afterWrite(w: AfterWriteInput): Promise<WriteOutcome> {
-        let outcome = (await target.afterWrite?.(w)) ?? w.outcome
+      async afterWrite(w: AfterWriteInput): Promise<AfterWriteOutcome> {
+        let outcome: AfterWriteOutcome = (await target.afterWrite?.(w)) ?? w.outcome
+        if (outcome.hookError !== undefined) return outcome
         for (const p of has('afterWrite')) {
           const answer: WriteAnswer = {
             kind: outcome.kind,
@@ -204,10 +212,19 @@ export function withProcessors(
               outcome = { ...outcome, ...r, kind }
             }
           } catch (e) {
-            // The request has left: parking the record could invite a second write. Unknown makes
-            // the engine probe by key before anything else happens to it.
+            // The answer is kept as it was before this hook; the target stage settles it (a write
+            // that landed keeps its target id and is never sent again) and parks the record with
+            // the hook's error. The later afterWrite hooks run when the record is retried.
             const err = toFerryError(e)
-            outcome = { kind: 'unknown_outcome', code: err.code, message: err.message }
+            return {
+              ...outcome,
+              hookError: {
+                code: err.code,
+                kind: err.kind,
+                message: err.message,
+                ...(err.location === undefined ? {} : { location: err.location }),
+              },
+            }
           }
         }
         return outcome

@@ -65,6 +65,12 @@ export interface RunOptions {
   readonly onProgress?: (stage: Stage, c: RunCounters) => void
   /** Called once the run is recorded (leases taken), with its id, before any stage starts. */
   readonly onStart?: (runId: string) => void
+  /**
+   * One part of a target stage split across workers (src/queue): each part holds a lease of its
+   * own (`scheme:<id>:target:<index>/<of>`) and claims groups beside the others (SKIP LOCKED).
+   * Absent: the whole stage under the scheme's one target lease, as always.
+   */
+  readonly targetPart?: { readonly index: number; readonly of: number }
 }
 
 export interface RunSummary {
@@ -90,8 +96,16 @@ const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 export const DEFAULT_LEASE_TTL_MS = 60_000
 
-function leaseName(schemeId: string, stage: 'source' | 'target'): string {
+/** How many lease TTLs a claim of a split target stage's part holds (RunOptions.targetPart). */
+export const PART_CLAIM_TTLS = 10
+
+function schemeLeaseName(schemeId: string, stage: 'source' | 'target'): string {
   return `scheme:${schemeId}:${stage}`
+}
+
+/** The lease a part of a split target stage holds (RunOptions.targetPart). */
+export function targetPartLeaseName(schemeId: string, part: { index: number; of: number }): string {
+  return `scheme:${schemeId}:target:${part.index}/${part.of}`
 }
 
 /** Calls and throttled answers between two readings of the budgets; a budget opened in between started at zero. */
@@ -130,6 +144,9 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   const stages = opts.stages ?? (scheme.target === undefined ? ['source'] : ['source', 'target'])
   const holder = deps.holder ?? defaultHolder
   const ttl = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
+  const part = opts.targetPart
+  const leaseName = (id: string, stage: 'source' | 'target') =>
+    stage === 'target' && part !== undefined ? targetPartLeaseName(id, part) : schemeLeaseName(id, stage)
   const paused = await deps.ports.schemeState.pausedReason(scheme.id)
   if (paused !== undefined) throw SchemePaused([scheme.id, paused])
 
@@ -251,8 +268,9 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
             const t = scheme.target
             if (t === undefined) return
             const ports = stagePorts('target')
-            // Claims left by an earlier holder of the lease are void: its writes are fenced.
-            await ports.ledger.releaseClaims(scheme.id)
+            // Claims left by an earlier holder of the lease are void: its writes are fenced. The
+            // parts of a split stage hold live claims side by side: theirs expire instead.
+            if (part === undefined) await ports.ledger.releaseClaims(scheme.id)
             const e = await runTargetStage(
               {
                 ports,
@@ -263,7 +281,10 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
                 ...(deps.lookups === undefined ? {} : { lookups: deps.lookups }),
                 retry: retryPolicyFor(deps.retry ?? defaultRetryPolicy, scheme.retry),
                 concurrency: deps.connections.inFlight(t.connection),
-                claimTtlMs: ttl,
+                // The parts of a split stage claim beside each other, so a claim must outlive the
+                // batch it belongs to, or another part claims and writes the same records: ten
+                // lease TTLs (docs/deploy.md). A single writer has no one to collide with.
+                claimTtlMs: part === undefined ? ttl : PART_CLAIM_TTLS * ttl,
                 ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
                 onUnit: (c) => {
                   progress('target', c)

@@ -6,7 +6,7 @@
  * before the request leaves, so a crash after sending is recovered by a probe; and any record
  * whose previous outcome is unknown is probed by its key before it may be written again.
  */
-import { toFerryError, type FerryError } from '../core/errors.js'
+import { FerryError, toFerryError } from '../core/errors.js'
 import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
 import { redact } from '../core/redact.js'
 import {
@@ -20,15 +20,18 @@ import {
   TargetTransient,
 } from './errors.js'
 import { writeBatches } from './batch-writer.js'
+import { pool } from './pool.js'
 import { checkPayload, lookupError } from './quality.js'
 import { nextAttemptAt, type RetryPolicy } from './retry.js'
 import type {
+  AfterWriteOutcome,
   Clock,
   EngineLogger,
   EnginePorts,
   EngineScheme,
   LedgerRecord,
   QualityChecks,
+  RecordError,
   RunCounters,
   SchemeTarget,
   WriteUnit,
@@ -322,6 +325,7 @@ export class UnitWriter {
 
   async process(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<void> {
     if (records.length === 0) return
+    if (await this.settleLanded(unit, records)) return
     const prepared = await this.prepare(unit, records)
     if (prepared === undefined) return
     const { payload, key } = prepared
@@ -349,19 +353,80 @@ export class UnitWriter {
     await this.settle(unit, records, payload, key, outcome)
   }
 
-  /** Record what the target answered for one unit (also used per row of a batch call). */
+  /**
+   * A record that already has a target id was written (its afterWrite hook failed and it was
+   * parked, then retried): it is never sent again. Only afterWrite runs again, on the answer kept
+   * as proof, and the record settles under the same target id. False when no record has one.
+   */
+  async settleLanded(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<boolean> {
+    const landed = records.find((r) => r.targetId !== null)
+    if (landed === undefined || landed.targetId === null) return false
+    const answer: WriteOutcome = {
+      kind: 'ok',
+      targetId: landed.targetId,
+      ...(landed.response === undefined || landed.response === null ? {} : { response: landed.response }),
+    }
+    await this.settle(unit, records, landed.payload ?? {}, landed.businessKey ?? '', answer, landed.targetId)
+    return true
+  }
+
+  /**
+   * The write landed but an afterWrite hook failed: park the records with the hook's error, keeping
+   * the target id so a retry re-runs only afterWrite and never writes again.
+   */
+  private async parkLanded(
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    targetId: string,
+    response: unknown,
+    error: RecordError,
+  ): Promise<void> {
+    const proof = {
+      payload,
+      businessKey: key,
+      targetId,
+      response: redact(response ?? { ok: true }),
+      error: { kind: error.kind, code: error.code, message: error.message },
+    }
+    await eachAtOnce(records, (r) => this.ledger.markWrittenParked(this.ref(r), proof))
+    this.counters.failed += records.length
+  }
+
+  /**
+   * Record what the target answered for one unit (also used per row of a batch call). `landedAs`:
+   * the target id of an earlier write of these records, which no hook may change.
+   */
   async settle(
     unit: WriteUnit,
     records: readonly LedgerRecord[],
     payload: Record<string, unknown>,
     key: string,
     answered: WriteOutcome,
+    landedAs?: string,
   ): Promise<void> {
-    let outcome = answered
+    let outcome: AfterWriteOutcome = answered
     if (this.target.afterWrite !== undefined)
       outcome = await this.target.afterWrite({ recordIds: unit.recordIds, payload, key, outcome })
+    if (landedAs !== undefined) outcome = { ...outcome, targetId: landedAs }
+    const hookError = outcome.hookError
+    if (hookError !== undefined && outcome.kind !== 'ok' && outcome.kind !== 'already_exists') {
+      // The answer says nothing landed (or is unknown: probed as ever, the hook's failure logged).
+      if (outcome.kind !== 'unknown_outcome') {
+        const err = new FerryError(hookError.code, hookError.kind, hookError.message, {
+          ...(hookError.location === undefined ? {} : { location: hookError.location }),
+        })
+        await this.failAll(records, err, false, payload)
+        return
+      }
+    }
     switch (outcome.kind) {
       case 'ok':
+        if (hookError !== undefined) {
+          const id = outcome.targetId ?? `key:${key}`
+          await this.parkLanded(records, payload, key, id, outcome.response, hookError)
+          return
+        }
         await this.doneAll(records, payload, key, outcome.targetId, outcome.response)
         this.counters.written += records.length
         return
@@ -389,6 +454,11 @@ export class UnitWriter {
             )
             return
           }
+        }
+        if (hookError !== undefined) {
+          const answer = response ?? { message: outcome.message ?? 'already exists' }
+          await this.parkLanded(records, payload, key, targetId ?? `key:${key}`, answer, hookError)
+          return
         }
         await eachAtOnce(records, (r) =>
           this.ledger.markDuplicate(
@@ -439,18 +509,6 @@ async function waitForPaced(deps: TargetStageDeps, writer: UnitWriter): Promise<
   if (wait <= 0) return true
   await (deps.sleep ?? pause)(wait, deps.signal)
   return deps.clock.now().getTime() > before
-}
-
-/** Run `fn` over items with at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let i = 0
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (i < items.length) {
-      const item = items[i++] as T
-      await fn(item)
-    }
-  })
-  await Promise.all(workers)
 }
 
 /**

@@ -5,6 +5,7 @@
  * gauges are read from the store when scraped, so they are right even for runs of other processes.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { ConnectorCallObserver } from '../connectors/contract.js'
 import type { Host } from '../engine/host.js'
 import type { RunCounters, Stage } from '../engine/ports.js'
 import type { RunObserver, RunSummary } from '../engine/run.js'
@@ -23,15 +24,6 @@ const OUTCOMES: readonly {
   { outcome: 'existing', stage: 'target', of: (c) => c.alreadyExisted },
   { outcome: 'failed', stage: 'target', of: (c) => c.failed },
 ]
-
-export interface ConnectorCallObserver {
-  /** One HTTP call answered (`outcome` = status class such as `2xx`) or failed (`outcome` = error code). */
-  onCall(connector: string, endpoint: string, outcome: string): void
-  /** The vendor throttled a call (the budget was told to slow down). */
-  onThrottled(connector: string): void
-  /** Time a call waited for its rate budget, in seconds. */
-  onBudgetWait(connector: string, seconds: number): void
-}
 
 export class Metrics implements RunObserver, ConnectorCallObserver {
   readonly registry = new Registry()

@@ -13,15 +13,13 @@ export async function serveMetrics(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            code: 'ERR_API_ROUTE_NOT_FOUND',
-            message: `no route ${req.method ?? ''} ${req.url ?? ''}`,
-            details: { kind: 'user' },
-          }),
-        )
+      res.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          code: 'ERR_API_ROUTE_NOT_FOUND',
+          message: `no route ${req.method ?? ''} ${req.url ?? ''}`,
+          details: { kind: 'user' },
+        }),
+      )
       return
     }
     metrics.text().then(

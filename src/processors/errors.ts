@@ -29,7 +29,7 @@ export const ProcessorHookFailed = defineError(
     code: 'ERR_PROCESSOR_HOOK',
     kind: 'data',
     meaning: 'A custom processor hook threw an error; the record it was processing is parked.',
-    fix: 'Read the message (the hook and its error), fix the processor or the record, then `ferry retry` the record (beforeStore: fetch it again).',
+    fix: 'Read the message (the hook and its error), fix the processor or the record, then `ferry retry` the record (beforeStore: fetch it again; afterWrite: only the hook runs again, the document is not sent again).',
   },
   (processor: string, hook: string, reason: string) => `processor ${processor} hook ${hook} failed: ${reason}`,
 )

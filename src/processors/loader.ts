@@ -9,9 +9,10 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { HOOK_NAMES, type ProcessorDefinition } from './define.js'
 import { ProcessorInvalid, ProcessorNotFound } from './errors.js'
+import { processorFiles } from './isolate.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/
-const KEYS = new Set<string>(['name', 'timeoutMs', ...HOOK_NAMES])
+const KEYS = new Set<string>(['name', 'timeoutMs', 'isolate', ...HOOK_NAMES])
 
 /** Check a module's default export; throws ERR_PROCESSOR_INVALID naming the problem. */
 export function checkProcessor(v: unknown, file: string): ProcessorDefinition {
@@ -31,6 +32,8 @@ export function checkProcessor(v: unknown, file: string): ProcessorDefinition {
   ) {
     throw ProcessorInvalid([file, '"timeoutMs" must be a whole number of milliseconds from 1 to 600000'])
   }
+  if (p.isolate !== undefined && typeof p.isolate !== 'boolean')
+    throw ProcessorInvalid([file, '"isolate" must be true or false'])
   if (!HOOK_NAMES.some((h) => typeof p[h] === 'function'))
     throw ProcessorInvalid([file, `no hook defined; define one of ${HOOK_NAMES.join(', ')}`])
   return p as unknown as ProcessorDefinition
@@ -53,7 +56,9 @@ export async function loadProcessorFile(file: string): Promise<ProcessorDefiniti
   } catch (e) {
     throw ProcessorInvalid([file, `it does not load: ${e instanceof Error ? e.message : String(e)}`], { cause: e })
   }
-  return checkProcessor(mod.default, file)
+  const p = checkProcessor(mod.default, file)
+  processorFiles.set(p, abs)
+  return p
 }
 
 /** Load the named processors from `dir`, in order. */

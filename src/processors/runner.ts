@@ -1,13 +1,14 @@
 /**
  * Running one hook call: with a time limit, an abort signal for the hook, a logger that tags
  * every line with the record id, and errors turned into coded FerryErrors naming the hook.
- * The limit bounds asynchronous work; a hook stuck in a synchronous loop blocks the process
- * (processors are trusted code the operator installed, not a sandbox).
+ * In the process the limit bounds asynchronous work only (a synchronous loop blocks it); an
+ * isolated processor (`isolate: true`) runs in a worker thread that is terminated on overrun.
  */
 import { isFerryError, type FerryError } from '../core/errors.js'
 import type { EngineLogger } from '../engine/ports.js'
 import type { HookContext, HookName, Json, ProcessorDefinition, ProcessorLog } from './define.js'
 import { ProcessorHookFailed, ProcessorHookTimeout } from './errors.js'
+import { workerFor } from './isolate.js'
 
 export const DEFAULT_HOOK_TIMEOUT_MS = 5000
 
@@ -42,6 +43,7 @@ export async function callHook<I, R>(
   // Called as a method below, so a processor written as a class instance keeps its `this`.
   const hooks = p as unknown as Record<HookName, ((i: I, c: HookContext) => unknown) | undefined>
   if (typeof hooks[hook] !== 'function') return undefined
+  // A hook of an isolated processor runs in its worker (src/processors/isolate.ts).
   const ms = p.timeoutMs ?? defaultTimeoutMs
   const ac = new AbortController()
   const base = {
@@ -59,15 +61,49 @@ export async function callHook<I, R>(
     signal: ac.signal,
   }
   const location = `processor:${p.name}.${hook}`
+  const worker = workerFor(p)
+  // A module that does not load in the worker fails the call like a hook that throws.
+  const boot = await worker?.ready().then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (boot !== undefined) {
+    const err = ProcessorHookFailed(
+      [p.name, hook, boot instanceof Error ? boot.message : 'its module did not load in the worker'],
+      {
+        location,
+        details: base,
+        cause: boot,
+      },
+    )
+    log.warn({ ...base, code: err.code }, err.message)
+    throw err
+  }
+  const isolated =
+    worker === undefined
+      ? undefined
+      : worker.call(
+          hook,
+          input,
+          {
+            ...extra,
+            scheme: call.scheme,
+            ...(call.recordId === undefined ? {} : { recordId: call.recordId }),
+            ...(call.recordIds === undefined ? {} : { recordIds: [...call.recordIds] }),
+          },
+          (level, msg, fields) => ctx.log[level](msg, fields),
+        )
   let timer: NodeJS.Timeout | undefined
   const overrun = new Promise<never>((_r, reject) => {
     timer = setTimeout(() => {
       ac.abort()
+      if (isolated !== undefined) worker?.overran(isolated.id)
       reject(ProcessorHookTimeout([p.name, hook, ms], { location, details: base }))
     }, ms)
   })
   try {
-    return (await Promise.race([Promise.resolve().then(() => hooks[hook]!(input, ctx)), overrun])) as R | undefined
+    const run = isolated?.result ?? Promise.resolve().then(() => hooks[hook]!(input, ctx))
+    return (await Promise.race([run, overrun])) as R | undefined
   } catch (e) {
     if (isFerryError(e) && e.code === 'ERR_PROCESSOR_TIMEOUT') {
       log.warn({ ...base, code: e.code }, e.message)

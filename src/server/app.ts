@@ -16,9 +16,11 @@ import { alertRoutes } from './routes/alerts.js'
 import { authRoutes } from './routes/auth.js'
 import { connectionRoutes } from './routes/connections.js'
 import { consoleRoutes } from './routes/console.js'
+import { dashboardRoutes } from './routes/dashboard.js'
 import { healthRoutes } from './routes/health.js'
 import { recordRoutes } from './routes/records.js'
 import { runRoutes } from './routes/runs.js'
+import { designerRoutes } from './routes/designer.js'
 import { schemeRoutes } from './routes/schemes.js'
 
 export const API_VERSION = '0.1.0'
@@ -55,10 +57,12 @@ export async function buildApp(ctx: ServiceContext, opts: { logger: Logger }): P
     consoleRoutes,
     authRoutes,
     schemeRoutes,
+    designerRoutes,
     runRoutes,
     recordRoutes,
     connectionRoutes,
     alertRoutes,
+    dashboardRoutes,
   ]) {
     await app.register((scope, _o, done) => {
       plugin(scope, ctx)

@@ -125,3 +125,13 @@ export const ServeOption = defineError(
   },
   (option: string, detail: string) => `${option}: ${detail}`,
 )
+
+export const SchemeVersionInvalid = defineError(
+  {
+    code: 'ERR_API_SCHEME_INVALID',
+    kind: 'user',
+    meaning: 'A new scheme version was refused: the definition has validation errors; no version was saved.',
+    fix: 'Correct each problem in `details.errors` (each with its JSON path in `location`) and save again; POST /api/v1/schemes/validate checks without saving.',
+  },
+  (count: number, first: string) => `the definition has ${count} validation error(s); first: ${first}`,
+)

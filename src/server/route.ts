@@ -48,6 +48,11 @@ export interface RouteDef {
   readonly status?: number
   /** Content type of a successful answer (default application/json). */
   readonly produces?: string
+  /**
+   * A POST that changes nothing (evaluate an expression, diff a draft): not written to the audit
+   * log, which the console would otherwise fill with one entry per keystroke.
+   */
+  readonly readsOnly?: boolean
   readonly handler: (req: FastifyRequest, reply: FastifyReply) => unknown
 }
 
@@ -59,6 +64,7 @@ declare module 'fastify' {
     access?: RouteAccess
     status?: number
     produces?: string
+    readsOnly?: boolean
   }
 }
 
@@ -78,6 +84,7 @@ export function addRoute(app: FastifyInstance, r: RouteDef): void {
       access: r.access,
       ...(r.status === undefined ? {} : { status: r.status }),
       ...(r.produces === undefined ? {} : { produces: r.produces }),
+      ...(r.readsOnly === true ? { readsOnly: true } : {}),
     },
     handler: r.handler,
   })

@@ -7,10 +7,10 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { FerryConfig } from '../config/types.js'
 import type { ConnectorDefinition } from '../connectors/contract.js'
-import { BUILTIN_CONNECTORS, openHost, type Host } from '../engine/host.js'
+import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
+import { openHost, type Host } from '../engine/host.js'
 import type { Clock } from '../engine/ports.js'
 import type { Store } from '../store/index.js'
-import { observeConnectors } from '../metrics/connectors.js'
 import { Metrics } from '../metrics/metrics.js'
 import { buildApp } from './app.js'
 import { AuthService } from './auth/service.js'
@@ -42,7 +42,8 @@ export async function openService(config: FerryConfig, o: OpenServiceOptions): P
   const hub = new RunHub()
   const host = await openHost(config, {
     log: engineLoggerFrom(o.logger),
-    connectors: observeConnectors(o.connectors ?? BUILTIN_CONNECTORS, metrics),
+    connectors: o.connectors ?? BUILTIN_CONNECTORS,
+    calls: metrics,
     observer: combineObservers(hub, metrics),
     ...(o.clock === undefined ? {} : { clock: o.clock }),
   })

@@ -50,12 +50,26 @@ export function inWriteTx<T>(
 }
 
 /**
+ * A write transaction whose fencing the caller does itself (the ledger's outcome marks on SQLite:
+ * their first statement carries the token condition, and they call {@link checkFence} before
+ * anything else when it matched nothing). Only where write transactions are serialised.
+ */
+export function writeTxFencedByCaller<T>(
+  ctx: StoreContext,
+  fn: (trx: Kysely<StoreDatabase>) => Promise<T>,
+  durability?: CommitDurability,
+): Promise<T> {
+  if (!ctx.caps.immediateWriteTransactions) return inWriteTx(ctx, fn, durability)
+  return writeTransaction(ctx.db, ctx.caps, fn, durability)
+}
+
+/**
  * The fencing check, inside the write's own transaction. SQLite write transactions are serialised
  * (BEGIN IMMEDIATE), so nothing can take the lease between this read and the commit. On
  * PostgreSQL `FOR SHARE` locks the lease row until the commit: a takeover (an UPDATE of that row)
  * waits for this write, and every write after the takeover sees the new token.
  */
-async function checkFence(trx: Kysely<StoreDatabase>, rowLocks: boolean, fence: Fence): Promise<void> {
+export async function checkFence(trx: Kysely<StoreDatabase>, rowLocks: boolean, fence: Fence): Promise<void> {
   const { rows } = await sql<{
     token: number | string
   }>`select token from leases where name = ${fence.lease}${rowLocks ? sql` for share` : sql``}`.execute(trx)

@@ -21,7 +21,7 @@ export type {
 } from './ledger-types.js'
 export type { UpsertOptions } from './ledger-upsert.js'
 export type { LedgerPort, ReopenRequest } from './ledger-port.js'
-export type { Claim, ClaimOptions, FailureInfo, PayloadToSave, WrittenProof } from './ledger-marks.js'
+export type { Claim, ClaimOptions, FailureInfo, ParkedProof, PayloadToSave, WrittenProof } from './ledger-marks.js'
 export type { GroupClaim, LateMember } from './ledger-groups.js'
 export type { ListFilter, RecordPage, RecordEvent, StatusCounts, InvariantViolation } from './ledger-admin.js'
 export type { LookupQuery } from './collections.js'

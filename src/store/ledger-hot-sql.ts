@@ -6,8 +6,9 @@
  * Plain identifiers and `RETURNING` mean the same on SQLite (≥ 3.35) and PostgreSQL; values are
  * always parameters.
  */
-import { sql } from 'kysely'
-import type { Kysely, RawBuilder } from 'kysely'
+import { CompiledQuery, sql } from 'kysely'
+import type { Kysely, RawBuilder, SqliteDatabase } from 'kysely'
+import type { Fence } from './context.js'
 import type { RecordRef } from './ledger-types.js'
 import { SETTLED_STATUSES } from './ledger-types.js'
 import type { StoreDatabase } from './schema.js'
@@ -24,16 +25,170 @@ function sets(values: Record<string, unknown>): RawBuilder<unknown> {
   )
 }
 
+/**
+ * Where a hot statement runs: in a write transaction (`trx`) and, on SQLite, on the store's
+ * better-sqlite3 handle, which that transaction holds (dialect.ts, `sqliteHandle`).
+ */
+export interface HotTx {
+  readonly trx: Kysely<StoreDatabase>
+  readonly sqlite: SqliteDatabase | undefined
+}
+
+/** `?` placeholders numbered for PostgreSQL (`$1`, `$2`, …); the hot texts hold no `?` elsewhere. */
+const pgTexts = new Map<string, string>()
+function pgText(text: string): string {
+  let t = pgTexts.get(text)
+  if (t === undefined) {
+    let n = 0
+    t = text.replace(/\?/g, () => `$${++n}`)
+    pgTexts.set(text, t)
+  }
+  return t
+}
+
+/**
+ * Run one statement of fixed text with `?` parameters. On SQLite it is a prepared statement run
+ * synchronously on the handle (prepared once: the handle reuses statements by text), skipping
+ * Kysely's query building, compiling and promise hops; on PostgreSQL the same text goes through
+ * Kysely as a compiled query. Returns the rows (`returning`) and the number of rows changed.
+ */
+async function hot<R>(tx: HotTx, text: string, params: readonly unknown[]): Promise<{ rows: R[]; changes: number }> {
+  if (tx.sqlite !== undefined) {
+    const stmt = tx.sqlite.prepare(text)
+    if (stmt.reader) {
+      const rows = stmt.all(params) as R[]
+      return { rows, changes: rows.length }
+    }
+    return { rows: [], changes: Number(stmt.run(params).changes) }
+  }
+  const r = await tx.trx.executeQuery<R>(CompiledQuery.raw(pgText(text), [...params]))
+  return { rows: [...r.rows], changes: Number(r.numAffectedRows ?? r.rows.length) }
+}
+
+const INSERT_EVENT = 'insert into record_events (scheme_id, record_id, at, event, detail) values (?, ?, ?, ?, ?)'
+
 export async function insertEvent(
-  trx: Kysely<StoreDatabase>,
+  tx: HotTx,
   ref: RecordRef,
   at: number,
   name: string,
   detail: string | null,
 ): Promise<void> {
-  await sql`insert into record_events (scheme_id, record_id, at, event, detail) values (${ref.schemeId}, ${ref.recordId}, ${at}, ${name}, ${detail})`.execute(
-    trx,
-  )
+  await hot(tx, INSERT_EVENT, [ref.schemeId, ref.recordId, at, name, detail])
+}
+
+const NOT_SETTLED_TEXT = `status not in (${SETTLED_STATUSES.map((s) => `'${s}'`).join(', ')})`
+/** On SQLite, the fencing check folded into the statement (see context.ts, `checkFence`). */
+const FENCE_TEXT = ' and exists (select 1 from leases where name = ? and token = ?)'
+
+/**
+ * The one statement of a `done` / `duplicate` mark on its usual path: settles the record only when
+ * it is not settled, no other record holds the target id under another business key, and (when
+ * `fence` is given) the lease still carries the token, i.e. exactly when the step-by-step path
+ * (fence check, {@link settleRow}, {@link otherOwner}) would succeed, with the same changes.
+ * False when it changed nothing: the caller then takes the step-by-step path to learn why.
+ */
+export async function settleWhenClear(
+  tx: HotTx,
+  ref: RecordRef,
+  values: {
+    status: string
+    targetId: string | null
+    response: string
+    now: number
+    businessKey?: string
+    payload?: string
+  },
+  fence: Fence | undefined,
+): Promise<boolean> {
+  const params: unknown[] = [values.status, values.targetId, values.response, values.now, values.now]
+  let set =
+    'update records set status = ?, target_id = ?, response = ?, done_at = ?, updated_at = ?, claim_token = null, claimed_until = null, next_attempt_at = null, error_code = null, error_kind = null, error_message = null'
+  if (values.businessKey !== undefined) {
+    set += ', business_key = ?'
+    params.push(values.businessKey)
+  }
+  if (values.payload !== undefined) {
+    set += ', payload = ?'
+    params.push(values.payload)
+  }
+  let where = ` where scheme_id = ? and record_id = ? and ${NOT_SETTLED_TEXT}`
+  params.push(ref.schemeId, ref.recordId)
+  if (values.targetId !== null) {
+    // The business key the record has after this update; no key: any other holder of the id clashes.
+    const key = values.businessKey === undefined ? 'records.business_key' : '?'
+    where += ` and not exists (select 1 from records o where o.scheme_id = ? and o.target_id = ? and o.seq != records.seq and (${
+      values.businessKey === undefined ? 'records.business_key is null or ' : ''
+    }o.business_key is null or o.business_key != ${key}))`
+    params.push(ref.schemeId, values.targetId)
+    if (values.businessKey !== undefined) params.push(values.businessKey)
+  }
+  if (fence !== undefined) {
+    where += FENCE_TEXT
+    params.push(fence.lease, fence.token)
+  }
+  return (await hot(tx, set + where, params)).changes === 1
+}
+
+/**
+ * The one statement of an `unknown` / `queued` / `error` mark on its usual path: the mapped
+ * payload (unless a person edited it) and the status in one update, only when the record is not
+ * settled and (when `fence` is given) the lease still carries the token. Same changes as
+ * {@link updatePayload} followed by {@link unsettleRow}; undefined when it changed nothing, and
+ * the caller then takes that step-by-step path.
+ */
+export async function unsettleWhenClear(
+  tx: HotTx,
+  ref: RecordRef,
+  status: 'queued' | 'error' | 'unknown',
+  values: {
+    next: number | null
+    code: string
+    kind: string
+    message: string
+    now: number
+    response?: string
+    uncount?: boolean
+    targetId?: string
+  },
+  save: { payload: string; businessKey?: string } | undefined,
+  fence: Fence | undefined,
+): Promise<string | undefined> {
+  const params: unknown[] = []
+  let text = 'update records set status = '
+  if (status === 'queued') text += "case when status = 'unknown' then 'unknown' else 'queued' end"
+  else {
+    text += '?'
+    params.push(status)
+  }
+  if (values.uncount === true) text += ', attempts = case when attempts > 0 then attempts - 1 else 0 end'
+  text +=
+    ', next_attempt_at = ?, claim_token = null, claimed_until = null, error_code = ?, error_kind = ?, error_message = ?, updated_at = ?'
+  params.push(values.next, values.code, values.kind, values.message, values.now)
+  if (values.response !== undefined) {
+    text += ', response = ?'
+    params.push(values.response)
+  }
+  if (values.targetId !== undefined) {
+    text += ', target_id = ?'
+    params.push(values.targetId)
+  }
+  if (save !== undefined) {
+    text += ', payload = case when payload_edited = 0 then ? else payload end'
+    params.push(save.payload)
+    if (save.businessKey !== undefined) {
+      text += ', business_key = case when payload_edited = 0 then ? else business_key end'
+      params.push(save.businessKey)
+    }
+  }
+  text += ` where scheme_id = ? and record_id = ? and ${NOT_SETTLED_TEXT}`
+  params.push(ref.schemeId, ref.recordId)
+  if (fence !== undefined) {
+    text += FENCE_TEXT
+    params.push(fence.lease, fence.token)
+  }
+  const { rows } = await hot<{ status: string }>(tx, `${text} returning status`, params)
+  return rows[0]?.status
 }
 
 /** Payload and business key, unless a person edited the payload. True when the row changed. */
@@ -113,6 +268,7 @@ export async function unsettleRow(
     now: number
     response?: string
     uncount?: boolean
+    targetId?: string
   },
 ): Promise<string | undefined> {
   const newStatus =
@@ -128,6 +284,7 @@ export async function unsettleRow(
     error_message: values.message,
     updated_at: values.now,
     response: values.response,
+    target_id: values.targetId,
   })} where scheme_id = ${ref.schemeId} and record_id = ${ref.recordId} and ${NOT_SETTLED} returning status`.execute(
     trx,
   )

@@ -8,9 +8,19 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { ErrorKind } from '../core/errors.js'
 import type { StoreContext } from './context.js'
-import { inWriteTx, pageSize, toMs, writeOnce } from './context.js'
+import { checkFence, inWriteTx, pageSize, toMs, writeOnce, writeTxFencedByCaller } from './context.js'
+import { sqliteHandle } from './dialect.js'
 import { RecordNotFound, TargetIdTaken, WriteWithoutProof } from './errors.js'
-import { insertEvent, otherOwner, settleRow, unsettleRow, updatePayload } from './ledger-hot-sql.js'
+import {
+  insertEvent,
+  otherOwner,
+  settleRow,
+  settleWhenClear,
+  unsettleRow,
+  unsettleWhenClear,
+  updatePayload,
+  type HotTx,
+} from './ledger-hot-sql.js'
 import { CLAIMABLE_STATUSES, toLedgerRecord } from './ledger-types.js'
 import type { LedgerRecord, RecordRef } from './ledger-types.js'
 import type { StoreDatabase } from './schema.js'
@@ -52,6 +62,16 @@ export interface FailureInfo {
    * attempt the claim counted, so throttling never climbs the retry ladder.
    */
   readonly uncount?: boolean
+}
+
+/**
+ * A write that landed though a step after it failed (an afterWrite hook): the target id and
+ * response prove the write, `error` is what failed after it.
+ */
+export interface ParkedProof extends WrittenProof {
+  readonly businessKey: string
+  readonly payload: Record<string, unknown>
+  readonly error: { readonly kind: ErrorKind; readonly code: string; readonly message: string }
 }
 
 /** Records of a scheme that may be claimed now: claimable status, not resolved, due, no live claim. */
@@ -122,13 +142,31 @@ export async function releaseClaims(ctx: StoreContext, schemeId: string): Promis
 }
 
 async function event(
-  trx: Kysely<StoreDatabase>,
+  tx: HotTx,
   ref: RecordRef,
   at: number,
   name: string,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  await insertEvent(trx, ref, at, name, JSON.stringify(detail))
+  await insertEvent(tx, ref, at, name, JSON.stringify(detail))
+}
+
+/**
+ * The write transaction of one outcome mark. On SQLite a fenced mark checks its fence inside its
+ * first statement (the transaction is serialised, so that is the same check as a separate read
+ * first) and `fence` is what that statement must carry; the mark calls `checkFence` itself before
+ * taking its step-by-step path. Elsewhere the fence is checked first as for every write.
+ */
+function markTx<T>(
+  ctx: StoreContext,
+  fn: (tx: HotTx, fence: StoreContext['fence']) => Promise<T>,
+  durability: 'durable' | 'lazy',
+): Promise<T> {
+  const sqlite = sqliteHandle(ctx.db)
+  if (sqlite === undefined || ctx.fence === undefined)
+    return inWriteTx(ctx, (trx) => fn({ trx, sqlite }, undefined), durability)
+  const fence = ctx.fence
+  return writeTxFencedByCaller(ctx, (trx) => fn({ trx, sqlite }, fence), durability)
 }
 
 async function current(trx: Kysely<StoreDatabase>, ref: RecordRef) {
@@ -172,9 +210,10 @@ async function settle(
   extra: { businessKey?: string; payload?: Record<string, unknown>; message?: string },
   save?: PayloadToSave,
 ): Promise<boolean> {
-  return inWriteTx(
+  return markTx(
     ctx,
-    async (trx) => {
+    async (tx, fence) => {
+      const trx = tx.trx
       const now = ctx.now()
       // Records may share a target id only when they share a business key (the records of one
       // grouped document). SQLite write transactions are serialised already; on PostgreSQL a lock
@@ -183,17 +222,27 @@ async function settle(
       if (targetId !== null && ctx.caps.advisoryLocks) {
         await sql`select pg_advisory_xact_lock(hashtext(${`ferry:target:${ref.schemeId}:${targetId}`}))`.execute(trx)
       }
-      // After the lock, so this row is never locked while waiting for it. Applied whatever the
-      // status, as the separate savePayload call it replaces was.
-      if (save !== undefined) await savePayloadIn(trx, now, ref, save)
-      const row = await settleRow(trx, ref, {
+      const values = {
         status,
         targetId,
         response: JSON.stringify(response ?? null),
         now,
         ...(extra.businessKey === undefined ? {} : { businessKey: extra.businessKey }),
         ...(extra.payload === undefined ? {} : { payload: JSON.stringify(extra.payload) }),
-      })
+      }
+      const detail = { targetId, ...(extra.message === undefined ? {} : { message: extra.message }) }
+      const eventName = status === 'done' ? 'written' : 'duplicate'
+      // The usual case in one statement: not settled, the target id free, the fence held.
+      if (save === undefined && (await settleWhenClear(tx, ref, values, fence))) {
+        await event(tx, ref, now, eventName, detail)
+        return true
+      }
+      // Otherwise step by step, to learn which of them failed (nothing was changed above).
+      if (fence !== undefined) await checkFence(trx, ctx.caps.skipLocked, fence)
+      // After the lock, so this row is never locked while waiting for it. Applied whatever the
+      // status, as the separate savePayload call it replaces was.
+      if (save !== undefined) await savePayloadIn(trx, now, ref, save)
+      const row = await settleRow(trx, ref, values)
       if (row === undefined) {
         await current(trx, ref)
         return false
@@ -203,10 +252,7 @@ async function settle(
         const owner = await otherOwner(trx, ref, targetId, row.seq, row.business_key)
         if (owner !== undefined) throw TargetIdTaken([targetId, ref.recordId, owner])
       }
-      await event(trx, ref, now, status === 'done' ? 'written' : 'duplicate', {
-        targetId,
-        ...(extra.message === undefined ? {} : { message: extra.message }),
-      })
+      await event(tx, ref, now, eventName, detail)
       return true
       // Lazy: lost on power failure, the record is back to its durable write intent (unknown) and the
       // next run probes the target instead of writing.
@@ -226,6 +272,18 @@ export async function markFailed(
   return unsettled(ctx, ref, next === null ? 'error' : 'queued', next, f, f.uncount === true ? 'paced' : 'failed', save)
 }
 
+/**
+ * The write landed but a step after it failed: park the record (`error`) keeping its target id
+ * and response, so the engine never writes it again and a retry re-runs only what failed. The
+ * payload and business key are saved in the same transaction. Never downgrades a settled record.
+ */
+export async function markWrittenParked(ctx: StoreContext, ref: RecordRef, proof: ParkedProof): Promise<boolean> {
+  if (proof.targetId === '' || proof.response === undefined || proof.response === null)
+    throw WriteWithoutProof([ref.recordId])
+  const f = { ...proof.error, response: proof.response, targetId: proof.targetId }
+  return unsettled(ctx, ref, 'error', null, f, 'failed', { payload: proof.payload, businessKey: proof.businessKey })
+}
+
 /** The write may have reached the target: keep it `unknown` until a probe at `probeAt` says what happened. */
 export async function markUnknown(
   ctx: StoreContext,
@@ -241,17 +299,17 @@ async function unsettled(
   ref: RecordRef,
   status: 'queued' | 'error' | 'unknown',
   next: number | null,
-  f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean },
+  f: { kind: ErrorKind; code: string; message: string; response?: unknown; uncount?: boolean; targetId?: string },
   eventName: string,
   save?: PayloadToSave,
 ): Promise<boolean> {
-  return inWriteTx(
+  return markTx(
     ctx,
-    async (trx) => {
+    async (tx, fence) => {
+      const trx = tx.trx
       const now = ctx.now()
-      if (save !== undefined) await savePayloadIn(trx, now, ref, save)
       // Once an attempt may have landed, a later retryable failure must not forget that: keep probing first.
-      const set = await unsettleRow(trx, ref, status, {
+      const values = {
         next,
         code: f.code,
         kind: f.kind,
@@ -259,12 +317,34 @@ async function unsettled(
         now,
         ...(f.response === undefined ? {} : { response: JSON.stringify(f.response) }),
         ...(f.uncount === true ? { uncount: true } : {}),
-      })
-      if (set === undefined) {
-        await current(trx, ref)
-        return false
+        ...(f.targetId === undefined ? {} : { targetId: f.targetId }),
       }
-      await event(trx, ref, now, eventName, { status: set, code: f.code, kind: f.kind, message: f.message })
+      const payload =
+        save === undefined
+          ? undefined
+          : {
+              payload: JSON.stringify(save.payload),
+              ...(save.businessKey === undefined ? {} : { businessKey: save.businessKey }),
+            }
+      // The usual case in one statement (payload and status): not settled, the fence held.
+      let set = await unsettleWhenClear(tx, ref, status, values, payload, fence)
+      if (set === undefined) {
+        // Otherwise step by step, to learn why (nothing was changed above).
+        if (fence !== undefined) await checkFence(trx, ctx.caps.skipLocked, fence)
+        if (save !== undefined) await savePayloadIn(trx, now, ref, save)
+        set = await unsettleRow(trx, ref, status, values)
+        if (set === undefined) {
+          await current(trx, ref)
+          return false
+        }
+      }
+      await event(tx, ref, now, eventName, {
+        status: set,
+        code: f.code,
+        kind: f.kind,
+        message: f.message,
+        ...(f.targetId === undefined ? {} : { targetId: f.targetId }),
+      })
       return true
       // A write intent must be on disk before the request leaves; a failure mark may be lost (the
       // record falls back to its intent, or to waiting when nothing was sent).

@@ -8,7 +8,7 @@
  */
 import type { RecordPage, ListFilter, StatusCounts } from './ledger-admin.js'
 import type { GroupClaim } from './ledger-groups.js'
-import type { Claim, ClaimOptions, FailureInfo, PayloadToSave, WrittenProof } from './ledger-marks.js'
+import type { Claim, ClaimOptions, FailureInfo, ParkedProof, PayloadToSave, WrittenProof } from './ledger-marks.js'
 import type { LedgerRecord, RecordRef, SourceRecordInput, UpsertResult } from './ledger-types.js'
 import type { UpsertOptions } from './ledger-upsert.js'
 
@@ -64,6 +64,12 @@ export interface LedgerPort {
     info: { code: string; message: string; probeAt: Date; response?: unknown },
     save?: PayloadToSave,
   ): Promise<boolean>
+  /**
+   * The write landed but a step after it (an afterWrite hook) failed: park the record (`error`)
+   * keeping the target id and response as proof. A record with a target id is never written
+   * again; retrying it re-runs only what failed.
+   */
+  markWrittenParked(ref: RecordRef, proof: ParkedProof): Promise<boolean>
   listRecords(schemeId: string, filter?: ListFilter): Promise<RecordPage>
   getRecord(ref: RecordRef): Promise<LedgerRecord | undefined>
   /** Make records due now; `allFailed` takes every unresolved `error` record. Settled ones are skipped. */

@@ -8,7 +8,7 @@
  * shared by every transaction committed before it.
  */
 import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import type { Kysely, SqliteDatabase } from 'kysely'
 import type { StoreDatabase } from './schema.js'
 import type { SqliteSynchronous } from './settings.js'
 import type { WalSync } from './sqlite-wal-sync.js'
@@ -54,7 +54,15 @@ export class GroupCommitter {
     private readonly begin: (conn: Kysely<StoreDatabase>) => Promise<void>,
     private readonly wal: WalSync | undefined,
     private readonly policy: SqliteSynchronous,
+    /** The connection's handle, for the savepoint statements (prepared once, run directly). */
+    private readonly raw?: SqliteDatabase,
   ) {}
+
+  /** A savepoint statement on the group's connection, which this committer holds while it runs. */
+  private async savepoint(conn: Kysely<StoreDatabase>, text: string): Promise<void> {
+    if (this.raw === undefined) await sql.raw(text).execute(conn)
+    else this.raw.prepare(text).run([])
+  }
 
   run<T>(fn: (trx: Kysely<StoreDatabase>) => Promise<T>, durability: CommitDurability = 'durable'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -118,16 +126,16 @@ export class GroupCommitter {
   private async each(conn: Kysely<StoreDatabase>, group: readonly Pending[]): Promise<Outcome[]> {
     const out: Outcome[] = []
     for (const p of group) {
-      await sql`savepoint ferry_tx`.execute(conn)
+      await this.savepoint(conn, 'savepoint ferry_tx')
       try {
         out.push({ ok: true, value: await p.fn(conn) })
-        await sql`release ferry_tx`.execute(conn)
+        await this.savepoint(conn, 'release ferry_tx')
       } catch (error) {
         // Some errors make SQLite roll back the whole transaction: then the earlier members'
         // changes are gone too, and all of them must fail.
         if (!this.handle.inTransaction) throw error
-        await sql`rollback to ferry_tx`.execute(conn)
-        await sql`release ferry_tx`.execute(conn)
+        await this.savepoint(conn, 'rollback to ferry_tx')
+        await this.savepoint(conn, 'release ferry_tx')
         out.push({ ok: false, error })
       }
     }

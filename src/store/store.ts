@@ -21,7 +21,7 @@ import { openDatabase } from './dialect.js'
 import { guarded, guardIterable, storeError } from './guard.js'
 import type { ListFilter } from './ledger-admin.js'
 import * as admin from './ledger-admin.js'
-import type { ClaimOptions, FailureInfo, PayloadToSave, WrittenProof } from './ledger-marks.js'
+import type { ClaimOptions, FailureInfo, ParkedProof, PayloadToSave, WrittenProof } from './ledger-marks.js'
 import * as marks from './ledger-marks.js'
 import * as groups from './ledger-groups.js'
 import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.js'
@@ -125,6 +125,9 @@ export class Ledger implements LedgerPort {
     save?: PayloadToSave,
   ) {
     return this.t(marks.markUnknown(this.ctx, ref, info, save))
+  }
+  markWrittenParked(ref: RecordRef, proof: ParkedProof) {
+    return this.t(marks.markWrittenParked(this.ctx, ref, proof))
   }
   savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) {
     return this.t(marks.savePayload(this.ctx, ref, payload, businessKey))

@@ -21,10 +21,14 @@ interface Picked {
   storeSlow: string
   writeEdited: string
   writeThrows: string
+  afterThrows: string
+  afterSlow: string
 }
 
 function processorSource(p: Picked): string {
   return `
+// afterWrite fails on the first call for each of its two picked records, as a processor fixed later would.
+const failedOnce = new Set()
 export default {
   name: 'e2e-hooks',
   timeoutMs: 300,
@@ -42,7 +46,13 @@ export default {
     if (ctx.recordId === ${JSON.stringify(p.writeEdited)}) return { ...payload, remark: 'edited by beforeWrite' }
     return payload
   },
-  afterWrite(answer) { return answer.kind === 'ok' ? { response: { vendor: answer.response ?? null, checkedBy: 'e2e-hooks' } } : undefined },
+  async afterWrite(answer, ctx) {
+    if (!failedOnce.has(ctx.recordId)) {
+      if (ctx.recordId === ${JSON.stringify(p.afterThrows)}) { failedOnce.add(ctx.recordId); throw new Error('answer check failed') }
+      if (ctx.recordId === ${JSON.stringify(p.afterSlow)}) { failedOnce.add(ctx.recordId); await new Promise((r) => setTimeout(r, 3000)) }
+    }
+    return answer.kind === 'ok' ? { response: { vendor: answer.response ?? null, checkedBy: 'e2e-hooks' } } : undefined
+  },
 }
 `
 }
@@ -68,7 +78,7 @@ describe('custom processors against the simulators', () => {
     sandbox = await startSandbox({ orders: 80, days: 3, seed: 23, start })
     expected = oracle(sandbox.jst.orders.latest(), sandbox.dataset.jdy)
     const ids = [...expected.bills.keys()]
-    expect(ids.length).toBeGreaterThan(8)
+    expect(ids.length).toBeGreaterThan(10)
     picked = {
       dropped: ids[0]!,
       enriched: ids[1]!,
@@ -76,6 +86,8 @@ describe('custom processors against the simulators', () => {
       storeSlow: ids[3]!,
       writeEdited: ids[4]!,
       writeThrows: ids[5]!,
+      afterThrows: ids[6]!,
+      afterSlow: ids[7]!,
     }
     const procDir = join(dir, 'processors')
     mkdirSync(procDir)
@@ -158,6 +170,55 @@ describe('custom processors against the simulators', () => {
     const actual = actualBills(sandbox)
     const others = [...expected.bills.keys()].filter((id) => !Object.values(picked).includes(id))
     for (const id of others) expect(actual.get(id)).toEqual(expected.bills.get(id))
+    // Dropped, two parked by beforeStore, one parked by beforeWrite; the afterWrite ones are written.
     expect(actual.size).toBe(expected.bills.size - 4)
+  })
+
+  const saves = (billNo: string) =>
+    sandbox.jdy.log
+      .entries()
+      .filter(
+        (e) =>
+          e.method === 'POST' &&
+          e.endpoint.includes('inv_check_loss_bill') &&
+          !e.endpoint.includes('list') &&
+          !e.endpoint.includes('detail') &&
+          JSON.stringify(e.params).includes(`"bill_no":${JSON.stringify(billNo)}`),
+      )
+
+  it('parks only the record whose afterWrite hook throws or overruns, and keeps its target id', async () => {
+    const cases = [
+      [picked.afterThrows, 'ERR_PROCESSOR_HOOK'],
+      [picked.afterSlow, 'ERR_PROCESSOR_TIMEOUT'],
+    ] as const
+    for (const [id, code] of cases) {
+      const r = await host.ports.ledger.getRecord({ schemeId: LOSS, recordId: id })
+      expect(r?.status).toBe('error')
+      expect(r?.lastError).toMatchObject({ code })
+      expect(r?.lastError?.message).toContain('hook afterWrite')
+      // The write landed: the bill is there, written once, and the record keeps its id as proof.
+      expect(r?.targetId).toEqual(expect.any(String))
+      expect(actualBills(sandbox).get(id)).toEqual(expected.bills.get(id))
+      expect(saves(id)).toHaveLength(1)
+    }
+    expect(logs).toContainEqual(
+      expect.objectContaining({ code: 'ERR_PROCESSOR_HOOK', hook: 'afterWrite', recordId: picked.afterThrows }),
+    )
+  })
+
+  it('retrying a record parked by afterWrite re-runs only afterWrite: done under the same target id, never sent again', async () => {
+    const before = await Promise.all(
+      [picked.afterThrows, picked.afterSlow].map((id) => host.ports.ledger.getRecord({ schemeId: LOSS, recordId: id })),
+    )
+    const { requeued } = await host.ports.ledger.requeue(LOSS, { ids: [picked.afterThrows, picked.afterSlow] })
+    expect(requeued.sort()).toEqual([picked.afterThrows, picked.afterSlow].sort())
+    await runScheme(host.deps, host.scheme(LOSS), { stages: ['target'] })
+    for (const [i, id] of [picked.afterThrows, picked.afterSlow].entries()) {
+      const r = await host.ports.ledger.getRecord({ schemeId: LOSS, recordId: id })
+      expect(r?.status).toBe('done')
+      expect(r?.targetId).toBe(before[i]?.targetId)
+      expect(r?.response).toMatchObject({ checkedBy: 'e2e-hooks' })
+      expect(saves(id)).toHaveLength(1)
+    }
   })
 })

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import { main } from '../../src/cli/main.js'
 import { serve } from '../../src/cli/serve-command.js'
-import { BUILTIN_CONNECTORS } from '../../src/engine/host.js'
+import { BUILTIN_CONNECTORS } from '../../src/connectors/builtin.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { LOSS, oracle, writeConfig } from './support.js'
 

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { BUILTIN_CONNECTORS, openHost, type Host } from '../../src/engine/host.js'
+import { BUILTIN_CONNECTORS } from '../../src/connectors/builtin.js'
+import { openHost, type Host } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
 import { ledgerCounts } from '../../src/engine/scheduled.js'
-import { observeConnectors, endpointOf } from '../../src/metrics/connectors.js'
+import { callObserverFor } from '../../src/connectors/contract.js'
 import { Metrics } from '../../src/metrics/metrics.js'
 import { serveMetrics } from '../../src/metrics/server.js'
 import { world, type World } from '../e2e/support.js'
@@ -25,7 +26,7 @@ describe('metrics for a headless Ferry (ferry start --metrics-port)', () => {
     host = await openHost(w.config, {
       log: silentLogger,
       observer: metrics,
-      connectors: observeConnectors(BUILTIN_CONNECTORS, metrics),
+      calls: metrics,
     })
     w.host = host
     metrics.bind(host)
@@ -51,42 +52,16 @@ describe('metrics for a headless Ferry (ferry start --metrics-port)', () => {
     }
   }, 90_000)
 
-  it('labels a call by its path only, never its query (which may carry a signature)', () => {
-    expect(endpointOf('POST https://openapi.jushuitan.com/open/inventory/count/query?sign=abc&app_key=k')).toBe(
-      '/open/inventory/count/query',
-    )
-    expect(endpointOf(undefined)).toBe('unknown')
-  })
-
-  it('counts a throttled answer when the connector penalises its budget', async () => {
+  it('counts what a connector reports through its call observer, under the connector it was bound to', async () => {
     const metrics = new Metrics({ defaultMetrics: false })
-    const [def] = observeConnectors(
-      [
-        {
-          ...BUILTIN_CONNECTORS[0]!,
-          open: (ctx) => {
-            ctx.budget.penalise(10)
-            return Promise.reject(new Error('stop'))
-          },
-        },
-      ],
-      metrics,
-    )
-    await expect(
-      def!.open({
-        connectionId: 'x',
-        config: {},
-        credentials: {
-          get: () => Promise.resolve(undefined),
-          set: () => Promise.resolve(),
-          delete: () => Promise.resolve(),
-        },
-        budget: { acquire: () => Promise.resolve(() => undefined), penalise: () => undefined },
-        log: silentLogger,
-      }),
-    ).rejects.toThrow('stop')
-    expect(await metrics.text()).toContain(
-      `ferry_connector_throttled_total{connector="${BUILTIN_CONNECTORS[0]!.name}"} 1`,
-    )
+    const name = BUILTIN_CONNECTORS[0]!.name
+    const observer = callObserverFor(name, [metrics])
+    observer.call('/open/x', '2xx')
+    observer.throttled(10)
+    observer.budgetWait(1500)
+    const text = await metrics.text()
+    expect(text).toContain(`ferry_connector_calls_total{connector="${name}",endpoint="/open/x",outcome="2xx"} 1`)
+    expect(text).toContain(`ferry_connector_throttled_total{connector="${name}"} 1`)
+    expect(text).toContain(`ferry_budget_wait_seconds_total{connector="${name}"} 1.5`)
   })
 })

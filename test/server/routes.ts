@@ -30,4 +30,5 @@ export function fill(url: string): string {
     .replace(':recordId', 'nope')
     .replace(':version', '1')
     .replace(':name', 'jdy-materials')
+    .replace(':runId', 'no-such-run')
 }

@@ -310,6 +310,41 @@ export function describeLedger(factory: StoreFactory): void {
       ])
     })
 
+    it('parks a record whose write landed with its target id and answer, and keeps them when it is requeued', async () => {
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await c.store.ledger.claimReady(c.scheme, 10)
+      await c.store.ledger.markWrittenParked(ref('1'), {
+        targetId: 'T-1',
+        response: { id: 'T-1' },
+        payload: { bill_no: 'NO-1' },
+        businessKey: 'NO-1',
+        error: { kind: 'data', code: 'ERR_PROCESSOR_HOOK', message: 'processor p hook afterWrite failed: down' },
+      })
+      expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
+        status: 'error',
+        targetId: 'T-1',
+        response: { id: 'T-1' },
+        businessKey: 'NO-1',
+        lastError: { code: 'ERR_PROCESSOR_HOOK' },
+      })
+      expect((await c.store.ledger.requeue(c.scheme, { ids: ['1'] })).requeued).toEqual(['1'])
+      const [again] = (await c.store.ledger.claimReady(c.scheme, 10)).records
+      expect(again).toMatchObject({ id: '1', status: 'waiting', targetId: 'T-1', response: { id: 'T-1' } })
+    })
+
+    it('refuses to park a landed write without its proof, and never parks a done record', async () => {
+      const hookFailed = { kind: 'data' as const, code: 'ERR_PROCESSOR_HOOK', message: 'down' }
+      const saved = { payload: { bill_no: 'NO-1' }, businessKey: 'NO-1', error: hookFailed }
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await expect(
+        c.store.ledger.markWrittenParked(ref('1'), { ...saved, targetId: '', response: { id: 'T-1' } }),
+      ).rejects.toMatchObject({ code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF' })
+      await writeOne(c, '2')
+      const applied = await c.store.ledger.markWrittenParked(ref('2'), { ...saved, targetId: 'T-9', response: {} })
+      expect(applied).toBe(false)
+      expect(await c.store.ledger.getRecord(ref('2'))).toMatchObject({ status: 'done', targetId: 'T-2' })
+    })
+
     it('never downgrades a done record when a late failure arrives', async () => {
       await writeOne(c, '1')
       const applied = await c.store.ledger.markFailed(ref('1'), {

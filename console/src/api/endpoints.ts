@@ -1,13 +1,20 @@
 /** Typed calls, one per API route the console uses; new pages add theirs here. */
 import { api, setCsrfToken, withQuery } from './client.js'
 import type {
+  Connection,
+  Connector,
+  Dashboard,
+  Job,
   LedgerRecord,
   Me,
   RecordEvent,
   RecordPage,
+  ReconcileResult,
+  ReconcileStatus,
   RecordStatus,
   RetryAnswer,
   Run,
+  RunDetail,
   SchemeDetail,
   SchemeSummary,
 } from './types.js'
@@ -65,3 +72,41 @@ export const records = {
   resolve: (scheme: string, id: string, note: string) =>
     api<{ record: LedgerRecord }>('POST', `/schemes/${seg(scheme)}/records/${seg(id)}/resolve`, { note }),
 }
+
+// --- Dashboard, scheme page, connections, reconcile (issue 15, dashboard slice) ---
+
+export const dashboard = {
+  get: (q: { scheme?: string; days?: number } = {}) => api<Dashboard>('GET', withQuery('/dashboard', { ...q })),
+}
+
+export const runDetail = {
+  get: (id: string) => api<RunDetail>('GET', `/runs/${seg(id)}`),
+  start: (scheme: string) =>
+    api<{ runId: string; schemeId: string; events: string }>('POST', `/schemes/${seg(scheme)}/runs`, {}),
+  /** The SSE stream of a run, for {@link useEventStream}. */
+  eventsPath: (id: string) => `/runs/${seg(id)}/events`,
+}
+
+export const bulk = {
+  retry: (scheme: string, ids: readonly string[]) =>
+    api<RetryAnswer>('POST', `/schemes/${seg(scheme)}/records/retry`, { ids }),
+}
+
+export const connections = {
+  connectors: async () => (await api<{ connectors: Connector[] }>('GET', '/connectors')).connectors,
+  list: async () => (await api<{ connections: Connection[] }>('GET', '/connections')).connections,
+  /** Secrets are write-only: leave one out (or send "set") to keep the stored value. */
+  save: (id: string, connector: string, settings: Record<string, string | number | boolean>) =>
+    api<Connection & { appliesAt: string }>('PUT', `/connections/${seg(id)}`, { connector, settings }),
+}
+
+export const reconcile = {
+  list: async (scheme: string) =>
+    (await api<{ results: RunDetail[] }>('GET', `/schemes/${seg(scheme)}/reconcile`)).results,
+  start: (scheme: string, from: string, to: string) =>
+    api<{ jobId: string }>('POST', `/schemes/${seg(scheme)}/reconcile`, { from, to }),
+  job: (id: string) => api<Job>('GET', `/jobs/${seg(id)}`),
+  differences: (scheme: string, runId: string, cursor?: string) =>
+    api<ReconcileResult>('GET', withQuery(`/schemes/${seg(scheme)}/reconcile/${seg(runId)}`, { cursor, limit: 100 })),
+}
+export type { ReconcileStatus }

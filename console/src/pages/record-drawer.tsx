@@ -7,6 +7,7 @@ import { ApiError } from '../api/client.js'
 import { records } from '../api/endpoints.js'
 import { Can } from '../auth.js'
 import { ErrorNote, Json, Loading, Section, StatusBadge } from '../components/common.js'
+import { useSchemeZone } from '../components/scheme-zone.js'
 import { useLoad } from '../components/use-load.js'
 import { useI18n } from '../i18n/context.js'
 import type { MessageKey } from '../i18n/dictionaries.js'
@@ -21,6 +22,7 @@ interface Props {
 
 export function RecordDrawer({ scheme, recordId, onClose, onChanged }: Props) {
   const { t, time } = useI18n()
+  const zone = useSchemeZone(scheme)
   const [state, reload, answers] = useLoad(() => records.get(scheme, recordId), `${scheme}/${recordId}`)
   const [busy, setBusy] = useState(false)
   // Kept as a key, not text, so it follows a language switch.
@@ -137,7 +139,7 @@ export function RecordDrawer({ scheme, recordId, onClose, onChanged }: Props) {
                 <dt>{t('detail.targetId')}</dt>
                 <dd className="mono">{r.targetId ?? t('common.none')}</dd>
                 <dt>{t('records.updated')}</dt>
-                <dd>{time(r.updatedAt)}</dd>
+                <dd>{time(r.updatedAt, zone)}</dd>
               </dl>
               {r.lastError !== null && (
                 <div className="error" role="note">
@@ -223,7 +225,7 @@ export function RecordDrawer({ scheme, recordId, onClose, onChanged }: Props) {
                 <ol className="history">
                   {events.map((e, i) => (
                     <li key={i}>
-                      <span className="small muted">{time(e.at)}</span> <b>{e.event}</b>
+                      <span className="small muted">{time(e.at, zone)}</span> <b>{e.event}</b>
                       {e.detail !== null && <code className="small"> {JSON.stringify(e.detail)}</code>}
                     </li>
                   ))}

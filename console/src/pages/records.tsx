@@ -5,10 +5,11 @@
  */
 import { useState, type FormEvent } from 'react'
 import { ApiError } from '../api/client.js'
-import { records, type RecordFilter } from '../api/endpoints.js'
-import { Can } from '../auth.js'
+import { bulk as bulkApi, records, type RecordFilter } from '../api/endpoints.js'
+import { Can, useCan } from '../auth.js'
 import { RECORD_STATUSES, type RecordStatus } from '../api/types.js'
 import { ErrorNote, Loading, StatusBadge } from '../components/common.js'
+import { useSchemeZone } from '../components/scheme-zone.js'
 import { useLoad } from '../components/use-load.js'
 import { useI18n } from '../i18n/context.js'
 import { href, navigate, type Route } from '../router.js'
@@ -39,6 +40,7 @@ export function RecordsPage({ route }: { route: Route }) {
   const cursors = (route.query.get('pages') ?? '').split(',').filter((c) => c !== '')
   const cursor = cursors.at(-1)
   const open = route.query.get('record') ?? undefined
+  const zone = useSchemeZone(scheme)
   const go = (over: Record<string, string | undefined>) => {
     const base = {
       status: filter.status,
@@ -77,10 +79,33 @@ export function RecordsPage({ route }: { route: Route }) {
         setBulk({ busy: false, error: e instanceof ApiError ? e : new ApiError(0, 'ERR_CONSOLE', String(e)) }),
     )
   }
+  // Hand-picked rows for "retry the selection": kept across pages (ids), cleared by a new search.
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set())
+  const canWrite = useCan('operator')
+  const toggle = (id: string) =>
+    setPicked((cur) => {
+      const next = new Set(cur)
+      if (next.has(id)) next.delete(id)
+      else next.add(id)
+      return next
+    })
+  const retryPicked = () => {
+    setBulk({ busy: true })
+    bulkApi.retry(scheme, [...picked]).then(
+      (r) => {
+        setBulk({ busy: false, requeued: r.requeued.length })
+        setPicked(new Set())
+        reload()
+      },
+      (e: unknown) =>
+        setBulk({ busy: false, error: e instanceof ApiError ? e : new ApiError(0, 'ERR_CONSOLE', String(e)) }),
+    )
+  }
   const codeInvalid = form.errorCode !== '' && !ERROR_CODE.test(form.errorCode)
   const apply = (e: FormEvent) => {
     e.preventDefault()
     if (codeInvalid) return
+    setPicked(new Set())
     go({ ...form, number: form.number.trim(), pages: undefined, record: undefined })
   }
 
@@ -149,21 +174,34 @@ export function RecordsPage({ route }: { route: Route }) {
         {codeInvalid && <span className="error small">{t('records.invalidErrorCode')}</span>}
       </form>
 
-      {filter.status === 'error' && (
-        <Can role="operator">
-          <div className="actions">
+      <Can role="operator">
+        <div className="actions">
+          <button
+            type="button"
+            data-testid="retry-selected"
+            disabled={bulk.busy || picked.size === 0}
+            onClick={retryPicked}
+          >
+            {t('records.retrySelected', { count: picked.size })}
+          </button>
+          {picked.size > 0 && (
+            <button type="button" className="link" onClick={() => setPicked(new Set())}>
+              {t('records.clearSelection')}
+            </button>
+          )}
+          {filter.status === 'error' && (
             <button type="button" disabled={bulk.busy} onClick={retryAll}>
               {t('action.retryAllFailed')}
             </button>
-            {bulk.requeued !== undefined && (
-              <span className="ok" role="status">
-                {t('action.retriedAll', { count: bulk.requeued })}
-              </span>
-            )}
-          </div>
-          {bulk.error !== undefined && <ErrorNote error={bulk.error} />}
-        </Can>
-      )}
+          )}
+          {bulk.requeued !== undefined && (
+            <span className="ok" role="status">
+              {t('action.retriedAll', { count: bulk.requeued })}
+            </span>
+          )}
+        </div>
+        {bulk.error !== undefined && <ErrorNote error={bulk.error} />}
+      </Can>
       {state.phase === 'loading' && <Loading />}
       {state.phase === 'failed' && <ErrorNote error={state.error} onRetry={reload} />}
       {state.phase === 'ok' &&
@@ -173,6 +211,25 @@ export function RecordsPage({ route }: { route: Route }) {
           <table className="grid clickable" data-testid="records">
             <thead>
               <tr>
+                {canWrite && (
+                  <th>
+                    <input
+                      type="checkbox"
+                      aria-label={t('records.selectPage')}
+                      checked={state.data.records.length > 0 && state.data.records.every((r) => picked.has(r.id))}
+                      onChange={(e) => {
+                        const all = e.target.checked
+                        setPicked((cur) => {
+                          const next = new Set(cur)
+                          for (const r of state.data.records)
+                            if (all) next.add(r.id)
+                            else next.delete(r.id)
+                          return next
+                        })
+                      }}
+                    />
+                  </th>
+                )}
                 <th>{t('records.number')}</th>
                 <th>{t('records.id')}</th>
                 <th>{t('records.status')}</th>
@@ -193,6 +250,17 @@ export function RecordsPage({ route }: { route: Route }) {
                     if (e.key === 'Enter') go({ record: r.id })
                   }}
                 >
+                  {canWrite && (
+                    <td onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.stopPropagation()}>
+                      <input
+                        type="checkbox"
+                        data-testid="pick"
+                        aria-label={t('records.select', { id: r.id })}
+                        checked={picked.has(r.id)}
+                        onChange={() => toggle(r.id)}
+                      />
+                    </td>
+                  )}
                   <td>{r.number ?? t('common.none')}</td>
                   <td className="mono small">{r.id}</td>
                   <td>
@@ -200,7 +268,7 @@ export function RecordsPage({ route }: { route: Route }) {
                   </td>
                   <td className="num">{r.attempts}</td>
                   <td>{r.lastError === null ? '' : <code title={r.lastError.message}>{r.lastError.code}</code>}</td>
-                  <td className="small">{time(r.updatedAt)}</td>
+                  <td className="small">{time(r.updatedAt, zone)}</td>
                 </tr>
               ))}
             </tbody>

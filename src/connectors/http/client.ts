@@ -10,7 +10,7 @@
 import { Pool } from 'undici'
 import { redact, scrubText } from '../../core/redact.js'
 import { isSecretKey, REDACTED } from '../../core/redact.js'
-import type { ConnectorLogger, RateBudget } from '../contract.js'
+import type { CallObserver, ConnectorLogger, RateBudget } from '../contract.js'
 import { classifyStatus, classifyTransportError, parseJsonBody, retryAfterMs } from './classify.js'
 
 export interface HttpClientOptions {
@@ -28,6 +28,8 @@ export interface HttpClientOptions {
   /** Every call takes a slot from this budget (token calls included). */
   readonly budget?: RateBudget
   readonly log?: ConnectorLogger
+  /** Told of every call (path and status class or error code) and of the time spent waiting for the budget. */
+  readonly observer?: CallObserver
   /** Secret values (app_secret, tokens) scrubbed from any text this client emits; read per call. */
   readonly secrets?: () => Iterable<string | undefined>
   readonly now?: () => number
@@ -101,7 +103,9 @@ export class HttpClient {
     const timeoutMs = call.timeoutMs ?? this.timeoutMs
     const target = this.describe(call)
     const facts = { target, idempotent: call.idempotent, timeoutMs, timedOut: false, userAborted: false }
-    const release = this.options.budget === undefined ? () => undefined : await this.options.budget.acquire(call.signal)
+    const release = await takeSlot(this.options.budget, this.options.observer, call.signal, this.now)
+    const endpoint = (this.prefix + call.path).split('?')[0] ?? ''
+    let reported = false
     const ac = new AbortController()
     const timer = setTimeout(() => {
       facts.timedOut = true
@@ -127,6 +131,8 @@ export class HttpClient {
       const text = await res.body.text()
       const headers = flattenHeaders(res.headers)
       this.log.debug({ target, status: res.statusCode, ms: this.now() - started }, 'http call')
+      reported = true
+      this.options.observer?.call(endpoint, `${Math.floor(res.statusCode / 100)}xx`)
       if (call.acceptStatus?.(res.statusCode) !== true) {
         const ra = headers['retry-after']
         const err = classifyStatus(
@@ -141,6 +147,7 @@ export class HttpClient {
     } catch (e) {
       const err = classifyTransportError(e, facts, (s) => this.scrub(s))
       this.log.warn({ target, code: err.code, ms: this.now() - started }, 'http call failed')
+      if (!reported) this.options.observer?.call(endpoint, err.code)
       throw err
     } finally {
       clearTimeout(timer)
@@ -166,6 +173,23 @@ export class HttpClient {
     this.closed = true
     await releasePool(this.pool)
   }
+}
+
+/**
+ * Wait for a slot of `budget` (none: at once) and report the wait to `observer`. Connectors that
+ * take the slot themselves (to sign after the wait) use it too, so every wait is observed.
+ */
+export async function takeSlot(
+  budget: RateBudget | undefined,
+  observer: CallObserver | undefined,
+  signal: AbortSignal | undefined,
+  now: () => number = Date.now,
+): Promise<() => void> {
+  if (budget === undefined) return () => undefined
+  const t0 = now()
+  const release = await budget.acquire(signal)
+  observer?.budgetWait(Math.max(0, now() - t0))
+  return release
 }
 
 /** One keep-alive pool per base URL (and socket settings), shared by every client of that URL. */

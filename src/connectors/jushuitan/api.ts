@@ -5,7 +5,7 @@
  * the token once on code 100. What remains after that is thrown as a classified FerryError.
  */
 import { FerryError, toFerryError } from '../../core/errors.js'
-import type { ConnectorLogger, RateBudget } from '../contract.js'
+import type { CallObserver, ConnectorLogger, RateBudget } from '../contract.js'
 import type { HttpClient } from '../http/client.js'
 import { classifyJst, decodeEnvelope, type JstCatalogueEntry } from './catalogue.js'
 import type { JstOptions } from './config.js'
@@ -19,6 +19,7 @@ export interface JstCallDeps {
   readonly http: HttpClient
   readonly options: JstOptions
   readonly budget: RateBudget
+  readonly observer?: CallObserver
   readonly log: ConnectorLogger
   readonly now: () => number
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -113,6 +114,7 @@ export class JstCaller {
   private penalise(waitMs: number, window?: 'second' | 'minute', exact = false): void {
     this.stats.throttled += 1
     this.d.budget.penalise(waitMs, { ...(window === undefined ? {} : { window }), exact })
+    this.d.observer?.throttled(waitMs)
   }
 
   private async backoff(

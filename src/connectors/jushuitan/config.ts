@@ -19,63 +19,83 @@ export const JST_CONFIG: ConfigSpec = {
     type: 'url',
     title: 'API host',
     default: 'https://openapi.jushuitan.com',
-    description: 'Production https://openapi.jushuitan.com; sandbox https://dev-api.jushuitan.com.',
+    description: 'Production `https://openapi.jushuitan.com`; sandbox `https://dev-api.jushuitan.com`.',
   },
-  appKey: { type: 'string', title: 'app_key', required: true },
-  appSecret: { type: 'secret', title: 'app_secret', required: true },
+  appKey: {
+    type: 'string',
+    title: 'app_key',
+    required: true,
+    description: 'The app key; also the **budget key** (one budget per app_key).',
+  },
+  appSecret: { type: 'secret', title: 'app_secret', required: true, description: 'Signs every call; never logged.' },
   appType: {
     type: 'string',
     title: 'App type',
     default: 'self',
-    description:
-      '"self" (自研/自有商城: tokens via getInitToken) or "isv" (服务商: merchant authorisation, no refresh).',
+    description: '`self` (自研/自有商城: silent `getInitToken`) or `isv` (服务商: merchant authorisation, no refresh).',
   },
   accessToken: {
     type: 'secret',
     title: 'access_token',
-    description: 'Initial token; required for ISV apps, optional for self-built apps.',
+    description: 'Initial token. Required for ISV apps; optional for self-built apps (Ferry calls `getInitToken`).',
   },
-  refreshToken: { type: 'secret', title: 'refresh_token' },
-  timeoutMs: { type: 'number', default: 30_000, description: 'Whole-call timeout in milliseconds.' },
+  refreshToken: { type: 'secret', title: 'refresh_token', description: 'Initial refresh token.' },
+  timeoutMs: { type: 'number', default: 30_000, description: 'Whole-call timeout.' },
   maxWindowDays: {
     type: 'number',
     default: MAX_WINDOW_DAYS,
-    description: 'Longest modified-time window per query (at most 7).',
+    description: 'Longest modified-time window per query (the API refuses more than 7 days).',
   },
   safetyLagMinutes: {
     type: 'number',
     default: 5,
-    description: 'Never read changes younger than this (spec §10.2: 2-5 min).',
+    description:
+      'Windows end at least this long before "now" (spec §10.2 recommends 2–5 min; commit delay is [UNKNOWN]).',
   },
   overlapMinutes: {
     type: 'number',
     default: 10,
-    description: 'Each window re-reads this much of the previous one (spec §10.3: 10-30 min).',
+    description:
+      'Each window re-reads this much of the previous one; the first window of a run re-reads the end of the previous run (spec §10.3: 10–30 min).',
   },
-  pageSize: { type: 'number', default: MAX_PAGE_SIZE, description: 'Rows per page, at most 50.' },
+  pageSize: { type: 'number', default: MAX_PAGE_SIZE, description: 'Rows per page (max 50).' },
   maxPagesPerWindow: {
     type: 'number',
     default: 1,
-    description: 'A window with more pages than this is split in half (spec §10.4 aims at one page per window).',
+    description:
+      'A window whose first page reports more pages than this is split in half, recursively, down to `minWindowSeconds` (spec §10.4 aims at one page per window).',
   },
-  minWindowSeconds: { type: 'number', default: 1, description: 'Windows are never split below this span.' },
-  verifyPasses: { type: 'number', default: 3, description: 'Re-scans of a multi-page window until two passes agree.' },
+  minWindowSeconds: {
+    type: 'number',
+    default: 1,
+    description: 'Smallest split: windows are never split below this span.',
+  },
+  verifyPasses: {
+    type: 'number',
+    default: 3,
+    description: 'Verification passes for a multi-page window (spec §10.5).',
+  },
   statuses: {
     type: 'string',
     default: 'omit',
-    description: '"omit" (no status filter), "all" (one query per status) or a comma list, e.g. "Confirmed,Archive".',
+    description:
+      "`omit`: no status filter (the spec's default; whether the server then returns all five statuses is [UNKNOWN], spec §12.1). `all`: one query per status (5× the calls). Or a comma list.",
   },
-  refreshAheadHours: { type: 'number', default: 24, description: 'Renew the token this long before it expires.' },
+  refreshAheadHours: {
+    type: 'number',
+    default: 24,
+    description: 'Renew a token this long before it expires (spec §4.4, S1).',
+  },
   retries: {
     type: 'number',
     default: 3,
-    description: 'Retries of a read after a transient failure (back-off 1 s, x2, max 60 s).',
+    description: 'Retries of a read after a transient failure (back-off 1 s ×2, cap 60 s, ±20 % jitter).',
   },
   rateLimitRetries: {
     type: 'number',
     default: 20,
     description:
-      'Retries after a 199/200 answer before the read gives up (each waits only until the budget has room again).',
+      "Retries after 199/200 before the read fails with `ERR_JST_RATE_LIMITED` (each waits only until the budget's window has room).",
   },
 }
 

@@ -38,11 +38,20 @@ export function openJst(ctx: ConnectorContext): JstRuntime {
     // One socket per call the app's budget lets through (at least the default 4).
     ...(ctx.inFlight === undefined ? {} : { connections: Math.max(4, ctx.inFlight) }),
     log: ctx.log,
+    ...(ctx.observer === undefined ? {} : { observer: ctx.observer }),
     now,
     // Secrets known right now, including tokens obtained at run time.
     secrets: () => [options.appSecret, options.accessToken, options.refreshToken, late.tokens?.heldToken()],
   })
-  const caller = new JstCaller({ http, options, budget: ctx.budget, log: ctx.log, now, sleep })
+  const caller = new JstCaller({
+    http,
+    options,
+    budget: ctx.budget,
+    log: ctx.log,
+    now,
+    sleep,
+    ...(ctx.observer === undefined ? {} : { observer: ctx.observer }),
+  })
   const t = new JstTokens({
     caller,
     store: ctx.credentials,

@@ -12,7 +12,7 @@
  */
 import { toFerryError } from '../../core/errors.js'
 import type { ConnectorLogger } from '../contract.js'
-import type { JdyApi } from './client.js'
+import type { JdyApi } from './api.js'
 import { text } from './envelope.js'
 import { JdyAuditRejected } from './errors.js'
 import { readList } from './readers.js'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { validateDefinition } from '../registry.js'
 import { classify, JDY_CATALOGUE, retryAfterMs } from './catalogue.js'
-import { jwtExpiry } from './auth.js'
+import { jwtExpiry } from './tokens.js'
 import { readEnvelope } from './envelope.js'
 import { kingdeeJdy } from './index.js'
 

@@ -12,81 +12,111 @@ export const jdyConfigSpec: ConfigSpec = {
     type: 'url',
     title: 'Gateway URL',
     default: JDY_DEFAULT_BASE_URL,
-    description: 'Every call (auth and business) goes to this host; the book domain is only a header.',
+    description: 'Every call, auth and business, goes to this host. The book `domain` is **not** a host.',
   },
-  clientId: { type: 'string', title: 'Client ID (应用ID)', required: true },
-  clientSecret: { type: 'secret', title: 'Client secret', required: true },
+  clientId: {
+    type: 'string',
+    title: 'Client ID (应用ID)',
+    required: true,
+    description: '应用ID; sent as `X-Api-ClientID` on every call.',
+  },
+  clientSecret: {
+    type: 'secret',
+    title: 'Client secret',
+    required: true,
+    description: 'HMAC key for `X-Api-Signature`.',
+  },
   outerInstanceId: {
     type: 'string',
     title: 'outerInstanceId (第三方实例ID)',
     required: true,
-    description: 'Identifies the authorised book; passed to push_app_authorize.',
+    description: '第三方实例ID of the authorised book; passed to `push_app_authorize`.',
   },
   accountId: {
     type: 'string',
     title: 'Book id (accountId)',
-    description: 'Optional: picks the authorisation row when several books are authorised to one client.',
+    description:
+      'Picks the authorisation row when several books are authorised to one client (spec §1.1; a configured `appKey` also narrows the choice). Needed only then; Ferry refuses to guess (`ERR_JDY_AUTHORIZATION_AMBIGUOUS`). Rows with `status` ≠ 1 are ignored.',
   },
-  appKey: { type: 'string', title: 'appKey (static setups only)' },
+  appKey: {
+    type: 'string',
+    title: 'appKey (static setups only)',
+    description:
+      'Static sandbox setups only. Used for the first token; on `1030002006` Ferry switches to `push_app_authorize` for good.',
+  },
   appSecret: {
     type: 'secret',
     title: 'appSecret (static setups only)',
     description:
-      'Only for sandbox/self-built setups that issue a fixed appKey/appSecret; normally pulled from push_app_authorize.',
+      'Static sandbox setups only. Used for the first token; on `1030002006` Ferry switches to `push_app_authorize` for good.',
   },
-  domain: { type: 'string', title: 'Book domain (static setups only)', description: 'Sent as X-GW-Router-Addr.' },
-  timeoutMs: { type: 'number', default: 30_000, description: 'Read timeout per call.' },
-  connectTimeoutMs: { type: 'number', default: 10_000 },
+  domain: {
+    type: 'string',
+    title: 'Book domain (static setups only)',
+    description:
+      'Static sandbox setups only: the book domain, sent as `X-GW-Router-Addr` (never a host). Used with `appKey`/`appSecret` for the first token.',
+  },
+  timeoutMs: {
+    type: 'number',
+    default: 30_000,
+    description: 'Whole-call timeout. A save that times out is `unknown_outcome`.',
+  },
+  connectTimeoutMs: {
+    type: 'number',
+    default: 10_000,
+    description: 'Connection-open timeout (a failure here means nothing was sent).',
+  },
   tokenTtlMs: {
     type: 'number',
     default: 20 * 3_600_000,
-    description: 'Token lifetime when the answer has neither `expires` nor a JWT `exp` (spec §1.2: 20 h).',
+    description: 'Token lifetime used only when the answer has neither `expires` nor a JWT `exp` (spec §1.2).',
   },
   tokenRenewMarginMs: {
     type: 'number',
     default: 10 * 60_000,
-    description: 'Renew the cached token this long before it expires.',
+    description: 'The cached token is renewed this long before it expires.',
   },
   tokenCallsPerMinute: {
     type: 'number',
     default: 2,
-    description: 'Guard for kingdee_auth_token (documented limit 2/min).',
+    description: 'Guard for `kingdee_auth_token` (documented 2/min, spec §1.2).',
   },
   operationKeyMode: {
     type: 'string',
     default: 'send',
     description:
-      '`send`: pass operation_key to save, then audit through common_operate if the bill is still unaudited; `strip`: never send it, audit through common_operate only.',
+      '`send`: pass operation_key to save, then audit through common_operate if the bill is still unaudited; `strip`: never send it, audit through common_operate only. See [audit](#audit-and-operation_key).',
   },
   existingBills: {
     type: 'string',
     default: 'ferry',
     description:
-      "Bills written outside Ferry: `ferry` (none expected; no read before a save), `bulk` (migration: read the book's bills with the list API, one call per page per bill date, and adopt a bill whose number matches), `each` (a detail read per bill before its save; costs one call per bill).",
+      "Bills written **outside** Ferry, see [existing bills](#bills-written-outside-ferry-existingbills). `ferry`: none are expected; a bill costs one call (the save). `bulk` (migration from the platform or another integration): the book's bills are read with the list API, one call per page of up to 100 bills per bill date, and a bill whose number matches is adopted. `each`: a detail read per bill before its save (the old `precheck`; one extra call per bill).",
   },
   precheck: {
     type: 'boolean',
-    description: 'Deprecated alias: `true` means `existingBills: each`, `false` means `existingBills: ferry`.',
+    description:
+      'Deprecated alias kept for existing configurations: `true` = `existingBills: each`, `false` = `existingBills: ferry`. `existingBills` wins when both are set.',
   },
   auditCheck: {
     type: 'string',
     default: 'bulk',
     description:
-      'How a bill that asks for audit is confirmed audited when the save answer does not say: `bulk` (list unaudited bills in pages every `auditBatch` saves and at close, audit the ones still `Z` with one common_operate call), `each` (a detail read after each save; costs one call per bill).',
+      'How a bill whose payload asks for `audit` is confirmed audited when the save answer carries no status, see [audit](#audit-and-operation_key). `bulk`: list unaudited bills in pages every `auditBatch` saves and at close, audit the ones still `Z` with one common_operate call. `each` reads the bill after every save (one extra call per bill).',
   },
   auditBatch: {
     type: 'number',
     default: 100,
     description:
-      'Saves between two bulk audit checks (`auditCheck: bulk`); at most 100 ids go into one common_operate.',
+      'Bills per bulk audit check (at most 100, the largest list page and `common_operate` batch Ferry sends).',
   },
   remarkTag: {
     type: 'string',
     default: '',
     description:
-      'Opt-in: the name of the field that receives the `[ext:<key>]` idempotency marker (normally `remark`), so a bill can be found even if JDY ignores bill_no. Empty (default): the payload is sent unchanged. `true` means `remark`.',
+      "**Opt-in.** The header field that receives the `[ext:<key>]` marker, normally `remark` (`true` means `remark`). Off by default: Ferry sends the payload's remark unchanged. Turn it on only for a book that ignores `bill_no` (spec §9 q1): the marker is then the only handle by which a lost save answer can be probed.",
   },
-  pageSize: { type: 'number', default: 100, description: 'List page size; values above 100 are clamped (spec §5.4).' },
+  pageSize: { type: 'number', default: 100, description: 'List page size; anything above 100 is clamped (spec §5.4).' },
 }
 
 export type OperationKeyMode = 'send' | 'strip'

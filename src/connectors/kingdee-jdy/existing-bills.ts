@@ -9,7 +9,7 @@
  * the match is on the exact number, client-side.
  */
 import type { ConnectorLogger } from '../contract.js'
-import type { JdyApi } from './client.js'
+import type { JdyApi } from './api.js'
 import { text } from './envelope.js'
 import { readList } from './readers.js'
 

@@ -8,11 +8,11 @@
  * (a short page before the last) and the walk is repeated once at the served size.
  */
 import type { Page } from '../contract.js'
-import type { JdyApi } from './client.js'
+import type { JdyApi } from './api.js'
 import { JDY_MAX_PAGE_SIZE } from './config.js'
 import { int, isRecord, text } from './envelope.js'
 import { JdyResponseInvalid, JdyRowsMissing } from './errors.js'
-import type { QueryParams } from './signing.js'
+import type { QueryParams } from './sign.js'
 
 /** Reader name → list path, and whether the list takes `enable` (default `-1`: all, spec §5.2). */
 export const MASTER_DATA_LISTS = {

@@ -24,29 +24,15 @@ export interface SchemeBinding {
   /** Configured first LAST_SYNC_TIME. */
   readonly start?: Date
   readonly lookups: LookupProvider
-  /** Payload field of the business key, from the target connector's api declaration. */
+  /**
+   * Payload field of the business key, from the target connector's api declaration. Absent (a
+   * preview of a scheme for a connector Ferry does not have): no field, so a record's key is
+   * missing and a `bodyMaxLine` part keeps its payload as mapped.
+   */
   readonly businessKeyField?: string
-  /** Extra rules the target connector demands for this api. */
-  readonly targetRules?: QualityRules
+  /** The rules the target connector declares for this api (ApiDeclaration.rules). */
+  readonly targetRules?: { readonly required?: readonly string[]; readonly positive?: readonly string[] }
   readonly collectionTitles?: Readonly<Record<string, string>>
-}
-
-/**
- * Rules Ferry knows a target api demands beyond the scheme's own `is_required` marks. JDY refuses
- * (or worse, books wrongly) a check-loss entry without material, unit or store, or with qty ≤ 0.
- */
-export const KNOWN_TARGET_RULES: Readonly<Record<string, QualityRules>> = {
-  'kingdee-jdy /jdy/v2/scm/inv_check_loss_bill': {
-    required: [
-      'bill_date',
-      'material_entity[]',
-      'material_entity[].material_id',
-      'material_entity[].unit_id',
-      'material_entity[].stock_id',
-      'material_entity[].qty',
-    ],
-    positive: ['material_entity[].qty'],
-  },
 }
 
 const toSec = (d: Date) => Math.floor(d.getTime() / 1000)
@@ -99,17 +85,10 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
 
   const target = s.target
   const tside = compiled.target
-  const businessKeyField = b.businessKeyField ?? 'bill_no'
-  const known = target === undefined ? undefined : KNOWN_TARGET_RULES[`${target.connector} ${target.metadata.api}`]
+  const businessKeyField = b.businessKeyField ?? ''
   const quality: QualityRules = {
-    required: [
-      ...new Set([
-        ...requiredPaths(target?.metadata.request),
-        ...(known?.required ?? []),
-        ...(b.targetRules?.required ?? []),
-      ]),
-    ],
-    positive: [...new Set([...(known?.positive ?? []), ...(b.targetRules?.positive ?? [])])],
+    required: [...new Set([...requiredPaths(target?.metadata.request), ...(b.targetRules?.required ?? [])])],
+    positive: [...new Set(b.targetRules?.positive ?? [])],
   }
   // Checked by validateScheme already; compiled again here for the regexes.
   const qualityRules = compileQualityRules(target?.quality).rules

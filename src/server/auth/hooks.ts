@@ -85,6 +85,7 @@ export function installAuth(app: FastifyInstance, ctx: ServiceContext): void {
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url
     if (!UNSAFE.has(req.method) || route === undefined || !route.startsWith('/api/')) return
+    if (req.routeOptions.config.readsOnly === true) return
     const p = req.principal
     try {
       await ctx.store.access.audit({

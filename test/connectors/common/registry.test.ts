@@ -51,6 +51,18 @@ describe('createRegistry', () => {
       },
       'connectors[0].apis[1].api',
     ],
+    [
+      'an EXECUTE api without a business key',
+      { apis: [{ api: '/save', effect: 'EXECUTE', title: 'save' }] },
+      'connectors[0].apis[0].businessKey',
+    ],
+    [
+      'api rules that are not a list of paths',
+      {
+        apis: [{ api: '/save', effect: 'EXECUTE', title: 'save', businessKey: 'no', rules: { positive: 'qty' } }],
+      },
+      'connectors[0].apis[0].rules.positive',
+    ],
     ['an unknown config type', { config: { x: { type: 'date' } } }, 'connectors[0].config.x.type'],
     ['a secret with a default', { config: { s: { type: 'secret', default: 'x' } } }, 'connectors[0].config.s.default'],
     [

@@ -10,7 +10,7 @@ import {
   type LocalRateBudget,
 } from '../../../src/connectors/budget.js'
 import type { Clock } from '../../../src/connectors/budget-clock.js'
-import type { Page } from '../../../src/connectors/contract.js'
+import type { CallObserver, Page } from '../../../src/connectors/contract.js'
 import { CallAborted } from '../../../src/connectors/errors.js'
 import { jushuitan, type JstRuntime } from '../../../src/connectors/jushuitan/index.js'
 import { MemoryCredentialStore } from '../../../src/connectors/memory-credentials.js'
@@ -28,6 +28,8 @@ export interface Harness {
   readonly store: MemoryCredentialStore
   readonly budget: LocalRateBudget
   readonly logs: Record<string, unknown>[]
+  /** What the connector reported through its call-observer hook: `call <endpoint> <outcome>`, `throttled`, `wait`. */
+  readonly observed: string[]
   /** Open a second runtime on the same store and budget (a later run, a restart). */
   reopen(config?: Record<string, unknown>): Promise<JstRuntime>
   close(): Promise<void>
@@ -67,6 +69,12 @@ export async function harness(o: HarnessOptions = {}): Promise<Harness> {
     info: (x: Record<string, unknown>, msg?: string) => logs.push({ ...x, msg }),
     warn: (x: Record<string, unknown>, msg?: string) => logs.push({ ...x, msg }),
   }
+  const observed: string[] = []
+  const observer: CallObserver = {
+    call: (endpoint, outcome) => observed.push(`call ${endpoint} ${outcome}`),
+    throttled: () => observed.push('throttled'),
+    budgetWait: () => observed.push('wait'),
+  }
   const cred = sim.credentials
   const base = {
     baseUrl: sim.url,
@@ -86,6 +94,7 @@ export async function harness(o: HarnessOptions = {}): Promise<Harness> {
       credentials: store,
       budget: b,
       log,
+      observer,
       now: () => new Date(sim.clock.now()),
       sleep: (ms, signal) => clock.sleep(ms, signal),
     })) as JstRuntime
@@ -98,6 +107,7 @@ export async function harness(o: HarnessOptions = {}): Promise<Harness> {
     rt,
     store,
     logs,
+    observed,
     budget: budgetRef as unknown as LocalRateBudget,
     reopen: open,
     async close() {

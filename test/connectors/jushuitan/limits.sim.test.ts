@@ -51,6 +51,11 @@ describe('聚水潭 rate limits and budgets against the simulator (spec §11.5 s
     )
     expect(throttledCodes(h)).toBeGreaterThan(0)
     expect(h.budget.stats().penalties).toBeGreaterThan(0)
+    // Every throttle it fed into the budget, and every call, went through its call observer too.
+    expect(h.observed.filter((o) => o === 'throttled')).toHaveLength(h.budget.stats().penalties)
+    expect(h.observed.filter((o) => o.startsWith(`call ${COUNT} `))).toHaveLength(
+      h.sim.log.entries().filter((e) => e.endpoint === COUNT).length,
+    )
     expect(h.sim.log.counters()[COUNT]!.accepted).toBe(10)
     const all = results.flat()
     expect(new Set(ids(all)).size).toBe(all.length)

@@ -12,6 +12,7 @@ import {
 import { createClock, type SimClock } from '../../../simulators/common/clock.js'
 import { LocalRateBudget, type BudgetLimits, type Clock } from '../../../src/connectors/budget.js'
 import type {
+  CallObserver,
   ConnectorContext,
   ConnectorLogger,
   ConnectorRuntime,
@@ -27,6 +28,11 @@ export interface LogLine {
   msg?: string
 }
 
+export type Observed =
+  | { readonly fact: 'call'; readonly endpoint: string; readonly outcome: string }
+  | { readonly fact: 'throttled'; readonly waitMs: number }
+  | { readonly fact: 'budgetWait'; readonly ms: number }
+
 export interface Harness {
   sim: JdySimulator
   runtime: ConnectorRuntime
@@ -34,6 +40,8 @@ export interface Harness {
   credentials: MemoryCredentialStore
   budget: LocalRateBudget
   lines: LogLine[]
+  /** What the connector reported through its CallObserver hook, in order. */
+  observed: Observed[]
   connectionId: string
   /** Open a second runtime on the same simulator and credential store (a "restart"), or another connection. */
   reopen(config?: Record<string, unknown>, connectionId?: string): Promise<ConnectorRuntime>
@@ -122,6 +130,12 @@ export async function startHarness(
     info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
     warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
   }
+  const observed: Observed[] = []
+  const observer: CallObserver = {
+    call: (endpoint, outcome) => observed.push({ fact: 'call', endpoint, outcome }),
+    throttled: (waitMs) => observed.push({ fact: 'throttled', waitMs }),
+    budgetWait: (ms) => observed.push({ fact: 'budgetWait', ms }),
+  }
   const connectionId = `jdy-${Math.random().toString(36).slice(2)}`
   const runtimes: ConnectorRuntime[] = []
   const open = async (extra: Record<string, unknown>, id = connectionId): Promise<ConnectorRuntime> => {
@@ -139,6 +153,7 @@ export async function startHarness(
       credentials,
       budget,
       log,
+      observer,
       now,
       sleep: (ms) => budgetClock.sleep(ms),
     }
@@ -154,6 +169,7 @@ export async function startHarness(
     credentials,
     budget,
     lines,
+    observed,
     connectionId,
     reopen: (extra = {}, id?: string) => open(extra, id),
     async close() {

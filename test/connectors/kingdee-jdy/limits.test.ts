@@ -54,6 +54,22 @@ describe('JDY rate limits and throttling (spec §3.2, §3.3)', () => {
     expect(h.sim.bills.list(h.sim.credentials.outerInstanceId)).toHaveLength(2)
   })
 
+  it('reports every call, the 429 and the budget waits through its call observer, with paths but never queries', async () => {
+    h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 3 } }, { existingBills: 'each' })
+    for (const key of ['PK-1', 'PK-2']) await h.target.write({ api: BILL, key, payload: billPayload(key) })
+    const calls = h.observed.flatMap((o) => (o.fact === 'call' ? [o] : []))
+    expect(calls).toContainEqual({ fact: 'call', endpoint: BILL, outcome: '2xx' })
+    expect(calls).toContainEqual({ fact: 'call', endpoint: BILL, outcome: '4xx' })
+    expect(calls.every((c) => !c.endpoint.includes('?'))).toBe(true)
+    // One observed call per request the simulator saw.
+    expect(calls).toHaveLength(h.sim.log.entries().length)
+    const throttles = h.observed.filter((o) => o.fact === 'throttled')
+    expect(throttles.length).toBe(h.budget.stats().penalties)
+    expect(throttles.length).toBeGreaterThan(0)
+    const waited = h.observed.reduce((ms, o) => ms + (o.fact === 'budgetWait' ? o.ms : 0), 0)
+    expect(waited).toBeGreaterThan(0)
+  })
+
   it('rides out a 429 burst from concurrent writes: every bill lands exactly once after the waits', async () => {
     h = await startHarness({ clock: frozen(), rateLimit: { perMinute: 8 } })
     const keys = Array.from({ length: 12 }, (_, i) => `PK-B${i + 1}`)

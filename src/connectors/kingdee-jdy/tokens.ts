@@ -8,12 +8,12 @@
  * One refresh at a time per book (single-flight); token calls are spaced by a sliding-window guard.
  */
 import type { ConnectorContext } from '../contract.js'
-import type { HttpClient } from '../http/client.js'
+import { takeSlot, type HttpClient } from '../http/client.js'
 import { classify, errorFor } from './catalogue.js'
 import type { JdyConfig } from './config.js'
 import { answerOf, isRecord, text, type JdyAnswer } from './envelope.js'
 import { JdyAuthorizationAmbiguous, JdyAuthorizationMissing, JdyAuthRejected, JdyResponseInvalid } from './errors.js'
-import { appSignature, signingHeaders, wireQuery, type QueryParams } from './signing.js'
+import { appSignature, signingHeaders, wireQuery, type QueryParams } from './sign.js'
 import { pause } from '../../core/sleep.js'
 
 export const AUTHORIZE_PATH = '/jdyconnector/app_management/push_app_authorize'
@@ -226,7 +226,7 @@ export class JdyAuth {
     params: QueryParams,
     signal?: AbortSignal,
   ): Promise<JdyAnswer> {
-    const release = await this.ctx.budget.acquire(signal)
+    const release = await takeSlot(this.ctx.budget, this.ctx.observer, signal, () => this.now())
     try {
       // Signed only once the budget slot is ours, so the timestamp is fresh when sent.
       const headers = {

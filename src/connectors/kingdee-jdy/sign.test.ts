@@ -10,7 +10,7 @@ import {
   signingHeaders,
   stringToSign,
   wireQuery,
-} from './signing.js'
+} from './sign.js'
 
 // Vectors from ref/kingdee-jdy-api.md §2.4 (V1/V2 official, V3–V5 produced with the official jar).
 const SECRET = 'f2adcfef73369bfc4e1384677d38a0ff'

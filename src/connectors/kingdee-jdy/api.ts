@@ -9,15 +9,15 @@
 import { toFerryError, type FerryError } from '../../core/errors.js'
 import { systemClock } from '../budget-clock.js'
 import type { ConnectorContext } from '../contract.js'
-import { HttpClient } from '../http/client.js'
+import { HttpClient, takeSlot } from '../http/client.js'
 import { outcomeOf } from '../http/classify.js'
 import { fastRetryable, fastRetryDelay, THROTTLE_RETRIES } from '../http/fast-retry.js'
-import { acceptJdyStatus, JdyAuth, type TokenState } from './auth.js'
+import { acceptJdyStatus, JdyAuth, type TokenState } from './tokens.js'
 import { classify, errorFor, retryAfterMs, type JdyCatalogueEntry } from './catalogue.js'
 import type { JdyConfig } from './config.js'
 import { answerOf, type JdyAnswer } from './envelope.js'
 import { JdyAuthRejected, JdyTokenRejected } from './errors.js'
-import { signingHeaders, wireQuery, type QueryParams } from './signing.js'
+import { signingHeaders, wireQuery, type QueryParams } from './sign.js'
 
 export interface JdyCall {
   readonly method: 'GET' | 'POST'
@@ -51,6 +51,7 @@ export class JdyApi {
       // No budget here: the slot is taken before signing (below), so time spent queueing for the
       // budget never ages X-Api-TimeStamp past the gateway's 5-minute tolerance.
       log: ctx.log,
+      ...(ctx.observer === undefined ? {} : { observer: ctx.observer }),
       secrets: () => this.auth.secrets(),
       now: () => this.now().getTime(),
     })
@@ -79,7 +80,7 @@ export class JdyApi {
         answer = await this.healed(c)
       } catch (e) {
         const err = toFerryError(e)
-        // The token endpoint has its own small quota (2/min) and its own rules (auth.ts): not retried here.
+        // The token endpoint has its own small quota (2/min) and its own rules (tokens.ts): not retried here.
         if (this.tokenErrors.has(err)) throw err
         const outcome = outcomeOf(err)
         // HTTP 429 is thrown by the transport: the gateway refused the call, so even a save is safe to send again.
@@ -168,10 +169,10 @@ export class JdyApi {
   noteThrottle(answer: JdyAnswer): void {
     if (answer.errcode === 0) return
     const entry = classify(answer)
-    if (entry.outcome === 'rate_limited')
-      this.ctx.budget.penalise(this.waitFor(answer, entry), {
-        exact: retryAfterMs(answer.retryAfter, this.now()) !== undefined,
-      })
+    if (entry.outcome !== 'rate_limited') return
+    const waitMs = this.waitFor(answer, entry)
+    this.ctx.budget.penalise(waitMs, { exact: retryAfterMs(answer.retryAfter, this.now()) !== undefined })
+    this.ctx.observer?.throttled(waitMs)
   }
 
   /** Feed a thrown transport-level throttle (HTTP 429) into the budget too. */
@@ -180,10 +181,9 @@ export class JdyApi {
       const d = e.details as { retryAfterMs?: unknown; retryAfterGiven?: unknown }
       const ms = Number(d.retryAfterMs)
       // JDY documents one quota, per book per minute ([INFERRED] that a 429 always means it).
-      this.ctx.budget.penalise(Number.isFinite(ms) && ms > 0 ? ms : 2_000, {
-        exact: d.retryAfterGiven === true,
-        window: 'minute',
-      })
+      const waitMs = Number.isFinite(ms) && ms > 0 ? ms : 2_000
+      this.ctx.budget.penalise(waitMs, { exact: d.retryAfterGiven === true, window: 'minute' })
+      this.ctx.observer?.throttled(waitMs)
     }
   }
 
@@ -196,7 +196,7 @@ export class JdyApi {
       this.tokenErrors.add(err)
       throw err
     }
-    const release = await this.ctx.budget.acquire(c.signal)
+    const release = await takeSlot(this.ctx.budget, this.ctx.observer, c.signal, () => this.now().getTime())
     try {
       c.beforeSend?.()
       return { answer: await this.signedSend(c, tok), token: tok.token }

@@ -1,0 +1,61 @@
+/**
+ * Bench-only: counts the SQLite statements this process runs. better-sqlite3 runs every statement
+ * through one of four methods of its `Statement` class, whichever way it was prepared (Kysely's
+ * driver, the store's own prepared statements), so wrapping them on the prototype counts them all,
+ * BEGIN, COMMIT and savepoints included. Off unless asked for (`--count-sql`): the wrappers cost a
+ * function call and two clock reads per statement.
+ */
+import Database from 'better-sqlite3'
+
+type Run = (this: { source: string }, ...args: unknown[]) => unknown
+
+export interface SqlCounter {
+  /** Statements run since the last reset, in all. */
+  total(): number
+  /** Statements by SQL text (whitespace collapsed), the most time-consuming first, with their counts. */
+  byText(): { sql: string; n: number; ms: number; slow: number; slow_ms: number }[]
+  reset(): void
+}
+
+let installed: SqlCounter | undefined
+
+export function countSqlStatements(): SqlCounter {
+  if (installed !== undefined) return installed
+  const counts = new Map<string, { n: number; ms: number; slow: number; slow_ms: number }>()
+  let total = 0
+  const probe = new Database(':memory:')
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, Run>
+  probe.close()
+  for (const m of ['run', 'get', 'all', 'iterate']) {
+    const inner = proto[m]
+    if (typeof inner !== 'function') continue
+    proto[m] = function (this: { source: string }, ...args: unknown[]) {
+      total++
+      let c = counts.get(this.source)
+      if (c === undefined) counts.set(this.source, (c = { n: 0, ms: 0, slow: 0, slow_ms: 0 }))
+      c.n++
+      const t0 = performance.now()
+      try {
+        return inner.apply(this, args)
+      } finally {
+        const ms = performance.now() - t0
+        c.ms += ms
+        // Runs over a millisecond: a COMMIT that checkpointed the WAL (and synced the file) shows here.
+        if (ms > 1) {
+          c.slow++
+          c.slow_ms += ms
+        }
+      }
+    }
+  }
+  installed = {
+    total: () => total,
+    byText: () =>
+      [...counts].map(([sql, c]) => ({ sql: sql.replace(/\s+/g, ' ').trim(), ...c })).sort((a, b) => b.ms - a.ms),
+    reset: () => {
+      counts.clear()
+      total = 0
+    },
+  }
+  return installed
+}

@@ -1,0 +1,191 @@
+/**
+ * The dashboard slice of the console in Chromium: the dashboard's figures and chart, a run started
+ * on the scheme page whose counters move live (SSE), a hand-picked retry of a parked record after
+ * its master data is fixed, a reconciliation and its differences, connections with write-only
+ * secrets, the language switch, and a viewer without write controls.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { LOSS, oracle } from '../e2e/support.js'
+import { CHROMIUM, CI, failureShot, NO_CHROMIUM, openConsole, signIn, type ConsoleWorld } from './harness.js'
+
+const SHOTS = 'console-dashboard'
+if (NO_CHROMIUM && !CI)
+  console.warn(`console dashboard browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium)`)
+
+const title =
+  'shows every scheme, watches a run count live, retries a hand-picked parked record to done, reconciles a range, keeps secrets write-only, switches language and hides writes from a viewer'
+
+describe('the console dashboard in Chromium', () => {
+  let w: ConsoleWorld | undefined
+  afterEach(async () => {
+    await w?.close()
+  })
+
+  it.skipIf(NO_CHROMIUM && !CI)(
+    NO_CHROMIUM && !CI ? `${title} (skipped: no chromium at ${CHROMIUM})` : title,
+    async () => {
+      expect(NO_CHROMIUM, `chromium is required under CI (expected at ${CHROMIUM})`).toBe(false)
+      w = await openConsole({ shots: SHOTS })
+      const { page, base, sandbox: sb, svc } = w
+      const passwords = { operator: 'operator-password-1', viewer: 'viewer-password-1' }
+      await svc.auth.addUser('olga', 'operator', passwords.operator)
+      await svc.auth.addUser('victor', 'viewer', passwords.viewer)
+      await svc.auth.addUser('ada', 'admin', 'admin-password-1')
+      // Master data first; the count scheme is run from the console below.
+      for (const s of ['jdy-materials', 'jdy-stores']) expect(await w.run(`schemes/${s}/runs`)).toBe('succeeded')
+      const parked = oracle(sb.jst.orders.latest(), sb.dataset.jdy).parked
+      expect(parked.size).toBeGreaterThanOrEqual(2)
+      try {
+        // Sign in (zh-CN by default): every scheme, the chart drawn (ECharts, a lazy chunk).
+        await signIn(page, base, 'olga', passwords.operator)
+        await page.locator(`tr[data-scheme="${LOSS}"]`).waitFor()
+        expect(await page.locator('tr[data-scheme]').count()).toBe(3)
+        await page.locator('[data-testid="chart"] canvas').first().waitFor()
+        expect(await page.locator('th', { hasText: '延迟' }).count()).toBe(1)
+        await w.shot('01-dashboard')
+
+        // The scheme page: run now, and the counters move while the run goes (Server-Sent Events).
+        await page.locator(`tr[data-scheme="${LOSS}"] a.strong`).click()
+        await page.getByRole('button', { name: '立即同步' }).click()
+        const live = page.locator('[data-testid="live-run"]')
+        await live.waitFor()
+        const seen = new Set<string>()
+        let shotMidRun = false
+        for (;;) {
+          const status = await live.getAttribute('data-status')
+          const written = await live
+            .locator('[data-counter="target.written"]')
+            .textContent({ timeout: 100 })
+            .catch(() => null)
+          if (status !== 'running') break
+          if (written !== null) seen.add(written)
+          if (!shotMidRun && written !== null && Number(written) > 0) {
+            await w.shot('02-scheme-live')
+            shotMidRun = true
+          }
+          await page.waitForTimeout(100)
+        }
+        expect(await live.getAttribute('data-status')).toBe('succeeded')
+        expect(Number(await live.getAttribute('data-events')), 'progress events received').toBeGreaterThan(1)
+        expect(seen.size, `target.written values seen while running: ${[...seen].join(', ')}`).toBeGreaterThan(1)
+        const finalWritten = Number(await live.locator('[data-counter="target.written"]').textContent())
+        const book = sb.jdy.bills.list().length
+        expect(finalWritten).toBe(book)
+        // The history shows the run with its counters per stage.
+        const history = page.locator('[data-testid="run-history"] tr[data-run]')
+        await expect.poll(() => history.count()).toBeGreaterThanOrEqual(1)
+        await history.first().getByRole('button').click()
+        await page.locator('[data-testid="run-history"] [data-counter="source.fetched"]').waitFor()
+        await w.shot('03-scheme-done')
+
+        // A parked record: fix its master data, re-read it, then pick it (checkbox) and retry the selection.
+        const [recordId, skus] = [...parked.entries()][0]!
+        const template = sb.dataset.jdy.materials[0]!
+        let n = 0
+        for (const sku of skus) {
+          const res = await fetch(`${sb.info().jdy.admin}master-data/material`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${sb.adminToken}` },
+            body: JSON.stringify({ ...template, id: `990000${++n}`, number: sku, name: `added ${sku}` }),
+          })
+          expect(res.status).toBe(200)
+        }
+        expect(await w.run('schemes/jdy-materials/backfill', { from: '2020-01-01' })).toBe('succeeded')
+        await page.goto(`${base}#/schemes/${LOSS}/records?status=error`)
+        const row = page.locator(`[data-testid="records"] tr[data-record="${recordId}"]`)
+        await row.waitFor()
+        await row.locator('[data-testid="pick"]').check()
+        const retrySelected = page.locator('[data-testid="retry-selected"]')
+        expect(await retrySelected.textContent()).toBe('重新推送所选（1）')
+        await w.shot('04-records-picked')
+        await retrySelected.click()
+        await page.getByRole('status').filter({ hasText: '1' }).first().waitFor()
+        await page.goto(`${base}#/schemes/${LOSS}/records?record=${encodeURIComponent(recordId)}`)
+        const drawer = page.locator('[data-testid="record-drawer"]')
+        await expect
+          .poll(
+            async () => {
+              await page.reload()
+              return drawer.locator('.badge.s-done').count()
+            },
+            { timeout: 30_000, interval: 500 },
+          )
+          .toBeGreaterThan(0)
+        expect(sb.jdy.bills.list().some((b) => b.bill_no === recordId)).toBe(true)
+        await w.shot('05-record-done')
+
+        // Reconcile: a bill lost in the target shows as a difference of the range.
+        const lost = sb.jdy.bills.list().find((b) => b.bill_no !== recordId)!
+        sb.jdy.bills.bills.delete(lost.id)
+        await page.goto(`${base}#/schemes/${LOSS}/reconcile`)
+        const form = page.locator('[data-testid="reconcile-form"]')
+        const pad = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16)
+        await form.locator('input[name="from"]').fill(pad(new Date(Date.now() - 5 * 86_400_000)))
+        await form.locator('input[name="to"]').fill(pad(new Date(Date.now() + 3_600_000)))
+        await form.getByRole('button', { name: '开始对账' }).click()
+        const missing = page.locator('[data-testid="differences"] tr[data-kind="missing"]')
+        await missing.first().waitFor({ timeout: 30_000 })
+        expect(await page.locator('[data-testid="differences"]').textContent()).toContain(lost.bill_no)
+        await w.shot('06-reconcile')
+
+        // Connections: secrets only as set / not set, never their values; no edit button below admin.
+        await page.goto(`${base}#/connections`)
+        const jdy = page.locator('tr[data-connection="jdy"]')
+        await jdy.waitFor()
+        expect(await jdy.locator('[data-setting="clientSecret"]').textContent()).toBe('已设置')
+        const html = await page.content()
+        const info = sb.info()
+        for (const secret of [info.jdy.clientSecret, info.jdy.appSecret, info.jst.appSecret, info.jst.accessToken])
+          expect(html.includes(secret), 'a secret value in the page').toBe(false)
+        expect(await page.getByRole('button', { name: '编辑' }).count()).toBe(0)
+        await w.shot('07-connections')
+
+        // English: the dashboard's headings change with the language.
+        await page.locator('[data-testid="lang-switch"]').click()
+        await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en')
+        await page.locator('h1', { hasText: 'Connections' }).waitFor()
+        await page.goto(base)
+        await page.locator('th', { hasText: 'Lag' }).waitFor()
+        await page.getByText('Records per day (written; read for master data)').first().waitFor()
+        await w.shot('08-dashboard-en')
+
+        // An admin edits a connection: secrets start empty and, left empty, keep their stored value.
+        await w.context.clearCookies()
+        await signIn(page, base, 'ada', 'admin-password-1')
+        await page.goto(`${base}#/connections`)
+        await page.locator('tr[data-connection="jdy"]').getByRole('button', { name: 'Edit' }).click()
+        const editForm = page.locator('[data-testid="connection-form"]')
+        expect(await editForm.locator('input[name="clientSecret"]').inputValue()).toBe('')
+        expect(await editForm.locator('input[name="clientSecret"]').getAttribute('type')).toBe('password')
+        expect(await editForm.locator('input[name="baseUrl"]').inputValue()).toBe(info.jdy.url)
+        await editForm.getByRole('button', { name: 'Save' }).click()
+        await page.getByText('Connection jdy saved').waitFor()
+        const savedRow = page.locator('tr[data-connection="jdy"]')
+        await savedRow.getByText('Console / API (store)').waitFor()
+        expect(await savedRow.locator('[data-setting="clientSecret"]').textContent()).toBe('Set')
+        expect((await svc.host.store.connections.get('jdy')).config.clientSecret).toBe(info.jdy.clientSecret)
+        expect((await page.content()).includes(info.jdy.clientSecret)).toBe(false)
+        await w.shot('09-connection-saved')
+
+        // A viewer: no run button, no checkboxes, no reconcile form.
+        await w.context.clearCookies()
+        await signIn(page, base, 'victor', passwords.viewer)
+        await page.goto(`${base}#/schemes/${LOSS}`)
+        await page.locator('[data-testid="run-history"]').waitFor()
+        expect(await page.getByRole('button', { name: 'Run now' }).count()).toBe(0)
+        await page.goto(`${base}#/schemes/${LOSS}/records`)
+        await page.locator('[data-testid="records"] tr[data-record]').first().waitFor()
+        expect(await page.locator('[data-testid="pick"]').count()).toBe(0)
+        expect(await page.locator('[data-testid="retry-selected"]').count()).toBe(0)
+        await page.goto(`${base}#/schemes/${LOSS}/reconcile`)
+        await page.locator('[data-testid="reconcile-results"]').waitFor()
+        expect(await page.locator('[data-testid="reconcile-form"]').count()).toBe(0)
+        await w.shot('10-viewer')
+      } catch (e) {
+        await failureShot(page, SHOTS)
+        throw e
+      }
+    },
+    300_000,
+  )
+})
