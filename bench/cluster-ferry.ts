@@ -18,7 +18,7 @@ import { examplesDir } from '../src/cli/demo-command.js'
 import { budgetKeyFor } from '../src/connectors/budget.js'
 import { kingdeeJdy } from '../src/connectors/kingdee-jdy/index.js'
 import { resolveConnectionConfig } from '../src/connectors/registry.js'
-import { DEFAULT_RETRY_LADDER } from '../src/engine/retry.js'
+import { DEFAULT_RETRY_LADDER_S } from '../src/core/defaults.js'
 import { queueName, type FerryJobData, type FerryJobResult, type JobKind } from '../src/queue/jobs.js'
 import { jobOptions } from '../src/queue/schedule.js'
 import { engineFrom } from './ipc.js'
@@ -108,7 +108,7 @@ function writeConfig(o: ClusterFerryOptions, dir: string, db: string, prefix: st
       ],
       // As the single-process scenarios (engine-child.ts): the platform's ladder, so anything that
       // fell onto it shows in the wall time. Batches of 50 groups keep the parts' tails short.
-      engine: { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: LEASE_TTL_S, batchSize: 50 },
+      engine: { retryLadder: [...DEFAULT_RETRY_LADDER_S], jitter: 0.2, leaseTtlSeconds: LEASE_TTL_S, batchSize: 50 },
     }),
   )
   return file

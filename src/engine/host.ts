@@ -77,7 +77,10 @@ export async function openHost(config: FerryConfig, opts: HostOptions): Promise<
   // Every scheme is loaded and checked before the store is opened: an invalid configuration
   // stops start-up before anything (not even a migration) is written to the database.
   const plan = await planSchemes(config, registry)
+  // One clock: every time the store stamps (upserts, claims, marks, leases) is the engine's.
+  const clock = opts.clock ?? systemClock
   const store = await openStore({
+    now: () => clock.now().getTime(),
     url: config.database.url,
     masterKeyFile: config.masterKey.file,
     ...(config.masterKey.envValue === undefined ? {} : { masterKeyEnv: config.masterKey.envValue }),
@@ -295,7 +298,7 @@ async function wire(
     },
     budgetUsage: (names) => budgets.usage(names),
   }
-  const ports = cachingPorts(storePorts(store), lookups)
+  const ports = storePorts(store)
   const deps: EngineDeps = {
     ports,
     connections,
@@ -304,6 +307,7 @@ async function wire(
     retry: { ...defaultRetryPolicy, ladder: config.engine.retryLadder, jitter: config.engine.jitter },
     leaseTtlMs: config.engine.leaseTtlSeconds * 1000,
     batchSize: config.engine.batchSize,
+    lookups,
     ...(opts.observer === undefined ? {} : { observer: opts.observer }),
   }
   return {
@@ -331,43 +335,6 @@ async function wire(
       }
       await budgets.close()
       await store.close()
-    },
-  }
-}
-
-/** The store ports, telling the lookup cache when runs start, batches are claimed and collections written. */
-function cachingPorts(ports: EnginePorts, cache: LookupCache): EnginePorts {
-  const claimGroups = ports.ledger.claimGroups?.bind(ports.ledger)
-  return {
-    ...ports,
-    ledger: {
-      ...ports.ledger,
-      async upsertSourceRecords(schemeId, records, opts) {
-        try {
-          return await ports.ledger.upsertSourceRecords(schemeId, records, opts)
-        } finally {
-          cache.dropCollection(schemeId)
-        }
-      },
-      async claimReady(schemeId, opts) {
-        cache.dropMisses()
-        return ports.ledger.claimReady(schemeId, opts)
-      },
-      ...(claimGroups === undefined
-        ? {}
-        : {
-            claimGroups: (schemeId: string, opts: { limit: number; now: Date; ttlMs: number }) => {
-              cache.dropMisses()
-              return claimGroups(schemeId, opts)
-            },
-          }),
-    },
-    runs: {
-      ...ports.runs,
-      async start(schemeId, stage, params) {
-        cache.clear()
-        return ports.runs.start(schemeId, stage, params)
-      },
     },
   }
 }

@@ -8,12 +8,13 @@ import { getMaxListeners, setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
 import { toFerryError, type FerryError } from '../core/errors.js'
 import { LeaseLost, SchemeBusy, SchemePaused } from './errors.js'
-import { guardedTarget, LeaseGuard } from './lease-guard.js'
-import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
+import { LeaseGuard } from './lease-guard.js'
+import type { LookupEvents } from './lookup-cache.js'
+import { defaultRetryPolicy, retryPolicyFor, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
 import { runTargetStage } from './target-stage.js'
 import type { QualitySummaryEntry } from '../quality/rules.js'
-import { scheduledLater, type ScheduledGroup } from './scheduled.js'
+import { ledgerCounts, scheduledLater, type ScheduledGroup } from './scheduled.js'
 import {
   emptyCounters,
   type BudgetUsage,
@@ -22,6 +23,7 @@ import {
   type EngineLogger,
   type EnginePorts,
   type EngineScheme,
+  type RecordStatus,
   type RunCounters,
   type Stage,
 } from './ports.js'
@@ -40,6 +42,8 @@ export interface EngineDeps {
   readonly batchSize?: number
   /** Told about every run's start, progress and end (the service's live progress and metrics). */
   readonly observer?: RunObserver
+  /** The lookup cache (lookup-cache.ts), told when runs start, batches are claimed and records stored. */
+  readonly lookups?: LookupEvents
 }
 
 /**
@@ -79,7 +83,7 @@ export interface RunSummary {
   readonly windowsClosed: number
   readonly status: 'ok' | 'failed' | 'skipped'
   readonly error?: FerryError
-  readonly ledger: Awaited<ReturnType<EnginePorts['ledger']['countByStatus']>>
+  readonly ledger: Partial<Record<RecordStatus, number>>
   /** Set for a scheme without a target (master data): its records are collection rows, stored and settled, never written. */
   readonly collection?: true
   /** Failures of the scheme's `target.quality` rules in this run (absent when none failed). */
@@ -188,11 +192,11 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   )
   renew.unref()
   const signal = opts.signal === undefined ? guard.signal : AbortSignal.any([opts.signal, guard.signal])
-  const stagePorts = (stage: 'source' | 'target') =>
-    deps.ports.fenced?.(leaseName(scheme.id, stage), () => guard.check(leaseName(scheme.id, stage))) ?? deps.ports
+  const stagePorts = (stage: 'source' | 'target') => deps.ports.fenced(leaseName(scheme.id, stage)) ?? deps.ports
 
   const counters = emptyCounters()
   const runStage: Stage = stages.includes('remedy') ? 'remedy' : (stages[0] ?? 'source')
+  deps.lookups?.runStarted()
   const runId = await deps.ports.runs.start(scheme.id, runStage, {
     stages: [...stages],
     ...(opts.range?.from === undefined ? {} : { from: opts.range.from.toISOString() }),
@@ -235,6 +239,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
       clock: deps.clock,
       log: deps.log,
       runtime: await deps.connections.source(scheme.source.connection),
+      ...(deps.lookups === undefined ? {} : { lookups: deps.lookups }),
       onPage: (c: RunCounters) => {
         pageSignal.fire()
         progress('source', c)
@@ -265,19 +270,16 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
             const ports = stagePorts('target')
             // Claims left by an earlier holder of the lease are void: its writes are fenced. The
             // parts of a split stage hold live claims side by side: theirs expire instead.
-            if (part === undefined) await ports.ledger.releaseClaims?.(scheme.id)
+            if (part === undefined) await ports.ledger.releaseClaims(scheme.id)
             const e = await runTargetStage(
               {
                 ports,
                 clock: deps.clock,
                 log: deps.log,
-                runtime: guardedTarget(await deps.connections.target(t.connection), () =>
-                  guard.check(leaseName(scheme.id, 'target')),
-                ),
-                retry:
-                  scheme.retryLadder === undefined
-                    ? (deps.retry ?? defaultRetryPolicy)
-                    : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
+                runtime: await deps.connections.target(t.connection),
+                leaseCheck: () => guard.check(leaseName(scheme.id, 'target')),
+                ...(deps.lookups === undefined ? {} : { lookups: deps.lookups }),
+                retry: retryPolicyFor(deps.retry ?? defaultRetryPolicy, scheme.retry),
                 concurrency: deps.connections.inFlight(t.connection),
                 // The parts of a split stage claim beside each other, so a claim must outlive the
                 // batch it belongs to, or another part claims and writes the same records: ten
@@ -333,7 +335,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     windowsPlanned,
     windowsClosed,
     status,
-    ledger: await deps.ports.ledger.countByStatus(scheme.id),
+    ledger: await ledgerCounts(deps.ports.ledger, scheme.id),
     ...(scheme.target === undefined ? { collection: true as const } : {}),
     ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(wantsTarget ? { scheduled: await scheduledLater(deps.ports, scheme.id) } : {}),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Page, ReadRequest } from '../../src/connectors/contract.js'
 import { Scheduler } from '../../src/engine/scheduler.js'
 import { silentLogger } from '../../src/engine/ports.js'
-import { MemoryPorts } from './support/memory-ports.js'
+import { sqlitePorts } from './support/sqlite-ports.js'
 import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
 
 class GatedSource extends FakeSource {
@@ -20,7 +20,7 @@ class GatedSource extends FakeSource {
 describe('scheduler', () => {
   it('skips and reports a tick that fires while the previous run of the stage is still going', async () => {
     const source = new GatedSource([doc('IO1', '2026-11-01T05:00:00Z', [['A', -1]])])
-    const ports = new MemoryPorts()
+    const ports = await sqlitePorts()
     const skipped: string[] = []
     const scheduler = new Scheduler(
       {
@@ -42,7 +42,7 @@ describe('scheduler', () => {
   })
 
   it('skips a tick when another process holds the scheme lease', async () => {
-    const ports = new MemoryPorts()
+    const ports = await sqlitePorts()
     await ports.leases.acquire('scheme:count-to-loss:source', 'other-host:42', 60_000)
     const skipped: string[] = []
     const scheduler = new Scheduler(
@@ -63,7 +63,7 @@ describe('scheduler', () => {
   })
 
   it('runs a scheduled reconciliation under its own lease: a held source lease does not block it, a held reconcile lease skips it', async () => {
-    const ports = new MemoryPorts()
+    const ports = await sqlitePorts()
     await ports.leases.acquire('scheme:count-to-loss:source', 'other-host:42', 60_000)
     const skipped: string[] = []
     const scheduler = new Scheduler(
@@ -98,7 +98,7 @@ describe('scheduler', () => {
 
   it('registers source, target and omissionRemedy crontabs', async () => {
     const scheduler = new Scheduler({
-      ports: new MemoryPorts(),
+      ports: await sqlitePorts(),
       clock: { now: () => new Date() },
       log: silentLogger,
       connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
@@ -120,7 +120,7 @@ describe('scheduler', () => {
 
   it('reads crontabs in the scheme time zone', async () => {
     const scheduler = new Scheduler({
-      ports: new MemoryPorts(),
+      ports: await sqlitePorts(),
       clock: { now: () => new Date() },
       log: silentLogger,
       connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },

@@ -8,6 +8,7 @@ import { parseCliTime } from '../../cli/engine-commands.js'
 import { redact } from '../../core/redact.js'
 import type { EngineScheme } from '../../engine/ports.js'
 import { previewScheme } from '../../engine/preview.js'
+import { ledgerCounts } from '../../engine/scheduled.js'
 import { reconcileScheme, verifyScheme } from '../../proof/run.js'
 import { RECONCILE_RUN_KIND } from '../../proof/results.js'
 import { validateScheme } from '../../scheme/index.js'
@@ -109,7 +110,7 @@ export function schemeRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return {
         ...describe(s),
         ...(await state(s.id)),
-        ledger: await host.ports.ledger.countByStatus(s.id),
+        ledger: await ledgerCounts(host.ports.ledger, s.id),
         definition: redact(JSON.parse(v.rawJson) as unknown),
       }
     },
