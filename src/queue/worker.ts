@@ -190,8 +190,13 @@ export class FerryWorker {
   ): Promise<FerryJobResult> {
     const d = job.data
     const h = this.o.host
-    const scheme = h.schemes.find((s) => s.id === d.schemeId)
-    if (scheme === undefined) throw new UnrecoverableError(QueueSchemeUnknown([d.schemeId, kind]).message)
+    const loaded = h.schemes.find((s) => s.id === d.schemeId)
+    if (loaded === undefined) throw new UnrecoverableError(QueueSchemeUnknown([d.schemeId, kind]).message)
+    // A version saved from the console since this worker started runs from its next job on.
+    const { scheme } = await h.adoptStored(
+      loaded.id,
+      'a newer version was stored (saved from the console, or a scheme file imported by another process)',
+    )
     if (kind === 'reconcile') {
       const setting = h.reconcile.get(scheme.id)
       if (setting === undefined)

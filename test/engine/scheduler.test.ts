@@ -131,4 +131,26 @@ describe('scheduler', () => {
     expect(scheduler.jobs[0]?.nextRun()?.getUTCHours()).toBe(18)
     await scheduler.stop()
   })
+
+  it('re-schedules a replaced scheme on its new crontabs, stops the old ones and keeps its reconciliation', async () => {
+    const scheduler = new Scheduler({
+      ports: new MemoryPorts(),
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
+    })
+    const base = lossScheme(new Map())
+    scheduler.add({ ...base, schedule: { sourceCron: '*/10 * * * *', targetCron: '*/5 * * * *' } })
+    scheduler.addReconcile({ schemeId: base.id, crontab: '0 3 * * *', run: async () => undefined })
+    const old = scheduler.jobs.filter((j) => j.stage !== 'reconcile')
+    scheduler.replace({ ...base, schedule: { sourceCron: '*/10 * * * *', targetCron: '*/7 * * * *' } })
+    expect(scheduler.jobs.map((j) => [j.stage, j.crontab])).toEqual([
+      ['reconcile', '0 3 * * *'],
+      ['source', '*/10 * * * *'],
+      ['target', '*/7 * * * *'],
+    ])
+    for (const j of old) expect(j.nextRun()).toBeNull()
+    for (const j of scheduler.jobs) expect(j.nextRun()).toBeInstanceOf(Date)
+    await scheduler.stop()
+  })
 })
