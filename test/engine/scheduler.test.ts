@@ -153,4 +153,30 @@ describe('scheduler', () => {
     for (const j of scheduler.jobs) expect(j.nextRun()).toBeInstanceOf(Date)
     await scheduler.stop()
   })
+
+  it('runs each tick with the definition resolve answers (a version stored since it was added)', async () => {
+    const source = new FakeSource([doc('IO1', '2026-11-01T05:00:00Z', [['A', -1]])])
+    const base = lossScheme(new Map([['A', 'M-A']]))
+    const newer = { ...base, source: { ...base.source, connection: 'jst-version-2' } }
+    const opened: string[] = []
+    const scheduler = new Scheduler(
+      {
+        ports: new MemoryPorts(),
+        clock: { now: () => new Date('2026-11-02T00:00:00Z') },
+        log: silentLogger,
+        connections: {
+          source: async (name) => {
+            opened.push(name)
+            return source
+          },
+          target: async () => new FakeTarget(),
+          inFlight: () => 1,
+        },
+      },
+      { resolve: async (s) => (s.id === base.id ? newer : s) },
+    )
+    expect((await scheduler.tick(base, 'source'))?.status).toBe('ok')
+    expect(opened).toEqual(['jst-version-2'])
+    await scheduler.stop()
+  })
 })
