@@ -14,7 +14,7 @@ import type { FerryConfig } from '../config/types.js'
 import { isFerryError, toFerryError } from '../core/errors.js'
 import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '../engine/errors.js'
 import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
-import { openHost, type Host } from '../engine/host.js'
+import { newestStored, openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import type { RecordStatus, Stage } from '../engine/ports.js'
 import { previewScheme, type PreviewItem } from '../engine/preview.js'
@@ -402,13 +402,7 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
     onSkip: (id, stage, reason) => {
       if (!asJson) out(`skipped ${id} ${stage}: ${reason}`)
     },
-    resolve: async (s) =>
-      (
-        await h.adoptStored(
-          s.id,
-          'a newer version was stored (saved from the console, or a scheme file imported by another process)',
-        )
-      ).scheme,
+    resolve: (s) => newestStored(h, s),
   })
   // With queue.redisUrl the crontabs become BullMQ job schedulers and `ferry worker`s run the
   // jobs (src/queue); this process then only publishes them (and evaluates alerts).

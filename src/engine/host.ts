@@ -17,7 +17,7 @@ import { HostBudgets, type BudgetReport } from './host-budgets.js'
 import { openBudgetBackend } from '../connectors/budget-backend.js'
 import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
-import { isFerryError } from '../core/errors.js'
+import { isFerryError, toFerryError } from '../core/errors.js'
 import { ConfigEnvMissing, ConfigUnknownConnection } from '../config/errors.js'
 import type { FerryConfig, ReconcileSetting } from '../config/types.js'
 import { openStore, type Store } from '../store/index.js'
@@ -279,6 +279,25 @@ async function wire(
       await budgets.close()
       await store.close()
     },
+  }
+}
+
+/**
+ * The scheme's newest stored version (one saved by another process runs from this tick or job
+ * on); when it cannot be planned here, the definition running so far keeps running and the log
+ * says why.
+ */
+export async function newestStored(h: Host, s: EngineScheme): Promise<EngineScheme> {
+  try {
+    return (
+      await h.adoptStored(s.id, 'a newer version was stored (from the console, or a scheme file imported elsewhere)')
+    ).scheme
+  } catch (e) {
+    h.deps.log.error(
+      { scheme: s.id, err: toFerryError(e).toJSON() },
+      'the newest stored version cannot run here; the version running so far runs',
+    )
+    return s
   }
 }
 
