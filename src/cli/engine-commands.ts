@@ -14,7 +14,7 @@ import type { FerryConfig } from '../config/types.js'
 import { isFerryError, toFerryError } from '../core/errors.js'
 import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '../engine/errors.js'
 import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
-import { openHost, type Host } from '../engine/host.js'
+import { newestStored, openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import type { RecordStatus, Stage } from '../engine/ports.js'
 import { previewScheme, type PreviewItem } from '../engine/preview.js'
@@ -408,6 +408,7 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
     onSkip: (id, stage, reason) => {
       if (!asJson) out(`skipped ${id} ${stage}: ${reason}`)
     },
+    resolve: (s) => newestStored(h, s),
   })
   // With queue.redisUrl the crontabs become BullMQ job schedulers and `ferry worker`s run the
   // jobs (src/queue); this process then only publishes them (and evaluates alerts).
@@ -417,6 +418,23 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
       if (asJson) out(JSON.stringify({ queued: { id: e.id, kind: e.kind, crontab: e.crontab } }))
       else out(`queued ${e.schemeId} ${e.id.slice(e.schemeId.length + 1)} "${e.crontab}" (job scheduler ${e.id})`)
   for (const s of published === undefined ? h.schemes : []) scheduler.add(s)
+  // A version saved from the console runs from the next tick on, with its own crontabs.
+  const unsubscribe = h.onSchemeChange((s) => {
+    if (published === undefined) {
+      scheduler.replace(s)
+      for (const j of scheduler.jobs.filter((x) => x.schemeId === s.id && x.stage !== 'reconcile'))
+        if (!asJson)
+          out(`scheduled ${j.schemeId} ${j.stage} "${j.crontab}", next ${j.nextRun()?.toISOString() ?? 'never'}`)
+      return
+    }
+    const queue = h.config.queue
+    if (queue !== undefined)
+      void publishSchedules(h, queue, h.deps.log)
+        .then((p) => p.close())
+        .catch((e: unknown) => {
+          h.deps.log.error({ scheme: s.id, err: String(e) }, 'job schedulers of an adopted version not published')
+        })
+  })
   for (const [id, setting] of published === undefined ? h.reconcile : new Map<string, never>()) {
     scheduler.addReconcile(
       reconcileJob(h, id, setting, (r) => {
@@ -452,6 +470,7 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
     signal?.addEventListener('abort', stop, { once: true })
   })
   if (!asJson) out('stopping: waiting for runs in progress')
+  unsubscribe()
   await scheduler.stop()
   await alerts.stop()
   await published?.close()

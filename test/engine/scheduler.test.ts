@@ -131,4 +131,57 @@ describe('scheduler', () => {
     expect(scheduler.jobs[0]?.nextRun()?.getUTCHours()).toBe(18)
     await scheduler.stop()
   })
+
+  it('re-schedules a replaced scheme on its new crontabs, stops the old ones and keeps its reconciliation', async () => {
+    const ports = await sqlitePorts()
+    const scheduler = new Scheduler({
+      ports,
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
+    })
+    const base = lossScheme(new Map())
+    scheduler.add({ ...base, schedule: { sourceCron: '*/10 * * * *', targetCron: '*/5 * * * *' } })
+    scheduler.addReconcile({ schemeId: base.id, crontab: '0 3 * * *', run: async () => undefined })
+    const old = scheduler.jobs.filter((j) => j.stage !== 'reconcile')
+    scheduler.replace({ ...base, schedule: { sourceCron: '*/10 * * * *', targetCron: '*/7 * * * *' } })
+    expect(scheduler.jobs.map((j) => [j.stage, j.crontab])).toEqual([
+      ['reconcile', '0 3 * * *'],
+      ['source', '*/10 * * * *'],
+      ['target', '*/7 * * * *'],
+    ])
+    for (const j of old) expect(j.nextRun()).toBeNull()
+    for (const j of scheduler.jobs) expect(j.nextRun()).toBeInstanceOf(Date)
+    await scheduler.stop()
+    await ports.store.close()
+  })
+
+  it('runs each tick with the definition resolve answers (a version stored since it was added)', async () => {
+    const source = new FakeSource([doc('IO1', '2026-11-01T05:00:00Z', [['A', -1]])])
+    const base = lossScheme(new Map([['A', 'M-A']]))
+    const newer = { ...base, source: { ...base.source, connection: 'jst-version-2' } }
+    const opened: string[] = []
+    const clock = { now: () => new Date('2026-11-02T00:00:00Z') }
+    const ports = await sqlitePorts(clock, [base])
+    const scheduler = new Scheduler(
+      {
+        ports,
+        clock,
+        log: silentLogger,
+        connections: {
+          source: async (name) => {
+            opened.push(name)
+            return source
+          },
+          target: async () => new FakeTarget(),
+          inFlight: () => 1,
+        },
+      },
+      { resolve: async (s) => (s.id === base.id ? newer : s) },
+    )
+    expect((await scheduler.tick(base, 'source'))?.status).toBe('ok')
+    expect(opened).toEqual(['jst-version-2'])
+    await scheduler.stop()
+    await ports.store.close()
+  })
 })

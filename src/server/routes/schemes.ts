@@ -101,15 +101,17 @@ export function schemeRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     method: 'GET',
     url: '/api/v1/schemes/:id',
     access: 'viewer',
-    summary: 'One scheme: schedule, state, ledger counts and its current definition',
+    summary: 'One scheme: schedule, state, ledger counts, the version it runs (and why) and that definition',
     tags: ['schemes'],
     params: SchemeParams,
     handler: async (req) => {
       const s = host.scheme((req.params as Static<typeof SchemeParams>).id)
-      const v = await ctx.store.schemes.getVersion(s.id)
+      const running = host.running(s.id)
+      const v = await ctx.store.schemes.getVersion(s.id, running.version)
       return {
         ...describe(s),
         ...(await state(s.id)),
+        running,
         ledger: await ledgerCounts(host.ports.ledger, s.id),
         definition: redact(JSON.parse(v.rawJson) as unknown),
       }
