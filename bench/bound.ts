@@ -87,10 +87,18 @@ export interface JobBound {
  * pages that can carry the data (50 count orders a page, 100 master rows a page), at the given
  * quota, plus one call latency. Unlike {@link quotaBound} it does not count the requests a client
  * chose to make, so a client that spends three calls per bill is measured against one.
+ *
+ * The job also needs one JDY read it cannot do without: the save answer carries no bill status
+ * and whether `operation_key: audit` audits on save is unknown (spec §4.1), so the bills must be
+ * confirmed audited. The fewest calls that can do it is one list of the unaudited (`Z`) bills over
+ * the job's bill dates, which is empty when every save audited: one call, counted here. Token calls
+ * are not counted: they have a limit of their own (2/min), outside the book's minute.
  */
 export function jobBound(job: JobNeeds, limits: QuotaLimits, latencyMs: number): JobBound {
   const jstPages = Math.max(Math.ceil(job.sourceOrders / 50), Math.ceil(job.days / 7))
-  const jdyCalls = job.bills + Math.max(1, Math.ceil(job.materials / 100)) + Math.max(1, Math.ceil(job.stores / 100))
+  const auditRead = job.bills > 0 ? 1 : 0
+  const jdyCalls =
+    job.bills + auditRead + Math.max(1, Math.ceil(job.materials / 100)) + Math.max(1, Math.ceil(job.stores / 100))
   const jstBound = Math.max(jstPages / limits.jst.perSecond, (jstPages / limits.jst.perMinute) * 60)
   const jdyBound = (jdyCalls / limits.jdy.perMinute) * 60
   return {

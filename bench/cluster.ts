@@ -1,29 +1,23 @@
 /**
- * cluster (issue 17): M credentials × N worker processes sharing each credential's budget through
- * Redis. Every worker saves bills to every credential's 金蝶云星辰 simulator; the bills of one
- * credential are split between the workers. Measured: throughput against M × the single-credential
- * quota bound of the job (bench/bound.ts), and calls per credential per window, both as the budget
- * granted them (its Redis ledger, sampled before it is pruned) and as the vendor saw them arrive.
+ * cluster (issue 17): M credentials × N `ferry worker` processes sharing each credential's budget
+ * through Redis. One 聚水潭 source app, M 金蝶云星辰 books (one simulator each) and one check-loss
+ * scheme per book; with `queue.targetParts: N` each scheme's target stage is N jobs, so every
+ * worker writes to every book. Measured: throughput against M × the single-credential quota bound
+ * of the job (bench/bound.ts), and calls per credential per window, both as the budget granted them
+ * (its Redis ledger, sampled before it is pruned) and as the vendor saw them arrive.
  */
-import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { effectiveLimits } from '../src/connectors/budget.js'
 import { kingdeeJdy } from '../src/connectors/kingdee-jdy/index.js'
+import type { FerryJobData, FerryJobResult } from '../src/queue/jobs.js'
 import { jobBound, round } from './bound.js'
+import { lossId, startClusterFerry } from './cluster-ferry.js'
 import { DAYS, dataStart, env, oracleFor, SEED } from './harness.js'
-import { spawnChild, type ChildHandle } from './ipc.js'
+import { spawnChild } from './ipc.js'
 import type { Figures } from './scenarios.js'
-import type { ClusterSimStats, ClusterWorkerOpen, ClusterWorkerResult, SimInfo } from './types.js'
+import type { ClusterSimInfo, ClusterSimStats } from './types.js'
 
 const MINUTE = 60_000
-
-/**
- * Start `n` worker processes. The one place to change when `ferry worker` replaces the stand-in
- * (bench/cluster-worker.ts): start `n` × `ferry worker --config <file>` instead (docs/performance.md).
- */
-export function launchWorkers(n: number): ChildHandle[] {
-  return Array.from({ length: n }, () => spawnChild('./cluster-worker.ts'))
-}
 
 /** The most of `times` within any window of `spanMs` (sliding, as the vendor counts). */
 export function maxInWindow(unsorted: readonly number[], spanMs: number): number {
@@ -69,14 +63,27 @@ class LedgerSampler {
   }
 }
 
+const jobs = (ids: readonly string[], kind: 'source' | 'target', parts = 1): FerryJobData[] =>
+  ids.flatMap((schemeId) =>
+    parts === 1
+      ? [{ schemeId, kind }]
+      : Array.from({ length: parts }, (_, index) => ({ schemeId, kind, part: { index, of: parts } })),
+  )
+
+const notOk = (rs: readonly FerryJobResult[]): string[] =>
+  rs.filter((r) => r.status !== 'ok').map((r) => `${r.status} ${r.code ?? ''} ${r.reason ?? ''}`)
+
 export async function clusterScenario(): Promise<Figures> {
   const credentials = env('BENCH_CLUSTER_M', 2)
   const workers = env('BENCH_CLUSTER_N', 3)
-  const perMinute = 500 * env('BENCH_SCALE', 4)
-  const billsPer = env('BENCH_CLUSTER_BILLS', Math.round(perMinute * 1.25))
+  const scale = env('BENCH_SCALE', 4)
+  const perMinute = 500 * scale
+  const jstLimits = { perSecond: 5 * scale, perMinute: 100 * scale }
+  // 5 800 count orders give ≈2 500 bills a book: 1.25 minutes of its quota, so the minute binds.
+  const orders = env('BENCH_CLUSTER_ORDERS', 5_800)
   const latencyMs = env('BENCH_CLUSTER_LATENCY_MS', 50)
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-  const orders = 1600
+  const pgUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
   const startMs = dataStart(DAYS)
   // As the quota scenario: JDY's minute alone, so the per-second cap follows it (34/s at 2 000/min).
   // BENCH_CLUSTER_PER_SECOND sets one explicitly (docs/performance.md, "cluster", for what it costs).
@@ -87,15 +94,15 @@ export async function clusterScenario(): Promise<Figures> {
     inFlight: env('BENCH_JDY_INFLIGHT', 16),
   }
   const limits = effectiveLimits(kingdeeJdy.budget, budget)
-  const prefix = `ferry-bench-${randomUUID().slice(0, 8)}:`
-  const payloads = oracleFor(orders, startMs).payloads
-  const bills = Array.from({ length: billsPer }, (_, k) => ({ ...payloads[k % payloads.length]!, bill_no: `C${k}` }))
+  const oracle = oracleFor(orders, startMs)
+  const expected = [...oracle.bills.keys()].sort()
+  const billsPer = expected.length
 
   const sims = spawnChild('./cluster-sims.ts')
   const redis = new Redis(redisUrl)
-  const pool = launchWorkers(workers)
+  let ferry: Awaited<ReturnType<typeof startClusterFerry>> | undefined
   try {
-    const infos = await sims.call<SimInfo['jdy'][]>('start', {
+    const info = await sims.call<ClusterSimInfo>('start', {
       seed: SEED,
       orders,
       days: DAYS,
@@ -103,22 +110,37 @@ export async function clusterScenario(): Promise<Figures> {
       credentials,
       workers,
       perMinute,
+      jst: jstLimits,
       latencyMs,
       logLimit: billsPer * 2 + 1_000,
     })
-    const open: ClusterWorkerOpen = { sims: infos, redisUrl, prefix, budget, bills }
-    const keys = (await Promise.all(pool.map((w) => w.call<string[]>('open', open))))[0]!
-    const ledger = new LedgerSampler(redis, prefix, keys)
+    ferry = await startClusterFerry({
+      sims: info,
+      redisUrl,
+      pgUrl,
+      workers,
+      budgets: { jst: { ...jstLimits, inFlight: 2 }, jdy: budget },
+      start: new Date(startMs),
+    })
+    const keys = ferry.budgetKeys
+    const ledger = new LedgerSampler(redis, ferry.budgetPrefix, keys)
     ledger.start()
+    const ids = Array.from({ length: credentials }, (_, i) => lossId(i))
+    // The jobs `ferry scheduler` would publish, put on the queues at once instead of at the next
+    // crontab minute, stage after stage: master data, the source of every book, then N target parts
+    // per book (all M × N at once: each worker runs M jobs of a kind at a time).
     const t0 = performance.now()
-    const results = await Promise.all(pool.map((w) => w.call<ClusterWorkerResult>('run')))
-    const wall = (performance.now() - t0) / 1000
+    const failed = notOk(await ferry.run(jobs(['jdy-materials', 'jdy-stores'], 'source')))
+    failed.push(...notOk(await ferry.run(jobs(ids, 'source'))))
+    const t1 = performance.now()
+    failed.push(...notOk(await ferry.run(jobs(ids, 'target', workers))))
+    const t2 = performance.now()
+    const wall = (t2 - t0) / 1000
+    const writeWall = (t2 - t1) / 1000
     const granted = await ledger.stop()
     const seen = await sims.call<ClusterSimStats[]>('stats')
+    const jst = await sims.call<{ requests: number; throttled: number }>('jstStats')
 
-    const expected = bills.map((b) => String(b.bill_no)).sort()
-    const failures = results.flatMap((r) => r.failures)
-    const saved = results.reduce((a, r) => a + r.ok, 0)
     const perCredential = keys.map((key, i) => {
       const s = seen[i]!
       const g = granted.get(key) ?? []
@@ -137,16 +159,26 @@ export async function clusterScenario(): Promise<Figures> {
         vendor_requests: s.byEndpoint,
       }
     })
-    const job = { bills: billsPer, sourceOrders: 0, days: 0, materials: 0, stores: 0 }
-    // One credential's bound: its saves (plus the two master-data pages jobBound always counts) at its quota.
-    const single = jobBound(job, { jst: { perSecond: 1, perMinute: 1 }, jdy: { perMinute } }, latencyMs)
-    const singleRate = billsPer / single.bound_s
-    const rate = saved / wall
-    const ratio = rate / (credentials * singleRate)
+    // One book's job: its bills (one save each, plus the audit confirmation), the master-data
+    // pages and its share of the source pages, at the told quotas.
+    const job = {
+      bills: billsPer,
+      sourceOrders: oracle.sourceOrders,
+      days: DAYS,
+      materials: info.materials,
+      stores: info.stores,
+    }
+    const single = jobBound(job, { jst: jstLimits, jdy: { perMinute } }, latencyMs)
+    // The write phase alone: the saves and the audit read at the book's quota (master data and
+    // source pages were read before it), plus one latency.
+    const singleWrite = { bound_s: ((billsPer + 1) / perMinute) * 60 + latencyMs / 1000 }
+    const saved = seen.reduce((a, s) => a + s.billNos.length, 0)
+    const ratio = saved / wall / ((credentials * billsPer) / single.bound_s)
+    const writeRatio = saved / writeWall / ((credentials * billsPer) / singleWrite.bound_s)
     const withinBudget = perCredential.every(
       (c) => c.granted_max_per_minute <= limits.perMinute! && c.granted_max_per_second <= limits.perSecond!,
     )
-    const correct = failures.length === 0 && perCredential.every((c) => c.exactly_once)
+    const correct = failed.length === 0 && perCredential.every((c) => c.exactly_once)
     return {
       scenario: 'cluster',
       correct,
@@ -156,23 +188,27 @@ export async function clusterScenario(): Promise<Figures> {
       workers,
       bills_per_credential: billsPer,
       wall_s: round(wall),
-      bills_per_s: round(rate, 1),
+      source_wall_s: round((t1 - t0) / 1000),
+      write_wall_s: round(writeWall),
+      bills_per_s: round(saved / wall, 1),
       single_credential_bound_s: round(single.bound_s),
-      single_credential_bills_per_s: round(singleRate, 1),
+      single_credential_write_bound_s: round(singleWrite.bound_s),
       ratio: round(ratio),
+      write_ratio: round(writeRatio),
       within_budget: withinBudget,
       budget: limits,
       per_credential: perCredential,
-      worker_throttle_answers: results.map((r) => r.throttled),
-      failures: failures.slice(0, 10),
+      vendor_throttled: perCredential.reduce((a, c) => a + c.vendor_throttled, 0),
+      jst_pages_needed: single.jst_pages,
+      jst_requests: jst.requests,
+      jst_throttled: jst.throttled,
+      failures: failed.slice(0, 10),
       latency_ms: latencyMs,
-      redis_backend: true,
+      engine: 'ferry worker',
     }
   } finally {
-    await Promise.all(pool.map((w) => w.stop()))
+    await ferry?.close()
     await sims.stop()
-    const left = await redis.keys(`${prefix}*`)
-    if (left.length > 0) await redis.del(...left)
     await redis.quit()
   }
 }

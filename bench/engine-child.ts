@@ -17,7 +17,8 @@ import { resolveConnectionConfig } from '../src/connectors/registry.js'
 import { openHost } from '../src/engine/host.js'
 import { silentLogger } from '../src/engine/ports.js'
 import { runScheme } from '../src/engine/run.js'
-import { DEFAULT_RETRY_LADDER } from '../src/engine/retry.js'
+import { ledgerCounts } from '../src/engine/scheduled.js'
+import { defaultEngineSettings } from '../src/core/defaults.js'
 import { serve } from './ipc.js'
 import { countSqlStatements } from './sql-count.js'
 import type { FerryJob, FerryResult, RawJob, RawResult, SimInfo } from './types.js'
@@ -98,7 +99,7 @@ function configFor(job: FerryJob, dir: string): FerryConfig {
     collections: {},
     // The platform's default ladder, as a user has it: a throttled or failed call that fell onto it
     // would cost 20 s or more, which the wall time then shows.
-    engine: { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: 600, batchSize: 100 },
+    engine: { ...defaultEngineSettings(), leaseTtlSeconds: 600 },
   }
 }
 
@@ -142,7 +143,7 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
         ? undefined
         : { total: sqlCount.total(), loss: sqlCount.total() - lossSql, top: sqlCount.byText().slice(0, 25) }
     clearTimeout(cap)
-    const ledger = (await host.ports.ledger.countByStatus(LOSS)) as Record<string, number>
+    const ledger = (await ledgerCounts(host.ports.ledger, LOSS)) as Record<string, number>
     const parked: { id: string; code: string; message: string }[] = []
     let cursor: string | undefined
     do {

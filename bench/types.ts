@@ -148,8 +148,18 @@ export interface ClusterSimStart {
   /** N: worker processes (each fetches its own token). */
   readonly workers: number
   readonly perMinute: number
+  /** The one 聚水潭 app's quota. */
+  readonly jst: { readonly perSecond: number; readonly perMinute: number }
   readonly latencyMs: number
   readonly logLimit: number
+}
+
+export interface ClusterSimInfo {
+  readonly jst: SimInfo['jst']
+  /** One per credential (book). */
+  readonly jdy: readonly SimInfo['jdy'][]
+  readonly materials: number
+  readonly stores: number
 }
 
 export interface ClusterSimStats {
@@ -161,19 +171,4 @@ export interface ClusterSimStats {
   readonly billNos: readonly string[]
   /** `METHOD path` → business requests. */
   readonly byEndpoint: Record<string, number>
-}
-
-export interface ClusterWorkerOpen {
-  readonly sims: readonly SimInfo['jdy'][]
-  readonly redisUrl: string
-  readonly prefix: string
-  readonly budget: Budget
-  /** Bills every credential gets (the same payloads, one book each). */
-  readonly bills: readonly Record<string, unknown>[]
-}
-
-export interface ClusterWorkerResult {
-  readonly ok: number
-  readonly failures: readonly string[]
-  readonly throttled: number
 }

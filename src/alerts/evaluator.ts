@@ -8,7 +8,7 @@
  * out only to channels that were told about the incident).
  */
 import { toFerryError } from '../core/errors.js'
-import type { AlertRepo, Incident } from '../store/alerts.js'
+import type { AlertRepo, Incident } from '../store/index.js'
 import { sendToChannel } from './channels/index.js'
 import type { FactsSource } from './facts.js'
 import { incidentMessage } from './message.js'

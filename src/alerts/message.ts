@@ -3,7 +3,7 @@
  * and a plain-text body for email and the generic webhook. They carry the scheme, the rule's
  * numbers, the first error codes and a link to the scheme's console page.
  */
-import type { Incident } from '../store/alerts.js'
+import type { Incident } from '../store/index.js'
 import type { AlertMessage, Language } from './types.js'
 
 const LABELS = {

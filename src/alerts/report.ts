@@ -1,6 +1,6 @@
 /** Text for people about incidents and evaluations (`ferry alerts`, `ferry start`). */
 import { table } from '../engine/report.js'
-import type { Incident } from '../store/alerts.js'
+import type { Incident } from '../store/index.js'
 import type { TickReport } from './evaluator.js'
 import { RULE_TITLES } from './message.js'
 

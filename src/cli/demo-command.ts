@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
 import type { FerryConfig } from '../config/types.js'
-import { DEFAULT_RETRY_LADDER } from '../engine/retry.js'
+import { defaultEngineSettings } from '../core/defaults.js'
 import { openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import { summaryText } from '../engine/report.js'
@@ -70,7 +70,7 @@ export function demoConfig(sandbox: Sandbox, dataDir: string): FerryConfig {
     },
     schemes: EXAMPLES.map((f) => ({ file: join(dir, f), enabled: true, start })),
     collections: {},
-    engine: { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: 60, batchSize: 100 },
+    engine: defaultEngineSettings(),
   }
 }
 

@@ -14,12 +14,12 @@ import type { FerryConfig } from '../config/types.js'
 import { isFerryError, toFerryError } from '../core/errors.js'
 import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '../engine/errors.js'
 import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
-import { openHost, type Host } from '../engine/host.js'
+import { newestStored, openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import type { RecordStatus, Stage } from '../engine/ports.js'
 import { previewScheme, type PreviewItem } from '../engine/preview.js'
 import { previewFromInput } from './preview-input.js'
-import { budgetsText, recordsText, recordText, summaryText } from '../engine/report.js'
+import { budgetsText, recordJson, recordsText, recordText, summaryText } from '../engine/report.js'
 import type { BudgetReport } from '../engine/host-budgets.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
@@ -271,7 +271,11 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
               ...(c.search === undefined ? {} : { search: c.search }),
               ...(c.cursor === undefined ? {} : { cursor: c.cursor }),
             })
-            if (c.json === true) json(page)
+            if (c.json === true)
+              json({
+                records: page.records.map(recordJson),
+                ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+              })
             else
               out(
                 recordsText(page.records, s.target === undefined) +
@@ -291,9 +295,9 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
       c,
       async (h) => {
         const s = h.scheme(scheme)
-        const r = await h.ports.ledger.getRecord(s.id, id)
+        const r = await h.ports.ledger.getRecord({ schemeId: s.id, recordId: id })
         if (r === undefined) throw RecordNotFound([s.id, id])
-        if (c.json === true) json(r)
+        if (c.json === true) json(recordJson(r))
         else out(recordText(r, s.target === undefined))
       },
       false,
@@ -308,7 +312,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         const s = h.scheme(scheme)
         if (ids.length === 0 && c.allFailed !== true) throw RetryNothing([])
         await h.ports.schemeState.resume(s.id)
-        const requeued = await h.ports.ledger.requeue(s.id, ids.length === 0 ? undefined : ids)
+        const { requeued } = await h.ports.ledger.requeue(s.id, ids.length === 0 ? { allFailed: true } : { ids })
         const summary = c.run
           ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true })
           : undefined
@@ -326,16 +330,17 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
     .action(async (scheme: string, id: string, c: Common & { payload?: string; run: boolean }) => {
       await withHost(o, c, async (h) => {
         const s = h.scheme(scheme)
-        const r = await h.ports.ledger.getRecord(s.id, id)
+        const ref = { schemeId: s.id, recordId: id }
+        const r = await h.ports.ledger.getRecord(ref)
         if (r === undefined) throw RecordNotFound([s.id, id])
-        const payload = c.payload !== undefined ? readPayload(c.payload) : editInEditor(r.payload)
-        await h.ports.ledger.editPayload(s.id, id, payload)
-        await h.ports.ledger.requeue(s.id, [id])
+        const payload = c.payload !== undefined ? readPayload(c.payload) : editInEditor(r.payload ?? undefined)
+        await h.ports.ledger.editPayload(ref, payload)
+        await h.ports.ledger.requeue(s.id, { ids: [id] })
         const summary = c.run
           ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true })
           : undefined
-        const after = await h.ports.ledger.getRecord(s.id, id)
-        if (c.json === true) json({ record: after, summary })
+        const after = await h.ports.ledger.getRecord(ref)
+        if (c.json === true) json({ record: after === undefined ? undefined : recordJson(after), summary })
         else out(`saved; record ${id} is now ${after?.status ?? '?'}`)
       })
     })
@@ -352,9 +357,10 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
         c,
         async (h) => {
           const s = h.scheme(scheme)
-          await h.ports.ledger.resolve(s.id, id, c.note)
-          const r = await h.ports.ledger.getRecord(s.id, id)
-          if (c.json === true) json(r)
+          const ref = { schemeId: s.id, recordId: id }
+          await h.ports.ledger.resolve(ref, c.note)
+          const r = await h.ports.ledger.getRecord(ref)
+          if (c.json === true) json(r === undefined ? undefined : recordJson(r))
           else out(`record ${id} resolved`)
         },
         false,
@@ -402,6 +408,7 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
     onSkip: (id, stage, reason) => {
       if (!asJson) out(`skipped ${id} ${stage}: ${reason}`)
     },
+    resolve: (s) => newestStored(h, s),
   })
   // With queue.redisUrl the crontabs become BullMQ job schedulers and `ferry worker`s run the
   // jobs (src/queue); this process then only publishes them (and evaluates alerts).
@@ -411,6 +418,23 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
       if (asJson) out(JSON.stringify({ queued: { id: e.id, kind: e.kind, crontab: e.crontab } }))
       else out(`queued ${e.schemeId} ${e.id.slice(e.schemeId.length + 1)} "${e.crontab}" (job scheduler ${e.id})`)
   for (const s of published === undefined ? h.schemes : []) scheduler.add(s)
+  // A version saved from the console runs from the next tick on, with its own crontabs.
+  const unsubscribe = h.onSchemeChange((s) => {
+    if (published === undefined) {
+      scheduler.replace(s)
+      for (const j of scheduler.jobs.filter((x) => x.schemeId === s.id && x.stage !== 'reconcile'))
+        if (!asJson)
+          out(`scheduled ${j.schemeId} ${j.stage} "${j.crontab}", next ${j.nextRun()?.toISOString() ?? 'never'}`)
+      return
+    }
+    const queue = h.config.queue
+    if (queue !== undefined)
+      void publishSchedules(h, queue, h.deps.log)
+        .then((p) => p.close())
+        .catch((e: unknown) => {
+          h.deps.log.error({ scheme: s.id, err: String(e) }, 'job schedulers of an adopted version not published')
+        })
+  })
   for (const [id, setting] of published === undefined ? h.reconcile : new Map<string, never>()) {
     scheduler.addReconcile(
       reconcileJob(h, id, setting, (r) => {
@@ -446,6 +470,7 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
     signal?.addEventListener('abort', stop, { once: true })
   })
   if (!asJson) out('stopping: waiting for runs in progress')
+  unsubscribe()
   await scheduler.stop()
   await alerts.stop()
   await published?.close()

@@ -94,6 +94,10 @@ export async function serve(config: FerryConfig, o: ServeOptions): Promise<void>
       out(
         `console: the web console is not built (${consoleDir} is missing); run \`npm run build\`. The API works without it.`,
       )
+    for (const s of svc.host.schemes) {
+      const r = svc.host.running(s.id)
+      out(`scheme ${s.id} runs version ${r.version}: ${r.reason}`)
+    }
     await o.onListening?.(svc, url)
     await startScheduler(svc.host, o.json === true, o.signal)
   } finally {

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { alertsProblems } from '../alerts/config.js'
 import type { FerryError } from '../core/errors.js'
-import { DEFAULT_RETRY_LADDER } from '../engine/retry.js'
+import { defaultEngineSettings } from '../core/defaults.js'
 import { checkQueue } from '../queue/settings.js'
 import {
   ConfigEnvMissing,
@@ -329,7 +329,7 @@ function checkReconcile(raw: unknown, at: string, p: Problems): ReconcileSetting
 }
 
 function checkEngine(raw: unknown, p: Problems): EngineSettings {
-  const out = { retryLadder: [...DEFAULT_RETRY_LADDER], jitter: 0.2, leaseTtlSeconds: 60, batchSize: 100 }
+  const out = defaultEngineSettings()
   if (raw === undefined) return out
   if (!isObj(raw)) {
     p.add(ConfigType(['engine', 'an object'], { location: 'engine' }))

@@ -7,11 +7,47 @@
  * out up to the target's in-flight limit at once (`concurrency`), as single writes do.
  */
 import { toFerryError, type FerryError } from '../core/errors.js'
-import type { WriteOutcome } from '../connectors/contract.js'
+import type { TargetRuntime, WriteOutcome } from '../connectors/contract.js'
 import { TargetNoBatch } from './errors.js'
 import { pool } from './pool.js'
 import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
-import type { TargetStageDeps, UnitWriter } from './target-stage.js'
+
+/**
+ * What the batch writer uses of the target stage's `UnitWriter` and deps (target-stage.ts), named
+ * here so this file does not import the stage that imports it.
+ */
+export interface BatchUnitWriter {
+  readonly stopped: boolean
+  settleLanded(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<boolean>
+  prepare(
+    unit: WriteUnit,
+    records: readonly LedgerRecord[],
+  ): Promise<{ payload: Record<string, unknown>; key: string } | undefined>
+  settleByProbe(records: readonly LedgerRecord[], payload: Record<string, unknown>, key: string): Promise<boolean>
+  /** Record the write intent under the records' claim; false when another writer claimed them since. */
+  intent(
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    message: string,
+  ): Promise<boolean>
+  settle(
+    unit: WriteUnit,
+    records: readonly LedgerRecord[],
+    payload: Record<string, unknown>,
+    key: string,
+    answered: WriteOutcome,
+  ): Promise<void>
+}
+
+export interface BatchWriterDeps {
+  readonly runtime: TargetRuntime
+  /** Calls in flight at once (the target's in-flight limit). */
+  readonly concurrency: number
+  readonly signal?: AbortSignal
+  readonly leaseCheck?: () => void
+  readonly onUnit?: (c: RunCounters) => void
+}
 
 interface Prepared {
   unit: WriteUnit
@@ -21,8 +57,8 @@ interface Prepared {
 }
 
 export interface BatchRun {
-  readonly writer: UnitWriter
-  readonly deps: TargetStageDeps
+  readonly writer: BatchUnitWriter
+  readonly deps: BatchWriterDeps
   readonly target: SchemeTarget
   readonly batch: { readonly rows: number; readonly rowsKey: string }
   readonly units: readonly WriteUnit[]
@@ -65,6 +101,7 @@ export async function writeBatches(b: BatchRun): Promise<FerryError | undefined>
       if (chunk.length === 0) return
       let outcomes: WriteOutcome[]
       try {
+        deps.leaseCheck?.()
         outcomes = await writeBatch({
           api: target.api,
           rowsKey: batch.rowsKey,

@@ -15,7 +15,7 @@ import {
 } from '../connectors/budget.js'
 import type { ConnectorDefinition } from '../connectors/contract.js'
 import type { ConnectionConfig } from '../config/types.js'
-import type { Store } from '../store/store.js'
+import type { Store } from '../store/index.js'
 import type { BudgetUsage, EngineLogger } from './ports.js'
 
 const META_PREFIX = 'budget-learned:'

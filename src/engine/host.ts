@@ -6,7 +6,6 @@
  */
 import {
   callObserverFor,
-  type ApiRules,
   type ConnectorCallObserver,
   type ConnectorDefinition,
   type ConnectorRuntime,
@@ -18,21 +17,15 @@ import { HostBudgets, type BudgetReport } from './host-budgets.js'
 import { openBudgetBackend } from '../connectors/budget-backend.js'
 import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { createRegistry, resolveConnectionConfig, type ConnectorRegistry } from '../connectors/registry.js'
-import { isFerryError, toFerryError, type FerryError } from '../core/errors.js'
-import {
-  ConfigEnvMissing,
-  ConfigInvalid,
-  ConfigReconcileWithoutTarget,
-  ConfigSchemeFile,
-  ConfigUnknownConnection,
-} from '../config/errors.js'
+import { isFerryError, toFerryError } from '../core/errors.js'
+import { ConfigEnvMissing, ConfigUnknownConnection } from '../config/errors.js'
 import type { FerryConfig, ReconcileSetting } from '../config/types.js'
-import { loadCompiledScheme } from '../scheme/index.js'
 import { openStore, type Store } from '../store/index.js'
 import { storePorts } from './adapters/store-ports.js'
 import { engineScheme } from './adapters/scheme.js'
-import { loadSchemeProcessors, wrapSchemeProcessors } from './processor-wiring.js'
-import type { ProcessorDefinition } from '../processors/define.js'
+import { planDefinition, planSchemes, type PlannedScheme, type SchemePlan } from './host-plan.js'
+import { wrapSchemeProcessors } from './processor-wiring.js'
+import { importSchemeFile, type RunningVersion } from './scheme-import.js'
 import { UnknownScheme } from './errors.js'
 import { LookupCache } from './lookup-cache.js'
 import type { Clock, ConnectionResolver, EngineLogger, EnginePorts, EngineScheme } from './ports.js'
@@ -61,15 +54,25 @@ export interface Host {
   readonly reconcile: ReadonlyMap<string, ReconcileSetting>
   readonly deps: EngineDeps
   scheme(idOrName: string): EngineScheme
+  /** The stored version a scheme runs, and why (the start rule of docs/api.md, or a console save). */
+  running(schemeId: string): RunningVersion
+  /**
+   * Check that a definition would run for the scheme (valid, and bound to the configured
+   * connections) without changing anything; throws ERR_CONFIG_INVALID listing the problems.
+   */
+  check(schemeId: string, definition: unknown): Promise<void>
+  /**
+   * Run the scheme's newest stored version from the next run on (a run in progress keeps the
+   * definition it started with); `changed` is false when it already runs. Listeners of
+   * onSchemeChange (the scheduler) hear the new definition.
+   */
+  adoptStored(schemeId: string, reason: string): Promise<{ scheme: EngineScheme; version: number; changed: boolean }>
+  /** Hear every scheme whose definition the host swapped; returns the unsubscribe. */
+  onSchemeChange(listener: (scheme: EngineScheme) => void): () => void
   /** Each credential budget opened so far: effective limits, learned caps, throttle answers. */
   budgets(): BudgetReport[]
   /** Keeps what the budgets learned in the store, then closes connectors and store. */
   close(): Promise<void>
-}
-
-/** Drop a trailing parenthetical: "ERP 商品 (master data …)" → "ERP 商品". */
-function shortTitle(name: string): string {
-  return name.replace(/\s*[(（][^)）]*[)）]\s*$/, '').trim() || name
 }
 
 export async function openHost(config: FerryConfig, opts: HostOptions): Promise<Host> {
@@ -77,7 +80,10 @@ export async function openHost(config: FerryConfig, opts: HostOptions): Promise<
   // Every scheme is loaded and checked before the store is opened: an invalid configuration
   // stops start-up before anything (not even a migration) is written to the database.
   const plan = await planSchemes(config, registry)
+  // One clock: every time the store stamps (upserts, claims, marks, leases) is the engine's.
+  const clock = opts.clock ?? systemClock
   const store = await openStore({
+    now: () => clock.now().getTime(),
     url: config.database.url,
     masterKeyFile: config.masterKey.file,
     ...(config.masterKey.envValue === undefined ? {} : { masterKeyEnv: config.masterKey.envValue }),
@@ -88,117 +94,6 @@ export async function openHost(config: FerryConfig, opts: HostOptions): Promise<
     await store.close()
     throw e
   }
-}
-
-interface PlannedScheme {
-  readonly entry: FerryConfig['schemes'][number]
-  readonly compiled: Awaited<ReturnType<typeof loadCompiledScheme>>['compiled']
-  readonly source: string
-  readonly target?: string
-  readonly businessKeyField?: string
-  readonly targetRules?: ApiRules
-  readonly processors: readonly ProcessorDefinition[]
-}
-
-interface SchemePlan {
-  readonly schemes: readonly PlannedScheme[]
-  readonly titles: Readonly<Record<string, string>>
-}
-
-/** Load every enabled scheme and bind it to its connections; throws ERR_CONFIG_INVALID listing every problem. */
-async function planSchemes(config: FerryConfig, registry: ConnectorRegistry): Promise<SchemePlan> {
-  const problems: FerryError[] = []
-  const loaded = []
-  for (const [i, entry] of config.schemes.entries()) {
-    if (!entry.enabled) continue
-    try {
-      const { compiled } = await loadCompiledScheme(entry.file)
-      loaded.push({ i, entry, compiled })
-    } catch (e) {
-      const err = toFerryError(e)
-      problems.push(ConfigSchemeFile([entry.file, err.toLine()], { location: `schemes[${i}].file` }))
-    }
-  }
-  const titles: Record<string, string> = {}
-  for (const l of loaded)
-    if (l.compiled.scheme.target === undefined) titles[l.compiled.scheme.id] = shortTitle(l.compiled.scheme.name)
-
-  const names = Object.keys(config.connections)
-  const pick = (
-    i: number,
-    side: 'source' | 'target',
-    explicit: string | undefined,
-    connector: string,
-  ): string | undefined => {
-    const at = `schemes[${i}].connections.${side}`
-    if (explicit !== undefined) {
-      if (config.connections[explicit]?.connector !== connector) {
-        problems.push(
-          ConfigUnknownConnection([`${explicit} (a ${connector} connection)`, names.join(', ') || '(none)'], {
-            location: at,
-          }),
-        )
-        return undefined
-      }
-      return explicit
-    }
-    const fitting = names.filter((n) => config.connections[n]?.connector === connector)
-    if (fitting.length === 1) return fitting[0]
-    problems.push(
-      ConfigUnknownConnection(
-        [
-          fitting.length === 0 ? `for connector ${connector}` : `choice among ${fitting.join(', ')}`,
-          names.join(', ') || '(none)',
-        ],
-        { location: at },
-      ),
-    )
-    return undefined
-  }
-
-  const schemes: PlannedScheme[] = []
-  for (const { i, entry, compiled } of loaded) {
-    const s = compiled.scheme
-    const src = pick(i, 'source', entry.sourceConnection ?? s.source.connection, s.source.connector)
-    const tgt =
-      s.target === undefined
-        ? undefined
-        : pick(i, 'target', entry.targetConnection ?? s.target.connection, s.target.connector)
-    if (entry.reconcile !== undefined && s.target === undefined) {
-      problems.push(ConfigReconcileWithoutTarget([s.id], { location: `schemes[${i}].reconcile` }))
-    }
-    if (src === undefined || (s.target !== undefined && tgt === undefined)) continue
-    let businessKeyField: string | undefined
-    let targetRules: ApiRules | undefined
-    if (s.target !== undefined) {
-      try {
-        ;({ businessKey: businessKeyField, rules: targetRules } = registry.api(
-          s.target.connector,
-          s.target.metadata.api,
-        ))
-      } catch (e) {
-        problems.push(ConfigSchemeFile([entry.file, toFerryError(e).message], { location: `schemes[${i}].file` }))
-        continue
-      }
-    }
-    const processors = await loadSchemeProcessors(entry.processors, config, i, problems)
-    if (processors === undefined) continue
-    schemes.push({
-      entry,
-      compiled,
-      source: src,
-      ...(tgt === undefined ? {} : { target: tgt }),
-      ...(businessKeyField === undefined ? {} : { businessKeyField }),
-      ...(targetRules === undefined ? {} : { targetRules }),
-      processors,
-    })
-  }
-  if (problems.length > 0) {
-    throw ConfigInvalid([problems.length, config.file ?? '(embedded)'], {
-      details: { problems: problems.map((p) => p.toJSON()) },
-    })
-  }
-  return { schemes, titles }
 }
 
 async function wire(
@@ -223,22 +118,62 @@ async function wire(
       }),
   })
   const names = Object.keys(config.connections)
-  const schemes: EngineScheme[] = []
   const reconcile = new Map<string, ReconcileSetting>()
-  for (const { entry, compiled, source, target, businessKeyField, targetRules, processors } of plan.schemes) {
-    const s = compiled.scheme
-    await store.schemes.save(s.id, JSON.stringify(s), { name: s.name })
-    if (entry.reconcile !== undefined) reconcile.set(s.id, entry.reconcile)
-    const plain = engineScheme(compiled, {
-      sourceConnection: source,
-      lookups,
-      collectionTitles: plan.titles,
-      ...(target === undefined ? {} : { targetConnection: target }),
-      ...(entry.start === undefined ? {} : { start: entry.start }),
-      ...(businessKeyField === undefined ? {} : { businessKeyField }),
-      ...(targetRules === undefined ? {} : { targetRules }),
-    })
-    schemes.push(wrapSchemeProcessors(plain, compiled, processors, config, opts.log))
+  const build = (p: PlannedScheme): EngineScheme =>
+    wrapSchemeProcessors(
+      engineScheme(p.compiled, {
+        sourceConnection: p.source,
+        lookups,
+        collectionTitles: plan.titles,
+        ...(p.target === undefined ? {} : { targetConnection: p.target }),
+        ...(p.entry.start === undefined ? {} : { start: p.entry.start }),
+        ...(p.businessKeyField === undefined ? {} : { businessKeyField: p.businessKeyField }),
+        ...(p.targetRules === undefined ? {} : { targetRules: p.targetRules }),
+      }),
+      p.compiled,
+      p.processors,
+      config,
+      opts.log,
+    )
+  // In configuration order; an adopted version replaces its scheme in place.
+  const schemes: EngineScheme[] = []
+  const planned = new Map<string, { plan: PlannedScheme; running: RunningVersion }>()
+  for (const p of plan.schemes) {
+    const s = p.compiled.scheme
+    if (p.entry.reconcile !== undefined) reconcile.set(s.id, p.entry.reconcile)
+    const imported = await importSchemeFile(store, s, p.entry.file, opts.log)
+    // A newer version saved from the console runs instead of the unchanged file. It was checked
+    // when saved; a configuration changed since (a connection removed) stops start-up here.
+    const use =
+      imported.rawJson === undefined ? p : await planDefinition(config, registry, p.index, JSON.parse(imported.rawJson))
+    const { rawJson: _raw, ...running } = imported
+    planned.set(s.id, { plan: use, running })
+    schemes.push(build(use))
+  }
+  const listeners = new Set<(scheme: EngineScheme) => void>()
+  const find = (idOrName: string): EngineScheme => {
+    const s = schemes.find((x) => x.id === idOrName) ?? schemes.find((x) => x.name === idOrName)
+    if (s === undefined) throw UnknownScheme([idOrName, schemes.map((x) => x.id).join(', ') || '(none)'])
+    return s
+  }
+  // One swap at a time: two saves in quick succession end with the newest version running.
+  let swaps: Promise<unknown> = Promise.resolve()
+  const adoptStored = async (schemeId: string, reason: string) => {
+    const id = find(schemeId).id
+    const at = planned.get(id)
+    if (at === undefined) throw UnknownScheme([schemeId, schemes.map((x) => x.id).join(', ')])
+    const cur = schemes.findIndex((x) => x.id === id)
+    const newest = (await store.schemes.get(id))?.currentVersion
+    if (newest === undefined || newest === at.running.version)
+      return { scheme: schemes[cur] ?? find(id), version: at.running.version, changed: false }
+    const v = await store.schemes.getVersion(id, newest)
+    const next = await planDefinition(config, registry, at.plan.index, JSON.parse(v.rawJson))
+    const scheme = build(next)
+    schemes[cur] = scheme
+    planned.set(id, { plan: next, running: { version: v.version, from: 'store', reason } })
+    opts.log.info({ scheme: id, version: v.version, from: 'store', reason }, 'scheme version running')
+    for (const l of listeners) l(scheme)
+    return { scheme, version: v.version, changed: true }
   }
 
   // With queue.redisUrl every worker process shares each credential's budget through Redis.
@@ -295,7 +230,7 @@ async function wire(
     },
     budgetUsage: (names) => budgets.usage(names),
   }
-  const ports = cachingPorts(storePorts(store), lookups)
+  const ports = storePorts(store)
   const deps: EngineDeps = {
     ports,
     connections,
@@ -304,6 +239,7 @@ async function wire(
     retry: { ...defaultRetryPolicy, ladder: config.engine.retryLadder, jitter: config.engine.jitter },
     leaseTtlMs: config.engine.leaseTtlSeconds * 1000,
     batchSize: config.engine.batchSize,
+    lookups,
     ...(opts.observer === undefined ? {} : { observer: opts.observer }),
   }
   return {
@@ -314,10 +250,25 @@ async function wire(
     schemes,
     reconcile,
     deps,
-    scheme(idOrName) {
-      const s = schemes.find((x) => x.id === idOrName) ?? schemes.find((x) => x.name === idOrName)
-      if (s === undefined) throw UnknownScheme([idOrName, schemes.map((x) => x.id).join(', ') || '(none)'])
-      return s
+    scheme: find,
+    running(schemeId) {
+      const at = planned.get(find(schemeId).id)
+      if (at === undefined) throw UnknownScheme([schemeId, schemes.map((x) => x.id).join(', ')])
+      return at.running
+    },
+    async check(schemeId, definition) {
+      const at = planned.get(find(schemeId).id)
+      if (at === undefined) throw UnknownScheme([schemeId, schemes.map((x) => x.id).join(', ')])
+      await planDefinition(config, registry, at.plan.index, definition)
+    },
+    adoptStored(schemeId, reason) {
+      const r = swaps.then(() => adoptStored(schemeId, reason))
+      swaps = r.catch(() => undefined)
+      return r
+    },
+    onSchemeChange(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
     },
     budgets: () => budgets.report(),
     async close() {
@@ -335,39 +286,21 @@ async function wire(
   }
 }
 
-/** The store ports, telling the lookup cache when runs start, batches are claimed and collections written. */
-function cachingPorts(ports: EnginePorts, cache: LookupCache): EnginePorts {
-  const claimGroups = ports.ledger.claimGroups?.bind(ports.ledger)
-  return {
-    ...ports,
-    ledger: {
-      ...ports.ledger,
-      async upsertSourceRecords(schemeId, records, opts) {
-        try {
-          return await ports.ledger.upsertSourceRecords(schemeId, records, opts)
-        } finally {
-          cache.dropCollection(schemeId)
-        }
-      },
-      async claimReady(schemeId, opts) {
-        cache.dropMisses()
-        return ports.ledger.claimReady(schemeId, opts)
-      },
-      ...(claimGroups === undefined
-        ? {}
-        : {
-            claimGroups: (schemeId: string, opts: { limit: number; now: Date; ttlMs: number }) => {
-              cache.dropMisses()
-              return claimGroups(schemeId, opts)
-            },
-          }),
-    },
-    runs: {
-      ...ports.runs,
-      async start(schemeId, stage, params) {
-        cache.clear()
-        return ports.runs.start(schemeId, stage, params)
-      },
-    },
+/**
+ * The scheme's newest stored version (one saved by another process runs from this tick or job
+ * on); when it cannot be planned here, the definition running so far keeps running and the log
+ * says why.
+ */
+export async function newestStored(h: Host, s: EngineScheme): Promise<EngineScheme> {
+  try {
+    return (
+      await h.adoptStored(s.id, 'a newer version was stored (from the console, or a scheme file imported elsewhere)')
+    ).scheme
+  } catch (e) {
+    h.deps.log.error(
+      { scheme: s.id, err: toFerryError(e).toJSON() },
+      'the newest stored version cannot run here; the version running so far runs',
+    )
+    return s
   }
 }

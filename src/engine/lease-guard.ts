@@ -6,9 +6,11 @@
  * running while the process is stopped): a worker resumed after a pause finds its time up and
  * stops, and a write sent while the lease counts as held leaves the target at least a third of
  * the TTL to process it before anyone else can take the lease over and probe.
+ *
+ * The target stage asks {@link LeaseGuard.check} itself (`leaseCheck`) before each write intent
+ * and right before each request leaves; nothing wraps the connector.
  */
 import { performance } from 'node:perf_hooks'
-import type { TargetRuntime } from '../connectors/contract.js'
 import { LeaseLost } from './errors.js'
 
 interface Held {
@@ -69,34 +71,4 @@ export class LeaseGuard {
     }
     if (h.lost !== undefined) throw LeaseLost([name, h.lost])
   }
-}
-
-/** The target runtime with the guard checked right before each write (or batch) is handed to the connector. */
-export function guardedTarget(runtime: TargetRuntime, check: () => void): TargetRuntime {
-  return new Proxy(runtime, {
-    get(obj, prop, receiver) {
-      if (prop === 'write') {
-        return (req: Parameters<TargetRuntime['write']>[0]) => {
-          check()
-          const inner = req.beforeSend
-          return obj.write({
-            ...req,
-            beforeSend: () => {
-              check()
-              inner?.()
-            },
-          })
-        }
-      }
-      if (prop === 'writeBatch' && obj.writeBatch !== undefined) {
-        const writeBatch = obj.writeBatch.bind(obj)
-        return (req: Parameters<NonNullable<TargetRuntime['writeBatch']>>[0]) => {
-          check()
-          return writeBatch(req)
-        }
-      }
-      const v: unknown = Reflect.get(obj, prop, receiver)
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(obj) : v
-    },
-  })
 }

@@ -3,7 +3,8 @@
  * while a target scheme writes, yet every loss line asks the same few questions (material id, unit
  * id, store id), each several SQLite queries; the cache answers the repeats from memory.
  *
- * What it may keep, and for how long (the host drives it from the engine's ports):
+ * What it may keep, and for how long (the engine tells it through {@link LookupEvents}; what each
+ * event drops is decided here):
  * - a found value until the collection it came from is written (a master-data scheme stores
  *   records) or a new run starts;
  * - a miss only until the next target batch is claimed, so a material re-synced meanwhile is seen
@@ -26,7 +27,17 @@ interface Entry {
 
 export const LOOKUP_CACHE_MAX = 10_000
 
-export class LookupCache implements LookupProvider {
+/** What the engine tells the lookup cache as a run goes; the cache decides what each event drops. */
+export interface LookupEvents {
+  /** A run started: master data may have changed since the last one. */
+  runStarted(): void
+  /** A target batch is about to be claimed: a record that missed may be there now. */
+  batchClaimed(): void
+  /** Records of `collection` (a scheme id) were stored: its answers may be stale. */
+  recordsStored(collection: string): void
+}
+
+export class LookupCache implements LookupProvider, LookupEvents {
   private readonly entries = new Map<string, Entry>()
 
   constructor(
@@ -59,6 +70,18 @@ export class LookupCache implements LookupProvider {
       },
     )
     return value.then(copy)
+  }
+
+  runStarted(): void {
+    this.clear()
+  }
+
+  batchClaimed(): void {
+    this.dropMisses()
+  }
+
+  recordsStored(collection: string): void {
+    this.dropCollection(collection)
   }
 
   /** Forget every answer (a new run). */

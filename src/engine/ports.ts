@@ -6,6 +6,8 @@
 import type { ErrorKind, FerryError } from '../core/errors.js'
 import type { QualitySummaryEntry } from '../quality/rules.js'
 import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult, WriteOutcome } from '../connectors/contract.js'
+import type { LedgerPort, LedgerRecord } from '../store/index.js'
+import type { SchemeRetry } from './retry.js'
 
 /** Injectable clock: every "now" in the engine comes from here. */
 export interface Clock {
@@ -29,8 +31,20 @@ export const silentLogger: EngineLogger = { debug: () => {}, info: () => {}, war
 // ---------------------------------------------------------------------------------------------
 // Ledger
 
-/** Ledger statuses, as on the platform (waiting, queued, done, duplicate, error) plus `unknown`. */
-export type RecordStatus = 'waiting' | 'queued' | 'done' | 'duplicate' | 'error' | 'unknown'
+/**
+ * The ledger is the store's (`Ledger` implements {@link LedgerPort}): one vocabulary of records,
+ * statuses, claims and pages for engine, store, CLI and service. Its clock is the engine's: the
+ * host opens the store on the engine clock, and the engine passes `now` to upserts and claims.
+ */
+export type {
+  GroupClaim,
+  LedgerPort,
+  LedgerRecord,
+  RecordPage,
+  RecordRef,
+  RecordStatus,
+  UpsertResult,
+} from '../store/index.js'
 
 /** One source record ready for the ledger (after condition and beatFlat). */
 export interface SourceRecord {
@@ -41,169 +55,12 @@ export interface SourceRecord {
   readonly groupKey?: string
 }
 
-export interface UpsertResult {
-  /** New ids, now waiting. */
-  readonly inserted: number
-  /** Ids already known with identical content. */
-  readonly unchanged: number
-  /** Ids not yet written whose content changed: content replaced, still waiting. */
-  readonly updated: number
-  /** Ids already written (idCheck) whose content changed: kept and flagged, never rewritten. */
-  readonly changedAfterSync: number
-  /** Records the ledger refused (no usable id); they are logged and counted, never silently lost. */
-  readonly rejected?: readonly { readonly id: string; readonly message: string }[]
-}
-
+/** A failure as the engine reports it (ledger marks, run results). */
 export interface RecordError {
   readonly code: string
   readonly kind: ErrorKind
   readonly message: string
   readonly location?: string
-}
-
-export interface LedgerRecord {
-  readonly schemeId: string
-  readonly id: string
-  readonly number: string
-  readonly content: Record<string, unknown>
-  readonly status: RecordStatus
-  readonly attempts: number
-  readonly payload?: Record<string, unknown>
-  /** Set by a person with `ferry edit`: write this payload instead of re-mapping. */
-  readonly payloadEdited?: boolean
-  readonly targetId?: string
-  readonly response?: unknown
-  readonly businessKey?: string
-  readonly nextAttemptAt?: Date
-  readonly lastError?: RecordError
-  readonly changedAfterSync?: boolean
-  /** A person settled the record outside Ferry (`ferry resolve`); it is never written or requeued. */
-  readonly resolvedAt?: Date
-  readonly resolvedNote?: string
-  readonly createdAt?: Date
-  readonly updatedAt?: Date
-  /** The token of the claim that handed the record out (claimReady / claimGroups), for its write intent. */
-  readonly claimToken?: string
-}
-
-export interface GroupClaim {
-  readonly records: LedgerRecord[]
-  readonly late: readonly {
-    readonly record: LedgerRecord
-    readonly writtenAs: { readonly businessKey?: string; readonly targetId?: string; readonly recordId: string }
-  }[]
-}
-
-export interface RecordPage {
-  readonly records: LedgerRecord[]
-  /** Pass back as `cursor` for the next page; absent on the last page. */
-  readonly nextCursor?: string
-}
-
-export interface RecordQuery {
-  readonly status?: RecordStatus
-  readonly search?: string
-  readonly limit?: number
-  readonly cursor?: string
-}
-
-export interface LedgerPort {
-  /** Insert or update source records; `idCheck` keeps done records and flags changed content. */
-  upsertSourceRecords(
-    schemeId: string,
-    records: readonly SourceRecord[],
-    opts: { idCheck: boolean; now: Date },
-  ): Promise<UpsertResult>
-  /**
-   * Atomically claim up to `limit` due records (waiting, or queued/unknown whose next attempt has
-   * come) for `ttlMs`. Each returned record's `attempts` already counts this attempt, and its
-   * status is what is known about it (`unknown` = probe before writing).
-   */
-  claimReady(schemeId: string, opts: { limit: number; now: Date; ttlMs: number }): Promise<LedgerRecord[]>
-  /**
-   * Grouped schemes: claim whole header groups (by the records' group keys). A group with a member
-   * that is due later is held back; members due after their group's document was written come back
-   * as `late` (claimed) for the engine to park. Ledgers without it fall back to `claimReady`.
-   */
-  claimGroups?(schemeId: string, opts: { limit: number; now: Date; ttlMs: number }): Promise<GroupClaim>
-  /**
-   * Free every live claim of the scheme: called by a new holder of the target lease, whose
-   * predecessors' claims are void (their writes are fenced). Returns how many were freed.
-   */
-  releaseClaims?(schemeId: string): Promise<number>
-  /** Grouped schemes: (re)compute the group key of unsettled records whose key is missing or has another prefix. */
-  refreshGroupKeys?(
-    schemeId: string,
-    prefix: string,
-    keyOf: (content: Record<string, unknown>) => string,
-  ): Promise<number>
-  /** Our write landed (answer ok, or found by probe after an unknown outcome). */
-  markWritten(
-    schemeId: string,
-    id: string,
-    r: { payload: Record<string, unknown>; businessKey: string; targetId: string; response: unknown },
-  ): Promise<void>
-  /** The target already held the document (an "already exists" answer). */
-  markDuplicate(
-    schemeId: string,
-    id: string,
-    r: {
-      payload: Record<string, unknown>
-      businessKey: string
-      targetId?: string
-      response: unknown
-      message?: string
-    },
-  ): Promise<void>
-  /**
-   * A write is about to be sent (intent) or its outcome is unknown: probe at `probeAt` before any retry.
-   * `claim` (intent only): recorded only while the record is still claimed under that token, and the
-   * claim is kept until `until`; throws ERR_STORE_CLAIM_LOST when another writer claimed it since.
-   */
-  markUnknown(
-    schemeId: string,
-    id: string,
-    r: {
-      payload: Record<string, unknown>
-      businessKey: string
-      error: RecordError
-      probeAt: Date
-      claim?: { readonly token: string; readonly until: Date }
-    },
-  ): Promise<void>
-  /**
-   * The attempt failed: retried at `nextAttemptAt` (queued), or parked in the failed-record queue
-   * when absent. `uncount`: the attempt does not count (throttled: pacing, not failure).
-   */
-  markFailed(
-    schemeId: string,
-    id: string,
-    r: { error: RecordError; payload?: Record<string, unknown>; nextAttemptAt?: Date; uncount?: boolean },
-  ): Promise<void>
-  /**
-   * The write landed but a step after it (an afterWrite hook) failed: park the record (`error`)
-   * keeping the target id and response as proof. A record with a target id is never written again;
-   * retrying it re-runs only what failed. Ledgers without it mark the record written.
-   */
-  markWrittenParked?(
-    schemeId: string,
-    id: string,
-    r: {
-      payload: Record<string, unknown>
-      businessKey: string
-      targetId: string
-      response: unknown
-      error: RecordError
-    },
-  ): Promise<void>
-  listRecords(schemeId: string, q: RecordQuery): Promise<RecordPage>
-  getRecord(schemeId: string, id: string): Promise<LedgerRecord | undefined>
-  /** Make failed records due now. `ids` absent = every record in `error`. Returns the requeued ids. */
-  requeue(schemeId: string, ids: readonly string[] | undefined): Promise<string[]>
-  editPayload(schemeId: string, id: string, payload: Record<string, unknown>): Promise<void>
-  /** A person settled the record outside Ferry: never written by Ferry. */
-  resolve(schemeId: string, id: string, note: string): Promise<void>
-  countByStatus(schemeId: string): Promise<Partial<Record<RecordStatus, number>>>
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,11 +165,9 @@ export interface EnginePorts {
   /**
    * The same ports with every ledger and cursor write fenced by the lease `name` this process
    * holds (acquired through `leases`): the store refuses them once another holder has a newer
-   * token. `beforeWrite` runs before each write intent (the last store write before a request
-   * leaves) and throws to stop it. Undefined when the lease is not held here; ports without
-   * fencing (in-memory test ports) leave it out.
+   * token. Undefined when the lease is not held here.
    */
-  fenced?(name: string, beforeWrite: () => void): EnginePorts | undefined
+  fenced(name: string): EnginePorts | undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,6 +206,9 @@ export interface SchemeSource {
   /** Apply `condition` and `beatFlat` to one page of raw documents; give each record its id and number. */
   toRecords(docs: readonly Record<string, unknown>[]): SourceRecord[] | Promise<SourceRecord[]>
 }
+
+/** What planning reads of a record: a claimed ledger record, or a source record (preview, reconcile). */
+export type PlannedRecord = Pick<LedgerRecord, 'id' | 'content'>
 
 /** One target write: one record (operation none) or a group of records (groupCalculate). */
 export interface WriteUnit {
@@ -394,7 +252,7 @@ export interface SchemeTarget {
    */
   readonly groupKey?: { readonly prefix: string; of(content: Record<string, unknown>): string }
   /** Turn claimed records into write units (identity for `operation: none`, groups for groupCalculate). */
-  plan(records: readonly LedgerRecord[]): WriteUnit[]
+  plan(records: readonly PlannedRecord[]): WriteUnit[]
   /** Map one unit with the target metadata; unresolved lookups are returned, not thrown. */
   map(unit: WriteUnit, now: Date): Promise<MappedDocument>
   /** `operation: batchArraySave`: up to `rows` units per call, their payloads in an array under `rowsKey`. */
@@ -429,8 +287,8 @@ export interface EngineScheme {
     /** IANA zone the crontabs are read in (the scheme's `schedule.timezone`). */
     readonly timezone?: string
   }
-  /** Per-scheme retry ladder in seconds (default: the platform's). */
-  readonly retryLadder?: readonly number[]
+  /** The scheme's own `retry` as written (ladder in seconds, jitter); what it leaves out is the configuration's. */
+  readonly retry?: SchemeRetry
   /** Human names for collections in messages, e.g. `erp-materials` → `ERP material`. */
   readonly collectionTitles?: Readonly<Record<string, string>>
 }

@@ -42,16 +42,7 @@ export async function previewScheme(
           continue
         }
         try {
-          const unit = scheme.target.plan([
-            {
-              schemeId: scheme.id,
-              id: rec.id,
-              number: rec.number,
-              content: rec.content,
-              status: 'waiting',
-              attempts: 0,
-            },
-          ])[0]
+          const unit = scheme.target.plan([rec])[0]
           const mapped = unit === undefined ? undefined : await scheme.target.map(unit, deps.clock.now())
           const problems =
             mapped === undefined

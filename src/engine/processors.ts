@@ -20,7 +20,7 @@ import type {
   AfterWriteOutcome,
   EngineLogger,
   EngineScheme,
-  LedgerRecord,
+  PlannedRecord,
   SourceRecord,
   WriteUnit,
 } from './ports.js'
@@ -165,7 +165,7 @@ export function withProcessors(
     source: wrappedSource,
     target: {
       ...target,
-      plan(records: readonly LedgerRecord[]): WriteUnit[] {
+      plan(records: readonly PlannedRecord[]): WriteUnit[] {
         // A record parked by beforeStore is its own unit, so it never joins a group document.
         const parked = records.filter((r) => parkedError(r.content) !== undefined)
         const rest = records.filter((r) => parkedError(r.content) === undefined)

@@ -96,14 +96,40 @@ const shownStatus = (r: LedgerRecord, collection: boolean) =>
 export function recordLine(r: LedgerRecord, collection = false): string[] {
   return [
     r.id,
-    r.number,
-    shownStatus(r, collection) +
-      (r.changedAfterSync === true ? '*' : '') +
-      (r.resolvedAt === undefined ? '' : ' (resolved)'),
+    r.number ?? r.id,
+    shownStatus(r, collection) + (r.changedAfterSync ? '*' : '') + (r.resolvedAt === null ? '' : ' (resolved)'),
     String(r.attempts),
     r.targetId ?? '',
-    r.lastError === undefined ? '' : `${r.lastError.code} ${r.lastError.message}`,
+    r.lastError === null ? '' : `${r.lastError.code} ${r.lastError.message}`,
   ]
+}
+
+/**
+ * A record as `--json` prints it: fields that are not set are left out, and the ledger's
+ * bookkeeping (sequence, content hash, claim) stays inside the store.
+ */
+export function recordJson(r: LedgerRecord): Record<string, unknown> {
+  const set = <T>(k: string, v: T | null | undefined) => (v === null || v === undefined ? {} : { [k]: v })
+  return {
+    schemeId: r.schemeId,
+    id: r.id,
+    number: r.number ?? r.id,
+    content: r.content,
+    status: r.status,
+    attempts: r.attempts,
+    ...set('payload', r.payload),
+    payloadEdited: r.payloadEdited,
+    ...set('targetId', r.targetId),
+    ...set('response', r.response),
+    ...set('businessKey', r.businessKey),
+    ...set('nextAttemptAt', r.nextAttemptAt),
+    ...set('lastError', r.lastError),
+    changedAfterSync: r.changedAfterSync,
+    ...set('resolvedAt', r.resolvedAt),
+    ...set('resolvedNote', r.resolvedNote),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  }
 }
 
 export function recordsText(records: readonly LedgerRecord[], collection = false): string {
@@ -117,22 +143,18 @@ export function recordsText(records: readonly LedgerRecord[], collection = false
 
 export function recordText(r: LedgerRecord, collection = false): string {
   const lines = [
-    `record ${r.id} (${r.number}) of ${r.schemeId}`,
-    `status: ${shownStatus(r, collection)}${collection && r.status === 'waiting' ? ' (a collection row for _findCollection; this scheme has no target)' : ''}${r.changedAfterSync === true ? ' (changed after sync: the new version is kept, not written)' : ''}`,
-    ...(r.resolvedAt === undefined
-      ? []
-      : [`resolved by a person ${r.resolvedAt.toISOString()}: ${r.resolvedNote ?? ''}`]),
-    `attempts: ${r.attempts}${r.nextAttemptAt === undefined ? '' : `, next attempt ${r.nextAttemptAt.toISOString()}`}`,
-    ...(r.businessKey === undefined ? [] : [`business key: ${r.businessKey}`]),
-    ...(r.targetId === undefined ? [] : [`target id: ${r.targetId}`]),
-    ...(r.lastError === undefined
-      ? []
-      : [`last error: ${r.lastError.code} (${r.lastError.kind}) ${r.lastError.message}`]),
+    `record ${r.id} (${r.number ?? r.id}) of ${r.schemeId}`,
+    `status: ${shownStatus(r, collection)}${collection && r.status === 'waiting' ? ' (a collection row for _findCollection; this scheme has no target)' : ''}${r.changedAfterSync ? ' (changed after sync: the new version is kept, not written)' : ''}`,
+    ...(r.resolvedAt === null ? [] : [`resolved by a person ${r.resolvedAt.toISOString()}: ${r.resolvedNote ?? ''}`]),
+    `attempts: ${r.attempts}${r.nextAttemptAt === null ? '' : `, next attempt ${r.nextAttemptAt.toISOString()}`}`,
+    ...(r.businessKey === null ? [] : [`business key: ${r.businessKey}`]),
+    ...(r.targetId === null ? [] : [`target id: ${r.targetId}`]),
+    ...(r.lastError === null ? [] : [`last error: ${r.lastError.code} (${r.lastError.kind}) ${r.lastError.message}`]),
     'source:',
     JSON.stringify(r.content, null, 2),
-    `payload${r.payloadEdited === true ? ' (edited by a person)' : ''}:`,
-    r.payload === undefined ? '(not mapped yet)' : JSON.stringify(r.payload, null, 2),
-    ...(r.response === undefined ? [] : ['response:', JSON.stringify(r.response, null, 2)]),
+    `payload${r.payloadEdited ? ' (edited by a person)' : ''}:`,
+    r.payload === null ? '(not mapped yet)' : JSON.stringify(r.payload, null, 2),
+    ...(r.response === null || r.response === undefined ? [] : ['response:', JSON.stringify(r.response, null, 2)]),
   ]
   return lines.join('\n')
 }

@@ -2,8 +2,11 @@
  * The retry ladder: when a transient or throttled record is tried again. The platform's ladder
  * is fixed at 20 s, 300 s, 3600 s, 14400 s, 72000 s; Ferry keeps it as the default, makes it
  * configurable, and spreads retries with jitter so a burst of failures does not return as a burst.
+ *
+ * One policy: a scheme's `retry` (ladder, jitter) wins over the configuration's `engine.retryLadder`
+ * and `engine.jitter`, which win over the platform defaults (core/defaults.ts).
  */
-export const DEFAULT_RETRY_LADDER: readonly number[] = [20, 300, 3600, 14400, 72000]
+import { DEFAULT_JITTER, DEFAULT_RETRY_LADDER_S } from '../core/defaults.js'
 
 export interface RetryPolicy {
   /** Seconds to wait before attempt n+1 after n failed attempts. */
@@ -13,7 +16,21 @@ export interface RetryPolicy {
   readonly random?: () => number
 }
 
-export const defaultRetryPolicy: RetryPolicy = { ladder: DEFAULT_RETRY_LADDER, jitter: 0.2 }
+export const defaultRetryPolicy: RetryPolicy = { ladder: DEFAULT_RETRY_LADDER_S, jitter: DEFAULT_JITTER }
+
+/** What a scheme's `retry` wrote; what it leaves out comes from `base`. */
+export interface SchemeRetry {
+  readonly ladder?: readonly number[]
+  readonly jitter?: number
+}
+
+export function retryPolicyFor(base: RetryPolicy, scheme: SchemeRetry | undefined): RetryPolicy {
+  return {
+    ...base,
+    ...(scheme?.ladder === undefined ? {} : { ladder: scheme.ladder }),
+    ...(scheme?.jitter === undefined ? {} : { jitter: scheme.jitter }),
+  }
+}
 
 /**
  * When to try again after `attempts` failed attempts, or undefined when the ladder is exhausted.

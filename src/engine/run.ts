@@ -8,12 +8,13 @@ import { getMaxListeners, setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
 import { toFerryError, type FerryError } from '../core/errors.js'
 import { LeaseLost, SchemeBusy, SchemePaused } from './errors.js'
-import { guardedTarget, LeaseGuard } from './lease-guard.js'
-import { defaultRetryPolicy, type RetryPolicy } from './retry.js'
+import { LeaseGuard } from './lease-guard.js'
+import type { LookupEvents } from './lookup-cache.js'
+import { defaultRetryPolicy, retryPolicyFor, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
 import { runTargetStage } from './target-stage.js'
 import type { QualitySummaryEntry } from '../quality/rules.js'
-import { scheduledLater, type ScheduledGroup } from './scheduled.js'
+import { ledgerCounts, scheduledLater, type ScheduledGroup } from './scheduled.js'
 import {
   emptyCounters,
   type BudgetUsage,
@@ -22,6 +23,7 @@ import {
   type EngineLogger,
   type EnginePorts,
   type EngineScheme,
+  type RecordStatus,
   type RunCounters,
   type Stage,
 } from './ports.js'
@@ -40,6 +42,8 @@ export interface EngineDeps {
   readonly batchSize?: number
   /** Told about every run's start, progress and end (the service's live progress and metrics). */
   readonly observer?: RunObserver
+  /** The lookup cache (lookup-cache.ts), told when runs start, batches are claimed and records stored. */
+  readonly lookups?: LookupEvents
 }
 
 /**
@@ -79,7 +83,7 @@ export interface RunSummary {
   readonly windowsClosed: number
   readonly status: 'ok' | 'failed' | 'skipped'
   readonly error?: FerryError
-  readonly ledger: Awaited<ReturnType<EnginePorts['ledger']['countByStatus']>>
+  readonly ledger: Partial<Record<RecordStatus, number>>
   /** Set for a scheme without a target (master data): its records are collection rows, stored and settled, never written. */
   readonly collection?: true
   /** Failures of the scheme's `target.quality` rules in this run (absent when none failed). */
@@ -185,11 +189,11 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   )
   renew.unref()
   const signal = opts.signal === undefined ? guard.signal : AbortSignal.any([opts.signal, guard.signal])
-  const stagePorts = (stage: 'source' | 'target') =>
-    deps.ports.fenced?.(leaseName(scheme.id, stage), () => guard.check(leaseName(scheme.id, stage))) ?? deps.ports
+  const stagePorts = (stage: 'source' | 'target') => deps.ports.fenced(leaseName(scheme.id, stage)) ?? deps.ports
 
   const counters = emptyCounters()
   const runStage: Stage = stages.includes('remedy') ? 'remedy' : (stages[0] ?? 'source')
+  deps.lookups?.runStarted()
   const runId = await deps.ports.runs.start(scheme.id, runStage, {
     stages: [...stages],
     ...(opts.range?.from === undefined ? {} : { from: opts.range.from.toISOString() }),
@@ -232,6 +236,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
       clock: deps.clock,
       log: deps.log,
       runtime: await deps.connections.source(scheme.source.connection),
+      ...(deps.lookups === undefined ? {} : { lookups: deps.lookups }),
       onPage: (c: RunCounters) => {
         pageSignal.fire()
         progress('source', c)
@@ -263,19 +268,16 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
             // Claims left by an earlier holder of this lease are void: its writes are fenced. The
             // fenced ledger frees only claims made under this lease, never those of the parts of a
             // split stage (or of the whole stage, for a part): theirs expire instead.
-            await ports.ledger.releaseClaims?.(scheme.id)
+            await ports.ledger.releaseClaims(scheme.id)
             const e = await runTargetStage(
               {
                 ports,
                 clock: deps.clock,
                 log: deps.log,
-                runtime: guardedTarget(await deps.connections.target(t.connection), () =>
-                  guard.check(leaseName(scheme.id, 'target')),
-                ),
-                retry:
-                  scheme.retryLadder === undefined
-                    ? (deps.retry ?? defaultRetryPolicy)
-                    : { ...(deps.retry ?? defaultRetryPolicy), ladder: scheme.retryLadder },
+                runtime: await deps.connections.target(t.connection),
+                leaseCheck: () => guard.check(leaseName(scheme.id, 'target')),
+                ...(deps.lookups === undefined ? {} : { lookups: deps.lookups }),
+                retry: retryPolicyFor(deps.retry ?? defaultRetryPolicy, scheme.retry),
                 concurrency: deps.connections.inFlight(t.connection),
                 // A claim that expires mid-batch is safe: the write intent is made under the claim's
                 // token, and refused once another part (or a whole-stage run) claimed the record.
@@ -330,7 +332,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     windowsPlanned,
     windowsClosed,
     status,
-    ledger: await deps.ports.ledger.countByStatus(scheme.id),
+    ledger: await ledgerCounts(deps.ports.ledger, scheme.id),
     ...(scheme.target === undefined ? { collection: true as const } : {}),
     ...(qualitySummary.length === 0 ? {} : { quality: qualitySummary }),
     ...(wantsTarget ? { scheduled: await scheduledLater(deps.ports, scheme.id) } : {}),

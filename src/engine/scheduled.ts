@@ -3,7 +3,8 @@
  * for a probe, grouped by the error that put them there, with the earliest next attempt. The run
  * summary carries it so `ferry run` never returns "ok" while silently leaving work behind.
  */
-import type { EnginePorts, RecordStatus } from './ports.js'
+import { RECORD_STATUSES } from '../store/index.js'
+import type { EnginePorts, LedgerPort, RecordStatus } from './ports.js'
 
 export interface ScheduledGroup {
   /** The error code that scheduled them (ERR_TARGET_TRANSIENT, ERR_OUTCOME_UNKNOWN, …). */
@@ -15,6 +16,17 @@ export interface ScheduledGroup {
   readonly next?: Date
   /** One message, as an example. */
   readonly message: string
+}
+
+/** The scheme's records by status, statuses with none left out (run summaries, the service, metrics). */
+export async function ledgerCounts(
+  ledger: Pick<LedgerPort, 'counts'>,
+  schemeId: string,
+): Promise<Partial<Record<RecordStatus, number>>> {
+  const c = await ledger.counts(schemeId)
+  const out: Partial<Record<RecordStatus, number>> = {}
+  for (const s of RECORD_STATUSES) if (c[s] > 0) out[s] = c[s]
+  return out
 }
 
 const PAGE = 500
@@ -45,8 +57,7 @@ export async function scheduledLater(ports: EnginePorts, schemeId: string): Prom
           message: r.lastError?.message ?? '',
         }
         g.records++
-        if (r.nextAttemptAt !== undefined && (g.next === undefined || r.nextAttemptAt < g.next))
-          g.next = r.nextAttemptAt
+        if (r.nextAttemptAt !== null && (g.next === undefined || r.nextAttemptAt < g.next)) g.next = r.nextAttemptAt
         groups.set(k, g)
       }
       cursor = res.nextCursor

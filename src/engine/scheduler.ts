@@ -25,6 +25,11 @@ export interface SchedulerOptions {
   readonly timezone?: (scheme: EngineScheme) => string | undefined
   readonly onSummary?: (s: RunSummary) => void
   readonly onSkip?: (schemeId: string, stage: ScheduledStage, reason: string) => void
+  /**
+   * The definition a tick runs (the host's newest stored version: one saved from the console by
+   * another process runs from this process's next tick on); default: the scheme as added.
+   */
+  readonly resolve?: (scheme: EngineScheme) => Promise<EngineScheme>
 }
 
 /**
@@ -47,9 +52,10 @@ export function reconcileLeaseName(schemeId: string): string {
 const defaultReconcileHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 export class Scheduler {
-  private readonly crons: Cron[] = []
+  private readonly crons: { schemeId: string; stage: ScheduledStage; cron: Cron }[] = []
   private readonly running = new Map<string, Promise<void>>()
   readonly jobs: ScheduledJob[] = []
+  private stopped = false
 
   constructor(
     private readonly deps: EngineDeps,
@@ -69,9 +75,23 @@ export class Scheduler {
       const cron = new Cron(crontab, { ...(tz === undefined ? {} : { timezone: tz }) }, () => {
         void this.tick(scheme, stage)
       })
-      this.crons.push(cron)
+      this.crons.push({ schemeId: scheme.id, stage, cron })
       this.jobs.push({ schemeId: scheme.id, stage, crontab, nextRun: () => cron.nextRun() })
     }
+  }
+
+  /**
+   * Schedule a scheme's new definition (a version adopted without a restart) in place of the old
+   * one: its stage crontabs are re-read, and each tick from now on runs the new definition. A run
+   * in progress finishes with the definition it started with. Its reconciliation is kept.
+   */
+  replace(scheme: EngineScheme): void {
+    if (this.stopped) return
+    const keep = (x: { schemeId: string; stage: ScheduledStage }) => x.schemeId !== scheme.id || x.stage === 'reconcile'
+    for (const c of this.crons) if (!keep(c)) c.cron.stop()
+    this.crons.splice(0, this.crons.length, ...this.crons.filter(keep))
+    this.jobs.splice(0, this.jobs.length, ...this.jobs.filter(keep))
+    this.add(scheme)
   }
 
   /** Run one stage now unless it is already running here; resolves when that run ends. */
@@ -84,7 +104,8 @@ export class Scheduler {
     let summary: RunSummary | undefined
     const run = (async () => {
       try {
-        summary = await runScheme(this.deps, scheme, { stages: [stage] })
+        const current = this.opts.resolve === undefined ? scheme : await this.opts.resolve(scheme)
+        summary = await runScheme(this.deps, current, { stages: [stage] })
         this.opts.onSummary?.(summary)
       } catch (e) {
         if (SchemeBusy.is(e) || SchemePaused.is(e)) this.skip(scheme.id, stage, toFerryError(e).message)
@@ -105,7 +126,7 @@ export class Scheduler {
     const cron = new Cron(job.crontab, { ...(job.timezone === undefined ? {} : { timezone: job.timezone }) }, () => {
       void this.tickReconcile(job)
     })
-    this.crons.push(cron)
+    this.crons.push({ schemeId: job.schemeId, stage: 'reconcile', cron })
     this.jobs.push({ schemeId: job.schemeId, stage: 'reconcile', crontab: job.crontab, nextRun: () => cron.nextRun() })
   }
 
@@ -168,7 +189,8 @@ export class Scheduler {
 
   /** Stop firing and wait for the runs in progress. */
   async stop(): Promise<void> {
-    for (const c of this.crons) c.stop()
+    this.stopped = true
+    for (const c of this.crons) c.cron.stop()
     await Promise.allSettled([...this.running.values()])
   }
 }

@@ -8,12 +8,15 @@ import { toFerryError, type FerryError } from '../core/errors.js'
 import type { SourceRuntime, TimeWindow } from '../connectors/contract.js'
 import { NoStartTime } from './errors.js'
 import type { Clock, EngineLogger, EnginePorts, EngineScheme, RunCounters, SourceRecord } from './ports.js'
+import type { LookupEvents } from './lookup-cache.js'
 
 export interface SourceStageDeps {
   readonly ports: EnginePorts
   readonly clock: Clock
   readonly log: EngineLogger
   readonly runtime: SourceRuntime
+  /** Told when records are stored, so lookups into this scheme's collection are answered afresh. */
+  readonly lookups?: Pick<LookupEvents, 'recordsStored'>
   /** Called after each stored page (progress bars, waking the target stage). */
   readonly onPage?: (c: RunCounters) => void
   readonly signal?: AbortSignal
@@ -67,7 +70,7 @@ async function admitted(
   }
   const records = await scheme.source.toRecords(inside)
   for (const r of await scheme.source.toRecords(outside)) {
-    if ((await deps.ports.ledger.getRecord(scheme.id, r.id)) !== undefined) records.push(r)
+    if ((await deps.ports.ledger.getRecord({ schemeId: scheme.id, recordId: r.id })) !== undefined) records.push(r)
     else counters.outOfRange++
   }
   return records
@@ -92,17 +95,26 @@ async function fetchAndStore(
     const records = await admitted(deps, scheme, counters, page.rows, req.admission)
     counters.kept += records.length
     if (records.length > 0) {
-      const r = await ports.ledger.upsertSourceRecords(scheme.id, records, {
-        idCheck: scheme.source.idCheck,
-        now: clock.now(),
-      })
-      counters.inserted += r.inserted
-      counters.unchanged += r.unchanged
-      counters.updated += r.updated
-      counters.changedAfterSync += r.changedAfterSync
-      for (const bad of r.rejected ?? []) {
+      let r
+      try {
+        r = await ports.ledger.upsertSourceRecords(scheme.id, records, {
+          idCheck: scheme.source.idCheck,
+          now: clock.now(),
+        })
+      } finally {
+        deps.lookups?.recordsStored(scheme.id)
+      }
+      counters.inserted += r.counts.inserted
+      counters.unchanged += r.counts.unchanged
+      counters.updated += r.counts.updated_before_sync + r.counts.requeued_after_sync
+      counters.changedAfterSync += r.counts.changed_after_sync
+      for (const bad of r.outcomes) {
+        if (bad.effect !== 'rejected') continue
         counters.rejected++
-        deps.log.warn({ scheme: scheme.id, id: bad.id, reason: bad.message }, 'source record refused by the ledger')
+        deps.log.warn(
+          { scheme: scheme.id, id: bad.id, reason: bad.error?.message ?? 'rejected' },
+          'source record refused by the ledger',
+        )
       }
     }
     deps.onPage?.(counters)

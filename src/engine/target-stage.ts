@@ -38,12 +38,21 @@ import type {
 } from './ports.js'
 import { pause } from '../core/sleep.js'
 import { performance } from 'node:perf_hooks'
+import type { LookupEvents } from './lookup-cache.js'
 
 export interface TargetStageDeps {
   readonly ports: EnginePorts
   readonly clock: Clock
   readonly log: EngineLogger
   readonly runtime: TargetRuntime
+  /**
+   * Throws ERR_LEASE_LOST once the target lease no longer counts as held (lease-guard.ts): asked
+   * before each write intent and right before each request leaves. The fenced store refuses a
+   * stale holder's marks on its own; this stops the request, which the store cannot see.
+   */
+  readonly leaseCheck?: () => void
+  /** Told before each claim, so lookups that missed are asked again for the new batch. */
+  readonly lookups?: Pick<LookupEvents, 'batchClaimed'>
   readonly retry: RetryPolicy
   /** Writes in flight at once (the credential budget's in-flight limit). */
   readonly concurrency: number
@@ -63,15 +72,6 @@ export interface TargetStageOptions {
   readonly sourceRunning?: () => boolean
   /** Resolves when the source stage stored something new (or finished). */
   readonly nextSourceEvent?: () => Promise<void>
-}
-
-function asRecordError(e: FerryError): RecordError {
-  return {
-    code: e.code,
-    kind: e.kind,
-    message: e.message,
-    ...(e.location === undefined ? {} : { location: e.location }),
-  }
 }
 
 function outcomeError(o: WriteOutcome, key: string): FerryError {
@@ -138,6 +138,10 @@ export class UnitWriter {
     return this.deps.ports.ledger
   }
 
+  private ref(r: LedgerRecord) {
+    return { schemeId: this.scheme.id, recordId: r.id }
+  }
+
   /** Records carry `attempts` including this attempt (the claim counted it). */
   private async failAll(
     records: readonly LedgerRecord[],
@@ -155,11 +159,11 @@ export class UnitWriter {
         next = nextAttemptAt(this.deps.retry, attempts, now, hint)
         if (next === undefined) err = RetriesExhausted([attempts, `${error.code} ${error.message}`])
       }
-      await this.ledger.markFailed(this.scheme.id, r.id, {
-        error: asRecordError(err),
-        ...(payload === undefined ? {} : { payload }),
-        ...(next === undefined ? {} : { nextAttemptAt: next }),
-      })
+      await this.ledger.markFailed(
+        this.ref(r),
+        { kind: err.kind, code: err.code, message: err.message, nextAttemptAt: next ?? null },
+        payload === undefined ? undefined : { payload },
+      )
       if (next !== undefined) this.waitIfShort(next, now)
       if (next === undefined) this.counters.failed++
       else this.counters.retrying++
@@ -200,12 +204,11 @@ export class UnitWriter {
       this.paces.set(r.id, n)
       const at = new Date(now + (n > PACES_PER_RUN ? PACE_MAX_MS : wait))
       if (n <= PACES_PER_RUN) waitFor = true
-      await this.ledger.markFailed(this.scheme.id, r.id, {
-        error: asRecordError(error),
-        nextAttemptAt: at,
-        uncount: true,
-        ...(payload === undefined ? {} : { payload }),
-      })
+      await this.ledger.markFailed(
+        this.ref(r),
+        { kind: error.kind, code: error.code, message: error.message, nextAttemptAt: at, uncount: true },
+        payload === undefined ? undefined : { payload },
+      )
     })
     this.counters.paced += records.length
     const due = new Date(now + wait)
@@ -225,7 +228,7 @@ export class UnitWriter {
       targetId: targetId ?? `key:${key}`,
       response: redact(response ?? { ok: true }),
     }
-    await eachAtOnce(records, (r) => this.ledger.markWritten(this.scheme.id, r.id, proof))
+    await eachAtOnce(records, (r) => this.ledger.markWritten(this.ref(r), proof))
   }
 
   async unknownAll(
@@ -236,16 +239,17 @@ export class UnitWriter {
     retryLater: boolean,
   ): Promise<void> {
     const now = this.deps.clock.now()
+    // The last store write before a request leaves: a worker whose lease is overdue stops here.
+    this.deps.leaseCheck?.()
     await eachAtOnce(records, async (r) => {
       const probeAt = retryLater
         ? (nextAttemptAt(this.deps.retry, Math.max(1, r.attempts), now) ?? new Date(now.getTime() + 3_600_000))
         : now
-      await this.ledger.markUnknown(this.scheme.id, r.id, {
-        payload,
-        businessKey: key,
-        error: asRecordError(error),
-        probeAt,
-      })
+      await this.ledger.markUnknown(
+        this.ref(r),
+        { code: error.code, message: error.message, probeAt },
+        { payload, businessKey: key },
+      )
       if (retryLater) this.waitIfShort(probeAt, now)
     })
   }
@@ -266,16 +270,21 @@ export class UnitWriter {
   ): Promise<boolean> {
     const now = this.deps.clock.now()
     const until = new Date(now.getTime() + claimTtl(this.deps))
-    const error = asRecordError(OutcomeUnknown([key, message]))
+    const error = OutcomeUnknown([key, message])
+    // The last store write before a request leaves: a worker whose lease is overdue stops here.
+    this.deps.leaseCheck?.()
     const results = await Promise.allSettled(
       records.map((r) =>
-        this.ledger.markUnknown(this.scheme.id, r.id, {
-          payload,
-          businessKey: key,
-          error,
-          probeAt: now,
-          ...(r.claimToken === undefined ? {} : { claim: { token: r.claimToken, until } }),
-        }),
+        this.ledger.markUnknown(
+          this.ref(r),
+          {
+            code: error.code,
+            message: error.message,
+            probeAt: now,
+            ...(r.claimToken === null ? {} : { claim: { token: r.claimToken, until } }),
+          },
+          { payload, businessKey: key },
+        ),
       ),
     )
     let lost = false
@@ -324,7 +333,7 @@ export class UnitWriter {
   ): Promise<{ payload: Record<string, unknown>; key: string } | undefined> {
     const first = records[0]
     let payload: Record<string, unknown>
-    if (records.length === 1 && first?.payloadEdited === true && first.payload !== undefined) {
+    if (records.length === 1 && first?.payloadEdited === true && first.payload !== null) {
       payload = first.payload
     } else {
       let mapped
@@ -385,12 +394,17 @@ export class UnitWriter {
     const deadline = performance.now() + claimTtl(this.deps) - Math.floor(claimTtl(this.deps) / 3)
     let late = false
     let outcome: WriteOutcome
+    const leaseCheck = this.deps.leaseCheck
     try {
+      leaseCheck?.()
       outcome = await this.deps.runtime.write({
         api: this.target.api,
         payload,
         key,
+        // Both checks run as the request leaves: the lease is still this process's, and the
+        // claim has time left (see the deadline above).
         beforeSend: () => {
+          leaseCheck?.()
           if (performance.now() <= deadline) return
           late = true
           throw new Error('the claim of these records runs out before the request could leave; not sent')
@@ -419,12 +433,12 @@ export class UnitWriter {
    * as proof, and the record settles under the same target id. False when no record has one.
    */
   async settleLanded(unit: WriteUnit, records: readonly LedgerRecord[]): Promise<boolean> {
-    const landed = records.find((r) => r.targetId !== undefined)
-    if (landed?.targetId === undefined) return false
+    const landed = records.find((r) => r.targetId !== null)
+    if (landed === undefined || landed.targetId === null) return false
     const answer: WriteOutcome = {
       kind: 'ok',
       targetId: landed.targetId,
-      ...(landed.response === undefined ? {} : { response: landed.response }),
+      ...(landed.response === undefined || landed.response === null ? {} : { response: landed.response }),
     }
     await this.settle(unit, records, landed.payload ?? {}, landed.businessKey ?? '', answer, landed.targetId)
     return true
@@ -442,14 +456,14 @@ export class UnitWriter {
     response: unknown,
     error: RecordError,
   ): Promise<void> {
-    const mark = this.ledger.markWrittenParked?.bind(this.ledger)
-    if (mark === undefined) {
-      await this.doneAll(records, payload, key, targetId, response)
-      this.counters.written += records.length
-      return
+    const proof = {
+      payload,
+      businessKey: key,
+      targetId,
+      response: redact(response ?? { ok: true }),
+      error: { kind: error.kind, code: error.code, message: error.message },
     }
-    const proof = { payload, businessKey: key, targetId, response: redact(response ?? { ok: true }), error }
-    await eachAtOnce(records, (r) => mark(this.scheme.id, r.id, proof))
+    await eachAtOnce(records, (r) => this.ledger.markWrittenParked(this.ref(r), proof))
     this.counters.failed += records.length
   }
 
@@ -521,13 +535,15 @@ export class UnitWriter {
           return
         }
         await eachAtOnce(records, (r) =>
-          this.ledger.markDuplicate(this.scheme.id, r.id, {
-            payload,
-            businessKey: key,
-            response: redact(response ?? { message: outcome.message ?? 'already exists' }),
-            ...(targetId === undefined ? {} : { targetId }),
-            ...(outcome.message === undefined ? {} : { message: outcome.message }),
-          }),
+          this.ledger.markDuplicate(
+            this.ref(r),
+            {
+              response: redact(response ?? { message: outcome.message ?? 'already exists' }),
+              ...(targetId === undefined ? {} : { targetId }),
+              ...(outcome.message === undefined ? {} : { message: outcome.message }),
+            },
+            { payload, businessKey: key },
+          ),
         )
         this.counters.alreadyExisted += records.length
         return
@@ -573,8 +589,7 @@ async function waitForPaced(deps: TargetStageDeps, writer: UnitWriter): Promise<
  * Claim up to `batch` due records. Grouped schemes (groupCalculate) claim whole header groups
  * (`claimGroups`, which also returns members whose document was already written, parked here): a
  * group split across batches would be planned twice under one business key and the second document
- * answered `already_exists`, its rows lost. A ledger without `claimGroups` (the in-memory test
- * ports) gets the older approximation: keep claiming while the claims come back full.
+ * answered `already_exists`, its rows lost.
  */
 async function claimBatch(
   deps: TargetStageDeps,
@@ -584,33 +599,28 @@ async function claimBatch(
   counters: RunCounters,
 ): Promise<LedgerRecord[]> {
   const ledger = deps.ports.ledger
-  const opts = () => ({ limit: batch, now: deps.clock.now(), ttlMs: claimTtl(deps) })
-  if (grouped && ledger.claimGroups !== undefined) {
+  const opts = () => ({ now: deps.clock.now(), ttlMs: claimTtl(deps) })
+  deps.lookups?.batchClaimed()
+  if (grouped) {
     // Whole groups only; loop past claims that held nothing but late members.
     for (;;) {
-      const { records, late } = await ledger.claimGroups(scheme.id, opts())
+      const { records, late } = await ledger.claimGroups(scheme.id, batch, opts())
       for (const l of late) {
         const err = GroupAlreadyWritten([
           l.record.id,
           l.writtenAs.businessKey ?? `(group of ${l.writtenAs.recordId})`,
           l.writtenAs.targetId ?? 'unknown',
         ])
-        await ledger.markFailed(scheme.id, l.record.id, { error: asRecordError(err) })
+        await ledger.markFailed(
+          { schemeId: scheme.id, recordId: l.record.id },
+          { kind: err.kind, code: err.code, message: err.message, nextAttemptAt: null },
+        )
         counters.failed++
       }
       if (records.length > 0 || late.length === 0) return records
     }
   }
-  const claim = () => ledger.claimReady(scheme.id, opts())
-  const claimed = await claim()
-  if (!grouped) return claimed
-  let last = claimed.length
-  while (batch > 0 && last >= batch) {
-    const more = await claim()
-    claimed.push(...more)
-    last = more.length
-  }
-  return claimed
+  return (await ledger.claimReady(scheme.id, batch, opts())).records
 }
 
 /**
@@ -629,7 +639,7 @@ export async function runTargetStage(
   const batch = deps.batchSize ?? 100
   const groupKey = target.groupKey
   const grouped = groupKey !== undefined
-  let keysFresh = groupKey === undefined || deps.ports.ledger.refreshGroupKeys === undefined
+  let keysFresh = groupKey === undefined
   for (;;) {
     if (deps.signal?.aborted === true) return undefined
     if ((await deps.ports.schemeState.pausedReason(scheme.id)) !== undefined) return undefined
@@ -642,7 +652,7 @@ export async function runTargetStage(
     }
     if (!keysFresh && groupKey !== undefined) {
       // Records stored before group keys existed, or under an older headerGroup, get today's key.
-      await deps.ports.ledger.refreshGroupKeys?.(scheme.id, groupKey.prefix, (c) => groupKey.of(c))
+      await deps.ports.ledger.refreshGroupKeys(scheme.id, groupKey.prefix, (c) => groupKey.of(c))
       keysFresh = true
     }
     const claimed = await claimBatch(deps, scheme, batch, grouped, counters)

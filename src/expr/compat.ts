@@ -8,8 +8,8 @@
 import type { FunctionNode } from './ast.js'
 import { isFerryError } from '../core/errors.js'
 import { readRef } from './context.js'
-import { Env, evalSql, runLookup } from './evaluate.js'
-import type { EvalContext } from './index.js'
+import { Env, evalSql, type LookupRunner } from './evaluate.js'
+import type { EvalContext } from './eval-context.js'
 import { LOOKUP_END, LOOKUP_PREFIX, parseLookup } from './lookup.js'
 import { parseSql } from './parser.js'
 import { scanTemplate } from './template.js'
@@ -28,7 +28,7 @@ const RAW_TEXT_CODES = new Set([
   'ERR_EXPR_TOO_LARGE',
 ])
 
-async function substitute(source: string, ctx: EvalContext): Promise<string> {
+async function substitute(source: string, ctx: EvalContext, runLookup: LookupRunner): Promise<string> {
   let text = ''
   let pos = 0
   const finder = new RegExp(`${LOOKUP_PREFIX}[\\s\\S]*?\\s${LOOKUP_END}(?![\\p{L}\\p{N}_])`, 'gu')
@@ -43,9 +43,10 @@ async function substitute(source: string, ctx: EvalContext): Promise<string> {
     .join('')
 }
 
-export async function evaluateCompat(n: FunctionNode, ctx: EvalContext): Promise<unknown> {
-  const text = await substitute(n.source, ctx)
-  const env = new Env(ctx, text)
+/** `runLookup` evaluates a `_findCollection` (evaluate-value.ts); passed in, so this file imports no entry. */
+export async function evaluateCompat(n: FunctionNode, ctx: EvalContext, runLookup: LookupRunner): Promise<unknown> {
+  const text = await substitute(n.source, ctx, runLookup)
+  const env = new Env(ctx, text, runLookup)
   try {
     const result = await evalSql(parseSql(text, n.bodyAt), env)
     return env.divided && result === null ? text : toJson(result)

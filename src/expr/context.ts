@@ -12,7 +12,7 @@
  */
 import type { RefNode } from './ast.js'
 import { ExprFilterInput, ExprVariableUnset } from './errors.js'
-import type { EvalContext } from './index.js'
+import type { EvalContext } from './eval-context.js'
 import type { FilterName } from './template.js'
 import { epochToWall, wallToEpoch } from './time.js'
 import { formatDateValue, parseDateText } from './values.js'

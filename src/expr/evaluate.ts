@@ -1,22 +1,20 @@
 /**
- * The interpreter. `evaluate` handles the value forms; `evalSql` is one exhaustive switch over
- * SQL node kinds. Record values enter as typed values (never as text to re-parse); compat mode
- * (platform text substitution) lives in compat.ts.
+ * The SQL interpreter: `evalSql` is one exhaustive switch over SQL node kinds. Record values
+ * enter as typed values (never as text to re-parse). The value forms are evaluated in
+ * evaluate-value.ts, compat mode (platform text substitution) in compat.ts.
  */
-import type { FunctionNode, LookupNode, RefNode, SqlNode, ValueNode } from './ast.js'
+import type { LookupNode, RefNode, SqlNode } from './ast.js'
 import { arithmetic, negate } from './arith.js'
 import { findFunction } from './builtins.js'
-import { FerryError, isFerryError, toFerryError } from '../core/errors.js'
-import { readRef, resolvePath } from './context.js'
-import { evaluateCompat } from './compat.js'
-import { ExprEvaluation, ExprNoLookupProvider } from './errors.js'
+import { FerryError, isFerryError } from '../core/errors.js'
+import { readRef } from './context.js'
+import { ExprEvaluation } from './errors.js'
 import { dateArith, INTERVAL_FUNCTIONS } from './fn-date.js'
-import type { EvalContext } from './index.js'
+import type { EvalContext } from './eval-context.js'
 import { likeMatch } from './like.js'
 import type { CallEnv } from './registry.js'
 import { branchesOf, staticScale } from './scale.js'
 import { locate } from './template.js'
-import { assertTimeZone } from './time.js'
 import {
   bool,
   compare,
@@ -29,12 +27,14 @@ import {
   num,
   parseNumericPrefix,
   toDate,
-  toJson,
   toNum,
   toText,
   truthy,
   type SqlValue,
 } from './values.js'
+
+/** Runs a `_findCollection` met inside an expression (evaluate-value.ts, which evaluates its conditions). */
+export type LookupRunner = (n: LookupNode, ctx: EvalContext) => Promise<unknown>
 
 /** Per-evaluation state shared by every node of one value. */
 export class Env implements CallEnv {
@@ -42,6 +42,7 @@ export class Env implements CallEnv {
   constructor(
     readonly ctx: EvalContext,
     readonly source: string,
+    readonly lookup: LookupRunner,
   ) {}
   get now(): Date {
     return this.ctx.now
@@ -58,7 +59,7 @@ export class Env implements CallEnv {
 }
 
 /** A reference's value; an error about the value gets the reference's line:column. */
-function readRefAt(ref: RefNode, ctx: EvalContext, source: string): unknown {
+export function readRefAt(ref: RefNode, ctx: EvalContext, source: string): unknown {
   try {
     return readRef(ref, ctx)
   } catch (e) {
@@ -68,39 +69,6 @@ function readRefAt(ref: RefNode, ctx: EvalContext, source: string): unknown {
 }
 
 /** Alternatives of `in` lists multiply; past this a lookup is refused rather than run hundreds of queries. */
-const MAX_LOOKUP_ALTERNATIVES = 64
-
-/** Run a lookup; no match (undefined/null) is null. */
-export async function runLookup(n: LookupNode, ctx: EvalContext): Promise<unknown> {
-  if (ctx.lookups === undefined) throw ExprNoLookupProvider([n.collection])
-  if (!n.where.some((c) => c.anyOf !== undefined)) {
-    const where: Record<string, unknown> = {}
-    for (const c of n.where) where[c.key] = await evaluateValueNode(c.value, ctx)
-    const found = await ctx.lookups.find({ collection: n.collection, field: n.field, where })
-    return found === undefined ? null : found
-  }
-  // `key in (...)`: try each combination of alternatives in written order; the first match wins.
-  let combos: Record<string, unknown>[] = [{}]
-  for (const c of n.where) {
-    const values: unknown[] = []
-    for (const v of c.anyOf ?? [c.value]) values.push(await evaluateValueNode(v, ctx))
-    combos = combos.flatMap((w) => values.map((v) => ({ ...w, [c.key]: v })))
-    if (combos.length > MAX_LOOKUP_ALTERNATIVES)
-      throw ExprEvaluation([
-        `the in-lists of _findCollection … from ${n.collection} make more than ${MAX_LOOKUP_ALTERNATIVES} combinations`,
-      ])
-  }
-  for (const [index, where] of combos.entries()) {
-    const found = await ctx.lookups.find({
-      collection: n.collection,
-      field: n.field,
-      where,
-      attempt: { index, of: combos.length },
-    })
-    if (found !== undefined && found !== null && found !== '') return found
-  }
-  return null
-}
 
 function castValue(v: SqlValue, n: Extract<SqlNode, { kind: 'Cast' }>): SqlValue {
   if (v === null) return null
@@ -236,7 +204,7 @@ async function evalNode(n: SqlNode, env: Env): Promise<SqlValue> {
     case 'Ref':
       return fromJson(readRefAt(n, env.ctx, env.source))
     case 'Lookup':
-      return fromJson(await runLookup(n, env.ctx), false)
+      return fromJson(await env.lookup(n, env.ctx), false)
     case 'Unary': {
       const v = await evalSql(n.operand, env)
       if (isList(v)) throw env.fail('a detail array can only be used inside SUM, AVG, MAX, MIN or COUNT', n.at)
@@ -300,43 +268,4 @@ async function evalNode(n: SqlNode, env: Env): Promise<SqlValue> {
       return castValue(v, n)
     }
   }
-}
-
-async function evaluateFunction(n: FunctionNode, ctx: EvalContext): Promise<unknown> {
-  const env = new Env(ctx, n.source)
-  try {
-    return toJson(await evalSql(n.body, env))
-  } catch (e) {
-    if (isFerryError(e)) throw e
-    throw toFerryError(e)
-  }
-}
-
-/** Evaluate a parsed value against a context; the result is JSON-ready. */
-export async function evaluateValueNode(n: ValueNode, ctx: EvalContext): Promise<unknown> {
-  switch (n.kind) {
-    case 'Literal':
-      return n.text
-    case 'Template': {
-      if (n.single) {
-        const v = readRefAt(n.parts[0] as RefNode, ctx, n.source)
-        return v === undefined ? null : v
-      }
-      let s = ''
-      for (const p of n.parts) s += typeof p === 'string' ? p : jsonToText(readRefAt(p, ctx, n.source))
-      return s
-    }
-    case 'Function':
-      return ctx.compat === true ? evaluateCompat(n, ctx) : evaluateFunction(n, ctx)
-    case 'Lookup':
-      return runLookup(n, ctx)
-    case 'ArrayKey': {
-      const v = resolvePath(n.path, ctx)
-      return v === undefined ? null : v
-    }
-  }
-}
-
-export function checkContext(ctx: EvalContext): void {
-  assertTimeZone(ctx.tz)
 }

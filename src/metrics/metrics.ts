@@ -9,6 +9,7 @@ import type { ConnectorCallObserver } from '../connectors/contract.js'
 import type { Host } from '../engine/host.js'
 import type { RunCounters, Stage } from '../engine/ports.js'
 import type { RunObserver, RunSummary } from '../engine/run.js'
+import { ledgerCounts } from '../engine/scheduled.js'
 
 /** Record outcomes per stage, from the run counters: what each counter adds to. */
 const OUTCOMES: readonly {
@@ -231,7 +232,7 @@ export class Metrics implements RunObserver, ConnectorCallObserver {
     if (h === undefined) return
     g.reset()
     for (const s of h.schemes) {
-      const counts = await h.ports.ledger.countByStatus(s.id)
+      const counts = await ledgerCounts(h.ports.ledger, s.id)
       for (const [status, n] of Object.entries(counts)) if (typeof n === 'number') g.set({ scheme: s.id, status }, n)
     }
   }

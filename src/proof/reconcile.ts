@@ -11,7 +11,7 @@
 import type { SourceRuntime } from '../connectors/contract.js'
 import { toFerryError } from '../core/errors.js'
 import { checkPayload, lookupError } from '../engine/quality.js'
-import type { EngineScheme, LedgerRecord, SchemeTarget, SourceRecord } from '../engine/ports.js'
+import type { EngineScheme, SchemeTarget, SourceRecord } from '../engine/ports.js'
 import {
   ReconcileDuplicate,
   ReconcileExtra,
@@ -111,15 +111,6 @@ interface Expected {
   readonly recordIds: string[]
 }
 
-const asLedgerRecord = (schemeId: string, r: SourceRecord): LedgerRecord => ({
-  schemeId,
-  id: r.id,
-  number: r.number,
-  content: r.content,
-  status: 'waiting',
-  attempts: 0,
-})
-
 /** Re-list the source records of [from, to) as the source stage would; later versions win. */
 async function sourceRecords(input: ReconcileInput, counts: ReconcileCounts): Promise<Map<string, SourceRecord>> {
   const { scheme, source, from, to, now } = input
@@ -152,7 +143,7 @@ async function expectedDocuments(
 ): Promise<{ expected: Map<string, Expected>; parked: ParkedExpectation[] }> {
   const expected = new Map<string, Expected>()
   const parked: ParkedExpectation[] = []
-  const units = target.plan([...records.values()].map((r) => asLedgerRecord(scheme.id, r)))
+  const units = target.plan([...records.values()])
   for (const unit of units) {
     const ids = [...unit.recordIds]
     let payload: Record<string, unknown>

@@ -4,12 +4,11 @@
  * reopened record, probes by business key first, so a document that reappeared meanwhile is
  * found, never written twice. Target documents are never deleted or edited.
  *
- * The store has no public operation to reopen a settled (done/duplicate) record, on purpose: the
- * engine must never do it. Reconcile has proof that the document is gone, so it reopens such a
- * record here, in one write transaction, as `unknown` (probe before write) with an event saying why.
+ * Reconcile has proof that the document is gone, so it reopens a settled (done/duplicate) record
+ * through the ledger's `reopen`: one write transaction, on the store clock, as `unknown` (probe
+ * before write) with an event saying why. The engine never reopens a record.
  */
 import type { Store } from '../store/index.js'
-import { writeTransaction } from '../store/dialect.js'
 import type { SourceRecord } from '../engine/ports.js'
 import type { Finding } from './reconcile.js'
 
@@ -72,51 +71,12 @@ async function repairOne(
   }
   if (rec.status === 'waiting' || rec.status === 'queued' || rec.status === 'unknown')
     return { key, recordId, action: 'already_queued', detail: rec.status }
-  const reopened = await reopenSettled(store, schemeId, recordId, rec.targetId)
+  const reopened = await store.ledger.reopen(ref, {
+    code: 'ERR_RECONCILE_MISSING',
+    message: 'reconcile found no target document; probe, then write',
+    event: 'reopened_by_reconcile',
+  })
   return reopened
     ? { key, recordId, action: 'reopened', detail: `was ${rec.status} with target id ${rec.targetId ?? '(none)'}` }
     : { key, recordId, action: 'skipped', detail: 'changed meanwhile' }
-}
-
-async function reopenSettled(
-  store: Store,
-  schemeId: string,
-  recordId: string,
-  oldTargetId: string | null,
-): Promise<boolean> {
-  const now = Date.now()
-  return writeTransaction(store.db, store.caps, async (trx) => {
-    const res = await trx
-      .updateTable('records')
-      .set({
-        status: 'unknown',
-        target_id: null,
-        response: null,
-        done_at: null,
-        attempts: 0,
-        next_attempt_at: now,
-        claim_token: null,
-        claimed_until: null,
-        error_code: 'ERR_RECONCILE_MISSING',
-        error_kind: 'data',
-        error_message: 'reconcile found no target document; probe, then write',
-        updated_at: now,
-      })
-      .where('scheme_id', '=', schemeId)
-      .where('record_id', '=', recordId)
-      .where('status', 'in', ['done', 'duplicate'])
-      .executeTakeFirst()
-    if (Number(res.numUpdatedRows) === 0) return false
-    await trx
-      .insertInto('record_events')
-      .values({
-        scheme_id: schemeId,
-        record_id: recordId,
-        at: now,
-        event: 'reopened_by_reconcile',
-        detail: JSON.stringify({ previousTargetId: oldTargetId }),
-      })
-      .execute()
-    return true
-  })
 }

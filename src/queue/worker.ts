@@ -11,7 +11,7 @@ import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { toFerryError } from '../core/errors.js'
 import { SchemeBusy, SchemePaused } from '../engine/errors.js'
-import type { Host } from '../engine/host.js'
+import { newestStored, type Host } from '../engine/host.js'
 import type { EngineLogger } from '../engine/ports.js'
 import { runScheme } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
@@ -190,8 +190,10 @@ export class FerryWorker {
   ): Promise<FerryJobResult> {
     const d = job.data
     const h = this.o.host
-    const scheme = h.schemes.find((s) => s.id === d.schemeId)
-    if (scheme === undefined) throw new UnrecoverableError(QueueSchemeUnknown([d.schemeId, kind]).message)
+    const loaded = h.schemes.find((s) => s.id === d.schemeId)
+    if (loaded === undefined) throw new UnrecoverableError(QueueSchemeUnknown([d.schemeId, kind]).message)
+    // A version saved from the console since this worker started runs from its next job on.
+    const scheme = await newestStored(h, loaded)
     if (kind === 'reconcile') {
       const setting = h.reconcile.get(scheme.id)
       if (setting === undefined)

@@ -45,7 +45,6 @@ export { applySourcePipeline, type SourcePipelineOptions } from './source-pipeli
 export {
   resolveRetry,
   resolveSchedule,
-  retryDelayMs,
   DEFAULT_RETRY_LADDER_S,
   DEFAULT_JITTER,
   DEFAULT_TIMEZONE,

@@ -80,7 +80,7 @@ function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
   return typeof v === 'object' && v !== null && Symbol.asyncIterator in v
 }
 
-async function* guardIterable<T>(it: AsyncIterable<T>, target: string): AsyncGenerator<T> {
+export async function* guardIterable<T>(it: AsyncIterable<T>, target: string): AsyncGenerator<T> {
   try {
     yield* it
   } catch (e) {

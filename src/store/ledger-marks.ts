@@ -63,11 +63,16 @@ export interface FailureInfo {
    * attempt the claim counted, so throttling never climbs the retry ladder.
    */
   readonly uncount?: boolean
-  /**
-   * The write landed (the target's id) though a step after it failed (an afterWrite hook): the
-   * parked record keeps it, and the engine never writes a record that has one again.
-   */
-  readonly targetId?: string
+}
+
+/**
+ * A write that landed though a step after it failed (an afterWrite hook): the target id and
+ * response prove the write, `error` is what failed after it.
+ */
+export interface ParkedProof extends WrittenProof {
+  readonly businessKey: string
+  readonly payload: Record<string, unknown>
+  readonly error: { readonly kind: ErrorKind; readonly code: string; readonly message: string }
 }
 
 /** Records of a scheme that may be claimed now: claimable status, not resolved, due, no live claim. */
@@ -289,6 +294,18 @@ export async function markFailed(
 ): Promise<boolean> {
   const next = f.nextAttemptAt === null ? null : toMs(f.nextAttemptAt, 'nextAttemptAt')
   return unsettled(ctx, ref, next === null ? 'error' : 'queued', next, f, f.uncount === true ? 'paced' : 'failed', save)
+}
+
+/**
+ * The write landed but a step after it failed: park the record (`error`) keeping its target id
+ * and response, so the engine never writes it again and a retry re-runs only what failed. The
+ * payload and business key are saved in the same transaction. Never downgrades a settled record.
+ */
+export async function markWrittenParked(ctx: StoreContext, ref: RecordRef, proof: ParkedProof): Promise<boolean> {
+  if (proof.targetId === '' || proof.response === undefined || proof.response === null)
+    throw WriteWithoutProof([ref.recordId])
+  const f = { ...proof.error, response: proof.response, targetId: proof.targetId }
+  return unsettled(ctx, ref, 'error', null, f, 'failed', { payload: proof.payload, businessKey: proof.businessKey })
 }
 
 /** The claim a write intent is made under (see {@link markUnknown}). */

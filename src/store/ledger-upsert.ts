@@ -7,7 +7,7 @@ import { MAX_JSON_DEPTH, depthProblem } from '../core/limits.js'
 import { canonicalJson, contentHash } from './canonical.js'
 import { getPath, indexContent, keyText, lookupFields } from './collections.js'
 import type { StoreContext } from './context.js'
-import { inWriteTx } from './context.js'
+import { inWriteTx, toMs } from './context.js'
 import { RecordBadSource } from './errors.js'
 import type { SourceRecordInput, UpsertEffect, UpsertOutcome, UpsertResult } from './ledger-types.js'
 import { SETTLED_STATUSES } from './ledger-types.js'
@@ -21,6 +21,8 @@ export interface UpsertOptions {
    * synced record is queued to be written again.
    */
   readonly idCheck?: boolean
+  /** The caller's clock (the engine's); defaults to the store clock. */
+  readonly now?: Date
 }
 
 type Existing = Pick<
@@ -37,6 +39,7 @@ export async function upsertSourceRecords(
   opts: UpsertOptions = {},
 ): Promise<UpsertResult> {
   const idCheck = opts.idCheck ?? true
+  const at = opts.now === undefined ? undefined : toMs(opts.now, 'now')
   const outcomes: UpsertOutcome[] = []
   const valid: Incoming[] = []
   records.forEach((r, i) => {
@@ -83,7 +86,7 @@ export async function upsertSourceRecords(
     const done = await inWriteTx(
       ctx,
       async (trx) => {
-        const now = ctx.now()
+        const now = at ?? ctx.now()
         const fields = await lookupFields(trx, schemeId)
         const rows = await trx
           .selectFrom('records')

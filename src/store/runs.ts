@@ -14,7 +14,7 @@ export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped', 'cance
 export type RunStatus = (typeof RUN_STATUSES)[number]
 
 /** Stage name → counter name → value, e.g. `{ source: { fetched: 120, kept: 80 }, target: { written: 79 } }`. */
-export type RunCounters = Record<string, Record<string, number>>
+export type StageCounters = Record<string, Record<string, number>>
 
 export interface RunInfo {
   readonly id: string
@@ -27,7 +27,7 @@ export interface RunInfo {
   readonly params: unknown
   readonly errorCode: string | null
   readonly errorMessage: string | null
-  readonly counters: RunCounters
+  readonly counters: StageCounters
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -110,7 +110,7 @@ export class RunRepo {
   async get(runId: string): Promise<RunInfo> {
     const row = await this.ctx.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst()
     if (row === undefined) throw StoreNotFound(['run', runId])
-    const counters: RunCounters = {}
+    const counters: StageCounters = {}
     const rows = await this.ctx.db
       .selectFrom('run_counters')
       .select(['stage', 'name', 'value'])

@@ -18,13 +18,15 @@ import { writeOnce } from './context.js'
 import { DEFAULT_MASTER_KEY_FILE, SecretBox, loadMasterKey } from './crypto.js'
 import type { StoreCapabilities } from './dialect.js'
 import { openDatabase } from './dialect.js'
-import { guarded } from './guard.js'
+import { guarded, guardIterable, storeError } from './guard.js'
 import type { ListFilter } from './ledger-admin.js'
 import * as admin from './ledger-admin.js'
-import type { ClaimOptions, FailureInfo, PayloadToSave, WrittenProof } from './ledger-marks.js'
+import type { ClaimOptions, FailureInfo, ParkedProof, PayloadToSave, WrittenProof } from './ledger-marks.js'
 import * as marks from './ledger-marks.js'
 import * as groups from './ledger-groups.js'
 import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.js'
+import type { LedgerPort, ReopenRequest } from './ledger-port.js'
+import { reopen } from './ledger-reopen.js'
 import type { UpsertOptions } from './ledger-upsert.js'
 import { upsertSourceRecords } from './ledger-upsert.js'
 import { LeaseRepo } from './leases.js'
@@ -66,14 +68,27 @@ export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenS
 const KEY_CHECK = 'master-key-check'
 const KEY_CHECK_PLAINTEXT = 'ferry'
 
-/** The record ledger, bound to one store. */
-export class Ledger {
-  constructor(private readonly ctx: StoreContext) {}
+/** The record ledger, bound to one store: the engine's ledger port itself (ledger-port.ts). */
+export class Ledger implements LedgerPort {
+  /**
+   * Errors are translated here (guard.ts `storeError`), not by a wrapping Proxy: the engine calls
+   * the ledger with no layer in between.
+   */
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly target: string,
+  ) {}
+
+  private t<T>(p: Promise<T>): Promise<T> {
+    return p.catch((e: unknown) => {
+      throw storeError(e, this.target)
+    })
+  }
   upsertSourceRecords(schemeId: string, records: readonly SourceRecordInput[], opts?: UpsertOptions) {
-    return upsertSourceRecords(this.ctx, schemeId, records, opts)
+    return this.t(upsertSourceRecords(this.ctx, schemeId, records, opts))
   }
   claimReady(schemeId: string, limit: number, opts?: ClaimOptions) {
-    return marks.claimReady(this.ctx, schemeId, limit, opts)
+    return this.t(marks.claimReady(this.ctx, schemeId, limit, opts))
   }
   /**
    * Free every live claim of the scheme; on a fenced handle only those made under its lease. A new
@@ -82,17 +97,17 @@ export class Ledger {
    * under other leases (the parts of a split target stage) are left to expire.
    */
   releaseClaims(schemeId: string) {
-    return marks.releaseClaims(this.ctx, schemeId)
+    return this.t(marks.releaseClaims(this.ctx, schemeId))
   }
   /** Grouped schemes: claim whole header groups; see ledger-groups.ts. */
   claimGroups(schemeId: string, limit: number, opts?: ClaimOptions) {
-    return groups.claimGroups(this.ctx, schemeId, limit, opts)
+    return this.t(groups.claimGroups(this.ctx, schemeId, limit, opts))
   }
   refreshGroupKeys(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string) {
-    return groups.refreshGroupKeys(this.ctx, schemeId, prefix, keyOf)
+    return this.t(groups.refreshGroupKeys(this.ctx, schemeId, prefix, keyOf))
   }
   markWritten(ref: RecordRef, proof: WrittenProof) {
-    return marks.markWritten(this.ctx, ref, proof)
+    return this.t(marks.markWritten(this.ctx, ref, proof))
   }
   /** `save`: the mapped payload, stored in the same transaction (as {@link savePayload} would). */
   markDuplicate(
@@ -100,44 +115,50 @@ export class Ledger {
     info: { targetId?: string; response: unknown; message?: string },
     save?: PayloadToSave,
   ) {
-    return marks.markDuplicate(this.ctx, ref, info, save)
+    return this.t(marks.markDuplicate(this.ctx, ref, info, save))
   }
   markFailed(ref: RecordRef, failure: FailureInfo, save?: PayloadToSave) {
-    return marks.markFailed(this.ctx, ref, failure, save)
+    return this.t(marks.markFailed(this.ctx, ref, failure, save))
   }
   /** `info.claim`: the write intent of that claim, refused with ERR_STORE_CLAIM_LOST once another writer claimed the record. */
   markUnknown(ref: RecordRef, info: Parameters<typeof marks.markUnknown>[2], save?: PayloadToSave) {
-    return marks.markUnknown(this.ctx, ref, info, save)
+    return this.t(marks.markUnknown(this.ctx, ref, info, save))
+  }
+  markWrittenParked(ref: RecordRef, proof: ParkedProof) {
+    return this.t(marks.markWrittenParked(this.ctx, ref, proof))
   }
   savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) {
-    return marks.savePayload(this.ctx, ref, payload, businessKey)
+    return this.t(marks.savePayload(this.ctx, ref, payload, businessKey))
   }
   listRecords(schemeId: string, filter?: ListFilter) {
-    return admin.listRecords(this.ctx, schemeId, filter)
+    return this.t(admin.listRecords(this.ctx, schemeId, filter))
   }
   iterateRecords(schemeId: string, filter?: Omit<ListFilter, 'cursor' | 'limit'>, pageSize?: number) {
-    return admin.iterateRecords(this.ctx, schemeId, filter, pageSize)
+    return guardIterable(admin.iterateRecords(this.ctx, schemeId, filter, pageSize), this.target)
   }
   getRecord(ref: RecordRef) {
-    return admin.getRecord(this.ctx, ref)
+    return this.t(admin.getRecord(this.ctx, ref))
   }
   events(ref: RecordRef, limit?: number) {
-    return admin.recordEvents(this.ctx, ref, limit)
+    return this.t(admin.recordEvents(this.ctx, ref, limit))
   }
   requeue(schemeId: string, which: { ids: readonly string[] } | { allFailed: true }) {
-    return admin.requeue(this.ctx, schemeId, which)
+    return this.t(admin.requeue(this.ctx, schemeId, which))
+  }
+  reopen(ref: RecordRef, why: ReopenRequest) {
+    return this.t(reopen(this.ctx, ref, why))
   }
   editPayload(ref: RecordRef, payload: Record<string, unknown>) {
-    return admin.editPayload(this.ctx, ref, payload)
+    return this.t(admin.editPayload(this.ctx, ref, payload))
   }
   resolve(ref: RecordRef, note: string) {
-    return admin.resolve(this.ctx, ref, note)
+    return this.t(admin.resolve(this.ctx, ref, note))
   }
   counts(schemeId: string) {
-    return admin.countByStatus(this.ctx, schemeId)
+    return this.t(admin.countByStatus(this.ctx, schemeId))
   }
   checkInvariants(schemeId: string) {
-    return admin.checkInvariants(this.ctx, schemeId)
+    return this.t(admin.checkInvariants(this.ctx, schemeId))
   }
 }
 
@@ -209,13 +230,13 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     credentials: g(new StoreCredentials(ctx)),
     runs: g(new RunRepo(ctx)),
     windows: g(new WindowRepo(ctx)),
-    ledger: g(new Ledger(ctx)),
+    ledger: new Ledger(ctx, opened.target),
     collections,
     find: (q) => collections.find(q),
     leases: g(new LeaseRepo(ctx)),
     fenced: (fence) => {
       const f: StoreContext = { ...ctx, fence: { lease: fence.lease, token: fence.token } }
-      return { ledger: g(new Ledger(f)), windows: g(new WindowRepo(f)) }
+      return { ledger: new Ledger(f, opened.target), windows: g(new WindowRepo(f)) }
     },
     alerts: g(new AlertRepo(ctx)),
     access: g(new AccessRepo(ctx)),

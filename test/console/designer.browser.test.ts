@@ -2,7 +2,8 @@
  * The flow designer and the mapping editor in a real browser (playwright-core driving chromium,
  * 1280×720) against `ferry serve` on port 0 over the simulators: open the count scheme in the
  * designer, change a mapping and see it evaluated (and an error shown in place and on its stage),
- * save a version after reviewing the diff, then run the scheme and watch the counts on the edges.
+ * save a version after reviewing the diff, then run the scheme and watch the counts on the edges;
+ * the bills the run wrote to the JDY simulator carry the saved version's mapping.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { LOSS } from '../e2e/support.js'
@@ -13,7 +14,7 @@ if (NO_CHROMIUM && !CI)
   console.warn(`console designer browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium)`)
 
 const title =
-  'opens the count scheme in the designer, evaluates a changed mapping with its error in place, saves a version after the diff, and shows the run counts on the edges'
+  'opens the count scheme in the designer, evaluates a changed mapping with its error in place, saves a version after the diff, and runs it: counts on the edges, bills with the changed mapping'
 
 describe('the flow designer in Chromium', () => {
   let w: ConsoleWorld | undefined
@@ -125,6 +126,12 @@ describe('the flow designer in Chromium', () => {
         expect(counts.condition).toBeLessThanOrEqual(counts.source!)
         expect(await page.locator('.react-flow__edge-text').count()).toBeGreaterThanOrEqual(3)
         await w.shot('05-run')
+        // The run ran the saved version, not the scheme file: every bill the JDY simulator holds
+        // carries the changed bill_no, and the service says that version runs.
+        const bills = w.sandbox.jdy.bills.list()
+        expect(bills.length).toBeGreaterThan(0)
+        for (const b of bills) expect(b.bill_no).toMatch(/^(.+)-\1$/)
+        expect((await api(`schemes/${LOSS}`)).running).toMatchObject({ version: before + 1, from: 'store' })
 
         // A viewer reads the same designer without a write control; the sample now comes from the
         // ledger the run filled. A stage opens from the keyboard.

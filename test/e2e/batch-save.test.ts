@@ -140,12 +140,12 @@ describe('batchArraySave end to end', () => {
   })
 
   it('settles each record from its row of the answer: a refused row parks only its record', async () => {
-    const r = await host.ports.ledger.getRecord(ID, refused)
+    const r = await host.ports.ledger.getRecord({ schemeId: ID, recordId: refused })
     expect(r?.status).toBe('error')
     expect(r?.lastError?.message).toContain(`row ${refused} refused`)
     for (const id of expected.keys()) {
       if (id === refused) continue
-      const rec = await host.ports.ledger.getRecord(ID, id)
+      const rec = await host.ports.ledger.getRecord({ schemeId: ID, recordId: id })
       expect(rec?.status, id).toBe('done')
       expect(rec?.targetId).toBe(target.docs.get(id)?.id)
     }
@@ -154,7 +154,7 @@ describe('batchArraySave end to end', () => {
 
   it('probes the rows of a call whose answer was lost, and writes none of them twice', async () => {
     expect(target.calls.some((c) => !c.answered)).toBe(true)
-    expect((await host.ports.ledger.getRecord(ID, lost))?.status).toBe('done')
+    expect((await host.ports.ledger.getRecord({ schemeId: ID, recordId: lost }))?.status).toBe('done')
     expect(firstRun.counters.probed).toBeGreaterThanOrEqual(1)
     const before = target.calls.length
     const again = await runScheme(host.deps, host.scheme(ID), { stages: ['target'] })

@@ -79,7 +79,7 @@ describe('count orders → check-loss bills against the simulators', () => {
     await runScheme(w.host.deps, w.host.scheme(LOSS), {
       range: { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) },
     })
-    const rec = await w.host.ports.ledger.getRecord(LOSS, String(io))
+    const rec = await w.host.ports.ledger.getRecord({ schemeId: LOSS, recordId: String(io) })
     expect(rec).toMatchObject({ status: 'done', changedAfterSync: true })
     expect(JSON.stringify(w.sandbox.jdy.bills.list().find((b) => b.bill_no === String(io)))).toBe(before)
   }, 120_000)
@@ -95,7 +95,7 @@ describe('count orders → check-loss bills against the simulators', () => {
     let n = 0
     for (const sku of added) md.materials.push({ ...template, id: `990000${++n}`, number: sku, name: `added ${sku}` })
     await runScheme(w.host.deps, w.host.scheme('jdy-materials'), { range: { from: new Date(0), to: new Date() } })
-    const requeued = await w.host.ports.ledger.requeue(LOSS, undefined)
+    const { requeued } = await w.host.ports.ledger.requeue(LOSS, { allFailed: true })
     expect(requeued.sort()).toEqual([...expected.parked.keys()].sort())
     await runScheme(w.host.deps, w.host.scheme(LOSS), { stages: ['target'] })
     for (const id of expected.parked.keys()) {

@@ -41,7 +41,7 @@ describe('a source field named __proto__', () => {
     w.host = await openHost(config, { log: silentLogger })
 
     await runAll(w)
-    const rec = await w.host.ports.ledger.getRecord(LOSS, io)
+    const rec = await w.host.ports.ledger.getRecord({ schemeId: LOSS, recordId: io })
     expect(rec).toBeDefined()
     const content = rec!.content
     expect(Object.keys(content)).toContain('__proto__')

@@ -52,7 +52,7 @@ describe('an explicit --from/--to backfill', () => {
     })
     expect(outside).toEqual([])
     expect(written.length).toBeGreaterThan(1)
-    expect(await w.host.ports.ledger.getRecord(LOSS, '9100001')).toBeUndefined()
+    expect(await w.host.ports.ledger.getRecord({ schemeId: LOSS, recordId: '9100001' })).toBeUndefined()
 
     // The stretch before --from was not closed by the backfill, so the incremental run reads it.
     await runScheme(w.host.deps, w.host.scheme(LOSS))

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { BatchWriteRequest, WriteOutcome } from '../../src/connectors/contract.js'
 import { silentLogger, type Clock } from '../../src/engine/ports.js'
 import { runScheme, type EngineDeps } from '../../src/engine/run.js'
-import { MemoryPorts } from './support/memory-ports.js'
+import { sqlitePorts } from './support/sqlite-ports.js'
 import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
 
 class CountingBatchTarget extends FakeTarget {
@@ -29,13 +29,13 @@ class CountingBatchTarget extends FakeTarget {
 }
 
 async function run(limit: number) {
-  const ports = new MemoryPorts()
+  const clock: Clock = { now: () => new Date('2026-11-04T00:00:00Z') }
+  const ports = await sqlitePorts(clock)
   const docs = Array.from({ length: 12 }, (_, i) =>
     doc(`IO${i + 1}`, `2026-11-0${1 + (i % 3)}T0${i % 10}:00:00Z`, [['A', -1]]),
   )
   const source = new FakeSource(docs, 50)
   const target = new CountingBatchTarget()
-  const clock: Clock = { now: () => new Date('2026-11-04T00:00:00Z') }
   const deps: EngineDeps = {
     ports,
     clock,
@@ -45,9 +45,13 @@ async function run(limit: number) {
   }
   const base = lossScheme(new Map([['A', 'M-A']]))
   const scheme = { ...base, target: { ...base.target!, batch: { rows: 2, rowsKey: 'array' } } }
-  await runScheme(deps, scheme, { stages: ['source'] })
-  const summary = await runScheme(deps, scheme, { stages: ['target'] })
-  return { target, summary }
+  try {
+    await runScheme(deps, scheme, { stages: ['source'] })
+    const summary = await runScheme(deps, scheme, { stages: ['target'] })
+    return { target, summary }
+  } finally {
+    await ports.store.close()
+  }
 }
 
 describe('batchArraySave and the in-flight limit', () => {

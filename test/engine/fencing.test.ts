@@ -80,9 +80,9 @@ describe('fencing in the engine', () => {
     // Its answer came back after the takeover: refused, so the record stays a write intent that
     // the new holder probes, and the others wait for the new holder.
     const ports = storePorts(store)
-    expect((await ports.ledger.getRecord(scheme.id, 'IO1'))?.status).toBe('unknown')
-    expect((await ports.ledger.getRecord(scheme.id, 'IO2'))?.status).toBe('waiting')
-    expect((await ports.ledger.getRecord(scheme.id, 'IO3'))?.status).toBe('waiting')
+    expect((await ports.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO1' }))?.status).toBe('unknown')
+    expect((await ports.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO2' }))?.status).toBe('waiting')
+    expect((await ports.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO3' }))?.status).toBe('waiting')
   })
 
   it('takes over at once the leases of a crashed process on this host, and the records it had claimed', async () => {

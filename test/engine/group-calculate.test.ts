@@ -10,7 +10,7 @@ import { runScheme } from '../../src/engine/run.js'
 import { loadCompiledScheme } from '../../src/scheme/index.js'
 import { openStore, type Store } from '../../src/store/index.js'
 import { FakeTarget } from './support/fakes.js'
-import { MemoryPorts } from './support/memory-ports.js'
+import { sqlitePorts } from './support/sqlite-ports.js'
 import { LineSource, SCHEME, type Line } from './support/grouped-scheme.js'
 import type { EnginePorts } from '../../src/engine/ports.js'
 
@@ -63,7 +63,7 @@ describe('groupCalculate through the target stage', () => {
   }
 
   it('writes one document per header group with one summed row per body group and settles every merged record with its document', async () => {
-    const ports = new MemoryPorts()
+    const ports = await sqlitePorts()
     const { summary, target, scheme } = await run(ports)
     expect(summary.status).toBe('ok')
     expect(target.writes.map((w) => w.payload)).toEqual([
@@ -79,7 +79,9 @@ describe('groupCalculate through the target stage', () => {
     ])
     const w1 = target.bills.get('G-W1')?.id
     const w2 = target.bills.get('G-W2')?.id
-    const records = await Promise.all(lines().map(async (l) => ports.ledger.getRecord(scheme.id, l.line_id)))
+    const records = await Promise.all(
+      lines().map(async (l) => ports.ledger.getRecord({ schemeId: scheme.id, recordId: l.line_id })),
+    )
     expect(records.map((r) => [r?.id, r?.status, r?.targetId])).toEqual([
       ['L1', 'done', w1],
       ['L2', 'done', w1],
@@ -136,7 +138,7 @@ describe('groupCalculate through the target stage', () => {
   })
 
   it('writes every part of a bodyMaxLine split as its own document under the key <key>-<n>', async () => {
-    const { target } = await run(new MemoryPorts(), { bodyMaxLine: 2 })
+    const { target } = await run(await sqlitePorts(), { bodyMaxLine: 2 })
     expect(target.writes.map((w) => w.payload.bill_no)).toEqual(['G-W1', 'G-W1-2', 'G-W2'])
     expect(target.writes.map((w) => w.payload.entries)).toEqual([
       [

@@ -66,7 +66,7 @@ describe('groupCalculate when the records of a group are not ready together', ()
       },
       scheme,
     )
-  const record = (id: string) => ports.ledger.getRecord(scheme.id, id)
+  const record = (id: string) => ports.ledger.getRecord({ schemeId: scheme.id, recordId: id })
   const billsFor = (key: string) => target.writes.filter((w) => w.key === key)
 
   it('holds a record that joins a group waiting for a retry, then writes the group as one document with its rows', async () => {
@@ -119,7 +119,7 @@ describe('groupCalculate when the records of a group are not ready together', ()
     target.faults.set('G-W1', ['data'])
     await run()
     for (const r of ['L1', 'L2', 'L3', 'L5']) expect((await record(r))?.status).toBe('error')
-    await ports.ledger.requeue(scheme.id, ['L2'])
+    await ports.ledger.requeue(scheme.id, { ids: ['L2'] })
     now += 1_000
     const summary = await run()
     expect(summary.ledger).toEqual({ done: 5 })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { Page, ReadRequest } from '../../src/connectors/contract.js'
 import { Scheduler } from '../../src/engine/scheduler.js'
 import { silentLogger } from '../../src/engine/ports.js'
-import { MemoryPorts } from './support/memory-ports.js'
+import { sqlitePorts } from './support/sqlite-ports.js'
 import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
 
 class GatedSource extends FakeSource {
@@ -20,7 +20,7 @@ class GatedSource extends FakeSource {
 describe('scheduler', () => {
   it('skips and reports a tick that fires while the previous run of the stage is still going', async () => {
     const source = new GatedSource([doc('IO1', '2026-11-01T05:00:00Z', [['A', -1]])])
-    const ports = new MemoryPorts()
+    const ports = await sqlitePorts()
     const skipped: string[] = []
     const scheduler = new Scheduler(
       {
@@ -42,7 +42,7 @@ describe('scheduler', () => {
   })
 
   it('skips a tick when another process holds the scheme lease', async () => {
-    const ports = new MemoryPorts()
+    const ports = await sqlitePorts()
     await ports.leases.acquire('scheme:count-to-loss:source', 'other-host:42', 60_000)
     const skipped: string[] = []
     const scheduler = new Scheduler(
@@ -63,7 +63,7 @@ describe('scheduler', () => {
   })
 
   it('runs a scheduled reconciliation under its own lease: a held source lease does not block it, a held reconcile lease skips it', async () => {
-    const ports = new MemoryPorts()
+    const ports = await sqlitePorts()
     await ports.leases.acquire('scheme:count-to-loss:source', 'other-host:42', 60_000)
     const skipped: string[] = []
     const scheduler = new Scheduler(
@@ -98,7 +98,7 @@ describe('scheduler', () => {
 
   it('registers source, target and omissionRemedy crontabs', async () => {
     const scheduler = new Scheduler({
-      ports: new MemoryPorts(),
+      ports: await sqlitePorts(),
       clock: { now: () => new Date() },
       log: silentLogger,
       connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
@@ -120,7 +120,7 @@ describe('scheduler', () => {
 
   it('reads crontabs in the scheme time zone', async () => {
     const scheduler = new Scheduler({
-      ports: new MemoryPorts(),
+      ports: await sqlitePorts(),
       clock: { now: () => new Date() },
       log: silentLogger,
       connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
@@ -130,5 +130,58 @@ describe('scheduler', () => {
     // 02:00 in Shanghai is 18:00 UTC the day before.
     expect(scheduler.jobs[0]?.nextRun()?.getUTCHours()).toBe(18)
     await scheduler.stop()
+  })
+
+  it('re-schedules a replaced scheme on its new crontabs, stops the old ones and keeps its reconciliation', async () => {
+    const ports = await sqlitePorts()
+    const scheduler = new Scheduler({
+      ports,
+      clock: { now: () => new Date() },
+      log: silentLogger,
+      connections: { source: async () => new FakeSource([]), target: async () => new FakeTarget(), inFlight: () => 1 },
+    })
+    const base = lossScheme(new Map())
+    scheduler.add({ ...base, schedule: { sourceCron: '*/10 * * * *', targetCron: '*/5 * * * *' } })
+    scheduler.addReconcile({ schemeId: base.id, crontab: '0 3 * * *', run: async () => undefined })
+    const old = scheduler.jobs.filter((j) => j.stage !== 'reconcile')
+    scheduler.replace({ ...base, schedule: { sourceCron: '*/10 * * * *', targetCron: '*/7 * * * *' } })
+    expect(scheduler.jobs.map((j) => [j.stage, j.crontab])).toEqual([
+      ['reconcile', '0 3 * * *'],
+      ['source', '*/10 * * * *'],
+      ['target', '*/7 * * * *'],
+    ])
+    for (const j of old) expect(j.nextRun()).toBeNull()
+    for (const j of scheduler.jobs) expect(j.nextRun()).toBeInstanceOf(Date)
+    await scheduler.stop()
+    await ports.store.close()
+  })
+
+  it('runs each tick with the definition resolve answers (a version stored since it was added)', async () => {
+    const source = new FakeSource([doc('IO1', '2026-11-01T05:00:00Z', [['A', -1]])])
+    const base = lossScheme(new Map([['A', 'M-A']]))
+    const newer = { ...base, source: { ...base.source, connection: 'jst-version-2' } }
+    const opened: string[] = []
+    const clock = { now: () => new Date('2026-11-02T00:00:00Z') }
+    const ports = await sqlitePorts(clock, [base])
+    const scheduler = new Scheduler(
+      {
+        ports,
+        clock,
+        log: silentLogger,
+        connections: {
+          source: async (name) => {
+            opened.push(name)
+            return source
+          },
+          target: async () => new FakeTarget(),
+          inFlight: () => 1,
+        },
+      },
+      { resolve: async (s) => (s.id === base.id ? newer : s) },
+    )
+    expect((await scheduler.tick(base, 'source'))?.status).toBe('ok')
+    expect(opened).toEqual(['jst-version-2'])
+    await scheduler.stop()
+    await ports.store.close()
   })
 })

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/require-await -- in-memory fakes */
 /**
  * Isolated processors (`isolate: true`): hooks run in a worker thread, so even a synchronous
- * infinite loop overruns its limit and parks only its record, on the in-memory pipeline.
+ * infinite loop overruns its limit and parks only its record, on the pipeline over a SQLite store in memory.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +11,7 @@ import type { Clock, EngineLogger } from '../../src/engine/ports.js'
 import { withProcessors } from '../../src/engine/processors.js'
 import { runScheme, type EngineDeps } from '../../src/engine/run.js'
 import { loadProcessorFile } from '../../src/processors/loader.js'
-import { MemoryPorts } from '../engine/support/memory-ports.js'
+import { sqlitePorts } from '../engine/support/sqlite-ports.js'
 import { FakeSource, FakeTarget, doc, lossScheme } from '../engine/support/fakes.js'
 
 let dir: string
@@ -51,14 +51,14 @@ describe('isolated processors', () => {
       warn: (o, m) => logs.push({ ...o, msg: m }),
       error: (o, m) => logs.push({ ...o, msg: m }),
     }
-    const ports = new MemoryPorts()
+    const clock: Clock = { now: () => new Date('2026-11-04T00:00:00Z') }
+    const ports = await sqlitePorts(clock)
     const source = new FakeSource([
       doc('IO1', '2026-11-01T05:00:00Z', [['A', -2]]),
       doc('IO2', '2026-11-02T06:00:00Z', [['A', -1]]),
       doc('IO3', '2026-11-03T06:00:00Z', [['A', -1]]),
     ])
     const target = new FakeTarget()
-    const clock: Clock = { now: () => new Date('2026-11-04T00:00:00Z') }
     const deps: EngineDeps = {
       ports,
       clock,
@@ -78,7 +78,7 @@ describe('isolated processors', () => {
       ['IO2', 'beforeStore'],
       ['IO3', 'beforeWrite'],
     ]) {
-      const r = await ports.ledger.getRecord(scheme.id, id!)
+      const r = await ports.ledger.getRecord({ schemeId: scheme.id, recordId: id! })
       expect(r?.status).toBe('error')
       expect(r?.lastError).toMatchObject({ code: 'ERR_PROCESSOR_TIMEOUT' })
       expect(r?.lastError?.message).toContain(`hook ${hook}`)
@@ -86,5 +86,6 @@ describe('isolated processors', () => {
     expect(logs).toContainEqual(
       expect.objectContaining({ msg: 'seen in worker', recordId: 'IO1', hook: 'beforeStore', where: 'worker' }),
     )
+    await ports.store.close()
   })
 })

@@ -264,8 +264,10 @@ describe('bad-input corpus: vendor answers on the wire', () => {
         )
         expect(r.error?.code, file).toMatch(/^ERR_(HTTP_BAD_BODY|JST_BAD_RESPONSE)$/)
         expect(r.windowsClosed).toBe(0)
-        expect((await ports.ledger.getRecord(scheme.id, '5001'))?.content).toEqual(kept[0]!.content)
-        expect((await ports.ledger.countByStatus(scheme.id)).waiting).toBe(1)
+        expect((await ports.ledger.getRecord({ schemeId: scheme.id, recordId: '5001' }))?.content).toEqual(
+          kept[0]!.content,
+        )
+        expect((await ports.ledger.counts(scheme.id)).waiting).toBe(1)
         expect(await ports.cursor.lastSyncTime(scheme.id, COUNT_API, closed.start)).toEqual(closed.end)
       }
     } finally {

@@ -102,7 +102,7 @@ describe('ferry reconcile against the simulators', () => {
     expect(saves()).toBe(savesBefore)
     expect(jdy.bills.bills.has(extra1.id)).toBe(true)
     expect(jdy.bills.bills.get(altered.id)!.material_entity[0]!.qty).toBe('12345.5')
-    const queued = await w.host.ports.ledger.getRecord(LOSS, gone1.bill_no)
+    const queued = await w.host.ports.ledger.getRecord({ schemeId: LOSS, recordId: gone1.bill_no })
     expect(queued?.status).toBe('unknown')
 
     await runScheme(w.host.deps, w.host.scheme(LOSS), { stages: ['target'] })
@@ -149,7 +149,10 @@ describe('ferry reconcile against the simulators', () => {
       expect(process.exitCode).toBe(1)
       for (const id of parked) expect(writes.join('')).toContain(`ERR_VERIFY_PARKED  ${id}`)
       for (const id of parked)
-        await w.host.ports.ledger.resolve(LOSS, id, 'no JDY material for this sku; counted by hand')
+        await w.host.ports.ledger.resolve(
+          { schemeId: LOSS, recordId: id },
+          'no JDY material for this sku; counted by hand',
+        )
       writes.length = 0
       process.exitCode = undefined
       await program().parseAsync(['node', 'ferry', 'verify', LOSS])

@@ -175,6 +175,30 @@ describe('ferry worker on Redis', () => {
     expect(run?.status).toBe('succeeded')
   })
 
+  it('runs the newest stored version (saved by another process) from its next job on', async () => {
+    const w = await world()
+    await startWorker(w)
+    // As the console's process saves it: straight into the store, this host is not told.
+    const doc = JSON.parse((await w.host.store.schemes.getVersion(LOSS)).rawJson) as {
+      target: { metadata: { request: { field: string; value: unknown }[] } }
+    }
+    doc.target.metadata.request.find((f) => f.field === 'remark')!.value = '{{remark}} (saved elsewhere)'
+    const saved = await w.host.store.schemes.save(LOSS, JSON.stringify(doc))
+    expect(w.host.running(LOSS).version).toBe(saved.version - 1)
+    const source = queueOf(w, 'source')
+    expect(
+      (await finished(await source.add('source', { schemeId: LOSS, kind: 'source' }), source)).returnvalue.status,
+    ).toBe('ok')
+    const target = queueOf(w, 'target')
+    expect(
+      (await finished(await target.add('target', { schemeId: LOSS, kind: 'target' }), target)).returnvalue.status,
+    ).toBe('ok')
+    expect(w.host.running(LOSS)).toMatchObject({ version: saved.version, from: 'store' })
+    const bills = w.sb.jdy.bills.list()
+    expect(bills.length).toBeGreaterThan(0)
+    for (const b of bills) expect(b.remark).toMatch(/ \(saved elsewhere\)$/)
+  })
+
   it('splits a target stage: parts under leases of their own write the oracle bills once between them', async () => {
     // Small batches, so each part claims a few groups at a time and both get some.
     const w = await world({ targetParts: 2, jdyPerSecond: 5, batchSize: 4 })

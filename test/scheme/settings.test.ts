@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  loadCompiledScheme,
-  resolveRetry,
-  resolveSchedule,
-  retryDelayMs,
-  type SchemeFile,
-} from '../../src/scheme/index.js'
+import { loadCompiledScheme, resolveRetry, resolveSchedule, type SchemeFile } from '../../src/scheme/index.js'
+import { defaultRetryPolicy, nextAttemptAt, retryPolicyFor } from '../../src/engine/retry.js'
 
 const minimal: SchemeFile = {
   id: 's',
@@ -45,12 +40,20 @@ describe('schedule and retry settings', () => {
   })
 
   it('spreads each retry delay within ±jitter and stops after the last step', () => {
-    const r = { ladderSeconds: [20, 300], jitter: 0.2 }
-    expect(retryDelayMs(r, 1, () => 0)).toBe(16_000)
-    expect(retryDelayMs(r, 1, () => 0.5)).toBe(20_000)
-    expect(retryDelayMs(r, 2, () => 0.999999)).toBe(360_000)
-    expect(retryDelayMs(r, 3)).toBeUndefined()
-    expect(retryDelayMs(r, 0)).toBeUndefined()
+    const configured = { ...defaultRetryPolicy, ladder: [1, 1, 1], jitter: 0 }
+    // The scheme's retry (ladder and jitter) is the policy the engine uses over the configured one.
+    const policy = (random: () => number) => ({
+      ...retryPolicyFor(configured, { ladder: [20, 300], jitter: 0.2 }),
+      random,
+    })
+    const delay = (attempts: number, random: () => number = Math.random) =>
+      nextAttemptAt(policy(random), attempts, new Date(0))?.getTime()
+    expect(delay(1, () => 0)).toBe(16_000)
+    expect(delay(1, () => 0.5)).toBe(20_000)
+    expect(delay(2, () => 0.999999)).toBe(360_000)
+    expect(delay(3)).toBeUndefined()
+    expect(delay(0)).toBeUndefined()
+    expect(retryPolicyFor(configured, { ladder: [5] })).toMatchObject({ ladder: [5], jitter: 0 })
   })
 
   it('refuses to compile an invalid scheme and lists its errors in the details', async () => {

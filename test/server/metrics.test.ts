@@ -3,6 +3,7 @@ import { BUILTIN_CONNECTORS } from '../../src/connectors/builtin.js'
 import { openHost, type Host } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
+import { ledgerCounts } from '../../src/engine/scheduled.js'
 import { callObserverFor } from '../../src/connectors/contract.js'
 import { Metrics } from '../../src/metrics/metrics.js'
 import { serveMetrics } from '../../src/metrics/server.js'
@@ -34,7 +35,7 @@ describe('metrics for a headless Ferry (ferry start --metrics-port)', () => {
     try {
       const text = await (await fetch(server.url)).text()
       const loss = host.schemes[2]!.id
-      const written = await host.ports.ledger.countByStatus(loss)
+      const written = await ledgerCounts(host.ports.ledger, loss)
       expect(text).toContain(
         `ferry_records_total{scheme="${loss}",stage="target",outcome="written"} ${written.done ?? 0}`,
       )

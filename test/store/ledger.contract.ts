@@ -67,6 +67,24 @@ export function describeLedger(factory: StoreFactory): void {
       expect((await c.store.ledger.getRecord({ schemeId: c.scheme, recordId: '1' }))?.status).toBe('done')
     })
 
+    it('reopens a written record as unknown with its attempts restarted, and refuses one not settled', async () => {
+      const ref = { schemeId: c.scheme, recordId: '1' }
+      const why = { code: 'ERR_RECONCILE_MISSING', message: 'gone from the target', event: 'reopened_by_reconcile' }
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(2)])
+      expect(await c.store.ledger.reopen({ schemeId: c.scheme, recordId: '2' }, why)).toBe(false)
+      await writeOne(c, '1')
+      expect(await c.store.ledger.reopen(ref, why)).toBe(true)
+      expect(await c.store.ledger.getRecord(ref)).toMatchObject({
+        status: 'unknown',
+        attempts: 0,
+        targetId: null,
+        lastError: { code: 'ERR_RECONCILE_MISSING', kind: 'data', message: 'gone from the target' },
+      })
+      const events = await c.store.ledger.events(ref)
+      expect(events.at(-1)).toMatchObject({ event: 'reopened_by_reconcile', detail: { previousTargetId: 'T-1' } })
+      expect(await c.store.ledger.reopen(ref, why)).toBe(false)
+    })
+
     it('flags a done record whose content changed and keeps both versions', async () => {
       await writeOne(c, '1')
       const res = await c.store.ledger.upsertSourceRecords(c.scheme, [order(1, { qty: -9 })])
@@ -295,18 +313,13 @@ export function describeLedger(factory: StoreFactory): void {
     it('parks a record whose write landed with its target id and answer, and keeps them when it is requeued', async () => {
       await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
       await c.store.ledger.claimReady(c.scheme, 10)
-      await c.store.ledger.markFailed(
-        ref('1'),
-        {
-          kind: 'data',
-          code: 'ERR_PROCESSOR_HOOK',
-          message: 'processor p hook afterWrite failed: down',
-          nextAttemptAt: null,
-          targetId: 'T-1',
-          response: { id: 'T-1' },
-        },
-        { payload: { bill_no: 'NO-1' }, businessKey: 'NO-1' },
-      )
+      await c.store.ledger.markWrittenParked(ref('1'), {
+        targetId: 'T-1',
+        response: { id: 'T-1' },
+        payload: { bill_no: 'NO-1' },
+        businessKey: 'NO-1',
+        error: { kind: 'data', code: 'ERR_PROCESSOR_HOOK', message: 'processor p hook afterWrite failed: down' },
+      })
       expect(await c.store.ledger.getRecord(ref('1'))).toMatchObject({
         status: 'error',
         targetId: 'T-1',
@@ -317,6 +330,19 @@ export function describeLedger(factory: StoreFactory): void {
       expect((await c.store.ledger.requeue(c.scheme, { ids: ['1'] })).requeued).toEqual(['1'])
       const [again] = (await c.store.ledger.claimReady(c.scheme, 10)).records
       expect(again).toMatchObject({ id: '1', status: 'waiting', targetId: 'T-1', response: { id: 'T-1' } })
+    })
+
+    it('refuses to park a landed write without its proof, and never parks a done record', async () => {
+      const hookFailed = { kind: 'data' as const, code: 'ERR_PROCESSOR_HOOK', message: 'down' }
+      const saved = { payload: { bill_no: 'NO-1' }, businessKey: 'NO-1', error: hookFailed }
+      await c.store.ledger.upsertSourceRecords(c.scheme, [order(1)])
+      await expect(
+        c.store.ledger.markWrittenParked(ref('1'), { ...saved, targetId: '', response: { id: 'T-1' } }),
+      ).rejects.toMatchObject({ code: 'ERR_LEDGER_WRITE_WITHOUT_PROOF' })
+      await writeOne(c, '2')
+      const applied = await c.store.ledger.markWrittenParked(ref('2'), { ...saved, targetId: 'T-9', response: {} })
+      expect(applied).toBe(false)
+      expect(await c.store.ledger.getRecord(ref('2'))).toMatchObject({ status: 'done', targetId: 'T-2' })
     })
 
     it('never downgrades a done record when a late failure arrives', async () => {

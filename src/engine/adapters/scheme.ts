@@ -16,7 +16,7 @@ import {
   type FieldSpec,
 } from '../../scheme/index.js'
 import { getPath } from '../../scheme/path.js'
-import type { EngineScheme, LedgerRecord, QualityRules, RequestVars, SourceRecord, WriteUnit } from '../ports.js'
+import type { EngineScheme, PlannedRecord, QualityRules, RequestVars, SourceRecord, WriteUnit } from '../ports.js'
 
 export interface SchemeBinding {
   readonly sourceConnection: string
@@ -112,8 +112,8 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
       // A query that does not read LAST_SYNC_TIME (master data read whole) has no real start.
       ...(b.start !== undefined ? { start: b.start } : usesSyncTime(compiled) ? {} : { start: new Date(0) }),
     },
-    // Only a ladder written in the scheme overrides the configured one.
-    ...(s.retry?.ladder === undefined ? {} : { retryLadder: s.retry.ladder }),
+    // Only what the scheme wrote overrides the configuration (engine.retryLadder, engine.jitter).
+    ...(s.retry === undefined ? {} : { retry: s.retry }),
     source: {
       connection: b.sourceConnection,
       api: meta.api,
@@ -150,7 +150,7 @@ export function engineScheme(compiled: CompiledScheme, b: SchemeBinding): Engine
                   },
                 }
               : {}),
-            plan(records: readonly LedgerRecord[]): WriteUnit[] {
+            plan(records: readonly PlannedRecord[]): WriteUnit[] {
               if (group === undefined) return records.map((r) => ({ recordIds: [r.id], input: r.content }))
               return groupCalculate(
                 records.map((r) => r.content),

@@ -10,7 +10,7 @@ import { sendToChannel } from '../../alerts/channels/index.js'
 import { AlertUnknownChannel } from '../../alerts/errors.js'
 import { testMessage } from '../../alerts/message.js'
 import { alertsSetup } from '../../alerts/service.js'
-import type { Delivery } from '../../store/alerts.js'
+import type { Delivery } from '../../store/index.js'
 import { addRoute, type ServiceContext } from '../route.js'
 import { IdParams, Limit } from '../schemas.js'
 

@@ -5,7 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { RECONCILE_RUN_KIND } from '../../proof/results.js'
-import { StoreNotFound } from '../../store/errors.js'
+import { StoreNotFound } from '../../store/index.js'
 import { schemeStats } from '../dashboard.js'
 import { NotFound } from '../errors.js'
 import { addRoute, type ServiceContext } from '../route.js'

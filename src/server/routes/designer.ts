@@ -85,6 +85,13 @@ function restoreSecrets(draft: unknown, stored: unknown, key = ''): unknown {
   return draft
 }
 
+/** The problems of a definition that does not bind to this service's connections, as error JSON. */
+function bindingProblems(e: unknown): { message: string }[] {
+  const err = toFerryError(e)
+  const listed = (err.details as { problems?: unknown } | undefined)?.problems
+  return Array.isArray(listed) && listed.length > 0 ? (listed as { message: string }[]) : [err.toJSON()]
+}
+
 export function designerRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const { host } = ctx
   const definitionOf = async (id: string, version?: number) =>
@@ -126,15 +133,31 @@ export function designerRoutes(app: FastifyInstance, ctx: ServiceContext): void 
             warnings: r.warnings,
           },
         })
+      // The saved version runs from the next run on, so one that cannot run here (its connector
+      // has no configured connection) is refused like an invalid one.
+      try {
+        await host.check(s.id, draft)
+      } catch (e) {
+        const problems = bindingProblems(e)
+        throw SchemeVersionInvalid(
+          [problems.length, problems[0]?.message ?? 'it does not run with this configuration'],
+          {
+            details: { errors: problems, warnings: r.warnings },
+          },
+        )
+      }
       const saved = await ctx.store.schemes.save(s.id, JSON.stringify(draft), {
         ...(typeof doc.name === 'string' ? { name: doc.name } : {}),
       })
-      req.auditDetail = { version: saved.version, changed: saved.changed }
+      const by = principalOf(req).name
+      const adopted = await host.adoptStored(s.id, `version ${saved.version} was saved from the console by ${by}`)
+      req.auditDetail = { version: saved.version, changed: saved.changed, running: adopted.version }
       return reply.status(201).send({
         schemeId: s.id,
         version: saved.version,
         changed: saved.changed,
         previous: current ?? null,
+        running: adopted.version,
         warnings: r.warnings,
       })
     },

@@ -59,7 +59,7 @@ export function recordRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   /** Requeue, resume the scheme, and start a target run unless one is going. */
   const retry = async (schemeId: string, ids: readonly string[] | undefined) => {
     await host.ports.schemeState.resume(schemeId)
-    const requeued = await host.ports.ledger.requeue(schemeId, ids)
+    const { requeued } = await host.ports.ledger.requeue(schemeId, ids === undefined ? { allFailed: true } : { ids })
     let runId: string | null = null
     try {
       if (requeued.length > 0) runId = await ctx.hub.start(host, schemeId, { stages: ['target'] })
@@ -125,7 +125,8 @@ export function recordRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     handler: async (req, reply) => {
       const p = req.params as Static<typeof RecordParams>
       const s = host.scheme(p.id)
-      if ((await host.ports.ledger.getRecord(s.id, p.recordId)) === undefined) throw RecordNotFound([s.id, p.recordId])
+      if ((await host.ports.ledger.getRecord({ schemeId: s.id, recordId: p.recordId })) === undefined)
+        throw RecordNotFound([s.id, p.recordId])
       const r = await retry(s.id, [p.recordId])
       req.auditDetail = { records: [p.recordId], runId: r.runId }
       return reply.status(202).send(r)
@@ -144,8 +145,12 @@ export function recordRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     handler: async (req, reply) => {
       const p = req.params as Static<typeof RecordParams>
       const s = host.scheme(p.id)
-      if ((await host.ports.ledger.getRecord(s.id, p.recordId)) === undefined) throw RecordNotFound([s.id, p.recordId])
-      await host.ports.ledger.editPayload(s.id, p.recordId, (req.body as Static<typeof EditBody>).payload)
+      if ((await host.ports.ledger.getRecord({ schemeId: s.id, recordId: p.recordId })) === undefined)
+        throw RecordNotFound([s.id, p.recordId])
+      await host.ports.ledger.editPayload(
+        { schemeId: s.id, recordId: p.recordId },
+        (req.body as Static<typeof EditBody>).payload,
+      )
       const r = await retry(s.id, [p.recordId])
       req.auditDetail = { records: [p.recordId], edited: true, runId: r.runId }
       return reply.status(202).send(r)
@@ -164,7 +169,7 @@ export function recordRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const p = req.params as Static<typeof RecordParams>
       const s = host.scheme(p.id)
       const note = `${(req.body as Static<typeof ResolveBody>).note} (by ${principalOf(req).name})`
-      await host.ports.ledger.resolve(s.id, p.recordId, note)
+      await host.ports.ledger.resolve({ schemeId: s.id, recordId: p.recordId }, note)
       req.auditDetail = { records: [p.recordId] }
       return { record: await ctx.store.ledger.getRecord({ schemeId: s.id, recordId: p.recordId }) }
     },
@@ -185,7 +190,8 @@ export function recordRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const ids = 'ids' in b ? b.ids : undefined
       if (ids !== undefined)
         for (const id of ids)
-          if ((await host.ports.ledger.getRecord(s.id, id)) === undefined) throw RecordNotFound([s.id, id])
+          if ((await host.ports.ledger.getRecord({ schemeId: s.id, recordId: id })) === undefined)
+            throw RecordNotFound([s.id, id])
       const r = await retry(s.id, ids)
       req.auditDetail = { records: r.requeued.slice(0, 100), count: r.requeued.length, runId: r.runId }
       return reply.status(202).send(r)

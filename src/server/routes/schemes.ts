@@ -8,6 +8,7 @@ import { parseCliTime } from '../../cli/engine-commands.js'
 import { redact } from '../../core/redact.js'
 import type { EngineScheme } from '../../engine/ports.js'
 import { previewScheme } from '../../engine/preview.js'
+import { ledgerCounts } from '../../engine/scheduled.js'
 import { reconcileScheme, verifyScheme } from '../../proof/run.js'
 import { RECONCILE_RUN_KIND } from '../../proof/results.js'
 import { validateScheme } from '../../scheme/index.js'
@@ -100,16 +101,18 @@ export function schemeRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     method: 'GET',
     url: '/api/v1/schemes/:id',
     access: 'viewer',
-    summary: 'One scheme: schedule, state, ledger counts and its current definition',
+    summary: 'One scheme: schedule, state, ledger counts, the version it runs (and why) and that definition',
     tags: ['schemes'],
     params: SchemeParams,
     handler: async (req) => {
       const s = host.scheme((req.params as Static<typeof SchemeParams>).id)
-      const v = await ctx.store.schemes.getVersion(s.id)
+      const running = host.running(s.id)
+      const v = await ctx.store.schemes.getVersion(s.id, running.version)
       return {
         ...describe(s),
         ...(await state(s.id)),
-        ledger: await host.ports.ledger.countByStatus(s.id),
+        running,
+        ledger: await ledgerCounts(host.ports.ledger, s.id),
         definition: redact(JSON.parse(v.rawJson) as unknown),
       }
     },

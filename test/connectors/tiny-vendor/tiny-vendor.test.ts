@@ -112,14 +112,14 @@ describe('a third connector added by copying a folder (docs/connectors/README.md
   it('writes each qualifying record once, keyed by the business key field the connector declares', async () => {
     expect([...vendor.invoices.keys()].sort()).toEqual(['INV-A1', 'INV-A3', 'INV-A5'])
     expect(vendor.invoices.get('INV-A1')?.doc).toEqual({ number: 'INV-A1', customer: 'Acme', amount: 120.5 })
-    const rec = await host.ports.ledger.getRecord(ID, 'A1')
+    const rec = await host.ports.ledger.getRecord({ schemeId: ID, recordId: 'A1' })
     expect(rec?.status).toBe('done')
     expect(rec?.targetId).toBe(vendor.invoices.get('INV-A1')?.id)
     expect(first.counters.written).toBe(3)
   })
 
   it("parks a record that breaks the connector's own data-quality rule, without sending it", async () => {
-    const rec = await host.ports.ledger.getRecord(ID, 'A2')
+    const rec = await host.ports.ledger.getRecord({ schemeId: ID, recordId: 'A2' })
     expect(rec?.status).toBe('error')
     expect(rec?.lastError?.code).toBe('ERR_QUANTITY_NOT_POSITIVE')
     expect(vendor.invoices.has('INV-A2')).toBe(false)
