@@ -46,6 +46,15 @@ describe('the console dashboard in Chromium', () => {
 
         // The scheme page: run now, and the counters move while the run goes (Server-Sent Events).
         await page.locator(`tr[data-scheme="${LOSS}"] a.strong`).click()
+        // Each save answers after 300 ms, so the run lasts seconds on an idle machine too: without
+        // it the 24 bills were written between two looks and the counter was only seen at its end.
+        sb.jdy.faults.set([
+          {
+            endpoint: 'POST /jdy/v2/scm/inv_check_loss_bill',
+            when: { always: true },
+            fault: { kind: 'latency', ms: 300 },
+          },
+        ])
         await page.getByRole('button', { name: '立即同步' }).click()
         const live = page.locator('[data-testid="live-run"]')
         await live.waitFor()
@@ -65,6 +74,7 @@ describe('the console dashboard in Chromium', () => {
           }
           await page.waitForTimeout(100)
         }
+        sb.jdy.faults.set([])
         expect(await live.getAttribute('data-status')).toBe('succeeded')
         expect(Number(await live.getAttribute('data-events')), 'progress events received').toBeGreaterThan(1)
         expect(seen.size, `target.written values seen while running: ${[...seen].join(', ')}`).toBeGreaterThan(1)
