@@ -4,7 +4,7 @@
  * (by scheme and time, on indexed columns) so an evaluation every minute stays cheap.
  */
 import { sql } from 'kysely'
-import { BUDGET_STAGE } from '../engine/adapters/store-ports.js'
+import { BUDGET_STAGE } from '../store/index.js'
 import type { Store } from '../store/index.js'
 import type { FactsSource, RunFact, SchemeFacts } from './facts.js'
 

@@ -311,7 +311,7 @@ export function registerEngineCommands(program: Command, o: EngineCommandOptions
       await withHost(o, c, async (h) => {
         const s = h.scheme(scheme)
         if (ids.length === 0 && c.allFailed !== true) throw RetryNothing([])
-        await h.ports.schemeState.resume(s.id)
+        await h.ports.schemes.resume(s.id)
         const { requeued } = await h.ports.ledger.requeue(s.id, ids.length === 0 ? { allFailed: true } : { ids })
         const summary = c.run
           ? await runWithProgress(h, s.id, { stages: ['target'], json: c.json === true })

@@ -21,7 +21,6 @@ import { isFerryError, toFerryError } from '../core/errors.js'
 import { ConfigEnvMissing, ConfigUnknownConnection } from '../config/errors.js'
 import type { FerryConfig, ReconcileSetting } from '../config/types.js'
 import { openStore, type Store } from '../store/index.js'
-import { storePorts } from './adapters/store-ports.js'
 import { engineScheme } from './adapters/scheme.js'
 import { planDefinition, planSchemes, type PlannedScheme, type SchemePlan } from './host-plan.js'
 import { wrapSchemeProcessors } from './processor-wiring.js'
@@ -230,7 +229,7 @@ async function wire(
     },
     budgetUsage: (names) => budgets.usage(names),
   }
-  const ports = storePorts(store)
+  const ports: EnginePorts = store
   const deps: EngineDeps = {
     ports,
     connections,

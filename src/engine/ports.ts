@@ -1,12 +1,12 @@
 /**
  * The engine's view of the modules it composes. The pipeline depends only on these ports, so the
  * store, the scheme compiler and the connectors can be swapped (or faked in tests) without
- * touching orchestration. Adapters from the real modules live in `adapters/`.
+ * touching orchestration. The store implements its ports itself; `adapters/` holds the scheme compiler's.
  */
 import type { ErrorKind, FerryError } from '../core/errors.js'
 import type { QualitySummaryEntry } from '../quality/rules.js'
-import type { SourceRuntime, TargetRuntime, TimeWindow, ProbeResult, WriteOutcome } from '../connectors/contract.js'
-import type { LedgerPort, LedgerRecord } from '../store/index.js'
+import type { SourceRuntime, TargetRuntime, ProbeResult, WriteOutcome } from '../connectors/contract.js'
+import type { LedgerRecord } from '../store/index.js'
 import type { SchemeRetry } from './retry.js'
 
 /** Injectable clock: every "now" in the engine comes from here. */
@@ -64,34 +64,13 @@ export interface RecordError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cursor (closed-window interval sets)
+// Closed windows, leases, pause state, runs
 
-export interface CursorPort {
-  /**
-   * LAST_SYNC_TIME: end of the contiguous closed run from `start` (or, without a start, from the
-   * earliest closed window); undefined when there is neither.
-   */
-  lastSyncTime(schemeId: string, api: string, start?: Date): Promise<Date | undefined>
-  /** Record a window as fully fetched and stored. */
-  closeWindow(schemeId: string, api: string, window: TimeWindow): Promise<void>
-}
-
-// ---------------------------------------------------------------------------------------------
-// Leases, pause state, runs
-
-export interface LeasePort {
-  /** Take the named lease for `ttlMs`; false when someone else holds an unexpired one. */
-  acquire(name: string, holder: string, ttlMs: number): Promise<boolean>
-  renew(name: string, holder: string, ttlMs: number): Promise<boolean>
-  release(name: string, holder: string): Promise<void>
-  holder(name: string): Promise<string | undefined>
-}
-
-export interface SchemeStatePort {
-  pausedReason(schemeId: string): Promise<string | undefined>
-  pause(schemeId: string, reason: string): Promise<void>
-  resume(schemeId: string): Promise<void>
-}
+/**
+ * The store's, like the ledger: its repositories implement these and `Store` is
+ * {@link EnginePorts}, so the engine is handed the store itself.
+ */
+export type { CursorPort, EnginePorts, LeasePort, RunPort, SchemeStatePort } from '../store/index.js'
 
 export type Stage = 'source' | 'target' | 'remedy'
 
@@ -137,37 +116,6 @@ export function emptyCounters(): RunCounters {
     unknown: 0,
     paced: 0,
   }
-}
-
-export interface RunPort {
-  start(schemeId: string, stage: Stage, params?: Record<string, unknown>): Promise<string>
-  /** `budget`: the run's own vendor calls and throttled answers (kept as run counters under stage `budget`). */
-  finish(
-    runId: string,
-    r: {
-      status: 'ok' | 'failed' | 'skipped'
-      stage: Stage
-      counters: RunCounters
-      error?: RecordError
-      quality?: readonly QualitySummaryEntry[]
-      budget?: BudgetUsage
-    },
-  ): Promise<void>
-}
-
-/** Everything the engine needs from the store. */
-export interface EnginePorts {
-  readonly ledger: LedgerPort
-  readonly cursor: CursorPort
-  readonly leases: LeasePort
-  readonly schemeState: SchemeStatePort
-  readonly runs: RunPort
-  /**
-   * The same ports with every ledger and cursor write fenced by the lease `name` this process
-   * holds (acquired through `leases`): the store refuses them once another holder has a newer
-   * token. Undefined when the lease is not held here.
-   */
-  fenced(name: string): EnginePorts | undefined
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import { hostname } from 'node:os'
 import { toFerryError, type FerryError } from '../core/errors.js'
 import { LeaseLost, SchemeBusy, SchemePaused } from './errors.js'
 import { LeaseGuard } from './lease-guard.js'
+import type { Lease } from '../store/index.js'
+import { recordRunEnd } from './run-end.js'
 import type { LookupEvents } from './lookup-cache.js'
 import { defaultRetryPolicy, retryPolicyFor, type RetryPolicy } from './retry.js'
 import { runRemedyStage, runSourceStage, type SourceRange } from './source-stage.js'
@@ -144,14 +146,14 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   const part = opts.targetPart
   const leaseName = (id: string, stage: 'source' | 'target') =>
     stage === 'target' && part !== undefined ? targetPartLeaseName(id, part) : schemeLeaseName(id, stage)
-  const paused = await deps.ports.schemeState.pausedReason(scheme.id)
+  const paused = await deps.ports.schemes.pausedReason(scheme.id)
   if (paused !== undefined) throw SchemePaused([scheme.id, paused])
 
   const wantsSource = stages.includes('source') || stages.includes('remedy')
   const wantsTarget = stages.includes('target') && scheme.target !== undefined
-  const held: string[] = []
+  const held: Lease[] = []
   const release = async () => {
-    for (const l of held) await deps.ports.leases.release(l, holder)
+    for (const l of held) await deps.ports.leases.release(l)
   }
   // Fencing: writes carry each lease's token (the store refuses them once it moved on) and stop
   // before a request leaves once the lease is lost or overdue (lease-guard.ts).
@@ -162,12 +164,13 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   ] as const) {
     if (!want) continue
     const sentAt = guard.stamp()
-    if (!(await deps.ports.leases.acquire(leaseName(scheme.id, stage), holder, ttl))) {
-      const other = (await deps.ports.leases.holder(leaseName(scheme.id, stage))) ?? 'another process'
+    const lease = await deps.ports.leases.acquire(leaseName(scheme.id, stage), holder, ttl)
+    if (lease === undefined) {
+      const other = (await deps.ports.leases.holder(leaseName(scheme.id, stage)))?.holder ?? 'another process'
       await release()
       throw SchemeBusy([scheme.id, stage, other])
     }
-    held.push(leaseName(scheme.id, stage))
+    held.push(lease)
     guard.acquired(leaseName(scheme.id, stage), sentAt)
   }
   // Long runs keep their leases alive; a crashed process lets them expire (or, on this host, is
@@ -176,10 +179,10 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     () => {
       for (const l of held) {
         const sentAt = guard.stamp()
-        deps.ports.leases.renew(l, holder, ttl).then(
+        deps.ports.leases.renew(l, ttl).then(
           (ok) => {
-            if (ok) guard.renewed(l, sentAt)
-            else guard.lost(l, 'the renewal was refused: it expired and another worker may hold it')
+            if (ok !== undefined) guard.renewed(l.name, sentAt)
+            else guard.lost(l.name, 'the renewal was refused: it expired and another worker may hold it')
           },
           (e: unknown) => deps.log.warn({ err: toFerryError(e).message }, 'lease renewal failed'),
         )
@@ -189,7 +192,10 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   )
   renew.unref()
   const signal = opts.signal === undefined ? guard.signal : AbortSignal.any([opts.signal, guard.signal])
-  const stagePorts = (stage: 'source' | 'target') => deps.ports.fenced(leaseName(scheme.id, stage)) ?? deps.ports
+  const stagePorts = (stage: 'source' | 'target') => {
+    const l = held.find((h) => h.name === leaseName(scheme.id, stage))
+    return l === undefined ? deps.ports : deps.ports.fenced({ lease: l.name, token: l.token })
+  }
 
   const counters = emptyCounters()
   const runStage: Stage = stages.includes('remedy') ? 'remedy' : (stages[0] ?? 'source')
@@ -316,7 +322,7 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     budgetsBefore === undefined
       ? undefined
       : budgetDelta(budgetsBefore, deps.connections.budgetUsage?.(budgetConnections))
-  await deps.ports.runs.finish(runId, {
+  await recordRunEnd(deps.ports.runs, runId, {
     status,
     stage: runStage,
     counters,

@@ -146,15 +146,16 @@ export class Scheduler {
       const lease = reconcileLeaseName(job.schemeId)
       const ttl = this.deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
       try {
-        if (!(await this.deps.ports.leases.acquire(lease, holder, ttl))) {
-          const other = (await this.deps.ports.leases.holder(lease)) ?? 'another process'
+        const held = await this.deps.ports.leases.acquire(lease, holder, ttl)
+        if (held === undefined) {
+          const other = (await this.deps.ports.leases.holder(lease))?.holder ?? 'another process'
           this.skip(job.schemeId, 'reconcile', `${other} is reconciling it`)
           return
         }
         // A reconcile of many days outlasts a short lease: keep it while it runs.
         const renew = setInterval(
           () => {
-            this.deps.ports.leases.renew(lease, holder, ttl).catch(() => undefined)
+            this.deps.ports.leases.renew(held, ttl).catch(() => undefined)
           },
           Math.max(250, Math.floor(ttl / 6)),
         )
@@ -164,7 +165,7 @@ export class Scheduler {
           await job.run()
         } finally {
           clearInterval(renew)
-          await this.deps.ports.leases.release(lease, holder)
+          await this.deps.ports.leases.release(held)
         }
       } catch (e) {
         this.deps.log.error(

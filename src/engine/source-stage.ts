@@ -35,7 +35,7 @@ export interface SourceRange {
 
 /** Where the next incremental run begins: the closed prefix's end, else the configured start. */
 export async function resolveFrom(deps: SourceStageDeps, scheme: EngineScheme): Promise<Date> {
-  const last = await deps.ports.cursor.lastSyncTime(scheme.id, scheme.source.api, scheme.schedule.start)
+  const last = await deps.ports.windows.lastSyncTime(scheme.id, scheme.source.api, scheme.schedule.start)
   if (last !== undefined) return last
   throw NoStartTime([scheme.id], { location: `schemes.${scheme.id}.start` })
 }
@@ -155,7 +155,7 @@ export async function runSourceStage(
       await fetchAndStore(deps, scheme, counters, { window, params, ...(admission === undefined ? {} : { admission }) })
       // Rows before an explicit --from were not admitted, so that stretch is not closed either.
       const start = admission !== undefined && window.start < admission.from ? admission.from : window.start
-      if (start < window.end) await ports.cursor.closeWindow(scheme.id, scheme.source.api, { start, end: window.end })
+      if (start < window.end) await ports.windows.close(scheme.id, scheme.source.api, { start, end: window.end })
       closed++
       counters.windows++
     } catch (e) {
@@ -194,7 +194,7 @@ export async function runRemedyStage(
   if (scheme.source.renderRemedyRequest === undefined) return { windowsPlanned: 0, windowsClosed: 0 }
   try {
     const now = deps.clock.now()
-    const last = await deps.ports.cursor.lastSyncTime(scheme.id, scheme.source.api, scheme.schedule.start)
+    const last = await deps.ports.windows.lastSyncTime(scheme.id, scheme.source.api, scheme.schedule.start)
     const params = await scheme.source.renderRemedyRequest({ lastSyncTime: last ?? now, currentTime: now, now })
     await fetchAndStore(deps, scheme, counters, { params })
     return { windowsPlanned: 1, windowsClosed: 0 }

@@ -170,7 +170,7 @@ export class UnitWriter {
     })
     if (error.kind === 'config') {
       this.stopped = true
-      await this.deps.ports.schemeState.pause(this.scheme.id, `${error.code} ${error.message}`)
+      await this.deps.ports.schemes.pause(this.scheme.id, `${error.code} ${error.message}`)
       this.deps.log.error({ scheme: this.scheme.id, code: error.code }, 'scheme paused after a configuration error')
     }
   }
@@ -642,7 +642,7 @@ export async function runTargetStage(
   let keysFresh = groupKey === undefined
   for (;;) {
     if (deps.signal?.aborted === true) return undefined
-    if ((await deps.ports.schemeState.pausedReason(scheme.id)) !== undefined) return undefined
+    if ((await deps.ports.schemes.pausedReason(scheme.id)) !== undefined) return undefined
     const sourceRunning = opts.sourceRunning?.() ?? false
     const wake = sourceRunning ? opts.nextSourceEvent?.() : undefined
     if (grouped && sourceRunning) {

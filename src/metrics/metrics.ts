@@ -207,7 +207,7 @@ export class Metrics implements RunObserver, ConnectorCallObserver {
     g.reset()
     const now = h.deps.clock.now().getTime()
     for (const s of h.schemes) {
-      const last = await h.ports.cursor.lastSyncTime(s.id, s.source.api, s.schedule.start)
+      const last = await h.ports.windows.lastSyncTime(s.id, s.source.api, s.schedule.start)
       if (last !== undefined) g.set({ scheme: s.id }, Math.max(0, (now - last.getTime()) / 1000))
     }
   }

@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000
 /** [cursor - days, cursor): the closed part of the scheme's history, `days` long. */
 export async function closedRange(host: Host, schemeIdOrName: string, days: number): Promise<{ from: Date; to: Date }> {
   const scheme = host.scheme(schemeIdOrName)
-  const cursor = await host.ports.cursor.lastSyncTime(scheme.id, scheme.source.api, scheme.schedule.start)
+  const cursor = await host.ports.windows.lastSyncTime(scheme.id, scheme.source.api, scheme.schedule.start)
   if (cursor === undefined || !(days > 0))
     throw ReconcileRange(['(no closed window)', cursor?.toISOString() ?? '(no cursor)'])
   const from = new Date(Math.max(cursor.getTime() - days * DAY_MS, scheme.schedule.start?.getTime() ?? 0))

@@ -4,21 +4,21 @@
  * summary with its first examples as one run-log line. `readQualitySummary` is what the API and
  * the metrics call.
  */
-import type { Store } from '../store/index.js'
+import type { RunPort, Store } from '../store/index.js'
 import type { QualitySummaryEntry } from './rules.js'
 
 export const QUALITY_STAGE = 'quality'
 const LOG_MSG = 'quality summary'
 
 export async function storeQualitySummary(
-  store: Store,
+  runs: Pick<RunPort, 'add' | 'log'>,
   runId: string,
   summary: readonly QualitySummaryEntry[],
 ): Promise<void> {
   const counters: Record<string, number> = {}
   for (const e of summary) counters[`${e.code} ${e.path}`] = (counters[`${e.code} ${e.path}`] ?? 0) + e.count
-  await store.runs.add(runId, QUALITY_STAGE, counters)
-  await store.runs.log(runId, [{ level: 'warn', msg: LOG_MSG, data: { quality: summary } }])
+  await runs.add(runId, QUALITY_STAGE, counters)
+  await runs.log(runId, [{ level: 'warn', msg: LOG_MSG, data: { quality: summary } }])
 }
 
 /** The run's quality summary, or [] when every record passed (or the scheme has no quality rules). */

@@ -6,7 +6,7 @@
  * dashboard stays cheap with a large ledger.
  */
 import { sql } from 'kysely'
-import { BUDGET_STAGE } from '../engine/adapters/store-ports.js'
+import { BUDGET_STAGE } from '../store/index.js'
 import type { Host } from '../engine/host.js'
 import type { EngineScheme } from '../engine/ports.js'
 import { RECONCILE_RUN_KIND } from '../proof/results.js'
@@ -124,7 +124,7 @@ export async function schemeStats(host: Host, store: Store, s: EngineScheme, nDa
     .map((r) => ({ code: String(r.code) || 'ERR_UNKNOWN', count: Number(r.n) }))
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code))
 
-  const last = await host.ports.cursor.lastSyncTime(s.id, s.source.api, s.schedule.start)
+  const last = await host.ports.windows.lastSyncTime(s.id, s.source.api, s.schedule.start)
   // Nothing closed yet: the cursor is still where the scheme starts (or there is no start).
   const closedAny =
     last !== undefined && (s.schedule.start === undefined || last.getTime() > s.schedule.start.getTime())

@@ -10,7 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import type { SqliteDatabase } from 'kysely'
 import pg from 'pg'
 import { StoreUnreachable } from './errors.js'
-import { operatorError } from './guard.js'
+import { driverCode, operatorError, storeError, translatingDialect } from './driver-errors.js'
 import { redactDatabaseUrl } from './settings.js'
 import type { StoreDatabase } from './schema.js'
 import type { DatabaseSetting, SqliteSynchronous } from './settings.js'
@@ -125,12 +125,14 @@ function openSqlite(path: string, synchronous: SqliteSynchronous): OpenedDatabas
       StoreUnreachable([`sqlite:${path}`, e instanceof Error ? e.message : String(e)], { cause: e })
     )
   }
-  const syncer = wal && synchronous !== 'normal' ? new WalSync(`${file}-wal`) : undefined
-  const reusing = reusingStatements(handle, () => syncer?.close())
+  const target = `sqlite:${path}`
+  const translate = (e: unknown) => storeError(e, target)
+  const syncer = wal && synchronous !== 'normal' ? new WalSync(`${file}-wal`, translate) : undefined
+  const reusing = reusingStatements(handle, () => syncer?.close(), undefined, translate)
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: reusing }) })
   sqliteHandles.set(db, reusing)
   groupCommitters.set(db, new GroupCommitter(db, handle, beginImmediate, syncer, synchronous, reusing))
-  return { db, caps: SQLITE_CAPS, target: `sqlite:${path}` }
+  return { db, caps: SQLITE_CAPS, target }
 }
 
 /**
@@ -175,11 +177,12 @@ function openPostgres(connectionString: string, schema: string | undefined): Ope
   })
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
+  const target = `${redactDatabaseUrl(connectionString)}${schema === undefined ? '' : ` (schema ${schema})`}`
   return {
-    db: new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<StoreDatabase>({ dialect: translatingDialect(new PostgresDialect({ pool }), target) }),
     caps: POSTGRES_CAPS,
     ...(schema === undefined ? {} : { schema }),
-    target: `${redactDatabaseUrl(connectionString)}${schema === undefined ? '' : ` (schema ${schema})`}`,
+    target,
   }
 }
 
@@ -226,7 +229,7 @@ export async function beginImmediate(conn: Kysely<StoreDatabase>): Promise<void>
       await sql`begin immediate`.execute(conn)
       return
     } catch (e) {
-      if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e
+      if (driverCode(e) !== 'SQLITE_BUSY') throw e
       if (Date.now() > deadline)
         throw StoreUnreachable(['sqlite', 'another process has held the write lock for 30 s'], { cause: e })
       await new Promise((r) => setTimeout(r, pause + Math.random() * pause))

@@ -71,7 +71,18 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-export class LeaseRepo {
+/** The engine's port to named leases with fencing tokens (engine-ports.ts). */
+export interface LeasePort {
+  /** Take the named lease for `ttlMs`; undefined when someone else holds an unexpired one. */
+  acquire(name: string, holder: string, ttlMs: number): Promise<Lease | undefined>
+  /** Extend a held lease; undefined when it was lost (expired and taken, or released). */
+  renew(lease: Lease, ttlMs: number): Promise<Lease | undefined>
+  release(lease: Lease): Promise<void>
+  /** Who holds the lease now, if anyone. */
+  holder(name: string): Promise<Lease | undefined>
+}
+
+export class LeaseRepo implements LeasePort {
   constructor(
     private readonly ctx: StoreContext,
     private readonly owner: LeaseOwner = currentOwner(),

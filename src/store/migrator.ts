@@ -11,7 +11,7 @@ import { isFerryError } from '../core/errors.js'
 import { beginImmediate } from './dialect.js'
 import type { StoreCapabilities } from './dialect.js'
 import { StoreMigrationFailed, StoreSchemaTooNew, StoreUnreachable } from './errors.js'
-import { operatorError } from './guard.js'
+import { operatorError } from './driver-errors.js'
 import { MIGRATIONS } from './migrations.js'
 import type { Migration } from './migrations.js'
 import type { StoreDatabase } from './schema.js'
@@ -54,7 +54,11 @@ export async function migrate(
         else if (!committed) await sql`rollback`.execute(conn)
       }
     })
-  } catch (e) {
+  } catch (thrown) {
+    // Driver errors arrive translated (dialect.ts); one not recognised there still means the
+    // database could not be prepared, as before translation.
+    const e =
+      isFerryError(thrown) && thrown.code === 'ERR_INTERNAL' && thrown.cause !== undefined ? thrown.cause : thrown
     if (isFerryError(e)) throw operatorError(e.cause, opts.target ?? 'database') ?? e
     throw (
       operatorError(e, opts.target ?? 'database') ??

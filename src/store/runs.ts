@@ -13,6 +13,9 @@ import { StoreBadInput, StoreNotFound } from './errors.js'
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'skipped', 'cancelled'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 
+/** Run counter stage of a run's vendor calls and throttled answers (read by the `throttled` alert rule). */
+export const BUDGET_STAGE = 'budget'
+
 /** Stage name → counter name → value, e.g. `{ source: { fetched: 120, kept: 80 }, target: { written: 79 } }`. */
 export type StageCounters = Record<string, Record<string, number>>
 
@@ -41,7 +44,16 @@ export interface RunLogLine {
   readonly data?: Record<string, unknown>
 }
 
-export class RunRepo {
+/** The engine's port to runs, their counters per stage and their log (engine-ports.ts). */
+export interface RunPort {
+  start(schemeId: string, kind: string, params?: Record<string, unknown>): Promise<string>
+  /** Add integers to the run's counters of `stage`. */
+  add(runId: string, stage: string, delta: Readonly<Record<string, number>>): Promise<void>
+  log(runId: string, lines: readonly { level: LogLevel; msg: string; data?: Record<string, unknown> }[]): Promise<void>
+  finish(runId: string, status: Exclude<RunStatus, 'running'>, error?: { code: string; message: string }): Promise<void>
+}
+
+export class RunRepo implements RunPort {
   constructor(private readonly ctx: StoreContext) {}
 
   async start(schemeId: string, kind: string, params?: Record<string, unknown>): Promise<string> {

@@ -33,7 +33,15 @@ export interface SaveSchemeResult {
   readonly changed: boolean
 }
 
-export class SchemeRepo {
+/** The engine's port to a scheme's pause state (engine-ports.ts). */
+export interface SchemeStatePort {
+  /** Why the scheme is paused; undefined when it is not. */
+  pausedReason(schemeId: string): Promise<string | undefined>
+  pause(schemeId: string, reason: string): Promise<void>
+  resume(schemeId: string): Promise<void>
+}
+
+export class SchemeRepo implements SchemeStatePort {
   constructor(private readonly ctx: StoreContext) {}
 
   /** Save a definition (raw JSON text of an object). */
@@ -133,6 +141,12 @@ export class SchemeRepo {
   }
 
   /** Pause with a reason a person can act on (e.g. after a config error); the scheduler skips it. */
+  /** Why the scheme is paused (`paused` when no reason was kept); undefined when it runs. */
+  async pausedReason(id: string): Promise<string | undefined> {
+    const s = await this.get(id)
+    return s?.paused === true ? (s.pauseReason ?? 'paused') : undefined
+  }
+
   async pause(id: string, reason: string): Promise<void> {
     await this.setPaused(id, 1, reason)
   }

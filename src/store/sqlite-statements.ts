@@ -27,14 +27,19 @@ interface PreparingDatabase extends SqliteDatabase {
  * its one connection; the only way a statement stays in use is an open `iterate` (Kysely's
  * `stream()`), in which case a fresh statement is prepared instead. SQLite re-prepares a cached
  * statement by itself when the schema changes (migrations).
+ *
+ * Every SQLite statement of the store is prepared here (Kysely's, the ledger's hot ones, the group
+ * commit's savepoints), so this is also where a driver error is translated, once: `translate`
+ * (driver-errors.ts `storeError`) is applied to whatever preparing or running one throws.
  */
 export function reusingStatements<T extends SqliteDatabase>(
   db: T,
   onClose?: () => void,
   max = STATEMENT_CACHE_MAX,
+  translate: (e: unknown) => unknown = (e) => e,
 ): SqliteDatabase {
   const inner = db as unknown as PreparingDatabase
-  const cache = new Map<string, CachedStatement>()
+  const cache = new Map<string, Translated>()
   return {
     close: () => {
       cache.clear()
@@ -43,13 +48,19 @@ export function reusingStatements<T extends SqliteDatabase>(
     },
     prepare(sql: string): SqliteStatement {
       const hit = cache.get(sql)
-      if (hit !== undefined && !hit.busy) {
+      if (hit !== undefined && !hit.raw.busy) {
         // Map order is insertion order: re-inserting makes this the most recently used.
         cache.delete(sql)
         cache.set(sql, hit)
         return hit
       }
-      const stmt = inner.prepare(sql)
+      let raw: CachedStatement
+      try {
+        raw = inner.prepare(sql)
+      } catch (e) {
+        throw translate(e)
+      }
+      const stmt = translated(raw, translate)
       if (hit === undefined && sql.length <= MAX_CACHED_SQL_LENGTH) {
         cache.set(sql, stmt)
         if (cache.size > max) {
@@ -58,6 +69,39 @@ export function reusingStatements<T extends SqliteDatabase>(
         }
       }
       return stmt
+    },
+  }
+}
+
+interface Translated extends SqliteStatement {
+  readonly raw: CachedStatement
+}
+
+/** The statement with its failures translated; made once per prepared statement, not per run. */
+function translated(raw: CachedStatement, translate: (e: unknown) => unknown): Translated {
+  return {
+    raw,
+    reader: raw.reader,
+    all(params) {
+      try {
+        return raw.all(params)
+      } catch (e) {
+        throw translate(e)
+      }
+    },
+    run(params) {
+      try {
+        return raw.run(params)
+      } catch (e) {
+        throw translate(e)
+      }
+    },
+    *iterate(params) {
+      try {
+        yield* raw.iterate(params)
+      } catch (e) {
+        throw translate(e)
+      }
     },
   }
 }

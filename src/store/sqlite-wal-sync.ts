@@ -23,7 +23,11 @@ export class WalSync {
   /** A sync not issued yet: commits made now are covered by it. */
   private queued: Promise<void> | undefined
 
-  constructor(private readonly walPath: string) {}
+  /** `translate`: what a failed sync rejects with (driver-errors.ts `storeError`: ENOSPC is a full disk). */
+  constructor(
+    private readonly walPath: string,
+    private readonly translate: (e: unknown) => unknown = (e) => e,
+  ) {}
 
   /** Resolves once every commit made before this call is on disk. */
   sync(): Promise<void> {
@@ -51,6 +55,14 @@ export class WalSync {
   }
 
   private async syncNow(): Promise<void> {
+    try {
+      await this.syncOnce()
+    } catch (e) {
+      throw this.translate(e)
+    }
+  }
+
+  private async syncOnce(): Promise<void> {
     if (this.fd === undefined) {
       const fd = openSync(this.walPath, 'r+')
       this.fd = fd

@@ -18,13 +18,13 @@ import { writeOnce } from './context.js'
 import { DEFAULT_MASTER_KEY_FILE, SecretBox, loadMasterKey } from './crypto.js'
 import type { StoreCapabilities } from './dialect.js'
 import { openDatabase } from './dialect.js'
-import { guarded, guardIterable, storeError } from './guard.js'
 import type { ListFilter } from './ledger-admin.js'
 import * as admin from './ledger-admin.js'
 import type { ClaimOptions, FailureInfo, ParkedProof, PayloadToSave, WrittenProof } from './ledger-marks.js'
 import * as marks from './ledger-marks.js'
 import * as groups from './ledger-groups.js'
 import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.js'
+import type { EnginePorts } from './engine-ports.js'
 import type { LedgerPort, ReopenRequest } from './ledger-port.js'
 import { reopen } from './ledger-reopen.js'
 import type { UpsertOptions } from './ledger-upsert.js'
@@ -68,27 +68,19 @@ export function storeOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): OpenS
 const KEY_CHECK = 'master-key-check'
 const KEY_CHECK_PLAINTEXT = 'ferry'
 
-/** The record ledger, bound to one store: the engine's ledger port itself (ledger-port.ts). */
+/**
+ * The record ledger, bound to one store: the engine's ledger port itself (ledger-port.ts). Driver
+ * errors are translated where queries run (dialect.ts), so each method is the ledger's own code
+ * with nothing in between.
+ */
 export class Ledger implements LedgerPort {
-  /**
-   * Errors are translated here (guard.ts `storeError`), not by a wrapping Proxy: the engine calls
-   * the ledger with no layer in between.
-   */
-  constructor(
-    private readonly ctx: StoreContext,
-    private readonly target: string,
-  ) {}
+  constructor(private readonly ctx: StoreContext) {}
 
-  private t<T>(p: Promise<T>): Promise<T> {
-    return p.catch((e: unknown) => {
-      throw storeError(e, this.target)
-    })
-  }
   upsertSourceRecords(schemeId: string, records: readonly SourceRecordInput[], opts?: UpsertOptions) {
-    return this.t(upsertSourceRecords(this.ctx, schemeId, records, opts))
+    return upsertSourceRecords(this.ctx, schemeId, records, opts)
   }
   claimReady(schemeId: string, limit: number, opts?: ClaimOptions) {
-    return this.t(marks.claimReady(this.ctx, schemeId, limit, opts))
+    return marks.claimReady(this.ctx, schemeId, limit, opts)
   }
   /**
    * Free every live claim of the scheme; on a fenced handle only those made under its lease. A new
@@ -97,17 +89,17 @@ export class Ledger implements LedgerPort {
    * under other leases (the parts of a split target stage) are left to expire.
    */
   releaseClaims(schemeId: string) {
-    return this.t(marks.releaseClaims(this.ctx, schemeId))
+    return marks.releaseClaims(this.ctx, schemeId)
   }
   /** Grouped schemes: claim whole header groups; see ledger-groups.ts. */
   claimGroups(schemeId: string, limit: number, opts?: ClaimOptions) {
-    return this.t(groups.claimGroups(this.ctx, schemeId, limit, opts))
+    return groups.claimGroups(this.ctx, schemeId, limit, opts)
   }
   refreshGroupKeys(schemeId: string, prefix: string, keyOf: (content: Record<string, unknown>) => string) {
-    return this.t(groups.refreshGroupKeys(this.ctx, schemeId, prefix, keyOf))
+    return groups.refreshGroupKeys(this.ctx, schemeId, prefix, keyOf)
   }
   markWritten(ref: RecordRef, proof: WrittenProof) {
-    return this.t(marks.markWritten(this.ctx, ref, proof))
+    return marks.markWritten(this.ctx, ref, proof)
   }
   /** `save`: the mapped payload, stored in the same transaction (as {@link savePayload} would). */
   markDuplicate(
@@ -115,54 +107,55 @@ export class Ledger implements LedgerPort {
     info: { targetId?: string; response: unknown; message?: string },
     save?: PayloadToSave,
   ) {
-    return this.t(marks.markDuplicate(this.ctx, ref, info, save))
+    return marks.markDuplicate(this.ctx, ref, info, save)
   }
   markFailed(ref: RecordRef, failure: FailureInfo, save?: PayloadToSave) {
-    return this.t(marks.markFailed(this.ctx, ref, failure, save))
+    return marks.markFailed(this.ctx, ref, failure, save)
   }
   /** `info.claim`: the write intent of that claim, refused with ERR_STORE_CLAIM_LOST once another writer claimed the record. */
   markUnknown(ref: RecordRef, info: Parameters<typeof marks.markUnknown>[2], save?: PayloadToSave) {
-    return this.t(marks.markUnknown(this.ctx, ref, info, save))
+    return marks.markUnknown(this.ctx, ref, info, save)
   }
   markWrittenParked(ref: RecordRef, proof: ParkedProof) {
-    return this.t(marks.markWrittenParked(this.ctx, ref, proof))
+    return marks.markWrittenParked(this.ctx, ref, proof)
   }
   savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) {
-    return this.t(marks.savePayload(this.ctx, ref, payload, businessKey))
+    return marks.savePayload(this.ctx, ref, payload, businessKey)
   }
   listRecords(schemeId: string, filter?: ListFilter) {
-    return this.t(admin.listRecords(this.ctx, schemeId, filter))
+    return admin.listRecords(this.ctx, schemeId, filter)
   }
   iterateRecords(schemeId: string, filter?: Omit<ListFilter, 'cursor' | 'limit'>, pageSize?: number) {
-    return guardIterable(admin.iterateRecords(this.ctx, schemeId, filter, pageSize), this.target)
+    return admin.iterateRecords(this.ctx, schemeId, filter, pageSize)
   }
   getRecord(ref: RecordRef) {
-    return this.t(admin.getRecord(this.ctx, ref))
+    return admin.getRecord(this.ctx, ref)
   }
   events(ref: RecordRef, limit?: number) {
-    return this.t(admin.recordEvents(this.ctx, ref, limit))
+    return admin.recordEvents(this.ctx, ref, limit)
   }
   requeue(schemeId: string, which: { ids: readonly string[] } | { allFailed: true }) {
-    return this.t(admin.requeue(this.ctx, schemeId, which))
+    return admin.requeue(this.ctx, schemeId, which)
   }
   reopen(ref: RecordRef, why: ReopenRequest) {
-    return this.t(reopen(this.ctx, ref, why))
+    return reopen(this.ctx, ref, why)
   }
   editPayload(ref: RecordRef, payload: Record<string, unknown>) {
-    return this.t(admin.editPayload(this.ctx, ref, payload))
+    return admin.editPayload(this.ctx, ref, payload)
   }
   resolve(ref: RecordRef, note: string) {
-    return this.t(admin.resolve(this.ctx, ref, note))
+    return admin.resolve(this.ctx, ref, note)
   }
   counts(schemeId: string) {
-    return this.t(admin.countByStatus(this.ctx, schemeId))
+    return admin.countByStatus(this.ctx, schemeId)
   }
   checkInvariants(schemeId: string) {
-    return this.t(admin.checkInvariants(this.ctx, schemeId))
+    return admin.checkInvariants(this.ctx, schemeId)
   }
 }
 
-export interface Store {
+/** The state store; it is also the engine's ports ({@link EnginePorts}), handed to the engine as it is. */
+export interface Store extends EnginePorts {
   readonly caps: StoreCapabilities
   /** Printable database target (no password). */
   readonly target: string
@@ -178,11 +171,13 @@ export interface Store {
   find(q: LookupQuery): Promise<unknown>
   readonly leases: LeaseRepo
   /**
-   * The ledger and the closed windows bound to a lease this process holds: every write (claims,
-   * write intents, outcomes, window closes, upserts) checks the lease's fencing token in its own
-   * transaction and is refused with ERR_STORE_LEASE_FENCED once a newer token exists.
+   * This store with its ledger and closed windows bound to a lease this process holds: every write
+   * of those (claims, write intents, outcomes, window closes, upserts) checks the lease's fencing
+   * token in its own transaction and is refused with ERR_STORE_LEASE_FENCED once a newer token
+   * exists. Runs, leases and pause state stay unfenced: a run that lost its lease still records
+   * how it ended.
    */
-  fenced(fence: Fence): { readonly ledger: Ledger; readonly windows: WindowRepo }
+  fenced(fence: Fence): Store
   /** Alert incidents, their deliveries and the encrypted alert channels (src/alerts). */
   readonly alerts: AlertRepo
   /** Users, sessions, API tokens and the audit log of the service (migration 6). */
@@ -220,31 +215,31 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     await opened.db.destroy()
     throw e
   }
-  const g = <T extends object>(repo: T): T => guarded(repo, opened.target)
-  const collections = g(new CollectionRepo(ctx))
-  return {
+  const collections = new CollectionRepo(ctx)
+  const store: Store = {
     caps: opened.caps,
     target: opened.target,
-    schemes: g(new SchemeRepo(ctx)),
-    connections: g(new ConnectionRepo(ctx)),
-    credentials: g(new StoreCredentials(ctx)),
-    runs: g(new RunRepo(ctx)),
-    windows: g(new WindowRepo(ctx)),
-    ledger: new Ledger(ctx, opened.target),
+    schemes: new SchemeRepo(ctx),
+    connections: new ConnectionRepo(ctx),
+    credentials: new StoreCredentials(ctx),
+    runs: new RunRepo(ctx),
+    windows: new WindowRepo(ctx),
+    ledger: new Ledger(ctx),
     collections,
     find: (q) => collections.find(q),
-    leases: g(new LeaseRepo(ctx)),
+    leases: new LeaseRepo(ctx),
     fenced: (fence) => {
       const f: StoreContext = { ...ctx, fence: { lease: fence.lease, token: fence.token } }
-      return { ledger: new Ledger(f, opened.target), windows: g(new WindowRepo(f)) }
+      return { ...store, ledger: new Ledger(f), windows: new WindowRepo(f) }
     },
-    alerts: g(new AlertRepo(ctx)),
-    access: g(new AccessRepo(ctx)),
-    recordSearch: g(new RecordSearchRepo(ctx)),
-    meta: g(new MetaRepo(ctx)),
+    alerts: new AlertRepo(ctx),
+    access: new AccessRepo(ctx),
+    recordSearch: new RecordSearchRepo(ctx),
+    meta: new MetaRepo(ctx),
     db: opened.db,
     close: () => opened.db.destroy(),
   }
+  return store
 }
 
 async function checkMasterKey(ctx: StoreContext): Promise<void> {

@@ -11,7 +11,18 @@ import { StoreBadInput } from './errors.js'
 import { contiguousEnd, gapsBetween, mergeInterval } from './intervals.js'
 import type { Interval } from './intervals.js'
 
-export class WindowRepo {
+/** The engine's port to closed-window interval sets per scheme and API (engine-ports.ts). */
+export interface CursorPort {
+  /**
+   * LAST_SYNC_TIME: end of the contiguous closed run from `start` (or, without a start, from the
+   * earliest closed window); undefined when there is neither.
+   */
+  lastSyncTime(schemeId: string, api: string, start?: Date): Promise<Date | undefined>
+  /** Record a window as fully fetched and stored. */
+  close(schemeId: string, api: string, window: TimeWindow): Promise<void>
+}
+
+export class WindowRepo implements CursorPort {
   constructor(private readonly ctx: StoreContext) {}
 
   /** Record [start, end) as closed, merging it with any window it overlaps or touches. */
@@ -57,9 +68,25 @@ export class WindowRepo {
     })
   }
 
-  /** End of the closed run that covers `from` without a gap (LAST_SYNC_TIME); `from` when nothing covers it. */
-  async lastSyncTime(schemeId: string, api: string, from: Date): Promise<Date> {
-    const f = toMs(from, 'from')
+  /**
+   * End of the closed run that covers `from` without a gap (LAST_SYNC_TIME); `from` when nothing
+   * covers it. Without `from`, the run from the earliest closed window (undefined when there is none).
+   */
+  lastSyncTime(schemeId: string, api: string, from: Date): Promise<Date>
+  lastSyncTime(schemeId: string, api: string, from?: Date): Promise<Date | undefined>
+  async lastSyncTime(schemeId: string, api: string, from?: Date): Promise<Date | undefined> {
+    const first =
+      from ??
+      (await this.ctx.db
+        .selectFrom('closed_windows')
+        .select('start_ms')
+        .where('scheme_id', '=', schemeId)
+        .where('api', '=', api)
+        .orderBy('start_ms')
+        .executeTakeFirst()
+        .then((r) => (r === undefined ? undefined : new Date(r.start_ms))))
+    if (first === undefined) return undefined
+    const f = toMs(first, 'from')
     let cursor = f
     // Windows are merged on close, so this is normally one step; the loop guards against
     // touching windows left unmerged by an older writer.

@@ -7,7 +7,7 @@ import { AlertEvaluator } from '../../src/alerts/evaluator.js'
 import { DEFAULT_ALERTS, DEFAULT_RULES } from '../../src/alerts/settings.js'
 import { storeFacts } from '../../src/alerts/store-facts.js'
 import type { AlertMessage } from '../../src/alerts/types.js'
-import { storePorts } from '../../src/engine/adapters/store-ports.js'
+import { recordRunEnd } from '../../src/engine/run-end.js'
 import { emptyCounters } from '../../src/engine/ports.js'
 import type { Store } from '../../src/store/index.js'
 import {
@@ -199,11 +199,10 @@ for (const factory of factories) {
 
     it("fires one throttled incident while the runs' recorded throttled share is above the setting and resolves it once later runs are clean", async () => {
       const { store, clock } = await open()
-      const ports = storePorts(store)
-      // Recorded the way the engine records a run's budget usage (runs.finish → counters under stage `budget`).
+      // Recorded the way the engine records a run's budget usage (recordRunEnd → counters under stage `budget`).
       const run = async (calls: number, throttled: number) => {
-        const id = await ports.runs.start('orders', 'source')
-        await ports.runs.finish(id, {
+        const id = await store.runs.start('orders', 'source')
+        await recordRunEnd(store.runs, id, {
           status: 'ok',
           stage: 'source',
           counters: emptyCounters(),

@@ -57,7 +57,7 @@ export async function judge(sb: Sandbox, host: Host, start: Date): Promise<Verdi
 
   // 3. Reconcile the whole range the source stage has closed.
   const scheme = host.scheme(LOSS)
-  const cursor = await host.ports.cursor.lastSyncTime(scheme.id, scheme.source.api, start)
+  const cursor = await host.ports.windows.lastSyncTime(scheme.id, scheme.source.api, start)
   if (cursor === undefined || cursor <= start)
     problems.push(`cursor: the source stage closed nothing (cursor ${cursor?.toISOString() ?? 'none'})`)
   else {

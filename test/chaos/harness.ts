@@ -336,7 +336,7 @@ export async function runSeed(seed: number, o: SeedOptions = {}): Promise<SeedRe
       const host = await openCheckHost(config, env)
       let work
       try {
-        const paused = await host.ports.schemeState.pausedReason(LOSS)
+        const paused = await host.ports.schemes.pausedReason(LOSS)
         if (paused !== undefined) {
           problems.push(`paused: the scheme was paused: ${paused}`)
           break

@@ -20,7 +20,7 @@ describe('faults against the simulators', () => {
     const failed = await runScheme(w.host.deps, w.host.scheme(LOSS))
     expect(failed.status).toBe('failed')
     expect(failed.windowsClosed).toBeLessThan(failed.windowsPlanned)
-    const cursor = await w.host.ports.cursor.lastSyncTime(LOSS, COUNT, start)
+    const cursor = await w.host.ports.windows.lastSyncTime(LOSS, COUNT, start)
     // Only the first window was read; the cursor stops at its end, before the failed one.
     expect(w.sandbox.jst.log.entries({ endpoint: COUNT, outcome: 'accepted' }).length).toBeGreaterThan(0)
     expect(cursor!.getTime()).toBeGreaterThan(start.getTime())
@@ -31,7 +31,7 @@ describe('faults against the simulators', () => {
     expect(again.status).toBe('ok')
     const expected = oracle(w.sandbox.jst.orders.latest(), w.sandbox.dataset.jdy)
     expect([...actualBills(w.sandbox).keys()].sort()).toEqual([...expected.bills.keys()].sort())
-    expect((await w.host.ports.cursor.lastSyncTime(LOSS, COUNT, start))!.getTime()).toBeGreaterThan(cursor!.getTime())
+    expect((await w.host.ports.windows.lastSyncTime(LOSS, COUNT, start))!.getTime()).toBeGreaterThan(cursor!.getTime())
   }, 180_000)
 
   it('probes instead of writing again when a save reached JDY but the answer was lost', async () => {

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Page, ReadRequest, SourceRuntime, TargetRuntime, TimeWindow } from '../../src/connectors/contract.js'
-import { storePorts } from '../../src/engine/adapters/store-ports.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
 import { openStore } from '../../src/store/index.js'
@@ -89,7 +88,7 @@ describe('backfill memory', () => {
       const heap = sampleHeap()
       const summary = await runScheme(
         {
-          ports: storePorts(store),
+          ports: store,
           clock: { now: () => new Date() },
           log: silentLogger,
           connections: {

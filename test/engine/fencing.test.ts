@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { WriteOutcome, WriteRequest } from '../../src/connectors/contract.js'
-import { storePorts } from '../../src/engine/adapters/store-ports.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme, type EngineDeps } from '../../src/engine/run.js'
 import { hostIdentity, openStore, type Store } from '../../src/store/index.js'
@@ -48,7 +47,7 @@ describe('fencing in the engine', () => {
   })
 
   const deps = (target: FakeTarget, leaseTtlMs: number): EngineDeps => ({
-    ports: storePorts(store),
+    ports: store,
     clock: { now: () => new Date(Date.now() + 60_000) },
     log: silentLogger,
     leaseTtlMs,
@@ -79,10 +78,9 @@ describe('fencing in the engine', () => {
     expect(summary.error?.code).toBe('ERR_LEASE_LOST')
     // Its answer came back after the takeover: refused, so the record stays a write intent that
     // the new holder probes, and the others wait for the new holder.
-    const ports = storePorts(store)
-    expect((await ports.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO1' }))?.status).toBe('unknown')
-    expect((await ports.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO2' }))?.status).toBe('waiting')
-    expect((await ports.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO3' }))?.status).toBe('waiting')
+    expect((await store.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO1' }))?.status).toBe('unknown')
+    expect((await store.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO2' }))?.status).toBe('waiting')
+    expect((await store.ledger.getRecord({ schemeId: scheme.id, recordId: 'IO3' }))?.status).toBe('waiting')
   })
 
   it('takes over at once the leases of a crashed process on this host, and the records it had claimed', async () => {

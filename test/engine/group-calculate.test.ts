@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { engineScheme } from '../../src/engine/adapters/scheme.js'
-import { storePorts } from '../../src/engine/adapters/store-ports.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
 import { loadCompiledScheme } from '../../src/scheme/index.js'
@@ -94,7 +93,7 @@ describe('groupCalculate through the target stage', () => {
   it('writes every ready record of a header group in one document even when the group is larger than engine.batchSize', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-group-'))
     store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
-    const { summary, target } = await run(storePorts(store), {}, 2)
+    const { summary, target } = await run(store, {}, 2)
     expect(summary.error?.code).toBeUndefined()
     expect(target.writes.map((w) => w.payload)).toEqual([
       {
@@ -113,7 +112,7 @@ describe('groupCalculate through the target stage', () => {
   it('splits a group larger than engine.batchSize only into its bodyMaxLine parts <key>-<n>', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-group-'))
     store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
-    const { summary, target } = await run(storePorts(store), { bodyMaxLine: 2 }, 2)
+    const { summary, target } = await run(store, { bodyMaxLine: 2 }, 2)
     expect(summary.error?.code).toBeUndefined()
     expect(target.writes.map((w) => [w.payload.bill_no, w.payload.entries])).toEqual([
       [
@@ -132,7 +131,7 @@ describe('groupCalculate through the target stage', () => {
   it('settles every record of a grouped document with its target id against the real store', async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-group-'))
     store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
-    const { summary } = await run(storePorts(store))
+    const { summary } = await run(store)
     expect(summary.error?.code).toBeUndefined()
     expect(summary.ledger).toEqual({ done: 5 })
   })

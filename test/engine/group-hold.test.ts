@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { engineScheme } from '../../src/engine/adapters/scheme.js'
-import { storePorts } from '../../src/engine/adapters/store-ports.js'
 import { silentLogger, type EnginePorts, type EngineScheme } from '../../src/engine/ports.js'
 import { runScheme } from '../../src/engine/run.js'
 import { loadCompiledScheme } from '../../src/scheme/index.js'
@@ -35,7 +34,7 @@ describe('groupCalculate when the records of a group are not ready together', ()
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-group-hold-'))
     store = await openStore({ url: `sqlite:${join(dir, 'ferry.db')}`, masterKeyFile: join(dir, 'master.key') })
-    ports = storePorts(store)
+    ports = store
     writeFileSync(join(dir, 'scheme.json'), JSON.stringify(SCHEME))
     const { compiled } = await loadCompiledScheme(join(dir, 'scheme.json'))
     scheme = engineScheme(compiled, {

@@ -87,7 +87,7 @@ describe('pipeline', () => {
       ['2026-11-02T00:00:00.000Z', '2026-11-03T00:00:00.000Z'],
       ['2026-11-03T00:00:00.000Z', '2026-11-04T00:00:00.000Z'],
     ])
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
+    expect(await s.ports.windows.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
       new Date('2026-11-04T00:00:00Z'),
     )
   })
@@ -114,7 +114,7 @@ describe('pipeline', () => {
     const first = await runScheme(s.deps, s.scheme)
     expect(first.status).toBe('failed')
     expect(first.error?.code).toBe('ERR_HTTP_SERVER')
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
+    expect(await s.ports.windows.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
       new Date('2026-11-02T00:00:00Z'),
     )
     expect(s.target.bills.has('IO5')).toBe(false)
@@ -122,7 +122,7 @@ describe('pipeline', () => {
     const second = await runScheme(s.deps, s.scheme)
     expect(second.status).toBe('ok')
     expect([...s.target.bills.keys()].sort()).toEqual(['IO1', 'IO4', 'IO5', 'IO6', 'IO7'])
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
+    expect(await s.ports.windows.lastSyncTime(s.scheme.id, s.scheme.source.api)).toEqual(
       new Date('2026-11-04T00:00:00Z'),
     )
   })
@@ -266,7 +266,7 @@ describe('pipeline', () => {
       status: 'error',
       lastError: { code: 'ERR_TARGET_CONFIG', kind: 'config' },
     })
-    expect(await s.ports.schemeState.pausedReason(s.scheme.id)).toMatch(/ERR_TARGET_CONFIG/)
+    expect(await s.ports.schemes.pausedReason(s.scheme.id)).toMatch(/ERR_TARGET_CONFIG/)
     // Paused before IO5 was taken: nothing written after the config error.
     expect(s.target.writes.map((w) => w.key)).not.toContain('IO5')
     await expect(runScheme(s.deps, s.scheme)).rejects.toMatchObject({ code: 'ERR_SCHEME_PAUSED' })

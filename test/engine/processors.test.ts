@@ -58,7 +58,7 @@ describe('processors in the pipeline', () => {
     const summary = await runScheme(s.deps, s.scheme)
     expect(summary.error).toMatchObject({ code: 'ERR_PROCESSOR_HOOK', location: 'processor:p.afterFetch' })
     expect([...s.target.bills.keys()]).toEqual(['IO1'])
-    expect(await s.ports.cursor.lastSyncTime(s.scheme.id, s.scheme.source.api, s.scheme.schedule.start)).toEqual(
+    expect(await s.ports.windows.lastSyncTime(s.scheme.id, s.scheme.source.api, s.scheme.schedule.start)).toEqual(
       new Date('2026-11-02T00:00:00Z'),
     )
   })

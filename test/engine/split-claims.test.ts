@@ -9,7 +9,6 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { WriteOutcome, WriteRequest } from '../../src/connectors/contract.js'
-import { storePorts } from '../../src/engine/adapters/store-ports.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme, type EngineDeps, type RunSummary } from '../../src/engine/run.js'
 import { openStore, type Store } from '../../src/store/index.js'
@@ -37,7 +36,7 @@ describe('a split target stage whose claim runs out mid-batch', () => {
   })
 
   const deps = (store: Store, target: FakeTarget, holder: string, leaseTtlMs: number): EngineDeps => ({
-    ports: storePorts(store),
+    ports: store,
     clock: { now: () => new Date() },
     log: silentLogger,
     holder,

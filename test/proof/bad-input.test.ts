@@ -16,7 +16,6 @@ import { MemoryCredentialStore } from '../../src/connectors/memory-credentials.j
 import { resolveConnectionConfig } from '../../src/connectors/registry.js'
 import { isFerryError, type ErrorKind } from '../../src/core/errors.js'
 import { engineScheme } from '../../src/engine/adapters/scheme.js'
-import { storePorts } from '../../src/engine/adapters/store-ports.js'
 import { emptyCounters, silentLogger } from '../../src/engine/ports.js'
 import { runSourceStage } from '../../src/engine/source-stage.js'
 import { examplesDir } from '../../src/cli/demo-command.js'
@@ -239,7 +238,7 @@ describe('bad-input corpus: vendor answers on the wire', () => {
         lookups: { find: () => Promise.resolve(undefined) },
         start: new Date(end.getTime() - 3 * H),
       })
-      const ports = storePorts(store)
+      const ports = store
       const kept = [
         {
           id: '5001',
@@ -249,7 +248,7 @@ describe('bad-input corpus: vendor answers on the wire', () => {
       ]
       await ports.ledger.upsertSourceRecords(scheme.id, kept, { idCheck: true, now: new Date() })
       const closed = { start: new Date(end.getTime() - 3 * H), end: new Date(end.getTime() - 2 * H) }
-      await ports.cursor.closeWindow(scheme.id, COUNT_API, closed)
+      await ports.windows.close(scheme.id, COUNT_API, closed)
       for (const file of [
         'jst/truncated.json',
         'jst/html-page.html',
@@ -268,7 +267,7 @@ describe('bad-input corpus: vendor answers on the wire', () => {
           kept[0]!.content,
         )
         expect((await ports.ledger.counts(scheme.id)).waiting).toBe(1)
-        expect(await ports.cursor.lastSyncTime(scheme.id, COUNT_API, closed.start)).toEqual(closed.end)
+        expect(await ports.windows.lastSyncTime(scheme.id, COUNT_API, closed.start)).toEqual(closed.end)
       }
     } finally {
       await store.close()

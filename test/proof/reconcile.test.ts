@@ -299,7 +299,7 @@ describe('ferry reconcile against the simulators', () => {
     expect(results).toHaveLength(1)
     const r = results[0] as ReconcileRun
     expect(r).not.toBeInstanceOf(Error)
-    const cursor = await w.host.ports.cursor.lastSyncTime(
+    const cursor = await w.host.ports.windows.lastSyncTime(
       LOSS,
       w.host.scheme(LOSS).source.api,
       w.host.scheme(LOSS).schedule.start,

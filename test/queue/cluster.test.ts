@@ -125,7 +125,7 @@ describe('ferry worker cluster on PostgreSQL and Redis', () => {
       await until(
         'the ledger to settle',
         async () => {
-          const cursor = await host.ports.cursor.lastSyncTime(scheme.id, scheme.source.api, start)
+          const cursor = await host.ports.windows.lastSyncTime(scheme.id, scheme.source.api, start)
           const left = await pending(host)
           if (Date.now() % 10_000 < 300)
             note(`cursor ${cursor?.toISOString() ?? '-'}, ${left} pending, ${bills()} bills`)

@@ -58,7 +58,7 @@ export function recordRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
   /** Requeue, resume the scheme, and start a target run unless one is going. */
   const retry = async (schemeId: string, ids: readonly string[] | undefined) => {
-    await host.ports.schemeState.resume(schemeId)
+    await host.ports.schemes.resume(schemeId)
     const { requeued } = await host.ports.ledger.requeue(schemeId, ids === undefined ? { allFailed: true } : { ids })
     let runId: string | null = null
     try {

@@ -196,7 +196,7 @@ export function schemeRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     handler: async (req) => {
       const s = host.scheme((req.params as Static<typeof SchemeParams>).id)
       const p = principalOf(req)
-      await host.ports.schemeState.pause(
+      await host.ports.schemes.pause(
         s.id,
         (req.body as Static<typeof DisableBody>).reason ?? `disabled by ${p.name} through the API`,
       )
@@ -213,7 +213,7 @@ export function schemeRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     params: SchemeParams,
     handler: async (req) => {
       const s = host.scheme((req.params as Static<typeof SchemeParams>).id)
-      await host.ports.schemeState.resume(s.id)
+      await host.ports.schemes.resume(s.id)
       return { id: s.id, ...(await state(s.id)) }
     },
   })

@@ -4,7 +4,6 @@
  * (claims, groups, fencing, statuses) as in production, on the test's clock.
  */
 import { randomBytes } from 'node:crypto'
-import { storePorts } from '../../../src/engine/adapters/store-ports.js'
 import type { Clock, EnginePorts } from '../../../src/engine/ports.js'
 import { openStore, type Store } from '../../../src/store/index.js'
 
@@ -26,5 +25,5 @@ export async function sqlitePorts(
     ...(clock === undefined ? {} : { now: () => clock.now().getTime() }),
   })
   for (const s of schemes) await store.schemes.save(s.id, JSON.stringify({ id: s.id }), { name: s.name })
-  return { ...storePorts(store), store }
+  return { ...store, store }
 }
