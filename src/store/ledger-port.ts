@@ -8,15 +8,9 @@
  */
 import type { RecordPage, ListFilter, StatusCounts } from './ledger-admin.js'
 import type { GroupClaim } from './ledger-groups.js'
-import type {
-  Claim,
-  ClaimOptions,
-  FailureInfo,
-  IntentOf,
-  ParkedProof,
-  PayloadToSave,
-  WrittenProof,
-} from './ledger-marks.js'
+import type { Claim, ClaimOptions } from './ledger-claims.js'
+import type { PayloadToSave, WrittenProof } from './ledger-marks.js'
+import type { FailureInfo, IntentOf, ParkedProof } from './ledger-unsettled.js'
 import type { LedgerRecord, RecordRef, SourceRecordInput, UpsertResult } from './ledger-types.js'
 import type { UpsertOptions } from './ledger-upsert.js'
 

@@ -20,8 +20,12 @@ import type { StoreCapabilities } from './dialect.js'
 import { openDatabase } from './dialect.js'
 import type { ListFilter } from './ledger-admin.js'
 import * as admin from './ledger-admin.js'
-import type { ClaimOptions, FailureInfo, ParkedProof, PayloadToSave, WrittenProof } from './ledger-marks.js'
+import type { ClaimOptions } from './ledger-claims.js'
+import * as claims from './ledger-claims.js'
+import type { PayloadToSave, WrittenProof } from './ledger-marks.js'
 import * as marks from './ledger-marks.js'
+import type { FailureInfo, ParkedProof } from './ledger-unsettled.js'
+import * as unsettled from './ledger-unsettled.js'
 import * as groups from './ledger-groups.js'
 import type { RecordRef, RecordStatus, SourceRecordInput } from './ledger-types.js'
 import type { EnginePorts } from './engine-ports.js'
@@ -80,7 +84,7 @@ export class Ledger implements LedgerPort {
     return upsertSourceRecords(this.ctx, schemeId, records, opts)
   }
   claimReady(schemeId: string, limit: number, opts?: ClaimOptions) {
-    return marks.claimReady(this.ctx, schemeId, limit, opts)
+    return claims.claimReady(this.ctx, schemeId, limit, opts)
   }
   /**
    * Free every live claim of the scheme; on a fenced handle only those made under its lease. A new
@@ -89,7 +93,7 @@ export class Ledger implements LedgerPort {
    * under other leases (the parts of a split target stage) are left to expire.
    */
   releaseClaims(schemeId: string) {
-    return marks.releaseClaims(this.ctx, schemeId)
+    return claims.releaseClaims(this.ctx, schemeId)
   }
   /** Grouped schemes: claim whole header groups; see ledger-groups.ts. */
   claimGroups(schemeId: string, limit: number, opts?: ClaimOptions) {
@@ -110,14 +114,14 @@ export class Ledger implements LedgerPort {
     return marks.markDuplicate(this.ctx, ref, info, save)
   }
   markFailed(ref: RecordRef, failure: FailureInfo, save?: PayloadToSave) {
-    return marks.markFailed(this.ctx, ref, failure, save)
+    return unsettled.markFailed(this.ctx, ref, failure, save)
   }
   /** `info.claim`: the write intent of that claim, refused with ERR_STORE_CLAIM_LOST once another writer claimed the record. */
-  markUnknown(ref: RecordRef, info: Parameters<typeof marks.markUnknown>[2], save?: PayloadToSave) {
-    return marks.markUnknown(this.ctx, ref, info, save)
+  markUnknown(ref: RecordRef, info: Parameters<typeof unsettled.markUnknown>[2], save?: PayloadToSave) {
+    return unsettled.markUnknown(this.ctx, ref, info, save)
   }
   markWrittenParked(ref: RecordRef, proof: ParkedProof) {
-    return marks.markWrittenParked(this.ctx, ref, proof)
+    return unsettled.markWrittenParked(this.ctx, ref, proof)
   }
   savePayload(ref: RecordRef, payload: Record<string, unknown>, businessKey?: string) {
     return marks.savePayload(this.ctx, ref, payload, businessKey)
