@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml'
 import { alertsProblems } from '../alerts/config.js'
 import type { FerryError } from '../core/errors.js'
 import { defaultEngineSettings } from '../core/defaults.js'
-import { checkQueue } from '../queue/settings.js'
+import { checkQueue } from './queue.js'
 import {
   ConfigEnvMissing,
   ConfigInvalid,

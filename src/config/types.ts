@@ -3,7 +3,7 @@
  * database, the master-key source, the connections and the schemes to load. Moving a scheme
  * from the simulators to production changes only `connections` (see docs/configuration.md).
  */
-import type { QueueSettings } from '../queue/settings.js'
+import type { QueueSettings } from './queue.js'
 import type { ConfigSpec } from '../connectors/contract.js'
 
 export interface ConnectionConfig {

@@ -26,7 +26,7 @@ import {
   type FerryJobResult,
   type JobKind,
 } from './jobs.js'
-import type { QueueSettings } from './settings.js'
+import type { QueueSettings } from '../config/queue.js'
 
 export interface WorkerOptions {
   readonly host: Host
