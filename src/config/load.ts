@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { alertsProblems } from '../alerts/config.js'
+import { alertsProblems } from './alerts.js'
 import type { FerryError } from '../core/errors.js'
 import { defaultEngineSettings } from '../core/defaults.js'
 import { checkQueue } from './queue.js'

@@ -4,7 +4,7 @@
  * within the configured evaluation interval; after recovery it gets exactly one resolved message.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { parseAlertsSection } from '../../src/alerts/config.js'
+import { parseAlertsSection } from '../../src/config/alerts.js'
 import { AlertService, schemeRefs } from '../../src/alerts/service.js'
 import { runScheme } from '../../src/engine/run.js'
 import { openHost } from '../../src/engine/host.js'
