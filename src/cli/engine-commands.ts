@@ -12,7 +12,7 @@ import type { Command } from 'commander'
 import { loadConfig, problemLines } from '../config/load.js'
 import type { FerryConfig } from '../config/types.js'
 import { isFerryError, toFerryError } from '../core/errors.js'
-import { InvalidPayloadEdit, InvalidTime, RecordNotFound, RetryNothing } from '../engine/errors.js'
+import { InvalidPayloadEdit, RecordNotFound, RetryNothing } from '../engine/errors.js'
 import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { newestStored, openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
@@ -23,6 +23,7 @@ import { budgetsText, recordJson, recordsText, recordText, summaryText } from '.
 import type { BudgetReport } from '../engine/host-budgets.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { Scheduler } from '../engine/scheduler.js'
+import { parseCliTime } from '../engine/time-input.js'
 import { Metrics } from '../metrics/metrics.js'
 import { serveMetrics } from '../metrics/server.js'
 import { publishSchedules } from '../queue/schedule.js'
@@ -39,15 +40,6 @@ const out = (text: string) => {
   process.stdout.write(`${text}\n`)
 }
 const json = (v: unknown) => out(JSON.stringify(v, (_k, x: unknown) => (x instanceof Date ? x.toISOString() : x), 2))
-
-/** Times on the command line: ISO 8601, or `YYYY-MM-DD[ HH:mm[:ss]]` read in Asia/Shanghai. */
-export function parseCliTime(text: string): Date {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(text.trim())
-  const d =
-    m !== null ? new Date(`${m[1]}T${m[2] ?? '00:00:00'}${m[2]?.length === 5 ? ':00' : ''}+08:00`) : new Date(text)
-  if (Number.isNaN(d.getTime())) throw InvalidTime([text])
-  return d
-}
 
 /** Print every problem of a failure as `CODE  path  message` and set a failing exit code. */
 export function reportFailure(e: unknown, asJson: boolean): void {

@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { parseCliTime } from '../../cli/engine-commands.js'
+import { parseCliTime } from '../../engine/time-input.js'
 import { RecordNotFound, SchemeBusy } from '../../engine/errors.js'
 import type { RecordStatus } from '../../store/index.js'
 import { addRoute, principalOf, type ServiceContext } from '../route.js'
