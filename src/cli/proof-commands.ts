@@ -12,7 +12,7 @@ import { reconcileScheme, verifyScheme, type ReconcileRun } from '../proof/run.j
 import { closedRange, scheduleReconcile } from '../proof/schedule.js'
 import type { VerifyReport } from '../proof/verify.js'
 import { parseCliTime } from '../engine/time-input.js'
-import { defaultLoad, reportFailure, type EngineCommandOptions } from './engine-commands.js'
+import { defaultLoad, reportFailure, type EngineCommandOptions } from './command-host.js'
 
 interface Common {
   config?: string
