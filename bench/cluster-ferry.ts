@@ -226,7 +226,7 @@ export async function startClusterFerry(o: ClusterFerryOptions): Promise<Cluster
       const client = new pg.Client({ connectionString: o.pgUrl })
       await client.connect()
       try {
-        for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+        for (const until = Date.now() + timeoutMs; Date.now() < until;) {
           const r = await client.query<{ n: string }>(
             `select count(*) as n from "${schema}".leases where name = any($1) and expires_at > $2`,
             [names, Date.now()],
