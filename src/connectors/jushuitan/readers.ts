@@ -16,6 +16,13 @@ export const SKU_API = '/open/sku/query'
 /** Share of a window's page capacity a split plans per part (see `partRows`). */
 const PART_FILL = 0.8
 
+/**
+ * Most parts one split makes: an absurd `data_count` (a server bug) must not turn one window into
+ * hundreds of thousands of calls at once; a part that still holds too much is split again by the
+ * count it reports itself.
+ */
+const MAX_PARTS = 64
+
 /** Maximum ids per call (spec §6.1 io_ids ≤ 50, §7.2 sku_ids ≤ 20). */
 const MAX_IO_IDS = 50
 const MAX_SKU_IDS = 20
@@ -108,7 +115,7 @@ export class JstReaders {
       const parts =
         first.dataCount === undefined
           ? splitWindow(w, this.o.minWindowMs)
-          : splitWindowInto(w, Math.ceil(first.dataCount / this.partRows()), this.o.minWindowMs)
+          : splitWindowInto(w, Math.min(MAX_PARTS, Math.ceil(first.dataCount / this.partRows())), this.o.minWindowMs)
       if (parts !== undefined) {
         this.stats.splits += 1
         // The rows of this page were paid for and are real; the parts re-read them, deduplicated.
