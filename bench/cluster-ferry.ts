@@ -45,6 +45,10 @@ export interface ClusterFerry {
   readonly budgetKeys: readonly string[]
   /** Put jobs on the queues and wait until every one finished; answers their results. */
   run(jobs: readonly FerryJobData[]): Promise<FerryJobResult[]>
+  /** Put jobs on the queues; answers, once they are added, a promise of each one's result. */
+  add(jobs: readonly FerryJobData[]): Promise<Promise<FerryJobResult>[]>
+  /** Resolves once a run holds the source lease of every one of these schemes (their source jobs started). */
+  sourcesRunning(schemeIds: readonly string[], timeoutMs: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -197,21 +201,43 @@ export async function startClusterFerry(o: ClusterFerryOptions): Promise<Cluster
     }
     return { q: queues.get(kind)!, ev: events.get(kind)! }
   }
+  const add = async (jobs: readonly FerryJobData[]): Promise<Promise<FerryJobResult>[]> => {
+    const added = await Promise.all(
+      jobs.map(async (data) => {
+        const { q, ev } = queueOf(data.kind)
+        await ev.waitUntilReady()
+        return { job: await q.add(data.kind, data, jobOptions(LEASE_TTL_S * 1000)), ev }
+      }),
+    )
+    return added.map(({ job, ev }) => job.waitUntilFinished(ev) as Promise<FerryJobResult>)
+  }
   return {
     prefix,
     budgetPrefix: `${prefix}:`,
     budgetKeys: o.sims.jdy.map((j, i) =>
       budgetKeyFor(kingdeeJdy, resolveConnectionConfig(kingdeeJdy, jdySettings(j)), `jdy-${i}`),
     ),
+    add,
     async run(jobs) {
-      const added = await Promise.all(
-        jobs.map(async (data) => {
-          const { q, ev } = queueOf(data.kind)
-          await ev.waitUntilReady()
-          return { job: await q.add(data.kind, data, jobOptions(LEASE_TTL_S * 1000)), ev }
-        }),
-      )
-      return Promise.all(added.map(({ job, ev }) => job.waitUntilFinished(ev) as Promise<FerryJobResult>))
+      return Promise.all(await add(jobs))
+    },
+    async sourcesRunning(schemeIds, timeoutMs) {
+      const names = schemeIds.map((id) => `scheme:${id}:source`)
+      const client = new pg.Client({ connectionString: o.pgUrl })
+      await client.connect()
+      try {
+        for (const until = Date.now() + timeoutMs; Date.now() < until;) {
+          const r = await client.query<{ n: string }>(
+            `select count(*) as n from "${schema}".leases where name = any($1) and expires_at > $2`,
+            [names, Date.now()],
+          )
+          if (Number(r.rows[0]?.n) === names.length) return
+          await new Promise((res) => setTimeout(res, 20))
+        }
+        throw new Error(`the source runs of ${schemeIds.join(', ')} did not start within ${timeoutMs} ms`)
+      } finally {
+        await client.end()
+      }
     },
     close,
   }

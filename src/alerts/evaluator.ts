@@ -13,8 +13,14 @@ import { sendToChannel } from './channels/index.js'
 import type { FactsSource } from './facts.js'
 import { incidentMessage } from './message.js'
 import { evaluateRules, type Finding } from './rules.js'
-import { routeFor, rulesFor, type AlertsConfig, type QuietHours } from './settings.js'
-import type { AlertMessage, ChannelConfig, SendOptions } from './types.js'
+import {
+  routeFor,
+  rulesFor,
+  type AlertsConfig,
+  type ChannelConfig,
+  type QuietHours,
+} from '../config/alerts-settings.js'
+import type { AlertMessage, SendOptions } from './types.js'
 
 export type IncidentBook = Pick<
   AlertRepo,

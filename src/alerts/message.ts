@@ -4,7 +4,8 @@
  * numbers, the first error codes and a link to the scheme's console page.
  */
 import type { Incident } from '../store/index.js'
-import type { AlertMessage, Language } from './types.js'
+import type { Language } from '../config/alerts-settings.js'
+import type { AlertMessage } from './types.js'
 
 const LABELS = {
   'zh-CN': {

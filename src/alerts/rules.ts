@@ -4,8 +4,7 @@
  * reported as not evaluated, so its open incident is neither resolved nor repeated on a guess.
  */
 import type { SchemeFacts } from './facts.js'
-import type { RuleName, RuleSettings } from './settings.js'
-import type { Severity } from './types.js'
+import type { RuleName, RuleSettings, Severity } from '../config/alerts-settings.js'
 
 export interface Finding {
   readonly rule: RuleName

@@ -14,7 +14,7 @@ import { BUILTIN_CONNECTORS } from '../connectors/builtin.js'
 import { openHost, type Host } from '../engine/host.js'
 import { createLogger } from '../engine/logger.js'
 import { table } from '../engine/report.js'
-import { reportFailure } from './engine-commands.js'
+import { reportFailure } from './command-host.js'
 
 interface Common {
   config?: string

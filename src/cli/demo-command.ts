@@ -16,7 +16,7 @@ import { summaryText } from '../engine/report.js'
 import { runScheme, type RunSummary } from '../engine/run.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { AuthService } from '../server/auth/service.js'
-import { reportFailure } from './engine-commands.js'
+import { reportFailure } from './command-host.js'
 import { serve } from './serve-command.js'
 
 const DEMO_USER = 'demo'

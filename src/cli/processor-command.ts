@@ -10,7 +10,7 @@ import { HOOK_NAMES, type HookName } from '../processors/define.js'
 import { ProcessorTestInput } from '../processors/errors.js'
 import { loadProcessorFile } from '../processors/loader.js'
 import { callHook, DEFAULT_HOOK_TIMEOUT_MS } from '../processors/runner.js'
-import { reportFailure } from './engine-commands.js'
+import { reportFailure } from './command-host.js'
 
 const stderrLog: EngineLogger = {
   debug: (o, m) => process.stderr.write(`debug ${m ?? ''} ${JSON.stringify(o)}\n`),

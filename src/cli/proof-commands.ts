@@ -11,7 +11,8 @@ import { createLogger } from '../engine/logger.js'
 import { reconcileScheme, verifyScheme, type ReconcileRun } from '../proof/run.js'
 import { closedRange, scheduleReconcile } from '../proof/schedule.js'
 import type { VerifyReport } from '../proof/verify.js'
-import { defaultLoad, parseCliTime, reportFailure, type EngineCommandOptions } from './engine-commands.js'
+import { parseCliTime } from '../engine/time-input.js'
+import { defaultLoad, reportFailure, type EngineCommandOptions } from './command-host.js'
 
 interface Common {
   config?: string

@@ -15,7 +15,8 @@ import { consoleBuilt, defaultConsoleDir } from '../server/routes/console.js'
 import { openService, type Service } from '../server/service.js'
 import { ServeOption } from '../server/errors.js'
 import { openStore, type Store } from '../store/index.js'
-import { reportFailure, startScheduler } from './engine-commands.js'
+import { reportFailure } from './command-host.js'
+import { startScheduler } from './start-scheduler.js'
 
 const out = (text: string) => {
   process.stdout.write(`${text}\n`)

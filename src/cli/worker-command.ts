@@ -11,7 +11,8 @@ import { QueueNotConfigured, WorkerOption } from '../queue/errors.js'
 import { serveHealth, workerMetrics } from '../queue/health.js'
 import { isJobKind, JOB_KINDS, type JobKind } from '../queue/jobs.js'
 import { FerryWorker } from '../queue/worker.js'
-import { defaultLoad, reportFailure, startScheduler } from './engine-commands.js'
+import { defaultLoad, reportFailure } from './command-host.js'
+import { startScheduler } from './start-scheduler.js'
 import { withStoredConnections } from './serve-command.js'
 
 const out = (text: string) => {

@@ -101,3 +101,13 @@ export const ConfigSchemeFile = defineError(
   },
   (file: string, detail: string) => `scheme ${file}: ${detail}`,
 )
+
+export const AlertConfigInvalid = defineError(
+  {
+    code: 'ERR_ALERT_CONFIG',
+    kind: 'config',
+    meaning: 'The `alerts` section of the configuration (rules, channels, quiet hours) has a value Ferry cannot use.',
+    fix: 'Correct the setting at the path shown; docs/alerts.md lists every rule, default and channel setting.',
+  },
+  (what: string) => what,
+)

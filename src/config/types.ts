@@ -3,7 +3,7 @@
  * database, the master-key source, the connections and the schemes to load. Moving a scheme
  * from the simulators to production changes only `connections` (see docs/configuration.md).
  */
-import type { QueueSettings } from '../queue/settings.js'
+import type { QueueSettings } from './queue.js'
 import type { ConfigSpec } from '../connectors/contract.js'
 
 export interface ConnectionConfig {
@@ -72,7 +72,7 @@ export interface FerryConfig {
   readonly engine: EngineSettings
   /** Custom processors folder (absolute) and the default time limit of one hook call. */
   readonly processors?: { readonly dir: string; readonly timeoutMs: number }
-  /** The `alerts` section as written (secrets interpolated); checked at load, read by src/alerts/config.ts. */
+  /** The `alerts` section as written (secrets interpolated); checked at load, read by src/config/alerts.ts. */
   readonly alerts?: unknown
   /** BullMQ queues on Redis (docs/deploy.md); absent: one process runs every schedule itself. */
   readonly queue?: QueueSettings

@@ -13,8 +13,8 @@ import { pool } from './pool.js'
 import type { LedgerRecord, RunCounters, SchemeTarget, WriteUnit } from './ports.js'
 
 /**
- * What the batch writer uses of the target stage's `UnitWriter` and deps (target-stage.ts), named
- * here so this file does not import the stage that imports it.
+ * What the batch writer uses of the target stage's `UnitWriter` and deps (target-stage-writer.ts),
+ * named here so this file does not import the stage that imports it.
  */
 export interface BatchUnitWriter {
   readonly stopped: boolean

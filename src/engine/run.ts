@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import { getMaxListeners, setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
+import { setTimeout as delay } from 'node:timers/promises'
 import { toFerryError, type FerryError } from '../core/errors.js'
 import { LeaseLost, SchemeBusy, SchemePaused } from './errors.js'
 import { LeaseGuard } from './lease-guard.js'
@@ -73,6 +74,13 @@ export interface RunOptions {
    * Absent: the whole stage under the scheme's one target lease, as always.
    */
   readonly targetPart?: { readonly index: number; readonly of: number }
+  /**
+   * A target-only run keeps draining while the scheme's source stage runs in another run (its
+   * source lease is held), and ends once it is not: a target job that starts while the source job
+   * reads writes the records as they are stored, as the target stage of one run does. `ferry
+   * worker` sets it for target jobs. Absent: the run ends as soon as nothing is due.
+   */
+  readonly followSource?: boolean
 }
 
 export interface RunSummary {
@@ -93,6 +101,9 @@ export interface RunSummary {
   /** What the run leaves scheduled for later (retry ladder, pending probes), by reason; [] = nothing. */
   readonly scheduled?: readonly ScheduledGroup[]
 }
+
+/** How often a target run following a source run elsewhere looks for its lease (and new records). */
+const FOLLOW_POLL_MS = 500
 
 const defaultHolder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
@@ -226,6 +237,25 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
   // a leak (each listener is removed when its call ends) but prints MaxListenersExceededWarning.
   if (getMaxListeners(signal) !== 0 && getMaxListeners(signal) < 1000) setMaxListeners(1000, signal)
   let sourceRunning = wantsSource
+  // The source stage in another run (another worker's source job) also feeds this target stage.
+  const follow = wantsTarget && !wantsSource && opts.followSource === true
+  const sourceHeld = async (): Promise<boolean> => {
+    try {
+      return (await deps.ports.leases.holder(schemeLeaseName(scheme.id, 'source'))) !== undefined
+    } catch (e) {
+      deps.log.warn({ err: toFerryError(e).message, scheme: scheme.id }, 'source lease look-up failed')
+      return false
+    }
+  }
+  let sourceElsewhere = follow && (await sourceHeld())
+  const pollSource = async (): Promise<void> => {
+    try {
+      await delay(FOLLOW_POLL_MS, undefined, { signal })
+    } catch {
+      return
+    }
+    sourceElsewhere = await sourceHeld()
+  }
   let windowsPlanned = 0
   let windowsClosed = 0
   let error: FerryError | undefined
@@ -300,7 +330,9 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
               },
               scheme,
               counters,
-              { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() },
+              follow
+                ? { sourceRunning: () => sourceElsewhere, nextSourceEvent: pollSource }
+                : { sourceRunning: () => sourceRunning, nextSourceEvent: () => pageSignal.wait() },
             )
             if (e !== undefined) error ??= e
           })()

@@ -5,12 +5,22 @@
  * isolated processor (`isolate: true`) runs in a worker thread that is terminated on overrun.
  */
 import { isFerryError, type FerryError } from '../core/errors.js'
-import type { EngineLogger } from '../engine/ports.js'
 import type { HookContext, HookName, Json, ProcessorDefinition, ProcessorLog } from './define.js'
 import { ProcessorHookFailed, ProcessorHookTimeout } from './errors.js'
 import { workerFor } from './isolate.js'
 
 export const DEFAULT_HOOK_TIMEOUT_MS = 5000
+
+/**
+ * What a hook call logs through: named here so processors sit below the engine (whose
+ * `EngineLogger` has this shape) instead of importing it.
+ */
+export interface HookCallLogger {
+  debug(obj: Record<string, unknown>, msg?: string): void
+  info(obj: Record<string, unknown>, msg?: string): void
+  warn(obj: Record<string, unknown>, msg?: string): void
+  error(obj: Record<string, unknown>, msg?: string): void
+}
 
 export interface HookCall {
   readonly scheme: string
@@ -18,7 +28,7 @@ export interface HookCall {
   readonly recordIds?: readonly string[]
 }
 
-function hookLog(log: EngineLogger, base: Json): ProcessorLog {
+function hookLog(log: HookCallLogger, base: Json): ProcessorLog {
   return {
     debug: (msg, f) => log.debug({ ...f, ...base }, msg),
     info: (msg, f) => log.info({ ...f, ...base }, msg),
@@ -36,7 +46,7 @@ export async function callHook<I, R>(
   hook: HookName,
   input: I,
   call: HookCall,
-  log: EngineLogger,
+  log: HookCallLogger,
   defaultTimeoutMs: number,
   extra: Json = {},
 ): Promise<R | undefined> {

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis'
 import type { Stage } from '../engine/ports.js'
-import type { QueueSettings } from './settings.js'
+import type { QueueSettings } from '../config/queue.js'
 
 /** Job kinds; each has a queue of its own so workers can be sized (or dedicated) per kind. */
 export const JOB_KINDS = ['source', 'target', 'remedy', 'reconcile'] as const

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis'
 import type { Host } from '../engine/host.js'
 import type { EngineLogger } from '../engine/ports.js'
 import { JOB_KINDS, queueName, redisConnection, type FerryJobData, type JobKind } from './jobs.js'
-import type { QueueSettings } from './settings.js'
+import type { QueueSettings } from '../config/queue.js'
 
 export interface ScheduleEntry {
   /** The job scheduler's id: `<scheme>:<kind>` (target parts: `<scheme>:target:<i>/<n>`). */

@@ -26,7 +26,7 @@ import {
   type FerryJobResult,
   type JobKind,
 } from './jobs.js'
-import type { QueueSettings } from './settings.js'
+import type { QueueSettings } from '../config/queue.js'
 
 export interface WorkerOptions {
   readonly host: Host
@@ -204,6 +204,8 @@ export class FerryWorker {
     try {
       const summary = await runScheme(h.deps, scheme, {
         stages: [stageOf(kind)],
+        // A target job that starts while its scheme's source job reads follows it to the end.
+        followSource: kind === 'target',
         ...(d.part === undefined ? {} : { targetPart: d.part }),
         ...(d.range === undefined
           ? {}

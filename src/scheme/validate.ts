@@ -10,7 +10,9 @@ import { Issues } from './issues.js'
 import { describeType, isPlainObject, join } from './path.js'
 import { beatFlatArrays } from './beat-flat.js'
 import type { SchemeFile, SchemeWarning } from './types.js'
-import { checkCrontab, validateMetadata, type Side } from './validate-metadata.js'
+import type { Side } from './validate-fields.js'
+import { validateMetadata } from './validate-metadata.js'
+import { checkCrontab } from './validate-sections.js'
 import { isValidTimeZone } from './values.js'
 
 export interface ValidationResult {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { toFerryError, type FerryError } from '../core/errors.js'
+import { SchemeBusy } from '../engine/errors.js'
 import type { Host } from '../engine/host.js'
 import type { RunCounters, Stage } from '../engine/ports.js'
 import { runScheme, type RunObserver, type RunOptions, type RunSummary } from '../engine/run.js'
@@ -47,11 +48,22 @@ export interface Job {
 
 /** How long a finished run stays in memory for late subscribers (the store keeps it for good). */
 const KEEP_FINISHED_MS = 60_000
+/** How often a follow-up asks the store whether a run in another process let go of the lease. */
+const FOLLOW_UP_POLL_MS = 500
+
+/** A target run owed to requeued records once the run holding the scheme's target lease ends. */
+interface FollowUp {
+  /** Whether any record it was asked for still waits to be written (none: the other run wrote them). */
+  readonly due: (() => Promise<boolean>)[]
+}
 
 export class RunHub implements RunObserver {
   private readonly live = new Map<string, LiveRun>()
   private readonly jobs = new Map<string, Job>()
   private readonly pending = new Set<Promise<unknown>>()
+  private readonly followUps = new Map<string, FollowUp>()
+  private readonly ended = new Set<(schemeId: string) => void>()
+  private readonly stopping = new AbortController()
 
   onRunStart(run: { runId: string; schemeId: string; stages: readonly Stage[] }): void {
     this.live.set(run.runId, {
@@ -68,6 +80,7 @@ export class RunHub implements RunObserver {
 
   onRunEnd(runId: string, summary: RunSummary, durationMs: number): void {
     this.emit(runId, { type: 'end', runId, schemeId: summary.schemeId, summary, durationMs })
+    for (const fn of [...this.ended]) fn(summary.schemeId)
     setTimeout(() => {
       this.live.delete(runId)
     }, KEEP_FINISHED_MS).unref()
@@ -112,6 +125,77 @@ export class RunHub implements RunObserver {
     })
   }
 
+  /**
+   * Start a target run for records just requeued, now or, when a run holds the scheme's target
+   * lease, as soon as that run ends: it may have made its last claim before they were requeued and
+   * would leave them to the next scheduled tick. Resolves with the run id, or null when it follows
+   * up later (one follow-up per scheme, which starts one run unless the busy run wrote them all).
+   */
+  async startOrFollowUp(
+    host: Host,
+    schemeId: string,
+    opts: Omit<RunOptions, 'onStart'>,
+    due: () => Promise<boolean>,
+  ): Promise<string | null> {
+    const queued = this.followUps.get(schemeId)
+    if (queued !== undefined) {
+      queued.due.push(due)
+      return null
+    }
+    try {
+      return await this.start(host, schemeId, opts)
+    } catch (e) {
+      if (!SchemeBusy.is(e)) throw e
+    }
+    const followUp: FollowUp = { due: [due] }
+    this.followUps.set(schemeId, followUp)
+    this.track(
+      this.followUp(host, schemeId, opts, followUp).finally(() => {
+        if (this.followUps.get(schemeId) === followUp) this.followUps.delete(schemeId)
+      }),
+    )
+    return null
+  }
+
+  private async followUp(host: Host, schemeId: string, opts: Omit<RunOptions, 'onStart'>, f: FollowUp): Promise<void> {
+    const stop = this.stopping.signal
+    while (!stop.aborted) {
+      await this.nextEnd(schemeId, FOLLOW_UP_POLL_MS)
+      if (stop.aborted) return
+      try {
+        let owed = false
+        for (const due of f.due) if ((owed = await due())) break
+        if (!owed) return
+        // A retry that joined before this run started is written by it (requeued before its first claim).
+        await this.start(host, schemeId, opts)
+        if (this.followUps.get(schemeId) === f) this.followUps.delete(schemeId)
+        return
+      } catch (e) {
+        if (SchemeBusy.is(e)) continue
+        host.deps.log.error({ scheme: schemeId, err: toFerryError(e).toJSON() }, 'requeued records not written')
+        return
+      }
+    }
+  }
+
+  /** Resolves when a run of the scheme ends in this process, after `ms` (another process), or at shutdown. */
+  private nextEnd(schemeId: string, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.ended.delete(onEnd)
+        this.stopping.signal.removeEventListener('abort', done)
+        resolve()
+      }
+      const onEnd = (id: string) => {
+        if (id === schemeId) done()
+      }
+      const timer = setTimeout(done, ms)
+      this.ended.add(onEnd)
+      this.stopping.signal.addEventListener('abort', done, { once: true })
+    })
+  }
+
   /** Run a long operation in the background; its result is read with {@link job}. */
   startJob(kind: string, schemeId: string, work: () => Promise<unknown>): Job {
     const job: Job = { id: randomUUID(), kind, schemeId, status: 'running', startedAt: new Date() }
@@ -139,8 +223,9 @@ export class RunHub implements RunObserver {
     return this.jobs.get(id)
   }
 
-  /** Wait for every run and job started here (shutdown). */
+  /** Wait for every run and job started here (shutdown); follow-ups not yet started are dropped. */
   async idle(): Promise<void> {
+    this.stopping.abort()
     while (this.pending.size > 0) await Promise.allSettled([...this.pending])
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { sendToChannel } from '../../src/alerts/channels/index.js'
-import type { AlertMessage, ChannelConfig, ChannelSettings } from '../../src/alerts/types.js'
+import type { ChannelConfig, ChannelSettings } from '../../src/config/alerts-settings.js'
+import type { AlertMessage } from '../../src/alerts/types.js'
 import { isFerryError } from '../../src/core/errors.js'
 import { dingTalkRobot, feishuBot, signedWebhook, smtpReceiver, weComRobot } from './receivers.js'
 

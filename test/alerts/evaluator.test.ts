@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_RULES } from '../../src/alerts/settings.js'
+import { DEFAULT_RULES } from '../../src/config/alerts-settings.js'
 import type { RunFact } from '../../src/alerts/facts.js'
 import { baseFacts, bench, recorder, type Bench } from './support.js'
 

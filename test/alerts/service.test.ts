@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parseAlertsSection } from '../../src/alerts/config.js'
+import { parseAlertsSection } from '../../src/config/alerts.js'
 import { AlertService } from '../../src/alerts/service.js'
 import { openStore, type Store } from '../../src/store/index.js'
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { AlertEvaluator } from '../../src/alerts/evaluator.js'
-import { DEFAULT_ALERTS, DEFAULT_RULES } from '../../src/alerts/settings.js'
+import { DEFAULT_ALERTS, DEFAULT_RULES } from '../../src/config/alerts-settings.js'
 import { storeFacts } from '../../src/alerts/store-facts.js'
 import type { AlertMessage } from '../../src/alerts/types.js'
 import { recordRunEnd } from '../../src/engine/run-end.js'

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AlertEvaluator } from '../../src/alerts/evaluator.js'
 import type { FactsSource, SchemeFacts } from '../../src/alerts/facts.js'
-import { DEFAULT_ALERTS, type AlertsConfig } from '../../src/alerts/settings.js'
-import type { AlertMessage, ChannelConfig } from '../../src/alerts/types.js'
+import { DEFAULT_ALERTS, type AlertsConfig, type ChannelConfig } from '../../src/config/alerts-settings.js'
+import type { AlertMessage } from '../../src/alerts/types.js'
 import { openStore, type Store } from '../../src/store/index.js'
 
 export interface Bench {

@@ -71,3 +71,31 @@ export function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][
   for (const v of graph.keys()) if (!idx.has(v)) visit(v)
   return out
 }
+
+/** The top-level folder of src/ a file belongs to (`src/engine/adapters/x.ts` → `engine`). */
+export function folderOf(file: string): string {
+  return file.split('/')[1] ?? file
+}
+
+/** Folder → the other folders its files import, from a file graph. */
+export function folderGraph(graph: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const out = new Map<string, Set<string>>()
+  for (const [from, to] of graph) {
+    const f = folderOf(from)
+    const set = out.get(f) ?? new Set<string>()
+    out.set(f, set)
+    for (const t of to) if (folderOf(t) !== f) set.add(folderOf(t))
+  }
+  return new Map([...out].map(([f, s]) => [f, [...s].sort()]))
+}
+
+/** The file imports that close a folder cycle, `from -> to`, so a failure names what to move. */
+export function folderCycleImports(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  return cycles(folderGraph(graph)).flatMap((scc) =>
+    [...graph].flatMap(([from, to]) =>
+      to
+        .filter((t) => folderOf(t) !== folderOf(from) && scc.includes(folderOf(from)) && scc.includes(folderOf(t)))
+        .map((t) => `${from} -> ${t}`),
+    ),
+  )
+}

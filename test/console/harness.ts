@@ -45,6 +45,8 @@ export interface ConsoleWorld {
   post<T>(path: string, body?: unknown): Promise<T>
   /** Start a run (or backfill) through the API and wait until it settles; answers its status. */
   run(path: string, body?: unknown): Promise<string>
+  /** Wait for a run's end event (its Server-Sent Events stream closes then); answers its status. */
+  settled(runId: string): Promise<string>
   /** A screenshot under test-results/<dir>/<name>.png, checked to be 1280 wide and not blank. */
   shot(name: string): Promise<void>
   close(): Promise<void>
@@ -95,6 +97,13 @@ export async function openConsole(o: { shots: string; orders?: number; seed?: nu
     })
     return (await r.json()) as T
   }
+  const settled = async (runId: string): Promise<string> => {
+    const r = await fetch(`${base}api/v1/runs/${runId}/events`, { headers: { authorization: `Bearer ${token}` } })
+    const events = await r.text()
+    const end = /event: end\ndata: (.*)\n/.exec(events)?.[1]
+    const status = end === undefined ? undefined : (JSON.parse(end) as { status?: string }).status
+    return status ?? (await api<{ status: string }>('GET', `runs/${runId}`)).status
+  }
   return {
     base,
     svc,
@@ -106,12 +115,9 @@ export async function openConsole(o: { shots: string; orders?: number; seed?: nu
     post: (path, body = {}) => api('POST', path, body),
     async run(path, body = {}) {
       const { runId } = await api<{ runId: string }>('POST', path, body)
-      for (;;) {
-        const r = await api<{ status: string }>('GET', `runs/${runId}`)
-        if (r.status !== 'running') return r.status
-        await new Promise((res) => setTimeout(res, 200))
-      }
+      return settled(runId)
     },
+    settled,
     async shot(name) {
       const png = await page.screenshot({ fullPage: false })
       mkdirSync(shots, { recursive: true })

@@ -4,12 +4,12 @@
  * within the configured evaluation interval; after recovery it gets exactly one resolved message.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { parseAlertsSection } from '../../src/alerts/config.js'
+import { parseAlertsSection } from '../../src/config/alerts.js'
 import { AlertService, schemeRefs } from '../../src/alerts/service.js'
 import { runScheme } from '../../src/engine/run.js'
 import { openHost } from '../../src/engine/host.js'
 import { silentLogger } from '../../src/engine/ports.js'
-import { startScheduler } from '../../src/cli/engine-commands.js'
+import { startScheduler } from '../../src/cli/start-scheduler.js'
 import { dingTalkRobot, signedWebhook, type Receiver } from '../alerts/receivers.js'
 import { LOSS, world, type World } from './support.js'
 

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/require-await -- the fake runtimes implement async ports synchronously */
 /**
  * Rule: the engine calls the store, and the connector, directly. Between a stage of the engine
- * (source-stage, target-stage, batch-writer, run) and the store's code (the ledger, and the
+ * (source-stage, target-stage*, batch-writer, run) and the store's code (the ledger, and the
  * windows, leases, pause state and runs it is also handed) there is no forwarding-only layer: no
  * adapter that converts shapes (the old store-ports), no wrapper that watches calls (the old
  * cachingPorts), no Proxy (the store's old error guard, the lease guard).
@@ -25,8 +25,11 @@ import { ROOT, importGraph } from '../architecture/import-graph.js'
 import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
 import { sqlitePorts } from './support/sqlite-ports.js'
 
-/** The engine's own stages and its run bookkeeping: where a call into the store starts. */
-const ENGINE = /src\/engine\/(source-stage|target-stage|batch-writer|run|run-end|scheduled)\.ts/
+/**
+ * The engine's own stages (the target stage's files included) and its run bookkeeping: where a
+ * call into the store starts.
+ */
+const ENGINE = /src\/engine\/(source-stage|target-stage(?:-[\w]+)?|batch-writer|run|run-end|scheduled)\.ts/
 /** The store's code the engine calls: the ledger, closed windows, leases, pause state and runs. */
 const LEDGER = /src\/store\/(ledger-[\w-]+|store|windows|leases|schemes|runs)\.ts/
 /** Layers that only forwarded calls; none may appear on any path. */
@@ -105,7 +108,7 @@ describe('the call path from the engine to the store', () => {
     const from = (stage: RegExp) =>
       stacks.map(frames).filter((fs) => between(fs) !== undefined && fs.some((f) => stage.test(f)))
     expect(from(/source-stage\.ts/).length).toBeGreaterThan(0)
-    expect(from(/target-stage\.ts/).length).toBeGreaterThan(0)
+    expect(from(/target-stage(?:-\w+)?\.ts/).length).toBeGreaterThan(0)
     // The run took its leases from the store directly too, stamped on the same clock. (Runs and
     // windows read the time inside their queued write transaction, off the engine's stack: the
     // host test below shows they are the store's own objects.)
@@ -118,7 +121,7 @@ describe('the call path from the engine to the store', () => {
     expect(target.stacks).toHaveLength(1)
     const write = frames(target.stacks[0] ?? '')
     expect(write.filter((f) => FORWARDERS.test(f))).toEqual([])
-    expect(write.find((f) => f.startsWith('src/'))).toMatch(/src\/engine\/target-stage\.ts/)
+    expect(write.find((f) => f.startsWith('src/'))).toMatch(/src\/engine\/target-stage(?:-\w+)?\.ts/)
     await ports.store.close()
   })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { evaluateValue, parseValue, targets, type LookupProvider } from '../../src/expr/index.js'
 import { Issues } from '../../src/scheme/issues.js'
-import { checkValue } from '../../src/scheme/validate-metadata.js'
+import { checkValue } from '../../src/scheme/validate-fields.js'
 import { mapTarget, type AdapterMetadata } from '../../src/scheme/index.js'
 
 const rows = [

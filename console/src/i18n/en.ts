@@ -96,7 +96,7 @@ export const en = {
   'action.invalidJson': 'Not valid JSON: {message}',
   'action.notObject': 'The payload must be a JSON object.',
   'action.retried': 'Requeued; a target run writes it now.',
-  'action.retriedJoined': 'Requeued; the target run already going writes it.',
+  'action.retriedJoined': 'Requeued; written once the target run already going ends.',
   'action.resolvedDone': 'Marked resolved.',
   'notFound.title': 'This page does not exist.',
   'notFound.back': 'Back to the dashboard',

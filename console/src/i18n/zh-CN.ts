@@ -97,7 +97,7 @@ export const zhCN: Record<MessageKey, string> = {
   'action.invalidJson': 'JSON 格式错误：{message}',
   'action.notObject': '报文必须是 JSON 对象。',
   'action.retried': '已重新排队，目标同步正在写入。',
-  'action.retriedJoined': '已重新排队，正在进行的目标同步会写入它。',
+  'action.retriedJoined': '已重新排队，正在进行的目标同步结束后写入。',
   'action.resolvedDone': '已标记为已处理。',
   'notFound.title': '页面不存在。',
   'notFound.back': '返回总览',

@@ -1,7 +1,8 @@
 /** Email over SMTP with nodemailer: plain text plus a minimal HTML rendering of the same lines. */
 import nodemailer from 'nodemailer'
 import { AlertChannelRejected, AlertChannelUnreachable } from '../errors.js'
-import type { AlertMessage, EmailSettings, SendOptions } from '../types.js'
+import type { EmailSettings } from '../../config/alerts-settings.js'
+import type { AlertMessage, SendOptions } from '../types.js'
 
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c)

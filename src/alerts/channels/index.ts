@@ -1,10 +1,9 @@
 /** Send one message to one configured channel, whatever its type. */
-import type { AlertMessage, ChannelConfig, SendOptions } from '../types.js'
+import type { ChannelConfig } from '../../config/alerts-settings.js'
+import type { AlertMessage, SendOptions } from '../types.js'
 import { sendEmail } from './email.js'
 import { sendDingTalk, sendFeishu, sendWeCom } from './robots.js'
 import { sendWebhook } from './webhook.js'
-
-export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'] as const
 
 export async function sendToChannel(ch: ChannelConfig, msg: AlertMessage, opts: SendOptions): Promise<void> {
   const s = ch.settings

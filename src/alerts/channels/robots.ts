@@ -11,7 +11,8 @@
  */
 import { createHmac } from 'node:crypto'
 import { AlertChannelRejected } from '../errors.js'
-import type { AlertMessage, DingTalkSettings, FeishuSettings, SendOptions, WeComSettings } from '../types.js'
+import type { DingTalkSettings, FeishuSettings, WeComSettings } from '../../config/alerts-settings.js'
+import type { AlertMessage, SendOptions } from '../types.js'
 import { postJson, vendorCode } from './http.js'
 
 export function dingTalkSign(timestampMs: number, secret: string): string {

@@ -5,7 +5,8 @@
  * users know); receivers should also refuse a `t` older than a few minutes.
  */
 import { createHmac } from 'node:crypto'
-import type { AlertMessage, SendOptions, WebhookSettings } from '../types.js'
+import type { WebhookSettings } from '../../config/alerts-settings.js'
+import type { AlertMessage, SendOptions } from '../types.js'
 import { postJson } from './http.js'
 
 export function webhookSignature(secret: string, t: number, body: string): string {

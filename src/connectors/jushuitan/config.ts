@@ -63,7 +63,7 @@ export const JST_CONFIG: ConfigSpec = {
     type: 'number',
     default: 1,
     description:
-      'A window whose first page reports more pages than this is split in half, recursively, down to `minWindowSeconds` (spec §10.4 aims at one page per window).',
+      'A window whose first page reports more pages than this is split by its `data_count` into parts planned at 0.8 of this many pages each (at most 64 parts; an overflowing part is split again), down to `minWindowSeconds` (spec §10.4 aims at one page per window).',
   },
   minWindowSeconds: {
     type: 'number',

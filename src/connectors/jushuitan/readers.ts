@@ -1,5 +1,5 @@
 /**
- * The 聚水潭 list reads: inventory count orders by window (with adaptive splitting, optional
+ * The 聚水潭 list reads: inventory count orders by window (split by their `data_count`, optional
  * per-status queries and verification), and the warehouse and SKU master data.
  */
 import type { Page, TimeWindow } from '../contract.js'
@@ -7,11 +7,21 @@ import type { JstOptions, JstStatus } from './config.js'
 import { decodePage, Emitter, scanAndVerify, type FetchPage, type Row, type VendorPage } from './paging.js'
 import { parseJstTime, toJstTime } from './time.js'
 import { validateListQuery, type ListQuery } from './validate.js'
-import { splitWindow } from './windows.js'
+import { splitWindow, splitWindowInto } from './windows.js'
 
 export const COUNT_API = '/open/inventory/count/query'
 export const PARTNER_API = '/open/wms/partner/query'
 export const SKU_API = '/open/sku/query'
+
+/** Share of a window's page capacity a split plans per part (see `partRows`). */
+const PART_FILL = 0.8
+
+/**
+ * Most parts one split makes: an absurd `data_count` (a server bug) must not turn one window into
+ * hundreds of thousands of calls at once; a part that still holds too much is split again by the
+ * count it reports itself.
+ */
+const MAX_PARTS = 64
 
 /** Maximum ids per call (spec §6.1 io_ids ≤ 50, §7.2 sku_ids ≤ 20). */
 const MAX_IO_IDS = 50
@@ -101,18 +111,32 @@ export class JstReaders {
     const pages =
       first.dataCount === undefined ? (first.hasNext ? Infinity : 1) : Math.ceil(first.dataCount / this.o.pageSize)
     if (pages > this.o.maxPagesPerWindow && q.begin !== undefined && q.end !== undefined) {
-      const halves = splitWindow({ start: new Date(q.begin), end: new Date(q.end) }, this.o.minWindowMs)
-      if (halves !== undefined) {
+      const w = { start: new Date(q.begin), end: new Date(q.end) }
+      const parts =
+        first.dataCount === undefined
+          ? splitWindow(w, this.o.minWindowMs)
+          : splitWindowInto(w, Math.min(MAX_PARTS, Math.ceil(first.dataCount / this.partRows())), this.o.minWindowMs)
+      if (parts !== undefined) {
         this.stats.splits += 1
-        // The rows of this page were paid for and are real; the halves re-read them, deduplicated.
+        // The rows of this page were paid for and are real; the parts re-read them, deduplicated.
         const rows = emitter.fresh(first.rows)
         if (rows.length > 0) yield emitter.page(rows, { ...first, hasNext: true })
-        for (const h of halves)
+        for (const h of parts)
           yield* this.countWindow({ ...q, begin: h.start.getTime(), end: h.end.getTime() }, emitter, signal)
         return
       }
     }
     yield* scanAndVerify(fetch, emitter, countKey, this.verifyOptions(q), first)
+  }
+
+  /**
+   * Rows to plan per part when a window is split by its `data_count`. Under what fits, because rows
+   * are not spread evenly in time and a part that overflows costs its first page again; 0.8 of a
+   * page read the bench's 30 days in 1.37 calls per page needed without an overflow, where halving
+   * took 2.9 (most halves came out a third full, and every split paid a page for nothing).
+   */
+  private partRows(): number {
+    return Math.max(1, Math.floor(this.o.pageSize * this.o.maxPagesPerWindow * PART_FILL))
   }
 
   private scan(

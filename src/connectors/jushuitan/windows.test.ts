@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { planWindows, splitWindow } from './windows.js'
+import { planWindows, splitWindow, splitWindowInto } from './windows.js'
 
 const DAY = 86_400_000
 const MIN = 60_000
@@ -50,5 +50,23 @@ describe('splitWindow', () => {
 
   it('refuses to split below the minimum span', () => {
     expect(splitWindow({ start: at('2024-05-01T00:00:00Z'), end: at('2024-05-01T00:00:01Z') }, 1000)).toBeUndefined()
+  })
+})
+
+describe('splitWindowInto', () => {
+  it('cuts a window into parts of about equal span at whole seconds, each starting where the last ended', () => {
+    const w = { start: at('2024-05-01T00:00:00Z'), end: at('2024-05-01T00:00:10Z') }
+    const parts = splitWindowInto(w, 3, 1000)!
+    expect(parts.map((p) => [p.start.toISOString().slice(17, 19), p.end.toISOString().slice(17, 19)])).toEqual([
+      ['00', '03'],
+      ['03', '06'],
+      ['06', '10'],
+    ])
+  })
+
+  it('makes fewer parts when the minimum span does not allow as many, and none below two', () => {
+    const w = { start: at('2024-05-01T00:00:00Z'), end: at('2024-05-01T00:00:03Z') }
+    expect(splitWindowInto(w, 10, 1000)).toHaveLength(3)
+    expect(splitWindowInto(w, 10, 2000)).toBeUndefined()
   })
 })

@@ -3,7 +3,7 @@
  * cursor, so completeness rests on three things here: windows never reach closer to "now" than
  * the safety lag (late commits), every window re-reads the tail of the previous one (overlap;
  * the first window re-reads the end of the previous run), and windows are at most 7 days. The
- * reader splits a window further when it holds more pages than configured (adaptive splitting).
+ * reader splits a window further, by its `data_count`, when it holds more pages than configured.
  */
 import type { TimeWindow } from '../contract.js'
 
@@ -43,4 +43,25 @@ export function splitWindow(w: TimeWindow, minMs: number): [TimeWindow, TimeWind
     { start: w.start, end: new Date(mid) },
     { start: new Date(mid), end: w.end },
   ]
+}
+
+/**
+ * Split a window into `parts` windows of about equal span at whole seconds, none shorter than
+ * `minMs` (fewer parts when the span does not allow them); undefined when it cannot be split.
+ * Consecutive parts share their boundary second, as halves do.
+ */
+export function splitWindowInto(w: TimeWindow, parts: number, minMs: number): TimeWindow[] | undefined {
+  const start = w.start.getTime()
+  const span = w.end.getTime() - start
+  const n = Math.min(Math.floor(parts), Math.floor(span / Math.max(1, minMs)))
+  if (n < 2) return undefined
+  const out: TimeWindow[] = []
+  let from = start
+  for (let i = 1; i <= n; i++) {
+    const to = i === n ? w.end.getTime() : start + Math.floor((span * i) / n / 1000) * 1000
+    if (to - from < minMs && i < n) continue
+    out.push({ start: new Date(from), end: new Date(to) })
+    from = to
+  }
+  return out.length < 2 ? undefined : out
 }

@@ -30,12 +30,16 @@ export interface AuditSweepOptions {
   readonly batch: number
   /** A save that fills no batch is checked after this quiet time (and always at close). */
   readonly lingerMs: number
+  /** ... or at the latest this long after the oldest unchecked save, while saves keep coming. */
+  readonly maxLingerMs: number
 }
 
 export class AuditSweep {
   private pending: PendingAudit[] = []
   private running: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
+  /** When the oldest save not yet checked was queued. */
+  private oldestAt = 0
 
   constructor(
     private readonly api: JdyApi,
@@ -45,18 +49,23 @@ export class AuditSweep {
 
   /** Queue a saved bill; the save that fills a batch waits for that batch's check. */
   async add(p: PendingAudit): Promise<void> {
+    const now = Date.now()
+    if (this.pending.length === 0) this.oldestAt = now
     this.pending.push(p)
     if (this.pending.length >= this.o.batch) {
       await this.flush()
       return
     }
-    if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined
-        void this.flush()
-      }, this.o.lingerMs)
-      this.timer.unref()
-    }
+    // The check waits for quiet (or a full batch): a timer counted from the first save checked
+    // every lingerMs whatever the pace, so a process writing 11 bills/s (one of three workers on
+    // one book) listed every 22 bills instead of every auditBatch.
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    const wait = Math.max(0, Math.min(this.o.lingerMs, this.oldestAt + this.o.maxLingerMs - now))
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      void this.flush()
+    }, wait)
+    this.timer.unref()
   }
 
   /** Check every queued bill; never throws (a failed check is logged and the bills stay queued once). */

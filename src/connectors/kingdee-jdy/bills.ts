@@ -56,6 +56,8 @@ export const markerOf = (key: string): string => `[ext:${key}]`
 
 /** Quiet time after which a partly filled bulk audit check runs anyway. */
 const AUDIT_LINGER_MS = 2_000
+/** The longest a saved bill waits for its bulk audit check while saves keep coming. */
+const AUDIT_MAX_LINGER_MS = 10_000
 
 /** A status in the save answer, where a vendor build gives one (spec §4.2 shows none: [?]). */
 function statusInAnswer(data: Record<string, unknown>, id: string): string | undefined {
@@ -95,6 +97,7 @@ export class CheckLossBills implements TargetRuntime {
       entity: BILL_ENTITY,
       batch: api.cfg.auditBatch,
       lingerMs: AUDIT_LINGER_MS,
+      maxLingerMs: AUDIT_MAX_LINGER_MS,
     })
   }
 

@@ -1,14 +1,14 @@
 /**
  * Records: search the ledger (status, number, time, error code), one record with its source,
  * mapped payload, attempts and answers, and the failed-record queue's actions (retry,
- * edit-and-retry, resolve, bulk retry). A retry requeues at once and starts a target run when
- * none is going; a run already going picks the records up.
+ * edit-and-retry, resolve, bulk retry). A retry requeues at once and starts a target run; while
+ * one is going, another follows it unless it wrote the records.
  */
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { parseCliTime } from '../../cli/engine-commands.js'
-import { RecordNotFound, SchemeBusy } from '../../engine/errors.js'
-import type { RecordStatus } from '../../store/index.js'
+import { parseCliTime } from '../../engine/time-input.js'
+import { RecordNotFound } from '../../engine/errors.js'
+import { CLAIMABLE_STATUSES, type RecordStatus } from '../../store/index.js'
 import { addRoute, principalOf, type ServiceContext } from '../route.js'
 import { Cursor, Limit, RecordParams, SchemeParams, Time } from '../schemas.js'
 
@@ -56,21 +56,34 @@ const BulkBody = Type.Union([
 export function recordRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const { host } = ctx
 
-  /** Requeue, resume the scheme, and start a target run unless one is going. */
+  /**
+   * Requeue, resume the scheme, and start a target run; while one holds the target lease, one starts
+   * when it ends unless it wrote the records (it may have made its last claim before the requeue).
+   */
   const retry = async (schemeId: string, ids: readonly string[] | undefined) => {
     await host.ports.schemes.resume(schemeId)
     const { requeued } = await host.ports.ledger.requeue(schemeId, ids === undefined ? { allFailed: true } : { ids })
-    let runId: string | null = null
-    try {
-      if (requeued.length > 0) runId = await ctx.hub.start(host, schemeId, { stages: ['target'] })
-    } catch (e) {
-      if (!SchemeBusy.is(e)) throw e
+    const due = async () => {
+      const now = host.deps.clock.now().getTime()
+      for (const recordId of requeued) {
+        const r = await host.ports.ledger.getRecord({ schemeId, recordId })
+        if (
+          r !== undefined &&
+          CLAIMABLE_STATUSES.includes(r.status) &&
+          !r.inFlight &&
+          (r.nextAttemptAt?.getTime() ?? 0) <= now
+        )
+          return true
+      }
+      return false
     }
+    const runId =
+      requeued.length === 0 ? null : await ctx.hub.startOrFollowUp(host, schemeId, { stages: ['target'] }, due)
     return {
       requeued,
       runId,
       ...(runId === null && requeued.length > 0
-        ? { note: 'a target run is already going; it writes the requeued records' }
+        ? { note: 'a target run is going; another starts when it ends unless it wrote the requeued records' }
         : {}),
     }
   }

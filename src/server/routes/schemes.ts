@@ -4,7 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { parseCliTime } from '../../cli/engine-commands.js'
+import { parseCliTime } from '../../engine/time-input.js'
 import { redact } from '../../core/redact.js'
 import type { EngineScheme } from '../../engine/ports.js'
 import { previewScheme } from '../../engine/preview.js'

@@ -1,21 +1,23 @@
 /**
  * The `alerts` section of the configuration (and the `alerts` key of a scheme file): checked
- * field by field, every problem reported with its path, defaults from settings.ts. Secrets
+ * field by field, every problem reported with its path, defaults from alerts-settings.ts. Secrets
  * (`secret`, `password`, webhook keys) arrive through `${ENV_VAR}` references like connection
  * secrets and are sealed into the store by the alert service.
  */
 import type { FerryError } from '../core/errors.js'
 import { AlertConfigInvalid } from './errors.js'
-import { CHANNEL_TYPES } from './channels/index.js'
 import {
+  CHANNEL_TYPES,
   DEFAULT_ALERTS,
   DEFAULT_RULES,
   RULE_NAMES,
   type AlertsConfig,
+  type ChannelConfig,
+  type ChannelSettings,
+  type Language,
   type QuietHours,
   type RuleSettings,
-} from './settings.js'
-import type { ChannelConfig, ChannelSettings, Language } from './types.js'
+} from './alerts-settings.js'
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }

@@ -4,7 +4,7 @@
  * and `ferry worker` processes run them (docs/deploy.md).
  */
 import type { FerryError } from '../core/errors.js'
-import { ConfigType, ConfigUnknownKey } from '../config/errors.js'
+import { ConfigType, ConfigUnknownKey } from './errors.js'
 
 export interface QueueSettings {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…`; usually `${FERRY_REDIS_URL}`. */

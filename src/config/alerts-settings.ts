@@ -1,9 +1,9 @@
 /**
  * Alert rule settings with their defaults (docs/alerts.md lists them). Every rule can be tuned or
  * turned off for all schemes (`alerts.rules`) and per scheme (`alerts.schemes.<id>.rules`);
- * the per-scheme value wins field by field.
+ * the per-scheme value wins field by field. With them, the channels' settings: the shapes of the
+ * `alerts` section, here in config (which checks it) so config never imports the alerting runtime.
  */
-import type { Severity } from './types.js'
 
 export interface RuleBase {
   readonly enabled: boolean
@@ -103,3 +103,56 @@ export function rulesFor(cfg: AlertsConfig, schemeId: string): RuleSettings {
 export function routeFor(cfg: AlertsConfig, schemeId: string): readonly string[] {
   return cfg.schemes[schemeId]?.route ?? cfg.route
 }
+
+export type Language = 'zh-CN' | 'en'
+
+export type Severity = 'critical' | 'warning'
+
+export interface DingTalkSettings {
+  readonly type: 'dingtalk'
+  readonly webhook: string
+  readonly secret?: string
+  readonly atMobiles?: readonly string[]
+}
+export interface WeComSettings {
+  readonly type: 'wecom'
+  readonly webhook: string
+}
+export interface FeishuSettings {
+  readonly type: 'feishu'
+  readonly webhook: string
+  readonly secret?: string
+}
+export interface WebhookSettings {
+  readonly type: 'webhook'
+  readonly url: string
+  readonly secret: string
+  /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256>`; default `X-Ferry-Signature`. */
+  readonly header?: string
+}
+export interface EmailSettings {
+  readonly type: 'email'
+  readonly host: string
+  readonly port: number
+  readonly secure?: boolean
+  readonly user?: string
+  readonly password?: string
+  readonly from: string
+  readonly to: readonly string[]
+}
+
+export type ChannelSettings = DingTalkSettings | WeComSettings | FeishuSettings | WebhookSettings | EmailSettings
+
+/** Per-channel delivery policy (not secret). */
+export interface ChannelPolicy {
+  readonly language: Language
+  /** Messages per rolling minute; the rest wait for the next evaluation. Default 20 (DingTalk's own limit). */
+  readonly ratePerMinute: number
+}
+
+export interface ChannelConfig extends ChannelPolicy {
+  readonly name: string
+  readonly settings: ChannelSettings
+}
+
+export const CHANNEL_TYPES = ['dingtalk', 'wecom', 'feishu', 'webhook', 'email'] as const
