@@ -43,6 +43,8 @@ export const GROUP_MAX = 64
 export class GroupCommitter {
   private queue: Pending[] = []
   private running = false
+  /** The WAL sync of the last group that needed one, until it settles. */
+  private syncing: Promise<unknown> | undefined
 
   /**
    * `wal`: the WAL syncer, or undefined when SQLite syncs by itself (not in WAL mode, or in
@@ -58,10 +60,26 @@ export class GroupCommitter {
     private readonly raw?: SqliteDatabase,
   ) {}
 
-  /** A savepoint statement on the group's connection, which this committer holds while it runs. */
+  /**
+   * A transaction-control statement (savepoints, COMMIT, ROLLBACK) on the group's connection,
+   * which this committer holds while it runs: on the raw handle when there is one, prepared once.
+   */
   private async savepoint(conn: Kysely<StoreDatabase>, text: string): Promise<void> {
     if (this.raw === undefined) await sql.raw(text).execute(conn)
     else this.raw.prepare(text).run([])
+  }
+
+  /** `BEGIN IMMEDIATE` straight on the handle; when another process holds the lock, the caller's waiting begin. */
+  private async beginGroup(conn: Kysely<StoreDatabase>): Promise<void> {
+    if (this.raw !== undefined) {
+      try {
+        this.raw.prepare('begin immediate').run([])
+        return
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e
+      }
+    }
+    await this.begin(conn)
   }
 
   run<T>(fn: (trx: Kysely<StoreDatabase>) => Promise<T>, durability: CommitDurability = 'durable'): Promise<T> {
@@ -79,6 +97,10 @@ export class GroupCommitter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      // While the last group's WAL sync runs, durable transactions wait for it before they commit:
+      // their own sync could not start before it ends anyway (one sync at a time, WalSync), and so
+      // every transaction that arrives meanwhile shares one COMMIT instead of one each turn.
+      if (this.syncing !== undefined && this.queue.every((p) => p.durable)) await this.syncing
       const group = this.queue.splice(0, GROUP_MAX)
       await this.commitGroup(group)
       // Let answers that arrived during the group queue before the next one is taken.
@@ -91,15 +113,15 @@ export class GroupCommitter {
     let outcomes: Outcome[]
     try {
       outcomes = await this.db.connection().execute(async (conn) => {
-        await this.begin(conn)
+        await this.beginGroup(conn)
         let out: Outcome[]
         try {
           out = group.length === 1 ? [{ ok: true, value: await group[0]!.fn(conn) }] : await this.each(conn, group)
         } catch (e) {
-          if (this.handle.inTransaction) await sql`rollback`.execute(conn)
+          if (this.handle.inTransaction) await this.savepoint(conn, 'rollback')
           throw e
         }
-        await sql`commit`.execute(conn)
+        await this.savepoint(conn, 'commit')
         return out
       })
     } catch (e) {
@@ -110,6 +132,16 @@ export class GroupCommitter {
     // Not awaited: the next group may commit while this one's sync runs.
     const synced =
       this.wal !== undefined && group.some((p, i) => p.durable && outcomes[i]!.ok) ? this.wal.sync() : undefined
+    if (synced !== undefined) {
+      const settled: Promise<unknown> = synced.then(
+        () => undefined,
+        () => undefined,
+      )
+      this.syncing = settled
+      void settled.then(() => {
+        if (this.syncing === settled) this.syncing = undefined
+      })
+    }
     outcomes.forEach((o, i) => {
       const p = group[i]!
       if (!o.ok) p.reject(o.error)
