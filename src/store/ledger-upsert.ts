@@ -4,7 +4,7 @@
  */
 import type { Kysely, SqliteDatabase } from 'kysely'
 import { MAX_JSON_DEPTH, depthProblem } from '../core/limits.js'
-import { canonicalJson, contentHash } from './canonical.js'
+import { canonicalHash, canonicalJson } from './canonical.js'
 import { getPath, indexContent, keyText, lookupFields } from './collections.js'
 import type { StoreContext } from './context.js'
 import { inWriteTx, toMs } from './context.js'
@@ -72,12 +72,14 @@ export async function upsertSourceRecords(
       return
     }
     const num = r.number === null || r.number === undefined ? null : String(r.number)
+    // The hash is of the same canonical text that is stored: sorted and serialised once, not twice.
+    const json = canonicalJson(r.content)
     valid.push({
       id,
       number: num,
       content: r.content,
-      json: canonicalJson(r.content),
-      hash: contentHash(r.content),
+      json,
+      hash: canonicalHash(json),
       ...(r.groupKey === undefined ? {} : { group: r.groupKey }),
     })
   })
