@@ -43,8 +43,6 @@ export const GROUP_MAX = 64
 export class GroupCommitter {
   private queue: Pending[] = []
   private running = false
-  /** The WAL sync of the last group that needed one, until it settles. */
-  private syncing: Promise<unknown> | undefined
 
   /**
    * `wal`: the WAL syncer, or undefined when SQLite syncs by itself (not in WAL mode, or in
@@ -97,10 +95,6 @@ export class GroupCommitter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      // While the last group's WAL sync runs, durable transactions wait for it before they commit:
-      // their own sync could not start before it ends anyway (one sync at a time, WalSync), and so
-      // every transaction that arrives meanwhile shares one COMMIT instead of one each turn.
-      if (this.syncing !== undefined && this.queue.every((p) => p.durable)) await this.syncing
       const group = this.queue.splice(0, GROUP_MAX)
       await this.commitGroup(group)
       // Let answers that arrived during the group queue before the next one is taken.
@@ -132,16 +126,6 @@ export class GroupCommitter {
     // Not awaited: the next group may commit while this one's sync runs.
     const synced =
       this.wal !== undefined && group.some((p, i) => p.durable && outcomes[i]!.ok) ? this.wal.sync() : undefined
-    if (synced !== undefined) {
-      const settled: Promise<unknown> = synced.then(
-        () => undefined,
-        () => undefined,
-      )
-      this.syncing = settled
-      void settled.then(() => {
-        if (this.syncing === settled) this.syncing = undefined
-      })
-    }
     outcomes.forEach((o, i) => {
       const p = group[i]!
       if (!o.ok) p.reject(o.error)

@@ -137,31 +137,6 @@ describe('SQLite write transactions', () => {
     await db.destroy()
   })
 
-  it('holds durable transactions requested during a WAL sync and commits them together after it, under one sync', async () => {
-    const { handle, db } = await walTable()
-    const wal = manualSync()
-    const committer = new GroupCommitter(db, handle, beginImmediate, wal.syncer, 'full', reusingStatements(handle))
-    const count = () => handle.prepare('select count(*) as n from t').get()
-    const first = committer.run(insert('a'))
-    for (let i = 0; i < 5; i++) await tick()
-    expect(wal.calls()).toBe(1)
-    // Two event-loop turns apart: without the wait they would be two groups, two commits, two syncs.
-    const later = [committer.run(insert('b'))]
-    for (let i = 0; i < 5; i++) await tick()
-    later.push(committer.run(insert('c')))
-    for (let i = 0; i < 5; i++) await tick()
-    expect(count()).toEqual({ n: 1 })
-    wal.finish()
-    await first
-    for (let i = 0; i < 5; i++) await tick()
-    expect(count()).toEqual({ n: 3 })
-    expect(wal.calls()).toBe(2)
-    wal.finish()
-    await Promise.all(later)
-    expect(await values(db)).toEqual(['a', 'b', 'c'])
-    await db.destroy()
-  })
-
   it('under synchronous=intents resolves lazy transactions at commit and fails durable ones whose sync failed', async () => {
     const { handle, db } = await walTable()
     const wal = manualSync()
