@@ -4,7 +4,8 @@
  * loop of the overhead scenario, which posts pre-built bills through the same JDY connector and
  * its undici client. Peak RSS is read from the kernel (VmHWM), so it is this process alone.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { examplesDir } from '../src/cli/demo-command.js'
@@ -103,6 +104,25 @@ function configFor(job: FerryJob, dir: string): FerryConfig {
   }
 }
 
+/**
+ * `BENCH_PROFILE_RUN=<dir>` (set by `--profile`): a CPU profile of the timed job alone, written to
+ * `<dir>`. A whole-process `--cpu-prof` also samples module loading and opening the host (≈ 0.6 s,
+ * a third of a 4 000-order job), which inflated every per-bill figure drawn from it.
+ */
+async function profileRun(): Promise<(() => Promise<void>) | undefined> {
+  const dir = process.env.BENCH_PROFILE_RUN
+  if (dir === undefined || dir === '') return undefined
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(join(dir, `run-${String(Date.now())}-${String(process.pid)}.cpuprofile`), JSON.stringify(profile))
+    session.disconnect()
+  }
+}
+
 async function ferry(job: FerryJob): Promise<FerryResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'))
   dirs.push(dir)
@@ -113,6 +133,7 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
     let lossSql = 0
     const stop = new AbortController()
     const cap = job.capS === undefined ? undefined : setTimeout(() => stop.abort(), job.capS * 1000)
+    const stopProfile = await profileRun()
     const t0 = performance.now()
     const cpu0 = cpuMs()
     let lossStart = t0
@@ -138,10 +159,16 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
     }
     const t1 = performance.now()
     const cpu1 = cpuMs()
+    await stopProfile?.()
     const sql =
       sqlCount === undefined
         ? undefined
-        : { total: sqlCount.total(), loss: sqlCount.total() - lossSql, top: sqlCount.byText().slice(0, 25) }
+        : {
+            total: sqlCount.total(),
+            loss: sqlCount.total() - lossSql,
+            walSyncs: sqlCount.syncs(),
+            top: sqlCount.byText().slice(0, 25),
+          }
     clearTimeout(cap)
     const ledger = (await ledgerCounts(host.ports.ledger, LOSS)) as Record<string, number>
     const parked: { id: string; code: string; message: string }[] = []

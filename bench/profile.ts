@@ -9,6 +9,7 @@ interface ProfileNode {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number }
   hitCount?: number
+  children?: number[]
 }
 interface CpuProfile {
   nodes: ProfileNode[]
@@ -43,8 +44,17 @@ function area(url: string, fn: string): string {
 export function summarise(file: string, top = 15, bills?: number): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   const byId = new Map(p.nodes.map((n) => [n.id, n]))
+  // The profiler starting itself (engine-child's profileRun) is sampled too; it is not the engine's.
+  const own = new Set<number>()
+  const mark = (id: number) => {
+    own.add(id)
+    for (const c of byId.get(id)?.children ?? []) mark(c)
+  }
+  for (const n of p.nodes) if (n.callFrame.functionName === 'profileRun') mark(n.id)
   const self = new Map<number, number>()
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)))
+  p.samples.forEach((id, i) => {
+    if (!own.has(id)) self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0))
+  })
   const fns = new Map<string, number>()
   const areas = new Map<string, number>()
   let total = 0

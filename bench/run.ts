@@ -4,7 +4,7 @@
  * and writes them all to bench/results/latest.json.
  * Exits non-zero when any scenario's result differs from the oracle: a fast wrong answer fails.
  * The engine runs from dist/, compiled first (tsconfig.bench.json); `BENCH_ENGINE=src` runs it under tsx.
- * `--profile` runs the overhead scenario's engine under `--cpu-prof` and adds a self-time summary;
+ * `--profile` profiles the overhead scenario's timed Ferry job (not the process start) and adds a self-time summary;
  * `--count-sql` counts its SQLite statements per bill.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -53,7 +53,9 @@ async function one(name: Name): Promise<Figures> {
       if (!profile) return overheadScenario([], countSql)
       mkdirSync(profileDir, { recursive: true })
       const since = Date.now()
-      const f = await overheadScenario(['--cpu-prof', `--cpu-prof-dir=${profileDir}`], countSql)
+      // The engine child profiles its timed job alone (bench/engine-child.ts, profileRun).
+      process.env.BENCH_PROFILE_RUN = profileDir
+      const f = await overheadScenario([], countSql)
       const file = mainProfile(profileDir, since)
       return file === undefined
         ? f

@@ -244,6 +244,7 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
         : {
             sql_per_bill: perBill(r.sql.total),
             sql_loss_per_bill: perBill(r.sql.loss),
+            wal_syncs_per_bill: perBill(r.sql.walSyncs),
             sql_top: r.sql.top.map((t) => ({
               per_bill: perBill(t.n),
               ms_per_bill: perBill(t.ms),

@@ -6,12 +6,16 @@
  * function call and two clock reads per statement.
  */
 import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import { syncBuiltinESMExports } from 'node:module'
 
 type Run = (this: { source: string }, ...args: unknown[]) => unknown
 
 export interface SqlCounter {
   /** Statements run since the last reset, in all. */
   total(): number
+  /** `fdatasync` calls since the last reset (the store's WAL syncs, src/store/sqlite-wal-sync.ts). */
+  syncs(): number
   /** Statements by SQL text (whitespace collapsed), the most time-consuming first, with their counts. */
   byText(): { sql: string; n: number; ms: number; slow: number; slow_ms: number }[]
   reset(): void
@@ -23,6 +27,15 @@ export function countSqlStatements(): SqlCounter {
   if (installed !== undefined) return installed
   const counts = new Map<string, { n: number; ms: number; slow: number; slow_ms: number }>()
   let total = 0
+  let syncs = 0
+  // The store imports `fdatasync` by name: patching the module object and syncing the ESM
+  // exports makes that binding the counting one too.
+  const fdatasync = fs.fdatasync
+  fs.fdatasync = ((...args: Parameters<typeof fs.fdatasync>) => {
+    syncs++
+    fdatasync(...args)
+  }) as typeof fs.fdatasync
+  syncBuiltinESMExports()
   const probe = new Database(':memory:')
   const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, Run>
   probe.close()
@@ -50,11 +63,13 @@ export function countSqlStatements(): SqlCounter {
   }
   installed = {
     total: () => total,
+    syncs: () => syncs,
     byText: () =>
       [...counts].map(([sql, c]) => ({ sql: sql.replace(/\s+/g, ' ').trim(), ...c })).sort((a, b) => b.ms - a.ms),
     reset: () => {
       counts.clear()
       total = 0
+      syncs = 0
     },
   }
   return installed

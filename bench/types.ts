@@ -91,6 +91,8 @@ export interface SqlFigures {
   readonly total: number
   /** The loss scheme alone (its source and target stages). */
   readonly loss: number
+  /** WAL syncs (`fdatasync`) of the whole job. */
+  readonly walSyncs: number
   /** The statements of the whole job that took the most time in SQLite. */
   readonly top: readonly {
     readonly sql: string

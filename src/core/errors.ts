@@ -67,6 +67,8 @@ export class FerryError extends Error {
 export interface ErrorFactory<A extends unknown[]> extends ErrorSpec {
   /** Build the error; `opts` adds location, cause and details. */
   (args: A, opts?: ErrorOptions): FerryError
+  /** The message the error would carry, without building it (no stack capture): for records that store code and message only. */
+  text(args: A): string
   /** True when `e` carries this code (works across serialisation boundaries). */
   is(e: unknown): boolean
 }
@@ -92,7 +94,10 @@ export function defineError<A extends unknown[]>(spec: ErrorSpec, message: (...a
   catalogue.set(spec.code, spec)
   const factory = ((args: A, opts?: ErrorOptions) =>
     new FerryError(spec.code, spec.kind, message(...args), opts)) as ErrorFactory<A>
-  Object.assign(factory, spec, { is: (e: unknown) => isFerryError(e) && e.code === spec.code })
+  Object.assign(factory, spec, {
+    is: (e: unknown) => isFerryError(e) && e.code === spec.code,
+    text: (args: A) => message(...args),
+  })
   return factory
 }
 

@@ -184,7 +184,8 @@ export class TargetMarks {
   ): Promise<boolean> {
     const now = this.deps.clock.now()
     const until = new Date(now.getTime() + claimTtl(this.deps))
-    const error = OutcomeUnknown([key, message])
+    // Code and message only, stored with the intent: no error object (its stack) per bill.
+    const error = { code: OutcomeUnknown.code, message: OutcomeUnknown.text([key, message]) }
     // The last store write before a request leaves: a worker whose lease is overdue stops here.
     this.deps.leaseCheck?.()
     const results = await Promise.allSettled(

@@ -30,5 +30,10 @@ function sortKeys(value: unknown, depth: number): unknown {
 
 /** SHA-256 (hex) of {@link canonicalJson}. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex')
+  return canonicalHash(canonicalJson(value))
+}
+
+/** {@link contentHash} of a value whose {@link canonicalJson} text the caller already has. */
+export function canonicalHash(json: string): string {
+  return createHash('sha256').update(json).digest('hex')
 }

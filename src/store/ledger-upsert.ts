@@ -2,12 +2,13 @@
  * Storing fetched source records in the ledger, one transaction per batch. The rules that keep a
  * record from reaching the target twice live here (see {@link UpsertEffect}).
  */
-import type { Kysely } from 'kysely'
+import type { Kysely, SqliteDatabase } from 'kysely'
 import { MAX_JSON_DEPTH, depthProblem } from '../core/limits.js'
-import { canonicalJson, contentHash } from './canonical.js'
+import { canonicalHash, canonicalJson } from './canonical.js'
 import { getPath, indexContent, keyText, lookupFields } from './collections.js'
 import type { StoreContext } from './context.js'
 import { inWriteTx, toMs } from './context.js'
+import { sqliteHandle } from './dialect.js'
 import { RecordBadSource } from './errors.js'
 import type { SourceRecordInput, UpsertEffect, UpsertOutcome, UpsertResult } from './ledger-types.js'
 import { SETTLED_STATUSES } from './ledger-types.js'
@@ -71,16 +72,20 @@ export async function upsertSourceRecords(
       return
     }
     const num = r.number === null || r.number === undefined ? null : String(r.number)
+    // The hash is of the same canonical text that is stored: sorted and serialised once, not twice.
+    const json = canonicalJson(r.content)
     valid.push({
       id,
       number: num,
       content: r.content,
-      json: canonicalJson(r.content),
-      hash: contentHash(r.content),
+      json,
+      hash: canonicalHash(json),
       ...(r.groupKey === undefined ? {} : { group: r.groupKey }),
     })
   })
 
+  // On SQLite the rows are inserted on the handle the write transaction holds (insertNewSqlite).
+  const sqlite = sqliteHandle(ctx.db)
   for (let i = 0; i < valid.length; i += CHUNK) {
     const chunk = valid.slice(i, i + CHUNK)
     const done = await inWriteTx(
@@ -105,7 +110,7 @@ export async function upsertSourceRecords(
           .execute()
         const existing = new Map<string, Existing>(rows.map((r) => [r.record_id, { ...r, seq: Number(r.seq) }]))
         const fresh = await insertNew(
-          trx,
+          sqlite === undefined ? trx : sqlite,
           schemeId,
           chunk.filter((r) => !existing.has(r.id)),
           existing,
@@ -149,12 +154,92 @@ type Incoming = {
 }
 
 /**
- * Insert the first occurrence of every id not stored yet in multi-row statements (a backfill is
- * mostly inserts). Returns the inserted inputs; later duplicates of an id in the same batch are
- * handled as updates of the row inserted here.
+ * The rows {@link insertNew} stores, as fixed texts run on SQLite's handle: the query builder's
+ * multi-row statement (26 columns × 50 rows) was built, compiled and prepared anew for every page
+ * (its text is too long for the statement cache), and cost the source stage more than SQLite's
+ * own work. Here each text depends only on the number of rows (at most {@link ROWS_PER_INSERT}),
+ * so a page's statements are prepared once and reused. The values are those of the builder path.
+ */
+const ROWS_PER_INSERT = 50
+const INSERT_RECORDS = {
+  head:
+    'insert into records (scheme_id, record_id, number, content, content_hash, group_key, status, attempts, ' +
+    'next_attempt_at, changed_after_sync, payload_edited, created_at, updated_at) values ',
+  row: "(?, ?, ?, ?, ?, ?, 'waiting', 0, ?, 0, 0, ?, ?)",
+  tail: ' returning seq, record_id',
+}
+const INSERT_INDEX = {
+  head: 'insert into collection_index (collection_id, key_field, key_value, ref_seq) values ',
+  row: '(?, ?, ?, ?)',
+  tail: '',
+}
+const INSERT_STORED = {
+  head: 'insert into record_events (scheme_id, record_id, at, event, detail) values ',
+  row: "(?, ?, ?, 'stored', ?)",
+  tail: '',
+}
+
+/** Insert `rows` (each its parameters) in statements of at most {@link ROWS_PER_INSERT} rows; the returned rows, if any. */
+function insertRows(db: SqliteDatabase, shape: typeof INSERT_INDEX, rows: readonly unknown[][]): unknown[] {
+  const out: unknown[] = []
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const part = rows.slice(i, i + ROWS_PER_INSERT)
+    const stmt = db.prepare(shape.head + Array<string>(part.length).fill(shape.row).join(', ') + shape.tail)
+    const params = part.flat()
+    if (stmt.reader) out.push(...stmt.all(params))
+    else stmt.run(params)
+  }
+  return out
+}
+
+/** {@link insertNew} on SQLite: prepared statements on the handle the write transaction holds. */
+function insertNewSqlite(
+  db: SqliteDatabase,
+  schemeId: string,
+  fresh: readonly Incoming[],
+  existing: Map<string, Existing>,
+  now: number,
+  fields: readonly string[],
+): void {
+  const inserted = insertRows(
+    db,
+    INSERT_RECORDS,
+    fresh.map((r) => [schemeId, r.id, r.number, r.json, r.hash, r.group ?? null, now, now, now]),
+  ) as { seq: number | bigint; record_id: string }[]
+  const seqOf = new Map(inserted.map((row) => [row.record_id, Number(row.seq)]))
+  const index: unknown[][] = []
+  for (const r of fresh) {
+    const seq = seqOf.get(r.id) ?? -1
+    existing.set(r.id, {
+      seq,
+      status: 'waiting',
+      content_hash: r.hash,
+      pending_hash: null,
+      payload_edited: 0,
+      claimed_until: null,
+      resolved_at: null,
+    })
+    for (const f of fields) {
+      const v = keyText(getPath(r.content, f))
+      if (v !== undefined) index.push([schemeId, f, v, seq])
+    }
+  }
+  insertRows(db, INSERT_INDEX, index)
+  insertRows(
+    db,
+    INSERT_STORED,
+    fresh.map((r) => [schemeId, r.id, now, JSON.stringify({ hash: r.hash })]),
+  )
+}
+
+/**
+ * Insert the first occurrence of every id not stored yet (a backfill is mostly inserts): on
+ * SQLite row by row through prepared statements, elsewhere in multi-row statements. Returns the
+ * inserted inputs; later duplicates of an id in the same batch are handled as updates of the row
+ * inserted here.
  */
 async function insertNew(
-  trx: Kysely<StoreDatabase>,
+  trx: Kysely<StoreDatabase> | SqliteDatabase,
   schemeId: string,
   candidates: readonly Incoming[],
   existing: Map<string, Existing>,
@@ -164,6 +249,10 @@ async function insertNew(
   const seen = new Set<string>()
   const fresh = candidates.filter((r) => !seen.has(r.id) && seen.add(r.id))
   if (fresh.length === 0) return new Set()
+  if (!('insertInto' in trx)) {
+    insertNewSqlite(trx, schemeId, fresh, existing, now, fields)
+    return new Set(fresh)
+  }
   const inserted = await trx
     .insertInto('records')
     .values(

@@ -58,10 +58,26 @@ export class GroupCommitter {
     private readonly raw?: SqliteDatabase,
   ) {}
 
-  /** A savepoint statement on the group's connection, which this committer holds while it runs. */
+  /**
+   * A transaction-control statement (savepoints, COMMIT, ROLLBACK) on the group's connection,
+   * which this committer holds while it runs: on the raw handle when there is one, prepared once.
+   */
   private async savepoint(conn: Kysely<StoreDatabase>, text: string): Promise<void> {
     if (this.raw === undefined) await sql.raw(text).execute(conn)
     else this.raw.prepare(text).run([])
+  }
+
+  /** `BEGIN IMMEDIATE` straight on the handle; when another process holds the lock, the caller's waiting begin. */
+  private async beginGroup(conn: Kysely<StoreDatabase>): Promise<void> {
+    if (this.raw !== undefined) {
+      try {
+        this.raw.prepare('begin immediate').run([])
+        return
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 'SQLITE_BUSY') throw e
+      }
+    }
+    await this.begin(conn)
   }
 
   run<T>(fn: (trx: Kysely<StoreDatabase>) => Promise<T>, durability: CommitDurability = 'durable'): Promise<T> {
@@ -91,15 +107,15 @@ export class GroupCommitter {
     let outcomes: Outcome[]
     try {
       outcomes = await this.db.connection().execute(async (conn) => {
-        await this.begin(conn)
+        await this.beginGroup(conn)
         let out: Outcome[]
         try {
           out = group.length === 1 ? [{ ok: true, value: await group[0]!.fn(conn) }] : await this.each(conn, group)
         } catch (e) {
-          if (this.handle.inTransaction) await sql`rollback`.execute(conn)
+          if (this.handle.inTransaction) await this.savepoint(conn, 'rollback')
           throw e
         }
-        await sql`commit`.execute(conn)
+        await this.savepoint(conn, 'commit')
         return out
       })
     } catch (e) {

@@ -165,3 +165,22 @@ describe('clause operators', () => {
     ).toBeUndefined()
   })
 })
+
+describe('numbers against integer values', () => {
+  it('decide every comparison as the same number written as a numeric string does', () => {
+    // The string goes through exact decimals; the number may take the double shortcut. Values
+    // next to the integer by one ulp, signed zeros and magnitudes past 2^53 must agree.
+    const numbers = [0, -0, 0.1, -0.1, 1e-7, 5, 4.999999999999999, 5.000000000000001, -5, 1e15, 999999999999999]
+    numbers.push(999999999999999.9, 2 ** 53, 2 ** 53 + 2, 1e300, -1e300, Number.MIN_VALUE)
+    const values = ['0', '-0', '5', '-5', '999999999999999', '1000000000000000', '9007199254740993']
+    const logics = ['gt', 'egt', 'lt', 'elt', 'eq', 'neq'] as const
+    for (const n of numbers)
+      for (const value of values)
+        for (const logic of logics) {
+          const clause: ConditionClause = { field: 'f', logic, value }
+          expect(testClause(clause, n, opts), `${String(n)} ${logic} ${value}`).toBe(
+            testClause(clause, String(n), opts),
+          )
+        }
+  })
+})

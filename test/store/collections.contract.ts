@@ -89,6 +89,22 @@ export function describeCollections(factory: StoreFactory): void {
       expect(await c.store.find({ collection: c.scheme, field: 'id', where: { sku: 'SKU-1099' } })).toBe('J-1099')
     })
 
+    it('indexes every record of a batch larger than one insert statement under its own row, with its stored event', async () => {
+      await c.store.collections.declareKeys(c.scheme, ['sku'])
+      // 120 rows: more than one multi-row insert (50 rows each on SQLite), and a last one shorter.
+      const result = await c.store.ledger.upsertSourceRecords(
+        c.scheme,
+        Array.from({ length: 120 }, (_, i) => ({ id: `m${i}`, content: { sku: `SKU-${i}`, id: `J-${i}` } })),
+      )
+      expect(result.counts.inserted).toBe(120)
+      for (const i of [0, 49, 50, 99, 100, 119])
+        expect(await c.store.find({ collection: c.scheme, field: 'id', where: { sku: `SKU-${i}` } })).toBe(`J-${i}`)
+      for (const i of [0, 77, 119]) {
+        const events = await c.store.ledger.events({ schemeId: c.scheme, recordId: `m${i}` })
+        expect(events.map((e) => e.event)).toEqual(['stored'])
+      }
+    })
+
     it('answers concurrent first lookups from a complete index, never from a half-filled one', async () => {
       await c.store.ledger.upsertSourceRecords(
         c.scheme,
