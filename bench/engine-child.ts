@@ -22,6 +22,7 @@ import { ledgerCounts } from '../src/engine/scheduled.js'
 import { defaultEngineSettings } from '../src/core/defaults.js'
 import { serve } from './ipc.js'
 import { countSqlStatements } from './sql-count.js'
+import { threadCpu } from './thread-cpu.js'
 import type { FerryJob, FerryResult, RawJob, RawResult, SimInfo } from './types.js'
 
 const LOSS = 'jst-count-to-jdy-check-loss'
@@ -109,8 +110,10 @@ function configFor(job: FerryJob, dir: string): FerryConfig {
  * `<dir>`. A whole-process `--cpu-prof` also samples module loading and opening the host (≈ 0.6 s,
  * a third of a 4 000-order job), which inflated every per-bill figure drawn from it.
  */
-async function profileRun(): Promise<(() => Promise<void>) | undefined> {
-  const dir = process.env.BENCH_PROFILE_RUN
+async function profileRun(
+  dir = process.env.BENCH_PROFILE_RUN,
+  prefix = 'run',
+): Promise<(() => Promise<void>) | undefined> {
   if (dir === undefined || dir === '') return undefined
   const session = new Session()
   session.connect()
@@ -118,7 +121,10 @@ async function profileRun(): Promise<(() => Promise<void>) | undefined> {
   await session.post('Profiler.start')
   return async () => {
     const { profile } = await session.post('Profiler.stop')
-    writeFileSync(join(dir, `run-${String(Date.now())}-${String(process.pid)}.cpuprofile`), JSON.stringify(profile))
+    writeFileSync(
+      join(dir, `${prefix}-${String(Date.now())}-${String(process.pid)}.cpuprofile`),
+      JSON.stringify(profile),
+    )
     session.disconnect()
   }
 }
@@ -134,6 +140,7 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
     const stop = new AbortController()
     const cap = job.capS === undefined ? undefined : setTimeout(() => stop.abort(), job.capS * 1000)
     const stopProfile = await profileRun()
+    const threads = threadCpu()
     const t0 = performance.now()
     const cpu0 = cpuMs()
     let lossStart = t0
@@ -159,6 +166,7 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
     }
     const t1 = performance.now()
     const cpu1 = cpuMs()
+    const byThread = threads()
     await stopProfile?.()
     const sql =
       sqlCount === undefined
@@ -197,6 +205,7 @@ async function ferry(job: FerryJob): Promise<FerryResult> {
       sampled_rss_mb: sampledPeak / MB,
       cpu_ms: cpu1 - cpu0,
       loss_cpu_ms: cpu1 - lossCpu,
+      ...byThread,
       ...(sql === undefined ? {} : { sql }),
     }
   } finally {
@@ -223,6 +232,9 @@ async function raw(job: RawJob): Promise<RawResult> {
   const failures: string[] = []
   let ok = 0
   let next = 0
+  // BENCH_PROFILE_RAW=<dir>: the raw loop's runs profiled too (raw-*.cpuprofile), to set beside Ferry's.
+  const stopProfile = await profileRun(process.env.BENCH_PROFILE_RAW, 'raw')
+  const threads = threadCpu()
   const t0 = performance.now()
   const cpu0 = cpuMs()
   await Promise.all(
@@ -240,7 +252,10 @@ async function raw(job: RawJob): Promise<RawResult> {
     }),
   )
   const wall = (performance.now() - t0) / 1000
-  return { wall_s: wall, cpu_ms: cpuMs() - cpu0, ok, failures: failures.slice(0, 20) }
+  const cpu = cpuMs() - cpu0
+  const byThread = threads()
+  await stopProfile?.()
+  return { wall_s: wall, cpu_ms: cpu, ...byThread, ok, failures: failures.slice(0, 20) }
 }
 
 serve(

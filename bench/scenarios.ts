@@ -203,7 +203,9 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
         bills: renumber('R', oracle.payloads.length),
         concurrency,
       })
-      r = await runFerry(sims, OPEN_BUDGETS, profileArgs, undefined, countSql)
+      // BENCH_ENGINE_ARGS: node flags for Ferry's engine process (e.g. `--trace-opt --trace-deopt`).
+      const engineArgs = (process.env.BENCH_ENGINE_ARGS ?? '').split(' ').filter((a) => a !== '')
+      r = await runFerry(sims, OPEN_BUDGETS, [...profileArgs, ...engineArgs], undefined, countSql)
       rawAfter = await engine.call<RawResult>('raw', {
         sim: sims.info,
         bills: renumber('RA', oracle.payloads.length),
@@ -239,6 +241,14 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
       ferry_cpu_ms_per_bill: perBill(r.cpu_ms),
       ferry_loss_cpu_ms_per_bill: perBill(r.loss_cpu_ms),
       raw_cpu_ms_per_bill: round(raw.cpu_ms / Math.max(1, raw.ok), 3),
+      // By thread (bench/thread-cpu.ts): the main thread's CPU, its wait for a core while runnable,
+      // and the other threads' CPU (in Ferry's fresh process mostly TurboFan compiling the engine).
+      ferry_main_cpu_ms_per_bill: perBill(r.main_cpu_ms),
+      ferry_main_runqueue_wait_ms_per_bill: perBill(r.main_runqueue_wait_ms),
+      ferry_other_threads_cpu_ms_per_bill: perBill(r.other_threads_cpu_ms),
+      raw_main_cpu_ms_per_bill: round(raw.main_cpu_ms / Math.max(1, raw.ok), 3),
+      raw_main_runqueue_wait_ms_per_bill: round(raw.main_runqueue_wait_ms / Math.max(1, raw.ok), 3),
+      raw_other_threads_cpu_ms_per_bill: round(raw.other_threads_cpu_ms / Math.max(1, raw.ok), 3),
       ...(r.sql === undefined
         ? {}
         : {

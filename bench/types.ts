@@ -123,6 +123,10 @@ export interface FerryResult {
   /** CPU time of the engine process (all its threads) during the job, and during the loss scheme. */
   readonly cpu_ms: number
   readonly loss_cpu_ms: number
+  /** The same CPU by thread, and the main thread's wait for a core (bench/thread-cpu.ts). */
+  readonly main_cpu_ms: number
+  readonly main_runqueue_wait_ms: number
+  readonly other_threads_cpu_ms: number
   readonly sql?: SqlFigures
 }
 
@@ -136,6 +140,9 @@ export interface RawResult {
   readonly wall_s: number
   /** CPU time of the process (all its threads) during the loop. */
   readonly cpu_ms: number
+  readonly main_cpu_ms: number
+  readonly main_runqueue_wait_ms: number
+  readonly other_threads_cpu_ms: number
   readonly ok: number
   readonly failures: readonly string[]
 }

@@ -101,8 +101,19 @@ export class HttpClient {
   /** Send a call and read the full body as text. Throws a classified FerryError on any failure. */
   async send(call: HttpCall): Promise<HttpResult> {
     const timeoutMs = call.timeoutMs ?? this.timeoutMs
-    const target = this.describe(call)
-    const facts = { target, idempotent: call.idempotent, timeoutMs, timedOut: false, userAborted: false }
+    // The scrubbed `METHOD url` is for errors and debug lines only: built on first read, not for
+    // every call (it splits the URL once per secret).
+    let described: string | undefined
+    const describe = () => (described ??= this.describe(call))
+    const facts = {
+      get target() {
+        return describe()
+      },
+      idempotent: call.idempotent,
+      timeoutMs,
+      timedOut: false,
+      userAborted: false,
+    }
     const release = await takeSlot(this.options.budget, this.options.observer, call.signal, this.now)
     const endpoint = (this.prefix + call.path).split('?')[0] ?? ''
     let reported = false
@@ -130,7 +141,17 @@ export class HttpClient {
       })
       const text = await res.body.text()
       const headers = flattenHeaders(res.headers)
-      this.log.debug({ target, status: res.statusCode, ms: this.now() - started }, 'http call')
+      const ms = this.now() - started
+      this.log.debug(
+        {
+          get target() {
+            return describe()
+          },
+          status: res.statusCode,
+          ms,
+        },
+        'http call',
+      )
       reported = true
       this.options.observer?.call(endpoint, `${Math.floor(res.statusCode / 100)}xx`)
       if (call.acceptStatus?.(res.statusCode) !== true) {
@@ -146,7 +167,7 @@ export class HttpClient {
       return { status: res.statusCode, headers, text }
     } catch (e) {
       const err = classifyTransportError(e, facts, (s) => this.scrub(s))
-      this.log.warn({ target, code: err.code, ms: this.now() - started }, 'http call failed')
+      this.log.warn({ target: describe(), code: err.code, ms: this.now() - started }, 'http call failed')
       if (!reported) this.options.observer?.call(endpoint, err.code)
       throw err
     } finally {
@@ -161,9 +182,19 @@ export class HttpClient {
     const res = await this.send(call)
     return {
       ...res,
-      body: parseJsonBody(res.text, { target: this.describe(call), idempotent: call.idempotent }, res.status, (s) =>
-        this.scrub(s),
-      ),
+      body: parseJsonBody(res.text, this.factsOf(call), res.status, (s) => this.scrub(s)),
+    }
+  }
+
+  /** What parseJsonBody needs of a call, its scrubbed target built only if an error quotes it. */
+  private factsOf(call: HttpCall): { readonly target: string; readonly idempotent: boolean } {
+    let described: string | undefined
+    const describe = () => (described ??= this.describe(call))
+    return {
+      get target() {
+        return describe()
+      },
+      idempotent: call.idempotent,
     }
   }
 
