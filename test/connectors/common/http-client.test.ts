@@ -263,6 +263,31 @@ describe('HttpClient', () => {
     expect(text).toContain('access_token=[redacted]')
     await c.close()
   })
+
+  it('scrubs a call target only when an error or a log line reads it', async () => {
+    let scrubs = 0
+    const secrets = () => {
+      scrubs += 1
+      return [SECRET]
+    }
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined }
+    const base = await start()
+    const c = new HttpClient({ baseUrl: base, timeoutMs: 300, log: quiet, secrets })
+    for (let i = 0; i < 3; i++) expect((await c.sendJson(read(`/ok?access_token=${SECRET}`))).status).toBe(200)
+    expect(scrubs).toBe(0)
+    const logs: Record<string, unknown>[] = []
+    const logged = new HttpClient({
+      baseUrl: base,
+      timeoutMs: 300,
+      log: { ...quiet, debug: (o) => logs.push(o) },
+      secrets,
+    })
+    await logged.sendJson(read(`/ok?access_token=${SECRET}`))
+    expect(logs[0]?.target).toBe(`POST ${base}/ok?access_token=[redacted]`)
+    expect(scrubs).toBe(1)
+    await c.close()
+    await logged.close()
+  })
 })
 
 describe('scrubUrl', () => {
