@@ -130,6 +130,12 @@ async function profileRun(
 }
 
 async function ferry(job: FerryJob): Promise<FerryResult> {
+  if (job.warmUp !== undefined) {
+    const { BENCH_PROFILE_RUN: profile, ...env } = process.env
+    process.env = env
+    await ferry({ sim: job.warmUp.sim, startMs: job.warmUp.startMs, budgets: job.budgets })
+    if (profile !== undefined) process.env.BENCH_PROFILE_RUN = profile
+  }
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'))
   dirs.push(dir)
   const sqlCount = job.countSql === true ? countSqlStatements() : undefined

@@ -63,6 +63,7 @@ export async function runFerry(
   nodeArgs: readonly string[] = [],
   capS?: number,
   countSql = false,
+  warmUp?: Sims,
 ): Promise<FerryResult> {
   const engine = spawnEngine(nodeArgs)
   try {
@@ -72,6 +73,7 @@ export async function runFerry(
       budgets,
       ...(capS === undefined ? {} : { capS }),
       ...(countSql ? { countSql } : {}),
+      ...(warmUp === undefined ? {} : { warmUp: { sim: warmUp.info, startMs: warmUp.startMs } }),
     })
   } finally {
     await engine.stop()

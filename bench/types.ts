@@ -83,6 +83,11 @@ export interface FerryJob {
   readonly capS?: number
   /** Count the SQLite statements the run makes (bench/sql-count.ts). */
   readonly countSql?: boolean
+  /**
+   * Run the same job first, untimed, against these simulators (another dataset copy, its own
+   * ledger), so the timed job runs JIT-warm like the raw loop (`BENCH_OVERHEAD_WARM=1`).
+   */
+  readonly warmUp?: { readonly sim: SimInfo; readonly startMs: number }
 }
 
 /** SQLite statements a Ferry run made (`--count-sql`). */
