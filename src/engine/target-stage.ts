@@ -6,14 +6,14 @@
  * before the request leaves, so a crash after sending is recovered by a probe; and any record
  * whose previous outcome is unknown is probed by its key before it may be written again.
  */
-import { toFerryError, type FerryError } from '../core/errors.js'
+import type { FerryError } from '../core/errors.js'
 import { GroupAlreadyWritten } from './errors.js'
 import { writeBatches } from './batch-writer.js'
-import { pool } from './pool.js'
-import type { EngineScheme, LedgerRecord, RunCounters } from './ports.js'
+import type { EngineScheme, LedgerRecord, RunCounters, WriteUnit } from './ports.js'
 import { pause } from '../core/sleep.js'
 import { claimTtl, type TargetStageDeps } from './target-stage-deps.js'
 import { UnitWriter } from './target-stage-writer.js'
+import { UnitFeed } from './unit-feed.js'
 
 export type { TargetStageDeps } from './target-stage-deps.js'
 
@@ -79,8 +79,14 @@ async function claimBatch(
 }
 
 /**
- * Drain due records in batches until none is due and the source stage has finished. Returns
- * the first system error (a bug) if one occurred; record-level failures are in the ledger.
+ * Drain due records until none is due and the source stage has finished. Returns the first system
+ * error (a bug) if one occurred; record-level failures are in the ledger.
+ *
+ * Single writes go through a {@link UnitFeed}: the next batch is claimed as soon as fewer units wait
+ * than the in-flight limit, while the previous batch's tail is still being written, so the pool
+ * stays full across batch boundaries. An empty claim ends the stage only once nothing is in flight:
+ * the tail's outcomes (a retry due at once, a short backoff, a pacing requeue) are claimed or waited
+ * for as they were when batches went one after the other.
  */
 export async function runTargetStage(
   deps: TargetStageDeps,
@@ -95,9 +101,26 @@ export async function runTargetStage(
   const groupKey = target.groupKey
   const grouped = groupKey !== undefined
   let keysFresh = groupKey === undefined
+  type Fed = { unit: WriteUnit; records: LedgerRecord[] }
+  const feed =
+    target.batch === undefined
+      ? new UnitFeed<Fed>(
+          deps.concurrency,
+          () => writer.stopped || deps.signal?.aborted === true,
+          async ({ unit, records }) => {
+            await writer.process(unit, records)
+            deps.onUnit?.(counters)
+          },
+        )
+      : undefined
+  let error: FerryError | undefined
   for (;;) {
-    if (deps.signal?.aborted === true) return undefined
-    if ((await deps.ports.schemes.pausedReason(scheme.id)) !== undefined) return undefined
+    if (writer.stopped || feed?.failure !== undefined || deps.signal?.aborted === true) break
+    if (feed !== undefined && !feed.wantsMore()) {
+      await feed.moves()
+      continue
+    }
+    if ((await deps.ports.schemes.pausedReason(scheme.id)) !== undefined) break
     const sourceRunning = opts.sourceRunning?.() ?? false
     const wake = sourceRunning ? opts.nextSourceEvent?.() : undefined
     if (grouped && sourceRunning) {
@@ -112,33 +135,37 @@ export async function runTargetStage(
     }
     const claimed = await claimBatch(deps, scheme, batch, grouped, counters)
     if (claimed.length === 0) {
+      if (feed !== undefined && !feed.idle) {
+        // Units in flight may requeue records (due at once, or paced): claim again once they are
+        // done, or sooner when the source stored something new.
+        await (wake === undefined ? feed.settled() : Promise.race([feed.settled(), wake]))
+        continue
+      }
       if (!sourceRunning) {
         // A backfill is done only when nothing waits on pacing: wait for throttled records here.
         if (await waitForPaced(deps, writer)) continue
-        return undefined
+        break
       }
       await (wake ?? new Promise((r) => setTimeout(r, 50)))
       continue
     }
     const byId = new Map(claimed.map((r) => [r.id, r]))
     const units = target.plan(claimed)
-    if (target.batch !== undefined) {
-      // operation batchArraySave: several units per call (src/engine/batch-writer.ts).
-      const e = await writeBatches({ writer, deps, target, batch: target.batch, units, byId, counters })
-      if (e !== undefined) return e
-      if (writer.stopped) return undefined
+    if (feed !== undefined) {
+      feed.add(
+        units.map((unit) => ({
+          unit,
+          records: unit.recordIds.map((id) => byId.get(id)).filter((r): r is LedgerRecord => r !== undefined),
+        })),
+      )
       continue
     }
-    try {
-      await pool(units, deps.concurrency, async (unit) => {
-        if (writer.stopped) return
-        const records = unit.recordIds.map((id) => byId.get(id)).filter((r): r is LedgerRecord => r !== undefined)
-        await writer.process(unit, records)
-        deps.onUnit?.(counters)
-      })
-    } catch (e) {
-      return toFerryError(e)
+    if (target.batch !== undefined) {
+      // operation batchArraySave: several units per call (src/engine/batch-writer.ts).
+      error = await writeBatches({ writer, deps, target, batch: target.batch, units, byId, counters })
+      if (error !== undefined) break
     }
-    if (writer.stopped) return undefined
   }
+  const failed = await feed?.close()
+  return error ?? failed
 }
