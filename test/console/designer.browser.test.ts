@@ -124,7 +124,11 @@ describe('the flow designer in Chromium', () => {
         expect(counts.source).toBeGreaterThan(0)
         expect(counts.condition).toBeGreaterThan(0)
         expect(counts.condition).toBeLessThanOrEqual(counts.source!)
-        expect(await page.locator('.react-flow__edge-text').count()).toBeGreaterThanOrEqual(3)
+        // The labels are drawn by React Flow, which renders an edge only once its nodes are measured;
+        // the counts above are plain text and can be there first (a fresh-clone CI run saw 0 labels).
+        await expect
+          .poll(() => page.locator('.react-flow__edge-text').count(), { timeout: 10_000 })
+          .toBeGreaterThanOrEqual(3)
         await w.shot('05-run')
         // The run ran the saved version, not the scheme file: every bill the JDY simulator holds
         // carries the changed bill_no, and the service says that version runs.
