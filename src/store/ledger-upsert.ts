@@ -192,6 +192,38 @@ function insertRows(db: SqliteDatabase, shape: typeof INSERT_INDEX, rows: readon
   return out
 }
 
+/**
+ * After the insert: each fresh record is known to the rest of the batch as stored and waiting (a
+ * later duplicate of its id updates it), and its collection-index entries, one per indexed field
+ * it has, are returned for either store path to write in its own row shape.
+ */
+function noteInserted(
+  inserted: readonly { seq: number | bigint; record_id: string }[],
+  fresh: readonly Incoming[],
+  existing: Map<string, Existing>,
+  fields: readonly string[],
+): { field: string; value: string; seq: number }[] {
+  const seqOf = new Map(inserted.map((row) => [row.record_id, Number(row.seq)]))
+  const index: { field: string; value: string; seq: number }[] = []
+  for (const r of fresh) {
+    const seq = seqOf.get(r.id) ?? -1
+    existing.set(r.id, {
+      seq,
+      status: 'waiting',
+      content_hash: r.hash,
+      pending_hash: null,
+      payload_edited: 0,
+      claimed_until: null,
+      resolved_at: null,
+    })
+    for (const field of fields) {
+      const value = keyText(getPath(r.content, field))
+      if (value !== undefined) index.push({ field, value, seq })
+    }
+  }
+  return index
+}
+
 /** {@link insertNew} on SQLite: prepared statements on the handle the write transaction holds. */
 function insertNewSqlite(
   db: SqliteDatabase,
@@ -206,25 +238,12 @@ function insertNewSqlite(
     INSERT_RECORDS,
     fresh.map((r) => [schemeId, r.id, r.number, r.json, r.hash, r.group ?? null, now, now, now]),
   ) as { seq: number | bigint; record_id: string }[]
-  const seqOf = new Map(inserted.map((row) => [row.record_id, Number(row.seq)]))
-  const index: unknown[][] = []
-  for (const r of fresh) {
-    const seq = seqOf.get(r.id) ?? -1
-    existing.set(r.id, {
-      seq,
-      status: 'waiting',
-      content_hash: r.hash,
-      pending_hash: null,
-      payload_edited: 0,
-      claimed_until: null,
-      resolved_at: null,
-    })
-    for (const f of fields) {
-      const v = keyText(getPath(r.content, f))
-      if (v !== undefined) index.push([schemeId, f, v, seq])
-    }
-  }
-  insertRows(db, INSERT_INDEX, index)
+  const index = noteInserted(inserted, fresh, existing, fields)
+  insertRows(
+    db,
+    INSERT_INDEX,
+    index.map((e) => [schemeId, e.field, e.value, e.seq]),
+  )
   insertRows(
     db,
     INSERT_STORED,
@@ -288,24 +307,12 @@ async function insertNew(
     )
     .returning(['seq', 'record_id'])
     .execute()
-  const seqOf = new Map(inserted.map((row) => [row.record_id, Number(row.seq)]))
-  const index: { collection_id: string; key_field: string; key_value: string; ref_seq: number }[] = []
-  for (const r of fresh) {
-    const seq = seqOf.get(r.id) ?? -1
-    existing.set(r.id, {
-      seq,
-      status: 'waiting',
-      content_hash: r.hash,
-      pending_hash: null,
-      payload_edited: 0,
-      claimed_until: null,
-      resolved_at: null,
-    })
-    for (const f of fields) {
-      const v = keyText(getPath(r.content, f))
-      if (v !== undefined) index.push({ collection_id: schemeId, key_field: f, key_value: v, ref_seq: seq })
-    }
-  }
+  const index = noteInserted(inserted, fresh, existing, fields).map((e) => ({
+    collection_id: schemeId,
+    key_field: e.field,
+    key_value: e.value,
+    ref_seq: e.seq,
+  }))
   for (let i = 0; i < index.length; i += 500)
     await trx
       .insertInto('collection_index')
