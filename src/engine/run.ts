@@ -3,6 +3,7 @@
  * while pages are still arriving), each under its own lease so a scheme never runs twice at once,
  * even across processes. Every run is recorded with its counters.
  */
+import { Broadcast } from './broadcast.js'
 import { randomUUID } from 'node:crypto'
 import { getMaxListeners, setMaxListeners } from 'node:events'
 import { hostname } from 'node:os'
@@ -133,19 +134,6 @@ function budgetDelta(
   return { calls, throttled }
 }
 
-/** A tiny broadcast: the target stage waits on it for the next stored page. */
-class Signal {
-  private waiters: (() => void)[] = []
-  wait(): Promise<void> {
-    return new Promise((r) => this.waiters.push(r))
-  }
-  fire(): void {
-    const w = this.waiters
-    this.waiters = []
-    for (const f of w) f()
-  }
-}
-
 /**
  * Run the requested stages of one scheme once. Throws SchemeBusy when a lease is held elsewhere
  * and SchemePaused when the scheme is paused; every other failure is returned in the summary.
@@ -231,7 +219,8 @@ export async function runScheme(deps: EngineDeps, scheme: EngineScheme, opts: Ru
     if (deps.observer?.onProgress !== undefined)
       observe('progress', () => deps.observer?.onProgress?.(runId, scheme.id, stage, c))
   }
-  const pageSignal = new Signal()
+  // The target stage waits on it for the next stored page.
+  const pageSignal = new Broadcast()
   // Every call in flight (and every budget wait) listens on the run's signal for as long as it
   // lasts; with a large in-flight budget that is far more than Node's default of 10, which is not
   // a leak (each listener is removed when its call ends) but prints MaxListenersExceededWarning.

@@ -6,19 +6,7 @@
  * already; the stage claims again once fewer than `limit` wait (see {@link UnitFeed.wantsMore}).
  */
 import { toFerryError, type FerryError } from '../core/errors.js'
-
-/** A wake-up shared by any number of waiters: `fire` resolves every promise `wait` gave out so far. */
-class Wakeup {
-  private waiters: (() => void)[] = []
-  wait(): Promise<void> {
-    return new Promise((r) => this.waiters.push(r))
-  }
-  fire(): void {
-    const w = this.waiters
-    this.waiters = []
-    for (const f of w) f()
-  }
-}
+import { Broadcast } from './broadcast.js'
 
 export class UnitFeed<T> {
   private readonly queue: T[] = []
@@ -27,9 +15,9 @@ export class UnitFeed<T> {
   private closed = false
   private readonly workers: Promise<void>[]
   /** Fired when a worker takes a unit, finishes one, or fails: the stage may claim again. */
-  private readonly moved = new Wakeup()
+  private readonly moved = new Broadcast()
   /** Fired when units are added or the feed closes: an idle worker may go on. */
-  private readonly added = new Wakeup()
+  private readonly added = new Broadcast()
   /** The first error a unit threw (a bug): no unit is taken after it. */
   failure: FerryError | undefined
 
