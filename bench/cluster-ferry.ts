@@ -22,7 +22,7 @@ import { DEFAULT_RETRY_LADDER_S } from '../src/core/defaults.js'
 import { queueName, type FerryJobData, type FerryJobResult, type JobKind } from '../src/queue/jobs.js'
 import { jobOptions } from '../src/queue/schedule.js'
 import { engineFrom } from './ipc.js'
-import type { Budget, ClusterSimInfo } from './types.js'
+import { jdyConnectionSettings, type Budget, type ClusterSimInfo } from './types.js'
 
 export const LOSS = 'jst-count-to-jdy-check-loss'
 export const lossId = (i: number): string => `${LOSS}-${i}`
@@ -50,19 +50,6 @@ export interface ClusterFerry {
   /** Resolves once a run holds the source lease of every one of these schemes (their source jobs started). */
   sourcesRunning(schemeIds: readonly string[], timeoutMs: number): Promise<void>
   close(): Promise<void>
-}
-
-function jdySettings(j: ClusterSimInfo['jdy'][number]): Record<string, unknown> {
-  return {
-    baseUrl: j.url,
-    clientId: j.clientId,
-    clientSecret: j.clientSecret,
-    outerInstanceId: j.outerInstanceId,
-    accountId: j.accountId,
-    appKey: j.appKey,
-    appSecret: j.appSecret,
-    domain: j.domain,
-  }
 }
 
 function writeConfig(o: ClusterFerryOptions, dir: string, db: string, prefix: string): string {
@@ -97,7 +84,7 @@ function writeConfig(o: ClusterFerryOptions, dir: string, db: string, prefix: st
         ...Object.fromEntries(
           o.sims.jdy.map((j, i) => [
             `jdy-${i}`,
-            { connector: 'kingdee-jdy', budget: o.budgets.jdy, settings: jdySettings(j) },
+            { connector: 'kingdee-jdy', budget: o.budgets.jdy, settings: jdyConnectionSettings(j) },
           ]),
         ),
       },
@@ -215,7 +202,7 @@ export async function startClusterFerry(o: ClusterFerryOptions): Promise<Cluster
     prefix,
     budgetPrefix: `${prefix}:`,
     budgetKeys: o.sims.jdy.map((j, i) =>
-      budgetKeyFor(kingdeeJdy, resolveConnectionConfig(kingdeeJdy, jdySettings(j)), `jdy-${i}`),
+      budgetKeyFor(kingdeeJdy, resolveConnectionConfig(kingdeeJdy, jdyConnectionSettings(j)), `jdy-${i}`),
     ),
     add,
     async run(jobs) {

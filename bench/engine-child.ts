@@ -23,7 +23,14 @@ import { defaultEngineSettings } from '../src/core/defaults.js'
 import { serve } from './ipc.js'
 import { countSqlStatements } from './sql-count.js'
 import { threadCpu } from './thread-cpu.js'
-import type { FerryJob, FerryResult, RawJob, RawResult, SimInfo } from './types.js'
+import {
+  jdyConnectionSettings,
+  type FerryJob,
+  type FerryResult,
+  type RawJob,
+  type RawResult,
+  type SimInfo,
+} from './types.js'
 
 const LOSS = 'jst-count-to-jdy-check-loss'
 const MB = 1024 * 1024
@@ -48,16 +55,8 @@ function vmHwmMb(): number {
 }
 
 function jdySettings(sim: SimInfo): Record<string, unknown> {
-  const j = sim.jdy
   return {
-    baseUrl: j.url,
-    clientId: j.clientId,
-    clientSecret: j.clientSecret,
-    outerInstanceId: j.outerInstanceId,
-    accountId: j.accountId,
-    appKey: j.appKey,
-    appSecret: j.appSecret,
-    domain: j.domain,
+    ...jdyConnectionSettings(sim.jdy),
     // The defaults (no precheck, bulk audit check) are what is measured; BENCH_JDY_PRECHECK=1
     // measures the old read-before-save mode (existingBills: each) for comparison.
     ...(process.env.BENCH_JDY_PRECHECK === '1' ? { existingBills: 'each' } : {}),

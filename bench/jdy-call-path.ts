@@ -15,6 +15,7 @@ import { MemoryCredentialStore } from '../src/connectors/memory-credentials.js'
 import { resolveConnectionConfig } from '../src/connectors/registry.js'
 import { silentLogger } from '../src/engine/ports.js'
 import { oracleFor, startSims } from './harness.js'
+import { jdyConnectionSettings } from './types.js'
 
 const CONCURRENCY = 16
 const rounds = Number(process.argv[2] ?? 3)
@@ -29,17 +30,7 @@ const cpuMs = () => {
 const sims = await startSims({ orders: 4000, latencyMs: 0, logLimit: 400_000 })
 try {
   const oracle = oracleFor(4000, sims.startMs)
-  const j = sims.info.jdy
-  const settings = {
-    baseUrl: j.url,
-    clientId: j.clientId,
-    clientSecret: j.clientSecret,
-    outerInstanceId: j.outerInstanceId,
-    accountId: j.accountId,
-    appKey: j.appKey,
-    appSecret: j.appSecret,
-    domain: j.domain,
-  }
+  const settings = jdyConnectionSettings(sims.info.jdy)
   const has = (v: string, f: string) => v === f || v === 'ferry'
   const ctrl = new AbortController()
   setMaxListeners(1000, ctrl.signal)

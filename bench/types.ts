@@ -186,3 +186,17 @@ export interface ClusterSimStats {
   /** `METHOD path` → business requests. */
   readonly byEndpoint: Record<string, number>
 }
+
+/** A JDY simulator's credentials as the kingdee-jdy connector's settings (the bench's one copy). */
+export function jdyConnectionSettings(j: SimInfo['jdy']): Record<string, unknown> {
+  return {
+    baseUrl: j.url,
+    clientId: j.clientId,
+    clientSecret: j.clientSecret,
+    outerInstanceId: j.outerInstanceId,
+    accountId: j.accountId,
+    appKey: j.appKey,
+    appSecret: j.appSecret,
+    domain: j.domain,
+  }
+}
