@@ -65,6 +65,8 @@ export interface ServeOptions {
   readonly onListening?: (svc: Service, url: string) => void | Promise<void>
   /** Fall back to any free port when `port` is taken (the demo). */
   readonly anyPortIfTaken?: boolean
+  /** False: run no crontab (`--no-schedule`); runs start from the API only. Default true. */
+  readonly schedule?: boolean
 }
 
 export async function serve(config: FerryConfig, o: ServeOptions): Promise<void> {
@@ -100,7 +102,7 @@ export async function serve(config: FerryConfig, o: ServeOptions): Promise<void>
       out(`scheme ${s.id} runs version ${r.version}: ${r.reason}`)
     }
     await o.onListening?.(svc, url)
-    await startScheduler(svc.host, o.json === true, o.signal)
+    await startScheduler(svc.host, o.json === true, o.signal, o.schedule !== false)
   } finally {
     await svc.close()
   }
@@ -128,6 +130,7 @@ export function registerServeCommands(program: Command): void {
     .option('--metrics-on-loopback', 'serve /metrics without a token to callers on this machine')
     .option('--secure-cookies', 'mark session cookies Secure (when served behind TLS)')
     .option('--json', 'machine-readable run summaries')
+    .option('--no-schedule', 'run no crontab: runs start from the API and the console only')
     .action(
       async (c: {
         config?: string
@@ -136,11 +139,13 @@ export function registerServeCommands(program: Command): void {
         metricsOnLoopback?: boolean
         secureCookies?: boolean
         json?: boolean
+        schedule: boolean
       }) => {
         try {
           await serve(load(c.config), {
             port: portOf(c.port),
             host: c.host,
+            schedule: c.schedule,
             ...(c.json === undefined ? {} : { json: c.json }),
             options: { metricsOnLoopback: c.metricsOnLoopback === true, secureCookies: c.secureCookies === true },
           })

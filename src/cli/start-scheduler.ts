@@ -8,8 +8,12 @@ import { openAlertService } from '../alerts/service.js'
 import { tickLine } from '../alerts/report.js'
 import { out } from './command-host.js'
 
-/** Schedule every loaded scheme; resolves on SIGINT/SIGTERM after the runs in progress end. */
-export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSignal): Promise<void> {
+/**
+ * Schedule every loaded scheme; resolves on SIGINT/SIGTERM after the runs in progress end.
+ * `schedule: false` (`ferry serve --no-schedule`) registers no crontab: runs start only from the
+ * API; the alert evaluator still runs.
+ */
+export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSignal, schedule = true): Promise<void> {
   const scheduler = new Scheduler(h.deps, {
     onSummary: (s) => {
       if (asJson) out(JSON.stringify({ summary: s }))
@@ -22,14 +26,17 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
   })
   // With queue.redisUrl the crontabs become BullMQ job schedulers and `ferry worker`s run the
   // jobs (src/queue); this process then only publishes them (and evaluates alerts).
-  const published = h.config.queue === undefined ? undefined : await publishSchedules(h, h.config.queue, h.deps.log)
+  const published =
+    h.config.queue === undefined || !schedule ? undefined : await publishSchedules(h, h.config.queue, h.deps.log)
   if (published !== undefined)
     for (const e of published.entries)
       if (asJson) out(JSON.stringify({ queued: { id: e.id, kind: e.kind, crontab: e.crontab } }))
       else out(`queued ${e.schemeId} ${e.id.slice(e.schemeId.length + 1)} "${e.crontab}" (job scheduler ${e.id})`)
-  for (const s of published === undefined ? h.schemes : []) scheduler.add(s)
+  if (!schedule && !asJson) out('schedules off (--no-schedule): runs start from the API and the console only')
+  for (const s of published === undefined && schedule ? h.schemes : []) scheduler.add(s)
   // A version saved from the console runs from the next tick on, with its own crontabs.
   const unsubscribe = h.onSchemeChange((s) => {
+    if (!schedule) return
     if (published === undefined) {
       scheduler.replace(s)
       for (const j of scheduler.jobs.filter((x) => x.schemeId === s.id && x.stage !== 'reconcile'))
@@ -45,7 +52,7 @@ export async function startScheduler(h: Host, asJson: boolean, signal?: AbortSig
           h.deps.log.error({ scheme: s.id, err: String(e) }, 'job schedulers of an adopted version not published')
         })
   })
-  for (const [id, setting] of published === undefined ? h.reconcile : new Map<string, never>()) {
+  for (const [id, setting] of published === undefined && schedule ? h.reconcile : new Map<string, never>()) {
     scheduler.addReconcile(
       reconcileJob(h, id, setting, (r) => {
         if (asJson) out(JSON.stringify({ reconcile: { schemeId: id, runId: r.runId, counts: r.report.counts } }))

@@ -26,7 +26,10 @@ describe('the flow designer in Chromium', () => {
     NO_CHROMIUM && !CI ? `${title} (skipped: no chromium at ${CHROMIUM})` : title,
     async () => {
       expect(NO_CHROMIUM, `chromium is required under CI (expected at ${CHROMIUM})`).toBe(false)
-      w = await openConsole({ shots: SHOTS, orders: 40 })
+      // No crontabs: a scheduled tick (every 5 and 10 minutes of the wall clock) could take the
+      // source window or write bills between the save and "Run now" (a fresh-clone CI run saw the
+      // run fetch nothing).
+      w = await openConsole({ shots: SHOTS, orders: 40, schedule: false })
       const { page, base, svc } = w
       const password = 'operator-password-1'
       await svc.auth.addUser('olga', 'operator', password)

@@ -52,7 +52,16 @@ export interface ConsoleWorld {
   close(): Promise<void>
 }
 
-export async function openConsole(o: { shots: string; orders?: number; seed?: number }): Promise<ConsoleWorld> {
+/**
+ * `schedule: false` serves without the schemes' crontabs (`ferry serve --no-schedule`): a test whose
+ * counts must come from its own run only, not from a tick of the wall clock during it.
+ */
+export async function openConsole(o: {
+  shots: string
+  orders?: number
+  seed?: number
+  schedule?: boolean
+}): Promise<ConsoleWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-console-e2e-'))
   const consoleDir = join(dir, 'console')
   await build({
@@ -75,6 +84,7 @@ export async function openConsole(o: { shots: string; orders?: number; seed?: nu
       json: true,
       signal: stop.signal,
       options: { consoleDir },
+      ...(o.schedule === undefined ? {} : { schedule: o.schedule }),
       onListening: (s, url) => resolve({ svc: s, base: url }),
     })
   })
