@@ -20,7 +20,9 @@ import { silentLogger } from '../src/engine/ports.js'
 import { runScheme } from '../src/engine/run.js'
 import { ledgerCounts } from '../src/engine/scheduled.js'
 import { defaultEngineSettings } from '../src/core/defaults.js'
+import { FloorLedger } from './floor-ledger.js'
 import { serve } from './ipc.js'
+import { runReference } from './reference.js'
 import { countSqlStatements } from './sql-count.js'
 import { threadCpu } from './thread-cpu.js'
 import {
@@ -29,6 +31,8 @@ import {
   type FerryResult,
   type RawJob,
   type RawResult,
+  type ContenderJob,
+  type ContenderResult,
   type SimInfo,
 } from './types.js'
 
@@ -263,10 +267,41 @@ async function raw(job: RawJob): Promise<RawResult> {
   return { wall_s: wall, cpu_ms: cpu, ...byThread, ok, failures: failures.slice(0, 20) }
 }
 
+/**
+ * The reference contender unpaced, the whole job at the simulators' speed: without a ledger, or
+ * with the floor ledger (bench/floor-ledger.ts) on disk beside it.
+ */
+async function contender(job: ContenderJob): Promise<ContenderResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-floor-'))
+  dirs.push(dir)
+  const ledger = job.ledger ? new FloorLedger(join(dir, 'floor.db')) : undefined
+  try {
+    const threads = threadCpu()
+    const cpu0 = cpuMs()
+    const r = await runReference(job.sim, job.startMs, undefined, {
+      prefix: job.prefix,
+      ...(ledger === undefined ? {} : { hooks: ledger }),
+    })
+    const cpu = cpuMs() - cpu0
+    return {
+      wall_s: r.wall_s,
+      cpu_ms: cpu,
+      ...threads(),
+      saved: r.saved.length,
+      failures: r.failures.slice(0, 20),
+      commits: ledger?.commits ?? 0,
+      ...(ledger === undefined ? {} : { ledger: ledger.counts() }),
+    }
+  } finally {
+    ledger?.close()
+  }
+}
+
 serve(
   {
     ferry: (arg) => ferry(arg as FerryJob),
     raw: (arg) => raw(arg as RawJob),
+    contender: (arg) => contender(arg as ContenderJob),
     rss: () => Promise.resolve({ peak_rss_mb: vmHwmMb() }),
   },
   async () => {

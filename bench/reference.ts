@@ -3,9 +3,29 @@
  * script with its own signing, its own HTTP (Node's fetch) and no code from Ferry: read the JDY
  * master data, read the JST count orders window by window, save one bill per qualifying order at
  * the told quota, wait out a throttle answer and send again. No ledger, no probe, no recovery.
+ *
+ * Unpaced (`told` undefined, the overhead scenario) it is the whole job at the simulators' speed;
+ * with {@link ReferenceHooks} from bench/floor-ledger.ts it also keeps a durable ledger, the least
+ * any exactly-once engine must do (issue 13's floor).
  */
 import { createHash, createHmac, randomInt } from 'node:crypto'
 import type { SimInfo } from './types.js'
+
+/** A ledger beside the job: told the qualifying orders of a page, each save before it leaves and its answer. */
+export interface ReferenceHooks {
+  stored(orders: readonly { readonly no: string; readonly content: unknown }[]): Promise<void>
+  sending(no: string, bill: unknown): Promise<void>
+  answered(no: string, answer: Record<string, unknown>): Promise<void>
+}
+
+export interface ReferenceOptions {
+  /** Prefixed to every bill number: several runs against one book. */
+  readonly prefix?: string
+  readonly hooks?: ReferenceHooks
+}
+
+/** JDY hands out two tokens a minute per client: runs in one process against one book share one. */
+const tokens = new Map<string, string>()
 
 export interface ReferenceResult {
   readonly wall_s: number
@@ -47,12 +67,15 @@ function pacer(gapMs: number, inFlight: number) {
 export async function runReference(
   sim: SimInfo,
   startMs: number,
-  told: { jstPerSecond: number; jstPerMinute: number; jdyPerMinute: number },
+  told: { jstPerSecond: number; jstPerMinute: number; jdyPerMinute: number } | undefined,
+  opts: ReferenceOptions = {},
 ): Promise<ReferenceResult> {
   const t0 = performance.now()
   const j = sim.jdy
-  const jdyPace = pacer(60_000 / told.jdyPerMinute, 16)
-  const jstPace = pacer(Math.max(1000 / told.jstPerSecond, 60_000 / told.jstPerMinute), 1)
+  const jdyPace = pacer(told === undefined ? 0 : 60_000 / told.jdyPerMinute, 16)
+  const jstPace = pacer(told === undefined ? 0 : Math.max(1000 / told.jstPerSecond, 60_000 / told.jstPerMinute), 1)
+  const prefix = opts.prefix ?? ''
+  const hooks = opts.hooks
   let throttled = 0
   let token = ''
 
@@ -97,12 +120,16 @@ export async function runReference(
     }
   }
 
-  const appSig = Buffer.from(createHmac('sha256', j.appSecret).update(j.appKey).digest('hex')).toString('base64')
-  const auth = await jdy('GET', '/jdyconnector/app_management/kingdee_auth_token', {
-    app_key: j.appKey,
-    app_signature: appSig,
-  })
-  token = String((auth.data as Record<string, unknown>)['app-token'])
+  token = tokens.get(`${j.url} ${j.clientId}`) ?? ''
+  if (token === '') {
+    const appSig = Buffer.from(createHmac('sha256', j.appSecret).update(j.appKey).digest('hex')).toString('base64')
+    const auth = await jdy('GET', '/jdyconnector/app_management/kingdee_auth_token', {
+      app_key: j.appKey,
+      app_signature: appSig,
+    })
+    token = String((auth.data as Record<string, unknown>)['app-token'])
+    tokens.set(`${j.url} ${j.clientId}`, token)
+  }
 
   async function list(path: string): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = []
@@ -177,29 +204,41 @@ export async function runReference(
         items: { sku_id: string; qty: number }[]
       }[]
       more = d.has_next === true
+      const bills: { no: string; bill: Record<string, unknown> }[] = []
+      const kept: { no: string; content: unknown }[] = []
       for (const o of orders) {
         const loss = o.items.filter((i) => i.qty < 0)
         if (o.remark.includes('包材') || loss.length === 0 || loss.some((i) => !materials.has(i.sku_id))) continue
-        const no = String(o.io_id)
-        const bill = {
-          bill_no: no,
-          bill_date: o.io_date.slice(0, 10),
-          operation_key: 'audit',
-          remark: o.remark,
-          material_entity: loss.map((i) => ({
-            material_id: String(materials.get(i.sku_id)!.id),
-            qty: String(Math.abs(i.qty)),
-            unit_id: String(materials.get(i.sku_id)!.base_unit_id),
-            stock_id: stores.get(String(o.wms_co_id)) ?? '',
-          })),
-        }
+        const no = `${prefix}${String(o.io_id)}`
+        kept.push({ no, content: o })
+        bills.push({
+          no,
+          bill: {
+            bill_no: no,
+            bill_date: o.io_date.slice(0, 10),
+            operation_key: 'audit',
+            remark: o.remark,
+            material_entity: loss.map((i) => ({
+              material_id: String(materials.get(i.sku_id)!.id),
+              qty: String(Math.abs(i.qty)),
+              unit_id: String(materials.get(i.sku_id)!.base_unit_id),
+              stock_id: stores.get(String(o.wms_co_id)) ?? '',
+            })),
+          },
+        })
+      }
+      // With a ledger: the page's orders are stored before any of their bills may leave.
+      await hooks?.stored(kept)
+      for (const { no, bill } of bills)
         saves.push(
-          jdy('POST', '/jdy/v2/scm/inv_check_loss_bill', {}, bill).then((a) => {
+          (async () => {
+            await hooks?.sending(no, bill)
+            const a = await jdy('POST', '/jdy/v2/scm/inv_check_loss_bill', {}, bill)
             if (a.errcode === 0) saved.push(no)
             else failures.push(`${no}: ${String(a.errcode)} ${String(a.description)}`)
-          }),
+            await hooks?.answered(no, a)
+          })(),
         )
-      }
     }
   }
   await Promise.all(saves)

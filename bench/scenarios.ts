@@ -7,7 +7,7 @@ import { DAYS, env, OPEN_BUDGETS, oracleFor, runFerry, startSims, type Sims } fr
 import { spawnEngine } from './ipc.js'
 import { judge } from './oracle.js'
 import { runReference } from './reference.js'
-import type { RawResult, SimStats } from './types.js'
+import type { ContenderResult, RawResult, SimStats } from './types.js'
 
 export type Figures = Record<string, unknown> & { scenario: string; correct: boolean; target_met: boolean }
 
@@ -189,6 +189,9 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
     let rawAfter: RawResult
     let r: Awaited<ReturnType<typeof runFerry>>
     let warmSims: Sims | undefined
+    let contenderSims: Sims | undefined
+    let plain: ContenderResult
+    let floor: ContenderResult
     try {
       const renumber = (prefix: string, n: number) =>
         oracle.payloads.slice(0, n).map((p) => ({ ...p, bill_no: `${prefix}${String(p.bill_no)}` }))
@@ -218,9 +221,18 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
         bills: renumber('RA', oracle.payloads.length),
         concurrency,
       })
+      // The reference contender unpaced (the whole job, no ledger), then with the floor ledger:
+      // the least durable bookkeeping any exactly-once engine needs (bench/floor-ledger.ts). Against
+      // their own simulators (JDY hands out two tokens a minute per client), once untimed first.
+      contenderSims = await startSims({ orders, latencyMs: 0, logLimit: 1_000 })
+      const job = { sim: contenderSims.info, startMs: contenderSims.startMs }
+      await engine.call<ContenderResult>('contender', { ...job, prefix: 'X', ledger: false })
+      plain = await engine.call<ContenderResult>('contender', { ...job, prefix: 'P', ledger: false })
+      floor = await engine.call<ContenderResult>('contender', { ...job, prefix: 'L', ledger: true })
     } finally {
       await engine.stop()
       await warmSims?.stop()
+      await contenderSims?.stop()
     }
     const raw = rawBefore
     const verdict = judge(oracle, await sims.bills(), r.parked, /^[RW]/)
@@ -231,6 +243,14 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
     const rawAfterRate = rawAfter.ok / rawAfter.wall_s
     const correct = verdict.correct && rawOk && r.status.every((s) => s.endsWith(':ok'))
     const perBill = (n: number) => round(n / Math.max(1, r.written), 3)
+    const contenderOk = (c: ContenderResult) => c.saved === oracle.payloads.length && c.failures.length === 0
+    // The floor kept what it claims: every bill done, and three audit rows per bill (stored, intent, done).
+    const floorKept =
+      floor.ledger !== undefined &&
+      floor.ledger.byStatus.done === floor.saved &&
+      Object.keys(floor.ledger.byStatus).length === 1 &&
+      floor.ledger.events === 3 * floor.saved
+    const per = (c: ContenderResult, n: number) => round(n / Math.max(1, c.saved), 3)
     return {
       scenario: 'overhead',
       correct,
@@ -257,6 +277,20 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
       raw_main_cpu_ms_per_bill: round(raw.main_cpu_ms / Math.max(1, raw.ok), 3),
       raw_main_runqueue_wait_ms_per_bill: round(raw.main_runqueue_wait_ms / Math.max(1, raw.ok), 3),
       raw_other_threads_cpu_ms_per_bill: round(raw.other_threads_cpu_ms / Math.max(1, raw.ok), 3),
+      // The job without Ferry: the reference contender unpaced, with no ledger and with the floor
+      // ledger; their ratios to the raw loop say how much of the gap the job itself and the
+      // durability it needs account for.
+      reference_bills_per_s: round(plain.saved / plain.wall_s, 1),
+      reference_ratio: round(plain.saved / plain.wall_s / rawRate),
+      reference_main_cpu_ms_per_bill: per(plain, plain.main_cpu_ms),
+      floor_bills_per_s: round(floor.saved / floor.wall_s, 1),
+      floor_ratio: round(floor.saved / floor.wall_s / rawRate),
+      floor_main_cpu_ms_per_bill: per(floor, floor.main_cpu_ms),
+      floor_cpu_ms_per_bill: per(floor, floor.cpu_ms),
+      floor_commits_per_bill: per(floor, floor.commits),
+      contenders_correct: contenderOk(plain) && contenderOk(floor) && floorKept,
+      floor_ledger: floor.ledger,
+      contender_failures: [...plain.failures, ...floor.failures],
       ...(r.sql === undefined
         ? {}
         : {

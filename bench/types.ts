@@ -152,6 +152,29 @@ export interface RawResult {
   readonly failures: readonly string[]
 }
 
+export interface ContenderJob {
+  readonly sim: SimInfo
+  readonly startMs: number
+  /** Prefixed to each bill number: several runs save into one book. */
+  readonly prefix: string
+  /** Keep the floor ledger (bench/floor-ledger.ts) beside the job. */
+  readonly ledger: boolean
+}
+
+export interface ContenderResult {
+  readonly wall_s: number
+  readonly cpu_ms: number
+  readonly main_cpu_ms: number
+  readonly main_runqueue_wait_ms: number
+  readonly other_threads_cpu_ms: number
+  readonly saved: number
+  readonly failures: readonly string[]
+  /** The floor ledger's transactions, each with its WAL sync. */
+  readonly commits: number
+  /** What the floor ledger kept: records by status, audit rows. */
+  readonly ledger?: { readonly byStatus: Record<string, number>; readonly events: number }
+}
+
 export interface ClusterSimStart {
   readonly seed: number
   readonly orders: number
