@@ -1,4 +1,5 @@
 /** `connections.<name>`: the connector, its settings (overridable from the environment) and budget. */
+import { settingHasType } from '../connectors/registry.js'
 import { ConfigMissing, ConfigType, ConfigUnknownConnector, ConfigUnknownKey } from './errors.js'
 import { isObj, type Env, type Problems } from './problems.js'
 import type { ConnectionConfig, ConnectorInfo } from './types.js'
@@ -58,15 +59,7 @@ export function checkConnection(
           p.add(ConfigMissing([where], { location: where }))
         continue
       }
-      const ok =
-        field.type === 'number'
-          ? typeof v === 'number' && Number.isFinite(v)
-          : field.type === 'boolean'
-            ? typeof v === 'boolean'
-            : field.type === 'url'
-              ? typeof v === 'string' && /^https?:\/\/[^\s]+$/.test(v)
-              : typeof v === 'string'
-      if (!ok)
+      if (!settingHasType(field, v))
         p.add(ConfigType([where, field.type === 'url' ? 'an http(s) URL' : `a ${field.type}`], { location: where }))
     }
   }

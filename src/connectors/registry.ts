@@ -121,15 +121,7 @@ export function resolveConnectionConfig(
       } else continue
       out[key] = v
     }
-    const ok =
-      field.type === 'number'
-        ? typeof v === 'number' && Number.isFinite(v)
-        : field.type === 'boolean'
-          ? typeof v === 'boolean'
-          : field.type === 'url'
-            ? typeof v === 'string' && isHttpUrl(v)
-            : typeof v === 'string'
-    if (!ok) {
+    if (!settingHasType(field, v)) {
       throw ConnectionConfigInvalid(
         [def.name, `"${key}" must be a ${field.type === 'url' ? 'http(s) URL' : field.type}`],
         { location: `config.${key}` },
@@ -137,6 +129,25 @@ export function resolveConnectionConfig(
     }
   }
   return Object.freeze(out)
+}
+
+/**
+ * Whether a connection setting's value has its field's type (a `url` is an http(s) URL that
+ * `new URL` parses). One check for the configuration file (config/connections.ts) and for opening
+ * a connection here, so the file is refused for exactly what the connection would refuse.
+ */
+export function settingHasType(field: Pick<ConfigField, 'type'>, v: unknown): boolean {
+  switch (field.type) {
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v)
+    case 'boolean':
+      return typeof v === 'boolean'
+    case 'url':
+      return typeof v === 'string' && isHttpUrl(v)
+    case 'string':
+    case 'secret':
+      return typeof v === 'string'
+  }
 }
 
 function isHttpUrl(s: string): boolean {

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfig, problemLines, validateConfig } from '../../src/config/load.js'
 import type { ConnectorInfo } from '../../src/config/types.js'
+import type { ConnectorDefinition } from '../../src/connectors/contract.js'
+import { resolveConnectionConfig, settingHasType } from '../../src/connectors/registry.js'
 import { FerryError } from '../../src/core/errors.js'
 
 const connectors: ConnectorInfo[] = [
@@ -118,6 +120,44 @@ describe('configuration', () => {
       ]),
     )
     expect(lines).toHaveLength(10)
+  })
+
+  it('refuses a URL setting for exactly what opening the connection refuses', () => {
+    const def = { name: 'jushuitan', config: connectors[0]!.config } as unknown as ConnectorDefinition
+    const cases = [
+      'http://127.0.0.1:9001',
+      'HTTPS://example.com/open',
+      'http://example.com/a b',
+      'https://[::1',
+      'http://',
+      'ftp://example.com',
+      'example.com',
+      'http://exa mple.com',
+    ]
+    for (const baseUrl of cases) {
+      const doc = {
+        connections: { jst: { connector: 'jushuitan', settings: { baseUrl, app_key: 'k', app_secret: 's' } } },
+      }
+      let fileOk = true
+      try {
+        validateConfig(doc, { baseDir: '/tmp', env: {}, connectors })
+      } catch (e) {
+        fileOk = !problemLines(e as FerryError).some((l) => l.includes('settings.baseUrl'))
+      }
+      let openOk = true
+      try {
+        resolveConnectionConfig(def, { baseUrl, app_key: 'k', app_secret: 's' })
+      } catch {
+        openOk = false
+      }
+      expect({ baseUrl, fileOk }).toEqual({ baseUrl, fileOk: openOk })
+    }
+    // Both ways round: some of them pass and some do not.
+    expect(cases.filter((u) => settingHasType({ type: 'url' }, u))).toEqual([
+      'http://127.0.0.1:9001',
+      'HTTPS://example.com/open',
+      'http://example.com/a b',
+    ])
   })
 
   it('never echoes a secret value in a problem', () => {
