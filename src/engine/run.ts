@@ -79,7 +79,8 @@ export interface RunOptions {
    * A target-only run keeps draining while the scheme's source stage runs in another run (its
    * source lease is held), and ends once it is not: a target job that starts while the source job
    * reads writes the records as they are stored, as the target stage of one run does. `ferry
-   * worker` sets it for target jobs. Absent: the run ends as soon as nothing is due.
+   * worker` sets it for target jobs and the Scheduler (`ferry start`, `serve`) for target ticks.
+   * Absent: the run ends as soon as nothing is due.
    */
   readonly followSource?: boolean
 }

@@ -105,7 +105,12 @@ export class Scheduler {
     const run = (async () => {
       try {
         const current = this.opts.resolve === undefined ? scheme : await this.opts.resolve(scheme)
-        summary = await runScheme(this.deps, current, { stages: [stage] })
+        // A target tick follows a source run that is reading (both crontabs often share a
+        // minute): it writes the records as they are stored instead of leaving them to its next tick.
+        summary = await runScheme(this.deps, current, {
+          stages: [stage],
+          ...(stage === 'target' ? { followSource: true } : {}),
+        })
         this.opts.onSummary?.(summary)
       } catch (e) {
         if (SchemeBusy.is(e) || SchemePaused.is(e)) this.skip(scheme.id, stage, toFerryError(e).message)

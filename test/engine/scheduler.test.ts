@@ -17,7 +17,50 @@ class GatedSource extends FakeSource {
   }
 }
 
+/** Yields its first page at once and the rest only after `release()`. */
+class SlowAfterFirstPage extends FakeSource {
+  release!: () => void
+  readonly gate = new Promise<void>((r) => {
+    this.release = r
+  })
+  override async *read(req: ReadRequest): AsyncIterable<Page> {
+    let first = true
+    for await (const page of super.read(req)) {
+      if (!first) await this.gate
+      first = false
+      yield page
+    }
+  }
+}
+
 describe('scheduler', () => {
+  it('lets a target tick that fires while the source tick reads write what the source stores meanwhile', async () => {
+    const keys = ['IO1', 'IO2', 'IO3', 'IO4', 'IO5', 'IO6']
+    const source = new SlowAfterFirstPage(keys.map((k, i) => doc(k, `2026-11-01T0${i + 1}:00:00Z`, [['A', -1]])))
+    const target = new FakeTarget()
+    const ports = await sqlitePorts()
+    const scheduler = new Scheduler({
+      ports,
+      clock: { now: () => new Date('2026-11-02T00:00:00Z') },
+      log: silentLogger,
+      connections: { source: async () => source, target: async () => target, inFlight: () => 1 },
+      retry: { ladder: [20], jitter: 0 },
+    })
+    const scheme = lossScheme(new Map([['A', 'M-A']]))
+    // At a minute both crontabs share (source */10, target */5): the source reads its first page…
+    const sourceTick = scheduler.tick(scheme, 'source')
+    while ((await ports.ledger.counts(scheme.id)).waiting < 2) await new Promise((r) => setTimeout(r, 10))
+    // …the target tick starts beside it, and the source's other pages arrive while it runs.
+    const targetTick = scheduler.tick(scheme, 'target')
+    setTimeout(() => source.release(), 300)
+    const [s, t] = await Promise.all([sourceTick, targetTick])
+    expect(s?.status).toBe('ok')
+    expect(t?.status).toBe('ok')
+    // Written in this tick, not left for the next one (five minutes later).
+    expect([...target.bills.keys()].sort()).toEqual(keys)
+    expect(t?.counters.written).toBe(6)
+  })
+
   it('skips and reports a tick that fires while the previous run of the stage is still going', async () => {
     const source = new GatedSource([doc('IO1', '2026-11-01T05:00:00Z', [['A', -1]])])
     const ports = await sqlitePorts()
