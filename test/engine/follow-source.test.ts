@@ -9,31 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Page, ReadRequest } from '../../src/connectors/contract.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { runScheme, type EngineDeps } from '../../src/engine/run.js'
 import { openStore, type Store } from '../../src/store/index.js'
-import { doc, FakeSource, FakeTarget, lossScheme } from './support/fakes.js'
+import { doc, FakeTarget, GatedSource, lossScheme, type FakeSource } from './support/fakes.js'
 
 const KEYS = ['IO1', 'IO2', 'IO3', 'IO4', 'IO5', 'IO6']
 const orders = () => KEYS.map((k, i) => doc(k, `2026-11-01T0${i + 1}:00:00Z`, [['A', -(i + 1)]]))
-
-/** A source whose read stops after its first page until `open()` is called. */
-class GatedSource extends FakeSource {
-  private release!: () => void
-  private readonly gate = new Promise<void>((r) => (this.release = r))
-  open(): void {
-    this.release()
-  }
-  override async *read(req: ReadRequest): AsyncIterable<Page> {
-    let first = true
-    for await (const page of super.read(req)) {
-      if (!first) await this.gate
-      first = false
-      yield page
-    }
-  }
-}
 
 describe('a target job beside a running source job', () => {
   let dir: string

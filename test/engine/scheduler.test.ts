@@ -4,7 +4,7 @@ import type { Page, ReadRequest } from '../../src/connectors/contract.js'
 import { Scheduler } from '../../src/engine/scheduler.js'
 import { silentLogger } from '../../src/engine/ports.js'
 import { sqlitePorts } from './support/sqlite-ports.js'
-import { FakeSource, FakeTarget, doc, lossScheme } from './support/fakes.js'
+import { FakeSource, FakeTarget, GatedSource as FirstPageGated, doc, lossScheme } from './support/fakes.js'
 
 class GatedSource extends FakeSource {
   release!: () => void
@@ -17,26 +17,10 @@ class GatedSource extends FakeSource {
   }
 }
 
-/** Yields its first page at once and the rest only after `release()`. */
-class SlowAfterFirstPage extends FakeSource {
-  release!: () => void
-  readonly gate = new Promise<void>((r) => {
-    this.release = r
-  })
-  override async *read(req: ReadRequest): AsyncIterable<Page> {
-    let first = true
-    for await (const page of super.read(req)) {
-      if (!first) await this.gate
-      first = false
-      yield page
-    }
-  }
-}
-
 describe('scheduler', () => {
   it('lets a target tick that fires while the source tick reads write what the source stores meanwhile', async () => {
     const keys = ['IO1', 'IO2', 'IO3', 'IO4', 'IO5', 'IO6']
-    const source = new SlowAfterFirstPage(keys.map((k, i) => doc(k, `2026-11-01T0${i + 1}:00:00Z`, [['A', -1]])))
+    const source = new FirstPageGated(keys.map((k, i) => doc(k, `2026-11-01T0${i + 1}:00:00Z`, [['A', -1]])))
     const target = new FakeTarget()
     const ports = await sqlitePorts()
     const scheduler = new Scheduler({
@@ -52,7 +36,7 @@ describe('scheduler', () => {
     while ((await ports.ledger.counts(scheme.id)).waiting < 2) await new Promise((r) => setTimeout(r, 10))
     // …the target tick starts beside it, and the source's other pages arrive while it runs.
     const targetTick = scheduler.tick(scheme, 'target')
-    setTimeout(() => source.release(), 300)
+    setTimeout(() => source.open(), 300)
     const [s, t] = await Promise.all([sourceTick, targetTick])
     expect(s?.status).toBe('ok')
     expect(t?.status).toBe('ok')

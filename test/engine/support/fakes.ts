@@ -58,6 +58,23 @@ export class FakeSource implements SourceRuntime {
   }
 }
 
+/** A source whose read stops after its first page until `open()` is called (a source run still reading). */
+export class GatedSource extends FakeSource {
+  private release!: () => void
+  private readonly gate = new Promise<void>((r) => (this.release = r))
+  open(): void {
+    this.release()
+  }
+  override async *read(req: ReadRequest): AsyncIterable<Page> {
+    let first = true
+    for await (const page of super.read(req)) {
+      if (!first) await this.gate
+      first = false
+      yield page
+    }
+  }
+}
+
 export type Fault =
   | 'transient'
   | 'rate_limited'
