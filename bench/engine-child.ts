@@ -274,7 +274,7 @@ async function raw(job: RawJob): Promise<RawResult> {
 async function contender(job: ContenderJob): Promise<ContenderResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-floor-'))
   dirs.push(dir)
-  const ledger = job.ledger ? new FloorLedger(join(dir, 'floor.db')) : undefined
+  const ledger = job.ledger ? new FloorLedger(join(dir, 'floor.db'), job.indexed === true) : undefined
   try {
     const threads = threadCpu()
     const cpu0 = cpuMs()

@@ -33,23 +33,35 @@ export class FloorLedger implements ReferenceHooks {
   /** Transactions committed, each followed by one WAL sync. */
   commits = 0
 
-  constructor(file: string) {
+  /**
+   * `indexed`: the records and events tables carry the secondary indexes Ferry's ledger keeps for
+   * its queues, the record explorer and the dashboards (ready records by status and time, target
+   * id, creation and completion time, events by record), to show what they cost the floor.
+   */
+  constructor(file: string, indexed = false) {
     this.db = new Database(file)
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = OFF')
     this.db.exec(`create table records (id text primary key, content text not null, hash text not null,
-        status text not null, payload text, target_id text, response text, updated_at integer not null);
+        status text not null, payload text, target_id text, response text, updated_at integer not null,
+        created_at integer not null default 0, done_at integer);
       create table events (seq integer primary key, record_id text not null, at integer not null,
         event text not null, detail text)`)
+    if (indexed)
+      this.db.exec(`create index records_ready on records (status, updated_at);
+        create index records_target on records (target_id);
+        create index records_created on records (created_at);
+        create index records_done on records (done_at);
+        create index events_by_record on events (record_id, seq)`)
     this.walFd = openSync(`${file}-wal`, 'r+')
     this.insertRecord = this.db.prepare(
-      `insert into records (id, content, hash, status, updated_at) values (?, ?, ?, 'waiting', ?) on conflict (id) do nothing`,
+      `insert into records (id, content, hash, status, updated_at, created_at) values (?, ?, ?, 'waiting', ?, ?) on conflict (id) do nothing`,
     )
     this.intent = this.db.prepare(
       `update records set status = 'unknown', payload = ?, updated_at = ? where id = ? and status = 'waiting'`,
     )
     this.outcome = this.db.prepare(
-      `update records set status = ?, target_id = ?, response = ?, updated_at = ? where id = ? and status = 'unknown'`,
+      `update records set status = ?, target_id = ?, response = ?, updated_at = ?, done_at = ? where id = ? and status = 'unknown'`,
     )
     this.event = this.db.prepare(`insert into events (record_id, at, event, detail) values (?, ?, ?, ?)`)
     this.begin = this.db.prepare('begin immediate')
@@ -63,7 +75,7 @@ export class FloorLedger implements ReferenceHooks {
       for (const o of orders) {
         const text = JSON.stringify(o.content)
         const hash = createHash('sha256').update(text).digest('hex')
-        if (this.insertRecord.run(o.no, text, hash, now).changes === 1) this.event.run(o.no, now, 'stored', null)
+        if (this.insertRecord.run(o.no, text, hash, now, now).changes === 1) this.event.run(o.no, now, 'stored', null)
       }
     })
   }
@@ -83,7 +95,7 @@ export class FloorLedger implements ReferenceHooks {
       const ids = (answer.data as { ids?: unknown } | undefined)?.ids
       const first: unknown = Array.isArray(ids) ? ids[0] : undefined
       const id = ok && (typeof first === 'string' || typeof first === 'number') ? String(first) : null
-      this.outcome.run(ok ? 'done' : 'error', id, JSON.stringify(answer), now, no)
+      this.outcome.run(ok ? 'done' : 'error', id, JSON.stringify(answer), now, now, no)
       this.event.run(no, now, ok ? 'done' : 'error', null)
     })
   }

@@ -192,6 +192,8 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
     let contenderSims: Sims | undefined
     let plain: ContenderResult
     let floor: ContenderResult
+    let floorCold: ContenderResult
+    let floorIndexed: ContenderResult
     try {
       const renumber = (prefix: string, n: number) =>
         oracle.payloads.slice(0, n).map((p) => ({ ...p, bill_no: `${prefix}${String(p.bill_no)}` }))
@@ -226,9 +228,23 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
       // their own simulators (JDY hands out two tokens a minute per client), once untimed first.
       contenderSims = await startSims({ orders, latencyMs: 0, logLimit: 1_000 })
       const job = { sim: contenderSims.info, startMs: contenderSims.startMs }
+      // The floor also runs cold, first thing in a fresh process as Ferry's job does: how much of
+      // the gap JIT warm-up alone accounts for, for any engine started for one job.
+      const coldEngine = spawnEngine()
+      try {
+        floorCold = await coldEngine.call<ContenderResult>('contender', { ...job, prefix: 'C', ledger: true })
+      } finally {
+        await coldEngine.stop()
+      }
       await engine.call<ContenderResult>('contender', { ...job, prefix: 'X', ledger: false })
       plain = await engine.call<ContenderResult>('contender', { ...job, prefix: 'P', ledger: false })
       floor = await engine.call<ContenderResult>('contender', { ...job, prefix: 'L', ledger: true })
+      floorIndexed = await engine.call<ContenderResult>('contender', {
+        ...job,
+        prefix: 'I',
+        ledger: true,
+        indexed: true,
+      })
     } finally {
       await engine.stop()
       await warmSims?.stop()
@@ -245,11 +261,12 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
     const perBill = (n: number) => round(n / Math.max(1, r.written), 3)
     const contenderOk = (c: ContenderResult) => c.saved === oracle.payloads.length && c.failures.length === 0
     // The floor kept what it claims: every bill done, and three audit rows per bill (stored, intent, done).
-    const floorKept =
-      floor.ledger !== undefined &&
-      floor.ledger.byStatus.done === floor.saved &&
-      Object.keys(floor.ledger.byStatus).length === 1 &&
-      floor.ledger.events === 3 * floor.saved
+    const kept = (c: ContenderResult) =>
+      c.ledger !== undefined &&
+      c.ledger.byStatus.done === c.saved &&
+      Object.keys(c.ledger.byStatus).length === 1 &&
+      c.ledger.events === 3 * c.saved
+    const floorKept = kept(floor) && kept(floorCold) && kept(floorIndexed)
     const per = (c: ContenderResult, n: number) => round(n / Math.max(1, c.saved), 3)
     return {
       scenario: 'overhead',
@@ -288,9 +305,23 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
       floor_main_cpu_ms_per_bill: per(floor, floor.main_cpu_ms),
       floor_cpu_ms_per_bill: per(floor, floor.cpu_ms),
       floor_commits_per_bill: per(floor, floor.commits),
-      contenders_correct: contenderOk(plain) && contenderOk(floor) && floorKept,
+      // The floor with the secondary indexes Ferry's ledger keeps (explorer, dashboards, queues).
+      floor_indexed_ratio: round(floorIndexed.saved / floorIndexed.wall_s / rawRate),
+      floor_indexed_main_cpu_ms_per_bill: per(floorIndexed, floorIndexed.main_cpu_ms),
+      // Ferry's rate against the floor's, both cold (Ferry's timed job and the floor's first run
+      // each start in a fresh process) and Ferry against the warm floor: what Ferry's machinery
+      // costs beyond the least an exactly-once engine must do.
+      ferry_vs_floor_cold: round(ferryRate / (floorCold.saved / floorCold.wall_s)),
+      ferry_vs_floor: round(ferryRate / (floor.saved / floor.wall_s)),
+      // The floor first thing in a fresh process (cold JIT, as Ferry's timed job runs).
+      floor_cold_bills_per_s: round(floorCold.saved / floorCold.wall_s, 1),
+      floor_cold_ratio: round(floorCold.saved / floorCold.wall_s / rawRate),
+      floor_cold_main_cpu_ms_per_bill: per(floorCold, floorCold.main_cpu_ms),
+      floor_cold_other_threads_cpu_ms_per_bill: per(floorCold, floorCold.other_threads_cpu_ms),
+      contenders_correct:
+        contenderOk(plain) && contenderOk(floor) && contenderOk(floorCold) && contenderOk(floorIndexed) && floorKept,
       floor_ledger: floor.ledger,
-      contender_failures: [...plain.failures, ...floor.failures],
+      contender_failures: [...plain.failures, ...floor.failures, ...floorCold.failures, ...floorIndexed.failures],
       ...(r.sql === undefined
         ? {}
         : {

@@ -159,6 +159,8 @@ export interface ContenderJob {
   readonly prefix: string
   /** Keep the floor ledger (bench/floor-ledger.ts) beside the job. */
   readonly ledger: boolean
+  /** The floor ledger with the secondary indexes Ferry's ledger keeps. */
+  readonly indexed?: boolean
 }
 
 export interface ContenderResult {
