@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url'
 import { clusterScenario } from './cluster.js'
 import { mainProfile, summarise } from './profile.js'
 import { buildEngine } from './harness.js'
-import { memoryScenario, overheadScenario, quotaScenario, type Figures } from './scenarios.js'
+import { overheadScenario } from './overhead.js'
+import { memoryScenario, quotaScenario, type Figures } from './scenarios.js'
 
 const ALL = ['quota', 'throttle', 'overhead', 'memory', 'latency', 'cluster'] as const
 type Name = (typeof ALL)[number]
