@@ -3,6 +3,7 @@
  * push_app_authorize variant `{code: 200, msg, data}` (spec §3.1, §1.1). Types are loose on the
  * wire (numeric strings, string booleans), so everything is normalised here, once.
  */
+import { MAX_JSON_DEPTH, depthProblem } from '../../core/limits.js'
 import type { HttpResult } from '../http/client.js'
 import { JdyBillRejected, JdyGatewayRejected, JdyResponseInvalid, JdyUnknownOutcome } from './errors.js'
 
@@ -60,21 +61,32 @@ export function answerOf(path: string, res: HttpResult, idempotent: boolean): Jd
   } catch {
     body = undefined
   }
-  const answer = readEnvelope(res.status, body, res.headers['retry-after'])
+  // Checked at the door, as for every vendor answer (http/classify.ts): what reads the answer
+  // after this (redaction, the ledger, mapping) may recurse.
+  const deep = depthProblem(body)
+  const answer = deep === undefined ? readEnvelope(res.status, body, res.headers['retry-after']) : undefined
   if (answer !== undefined) return answer
   const details = { status: res.status, path }
-  if (res.status === 413) {
+  // An answer too deep to read says nothing about the status either: a write may have landed.
+  if (deep === undefined && res.status === 413) {
     throw JdyBillRejected(['HTTP 413', 'the request body is larger than JDY accepts'], {
       details: { ...details, outcome: 'data' },
     })
   }
-  if (res.status >= 400 && res.status < 500) {
+  if (deep === undefined && res.status >= 400 && res.status < 500) {
     throw JdyGatewayRejected(
       [`HTTP ${res.status}`, `${path} refused without a JDY answer; check baseUrl and the API path`],
       { details: { ...details, outcome: 'config' } },
     )
   }
-  const problem = res.text.trim() === '' ? 'empty body' : body === undefined ? 'not JSON' : 'no errcode in the body'
+  const problem =
+    deep !== undefined
+      ? `nested deeper than ${MAX_JSON_DEPTH} levels at ${deep.path}`
+      : res.text.trim() === ''
+        ? 'empty body'
+        : body === undefined
+          ? 'not JSON'
+          : 'no errcode in the body'
   if (!idempotent) {
     throw JdyUnknownOutcome([path, `HTTP ${res.status} answered with ${problem}`], {
       details: { ...details, outcome: 'unknown_outcome' },

@@ -137,6 +137,25 @@ describe('JDY check-loss bill writes (spec §4.6)', () => {
     expect(probe.targetId).toBe(h.sim.bills.byNumber(book(h), 'PK-0005')?.id)
   })
 
+  it('classifies a save answered with JSON nested past the limit as unknown_outcome; the probe finds the bill', async () => {
+    let deep: unknown = { end: true }
+    for (let i = 0; i < 150; i++) deep = { a: deep }
+    h = await startHarness({
+      faults: [
+        {
+          endpoint: SAVE,
+          when: { calls: [1] },
+          fault: { kind: 'vendor', body: { errcode: 0, description: '', data: deep }, afterCommit: true },
+        },
+      ],
+    })
+    const out = await h.target.write({ api: BILL, key: 'PK-D1', payload: billPayload('PK-D1') })
+    expect(out).toMatchObject({ kind: 'unknown_outcome', code: 'ERR_JDY_UNKNOWN_OUTCOME' })
+    expect(out.message).toMatch(/nested deeper than 100 levels at data\.a\.a/)
+    const probe = await h.target.probe(BILL, 'PK-D1')
+    expect(probe).toMatchObject({ exists: true, targetId: h.sim.bills.byNumber(book(h), 'PK-D1')?.id })
+  })
+
   it('treats a 4xx page without a JDY answer on save as a definitive refusal, not as unknown', async () => {
     h = await startHarness({
       faults: [{ endpoint: SAVE, when: { calls: [1] }, fault: { kind: 'http_error', status: 404 } }],
