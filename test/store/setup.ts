@@ -30,3 +30,13 @@ export function freshStore(factory: StoreFactory): Ctx {
 export function order(id: string | number, extra: Record<string, unknown> = {}) {
   return { id, number: `NO-${id}`, content: { io_id: String(id), wh: 'main', qty: -1, ...extra } }
 }
+
+/** Store record `id` and mark it written with target id `T-<id>`. */
+export async function writeOne(c: { store: Store; scheme: string }, id: string): Promise<void> {
+  await c.store.ledger.upsertSourceRecords(c.scheme, [order(id)])
+  const ok = await c.store.ledger.markWritten(
+    { schemeId: c.scheme, recordId: id },
+    { targetId: `T-${id}`, response: { ok: true }, businessKey: `BK-${id}` },
+  )
+  if (!ok) throw new Error('write not applied')
+}
