@@ -3,27 +3,21 @@
  * (port 0) over the simulators. Outside CI a machine without chromium skips this test by name;
  * under CI=true a missing chromium fails it (.ci/run installs it).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { build } from 'vite'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, vi } from 'vitest'
 import { serve } from '../../src/cli/serve-command.js'
 import type { Service } from '../../src/server/service.js'
 import { startSandbox, type Sandbox } from '../../simulators/sandbox.js'
 import { configFor, LOSS, oracle } from '../e2e/support.js'
+import { browserTest, CHROMIUM } from './harness.js'
 import { pngStats } from './png.js'
 
-const CHROMIUM = process.env.FERRY_CHROMIUM ?? '/usr/bin/chromium'
-const CI = process.env.CI === 'true'
-const missing = !existsSync(CHROMIUM)
 const ROOT = join(import.meta.dirname, '../..')
 const SHOTS = join(ROOT, 'test-results', 'console')
-if (missing && !CI)
-  console.warn(
-    `console browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set FERRY_CHROMIUM)`,
-  )
 
 // The machine has no internet: without these Chromium waits on network services at start.
 const ARGS = [
@@ -78,12 +72,10 @@ describe('the web console in Chromium', () => {
 
   const title =
     'signs in, shows the dashboard, opens a parked record, checks an edited payload in place, retries it after master data is fixed and sees it done, switches language, and hides writes from a viewer'
-  it.skipIf(missing && !CI)(
-    missing && !CI ? `${title} (skipped: no chromium at ${CHROMIUM}; apt-get install -y chromium)` : title,
+  browserTest(
+    'console browser test',
+    title,
     async () => {
-      expect(existsSync(CHROMIUM), `chromium is required under CI (expected at ${CHROMIUM}; .ci/run installs it)`).toBe(
-        true,
-      )
       const dir = mkdtempSync(join(tmpdir(), 'ferry-console-e2e-'))
       dirs.push(dir)
       // Build the console from the sources under test, into this test's own folder.

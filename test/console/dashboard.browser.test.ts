@@ -4,9 +4,9 @@
  * its master data is fixed, a reconciliation and its differences, connections with write-only
  * secrets, the language switch, and a viewer without write controls.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect } from 'vitest'
 import { LOSS, oracle } from '../e2e/support.js'
-import { CHROMIUM, CI, failureShot, NO_CHROMIUM, openConsole, signIn, type ConsoleWorld } from './harness.js'
+import { browserTest, failureShot, openConsole, signIn, type ConsoleWorld } from './harness.js'
 
 const SHOTS = 'console-dashboard'
 const WRITTEN = `document.querySelector('[data-testid="live-run"] [data-counter="target.written"]')`
@@ -45,9 +45,6 @@ async function runNow(w: ConsoleWorld): Promise<string> {
   }
 }
 
-if (NO_CHROMIUM && !CI)
-  console.warn(`console dashboard browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium)`)
-
 const title =
   'shows every scheme, watches a run count live, retries a hand-picked parked record to done, reconciles a range, keeps secrets write-only, switches language and hides writes from a viewer'
 
@@ -57,10 +54,10 @@ describe('the console dashboard in Chromium', () => {
     await w?.close()
   })
 
-  it.skipIf(NO_CHROMIUM && !CI)(
-    NO_CHROMIUM && !CI ? `${title} (skipped: no chromium at ${CHROMIUM})` : title,
+  browserTest(
+    'console dashboard browser test',
+    title,
     async () => {
-      expect(NO_CHROMIUM, `chromium is required under CI (expected at ${CHROMIUM})`).toBe(false)
       w = await openConsole({ shots: SHOTS })
       const { page, base, sandbox: sb, svc } = w
       const passwords = { operator: 'operator-password-1', viewer: 'viewer-password-1' }

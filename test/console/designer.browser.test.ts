@@ -5,13 +5,11 @@
  * save a version after reviewing the diff, then run the scheme and watch the counts on the edges;
  * the bills the run wrote to the JDY simulator carry the saved version's mapping.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect } from 'vitest'
 import { LOSS } from '../e2e/support.js'
-import { CHROMIUM, CI, failureShot, NO_CHROMIUM, openConsole, signIn, type ConsoleWorld } from './harness.js'
+import { browserTest, failureShot, openConsole, signIn, type ConsoleWorld } from './harness.js'
 
 const SHOTS = 'console-designer'
-if (NO_CHROMIUM && !CI)
-  console.warn(`console designer browser test skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium)`)
 
 const title =
   'opens the count scheme in the designer, evaluates a changed mapping with its error in place, saves a version after the diff, and runs it: counts on the edges, bills with the changed mapping'
@@ -22,10 +20,10 @@ describe('the flow designer in Chromium', () => {
     await w?.close()
   })
 
-  it.skipIf(NO_CHROMIUM && !CI)(
-    NO_CHROMIUM && !CI ? `${title} (skipped: no chromium at ${CHROMIUM})` : title,
+  browserTest(
+    'console designer browser test',
+    title,
     async () => {
-      expect(NO_CHROMIUM, `chromium is required under CI (expected at ${CHROMIUM})`).toBe(false)
       // No crontabs: a scheduled tick (every 5 and 10 minutes of the wall clock) could take the
       // source window or write bills between the save and "Run now" (a fresh-clone CI run saw the
       // run fetch nothing).

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { build } from 'vite'
-import { expect, vi } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import { serve } from '../../src/cli/serve-command.js'
 import type { FerryConfig } from '../../src/config/types.js'
 import type { Service } from '../../src/server/service.js'
@@ -20,6 +20,24 @@ export const CHROMIUM = process.env.FERRY_CHROMIUM ?? '/usr/bin/chromium'
 export const CI = process.env.CI === 'true'
 export const NO_CHROMIUM = !existsSync(CHROMIUM)
 const ROOT = join(import.meta.dirname, '../..')
+
+/**
+ * One browser test (`it`): outside CI a machine without chromium skips it by name, with a warning
+ * naming `what`; under CI=true a missing chromium fails it (.ci/run installs it).
+ */
+export function browserTest(what: string, title: string, fn: () => Promise<void>, timeoutMs: number): void {
+  const skip = NO_CHROMIUM && !CI
+  if (skip)
+    console.warn(`${what} skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium, or set FERRY_CHROMIUM)`)
+  it.skipIf(skip)(
+    skip ? `${title} (skipped: no chromium at ${CHROMIUM}; apt-get install -y chromium)` : title,
+    async () => {
+      expect(NO_CHROMIUM, `chromium is required under CI (expected at ${CHROMIUM}; .ci/run installs it)`).toBe(false)
+      await fn()
+    },
+    timeoutMs,
+  )
+}
 
 // The machine has no internet: without these Chromium waits on network services at start.
 const ARGS = [
