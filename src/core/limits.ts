@@ -28,18 +28,31 @@ export function depthProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): ShapePr
   if (value === null || typeof value !== 'object') return undefined
   // Frames keep their parent and key, so a path is only built for the one value reported.
   const frames: { parent: number; key: string | number; depth: number }[] = [{ parent: -1, key: '', depth: 1 }]
-  const stack: [unknown, number][] = [[value, 0]]
-  while (stack.length > 0) {
-    const [v, at] = stack.pop()!
-    const depth = frames[at]!.depth
-    if (depth > maxDepth) return { path: pathOf(frames, at), depth }
-    const entries: [string | number, unknown][] = Array.isArray(v)
-      ? v.map((x, i) => [i, x])
-      : Object.entries(v as object)
-    for (const [k, child] of entries) {
-      if (child === null || typeof child !== 'object') continue
-      frames.push({ parent: at, key: k, depth: depth + 1 })
-      stack.push([child, frames.length - 1])
+  // Parallel stacks, and no list of entries per container: every vendor answer passes through
+  // here, a JST page of 50 orders among them, and its leaves need no allocation.
+  const values: unknown[] = [value]
+  const at: number[] = [0]
+  while (values.length > 0) {
+    const v = values.pop()!
+    const i = at.pop()!
+    const depth = frames[i]!.depth
+    if (depth > maxDepth) return { path: pathOf(frames, i), depth }
+    if (Array.isArray(v)) {
+      for (let k = 0; k < v.length; k++) {
+        const child: unknown = v[k]
+        if (child === null || typeof child !== 'object') continue
+        frames.push({ parent: i, key: k, depth: depth + 1 })
+        values.push(child)
+        at.push(frames.length - 1)
+      }
+    } else {
+      for (const k of Object.keys(v)) {
+        const child: unknown = (v as Record<string, unknown>)[k]
+        if (child === null || typeof child !== 'object') continue
+        frames.push({ parent: i, key: k, depth: depth + 1 })
+        values.push(child)
+        at.push(frames.length - 1)
+      }
     }
   }
   return undefined
