@@ -21,7 +21,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { inWriteTx, pageSize, toMs } from './context.js'
 import { dueRecords, newClaimToken, type ClaimOptions } from './ledger-claims.js'
-import { CLAIMABLE_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
+import { CLAIMABLE_STATUSES, RECORD_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
 import type { LedgerRecord, RecordStatus } from './ledger-types.js'
 import type { RecordTable, StoreDatabase } from './schema.js'
 
@@ -46,6 +46,7 @@ export interface GroupClaim {
 type Row = Selectable<RecordTable>
 
 const CHUNK = 500
+const UNSETTLED = RECORD_STATUSES.filter((s) => !SETTLED_STATUSES.includes(s))
 
 /** {@link dueRecords} for a row already read (the group members the due query did not return). */
 function isDue(r: Row, now: number): boolean {
@@ -210,21 +211,25 @@ export async function refreshGroupKeys(
   prefix: string,
   keyOf: (content: Record<string, unknown>) => string,
 ): Promise<number> {
+  // The stale records' numbers first, found through records_ready (`in` the unsettled statuses,
+  // no order): a query ordered or paged by seq made SQLite walk every record the scheme ever
+  // stored, once per target run. Then their contents a chunk at a time, in arrival order.
+  const stale = await ctx.db
+    .selectFrom('records')
+    .select('seq')
+    .where('scheme_id', '=', schemeId)
+    .where('status', 'in', UNSETTLED)
+    .where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not like', `${prefix}%`)]))
+    .execute()
+  const seqs = stale.map((r) => Number(r.seq)).sort((a, b) => a - b)
   let changed = 0
-  let afterSeq = 0
-  for (;;) {
+  for (let i = 0; i < seqs.length; i += CHUNK) {
     const rows = await ctx.db
       .selectFrom('records')
       .select(['seq', 'content', 'group_key'])
-      .where('scheme_id', '=', schemeId)
-      .where('seq', '>', afterSeq)
-      .where('status', 'not in', [...SETTLED_STATUSES])
-      .where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not like', `${prefix}%`)]))
-      .orderBy('seq')
-      .limit(CHUNK)
+      .where('seq', 'in', seqs.slice(i, i + CHUNK))
       .execute()
-    if (rows.length === 0) return changed
-    afterSeq = Number(rows[rows.length - 1]!.seq)
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq))
     await inWriteTx(ctx, async (trx) => {
       for (const r of rows) {
         const key = keyOf(JSON.parse(r.content) as Record<string, unknown>)
@@ -240,4 +245,5 @@ export async function refreshGroupKeys(
       }
     })
   }
+  return changed
 }

@@ -1,7 +1,8 @@
 /**
- * A claim's cost must follow the records it claims, not the ledger's size: done records stay in
- * the ledger for good, so a claim that walks them slows every run a little more. Checked on the
- * query plans SQLite chooses for the statements a grouped claim runs (timings would be flaky).
+ * What the target stage does per claim or per run must cost in proportion to the records it
+ * works on, not to the ledger's size: done records stay in the ledger for good, so a query that
+ * walks them slows every run a little more. Checked on the query plans SQLite chooses for the
+ * statements run (timings would be flaky).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -45,49 +46,52 @@ async function statementsDuring(fn: () => Promise<unknown>): Promise<Ran[]> {
   return seen
 }
 
-describe('claiming records on SQLite', () => {
+describe('finding the records to claim or regroup on SQLite', () => {
   it.each([
-    ['grouped records (claimGroups)', true],
-    ['ungrouped records (claimReady)', false],
-  ] as const)(
-    'looks up due %s and their groups by index, never walking the scheme’s whole ledger',
-    async (_name, grouped) => {
-      const dir = mkdtempSync(join(tmpdir(), 'ferry-claim-plans-'))
-      dirs.push(dir)
-      const file = join(dir, 'ferry.db')
-      const store = await openStore({ url: `sqlite:${file}`, masterKey: Buffer.alloc(32, 7) })
-      let ran: Ran[]
-      try {
-        const records = Array.from({ length: 60 }, (_, i) => ({
-          id: `R${i}`,
-          content: { no: `R${i}`, qty: -1 },
-          ...(grouped ? { groupKey: `G${i % 20}` } : {}),
-        }))
-        await store.ledger.upsertSourceRecords('S', records)
-        ran = await statementsDuring(() =>
-          grouped ? store.ledger.claimGroups('S', 10) : store.ledger.claimReady('S', 10),
+    ['due grouped records and their groups (claimGroups)', 'groups'],
+    ['due ungrouped records (claimReady)', 'ready'],
+    ['the unsettled records whose group key is stale (refreshGroupKeys, once per target run)', 'keys'],
+  ] as const)('looks up %s by index, never walking the scheme’s whole ledger', async (_name, what) => {
+    const grouped = what !== 'ready'
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-claim-plans-'))
+    dirs.push(dir)
+    const file = join(dir, 'ferry.db')
+    const store = await openStore({ url: `sqlite:${file}`, masterKey: Buffer.alloc(32, 7) })
+    let ran: Ran[]
+    try {
+      const records = Array.from({ length: 60 }, (_, i) => ({
+        id: `R${i}`,
+        content: { no: `R${i}`, qty: -1 },
+        ...(grouped ? { groupKey: `G${i % 20}` } : {}),
+      }))
+      await store.ledger.upsertSourceRecords('S', records)
+      ran = await statementsDuring(() =>
+        what === 'groups'
+          ? store.ledger.claimGroups('S', 10)
+          : what === 'ready'
+            ? store.ledger.claimReady('S', 10)
+            : store.ledger.refreshGroupKeys('S', 'v2:', (c) => `v2:${String(c.no)}`),
+      )
+    } finally {
+      await store.close()
+    }
+    const reads = ran.filter((r) => /^\s*(select|update)\b/i.test(r.sql) && /\brecords\b/.test(r.sql))
+    expect(reads.length).toBeGreaterThanOrEqual(1)
+    const db = new Database(file, { readonly: true })
+    try {
+      for (const { sql: text, args } of reads) {
+        const plan = (db.prepare(`explain query plan ${text}`).all(...args) as { detail: string }[]).map(
+          (r) => r.detail,
         )
-      } finally {
-        await store.close()
-      }
-      const reads = ran.filter((r) => /^\s*(select|update)\b/i.test(r.sql) && /\brecords\b/.test(r.sql))
-      expect(reads.length).toBeGreaterThanOrEqual(1)
-      const db = new Database(file, { readonly: true })
-      try {
-        for (const { sql: text, args } of reads) {
-          const plan = (db.prepare(`explain query plan ${text}`).all(...args) as { detail: string }[]).map(
-            (r) => r.detail,
-          )
-          const onRecords = plan.filter((d) => /\brecords\b/.test(d))
-          expect(onRecords, text).not.toEqual([])
-          for (const step of onRecords) {
-            expect(step, `${text}\n${plan.join('\n')}`).toMatch(/^SEARCH /)
-            expect(step, `${text}\n${plan.join('\n')}`).not.toMatch(/records_list/)
-          }
+        const onRecords = plan.filter((d) => /\brecords\b/.test(d))
+        expect(onRecords, text).not.toEqual([])
+        for (const step of onRecords) {
+          expect(step, `${text}\n${plan.join('\n')}`).toMatch(/^SEARCH /)
+          expect(step, `${text}\n${plan.join('\n')}`).not.toMatch(/records_list/)
         }
-      } finally {
-        db.close()
       }
-    },
-  )
+    } finally {
+      db.close()
+    }
+  })
 })
