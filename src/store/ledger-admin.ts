@@ -280,38 +280,6 @@ export async function resolve(ctx: StoreContext, ref: RecordRef, note: string): 
   })
 }
 
-export async function countByStatus(ctx: StoreContext, schemeId: string): Promise<StatusCounts> {
-  const now = ctx.now()
-  const rows = await ctx.db
-    .selectFrom('records')
-    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-    .where('scheme_id', '=', schemeId)
-    .groupBy('status')
-    .execute()
-  const extra = await ctx.db
-    .selectFrom('records')
-    .select((eb) => [
-      eb.fn.countAll<number>().filterWhere('claimed_until', '>', now).as('in_flight'),
-      eb.fn.countAll<number>().filterWhere('changed_after_sync', '=', 1).as('changed'),
-      eb.fn.countAll<number>().filterWhere('resolved_at', 'is not', null).as('resolved'),
-    ])
-    .where('scheme_id', '=', schemeId)
-    .executeTakeFirstOrThrow()
-  const counts = Object.fromEntries(RECORD_STATUSES.map((s) => [s, 0])) as Record<RecordStatus, number>
-  let total = 0
-  for (const r of rows) {
-    counts[r.status as RecordStatus] = Number(r.n)
-    total += Number(r.n)
-  }
-  return {
-    ...counts,
-    inFlight: Number(extra.in_flight),
-    changedAfterSync: Number(extra.changed),
-    resolved: Number(extra.resolved),
-    total,
-  }
-}
-
 /** Check the ledger invariants: every done record has a target id and a response; a target id belongs to one business key. */
 export async function checkInvariants(ctx: StoreContext, schemeId: string, limit = 100): Promise<InvariantViolation[]> {
   const out: InvariantViolation[] = []

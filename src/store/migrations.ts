@@ -3,6 +3,7 @@
  * DDL goes through Kysely's schema builder and the capability object, so one list serves every
  * dialect.
  */
+import { sql } from 'kysely'
 import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely'
 import type { StoreCapabilities } from './dialect.js'
 
@@ -356,6 +357,32 @@ export const MIGRATIONS: readonly Migration[] = [
       // the queries, so they read the index alone instead of every record's content.
       await db.schema.createIndex('records_by_created').on('records').columns(['scheme_id', 'created_at']).execute()
       await db.schema.createIndex('records_by_done').on('records').columns(['scheme_id', 'done_at']).execute()
+    },
+  },
+  {
+    version: 16,
+    name: 'records by status in arrival order, and the rare flags (counts and listings that do not walk the ledger)',
+    async up(db) {
+      // Listing one status in seq order (the run's "scheduled later", the failed-record queue,
+      // retry all failed) otherwise walks records_list past every done record of the scheme.
+      await db.schema
+        .createIndex('records_by_status')
+        .on('records')
+        .columns(['scheme_id', 'status', 'seq'])
+        .execute()
+      // Partial: the ledger counts ask how many records carry these, and almost none do.
+      await db.schema
+        .createIndex('records_changed')
+        .on('records')
+        .column('scheme_id')
+        .where(sql.ref('changed_after_sync'), '=', 1)
+        .execute()
+      await db.schema
+        .createIndex('records_resolved')
+        .on('records')
+        .column('scheme_id')
+        .where(sql.ref('resolved_at'), 'is not', null)
+        .execute()
     },
   },
 ]

@@ -20,6 +20,7 @@ import type { StoreCapabilities } from './dialect.js'
 import { openDatabase } from './dialect.js'
 import type { ListFilter } from './ledger-admin.js'
 import * as admin from './ledger-admin.js'
+import { countByStatus } from './ledger-counts.js'
 import type { ClaimOptions } from './ledger-claims.js'
 import * as claims from './ledger-claims.js'
 import type { PayloadToSave, WrittenProof } from './ledger-marks.js'
@@ -151,7 +152,7 @@ export class Ledger implements LedgerPort {
     return admin.resolve(this.ctx, ref, note)
   }
   counts(schemeId: string) {
-    return admin.countByStatus(this.ctx, schemeId)
+    return countByStatus(this.ctx, schemeId)
   }
   checkInvariants(schemeId: string) {
     return admin.checkInvariants(this.ctx, schemeId)
