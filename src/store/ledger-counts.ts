@@ -5,13 +5,11 @@
  * unsettled records (settling a record always ends its claim), and the two rare flags from their
  * partial indexes (migration 16), which the literal predicates below let SQLite use.
  */
-import { sql } from 'kysely'
+import { sql, type Expression, type SqlBool } from 'kysely'
 import type { StoreContext } from './context.js'
 import type { StatusCounts } from './ledger-admin.js'
-import { RECORD_STATUSES, SETTLED_STATUSES } from './ledger-types.js'
+import { RECORD_STATUSES, UNSETTLED_STATUSES } from './ledger-types.js'
 import type { RecordStatus } from './ledger-types.js'
-
-const UNSETTLED = RECORD_STATUSES.filter((s) => !SETTLED_STATUSES.includes(s))
 
 export async function countByStatus(ctx: StoreContext, schemeId: string): Promise<StatusCounts> {
   const now = ctx.now()
@@ -21,32 +19,22 @@ export async function countByStatus(ctx: StoreContext, schemeId: string): Promis
     .where('scheme_id', '=', schemeId)
     .groupBy('status')
     .execute()
-  const count = async (q: Promise<{ n: number | string | bigint }>) => Number((await q).n)
-  const inFlight = await count(
-    ctx.db
+  // Each a count the planner answers from an index (see above).
+  const countWhere = async (where: Expression<SqlBool>[]) => {
+    const r = await ctx.db
       .selectFrom('records')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('scheme_id', '=', schemeId)
-      .where('status', 'in', UNSETTLED)
-      .where('claimed_until', '>', now)
-      .executeTakeFirstOrThrow(),
-  )
-  const changed = await count(
-    ctx.db
-      .selectFrom('records')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('scheme_id', '=', schemeId)
-      .where(sql<boolean>`changed_after_sync = 1`)
-      .executeTakeFirstOrThrow(),
-  )
-  const resolved = await count(
-    ctx.db
-      .selectFrom('records')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('scheme_id', '=', schemeId)
-      .where(sql<boolean>`resolved_at is not null`)
-      .executeTakeFirstOrThrow(),
-  )
+      .where((eb) => eb.and(where))
+      .executeTakeFirstOrThrow()
+    return Number(r.n)
+  }
+  const inFlight = await countWhere([
+    sql<boolean>`status in (${sql.join(UNSETTLED_STATUSES)})`,
+    sql<boolean>`claimed_until > ${now}`,
+  ])
+  const changed = await countWhere([sql<boolean>`changed_after_sync = 1`])
+  const resolved = await countWhere([sql<boolean>`resolved_at is not null`])
   const counts = Object.fromEntries(RECORD_STATUSES.map((s) => [s, 0])) as Record<RecordStatus, number>
   let total = 0
   for (const r of rows) {

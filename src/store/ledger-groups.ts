@@ -21,7 +21,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { StoreContext } from './context.js'
 import { inWriteTx, pageSize, toMs } from './context.js'
 import { dueRecords, newClaimToken, type ClaimOptions } from './ledger-claims.js'
-import { CLAIMABLE_STATUSES, RECORD_STATUSES, SETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
+import { CLAIMABLE_STATUSES, SETTLED_STATUSES, UNSETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
 import type { LedgerRecord, RecordStatus } from './ledger-types.js'
 import type { RecordTable, StoreDatabase } from './schema.js'
 
@@ -46,7 +46,6 @@ export interface GroupClaim {
 type Row = Selectable<RecordTable>
 
 const CHUNK = 500
-const UNSETTLED = RECORD_STATUSES.filter((s) => !SETTLED_STATUSES.includes(s))
 
 /** {@link dueRecords} for a row already read (the group members the due query did not return). */
 function isDue(r: Row, now: number): boolean {
@@ -218,7 +217,7 @@ export async function refreshGroupKeys(
     .selectFrom('records')
     .select('seq')
     .where('scheme_id', '=', schemeId)
-    .where('status', 'in', UNSETTLED)
+    .where('status', 'in', UNSETTLED_STATUSES)
     .where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not like', `${prefix}%`)]))
     .execute()
   const seqs = stale.map((r) => Number(r.seq)).sort((a, b) => a - b)

@@ -18,6 +18,8 @@ export type RecordStatus = (typeof RECORD_STATUSES)[number]
 
 /** Statuses whose record is in the target already; they are never written again. */
 export const SETTLED_STATUSES: readonly RecordStatus[] = ['done', 'duplicate']
+/** Statuses of records not in the target yet: the rest of RECORD_STATUSES. */
+export const UNSETTLED_STATUSES: readonly RecordStatus[] = RECORD_STATUSES.filter((s) => !SETTLED_STATUSES.includes(s))
 /** Statuses claimReady hands out when their next attempt time has come. */
 export const CLAIMABLE_STATUSES: readonly RecordStatus[] = ['waiting', 'queued', 'unknown']
 

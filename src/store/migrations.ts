@@ -365,11 +365,7 @@ export const MIGRATIONS: readonly Migration[] = [
     async up(db) {
       // Listing one status in seq order (the run's "scheduled later", the failed-record queue,
       // retry all failed) otherwise walks records_list past every done record of the scheme.
-      await db.schema
-        .createIndex('records_by_status')
-        .on('records')
-        .columns(['scheme_id', 'status', 'seq'])
-        .execute()
+      await db.schema.createIndex('records_by_status').on('records').columns(['scheme_id', 'status', 'seq']).execute()
       // Partial: the ledger counts ask how many records carry these, and almost none do.
       await db.schema
         .createIndex('records_changed')

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { billPayload, calls, smallMasterData, startHarness, type Harness } from './harness.js'
+import { billPayload, book, calls, smallMasterData, startHarness, type Harness } from './harness.js'
 
 const BILL = '/jdy/v2/scm/inv_check_loss_bill'
 let h: Harness | undefined
@@ -7,10 +7,6 @@ afterEach(async () => {
   await h?.close()
   h = undefined
 })
-
-function book(x: Harness): string {
-  return x.sim.credentials.outerInstanceId
-}
 
 describe('JDY audit through operation_key (spec §4.1, §4.5, §4.6 step 6)', () => {
   it('sends operation_key=audit with the save and skips common_operate when JDY already audited it', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClock } from '../../../simulators/common/clock.js'
-import { billPayload, calls, startHarness, type Harness } from './harness.js'
+import { billPayload, book, calls, startHarness, type Harness } from './harness.js'
 
 const BILL = '/jdy/v2/scm/inv_check_loss_bill'
 const SAVE = `POST ${BILL}`
@@ -9,10 +9,6 @@ afterEach(async () => {
   await h?.close()
   h = undefined
 })
-
-function book(x: Harness): string {
-  return x.sim.credentials.outerInstanceId
-}
 
 describe('JDY check-loss bill writes (spec §4.6)', () => {
   it('authorises, fetches a token and saves one bill with one business call, its remark unchanged', async () => {

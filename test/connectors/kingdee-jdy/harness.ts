@@ -193,3 +193,8 @@ export async function collect(pages: AsyncIterable<Page>): Promise<{ rows: Recor
 export function calls(sim: JdySimulator): string[] {
   return sim.log.entries().map((e) => `${e.method} ${e.endpoint}`)
 }
+
+/** The simulator's book (the outerInstanceId) the harness connects to. */
+export function book(x: Harness): string {
+  return x.sim.credentials.outerInstanceId
+}
