@@ -9,7 +9,7 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { StoreContext } from './context.js'
 import { pageSize, toMs, writeOnce } from './context.js'
-import { CLAIMABLE_STATUSES, toLedgerRecord } from './ledger-types.js'
+import { CLAIMABLE_STATUSES, UNSETTLED_STATUSES, toLedgerRecord } from './ledger-types.js'
 import type { LedgerRecord } from './ledger-types.js'
 import type { StoreDatabase } from './schema.js'
 
@@ -104,6 +104,9 @@ export async function releaseClaims(ctx: StoreContext, schemeId: string): Promis
       .updateTable('records')
       .set({ claim_token: null, claimed_until: null })
       .where('scheme_id', '=', schemeId)
+      // Only unsettled records hold claims (settling one ends its claim); naming their statuses
+      // finds them through records_ready instead of every record the scheme stored.
+      .where('status', 'in', UNSETTLED_STATUSES)
       .where('claimed_until', '>', now)
       // Claims made without a lease (unfenced, or stored before claims named theirs) are freed too.
       .$if(prefix !== undefined, (qb) =>

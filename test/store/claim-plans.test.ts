@@ -57,15 +57,16 @@ function walksLedger(step: string): boolean {
   return /\(scheme_id=\?\)$/.test(step)
 }
 
-describe('finding the records to claim or regroup on SQLite', () => {
+describe('what the target stage asks the ledger, on SQLite', () => {
   it.each([
     ['due grouped records and their groups (claimGroups)', 'groups'],
     ['due ungrouped records (claimReady)', 'ready'],
     ['the unsettled records whose group key is stale (refreshGroupKeys, once per target run)', 'keys'],
     ['the counts by status, live claims and flags (each run, GET /schemes, each metrics scrape)', 'counts'],
     ['one status in arrival order (the run’s "scheduled later", the failed-record queue)', 'list'],
+    ['the live claims an earlier lease holder left (releaseClaims, each target run)', 'release'],
   ] as const)('looks up %s by index, never walking the scheme’s whole ledger', async (_name, what) => {
-    const grouped = what !== 'ready' && what !== 'list'
+    const grouped = what !== 'ready' && what !== 'list' && what !== 'release'
     const dir = mkdtempSync(join(tmpdir(), 'ferry-claim-plans-'))
     dirs.push(dir)
     const file = join(dir, 'ferry.db')
@@ -87,7 +88,9 @@ describe('finding the records to claim or regroup on SQLite', () => {
               ? store.ledger.refreshGroupKeys('S', 'v2:', (c) => `v2:${String(c.no)}`)
               : what === 'counts'
                 ? store.ledger.counts('S')
-                : store.ledger.listRecords('S', { status: 'queued', limit: 10, cursor: '5' }),
+                : what === 'list'
+                  ? store.ledger.listRecords('S', { status: 'queued', limit: 10, cursor: '5' })
+                  : store.ledger.releaseClaims('S'),
       )
     } finally {
       await store.close()
