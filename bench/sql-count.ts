@@ -23,6 +23,29 @@ export interface SqlCounter {
 
 let installed: SqlCounter | undefined
 
+/**
+ * Pass every statement better-sqlite3 runs in this process through `wrap` (its SQL text, its
+ * parameters, and the run itself to call): the four methods of its `Statement` class, whichever
+ * way it was prepared. Returns the function that puts the methods back.
+ */
+export function wrapStatements(wrap: (source: string, args: unknown[], call: () => unknown) => unknown): () => void {
+  const probe = new Database(':memory:')
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, Run>
+  probe.close()
+  const saved: [string, Run][] = []
+  for (const m of ['run', 'get', 'all', 'iterate']) {
+    const inner = proto[m]
+    if (typeof inner !== 'function') continue
+    saved.push([m, inner])
+    proto[m] = function (this: { source: string }, ...args: unknown[]) {
+      return wrap(this.source, args, () => inner.apply(this, args))
+    }
+  }
+  return () => {
+    for (const [m, inner] of saved) proto[m] = inner
+  }
+}
+
 export function countSqlStatements(): SqlCounter {
   if (installed !== undefined) return installed
   const counts = new Map<string, { n: number; ms: number; slow: number; slow_ms: number }>()
@@ -36,31 +59,24 @@ export function countSqlStatements(): SqlCounter {
     fdatasync(...args)
   }) as typeof fs.fdatasync
   syncBuiltinESMExports()
-  const probe = new Database(':memory:')
-  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, Run>
-  probe.close()
-  for (const m of ['run', 'get', 'all', 'iterate']) {
-    const inner = proto[m]
-    if (typeof inner !== 'function') continue
-    proto[m] = function (this: { source: string }, ...args: unknown[]) {
-      total++
-      let c = counts.get(this.source)
-      if (c === undefined) counts.set(this.source, (c = { n: 0, ms: 0, slow: 0, slow_ms: 0 }))
-      c.n++
-      const t0 = performance.now()
-      try {
-        return inner.apply(this, args)
-      } finally {
-        const ms = performance.now() - t0
-        c.ms += ms
-        // Runs over a millisecond: a COMMIT that checkpointed the WAL (and synced the file) shows here.
-        if (ms > 1) {
-          c.slow++
-          c.slow_ms += ms
-        }
+  wrapStatements((source, _args, call) => {
+    total++
+    let c = counts.get(source)
+    if (c === undefined) counts.set(source, (c = { n: 0, ms: 0, slow: 0, slow_ms: 0 }))
+    c.n++
+    const t0 = performance.now()
+    try {
+      return call()
+    } finally {
+      const ms = performance.now() - t0
+      c.ms += ms
+      // Runs over a millisecond: a COMMIT that checkpointed the WAL (and synced the file) shows here.
+      if (ms > 1) {
+        c.slow++
+        c.slow_ms += ms
       }
     }
-  }
+  })
   installed = {
     total: () => total,
     syncs: () => syncs,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { wrapStatements } from '../../bench/sql-count.js'
 import { openStore } from '../../src/store/index.js'
 
 const dirs: string[] = []
@@ -16,32 +17,22 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
-type Run = (this: { source: string }, ...args: unknown[]) => unknown
-
 interface Ran {
   readonly sql: string
   readonly args: unknown[]
 }
 
-/** Every statement better-sqlite3 runs while `fn` runs, with its parameters (all pass through its prototype). */
+/** Every statement better-sqlite3 runs while `fn` runs, with its parameters. */
 async function statementsDuring(fn: () => Promise<unknown>): Promise<Ran[]> {
-  const probe = new Database(':memory:')
-  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, Run>
-  probe.close()
   const seen: Ran[] = []
-  const saved = new Map<string, Run>()
-  for (const m of ['run', 'get', 'all', 'iterate']) {
-    const inner = proto[m]!
-    saved.set(m, inner)
-    proto[m] = function (this: { source: string }, ...args: unknown[]) {
-      seen.push({ sql: this.source, args })
-      return inner.apply(this, args)
-    }
-  }
+  const restore = wrapStatements((sql, args, call) => {
+    seen.push({ sql, args })
+    return call()
+  })
   try {
     await fn()
   } finally {
-    for (const [m, inner] of saved) proto[m] = inner
+    restore()
   }
   return seen
 }
