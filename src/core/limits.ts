@@ -32,28 +32,19 @@ export function depthProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): ShapePr
   // here, a JST page of 50 orders among them, and its leaves need no allocation.
   const values: unknown[] = [value]
   const at: number[] = [0]
+  const visit = (parent: number, depth: number, key: string | number, child: unknown): void => {
+    if (child === null || typeof child !== 'object') return
+    frames.push({ parent, key, depth })
+    values.push(child)
+    at.push(frames.length - 1)
+  }
   while (values.length > 0) {
     const v = values.pop()!
     const i = at.pop()!
     const depth = frames[i]!.depth
     if (depth > maxDepth) return { path: pathOf(frames, i), depth }
-    if (Array.isArray(v)) {
-      for (let k = 0; k < v.length; k++) {
-        const child: unknown = v[k]
-        if (child === null || typeof child !== 'object') continue
-        frames.push({ parent: i, key: k, depth: depth + 1 })
-        values.push(child)
-        at.push(frames.length - 1)
-      }
-    } else {
-      for (const k of Object.keys(v)) {
-        const child: unknown = (v as Record<string, unknown>)[k]
-        if (child === null || typeof child !== 'object') continue
-        frames.push({ parent: i, key: k, depth: depth + 1 })
-        values.push(child)
-        at.push(frames.length - 1)
-      }
-    }
+    if (Array.isArray(v)) for (let k = 0; k < v.length; k++) visit(i, depth + 1, k, v[k])
+    else for (const k of Object.keys(v)) visit(i, depth + 1, k, (v as Record<string, unknown>)[k])
   }
   return undefined
 }

@@ -3,6 +3,7 @@
  * or serialises external data goes through these helpers.
  */
 import { MAX_JSON_DEPTH } from './limits.js'
+import { remembered } from './memo.js'
 
 /** Keys whose values are secrets, compared case-insensitively with `-` and `_` ignored. */
 const SECRET_KEYS = new Set(
@@ -38,19 +39,13 @@ export const REDACTED = '[redacted]'
 const SECRET_SUFFIX = /(token|secret|password|passwd|apikey|privatekey|signature)$/
 
 /** Answers by key name: vendor answers repeat a few dozen names, and redaction asks for every key. */
-const secretKeyCache = new Map<string, boolean>()
-const SECRET_KEY_CACHE_MAX = 4096
+const secretKeys = new Map<string, boolean>()
 
 export function isSecretKey(key: string): boolean {
-  let secret = secretKeyCache.get(key)
-  if (secret === undefined) {
-    const k = normaliseKey(key)
-    secret = SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k)
-    // Keys that are data (ids as keys) would grow the map without bound: start over when full.
-    if (secretKeyCache.size >= SECRET_KEY_CACHE_MAX) secretKeyCache.clear()
-    secretKeyCache.set(key, secret)
-  }
-  return secret
+  return remembered(secretKeys, 4096, key, (name) => {
+    const k = normaliseKey(name)
+    return SECRET_KEYS.has(k) || SECRET_SUFFIX.test(k)
+  })
 }
 
 /** Deep copy with secret-keyed values replaced. Cycles are cut, and so is nesting past {@link MAX_JSON_DEPTH}. */

@@ -8,6 +8,7 @@
  * encodeURIComponent" that most third-party clients use (vector V5).
  */
 import { createHmac, randomInt } from 'node:crypto'
+import { remembered } from '../../core/memo.js'
 
 function percentOf(c: string): string {
   return '%' + c.charCodeAt(0).toString(16).toUpperCase()
@@ -83,14 +84,7 @@ export interface SignInput {
 const encodedPaths = new Map<string, string>()
 
 function encodedPath(path: string): string {
-  let e = encodedPaths.get(path)
-  if (e === undefined) {
-    // A path with ids in it would grow the map without bound: start over past a few hundred.
-    if (encodedPaths.size >= 256) encodedPaths.clear()
-    e = gwEncode(path)
-    encodedPaths.set(path, e)
-  }
-  return e
+  return remembered(encodedPaths, 256, path, gwEncode)
 }
 
 /** The exact string HMAC'd; note the mandatory trailing newline after the timestamp line. */
