@@ -84,7 +84,9 @@ export async function insertEvent(
  */
 function interned(texts: Map<number, string>, shape: number, built: string): string {
   const known = texts.get(shape)
-  if (known !== undefined) return known
+  // The shape bits are written beside the conditions that build the text; should they ever
+  // disagree, a text of another length is not taken for this one (a length needs no flattening).
+  if (known !== undefined && known.length === built.length) return known
   texts.set(shape, built)
   return built
 }
