@@ -107,6 +107,7 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
       c.ledger.events === 3 * c.saved
     const floorKept = kept(floor) && kept(floorCold) && kept(floorIndexed)
     const per = (c: ContenderResult, n: number) => round(n / Math.max(1, c.saved), 3)
+    const rateOf = (c: ContenderResult) => c.saved / c.wall_s
     return {
       scenario: 'overhead',
       correct,
@@ -136,25 +137,25 @@ export async function overheadScenario(profileArgs: readonly string[] = [], coun
       // The job without Ferry: the reference contender unpaced, with no ledger and with the floor
       // ledger; their ratios to the raw loop say how much of the gap the job itself and the
       // durability it needs account for.
-      reference_bills_per_s: round(plain.saved / plain.wall_s, 1),
-      reference_ratio: round(plain.saved / plain.wall_s / rawRate),
+      reference_bills_per_s: round(rateOf(plain), 1),
+      reference_ratio: round(rateOf(plain) / rawRate),
       reference_main_cpu_ms_per_bill: per(plain, plain.main_cpu_ms),
-      floor_bills_per_s: round(floor.saved / floor.wall_s, 1),
-      floor_ratio: round(floor.saved / floor.wall_s / rawRate),
+      floor_bills_per_s: round(rateOf(floor), 1),
+      floor_ratio: round(rateOf(floor) / rawRate),
       floor_main_cpu_ms_per_bill: per(floor, floor.main_cpu_ms),
       floor_cpu_ms_per_bill: per(floor, floor.cpu_ms),
       floor_commits_per_bill: per(floor, floor.commits),
       // The floor with the secondary indexes Ferry's ledger keeps (explorer, dashboards, queues).
-      floor_indexed_ratio: round(floorIndexed.saved / floorIndexed.wall_s / rawRate),
+      floor_indexed_ratio: round(rateOf(floorIndexed) / rawRate),
       floor_indexed_main_cpu_ms_per_bill: per(floorIndexed, floorIndexed.main_cpu_ms),
       // Ferry's rate against the floor's, both cold (Ferry's timed job and the floor's first run
       // each start in a fresh process) and Ferry against the warm floor: what Ferry's machinery
       // costs beyond the least an exactly-once engine must do.
-      ferry_vs_floor_cold: round(ferryRate / (floorCold.saved / floorCold.wall_s)),
-      ferry_vs_floor: round(ferryRate / (floor.saved / floor.wall_s)),
+      ferry_vs_floor_cold: round(ferryRate / rateOf(floorCold)),
+      ferry_vs_floor: round(ferryRate / rateOf(floor)),
       // The floor first thing in a fresh process (cold JIT, as Ferry's timed job runs).
-      floor_cold_bills_per_s: round(floorCold.saved / floorCold.wall_s, 1),
-      floor_cold_ratio: round(floorCold.saved / floorCold.wall_s / rawRate),
+      floor_cold_bills_per_s: round(rateOf(floorCold), 1),
+      floor_cold_ratio: round(rateOf(floorCold) / rawRate),
       floor_cold_main_cpu_ms_per_bill: per(floorCold, floorCold.main_cpu_ms),
       floor_cold_other_threads_cpu_ms_per_bill: per(floorCold, floorCold.other_threads_cpu_ms),
       contenders_correct:
